@@ -1,0 +1,53 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { Deps } from "./deps.js";
+import { PayloadTooLargeError } from "./errors.js";
+import { accessLog } from "./http/access-log.js";
+import type { AppEnv } from "./http/app-env.js";
+import { requireBearer } from "./http/auth.js";
+import { renderError, renderNotFound } from "./http/error-handler.js";
+import { needsApiKey } from "./http/public-paths.js";
+import { cronRoutes } from "./http/routes/cron.js";
+import { healthRoutes } from "./http/routes/health.js";
+import { jobRoutes } from "./http/routes/jobs.js";
+import { requireCurrentSchema } from "./http/schema-guard.js";
+import { JOBS } from "./jobs/registry.js";
+import type { JobFn, JobName } from "./jobs/types.js";
+
+/** Builds the whole HTTP surface from its dependencies; Vercel, the local server and tests all use this. */
+export interface AppOptions {
+  /** The cron jobs; tests replace one to make it slow or failing. */
+  jobs?: Record<JobName, JobFn>;
+}
+
+export function createApp(deps: Deps, options: AppOptions = {}) {
+  const app = new Hono<AppEnv>();
+  const apiKey = requireBearer(deps.env.VIGIL_API_KEY, "VIGIL_API_KEY", deps.log);
+  const schema = requireCurrentSchema(deps.db);
+
+  app.use(requestId());
+  app.use(accessLog(deps.log));
+  app.use(secureHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: deps.env.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(`Request body is larger than ${deps.env.BODY_LIMIT_BYTES} bytes`);
+      },
+    }),
+  );
+  app.use("/api/*", (c, next) => (needsApiKey(c.req.path) ? apiKey(c, next) : next()));
+  app.use("/api/*", (c, next) => (c.req.path === "/api/health" ? next() : schema(c, next)));
+
+  app.route("/", healthRoutes(deps));
+  app.route("/", cronRoutes(deps, options.jobs ?? JOBS));
+  app.route("/", jobRoutes(deps));
+
+  app.notFound(renderNotFound);
+  app.onError((error, c) => renderError(error, c, deps.log));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,7 @@
+import { coreMigration } from "./0001-core.js";
+import type { Migration } from "./types.js";
+
+export type { Migration } from "./types.js";
+
+// Ordered by id; the runner checks that ids are strictly increasing.
+export const migrations: Migration[] = [coreMigration];

@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+
+// The one place that reads process.env. Everything else receives the parsed Env.
+
+const optionalString = z.string().optional();
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const fraction = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"])
+    .transform((v) => v === "true" || v === "1" || v === "yes")
+    .default(fallback);
+
+const envSchema = z.object({
+  PORT: int(3000).pipe(z.number().max(65535)),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  VIGIL_PUBLIC_URL: z.url().optional(),
+
+  TURSO_DATABASE_URL: z
+    .string()
+    .regex(/^(file:|libsql:|https?:|wss?:)/, "must start with file:, libsql:, http(s): or ws(s):")
+    .default("file:.data/vigil.db"),
+  TURSO_AUTH_TOKEN: optionalString,
+  DB_BUSY_TIMEOUT_MS: int(5000),
+
+  CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  VIGIL_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+
+  CRON_MAX_DURATION_SECONDS: int(300, 10),
+  BODY_LIMIT_BYTES: int(256 * 1024, 1024),
+  HEARTBEAT_STALE_SECONDS: int(180, 60),
+  SHUTDOWN_GRACE_SECONDS: int(25, 1),
+  LOCAL_SCHEDULER: bool(true),
+
+  WEBHOOK_SECRET: optionalString,
+  WEBHOOK_MAX_BYTES: int(256 * 1024, 1024),
+  WEBHOOK_TOLERANCE_SECONDS: int(300, 1),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: int(600, 1),
+  UPSTASH_REDIS_REST_URL: z.url().optional(),
+  UPSTASH_REDIS_REST_TOKEN: optionalString,
+
+  RETENTION_DAYS: int(30, 1),
+  ZERO_DELIVERY_MINUTES: int(60, 1),
+  STABILITY_MIN_SUCCESS_RATE: fraction(0.95),
+  STABILITY_MAX_ERROR_RATE: fraction(0.05),
+  STABILITY_MAX_AVG_RESPONSE_MS: int(10_000, 1),
+  STABILITY_MAX_SIGNATURE_FAILURES: int(0),
+});
+
+/** Every variable the config reads (besides WEBHOOK_SECRET_<SOURCE>). */
+export const ENV_VARIABLES = Object.keys(envSchema.shape);
+
+export type Env = z.infer<typeof envSchema> & {
+  /** WEBHOOK_SECRET_<SOURCE> overrides, keyed by the normalised source name. */
+  webhookSecretsBySource: Record<string, string>;
+};
+
+type RawEnv = Record<string, string | undefined>;
+
+/** Parses raw variables; throws ConfigError naming every invalid variable. */
+export function parseEnv(raw: RawEnv): Env {
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value !== undefined && value.trim() !== "") cleaned[key] = value.trim();
+  }
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = issue.path.join(".") || "(environment)";
+      return `${name}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  if (result.data.UPSTASH_REDIS_REST_URL && !result.data.UPSTASH_REDIS_REST_TOKEN) {
+    throw new ConfigError("Invalid configuration: UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set");
+  }
+  return { ...result.data, webhookSecretsBySource: collectSourceSecrets(cleaned) };
+}
+
+function collectSourceSecrets(vars: Record<string, string>): Record<string, string> {
+  const secrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(vars)) {
+    const match = /^WEBHOOK_SECRET_([A-Z0-9_]+)$/.exec(key);
+    if (match?.[1]) secrets[match[1]] = value;
+  }
+  return secrets;
+}
+
+let cached: Env | undefined;
+
+/** process.env, parsed once per process. */
+export function loadEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,30 @@
+import type { MiddlewareHandler } from "hono";
+import type { Db } from "../db/client.js";
+import { latestSchemaVersion, schemaVersion } from "../db/migrate.js";
+import { UnavailableError } from "../errors.js";
+
+/**
+ * A deployment whose code is ahead of its database answers 503 with what to do, instead of
+ * failing later on a raw SQL error. Once the schema is current the check is never repeated.
+ */
+export function requireCurrentSchema(db: Db): MiddlewareHandler {
+  let current = false;
+  return async (_c, next) => {
+    if (!current) {
+      const status = await checkSchema(db);
+      if (status.behind) throw new UnavailableError(status.message);
+      current = true;
+    }
+    await next();
+  };
+}
+
+export async function checkSchema(db: Db): Promise<{ behind: boolean; version: number; needed: number; message: string }> {
+  const version = await schemaVersion(db);
+  const needed = latestSchemaVersion();
+  const behind = version < needed;
+  const message = behind
+    ? `Database schema is at version ${version} but this deployment needs ${needed}: run \`npm run db:migrate\` with TURSO_DATABASE_URL pointing at this database`
+    : "schema is current";
+  return { behind, version, needed, message };
+}

@@ -1,0 +1,29 @@
+import type { Deps } from "../deps.js";
+import { describeError } from "../log.js";
+import type { JobSummary } from "./types.js";
+
+/** One piece of minute-by-minute work; capabilities add theirs to HEARTBEAT_STEPS. */
+export interface HeartbeatStep {
+  name: string;
+  run(deps: Deps, now: number): Promise<JobSummary>;
+}
+
+export const HEARTBEAT_STEPS: HeartbeatStep[] = [];
+
+/**
+ * The heartbeat's own job_runs row is what makes Vigil a dead-man's switch for its schedule.
+ * A failing step is reported and logged but never stops the others or the heartbeat itself.
+ */
+export async function heartbeat(deps: Deps, now: number, steps: HeartbeatStep[] = HEARTBEAT_STEPS): Promise<JobSummary> {
+  const summary: JobSummary = {};
+  const failed: Record<string, string> = {};
+  for (const step of steps) {
+    try {
+      summary[step.name] = await step.run(deps, now);
+    } catch (error) {
+      failed[step.name] = error instanceof Error ? error.message : String(error);
+      deps.log.error("heartbeat step failed", { step: step.name, err: describeError(error) });
+    }
+  }
+  return Object.keys(failed).length > 0 ? { ...summary, failedSteps: failed } : summary;
+}

@@ -1,0 +1,41 @@
+import type { Db } from "../db/client.js";
+import { firesBetween, parseCron } from "../scheduling/cron-expression.js";
+import { cronEntryFor } from "../scheduling/schedules.js";
+import { firstRunAt, latestRuns, type JobRun } from "./job-runs.js";
+import type { JobName } from "./types.js";
+
+// Vercel may start a cron up to about a minute late; a fire only counts as missed after this.
+const GRACE_MS = 90_000;
+
+export interface JobHealth {
+  job: JobName;
+  schedule: string;
+  lastRunAt: number | null;
+  lastStatus: JobRun["status"] | null;
+  missedIntervals: number;
+  missed: boolean;
+  recent: JobRun[];
+}
+
+/** Scheduled fires after `since` with no run since (counted up to 2: that is when a job is flagged). */
+export function missedFires(schedule: string, since: number, now: number): number {
+  return firesBetween(parseCron(schedule), since, now - GRACE_MS, 2).length;
+}
+
+export async function jobHealth(db: Db, job: JobName, now: number, recentLimit = 5): Promise<JobHealth> {
+  const schedule = cronEntryFor(job)?.schedule ?? "";
+  const recent = await latestRuns(db, job, recentLimit);
+  const last = recent[0];
+  // A job that never ran is measured from when Vigil first ran anything.
+  const since = last?.startedAt ?? (await firstRunAt(db));
+  const missedIntervals = schedule && since !== undefined ? missedFires(schedule, since, now) : 0;
+  return {
+    job,
+    schedule,
+    lastRunAt: last?.startedAt ?? null,
+    lastStatus: last?.status ?? null,
+    missedIntervals,
+    missed: missedIntervals >= 2,
+    recent,
+  };
+}

@@ -1,0 +1,76 @@
+import type { Db } from "../db/client.js";
+
+export type JobRunStatus = "running" | "ok" | "error" | "skipped";
+
+export interface JobRun {
+  id: string;
+  job: string;
+  startedAt: number;
+  finishedAt: number | null;
+  status: JobRunStatus;
+  durationMs: number | null;
+  summary: unknown;
+  error: string | null;
+}
+
+export async function recordRunStart(db: Db, run: { id: string; job: string; startedAt: number }): Promise<void> {
+  await db.execute({
+    sql: "INSERT INTO job_runs (id, job, started_at, status) VALUES (?, ?, ?, 'running')",
+    args: [run.id, run.job, run.startedAt],
+  });
+}
+
+export async function recordRunEnd(
+  db: Db,
+  id: string,
+  end: { status: "ok" | "error"; finishedAt: number; durationMs: number; summary?: unknown; error?: string },
+): Promise<void> {
+  await db.execute({
+    sql: "UPDATE job_runs SET status = ?, finished_at = ?, duration_ms = ?, summary = ?, error = ? WHERE id = ?",
+    args: [end.status, end.finishedAt, end.durationMs, JSON.stringify(end.summary ?? null), end.error ?? null, id],
+  });
+}
+
+export async function recordSkippedRun(db: Db, run: { id: string; job: string; at: number; reason: string }): Promise<void> {
+  await db.execute({
+    sql: `INSERT INTO job_runs (id, job, started_at, finished_at, status, duration_ms, summary)
+          VALUES (?, ?, ?, ?, 'skipped', 0, ?)`,
+    args: [run.id, run.job, run.at, run.at, JSON.stringify({ skipped: run.reason })],
+  });
+}
+
+export async function latestRuns(db: Db, job: string, limit: number): Promise<JobRun[]> {
+  const rs = await db.execute({
+    sql: "SELECT * FROM job_runs WHERE job = ? ORDER BY started_at DESC LIMIT ?",
+    args: [job, limit],
+  });
+  return rs.rows.map(toJobRun);
+}
+
+export async function lastRunWithStatus(db: Db, job: string, status: JobRunStatus): Promise<JobRun | undefined> {
+  const rs = await db.execute({
+    sql: "SELECT * FROM job_runs WHERE job = ? AND status = ? ORDER BY started_at DESC LIMIT 1",
+    args: [job, status],
+  });
+  return rs.rows[0] ? toJobRun(rs.rows[0]) : undefined;
+}
+
+/** When Vigil first ran anything: the reference point for a job that has never run. */
+export async function firstRunAt(db: Db): Promise<number | undefined> {
+  const rs = await db.execute("SELECT MIN(started_at) AS first FROM job_runs");
+  const first = rs.rows[0]?.first;
+  return first === null || first === undefined ? undefined : Number(first);
+}
+
+function toJobRun(row: Record<string, unknown>): JobRun {
+  return {
+    id: String(row.id),
+    job: String(row.job),
+    startedAt: Number(row.started_at),
+    finishedAt: row.finished_at === null ? null : Number(row.finished_at),
+    status: row.status as JobRunStatus,
+    durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+    summary: row.summary === null ? null : JSON.parse(String(row.summary)),
+    error: row.error === null ? null : String(row.error),
+  };
+}

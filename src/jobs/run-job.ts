@@ -1,0 +1,48 @@
+import { randomUUID } from "node:crypto";
+import type { Deps } from "../deps.js";
+import { acquireLease, releaseLease } from "./lease.js";
+import { recordRunEnd, recordRunStart, recordSkippedRun } from "./job-runs.js";
+import type { JobFn, JobName, JobSummary } from "./types.js";
+
+export type JobOutcome =
+  | { status: "ok"; runId: string; summary: JobSummary }
+  | { status: "skipped"; runId: string; reason: "locked" };
+
+/**
+ * Runs a job the way every caller (cron route, local scheduler, CLI, tests) must: under the
+ * job's lease, recorded in job_runs. The lease outlives the function's max duration, so a
+ * crashed run blocks the job for at most that long.
+ */
+export async function runJob(deps: Deps, name: JobName, fn: JobFn, now = deps.clock()): Promise<JobOutcome> {
+  const { db } = deps;
+  const log = deps.log.child({ job: name });
+  const runId = randomUUID();
+  const ttlMs = deps.env.CRON_MAX_DURATION_SECONDS * 1000;
+
+  if (!(await acquireLease(db, name, runId, now, ttlMs))) {
+    await recordSkippedRun(db, { id: runId, job: name, at: now, reason: "locked" });
+    log.info("job skipped", { run_id: runId, reason: "locked" });
+    return { status: "skipped", runId, reason: "locked" };
+  }
+
+  const started = performance.now();
+  try {
+    await recordRunStart(db, { id: runId, job: name, startedAt: now });
+    let summary: JobSummary;
+    try {
+      summary = await fn({ ...deps, log }, now);
+    } catch (error) {
+      const durationMs = Math.round(performance.now() - started);
+      const message = error instanceof Error ? error.message : String(error);
+      log.error("job failed", { run_id: runId, duration_ms: durationMs, err: error });
+      await recordRunEnd(db, runId, { status: "error", finishedAt: deps.clock(), durationMs, error: message });
+      throw error;
+    }
+    const durationMs = Math.round(performance.now() - started);
+    await recordRunEnd(db, runId, { status: "ok", finishedAt: deps.clock(), durationMs, summary });
+    log.info("job finished", { run_id: runId, duration_ms: durationMs, summary });
+    return { status: "ok", runId, summary };
+  } finally {
+    await releaseLease(db, name, runId).catch((error: unknown) => log.error("lease release failed", { err: error }));
+  }
+}

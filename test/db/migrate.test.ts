@@ -1,0 +1,91 @@
+import { spawn } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
+import { latestSchemaVersion, migrate, schemaVersion } from "../../src/db/migrate.js";
+import { migrations, type Migration } from "../../src/db/migrations/index.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+import { apiAuth, cronAuth, testDeps } from "../helpers/deps.js";
+
+let t: TestDb | undefined;
+afterEach(() => t?.cleanup());
+
+const tables = async (test: TestDb) =>
+  (await test.db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).rows.map((r) => r.name);
+
+describe("migrate", () => {
+  it("applies every migration to a fresh database and records each", async () => {
+    t = await createTestDb({ migrate: false });
+    const result = await migrate(t.db);
+    expect(result.applied).toEqual(migrations.map((m) => m.id));
+    expect(result.version).toBe(latestSchemaVersion());
+    expect(await tables(t)).toEqual(expect.arrayContaining(["job_runs", "job_leases", "schema_migrations"]));
+  });
+
+  it("does nothing when run again", async () => {
+    t = await createTestDb({ migrate: false });
+    await migrate(t.db);
+    const again = await migrate(t.db);
+    expect(again.applied).toEqual([]);
+    const rows = await t.db.execute("SELECT COUNT(*) AS n FROM schema_migrations");
+    expect(Number(rows.rows[0]?.n)).toBe(migrations.length);
+  });
+
+  it("applies a migration atomically: a failing statement leaves neither its tables nor its record", async () => {
+    t = await createTestDb({ migrate: false });
+    const broken: Migration[] = [
+      ...migrations,
+      { id: 999, name: "broken", statements: ["CREATE TABLE half_done (id INTEGER)", "THIS IS NOT SQL"] },
+    ];
+    await expect(migrate(t.db, broken)).rejects.toThrow();
+    expect(await tables(t)).not.toContain("half_done");
+    expect(await schemaVersion(t.db)).toBe(latestSchemaVersion());
+  });
+
+  it("refuses migrations whose ids do not increase", async () => {
+    t = await createTestDb({ migrate: false });
+    await expect(migrate(t.db, [{ id: 2, name: "b", statements: [] }, { id: 1, name: "a", statements: [] }])).rejects.toThrow(
+      /must increase/,
+    );
+  });
+
+  it("is safe when two processes migrate the same file at once", async () => {
+    t = await createTestDb({ migrate: false });
+    const run = () =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, ["--import", "tsx", "src/db/migrate-cli.ts"], {
+          env: { ...process.env, TURSO_DATABASE_URL: t!.url },
+        });
+        let out = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.stderr.on("data", (d) => (out += d));
+        child.on("close", (code) => resolve({ code, out }));
+      });
+    const results = await Promise.all([run(), run(), run()]);
+    for (const r of results) expect(r.code, r.out).toBe(0);
+    expect(await schemaVersion(t.db)).toBe(latestSchemaVersion());
+    const applied = results.flatMap((r) => {
+      const line = r.out.split("\n").find((l) => l.includes("migrations applied"));
+      return line ? (JSON.parse(line).applied as number[]) : [];
+    });
+    // Every migration applied by exactly one of the three processes.
+    expect(applied.sort()).toEqual(migrations.map((m) => m.id).sort());
+  });
+});
+
+describe("a deployment whose schema is behind", () => {
+  it("answers 503 saying to run the migration, never a raw SQL error", async () => {
+    t = await createTestDb({ migrate: false });
+    const app = createApp(testDeps({ db: t.db }));
+    for (const [path, headers] of [
+      ["/api/jobs", apiAuth],
+      ["/api/cron/heartbeat", cronAuth],
+      ["/api/health", {}],
+    ] as const) {
+      const res = await app.request(path, { headers });
+      expect(res.status, path).toBe(503);
+      const text = await res.text();
+      expect(text, path).toContain("npm run db:migrate");
+      expect(text, path).not.toMatch(/SQLITE|no such table/i);
+    }
+  });
+});

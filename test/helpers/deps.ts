@@ -1,0 +1,50 @@
+import type { Db } from "../../src/db/client.js";
+import type { Deps } from "../../src/deps.js";
+import { parseEnv, type Env } from "../../src/env.js";
+import { createLogger, type Logger } from "../../src/log.js";
+
+export const CRON_SECRET = "test-cron-secret-0123456789";
+export const API_KEY = "test-api-key-0123456789abcdef";
+
+export const cronAuth = { authorization: `Bearer ${CRON_SECRET}` };
+export const apiAuth = { authorization: `Bearer ${API_KEY}` };
+
+export function testEnv(overrides: Record<string, string | undefined> = {}): Env {
+  return parseEnv({ CRON_SECRET, VIGIL_API_KEY: API_KEY, LOG_LEVEL: "debug", ...overrides });
+}
+
+export interface CapturedLogs {
+  logger: Logger;
+  records(): Record<string, unknown>[];
+  text(): string;
+}
+
+/** A real logger whose lines are kept for assertions instead of printed. */
+export function captureLogs(): CapturedLogs {
+  const lines: string[] = [];
+  return {
+    logger: createLogger({ level: "debug", sink: (line) => lines.push(line) }),
+    records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+    text: () => lines.join("\n"),
+  };
+}
+
+export interface TestClock {
+  now: () => number;
+  set(ms: number): void;
+  advance(ms: number): void;
+}
+
+export function testClock(start = Date.UTC(2026, 10, 23, 12, 0, 0)): TestClock {
+  let t = start;
+  return { now: () => t, set: (ms) => void (t = ms), advance: (ms) => void (t += ms) };
+}
+
+export function testDeps(options: { db: Db; env?: Env; clock?: TestClock; logs?: CapturedLogs }): Deps & {
+  logs: CapturedLogs;
+  testClock: TestClock;
+} {
+  const logs = options.logs ?? captureLogs();
+  const clock = options.clock ?? testClock();
+  return { env: options.env ?? testEnv(), db: options.db, log: logs.logger, clock: clock.now, logs, testClock: clock };
+}

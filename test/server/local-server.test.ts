@@ -1,0 +1,66 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { startServer, waitFor } from "../helpers/server-process.js";
+
+const dir = mkdtempSync(join(tmpdir(), "vigil-server-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("the local server (npm run dev)", () => {
+  it("creates its database, beats, serves health, and exits 0 on SIGTERM", async () => {
+    const dbFile = join(dir, "nested", "vigil.db");
+    const server = await startServer({ TURSO_DATABASE_URL: `file:${dbFile}` });
+    expect(existsSync(dbFile)).toBe(true);
+
+    const health = await waitFor(
+      async () => {
+        const res = await fetch(`${server.baseUrl}/api/health`);
+        return res.status === 200 ? await res.json() : undefined;
+      },
+      10_000,
+      "a healthy heartbeat",
+    );
+    expect(health).toMatchObject({ status: "ok", db: "ok" });
+    // The scheduler called the cron route with its (ephemeral) secret, as Vercel would.
+    expect(server.lines.some((l) => l.includes('"path":"/api/cron/heartbeat"') && l.includes('"status":200'))).toBe(true);
+    // Every line is a JSON object.
+    for (const line of server.lines) expect(() => JSON.parse(line), line).not.toThrow();
+
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    expect(server.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+  });
+
+  it("fails at start naming the invalid variable", () => {
+    const result = spawnSync(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
+      env: { ...process.env, PORT: "not-a-port", TURSO_DATABASE_URL: `file:${join(dir, "x.db")}` },
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout + result.stderr).toContain("PORT");
+  });
+});
+
+describe("the Vercel entry point", () => {
+  it("answers through the exported fetch handler", () => {
+    const url = `file:${join(dir, "entry.db")}`;
+    const script = `
+      const { createDb } = await import("./src/db/client.ts");
+      const { migrate } = await import("./src/db/migrate.ts");
+      const db = createDb({ url: process.env.TURSO_DATABASE_URL });
+      await migrate(db);
+      const entry = (await import("./api/cron/heartbeat.ts")).default;
+      const beat = await entry.fetch(new Request("http://vigil.test/api/cron/heartbeat", { headers: { authorization: "Bearer " + process.env.CRON_SECRET } }));
+      const health = await entry.fetch(new Request("http://vigil.test/api/health"));
+      console.log(JSON.stringify({ beat: beat.status, health: health.status }));
+    `;
+    const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      env: { ...process.env, TURSO_DATABASE_URL: url, CRON_SECRET: "entry-test-cron-secret" },
+      encoding: "utf8",
+    });
+    const last = result.stdout.trim().split("\n").at(-1) ?? "";
+    expect(JSON.parse(last), result.stderr).toEqual({ beat: 200, health: 200 });
+  });
+});
