@@ -12,6 +12,8 @@ import { needsApiKey } from "./http/public-paths.js";
 import { cronRoutes } from "./http/routes/cron.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { jobRoutes } from "./http/routes/jobs.js";
+import { stabilityRoutes } from "./http/routes/stability.js";
+import { webhookRoutes } from "./http/routes/webhooks.js";
 import { requireCurrentSchema } from "./http/schema-guard.js";
 import { JOBS } from "./jobs/registry.js";
 import type { JobFn, JobName } from "./jobs/types.js";
@@ -30,20 +32,22 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use(requestId());
   app.use(accessLog(deps.log));
   app.use(secureHeaders());
-  app.use(
-    bodyLimit({
-      maxSize: deps.env.BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new PayloadTooLargeError(`Request body is larger than ${deps.env.BODY_LIMIT_BYTES} bytes`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: deps.env.BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new PayloadTooLargeError(`Request body is larger than ${deps.env.BODY_LIMIT_BYTES} bytes`);
+    },
+  });
+  // Webhooks have their own, separately configured limit.
+  app.use((c, next) => (c.req.path.startsWith("/api/webhooks/") ? next() : limitBody(c, next)));
   app.use("/api/*", (c, next) => (needsApiKey(c.req.path) ? apiKey(c, next) : next()));
   app.use("/api/*", (c, next) => (c.req.path === "/api/health" ? next() : schema(c, next)));
 
   app.route("/", healthRoutes(deps));
   app.route("/", cronRoutes(deps, options.jobs ?? JOBS));
   app.route("/", jobRoutes(deps));
+  app.route("/", webhookRoutes(deps));
+  app.route("/", stabilityRoutes(deps));
 
   app.notFound(renderNotFound);
   app.onError((error, c) => renderError(error, c, deps.log));

@@ -6,5 +6,9 @@ export function logConfiguredFeatures(env: Env, log: Logger): void {
   const off: Record<string, string> = {};
   if (!env.CRON_SECRET) off.crons = "CRON_SECRET is not set: cron routes refuse every call";
   if (!env.VIGIL_API_KEY) off.queries = "VIGIL_API_KEY is not set: query routes refuse every call";
+  if (!env.UPSTASH_REDIS_REST_URL) off.rate_limiting = "UPSTASH_REDIS_REST_URL is not set: webhook rate limiting is off";
+  if (!env.WEBHOOK_SECRET && Object.keys(env.webhookSecretsBySource).length === 0) {
+    off.webhooks = "no WEBHOOK_SECRET or WEBHOOK_SECRET_<SOURCE>: every webhook is refused with 401";
+  }
   for (const [feature, reason] of Object.entries(off)) log.warn("feature disabled", { feature, reason });
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { createClient, type Client } from "@libsql/client";
+import { createClient, LibsqlError, type Client } from "@libsql/client";
 
 export type Db = Client;
 
@@ -20,7 +20,29 @@ export function createDb(options: DbOptions): Db {
     // Applied to every pooled connection; remote clients ignore it.
     timeout: options.busyTimeoutMs ?? 5000,
   });
-  return db;
+  return filePath ? reopenAfterBusy(db) : db;
+}
+
+/**
+ * In @libsql/client 0.18, a statement that fails with SQLITE_BUSY is left un-reset on its
+ * pooled connection, so every later COMMIT on that connection fails with "SQL statements in
+ * progress". Reopening the pool after a busy error drops that connection. Safe because Vigil
+ * holds no interactive transactions across awaits: batches run synchronously once started.
+ */
+function reopenAfterBusy(db: Client): Client {
+  const heal = (error: unknown): never => {
+    if (error instanceof LibsqlError && /^SQLITE_(BUSY|LOCKED)/.test(error.code)) void db.reconnect();
+    throw error;
+  };
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (prop === "execute" || prop === "batch") {
+        return (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch(heal);
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /** WAL lets readers run beside the one writer; it persists in the file, so once at start is enough. */

@@ -1,7 +1,25 @@
 import type { Deps } from "../deps.js";
+import { closeDueCheckpoints } from "../stability/checkpoints.js";
+import { buildStabilityReport } from "../stability/report.js";
+import { deleteOldEvents } from "../stability/retention.js";
 import type { JobSummary } from "./types.js";
 
-/** Stability checkpoints. Until webhook ingestion exists there is nothing to close. */
-export async function checkpoint(_deps: Deps, _now: number): Promise<JobSummary> {
-  return { notConfigured: ["stability webhooks"] };
+const DAY_MS = 86_400_000;
+
+/** Every 4 hours: close the complete windows, apply retention, emit the rolling 24 h verdict. */
+export async function checkpoint(deps: Deps, now: number): Promise<JobSummary> {
+  const closed = await closeDueCheckpoints(deps, now);
+  const deletedEvents = await deleteOldEvents(deps.db, now - deps.env.RETENTION_DAYS * DAY_MS);
+  const report = await buildStabilityReport(deps, now, 24);
+  deps.log.info("stability verdict", {
+    status: report.status,
+    production_ready: report.productionReady,
+    failed_checks: report.checks.filter((c) => !c.pass).map((c) => c.name),
+    red_flags: report.redFlags.map((f) => f.kind),
+  });
+  return {
+    closed: closed.map((c) => ({ windowStart: new Date(c.windowStart).toISOString(), status: c.status, deliveries: c.metrics.deliveries })),
+    retention: { deletedEvents },
+    verdict: { status: report.status, productionReady: report.productionReady },
+  };
 }

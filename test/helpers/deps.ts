@@ -40,11 +40,25 @@ export function testClock(start = Date.UTC(2026, 10, 23, 12, 0, 0)): TestClock {
   return { now: () => t, set: (ms) => void (t = ms), advance: (ms) => void (t += ms) };
 }
 
-export function testDeps(options: { db: Db; env?: Env; clock?: TestClock; logs?: CapturedLogs }): Deps & {
+export function testDeps(options: {
+  db: Db;
+  env?: Env;
+  clock?: TestClock;
+  logs?: CapturedLogs;
+  webhookRateLimiter?: Deps["webhookRateLimiter"];
+}): Deps & {
   logs: CapturedLogs;
   testClock: TestClock;
 } {
   const logs = options.logs ?? captureLogs();
   const clock = options.clock ?? testClock();
-  return { env: options.env ?? testEnv(), db: options.db, log: logs.logger, clock: clock.now, logs, testClock: clock };
+  return {
+    env: options.env ?? testEnv(),
+    db: options.db,
+    log: logs.logger,
+    clock: clock.now,
+    webhookRateLimiter: options.webhookRateLimiter,
+    logs,
+    testClock: clock,
+  };
 }

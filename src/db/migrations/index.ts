@@ -1,7 +1,8 @@
 import { coreMigration } from "./0001-core.js";
+import { stabilityMigration } from "./0002-stability.js";
 import type { Migration } from "./types.js";
 
 export type { Migration } from "./types.js";
 
 // Ordered by id; the runner checks that ids are strictly increasing.
-export const migrations: Migration[] = [coreMigration];
+export const migrations: Migration[] = [coreMigration, stabilityMigration];

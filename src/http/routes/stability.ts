@@ -1,0 +1,65 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Deps } from "../../deps.js";
+import { listCheckpoints, type Checkpoint } from "../../stability/checkpoints.js";
+import type { RedFlag } from "../../stability/red-flags.js";
+import { buildStabilityReport } from "../../stability/report.js";
+import { renderStabilityMarkdown } from "../../stability/report-markdown.js";
+import type { AppEnv } from "../app-env.js";
+import { iso } from "../format.js";
+import { parseInput } from "../validate.js";
+
+const reportQuery = z.object({
+  hours: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  format: z.enum(["json", "markdown"]).default("json"),
+});
+const checkpointsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(20) });
+
+export const flagJson = (f: RedFlag) => ({ ...f, at: iso(f.at) });
+export const checkpointJson = (c: Checkpoint) => ({
+  windowStart: iso(c.windowStart),
+  windowEnd: iso(c.windowEnd),
+  closedAt: iso(c.closedAt),
+  status: c.status,
+  metrics: { ...c.metrics, from: iso(c.metrics.from), to: iso(c.metrics.to), firstAt: undefined },
+  redFlags: c.redFlags.map(flagJson),
+});
+
+export function stabilityRoutes(deps: Deps) {
+  return new Hono<AppEnv>()
+    .get("/api/stability/report", async (c) => {
+      const q = parseInput(reportQuery, c.req.query(), "query");
+      const report = await buildStabilityReport(deps, deps.clock(), q.hours);
+      if (q.format === "markdown") return c.body(renderStabilityMarkdown(report), 200, { "content-type": "text/markdown; charset=utf-8" });
+      const { metrics } = report;
+      return c.json({
+        start: iso(report.start),
+        end: iso(report.end),
+        hours: report.hours,
+        status: report.status,
+        productionReady: report.productionReady,
+        totals: {
+          deliveries: metrics.deliveries,
+          processed: metrics.processed,
+          responses: metrics.responses,
+          signaturePassed: metrics.signaturePassed,
+          signatureFailures: metrics.signatureFailures,
+          signatureFailuresByReason: metrics.signatureFailuresByReason,
+          errors: metrics.errors,
+          errorsByType: metrics.errorsByType,
+        },
+        successRate: metrics.successRate,
+        errorRate: metrics.errorRate,
+        responseTime: metrics.responseTime,
+        checks: report.checks,
+        redFlags: report.redFlags.map(flagJson),
+        checkpoints: report.checkpoints.map(checkpointJson),
+        recommendations: report.recommendations,
+      });
+    })
+    .get("/api/stability/checkpoints", async (c) => {
+      const q = parseInput(checkpointsQuery, c.req.query(), "query");
+      const checkpoints = await listCheckpoints(deps.db, { limit: q.limit });
+      return c.json({ checkpoints: checkpoints.map(checkpointJson) });
+    });
+}

@@ -1,0 +1,41 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createBatchWriter } from "../../db/batch-writer.js";
+import type { Deps } from "../../deps.js";
+import { NotFoundError, PayloadTooLargeError, RateLimitedError } from "../../errors.js";
+import { ingestWebhook } from "../../stability/ingest.js";
+import type { AppEnv } from "../app-env.js";
+
+const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Signed stability events. Authenticated by signature, never by API key. */
+export function webhookRoutes(deps: Deps) {
+  const writer = createBatchWriter(deps.db);
+  const limit = deps.env.WEBHOOK_MAX_BYTES;
+  return new Hono<AppEnv>().post(
+    "/api/webhooks/:source",
+    async (c, next) => {
+      const source = c.req.param("source");
+      if (!SOURCE.test(source)) throw new NotFoundError("Unknown webhook source: use letters, digits, '.', '_' or '-' (at most 64)");
+      const decision = await deps.webhookRateLimiter?.limit(source);
+      if (decision && !decision.allowed) {
+        throw new RateLimitedError(`Too many webhooks from ${source}; retry later`, decision.retryAfterSeconds);
+      }
+      await next();
+    },
+    bodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw new PayloadTooLargeError(`Webhook body is larger than ${limit} bytes`);
+      },
+    }),
+    async (c) => {
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      const result = await ingestWebhook(
+        { env: deps.env, writer, log: deps.log, clock: deps.clock },
+        { source: c.req.param("source"), header: (name) => c.req.header(name), body },
+      );
+      return c.json({ received: true, ...result }, 200);
+    },
+  );
+}

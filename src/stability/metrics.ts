@@ -1,0 +1,114 @@
+import type { Db } from "../db/client.js";
+import { LATENCY_BOUNDS, percentile } from "./latency.js";
+
+export interface PeriodMetrics {
+  from: number;
+  to: number;
+  deliveries: number;
+  processed: number;
+  responses: number;
+  /** Requests whose signature verified (every stored event). */
+  signaturePassed: number;
+  signatureFailures: number;
+  signatureFailuresByReason: Record<string, number>;
+  errors: number;
+  errorsByType: Record<string, number>;
+  eventsByType: Record<string, number>;
+  successRate: number | null;
+  errorRate: number | null;
+  responseTime: { count: number; avgMs: number | null; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null };
+  /** First minute in the period with each kind of trouble, for red-flag timestamps. */
+  firstAt: { signatureFailure: number | null; error: number | null; slowResponse: number | null };
+}
+
+interface Row {
+  metric: string;
+  key: string;
+  total: number;
+  peak: number;
+  first: number;
+}
+
+/** Sums the per-minute rollups of [from, to) — every report reads these, never raw events. */
+export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs: number): Promise<PeriodMetrics> {
+  const rs = await db.execute({
+    sql: `SELECT metric, key, SUM(value) AS total, MAX(value) AS peak, MIN(minute) AS first
+          FROM webhook_rollups WHERE minute >= ? AND minute < ? GROUP BY metric, key`,
+    args: [from, to],
+  });
+  const rows = rs.rows.map((r) => ({
+    metric: String(r.metric),
+    key: String(r.key),
+    total: Number(r.total),
+    peak: Number(r.peak),
+    first: Number(r.first),
+  })) as Row[];
+  const sum = (metric: string) => rows.filter((r) => r.metric === metric).reduce((a, r) => a + r.total, 0);
+  const byKey = (metric: string) =>
+    Object.fromEntries(rows.filter((r) => r.metric === metric).map((r) => [r.key, r.total])) as Record<string, number>;
+  const firstOf = (match: (r: Row) => boolean) => {
+    const firsts = rows.filter(match).map((r) => r.first);
+    return firsts.length ? Math.min(...firsts) : null;
+  };
+
+  const buckets = new Map(rows.filter((r) => r.metric === "latency_bucket").map((r) => [Number(r.key), r.total]));
+  const latencyCount = [...buckets.values()].reduce((a, b) => a + b, 0);
+  const maxMs = rows.find((r) => r.metric === "latency_max")?.peak ?? null;
+  const deliveries = sum("delivery");
+  const errors = sum("error");
+  const slowBucket = LATENCY_BOUNDS.findIndex((bound) => bound >= slowMs) + 1;
+
+  return {
+    from,
+    to,
+    deliveries,
+    processed: sum("processed"),
+    responses: sum("response"),
+    signaturePassed: sum("accepted"),
+    signatureFailures: sum("signature_failure"),
+    signatureFailuresByReason: byKey("signature_failure"),
+    errors,
+    errorsByType: byKey("error"),
+    eventsByType: byKey("event"),
+    successRate: deliveries > 0 ? sum("processed") / deliveries : null,
+    errorRate: deliveries > 0 ? errors / deliveries : null,
+    responseTime: {
+      count: latencyCount,
+      avgMs: latencyCount > 0 ? Math.round(sum("latency_sum") / latencyCount) : null,
+      p50Ms: percentile(buckets, 0.5, maxMs ?? 0),
+      p95Ms: percentile(buckets, 0.95, maxMs ?? 0),
+      p99Ms: percentile(buckets, 0.99, maxMs ?? 0),
+      maxMs,
+    },
+    firstAt: {
+      signatureFailure: firstOf((r) => r.metric === "signature_failure"),
+      error: firstOf((r) => r.metric === "error"),
+      slowResponse: slowBucket > 0 ? firstOf((r) => r.metric === "latency_bucket" && Number(r.key) >= slowBucket) : null,
+    },
+  };
+}
+
+export interface DeliveryTimeline {
+  /** Minutes of [from, to) with at least one delivery, ascending. */
+  minutes: number[];
+  /** The last minute with a delivery before `from`, if any ever. */
+  lastBefore: number | null;
+}
+
+export async function readDeliveryTimeline(db: Db, from: number, to: number): Promise<DeliveryTimeline> {
+  const [inPeriod, before] = await db.batch(
+    [
+      {
+        sql: "SELECT DISTINCT minute FROM webhook_rollups WHERE metric = 'delivery' AND minute >= ? AND minute < ? ORDER BY minute",
+        args: [from, to],
+      },
+      { sql: "SELECT MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' AND minute < ?", args: [from] },
+    ],
+    "read",
+  );
+  const last = before!.rows[0]?.last;
+  return {
+    minutes: inPeriod!.rows.map((r) => Number(r.minute)),
+    lastBefore: last === null || last === undefined ? null : Number(last),
+  };
+}

@@ -1,0 +1,91 @@
+import type { Deps } from "../deps.js";
+import { listCheckpoints, type Checkpoint } from "./checkpoints.js";
+import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
+import { redFlagsFor, thresholdsFrom, type RedFlag, type StabilityThresholds } from "./red-flags.js";
+
+export interface Check {
+  name: "success_rate" | "signature_failures" | "avg_response_time" | "error_rate" | "no_critical_red_flags";
+  label: string;
+  value: number | null;
+  threshold: string;
+  pass: boolean;
+}
+
+export interface StabilityReport {
+  start: number;
+  end: number;
+  hours: number;
+  status: "STABLE" | "NEEDS_ATTENTION";
+  productionReady: boolean;
+  metrics: PeriodMetrics;
+  checks: Check[];
+  redFlags: RedFlag[];
+  checkpoints: Checkpoint[];
+  recommendations: string[];
+}
+
+/** The rolling verdict over the last `hours`, read from rollups and the checkpoints of the period. */
+export async function buildStabilityReport(deps: Deps, now: number, hours: number): Promise<StabilityReport> {
+  const start = now - hours * 3600_000;
+  const t = thresholdsFrom(deps.env);
+  const metrics = await readPeriodMetrics(deps.db, start, now + 1, t.responseTimeMs);
+  const redFlags = redFlagsFor(metrics, await readDeliveryTimeline(deps.db, start, now + 1), t, now);
+  const checkpoints = (await listCheckpoints(deps.db, { from: start, to: now, limit: Math.ceil(hours / 4) + 1 })).reverse();
+  const checks = evaluateChecks(metrics, redFlags, t);
+  const stable = checks.every((c) => c.pass);
+  return {
+    start,
+    end: now,
+    hours,
+    status: stable ? "STABLE" : "NEEDS_ATTENTION",
+    productionReady: stable,
+    metrics,
+    checks,
+    redFlags,
+    checkpoints,
+    recommendations: recommend(metrics, checks, redFlags, t),
+  };
+}
+
+export function evaluateChecks(m: PeriodMetrics, flags: RedFlag[], t: StabilityThresholds): Check[] {
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+  const avg = m.responseTime.avgMs;
+  return [
+    { name: "success_rate", label: "Success rate", value: m.successRate, threshold: `≥ ${pct(t.minSuccessRate)}`, pass: m.successRate !== null && m.successRate >= t.minSuccessRate },
+    { name: "signature_failures", label: "Signature failures", value: m.signatureFailures, threshold: `≤ ${t.maxSignatureFailures}`, pass: m.signatureFailures <= t.maxSignatureFailures },
+    { name: "avg_response_time", label: "Response time (avg)", value: avg, threshold: `< ${t.responseTimeMs / 1000} s`, pass: avg === null || avg < t.responseTimeMs },
+    { name: "error_rate", label: "Error rate", value: m.errorRate, threshold: `< ${pct(t.maxErrorRate)}`, pass: m.errorRate === null || m.errorRate < t.maxErrorRate },
+    { name: "no_critical_red_flags", label: "Critical red flags", value: flags.filter((f) => f.severity === "critical").length, threshold: "none", pass: !flags.some((f) => f.severity === "critical") },
+  ];
+}
+
+function recommend(m: PeriodMetrics, checks: Check[], flags: RedFlag[], t: StabilityThresholds): string[] {
+  const failed = new Set(checks.filter((c) => !c.pass).map((c) => c.name));
+  const out: string[] = [];
+  if (m.deliveries === 0) {
+    out.push("No deliveries were received in this period: confirm the bot sends its events to POST /api/webhooks/<source> and that the provider's webhook points at the bot.");
+  } else if (failed.has("success_rate")) {
+    out.push(`Only ${((m.successRate ?? 0) * 100).toFixed(1)}% of deliveries were processed (goal ${(t.minSuccessRate * 100).toFixed(0)}%): look for messages that were received but never processed — \`vercel logs | grep '"type":"message.received"'\` against \`message.processed\`.`);
+  }
+  if (m.signatureFailures > 0) {
+    const reasons = Object.keys(m.signatureFailuresByReason);
+    const hint = reasons.includes("no_secret")
+      ? "set WEBHOOK_SECRET (or WEBHOOK_SECRET_<SOURCE>) for every source that sends"
+      : reasons.some((r) => r.startsWith("timestamp"))
+        ? "check the sender's clock and whether deliveries are being replayed late"
+        : "check that the sender signs with the secret configured here; to rotate, list old and new secrets comma-separated";
+    out.push(`${m.signatureFailures} signature failure(s) (${reasons.join(", ")}): ${hint}.`);
+  }
+  if (failed.has("avg_response_time") || flags.some((f) => f.kind === "response_time")) {
+    out.push(`Response times are too slow (avg ${m.responseTime.avgMs} ms, p95 ${m.responseTime.p95Ms} ms, goal under ${t.responseTimeMs} ms): profile the slowest model and tool calls, and consider streaming or a faster model.`);
+  }
+  if (m.errors > 0) {
+    const top = Object.entries(m.errorsByType).sort((a, b) => b[1] - a[1])[0]!;
+    out.push(`${m.errors} error(s); the most frequent is "${top[0]}" (${top[1]}): fix that first.`);
+  }
+  for (const silence of flags.filter((f) => f.kind === "zero_deliveries")) {
+    out.push(`Deliveries stopped (${silence.message}): check the provider's webhook status and the bot's uptime at that time.`);
+  }
+  if (out.length === 0) out.push("No action needed: every threshold held for the whole period.");
+  return out;
+}

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
+import { bucketRange, latencyBucket } from "../../src/stability/latency.js";
+import { readPeriodMetrics } from "../../src/stability/metrics.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+import { testDeps, testEnv } from "../helpers/deps.js";
+import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
+
+let t: TestDb;
+beforeAll(async () => (t = await createTestDb()));
+afterAll(() => t.cleanup());
+
+// A small deterministic PRNG so a failure can be replayed.
+function rng(seed: number) {
+  return () => {
+    seed = (seed * 1664525 + 1013904223) % 2 ** 32;
+    return seed / 2 ** 32;
+  };
+}
+
+describe("rollups against raw counts", () => {
+  it("match exactly for 4000 random events over 3 hours, duplicates and failures included", async () => {
+    const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET }) });
+    const start = Date.parse("2026-11-23T08:00:00Z");
+    const app = createApp(deps);
+    const random = rng(42);
+    const types = ["message.received", "message.processed", "response.sent", "error", "signature.failed", "delivery"];
+    const latencies: number[] = [];
+    const expected = { delivery: 0, processed: 0, response: 0, errors: {} as Record<string, number>, sigFailures: 0, accepted: 0 };
+
+    for (let i = 0; i < 4000; i++) {
+      const now = start + Math.floor(random() * 3 * 3600_000);
+      deps.testClock.set(now);
+      const ts = Math.floor(now / 1000);
+      const type = types[Math.floor(random() * types.length)]!;
+      const roll = random();
+      if (roll < 0.03) {
+        // A forged request.
+        const res = await app.request("/api/webhooks/bot", signedRequest({ type }, { secret: "whsec_Zm9yZ2Vk", timestampSeconds: ts }));
+        expect(res.status).toBe(401);
+        expected.sigFailures++;
+        continue;
+      }
+      const body =
+        type === "delivery"
+          ? { provider: "meta", n: i }
+          : {
+              type,
+              occurred_at: new Date(now).toISOString(),
+              ...(type === "response.sent" ? { latency_ms: Math.floor(random() ** 3 * 20_000) } : {}),
+              ...(type === "error" ? { error: { type: random() < 0.5 ? "llm_timeout" : "send_failed" } } : {}),
+            };
+      const id = `msg_${i}`;
+      const res = await app.request("/api/webhooks/bot", signedRequest(body, { id, timestampSeconds: ts }));
+      expect(res.status).toBe(200);
+      expected.accepted++;
+      if (type === "message.received" || type === "delivery") expected.delivery++;
+      if (type === "message.processed") expected.processed++;
+      if (type === "response.sent") {
+        expected.response++;
+        latencies.push((body as { latency_ms: number }).latency_ms);
+      }
+      if (type === "error") {
+        const et = (body as { error: { type: string } }).error.type;
+        expected.errors[et] = (expected.errors[et] ?? 0) + 1;
+      }
+      if (type === "signature.failed") expected.sigFailures++;
+      if (roll > 0.95) {
+        // A retry of the same delivery: acknowledged, never counted twice.
+        const again = await app.request("/api/webhooks/bot", signedRequest(body, { id, timestampSeconds: ts }));
+        expect(await again.json()).toMatchObject({ duplicate: true });
+      }
+    }
+
+    const m = await readPeriodMetrics(t.db, start, start + 3 * 3600_000, 10_000);
+    expect(m.deliveries).toBe(expected.delivery);
+    expect(m.processed).toBe(expected.processed);
+    expect(m.responses).toBe(expected.response);
+    expect(m.signaturePassed).toBe(expected.accepted);
+    expect(m.signatureFailures).toBe(expected.sigFailures);
+    expect(m.errorsByType).toEqual(expected.errors);
+
+    // And the raw table agrees with the rollups.
+    const raw = await t.db.execute("SELECT type, COUNT(*) AS n FROM webhook_events GROUP BY type");
+    const rawByType = Object.fromEntries(raw.rows.map((r) => [r.type, Number(r.n)]));
+    expect(Object.values(rawByType).reduce((a, b) => a + b, 0)).toBe(expected.accepted);
+    expect(m.eventsByType).toEqual(rawByType);
+
+    // Latency: exact count, average and max; percentiles inside the true value's bucket.
+    latencies.sort((a, b) => a - b);
+    expect(m.responseTime.count).toBe(latencies.length);
+    expect(m.responseTime.avgMs).toBe(Math.round(latencies.reduce((a, b) => a + b, 0) / latencies.length));
+    expect(m.responseTime.maxMs).toBe(latencies.at(-1));
+    for (const [p, estimate] of [[0.5, m.responseTime.p50Ms], [0.95, m.responseTime.p95Ms], [0.99, m.responseTime.p99Ms]] as const) {
+      const truth = latencies[Math.ceil(p * latencies.length) - 1]!;
+      const [lower, upper] = bucketRange(latencyBucket(truth));
+      expect(estimate, `p${p * 100}: true ${truth}`).toBeGreaterThanOrEqual(lower);
+      expect(estimate, `p${p * 100}: true ${truth}`).toBeLessThanOrEqual(upper);
+    }
+  });
+});
