@@ -82,7 +82,7 @@ describe("rollups against raw counts", () => {
 
     // And the raw table agrees with the rollups.
     const raw = await t.db.execute("SELECT type, COUNT(*) AS n FROM webhook_events GROUP BY type");
-    const rawByType = Object.fromEntries(raw.rows.map((r) => [r.type, Number(r.n)]));
+    const rawByType: Record<string, number> = Object.fromEntries(raw.rows.map((r) => [String(r.type), Number(r.n)]));
     expect(Object.values(rawByType).reduce((a, b) => a + b, 0)).toBe(expected.accepted);
     expect(m.eventsByType).toEqual(rawByType);
 
