@@ -12,6 +12,7 @@ import { needsApiKey } from "./http/public-paths.js";
 import { cronRoutes } from "./http/routes/cron.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { jobRoutes } from "./http/routes/jobs.js";
+import { runRoutes } from "./http/routes/runs.js";
 import { stabilityRoutes } from "./http/routes/stability.js";
 import { webhookRoutes } from "./http/routes/webhooks.js";
 import { requireCurrentSchema } from "./http/schema-guard.js";
@@ -48,6 +49,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", jobRoutes(deps));
   app.route("/", webhookRoutes(deps));
   app.route("/", stabilityRoutes(deps));
+  app.route("/", runRoutes(deps));
 
   app.notFound(renderNotFound);
   app.onError((error, c) => renderError(error, c, deps.log));

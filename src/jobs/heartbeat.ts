@@ -1,5 +1,6 @@
 import type { Deps } from "../deps.js";
 import { describeError } from "../log.js";
+import { detectRunTransitions, handleFinishedRuns } from "../runs/detectors.js";
 import type { JobSummary } from "./types.js";
 
 /** One piece of minute-by-minute work; capabilities add theirs to HEARTBEAT_STEPS. */
@@ -8,7 +9,10 @@ export interface HeartbeatStep {
   run(deps: Deps, now: number): Promise<JobSummary>;
 }
 
-export const HEARTBEAT_STEPS: HeartbeatStep[] = [];
+export const HEARTBEAT_STEPS: HeartbeatStep[] = [
+  { name: "runs", run: detectRunTransitions },
+  { name: "finishedRuns", run: handleFinishedRuns },
+];
 
 /**
  * The heartbeat's own job_runs row is what makes Vigil a dead-man's switch for its schedule.

@@ -1,8 +1,9 @@
 import { coreMigration } from "./0001-core.js";
 import { stabilityMigration } from "./0002-stability.js";
+import { runsMigration } from "./0003-runs.js";
 import type { Migration } from "./types.js";
 
 export type { Migration } from "./types.js";
 
 // Ordered by id; the runner checks that ids are strictly increasing.
-export const migrations: Migration[] = [coreMigration, stabilityMigration];
+export const migrations: Migration[] = [coreMigration, stabilityMigration, runsMigration];

@@ -1,0 +1,51 @@
+import type { InStatement } from "@libsql/client";
+import type { Db } from "../db/client.js";
+
+export type EventType = "run_completed" | "run_failed" | "run_stalled" | "step_failure" | "archival_failure";
+
+export interface NewEvent {
+  type: EventType;
+  subject: string;
+  /** One event per key, ever: overlapping heartbeats or retried requests cannot emit it twice. */
+  dedupeKey: string;
+  payload: Record<string, unknown>;
+  at: number;
+}
+
+/**
+ * The insert for an event. With `afterChange`, it only happens if the statement just before
+ * it in the same batch changed a row (SQLite's changes()): the state transition and its event
+ * commit together or not at all.
+ */
+export function eventInsert(e: NewEvent, afterChange = false): InStatement {
+  return {
+    sql: `INSERT INTO events (type, subject, dedupe_key, payload, created_at)
+          SELECT ?, ?, ?, ?, ? WHERE ${afterChange ? "changes() = 1" : "1"}
+          ON CONFLICT (dedupe_key) DO NOTHING`,
+    args: [e.type, e.subject, e.dedupeKey, JSON.stringify(e.payload), e.at],
+  };
+}
+
+export interface StoredEvent {
+  id: number;
+  type: EventType;
+  subject: string;
+  payload: Record<string, unknown>;
+  createdAt: number;
+  processedAt: number | null;
+}
+
+export async function listEvents(db: Db, options: { type?: EventType; limit: number }): Promise<StoredEvent[]> {
+  const rs = await db.execute({
+    sql: `SELECT * FROM events WHERE (? IS NULL OR type = ?) ORDER BY created_at DESC, id DESC LIMIT ?`,
+    args: [options.type ?? null, options.type ?? null, options.limit],
+  });
+  return rs.rows.map((r) => ({
+    id: Number(r.id),
+    type: r.type as EventType,
+    subject: String(r.subject),
+    payload: JSON.parse(String(r.payload)) as Record<string, unknown>,
+    createdAt: Number(r.created_at),
+    processedAt: r.processed_at === null ? null : Number(r.processed_at),
+  }));
+}

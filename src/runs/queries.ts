@@ -1,0 +1,120 @@
+import type { Row } from "@libsql/client";
+import type { Db } from "../db/client.js";
+import { ValidationError } from "../errors.js";
+import { getRunOrThrow } from "./recording.js";
+import { toExecution, toRun, type Execution, type Run, type RunStatus } from "./types.js";
+
+export async function healthStats(db: Db, since: number) {
+  const [runs, duration, agents] = await db.batch(
+    [
+      { sql: "SELECT status, COUNT(*) AS n FROM orchestrations WHERE started_at >= ? GROUP BY status", args: [since] },
+      { sql: "SELECT AVG(duration_ms) AS avg FROM orchestrations WHERE started_at >= ? AND duration_ms IS NOT NULL", args: [since] },
+      { sql: "SELECT status, COUNT(*) AS n FROM agent_executions WHERE started_at >= ? GROUP BY status", args: [since] },
+    ],
+    "read",
+  );
+  const byStatus = (rows: Row[]) => Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)])) as Record<string, number>;
+  const o = byStatus(runs!.rows);
+  const a = byStatus(agents!.rows);
+  const finishedAgents = (a.completed ?? 0) + (a.failed ?? 0);
+  const avg = duration!.rows[0]?.avg;
+  return {
+    orchestrations: {
+      total: Object.values(o).reduce((x, y) => x + y, 0),
+      completed: o.completed ?? 0,
+      failed: o.failed ?? 0,
+      partial: o.partial ?? 0,
+      running: o.running ?? 0,
+    },
+    agents: {
+      total: Object.values(a).reduce((x, y) => x + y, 0),
+      completed: a.completed ?? 0,
+      failed: a.failed ?? 0,
+      inProgress: a.in_progress ?? 0,
+      successRate: finishedAgents > 0 ? (a.completed ?? 0) / finishedAgents : null,
+    },
+    averageDurationMs: avg === null || avg === undefined ? null : Math.round(Number(avg)),
+  };
+}
+
+export interface AgentPerformance {
+  agentName: string;
+  runs: number;
+  completed: number;
+  failed: number;
+  successRate: number | null;
+  minDurationMs: number | null;
+  maxDurationMs: number | null;
+  avgDurationMs: number | null;
+}
+
+const agentStatsSql = `SELECT agent_name, COUNT(*) AS runs, SUM(status = 'completed') AS completed, SUM(status = 'failed') AS failed,
+  MIN(duration_ms) AS min_ms, MAX(duration_ms) AS max_ms, AVG(duration_ms) AS avg_ms FROM agent_executions`;
+
+function toPerformance(r: Record<string, unknown>): AgentPerformance {
+  const completed = Number(r.completed ?? 0);
+  const failed = Number(r.failed ?? 0);
+  const n = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v)));
+  return {
+    agentName: String(r.agent_name),
+    runs: Number(r.runs),
+    completed,
+    failed,
+    successRate: completed + failed > 0 ? completed / (completed + failed) : null,
+    minDurationMs: n(r.min_ms),
+    maxDurationMs: n(r.max_ms),
+    avgDurationMs: n(r.avg_ms),
+  };
+}
+
+export async function performanceStats(db: Db): Promise<AgentPerformance[]> {
+  const rs = await db.execute(`${agentStatsSql} GROUP BY agent_name ORDER BY agent_name`);
+  return rs.rows.map(toPerformance);
+}
+
+export async function agentDetail(db: Db, name: string, recent = 20) {
+  const [stats, rows] = await db.batch(
+    [
+      { sql: `${agentStatsSql} WHERE agent_name = ?`, args: [name] },
+      { sql: "SELECT * FROM agent_executions WHERE agent_name = ? ORDER BY started_at DESC LIMIT ?", args: [name, recent] },
+    ],
+    "read",
+  );
+  const row = stats!.rows[0];
+  if (!row || Number(row.runs) === 0) return undefined;
+  return { ...toPerformance(row), recent: rows!.rows.map(toExecution) };
+}
+
+export async function failedRuns(db: Db, limit: number) {
+  const rs = await db.execute({
+    sql: "SELECT * FROM orchestrations WHERE status IN ('failed', 'partial') ORDER BY started_at DESC, id DESC LIMIT ?",
+    args: [limit],
+  });
+  return rs.rows.map(toRun).map((run) => ({ ...run, completionRate: run.totalTasks > 0 ? run.completedTasks / run.totalTasks : null }));
+}
+
+/** Keyset pagination over (started_at, id), newest first: stable under inserts, no OFFSET scans. */
+export async function listRuns(db: Db, options: { status?: RunStatus; limit: number; cursor?: string }): Promise<{ runs: Run[]; nextCursor: string | null }> {
+  const after = options.cursor ? decodeCursor(options.cursor) : null;
+  const rs = await db.execute({
+    sql: `SELECT * FROM orchestrations WHERE (? IS NULL OR status = ?) AND (? IS NULL OR (started_at, id) < (?, ?))
+          ORDER BY started_at DESC, id DESC LIMIT ?`,
+    args: [options.status ?? null, options.status ?? null, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, options.limit + 1],
+  });
+  const runs = rs.rows.slice(0, options.limit).map(toRun);
+  const last = runs.at(-1);
+  return { runs, nextCursor: rs.rows.length > options.limit && last ? encodeCursor(last.startedAt, last.id) : null };
+}
+
+const encodeCursor = (startedAt: number, id: number) => Buffer.from(`${startedAt}:${id}`).toString("base64url");
+function decodeCursor(cursor: string): [number, number] {
+  const match = /^(\d+):(\d+)$/.exec(Buffer.from(cursor, "base64url").toString());
+  if (!match) throw new ValidationError("Invalid cursor", [{ field: "cursor", message: "not a cursor this API returned" }]);
+  return [Number(match[1]), Number(match[2])];
+}
+
+export async function runExecutions(db: Db, sessionId: string): Promise<Execution[]> {
+  const run = await getRunOrThrow(db, sessionId);
+  const rs = await db.execute({ sql: "SELECT * FROM agent_executions WHERE orchestration_id = ? ORDER BY started_at, id", args: [run.id] });
+  return rs.rows.map(toExecution);
+}

@@ -1,0 +1,130 @@
+import type { Db } from "../db/client.js";
+import { ConflictError, NotFoundError } from "../errors.js";
+import { eventInsert } from "../events/event-log.js";
+import type { CompleteExecution, CompleteRun, Progress, StartExecution, StartRun } from "./schemas.js";
+import { toExecution, toRun, type Execution, type Run } from "./types.js";
+
+// Every write is idempotent: the identical request again answers the same state, so clients
+// can retry on timeouts and 5xx. A different request for an existing id is a conflict.
+
+export async function getRunOrThrow(db: Db, sessionId: string): Promise<Run> {
+  const rs = await db.execute({ sql: "SELECT * FROM orchestrations WHERE session_id = ?", args: [sessionId] });
+  if (!rs.rows[0]) throw new NotFoundError(`No run with session id "${sessionId}"`);
+  return toRun(rs.rows[0]);
+}
+
+export async function getExecutionOrThrow(db: Db, agentSessionId: string): Promise<Execution> {
+  const rs = await db.execute({ sql: "SELECT * FROM agent_executions WHERE agent_session_id = ?", args: [agentSessionId] });
+  if (!rs.rows[0]) throw new NotFoundError(`No agent execution with session id "${agentSessionId}"`);
+  return toExecution(rs.rows[0]);
+}
+
+export async function startRun(db: Db, input: StartRun, now: number): Promise<{ run: Run; created: boolean }> {
+  const rs = await db.execute({
+    sql: `INSERT INTO orchestrations (session_id, task_description, status, started_at, total_tasks, git_commit_hash,
+            plan_file_path, progress_file_path, last_progress_at)
+          VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING RETURNING id`,
+    args: [input.sessionId, input.taskDescription, now, input.totalTasks, input.gitCommitHash ?? null, input.planFilePath ?? null, input.progressFilePath ?? null, now],
+  });
+  const run = await getRunOrThrow(db, input.sessionId);
+  if (rs.rows.length === 1) return { run, created: true };
+  const same =
+    run.taskDescription === input.taskDescription &&
+    run.totalTasks === input.totalTasks &&
+    run.gitCommitHash === (input.gitCommitHash ?? null) &&
+    run.planFilePath === (input.planFilePath ?? null) &&
+    run.progressFilePath === (input.progressFilePath ?? null);
+  if (!same) throw new ConflictError(`Run "${input.sessionId}" already exists with different details`);
+  return { run, created: false };
+}
+
+export async function reportProgress(db: Db, sessionId: string, input: Progress, now: number): Promise<Run> {
+  const rs = await db.execute({
+    sql: `UPDATE orchestrations SET completed_tasks = COALESCE(?, completed_tasks), failed_tasks = COALESCE(?, failed_tasks),
+            last_message = COALESCE(?, last_message), last_progress_at = ?
+          WHERE session_id = ? AND status = 'running'`,
+    args: [input.completedTasks ?? null, input.failedTasks ?? null, input.message ?? null, now, sessionId],
+  });
+  const run = await getRunOrThrow(db, sessionId);
+  if (rs.rowsAffected === 0) throw new ConflictError(`Run "${sessionId}" is already ${run.status}`);
+  return run;
+}
+
+export const runEventType = (status: Run["status"]) => (status === "completed" ? "run_completed" : "run_failed");
+
+export async function completeRun(db: Db, sessionId: string, input: CompleteRun, now: number): Promise<Run> {
+  await db.batch(
+    [
+      {
+        sql: `UPDATE orchestrations SET status = ?, completed_tasks = ?, failed_tasks = ?, completed_at = ?,
+                duration_ms = ? - started_at, completion_source = 'reported'
+              WHERE session_id = ? AND status = 'running'`,
+        args: [input.status, input.completedTasks, input.failedTasks, now, now, sessionId],
+      },
+      eventInsert(
+        {
+          type: runEventType(input.status),
+          subject: sessionId,
+          dedupeKey: `run_finished:${sessionId}`,
+          payload: { sessionId, status: input.status, completedTasks: input.completedTasks, failedTasks: input.failedTasks, source: "reported" },
+          at: now,
+        },
+        true,
+      ),
+    ],
+    "write",
+  );
+  const run = await getRunOrThrow(db, sessionId);
+  const matches = run.status === input.status && run.completedTasks === input.completedTasks && run.failedTasks === input.failedTasks;
+  if (!matches) throw new ConflictError(`Run "${sessionId}" already finished as ${run.status}`);
+  return run;
+}
+
+export async function startExecution(db: Db, input: StartExecution, now: number): Promise<{ execution: Execution; created: boolean }> {
+  const orchestrationId = input.orchestrationSessionId ? (await getRunOrThrow(db, input.orchestrationSessionId)).id : null;
+  const rs = await db.execute({
+    sql: `INSERT INTO agent_executions (orchestration_id, agent_session_id, agent_name, task_id, task_number, status, started_at)
+          VALUES (?, ?, ?, ?, ?, 'in_progress', ?) ON CONFLICT (agent_session_id) DO NOTHING RETURNING id`,
+    args: [orchestrationId, input.agentSessionId, input.agentName, input.taskId ?? null, input.taskNumber ?? null, now],
+  });
+  const execution = await getExecutionOrThrow(db, input.agentSessionId);
+  if (rs.rows.length === 1) return { execution, created: true };
+  const same =
+    execution.agentName === input.agentName &&
+    execution.orchestrationId === orchestrationId &&
+    execution.taskId === (input.taskId ?? null) &&
+    execution.taskNumber === (input.taskNumber ?? null);
+  if (!same) throw new ConflictError(`Agent execution "${input.agentSessionId}" already exists with different details`);
+  return { execution, created: false };
+}
+
+export async function completeExecution(db: Db, agentSessionId: string, input: CompleteExecution, now: number): Promise<Execution> {
+  const existing = await getExecutionOrThrow(db, agentSessionId);
+  const update = {
+    sql: `UPDATE agent_executions SET status = ?, completed_at = ?, duration_ms = ? - started_at, files_created = ?,
+            files_modified = ?, retry_count = ?, self_healed = ?, error_message = ?, summary_report_path = ?, session_log_path = ?
+          WHERE agent_session_id = ? AND status = 'in_progress'`,
+    args: [input.status, now, now, input.filesCreated, input.filesModified, input.retryCount, input.selfHealed ? 1 : 0, input.errorMessage ?? null, input.summaryReportPath ?? null, input.sessionLogPath ?? null, agentSessionId],
+  };
+  const failure = eventInsert(
+    {
+      type: "step_failure",
+      subject: agentSessionId,
+      dedupeKey: `step_failure:${agentSessionId}`,
+      payload: { agentSessionId, agentName: existing.agentName, taskId: existing.taskId, retryCount: input.retryCount, errorMessage: input.errorMessage ?? null },
+      at: now,
+    },
+    true,
+  );
+  await db.batch(input.status === "failed" ? [update, failure] : [update], "write");
+  const execution = await getExecutionOrThrow(db, agentSessionId);
+  const matches =
+    execution.status === input.status &&
+    execution.filesCreated === input.filesCreated &&
+    execution.filesModified === input.filesModified &&
+    execution.retryCount === input.retryCount &&
+    execution.selfHealed === input.selfHealed &&
+    execution.errorMessage === (input.errorMessage ?? null);
+  if (!matches) throw new ConflictError(`Agent execution "${agentSessionId}" already finished as ${execution.status}`);
+  return execution;
+}

@@ -1,0 +1,103 @@
+import type { Row } from "@libsql/client";
+
+export type RunStatus = "running" | "completed" | "failed" | "partial";
+export type ExecutionStatus = "in_progress" | "completed" | "failed";
+
+export interface Run {
+  id: number;
+  sessionId: string;
+  taskDescription: string;
+  status: RunStatus;
+  startedAt: number;
+  completedAt: number | null;
+  durationMs: number | null;
+  totalTasks: number;
+  completedTasks: number;
+  failedTasks: number;
+  gitCommitHash: string | null;
+  planFilePath: string | null;
+  progressFilePath: string | null;
+  lastProgressAt: number;
+  lastMessage: string | null;
+  completionSource: "reported" | "derived" | null;
+  stalledAt: number | null;
+}
+
+export interface Execution {
+  id: number;
+  orchestrationId: number | null;
+  agentSessionId: string;
+  agentName: string;
+  taskId: string | null;
+  taskNumber: number | null;
+  status: ExecutionStatus;
+  startedAt: number;
+  completedAt: number | null;
+  durationMs: number | null;
+  retryCount: number;
+  selfHealed: boolean;
+  filesCreated: number;
+  filesModified: number;
+  errorMessage: string | null;
+  summaryReportPath: string | null;
+  sessionLogPath: string | null;
+}
+
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+export function toRun(r: Row): Run {
+  return {
+    id: Number(r.id),
+    sessionId: String(r.session_id),
+    taskDescription: String(r.task_description),
+    status: r.status as RunStatus,
+    startedAt: Number(r.started_at),
+    completedAt: num(r.completed_at),
+    durationMs: num(r.duration_ms),
+    totalTasks: Number(r.total_tasks),
+    completedTasks: Number(r.completed_tasks),
+    failedTasks: Number(r.failed_tasks),
+    gitCommitHash: str(r.git_commit_hash),
+    planFilePath: str(r.plan_file_path),
+    progressFilePath: str(r.progress_file_path),
+    lastProgressAt: Number(r.last_progress_at),
+    lastMessage: str(r.last_message),
+    completionSource: (r.completion_source as Run["completionSource"]) ?? null,
+    stalledAt: num(r.stalled_at),
+  };
+}
+
+export function toExecution(r: Row): Execution {
+  return {
+    id: Number(r.id),
+    orchestrationId: num(r.orchestration_id),
+    agentSessionId: String(r.agent_session_id),
+    agentName: String(r.agent_name),
+    taskId: str(r.task_id),
+    taskNumber: num(r.task_number),
+    status: r.status as ExecutionStatus,
+    startedAt: Number(r.started_at),
+    completedAt: num(r.completed_at),
+    durationMs: num(r.duration_ms),
+    retryCount: Number(r.retry_count),
+    selfHealed: Number(r.self_healed) === 1,
+    filesCreated: Number(r.files_created),
+    filesModified: Number(r.files_modified),
+    errorMessage: str(r.error_message),
+    summaryReportPath: str(r.summary_report_path),
+    sessionLogPath: str(r.session_log_path),
+  };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** API shape: ISO-8601 times. */
+export const runJson = (r: Run) => ({
+  ...r,
+  startedAt: iso(r.startedAt),
+  completedAt: iso(r.completedAt),
+  lastProgressAt: iso(r.lastProgressAt),
+  stalledAt: iso(r.stalledAt),
+});
+export const executionJson = (e: Execution) => ({ ...e, startedAt: iso(e.startedAt), completedAt: iso(e.completedAt) });
