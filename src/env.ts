@@ -16,6 +16,8 @@ const envSchema = z.object({
   PORT: int(3000).pipe(z.number().max(65535)),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   VIGIL_PUBLIC_URL: z.url().optional(),
+  /** Where the CLI finds Vigil. */
+  VIGIL_URL: z.url().default("http://localhost:3000"),
 
   TURSO_DATABASE_URL: z
     .string()

@@ -1,0 +1,165 @@
+import type { VigilClient } from "../client/vigil-client.js";
+import { dur, pct, table, when } from "./table.js";
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  write(chunk: Uint8Array): Promise<void>;
+  confirm(question: string): Promise<boolean>;
+}
+
+export interface Invocation {
+  args: string[];
+  json: boolean;
+  yes: boolean;
+}
+
+export class UsageError extends Error {}
+
+type Command = (client: VigilClient, inv: Invocation, io: CliIo) => Promise<void>;
+
+const arg = (inv: Invocation, i: number, name: string) => {
+  const v = inv.args[i];
+  if (v === undefined) throw new UsageError(`missing <${name}>`);
+  return v;
+};
+const intArg = (inv: Invocation, i: number, name: string, fallback?: number) => {
+  const raw = inv.args[i];
+  if (raw === undefined && fallback !== undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`<${name}> must be a positive whole number, got "${raw ?? ""}"`);
+  return n;
+};
+const show = (io: CliIo, inv: Invocation, data: unknown, human: () => string) => io.out(inv.json ? JSON.stringify(data, null, 2) : human());
+
+export const COMMANDS: Record<string, { usage: string; run: Command }> = {
+  list: {
+    usage: "list [status]              runs, newest first",
+    async run(client, inv, io) {
+      const page = await client.listRuns({ status: inv.args[0], limit: 50 });
+      show(io, inv, page, () =>
+        table(
+          ["SESSION", "STATUS", "TASKS", "STARTED", "DURATION"],
+          page.runs.map((r: any) => [r.sessionId, r.status, `${r.completedTasks}/${r.totalTasks}${r.failedTasks ? ` (${r.failedTasks} failed)` : ""}`, when(r.startedAt), dur(r.durationMs)]),
+        ),
+      );
+    },
+  },
+  show: {
+    usage: "show <session>             one run in detail",
+    async run(client, inv, io) {
+      const data = await client.getRun(arg(inv, 0, "session"));
+      const r = data.run;
+      show(io, inv, data, () =>
+        [
+          `Session:     ${r.sessionId}`,
+          `Task:        ${r.taskDescription}`,
+          `Status:      ${r.status}${r.completionSource === "derived" ? " (derived)" : ""}`,
+          `Tasks:       ${r.completedTasks} completed, ${r.failedTasks} failed, of ${r.totalTasks}`,
+          `Started:     ${when(r.startedAt)}`,
+          `Completed:   ${when(r.completedAt)}`,
+          `Duration:    ${dur(r.durationMs)}`,
+          `Executions:  ${data.executions.total} (${data.executions.completed} completed, ${data.executions.failed} failed, ${data.executions.inProgress} running)`,
+          ...(r.gitCommitHash ? [`Commit:      ${r.gitCommitHash}`] : []),
+          ...(r.lastMessage ? [`Last note:   ${r.lastMessage}`] : []),
+        ].join("\n"),
+      );
+    },
+  },
+  agent: {
+    usage: "agent <name>               one agent's statistics and recent runs",
+    async run(client, inv, io) {
+      const a = await client.getAgent(arg(inv, 0, "name"));
+      show(io, inv, a, () =>
+        [
+          `Agent: ${a.agentName}   runs ${a.runs}   success ${pct(a.successRate)}   avg ${dur(a.avgDurationMs)} (min ${dur(a.minDurationMs)}, max ${dur(a.maxDurationMs)})`,
+          "",
+          table(["EXECUTION", "STATUS", "STARTED", "DURATION", "ERROR"], a.recent.map((e: any) => [e.agentSessionId, e.status, when(e.startedAt), dur(e.durationMs), e.errorMessage])),
+        ].join("\n"),
+      );
+    },
+  },
+  executions: {
+    usage: "executions <session>       agent executions of a run",
+    async run(client, inv, io) {
+      const execs = await client.getExecutions(arg(inv, 0, "session"));
+      show(io, inv, execs, () =>
+        table(
+          ["#", "AGENT", "EXECUTION", "STATUS", "DURATION", "FILES +/~", "RETRIES", "ERROR"],
+          execs.map((e: any) => [e.taskNumber, e.agentName, e.agentSessionId, e.status, dur(e.durationMs), `${e.filesCreated}/${e.filesModified}`, e.retryCount, e.errorMessage]),
+        ),
+      );
+    },
+  },
+  health: {
+    usage: "health [hours]             system health (default 24 h)",
+    async run(client, inv, io) {
+      const h = await client.getSystemHealth(intArg(inv, 0, "hours", 24));
+      show(io, inv, h, () =>
+        [
+          `System health, last ${h.hours} h`,
+          `Orchestrations: ${h.orchestrations.total} total, ${h.orchestrations.completed} completed, ${h.orchestrations.failed} failed, ${h.orchestrations.partial} partial, ${h.orchestrations.running} running`,
+          `Agents:         ${h.agents.total} executions, success rate ${pct(h.agents.successRate)}`,
+          `Avg duration:   ${dur(h.averageDurationMs)}`,
+        ].join("\n"),
+      );
+    },
+  },
+  performance: {
+    usage: "performance                per-agent performance",
+    async run(client, inv, io) {
+      const agents = await client.getPerformanceReport();
+      show(io, inv, agents, () =>
+        table(["AGENT", "RUNS", "SUCCESS", "MIN", "AVG", "MAX"], agents.map((a: any) => [a.agentName, a.runs, pct(a.successRate), dur(a.minDurationMs), dur(a.avgDurationMs), dur(a.maxDurationMs)])),
+      );
+    },
+  },
+  failures: {
+    usage: "failures [limit]           failed runs (default 10)",
+    async run(client, inv, io) {
+      const failures = await client.getFailures(intArg(inv, 0, "limit", 10));
+      show(io, inv, failures, () =>
+        table(["SESSION", "STATUS", "COMPLETION", "DURATION", "STARTED", "TASK"], failures.map((f: any) => [f.sessionId, f.status, pct(f.completionRate), dur(f.durationMs), when(f.startedAt), f.taskDescription])),
+      );
+    },
+  },
+  export: {
+    usage: "export [session]           JSON export to stdout (progress on stderr)",
+    async run(client, inv, io) {
+      const stream = await client.exportStream(inv.args[0]);
+      let bytes = 0;
+      let lastReport = 0;
+      for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+        await io.write(chunk);
+        bytes += chunk.byteLength;
+        if (bytes - lastReport >= 5 * 1024 * 1024) {
+          io.err(`exported ${(bytes / 1024 / 1024).toFixed(0)} MB`);
+          lastReport = bytes;
+        }
+      }
+      io.err(`export complete: ${bytes} bytes`);
+    },
+  },
+  cleanup: {
+    usage: "cleanup <days> [--yes]     delete finished runs older than <days> (archived first)",
+    async run(client, inv, io) {
+      const days = intArg(inv, 0, "days");
+      if (!inv.yes && !(await io.confirm(`Delete finished runs older than ${days} days? [y/N] `))) {
+        throw new UsageError("cleanup not confirmed (pass --yes to skip the question)");
+      }
+      const result = await client.cleanup(days);
+      show(io, inv, result, () =>
+        [`Deleted ${result.deleted} run(s).`, ...result.blocked.map((b: any) => `Kept ${b.sessionId}: ${b.reason}`)].join("\n"),
+      );
+    },
+  },
+  report: {
+    usage: "report [hours]             the stability monitoring log (Markdown)",
+    async run(client, inv, io) {
+      io.out(await client.stabilityReport(intArg(inv, 0, "hours", 24)));
+    },
+  },
+};
+
+export const usage = () =>
+  ["Usage: npm run monitor -- <command> [args] [--json]", "", ...Object.values(COMMANDS).map((c) => `  ${c.usage}`), "", "Environment: VIGIL_URL (default http://localhost:3000), VIGIL_API_KEY"].join("\n");

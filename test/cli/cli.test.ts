@@ -1,0 +1,98 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createVigilClient } from "../../src/client/vigil-client.js";
+import { API_KEY, CRON_SECRET } from "../helpers/deps.js";
+import { startServer, type ServerProcess } from "../helpers/server-process.js";
+
+const dir = mkdtempSync(join(tmpdir(), "vigil-cli-"));
+let server: ServerProcess;
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+      env: { ...process.env, VIGIL_URL: server.baseUrl, VIGIL_API_KEY: API_KEY, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  server = await startServer({ TURSO_DATABASE_URL: `file:${join(dir, "cli.db")}`, VIGIL_API_KEY: API_KEY, CRON_SECRET, LOCAL_SCHEDULER: "false" });
+  // Recorded the way a pipeline would, through the typed client.
+  const client = createVigilClient({ url: server.baseUrl, apiKey: API_KEY });
+  await client.startOrchestration({ sessionId: "deploy-1", taskDescription: "Build and deploy", totalTasks: 2 });
+  await client.startAgentExecution({ agentSessionId: "deploy-1-be", agentName: "backend-agent", orchestrationSessionId: "deploy-1", taskNumber: 1 });
+  await client.completeAgentExecution("deploy-1-be", { status: "completed", filesCreated: 3, filesModified: 5, retryCount: 0, selfHealed: false });
+  await client.startAgentExecution({ agentSessionId: "deploy-1-fe", agentName: "frontend-agent", orchestrationSessionId: "deploy-1", taskNumber: 2 });
+  await client.completeAgentExecution("deploy-1-fe", { status: "failed", filesCreated: 0, filesModified: 1, retryCount: 2, selfHealed: false, errorMessage: "build failed" });
+  await client.completeOrchestration("deploy-1", { status: "partial", completedTasks: 1, failedTasks: 1 });
+  await client.startOrchestration({ sessionId: "deploy-2", taskDescription: "Second", totalTasks: 4 });
+}, 60_000);
+afterAll(async () => {
+  server?.child.kill("SIGTERM");
+  await server?.exited;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("npm run monitor -- <command>", () => {
+  it("list shows a table, --json the data", async () => {
+    const table = await cli(["list"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/SESSION\s+STATUS\s+TASKS/);
+    expect(table.stdout).toMatch(/deploy-1\s+partial\s+1\/2 \(1 failed\)/);
+    const json = await cli(["list", "--json"]);
+    expect(JSON.parse(json.stdout).runs.map((r: { sessionId: string }) => r.sessionId)).toEqual(["deploy-2", "deploy-1"]);
+  });
+
+  it("show, executions, agent, health, performance, failures", async () => {
+    expect((await cli(["show", "deploy-1"])).stdout).toContain("Executions:  2 (1 completed, 1 failed, 0 running)");
+    expect((await cli(["executions", "deploy-1"])).stdout).toMatch(/frontend-agent\s+deploy-1-fe\s+failed/);
+    expect((await cli(["agent", "backend-agent"])).stdout).toContain("success 100.0%");
+    expect((await cli(["health", "24"])).stdout).toContain("2 total, 0 completed, 0 failed, 1 partial, 1 running");
+    expect((await cli(["performance"])).stdout).toMatch(/frontend-agent\s+1\s+0\.0%/);
+    expect((await cli(["failures", "5"])).stdout).toMatch(/deploy-1\s+partial\s+50\.0%/);
+  });
+
+  it("export writes JSON to stdout and progress to stderr", async () => {
+    const all = await cli(["export"]);
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout).executions).toHaveLength(2);
+    expect(all.stderr).toMatch(/export complete: \d+ bytes/);
+    const one = await cli(["export", "deploy-2"]);
+    expect(JSON.parse(one.stdout).orchestrations.map((o: { sessionId: string }) => o.sessionId)).toEqual(["deploy-2"]);
+  });
+
+  it("report prints the stability Markdown", async () => {
+    const r = await cli(["report"]);
+    expect(r.stdout).toContain("# 24-Hour Stability Monitoring Log");
+  });
+
+  it("cleanup refuses without confirmation and runs with --yes", async () => {
+    const refused = await cli(["cleanup", "30"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("--yes");
+    const done = await cli(["cleanup", "30", "--yes", "--json"]);
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toEqual({ deleted: 0, blocked: [] });
+  });
+
+  it("fails clearly: unknown id (4), bad key (3), unreachable (2), bad usage (1)", async () => {
+    const missing = await cli(["show", "nope"]);
+    expect([missing.code, missing.stderr]).toEqual([4, expect.stringContaining('No run with session id "nope"')]);
+    const badKey = await cli(["list"], { VIGIL_API_KEY: "wrong-key-wrong-key-wrong" });
+    expect([badKey.code, badKey.stderr]).toEqual([3, expect.stringContaining("refused the API key")]);
+    const down = await cli(["list"], { VIGIL_URL: "http://127.0.0.1:9" });
+    expect([down.code, down.stderr]).toEqual([2, expect.stringContaining("Cannot reach Vigil at http://127.0.0.1:9")]);
+    expect((await cli(["show"])).code).toBe(1);
+    expect((await cli(["frobnicate"])).code).toBe(1);
+    expect((await cli(["health", "-3"])).code).toBe(1);
+  });
+});

@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
+import { listEvents } from "../../src/events/event-log.js";
+import { heartbeat } from "../../src/jobs/heartbeat.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+import { cronAuth, testDeps, testEnv } from "../helpers/deps.js";
+import { call } from "../helpers/runs.js";
+
+let t: TestDb;
+let deps: ReturnType<typeof testDeps>;
+let app: ReturnType<typeof createApp>;
+beforeEach(async () => {
+  t = await createTestDb();
+  deps = testDeps({ db: t.db, env: testEnv({ STALL_MINUTES: "30" }) });
+  app = createApp(deps);
+});
+afterEach(() => t.cleanup());
+
+const MIN = 60_000;
+const beat = () => app.request("/api/cron/heartbeat", { headers: cronAuth });
+const events = async (subject: string) => (await listEvents(t.db, { limit: 100 })).filter((e) => e.subject === subject).map((e) => e.type).reverse();
+const start = (sessionId: string, totalTasks: number) => call(app, "POST", "/api/runs", { sessionId, taskDescription: "t", totalTasks });
+
+describe("completion detection", () => {
+  it.each([
+    [{ completedTasks: 3, failedTasks: 0 }, "completed", "run_completed"],
+    [{ completedTasks: 0, failedTasks: 3 }, "failed", "run_failed"],
+    [{ completedTasks: 2, failedTasks: 1 }, "partial", "run_failed"],
+  ])("derives the status from %j → %s", async (progress, status, event) => {
+    await start("r", 3);
+    await call(app, "POST", "/api/runs/r/progress", progress);
+    await beat();
+    const { body } = await call(app, "GET", "/api/runs/r");
+    expect(body.run).toMatchObject({ status, completionSource: "derived" });
+    expect(await events("r")).toEqual([event]);
+  });
+
+  it("leaves a run that has not reached its total running", async () => {
+    await start("r", 3);
+    await call(app, "POST", "/api/runs/r/progress", { completedTasks: 2 });
+    await beat();
+    expect((await call(app, "GET", "/api/runs/r")).body.run.status).toBe("running");
+  });
+
+  it("emits each event once when heartbeats overlap", async () => {
+    await start("r", 2);
+    await call(app, "POST", "/api/runs/r/progress", { completedTasks: 2 });
+    // Bypass the lease on purpose: the steps themselves must be safe to run concurrently.
+    await Promise.all(Array.from({ length: 5 }, () => heartbeat(deps, deps.clock())));
+    expect(await events("r")).toEqual(["run_completed"]);
+  });
+});
+
+describe("stall detection", () => {
+  it("reports a stall once, resets on progress, and reports the next stall again", async () => {
+    await start("s", 5);
+    deps.testClock.advance(29 * MIN);
+    await beat();
+    expect(await events("s")).toEqual([]);
+    deps.testClock.advance(2 * MIN);
+    await beat();
+    deps.testClock.advance(10 * MIN);
+    await beat();
+    expect(await events("s")).toEqual(["run_stalled"]);
+
+    await call(app, "POST", "/api/runs/s/progress", { completedTasks: 1 });
+    deps.testClock.advance(20 * MIN);
+    await beat();
+    expect(await events("s")).toEqual(["run_stalled"]);
+    deps.testClock.advance(11 * MIN);
+    await beat();
+    await beat();
+    expect(await events("s")).toEqual(["run_stalled", "run_stalled"]);
+  });
+});
+
+describe("completion handlers: report and archive", () => {
+  async function finishedRun(sessionId: string) {
+    await start(sessionId, 1);
+    await call(app, "POST", "/api/executions", { agentSessionId: `${sessionId}-a`, agentName: "coder", orchestrationSessionId: sessionId });
+    await call(app, "POST", `/api/executions/${sessionId}-a/complete`, { status: "completed", filesCreated: 2, filesModified: 1, retryCount: 0, selfHealed: true });
+    await call(app, "POST", `/api/runs/${sessionId}/complete`, { status: "completed", completedTasks: 1, failedTasks: 0 });
+    await beat();
+  }
+
+  it("writes the report and a verified archive, then retention deletes the hot rows and keeps the report", async () => {
+    await finishedRun("a");
+    const archive = await t.db.execute("SELECT status, executions, sha256 FROM run_archives WHERE session_id = 'a'");
+    expect(archive.rows[0]).toMatchObject({ status: "verified", executions: 1 });
+    deps.testClock.advance(3 * 86_400_000);
+    const cleanup = await call(app, "DELETE", "/api/runs?olderThanDays=2");
+    expect(cleanup.body).toEqual({ deleted: 1, blocked: [] });
+    expect((await call(app, "GET", "/api/runs/a")).status).toBe(404);
+    const left = await t.db.execute("SELECT COUNT(*) AS n FROM agent_executions WHERE agent_session_id = 'a-a'");
+    expect(Number(left.rows[0]!.n)).toBe(0);
+    const report = await call(app, "GET", "/api/runs/a/report");
+    expect(report.body).toMatchObject({ sessionId: "a", executions: 1, filesCreated: 2, selfHealed: 1 });
+  });
+
+  it("catches a corrupted archive: deletion is blocked and archival_failure emitted once", async () => {
+    await finishedRun("b");
+    await t.db.execute("UPDATE run_archives SET snapshot = replace(snapshot, '\"filesCreated\":2', '\"filesCreated\":9') WHERE session_id = 'b'");
+    deps.testClock.advance(3 * 86_400_000);
+    const first = await call(app, "DELETE", "/api/runs?olderThanDays=2");
+    expect(first.body).toEqual({ deleted: 0, blocked: [{ sessionId: "b", reason: "sha256 mismatch: the archive is corrupted" }] });
+    await call(app, "DELETE", "/api/runs?olderThanDays=2");
+    expect((await call(app, "GET", "/api/runs/b")).status).toBe(200);
+    expect((await events("b")).filter((e) => e === "archival_failure")).toHaveLength(1);
+  });
+
+  it("blocks deletion of a run whose archive misses later executions", async () => {
+    await finishedRun("c");
+    await call(app, "POST", "/api/executions", { agentSessionId: "c-late", agentName: "reviewer", orchestrationSessionId: "c" });
+    deps.testClock.advance(3 * 86_400_000);
+    const res = await call(app, "DELETE", "/api/runs?olderThanDays=2");
+    expect(res.body.blocked[0]).toMatchObject({ sessionId: "c", reason: expect.stringContaining("missing executions") });
+  });
+
+  it("applies RUN_RETENTION_DAYS from the checkpoint job", async () => {
+    await finishedRun("d");
+    deps.testClock.advance(91 * 86_400_000);
+    const res = await app.request("/api/cron/checkpoint", { headers: cronAuth });
+    expect((await res.json()).retention).toMatchObject({ deletedRuns: 1 });
+  });
+
+  it("400s a cleanup without a valid age", async () => {
+    expect((await call(app, "DELETE", "/api/runs")).status).toBe(400);
+    expect((await call(app, "DELETE", "/api/runs?olderThanDays=0")).status).toBe(400);
+  });
+});
