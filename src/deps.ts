@@ -1,6 +1,10 @@
 import { createDb, type Db } from "./db/client.js";
 import type { Env } from "./env.js";
+import { createLocalCallLimiter, createSharedCallLimiter, type CallLimiter } from "./integrations/call-limiter.js";
+import { createOpenAIJudge, type JudgeModel } from "./integrations/judge.js";
+import { createLangfuseSource, type TraceSource } from "./integrations/langfuse.js";
 import { createUpstashRateLimiter, type RateLimiter } from "./integrations/rate-limiter.js";
+import { createHttpVerifier, type Verifier } from "./monitoring/verifier.js";
 import { createLogger, type Logger } from "./log.js";
 
 /** Everything outside the process, passed into createApp and the jobs so tests can swap it. */
@@ -12,6 +16,31 @@ export interface Deps {
   clock: () => number;
   /** Shared webhook rate limiter; undefined when Upstash is not configured (rate limiting off). */
   webhookRateLimiter: RateLimiter | undefined;
+  /** Post-conversation monitoring's outside services; a missing one is reported as not configured. */
+  monitoring: MonitoringDeps | undefined;
+}
+
+export interface MonitoringDeps {
+  source: TraceSource | undefined;
+  judge: JudgeModel | undefined;
+  limiter: CallLimiter;
+  verifier: Verifier | undefined;
+}
+
+function monitoringFromEnv(env: Env, log: Logger, clock: () => number): MonitoringDeps {
+  const shared =
+    env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
+      ? createUpstashRateLimiter({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, perMinute: env.MODEL_CALLS_PER_MINUTE, prefix: "vigil:model", log, clock })
+      : undefined;
+  return {
+    source:
+      env.LANGFUSE_PUBLIC_KEY && env.LANGFUSE_SECRET_KEY
+        ? createLangfuseSource({ publicKey: env.LANGFUSE_PUBLIC_KEY, secretKey: env.LANGFUSE_SECRET_KEY, baseUrl: env.LANGFUSE_BASE_URL, timeoutSeconds: env.LANGFUSE_TIMEOUT_SECONDS })
+        : undefined,
+    judge: env.OPENAI_API_KEY ? createOpenAIJudge({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.JUDGE_MODEL, timeoutSeconds: env.MODEL_TIMEOUT_SECONDS }) : undefined,
+    limiter: shared ? createSharedCallLimiter(shared, "judge") : createLocalCallLimiter(env.MODEL_CALLS_PER_MINUTE),
+    verifier: env.VERIFIER_URL ? createHttpVerifier(env.VERIFIER_URL, env.VERIFIER_DELAY_MS) : undefined,
+  };
 }
 
 export function depsFromEnv(env: Env, overrides: Partial<Deps> = {}): Deps {
@@ -37,5 +66,6 @@ export function depsFromEnv(env: Env, overrides: Partial<Deps> = {}): Deps {
               clock,
             })
           : undefined,
+    monitoring: "monitoring" in overrides ? overrides.monitoring : monitoringFromEnv(env, log, clock),
   };
 }

@@ -10,5 +10,7 @@ export function logConfiguredFeatures(env: Env, log: Logger): void {
   if (!env.WEBHOOK_SECRET && Object.keys(env.webhookSecretsBySource).length === 0) {
     off.webhooks = "no WEBHOOK_SECRET or WEBHOOK_SECRET_<SOURCE>: every webhook is refused with 401";
   }
+  if (!env.LANGFUSE_PUBLIC_KEY || !env.LANGFUSE_SECRET_KEY) off.monitoring = "LANGFUSE_PUBLIC_KEY/LANGFUSE_SECRET_KEY are not set: conversations are not monitored";
+  else if (!env.OPENAI_API_KEY) off.monitoring = "OPENAI_API_KEY is not set: conversations are imported but not judged";
   for (const [feature, reason] of Object.entries(off)) log.warn("feature disabled", { feature, reason });
 }

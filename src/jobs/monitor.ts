@@ -1,7 +1,8 @@
 import type { Deps } from "../deps.js";
+import { runMonitorCycle } from "../monitoring/cycle.js";
 import type { JobSummary } from "./types.js";
 
-/** Post-conversation monitoring. Until Langfuse and a judge model are wired in, it says so. */
-export async function monitor(_deps: Deps, _now: number): Promise<JobSummary> {
-  return { notConfigured: ["langfuse", "judge model"] };
+/** Every 5 minutes: post-conversation monitoring (Langfuse → intent → fulfillment → verdicts). */
+export async function monitor(deps: Deps, now: number): Promise<JobSummary> {
+  return runMonitorCycle(deps, now);
 }

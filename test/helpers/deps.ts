@@ -46,6 +46,7 @@ export function testDeps(options: {
   clock?: TestClock;
   logs?: CapturedLogs;
   webhookRateLimiter?: Deps["webhookRateLimiter"];
+  monitoring?: Deps["monitoring"];
 }): Deps & {
   logs: CapturedLogs;
   testClock: TestClock;
@@ -58,6 +59,7 @@ export function testDeps(options: {
     log: logs.logger,
     clock: clock.now,
     webhookRateLimiter: options.webhookRateLimiter,
+    monitoring: options.monitoring,
     logs,
     testClock: clock,
   };

@@ -1,0 +1,43 @@
+import type { RateLimiter } from "./rate-limiter.js";
+
+/** Waits for permission to make a model call; false when none came before the deadline. */
+export interface CallLimiter {
+  acquire(deadline: number): Promise<boolean>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A sliding one-minute window in this process: the limit when Upstash is not configured. */
+export function createLocalCallLimiter(perMinute: number, now: () => number = Date.now): CallLimiter {
+  const calls: number[] = [];
+  return {
+    async acquire(deadline) {
+      for (;;) {
+        const t = now();
+        while (calls.length > 0 && calls[0]! <= t - 60_000) calls.shift();
+        if (calls.length < perMinute) {
+          calls.push(t);
+          return true;
+        }
+        const wait = calls[0]! + 60_000 - t;
+        if (t + wait > deadline) return false;
+        await sleep(wait);
+      }
+    },
+  };
+}
+
+/** The same limit shared by every function instance, through Upstash. */
+export function createSharedCallLimiter(limiter: RateLimiter, key: string): CallLimiter {
+  return {
+    async acquire(deadline) {
+      for (;;) {
+        const decision = await limiter.limit(key);
+        if (decision.allowed) return true;
+        const wait = decision.retryAfterSeconds * 1000;
+        if (Date.now() + wait > deadline) return false;
+        await sleep(wait);
+      }
+    },
+  };
+}

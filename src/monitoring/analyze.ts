@@ -1,0 +1,105 @@
+import type { Deps } from "../deps.js";
+import { UpstreamError } from "../errors.js";
+import type { CallLimiter } from "../integrations/call-limiter.js";
+import { JudgeSchemaError, type JudgeModel, type JudgeRequest } from "../integrations/judge.js";
+import type { z } from "zod";
+import { FULFILLMENT_SYSTEM, fulfillmentSchema, fulfillmentUser, INTENT_SYSTEM, intentSchema, intentUser, type Fulfillment, type Intent } from "./prompts.js";
+import { finishClaim, retryClaim, type ClaimedSession } from "./queue.js";
+import { dayOf, resultInsert, spendUpsert, type ResultRow, type Usage } from "./results.js";
+import type { MonitorSettings } from "./settings.js";
+import { buildTranscript, type StoredObservation, type Transcript } from "./transcript.js";
+import type { Verifier } from "./verifier.js";
+
+export interface AnalysisContext {
+  deps: Deps;
+  judge: JudgeModel;
+  limiter: CallLimiter;
+  settings: MonitorSettings;
+  verifier: Verifier | undefined;
+  /** Wall-clock time after which no model call is started. */
+  deadline: number;
+}
+
+export type AnalysisOutcome = "pass" | "fail" | "partial" | "skipped" | "error" | "retry";
+
+export async function loadTranscript(deps: Deps, sessionKey: string, maxChars: number): Promise<Transcript> {
+  const rs = await deps.db.execute({ sql: "SELECT data FROM monitored_observations WHERE session_key = ? ORDER BY start_time, id", args: [sessionKey] });
+  return buildTranscript(rs.rows.map((r) => JSON.parse(String(r.data)) as StoredObservation), maxChars);
+}
+
+/** A metered model call: waits for the shared rate limit, counts tokens and cost. */
+export function meteredAsk(ctx: AnalysisContext, usage: Usage) {
+  return async <S extends z.ZodType>(request: JudgeRequest<S>): Promise<z.infer<S>> => {
+    if (!(await ctx.limiter.acquire(ctx.deadline))) throw new UpstreamError("model rate limit: no call slot before the cycle's time budget", true);
+    try {
+      const answer = await ctx.judge.ask(request);
+      addUsage(ctx.settings, usage, answer.tokensIn, answer.tokensOut);
+      usage.model = answer.model;
+      return answer.value;
+    } catch (error) {
+      if (error instanceof JudgeSchemaError) addUsage(ctx.settings, usage, error.tokensIn, error.tokensOut);
+      throw error;
+    }
+  };
+}
+
+function addUsage(s: MonitorSettings, usage: Usage, tokensIn: number, tokensOut: number) {
+  usage.tokensIn += tokensIn;
+  usage.tokensOut += tokensOut;
+  usage.costUsd += tokensIn * s.priceInPerToken + tokensOut * s.priceOutPerToken;
+}
+
+/**
+ * Analyses one claimed session: intent, then fulfillment (and the optional system-of-record
+ * check), then stores the verdict together with the end of the claim. Transient failures give
+ * the claim back for a later cycle; a reply that breaks its schema twice is an error at once.
+ */
+export async function analyzeClaimed(ctx: AnalysisContext, claim: ClaimedSession): Promise<{ outcome: AnalysisOutcome; usage: Usage; resultStored: boolean }> {
+  const { deps, settings: s } = ctx;
+  const usage: Usage = { tokensIn: 0, tokensOut: 0, costUsd: 0, model: null };
+  const ask = meteredAsk(ctx, usage);
+  const log = deps.log.child({ job: "monitor", session_id: claim.sessionKey });
+  const started = performance.now();
+  const base = { sessionId: claim.sessionKey, activityVersion: claim.activityVersion, attempts: claim.attempts, usage };
+
+  let row: ResultRow;
+  try {
+    const transcript = await loadTranscript(deps, claim.sessionKey, s.transcriptMaxChars);
+    if (!transcript.turns.some((t) => t.role === "caller")) {
+      row = { ...base, status: "skipped", analyzedAt: deps.clock(), error: "no caller turns" };
+    } else {
+      const intent: Intent = await ask({ task: "intent", schema: intentSchema(s.taxonomy), system: INTENT_SYSTEM(s.taxonomy), user: intentUser(transcript.text) });
+      if (intent.intent === "unknown" || intent.confidence < 0.5) {
+        row = { ...base, status: "skipped", intent, analyzedAt: deps.clock() };
+      } else {
+        const fulfillment: Fulfillment = await ask({ task: "fulfillment", schema: fulfillmentSchema, system: FULFILLMENT_SYSTEM, user: fulfillmentUser(intent, transcript.text) });
+        const verifier = ctx.verifier ? await ctx.verifier.verify({ sessionId: claim.sessionKey, intent: intent.intent, summary: intent.summary, verdict: fulfillment.status }) : null;
+        let status: ResultRow["status"] = fulfillment.status;
+        if (verifier && !verifier.verified && status !== "fail") {
+          status = "fail";
+          fulfillment.unmet.push(`system of record: ${verifier.detail}`);
+        }
+        row = { ...base, status, intent, fulfillment, verifier, analyzedAt: deps.clock() };
+      }
+    }
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const transient = error instanceof UpstreamError && error.retryable;
+    if (transient && claim.attempts < s.maxAttempts) {
+      const backoff = Math.max(error.retryAfterMs ?? 0, 60_000 * 2 ** (claim.attempts - 1));
+      await deps.db.batch([retryClaim(claim, deps.clock() + backoff, reason, deps.clock(), s.maxAttempts), spendUpsert(dayOf(deps.clock()), usage)], "write");
+      log.warn("session analysis will be retried", { attempt: claim.attempts, reason, retry_in_ms: backoff });
+      return { outcome: "retry", usage, resultStored: false };
+    }
+    row = { ...base, status: "error", analyzedAt: deps.clock(), error: transient ? `gave up after ${claim.attempts} attempts: ${reason}` : reason };
+  }
+
+  const outcome = row.status === "error" ? "error" : row.status === "skipped" ? "skipped" : "analyzed";
+  const [claimEnd] = await deps.db.batch([finishClaim(claim, outcome, deps.clock()), resultInsert(row, true), spendUpsert(dayOf(deps.clock()), usage)], "write");
+  const stored = claimEnd!.rowsAffected === 1;
+  const fields = { status: row.status, intent: row.intent?.intent ?? null, duration_ms: Math.round(performance.now() - started), tokens: usage.tokensIn + usage.tokensOut };
+  if (!stored) log.warn("claim lost before the verdict was stored: discarded", fields);
+  else if (row.status === "error") log.error("session analysis failed", { ...fields, reason: row.error });
+  else log.info("session analysed", fields);
+  return { outcome: row.status, usage, resultStored: stored };
+}

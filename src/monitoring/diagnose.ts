@@ -1,0 +1,61 @@
+import { JudgeSchemaError } from "../integrations/judge.js";
+import { loadTranscript, meteredAsk, type AnalysisContext } from "./analyze.js";
+import { DIAGNOSIS_SYSTEM, diagnosisSchema, diagnosisUser } from "./prompts.js";
+import { dayOf, spendUpsert, type Usage } from "./results.js";
+
+/**
+ * Root-cause analysis of failed and partial verdicts: at most `limit` per cycle, strictly one
+ * after another (the seed's guard against rate-limit storms). Each is claimed with a guarded
+ * update; a claim left by a crashed cycle is retried after the lease.
+ */
+export async function diagnoseFailures(ctx: AnalysisContext, now: number, limit: number): Promise<number> {
+  const { db } = ctx.deps;
+  const rs = await db.execute({
+    sql: `SELECT id, session_id, verification_status, verdict_summary, unmet FROM monitoring_results
+          WHERE verification_status IN ('fail', 'partial')
+            AND (diagnostic_status IS NULL OR (diagnostic_status = 'pending' AND diagnosed_at < ?))
+          ORDER BY analyzed_at LIMIT ?`,
+    args: [now - ctx.settings.leaseMs, limit],
+  });
+  let diagnosed = 0;
+  for (const row of rs.rows) {
+    if (Date.now() >= ctx.deadline) break;
+    const id = Number(row.id);
+    const claimed = await db.execute({
+      sql: `UPDATE monitoring_results SET diagnostic_status = 'pending', diagnosed_at = ?
+            WHERE id = ? AND (diagnostic_status IS NULL OR (diagnostic_status = 'pending' AND diagnosed_at < ?))`,
+      args: [now, id, now - ctx.settings.leaseMs],
+    });
+    if (claimed.rowsAffected !== 1) continue;
+    const usage: Usage = { tokensIn: 0, tokensOut: 0, costUsd: 0, model: null };
+    const log = ctx.deps.log.child({ job: "monitor", session_id: String(row.session_id) });
+    try {
+      const transcript = await loadTranscript(ctx.deps, String(row.session_id), ctx.settings.transcriptMaxChars);
+      const verdict = { status: String(row.verification_status), summary: String(row.verdict_summary ?? ""), unmet: JSON.parse(String(row.unmet ?? "[]")) as string[] };
+      const report = await meteredAsk(ctx, usage)({ task: "diagnosis", schema: diagnosisSchema, system: DIAGNOSIS_SYSTEM, user: diagnosisUser(verdict, transcript.text, transcript.errors) });
+      await db.batch(
+        [
+          { sql: "UPDATE monitoring_results SET diagnostic_status = 'complete', diagnostic_report_json = ?, diagnosed_at = ? WHERE id = ?", args: [JSON.stringify(report), ctx.deps.clock(), id] },
+          spendUpsert(dayOf(now), usage),
+        ],
+        "write",
+      );
+      diagnosed++;
+      log.info("session diagnosed", { category: report.category, severity: report.severity });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await db.batch(
+        [
+          {
+            sql: "UPDATE monitoring_results SET diagnostic_status = 'error', diagnostic_report_json = ?, diagnosed_at = ? WHERE id = ?",
+            args: [JSON.stringify({ error: reason, permanent: error instanceof JudgeSchemaError }), ctx.deps.clock(), id],
+          },
+          spendUpsert(dayOf(now), usage),
+        ],
+        "write",
+      );
+      log.warn("diagnosis failed", { reason });
+    }
+  }
+  return diagnosed;
+}

@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+export const intentSchema = (taxonomy: string[]) =>
+  z.object({
+    intent: z.enum(taxonomy as [string, ...string[]]),
+    confidence: z.number().min(0).max(1),
+    summary: z.string(),
+  });
+
+export const fulfillmentSchema = z.object({
+  status: z.enum(["pass", "fail", "partial"]),
+  summary: z.string(),
+  evidence: z.array(z.string()),
+  unmet: z.array(z.string()),
+  quality: z.object({
+    wrong_language: z.boolean(),
+    off_topic: z.boolean(),
+    repetitive: z.boolean(),
+    failed_to_answer: z.boolean(),
+  }),
+});
+
+export const DIAGNOSIS_CATEGORIES = ["tool_error", "integration_failure", "prompt_or_policy", "knowledge_gap", "caller_behavior", "speech_recognition", "other"] as const;
+
+export const diagnosisSchema = z.object({
+  category: z.enum(DIAGNOSIS_CATEGORIES),
+  explanation: z.string(),
+  evidence: z.array(z.string()),
+  suggested_fix: z.string(),
+  severity: z.enum(["low", "medium", "high", "critical"]),
+});
+
+export type Intent = z.infer<ReturnType<typeof intentSchema>>;
+export type Fulfillment = z.infer<typeof fulfillmentSchema>;
+export type Diagnosis = z.infer<typeof diagnosisSchema>;
+
+export const INTENT_SYSTEM = (taxonomy: string[]) =>
+  `You classify what the caller wanted from a customer-service bot. Choose exactly one intent from: ${taxonomy.join(", ")}. ` +
+  `Use "unknown" when the conversation does not show a request. Give a confidence between 0 and 1 and a one-sentence summary of the request.`;
+
+export const FULFILLMENT_SYSTEM =
+  "You verify whether a customer-service bot fulfilled the caller's request. Judge only from the transcript and tool results. " +
+  "status: pass (fully done and confirmed), partial (some of it done or done without confirmation), fail (not done). " +
+  "Quote the turns that prove it as evidence, list what remains unmet, and flag response quality: wrong language, off-topic, repetitive, failed to answer.";
+
+export const DIAGNOSIS_SYSTEM =
+  "You find the root cause of a failed customer-service conversation from its transcript, tool results and recorded errors. " +
+  "Pick the category that best explains the failure, explain it, quote evidence, suggest one concrete fix and rate the severity.";
+
+export const intentUser = (transcript: string) => `Transcript:\n${transcript}`;
+export const fulfillmentUser = (intent: Intent, transcript: string) =>
+  `Caller intent: ${intent.intent} — ${intent.summary}\n\nTranscript (tool calls and results included):\n${transcript}`;
+export const diagnosisUser = (verdict: { status: string; summary: string; unmet: string[] }, transcript: string, errors: string[]) =>
+  `Verdict: ${verdict.status} — ${verdict.summary}\nUnmet: ${verdict.unmet.join("; ") || "none"}\nRecorded errors: ${errors.join("; ") || "none"}\n\nTranscript:\n${transcript}`;

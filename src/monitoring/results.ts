@@ -1,0 +1,68 @@
+import type { InStatement } from "@libsql/client";
+import type { Db } from "../db/client.js";
+import type { Fulfillment, Intent } from "./prompts.js";
+
+export interface Usage {
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+  model: string | null;
+}
+
+export interface ResultRow {
+  sessionId: string;
+  activityVersion: number;
+  status: "pass" | "fail" | "partial" | "error" | "skipped";
+  intent?: Intent;
+  fulfillment?: Fulfillment;
+  verifier?: { verified: boolean; detail: string } | null;
+  usage: Usage;
+  attempts: number;
+  error?: string;
+  analyzedAt: number;
+}
+
+/** One verdict per session version; guarded so it only lands if the claim that made it still held. */
+export function resultInsert(r: ResultRow, guarded: boolean): InStatement {
+  return {
+    sql: `INSERT INTO monitoring_results (session_id, activity_version, intent_type, intent_confidence, intent_summary, verification_status,
+            verdict_summary, evidence, unmet, quality_flags, verifier, analyzed_at, model, tokens_in, tokens_out, cost_usd, attempts, error)
+          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guarded ? "changes() = 1" : "1"}
+          ON CONFLICT (session_id, activity_version) DO NOTHING`,
+    args: [
+      r.sessionId,
+      r.activityVersion,
+      r.intent?.intent ?? null,
+      r.intent?.confidence ?? null,
+      r.intent?.summary ?? null,
+      r.status,
+      r.fulfillment?.summary ?? (r.status === "skipped" ? "intent unclear: not verified" : null),
+      r.fulfillment ? JSON.stringify(r.fulfillment.evidence) : null,
+      r.fulfillment ? JSON.stringify(r.fulfillment.unmet) : null,
+      r.fulfillment ? JSON.stringify(r.fulfillment.quality) : null,
+      r.verifier ? JSON.stringify(r.verifier) : null,
+      r.analyzedAt,
+      r.usage.model,
+      r.usage.tokensIn,
+      r.usage.tokensOut,
+      r.usage.costUsd,
+      r.attempts,
+      r.error ?? null,
+    ],
+  };
+}
+
+export function spendUpsert(day: string, usage: Usage): InStatement {
+  return {
+    sql: `INSERT INTO judge_spend (day, tokens, cost_usd) VALUES (?, ?, ?)
+          ON CONFLICT (day) DO UPDATE SET tokens = tokens + excluded.tokens, cost_usd = cost_usd + excluded.cost_usd`,
+    args: [day, usage.tokensIn + usage.tokensOut, usage.costUsd],
+  };
+}
+
+export async function daySpend(db: Db, day: string): Promise<number> {
+  const rs = await db.execute({ sql: "SELECT cost_usd FROM judge_spend WHERE day = ?", args: [day] });
+  return Number(rs.rows[0]?.cost_usd ?? 0);
+}
+
+export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
