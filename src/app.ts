@@ -12,6 +12,7 @@ import { needsApiKey } from "./http/public-paths.js";
 import { cronRoutes } from "./http/routes/cron.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { jobRoutes } from "./http/routes/jobs.js";
+import { monitoringRoutes } from "./http/routes/monitoring.js";
 import { runRoutes } from "./http/routes/runs.js";
 import { stabilityRoutes } from "./http/routes/stability.js";
 import { webhookRoutes } from "./http/routes/webhooks.js";
@@ -50,6 +51,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", webhookRoutes(deps));
   app.route("/", stabilityRoutes(deps));
   app.route("/", runRoutes(deps));
+  app.route("/", monitoringRoutes(deps));
 
   app.notFound(renderNotFound);
   app.onError((error, c) => renderError(error, c, deps.log));

@@ -1,0 +1,26 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Deps } from "../../deps.js";
+import { listResults, monitoringSummary, requestReanalysis, sessionDetail } from "../../monitoring/queries.js";
+import type { AppEnv } from "../app-env.js";
+import { parseInput } from "../validate.js";
+
+const resultsQuery = z.object({
+  status: z.enum(["pass", "fail", "partial", "error", "skipped"]).optional(),
+  intent: z.string().min(1).max(100).optional(),
+  since: z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+const summaryQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 90).default(24) });
+
+export function monitoringRoutes(deps: Deps) {
+  return new Hono<AppEnv>()
+    .get("/api/monitoring/results", async (c) => c.json(await listResults(deps.db, parseInput(resultsQuery, c.req.query(), "query"))))
+    .get("/api/monitoring/sessions/:id", async (c) => c.json(await sessionDetail(deps.db, c.req.param("id"))))
+    .post("/api/monitoring/sessions/:id/reanalyze", async (c) => c.json(await requestReanalysis(deps.db, c.req.param("id"), deps.clock()), 202))
+    .get("/api/monitoring/summary", async (c) => {
+      const { hours } = parseInput(summaryQuery, c.req.query(), "query");
+      return c.json({ hours, ...(await monitoringSummary(deps.db, deps.clock() - hours * 3600_000)) });
+    });
+}

@@ -1,0 +1,117 @@
+import type { Row } from "@libsql/client";
+import type { Db } from "../db/client.js";
+import { NotFoundError, ValidationError } from "../errors.js";
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.parse(String(v)));
+const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
+
+/** A verdict as the API shows it: never the transcript. */
+export function resultJson(r: Row) {
+  return {
+    id: Number(r.id),
+    sessionId: String(r.session_id),
+    version: Number(r.activity_version),
+    intent: r.intent_type === null ? null : { type: String(r.intent_type), confidence: Number(r.intent_confidence), summary: r.intent_summary },
+    status: String(r.verification_status),
+    summary: r.verdict_summary,
+    evidence: json(r.evidence),
+    unmet: json(r.unmet),
+    quality: json(r.quality_flags),
+    verifier: json(r.verifier),
+    diagnosis: r.diagnostic_status === null ? null : { status: String(r.diagnostic_status), report: json(r.diagnostic_report_json), diagnosedAt: iso(r.diagnosed_at) },
+    analyzedAt: iso(r.analyzed_at),
+    model: r.model,
+    tokens: { in: Number(r.tokens_in), out: Number(r.tokens_out) },
+    costUsd: Number(r.cost_usd),
+    attempts: Number(r.attempts),
+    error: r.error,
+    scoresWrittenAt: iso(r.scores_written_at),
+  };
+}
+
+export async function listResults(db: Db, q: { status?: string; intent?: string; since?: number; limit: number; cursor?: string }) {
+  const after = q.cursor ? decode(q.cursor) : null;
+  const rs = await db.execute({
+    sql: `SELECT * FROM monitoring_results WHERE (? IS NULL OR verification_status = ?) AND (? IS NULL OR intent_type = ?)
+            AND (? IS NULL OR analyzed_at >= ?) AND (? IS NULL OR (analyzed_at, id) < (?, ?))
+          ORDER BY analyzed_at DESC, id DESC LIMIT ?`,
+    args: [q.status ?? null, q.status ?? null, q.intent ?? null, q.intent ?? null, q.since ?? null, q.since ?? null, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, q.limit + 1],
+  });
+  const rows = rs.rows.slice(0, q.limit);
+  const last = rows.at(-1);
+  return { results: rows.map(resultJson), nextCursor: rs.rows.length > q.limit && last ? Buffer.from(`${last.analyzed_at}:${last.id}`).toString("base64url") : null };
+}
+
+function decode(cursor: string): [number, number] {
+  const m = /^(\d+):(\d+)$/.exec(Buffer.from(cursor, "base64url").toString());
+  if (!m) throw new ValidationError("Invalid cursor", [{ field: "cursor", message: "not a cursor this API returned" }]);
+  return [Number(m[1]), Number(m[2])];
+}
+
+export async function sessionDetail(db: Db, sessionId: string) {
+  const [session, results] = await db.batch(
+    [
+      { sql: "SELECT * FROM monitor_sessions WHERE session_key = ?", args: [sessionId] },
+      { sql: "SELECT * FROM monitoring_results WHERE session_id = ? ORDER BY activity_version DESC", args: [sessionId] },
+    ],
+    "read",
+  );
+  const s = session!.rows[0];
+  if (!s) throw new NotFoundError(`No monitored session "${sessionId}"`);
+  return {
+    sessionId,
+    state: String(s.state),
+    firstActivityAt: iso(s.first_activity),
+    lastActivityAt: iso(s.last_activity),
+    observations: Number(s.observation_count),
+    attempts: Number(s.attempts),
+    lastError: s.last_error,
+    verdicts: results!.rows.map(resultJson),
+  };
+}
+
+/** Queues a session for a fresh verdict (kept beside the earlier ones). */
+export async function requestReanalysis(db: Db, sessionId: string, now: number) {
+  const rs = await db.execute({
+    sql: `UPDATE monitor_sessions SET state = 'pending', activity_version = activity_version + 1, attempts = 0, next_attempt_at = 0, ended = 1, updated_at = ?
+          WHERE session_key = ? AND state != 'analyzing'`,
+    args: [now, sessionId],
+  });
+  if (rs.rowsAffected === 0) await sessionDetail(db, sessionId); // 404 when unknown
+  return { sessionId, queued: rs.rowsAffected === 1 };
+}
+
+export async function monitoringSummary(db: Db, since: number) {
+  const [byIntent, categories] = await db.batch(
+    [
+      { sql: "SELECT COALESCE(intent_type, 'none') AS intent, verification_status AS status, COUNT(*) AS n FROM monitoring_results WHERE analyzed_at >= ? GROUP BY 1, 2", args: [since] },
+      {
+        sql: `SELECT json_extract(diagnostic_report_json, '$.category') AS category, COUNT(*) AS n FROM monitoring_results
+              WHERE analyzed_at >= ? AND diagnostic_status = 'complete' GROUP BY 1 ORDER BY n DESC LIMIT 5`,
+        args: [since],
+      },
+    ],
+    "read",
+  );
+  const intents: Record<string, Record<string, number>> = {};
+  const totals: Record<string, number> = { pass: 0, fail: 0, partial: 0, skipped: 0, error: 0 };
+  for (const r of byIntent!.rows) {
+    const intent = String(r.intent);
+    intents[intent] ??= {};
+    intents[intent]![String(r.status)] = Number(r.n);
+    totals[String(r.status)] = (totals[String(r.status)] ?? 0) + Number(r.n);
+  }
+  const judged = totals.pass! + totals.fail! + totals.partial!;
+  const rate = (n: number, d: number) => (d > 0 ? n / d : null);
+  return {
+    totals,
+    passRate: rate(totals.pass!, judged),
+    failRate: rate(totals.fail!, judged),
+    partialRate: rate(totals.partial!, judged),
+    byIntent: Object.entries(intents).map(([intent, c]) => {
+      const d = (c.pass ?? 0) + (c.fail ?? 0) + (c.partial ?? 0);
+      return { intent, ...c, passRate: rate(c.pass ?? 0, d), failRate: rate(c.fail ?? 0, d), partialRate: rate(c.partial ?? 0, d) };
+    }),
+    topFailureCategories: categories!.rows.map((r) => ({ category: String(r.category), count: Number(r.n) })),
+  };
+}

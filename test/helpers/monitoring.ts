@@ -1,0 +1,79 @@
+import { depsFromEnv } from "../../src/deps.js";
+import { runMonitorCycle } from "../../src/monitoring/cycle.js";
+import { startFakeLangfuse, type FakeLangfuse } from "../fakes/langfuse-server.js";
+import { startFakeOpenAI, type FakeOpenAI, type ScriptedReply } from "../fakes/openai-server.js";
+import { FIXTURES, type Fixture } from "../fixtures/conversations.js";
+import { firstCallerLine } from "../fixtures/to-observations.js";
+import { createTestDb, type TestDb } from "./db.js";
+import { captureLogs, testClock, testEnv } from "./deps.js";
+
+/** The scripted judge: it recognises each fixture and answers its known labels. */
+export function fixtureJudge(fixtures: Fixture[] = FIXTURES) {
+  return (task: string, user: string): ScriptedReply => {
+    const f = fixtures.find((x) => user.includes(firstCallerLine(x)));
+    if (!f) return { json: { intent: "unknown", confidence: 0.1, summary: "no request" } };
+    if (task === "intent") return { json: { intent: f.intent, confidence: f.intent === "unknown" ? 0.3 : 0.93, summary: `caller wants to ${f.intent}` } };
+    if (task === "fulfillment") {
+      return {
+        json: {
+          status: f.verdict === "skipped" ? "fail" : f.verdict,
+          summary: `${f.id}: ${f.verdict}`,
+          evidence: [firstCallerLine(f)],
+          unmet: f.verdict === "pass" ? [] : ["request not completed"],
+          quality: { wrong_language: f.id === "info-fail-lang", off_topic: false, repetitive: f.id === "info-fail-1", failed_to_answer: f.verdict === "fail" },
+        },
+      };
+    }
+    return { json: { category: f.category ?? "other", explanation: `root cause of ${f.id}`, evidence: ["turn 2"], suggested_fix: "fix it", severity: "medium" } };
+  };
+}
+
+export interface MonitoringWorld {
+  t: TestDb;
+  langfuse: FakeLangfuse;
+  openai: FakeOpenAI;
+  deps: ReturnType<typeof depsFromEnv>;
+  logs: ReturnType<typeof captureLogs>;
+  clock: ReturnType<typeof testClock>;
+  cycle(): ReturnType<typeof runMonitorCycle>;
+  close(): Promise<void>;
+}
+
+/** A real database, the real SDKs, and local Langfuse and OpenAI servers, wired as production wires them. */
+export async function monitoringWorld(options: { version?: "v4" | "v3"; script?: (task: string, user: string) => ScriptedReply | Promise<ScriptedReply>; latencyMs?: number; env?: Record<string, string> } = {}): Promise<MonitoringWorld> {
+  const t = await createTestDb();
+  const clock = testClock();
+  const langfuse = await startFakeLangfuse({ version: options.version ?? "v4", now: clock.now });
+  const openai = await startFakeOpenAI({ script: options.script ?? fixtureJudge(), latencyMs: options.latencyMs });
+  const logs = captureLogs();
+  const env = testEnv({
+    LANGFUSE_PUBLIC_KEY: langfuse.publicKey,
+    LANGFUSE_SECRET_KEY: langfuse.secretKey,
+    LANGFUSE_BASE_URL: langfuse.url,
+    LANGFUSE_TIMEOUT_SECONDS: "2",
+    OPENAI_API_KEY: openai.apiKey,
+    OPENAI_BASE_URL: openai.baseURL,
+    MODEL_TIMEOUT_SECONDS: "2",
+    ...options.env,
+  });
+  const deps = depsFromEnv(env, { db: t.db, log: logs.logger, clock: clock.now });
+  return {
+    t,
+    langfuse,
+    openai,
+    deps,
+    logs,
+    clock,
+    cycle: () => runMonitorCycle(deps, clock.now()),
+    async close() {
+      await langfuse.close();
+      await openai.close();
+      t.cleanup();
+    },
+  };
+}
+
+export async function verdicts(world: MonitoringWorld) {
+  const rs = await world.t.db.execute("SELECT session_id, verification_status, intent_type, activity_version, diagnostic_status, error FROM monitoring_results ORDER BY id");
+  return rs.rows.map((r) => ({ ...r }) as Record<string, any>);
+}
