@@ -19,7 +19,7 @@ async function allFixtures(world: MonitoringWorld, at: number) {
 
 describe.each(["v4", "v3"] as const)("the monitor cycle on a Langfuse %s server", (version) => {
   it("judges every finished session exactly once with the fixture's verdict, writes scores, diagnoses 3 per cycle", async () => {
-    w = await monitoringWorld({ version });
+    w = await monitoringWorld({ version, latencyMs: 5 });
     const start = w.clock.now();
     await allFixtures(w, start);
     w.clock.advance(20 * MIN);
@@ -49,6 +49,7 @@ describe.each(["v4", "v3"] as const)("the monitor cycle on a Langfuse %s server"
 
     // Diagnoses: 3 per cycle, one at a time, until every failure has one.
     const failing = FIXTURES.filter((f) => f.verdict === "fail" || f.verdict === "partial").length;
+    w.openai.maxConcurrent = 0; // from here on the model only sees diagnosis calls
     for (let i = 0; i < 10; i++) {
       w.clock.advance(5 * MIN);
       const next = await w.cycle();
@@ -59,6 +60,7 @@ describe.each(["v4", "v3"] as const)("the monitor cycle on a Langfuse %s server"
     expect(diagnosed).toHaveLength(failing);
     const diagCalls = w.openai.calls.filter((c) => c.task === "diagnosis");
     expect(diagCalls).toHaveLength(failing);
+    expect(w.openai.maxConcurrent).toBe(1);
     const detail = await w.t.db.execute("SELECT diagnostic_report_json FROM monitoring_results WHERE session_id = 'sess-asr-fail'");
     expect(JSON.parse(String(detail.rows[0]!.diagnostic_report_json))).toMatchObject({ category: "speech_recognition" });
     // Writing the same verdict's scores again would update, not add: one score per id.

@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+import { createLocalCallLimiter } from "../../src/integrations/call-limiter.js";
+
+describe("createLocalCallLimiter", () => {
+  it("admits the limit per minute, then waits for the window or gives up at the deadline", async () => {
+    let now = 0;
+    const limiter = createLocalCallLimiter(3, () => now);
+    const admitted = [];
+    for (let i = 0; i < 3; i++) admitted.push(await limiter.acquire(10_000));
+    expect(admitted).toEqual([true, true, true]);
+    // The fourth would have to wait 60 s: past a 10 s deadline it is refused at once.
+    expect(await limiter.acquire(10_000)).toBe(false);
+    now = 60_000;
+    expect(await limiter.acquire(120_000)).toBe(true);
+  });
+});

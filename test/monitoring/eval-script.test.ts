@@ -1,0 +1,23 @@
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai-server.js";
+import { fixtureJudge } from "../helpers/monitoring.js";
+
+let openai: FakeOpenAI;
+beforeAll(async () => (openai = await startFakeOpenAI({ script: fixtureJudge() })));
+afterAll(() => openai.close());
+
+describe("npm run eval", () => {
+  it("measures agreement on the 30 labelled fixtures (exact with the scripted model)", async () => {
+    const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "scripts/eval.ts"], {
+        env: { ...process.env, OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.baseURL, JUDGE_MODEL: "scripted" },
+      });
+      let stdout = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.on("close", (code) => resolve({ code, stdout }));
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain("Intent: 30/30 (100%). Verdict: 30/30 (100%).");
+  });
+});
