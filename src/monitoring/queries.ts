@@ -1,9 +1,9 @@
 import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { NotFoundError, ValidationError } from "../errors.js";
+import { iso } from "../time.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.parse(String(v)));
-const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
 
 /** A verdict as the API shows it: never the transcript. */
 export function resultJson(r: Row) {
@@ -18,14 +18,14 @@ export function resultJson(r: Row) {
     unmet: json(r.unmet),
     quality: json(r.quality_flags),
     verifier: json(r.verifier),
-    diagnosis: r.diagnostic_status === null ? null : { status: String(r.diagnostic_status), report: json(r.diagnostic_report_json), diagnosedAt: iso(r.diagnosed_at) },
-    analyzedAt: iso(r.analyzed_at),
+    diagnosis: r.diagnostic_status === null ? null : { status: String(r.diagnostic_status), report: json(r.diagnostic_report_json), diagnosedAt: iso(r.diagnosed_at as number | null) },
+    analyzedAt: iso(r.analyzed_at as number),
     model: r.model,
     tokens: { in: Number(r.tokens_in), out: Number(r.tokens_out) },
     costUsd: Number(r.cost_usd),
     attempts: Number(r.attempts),
     error: r.error,
-    scoresWrittenAt: iso(r.scores_written_at),
+    scoresWrittenAt: iso(r.scores_written_at as number | null),
   };
 }
 
@@ -61,8 +61,8 @@ export async function sessionDetail(db: Db, sessionId: string) {
   return {
     sessionId,
     state: String(s.state),
-    firstActivityAt: iso(s.first_activity),
-    lastActivityAt: iso(s.last_activity),
+    firstActivityAt: iso(s.first_activity as number),
+    lastActivityAt: iso(s.last_activity as number),
     observations: Number(s.observation_count),
     attempts: Number(s.attempts),
     lastError: s.last_error,

@@ -1,3 +1,4 @@
+import { iso } from "../time.js";
 import type { Execution, Run } from "./types.js";
 
 /** The JSON summary of a finished run, written once on completion and kept after retention. */
@@ -11,7 +12,6 @@ export function buildRunReport(run: Run, executions: Execution[], generatedAt: n
     a.totalDurationMs += e.durationMs ?? 0;
     byAgent.set(e.agentName, a);
   }
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     sessionId: run.sessionId,
     taskDescription: run.taskDescription,

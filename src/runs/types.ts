@@ -1,4 +1,5 @@
 import type { Row } from "@libsql/client";
+import { iso } from "../time.js";
 
 export type RunStatus = "running" | "completed" | "failed" | "partial";
 export type ExecutionStatus = "in_progress" | "completed" | "failed";
@@ -90,7 +91,6 @@ export function toExecution(r: Row): Execution {
   };
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** API shape: ISO-8601 times. */
 export const runJson = (r: Run) => ({

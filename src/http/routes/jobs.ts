@@ -3,7 +3,7 @@ import type { Deps } from "../../deps.js";
 import { jobHealth } from "../../jobs/job-health.js";
 import { JOB_NAMES } from "../../jobs/registry.js";
 import type { AppEnv } from "../app-env.js";
-import { iso } from "../format.js";
+import { iso } from "../../time.js";
 
 export function jobRoutes(deps: Deps) {
   return new Hono<AppEnv>().get("/api/jobs", async (c) => {

@@ -6,7 +6,7 @@ import type { RedFlag } from "../../stability/red-flags.js";
 import { buildStabilityReport } from "../../stability/report.js";
 import { renderStabilityMarkdown } from "../../stability/report-markdown.js";
 import type { AppEnv } from "../app-env.js";
-import { iso } from "../format.js";
+import { iso } from "../../time.js";
 import { parseInput } from "../validate.js";
 
 const reportQuery = z.object({

@@ -1,4 +1,0 @@
-/** Epoch milliseconds (how the database stores time) to ISO-8601 UTC (how the API shows it). */
-export function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
-}
