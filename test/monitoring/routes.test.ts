@@ -38,7 +38,8 @@ describe("monitoring queries", () => {
 
   it("shows a session's verdict history and diagnosis, never its transcript", async () => {
     const { body } = await get("/api/monitoring/sessions/sess-book-fail-tool");
-    expect(body).toMatchObject({ sessionId: "sess-book-fail-tool", state: "analyzed" });
+    // 2 caller turns, 2 bot replies, each caller turn its own trace.
+    expect(body).toMatchObject({ sessionId: "sess-book-fail-tool", state: "analyzed", traces: 2, turns: 4 });
     expect(body.verdicts[0]).toMatchObject({ status: "fail", intent: { type: "book" } });
     expect(JSON.stringify(body)).not.toContain("upstream timeout");
     expect((await get("/api/monitoring/sessions/nope")).status).toBe(404);
