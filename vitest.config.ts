@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each file opens its own libSQL file; two workers match the 2-core machines.
     maxWorkers: 2,
+    // CI also writes a machine-readable summary for .ci/run's closing line.
+    reporters: process.env.CI ? ["default", ["json", { outputFile: ".ci/results.json" }]] : ["default"],
   },
 });

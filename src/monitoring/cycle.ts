@@ -9,7 +9,7 @@ import { claimSession, dueSessions } from "./queue.js";
 import { dayOf, daySpend } from "./results.js";
 import { unscoredResults, writeScores } from "./scores.js";
 import { monitorSettings } from "./settings.js";
-import { setState } from "./state.js";
+import { getState, setState } from "./state.js";
 
 const hash01 = (key: string) => {
   let h = 2166136261;
@@ -36,11 +36,18 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
 
   let imported: ImportSummary | undefined;
   let importError: string | undefined;
-  try {
-    imported = await importObservations(deps, m.source, s, now);
-  } catch (error) {
-    importError = error instanceof Error ? error.message : String(error);
-    log.warn("langfuse import failed: will catch up next cycle", { reason: importError, retryable: error instanceof UpstreamError ? error.retryable : false });
+  const blockedUntil = Number((await getState(deps.db, "langfuse_blocked_until")) ?? 0);
+  if (now < blockedUntil) {
+    importError = `langfuse asked to wait until ${new Date(blockedUntil).toISOString()} (Retry-After)`;
+  } else {
+    try {
+      imported = await importObservations(deps, m.source, s, now);
+    } catch (error) {
+      importError = error instanceof Error ? error.message : String(error);
+      // A 429's Retry-After is honoured across cycles, not slept through inside one.
+      if (error instanceof UpstreamError && error.retryAfterMs) await setState(deps.db, "langfuse_blocked_until", String(now + error.retryAfterMs), now);
+      log.warn("langfuse import failed: will catch up next cycle", { reason: importError, retryable: error instanceof UpstreamError ? error.retryable : false });
+    }
   }
 
   // Scores that could not be written earlier (Langfuse down) go first.

@@ -86,8 +86,16 @@ describe("Langfuse faults", () => {
     w.clock.advance(20 * MIN);
     w.langfuse.faults.push({ status: 429, headers: { "retry-after": "30" } });
     expect((await w.cycle()).langfuse).toMatchObject({ error: expect.stringContaining("429") });
-    w.langfuse.faults.push({ status: 500 });
+    // Retry-After 30 s has passed by the next cycle. A long one is waited out across cycles.
+    w.langfuse.faults.push({ status: 429, headers: { "retry-after": "600" } });
     w.clock.advance(5 * MIN);
+    expect((await w.cycle()).langfuse).toMatchObject({ error: expect.stringContaining("429") });
+    const reads = w.langfuse.requests.length;
+    w.clock.advance(5 * MIN);
+    expect((await w.cycle()).langfuse).toMatchObject({ error: expect.stringContaining("Retry-After") });
+    expect(w.langfuse.requests.length).toBe(reads);
+    w.langfuse.faults.push({ status: 500 });
+    w.clock.advance(6 * MIN);
     expect((await w.cycle()).langfuse).toMatchObject({ error: expect.stringContaining("500") });
     w.langfuse.faults.push({ status: 200, delayMs: 2500 }); // past the 2 s timeout
     w.clock.advance(5 * MIN);
