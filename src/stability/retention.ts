@@ -1,15 +1,23 @@
 import type { Db } from "../db/client.js";
 
+// Raw rows subject to RETENTION_DAYS, with their time column. Rollups, checkpoints and verdicts stay.
+const RAW_TABLES = [
+  ["webhook_events", "received_at"],
+  ["signature_failures", "received_at"],
+  // Imported conversation content: kept only as long as the raw webhook events.
+  ["monitored_observations", "start_time"],
+] as const;
+
 /**
- * Deletes raw events and signature-failure rows older than the cutoff in bounded batches,
- * so a large backlog never holds the write lock for long. Rollups and checkpoints stay.
+ * Deletes raw rows older than the cutoff in bounded batches, so a large backlog never holds
+ * the write lock for long.
  */
 export async function deleteOldEvents(db: Db, cutoff: number, options = { batchSize: 5000, maxBatches: 200 }): Promise<number> {
   let deleted = 0;
-  for (const table of ["webhook_events", "signature_failures"]) {
+  for (const [table, column] of RAW_TABLES) {
     for (let i = 0; i < options.maxBatches; i++) {
       const rs = await db.execute({
-        sql: `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE received_at < ? ORDER BY received_at LIMIT ?)`,
+        sql: `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?)`,
         args: [cutoff, options.batchSize],
       });
       deleted += rs.rowsAffected;

@@ -111,8 +111,15 @@ describe("retention", () => {
     const s = setup({ RETENTION_DAYS: "30" });
     await healthyExchange(s.app, s.deps.testClock, day - 31 * 24 * H);
     await healthyExchange(s.app, s.deps.testClock, day - 1 * H);
+    await t.db.execute({
+      sql: "INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data) VALUES ('old-obs', 's', 't', ?, '{}'), ('new-obs', 's', 't', ?, '{}')",
+      args: [day - 31 * 24 * H, day - H],
+    });
     const summary = await runCheckpoint(s, day + 1 * M);
-    expect(summary.retention.deletedEvents).toBe(3);
+    // 3 old webhook events and 1 old imported observation.
+    expect(summary.retention.deletedEvents).toBe(4);
+    const obs = await t.db.execute("SELECT id FROM monitored_observations");
+    expect(obs.rows.map((r) => r.id)).toEqual(["new-obs"]);
     const left = await t.db.execute("SELECT COUNT(*) AS n FROM webhook_events");
     expect(Number(left.rows[0]!.n)).toBe(3);
     const rolled = await t.db.execute({ sql: "SELECT COUNT(*) AS n FROM webhook_rollups WHERE minute < ?", args: [day - 30 * 24 * H] });

@@ -13,6 +13,7 @@ export const monitoringMigration: Migration = {
       data TEXT NOT NULL
     )`,
     "CREATE INDEX monitored_observations_session ON monitored_observations (session_key, start_time)",
+    "CREATE INDEX monitored_observations_start ON monitored_observations (start_time)",
     `CREATE TABLE monitor_sessions (
       session_key TEXT PRIMARY KEY,
       first_activity INTEGER NOT NULL,
