@@ -11,6 +11,7 @@ import { renderError, renderNotFound } from "./http/error-handler.js";
 import { needsApiKey } from "./http/public-paths.js";
 import { cronRoutes } from "./http/routes/cron.js";
 import { healthRoutes } from "./http/routes/health.js";
+import { alertRoutes } from "./http/routes/alerts.js";
 import { jobRoutes } from "./http/routes/jobs.js";
 import { monitoringRoutes } from "./http/routes/monitoring.js";
 import { runRoutes } from "./http/routes/runs.js";
@@ -52,6 +53,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", stabilityRoutes(deps));
   app.route("/", runRoutes(deps));
   app.route("/", monitoringRoutes(deps));
+  app.route("/", alertRoutes(deps));
 
   app.notFound(renderNotFound);
   app.onError((error, c) => renderError(error, c, deps.log));

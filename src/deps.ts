@@ -1,3 +1,5 @@
+import { channelsFromEnv, type ChannelSender } from "./alerts/channels.js";
+import { loadRules, type Channel, type Rule } from "./alerts/rules.js";
 import { createDb, type Db } from "./db/client.js";
 import type { Env } from "./env.js";
 import { createLocalCallLimiter, createSharedCallLimiter, type CallLimiter } from "./integrations/call-limiter.js";
@@ -18,6 +20,13 @@ export interface Deps {
   webhookRateLimiter: RateLimiter | undefined;
   /** Post-conversation monitoring's outside services; a missing one is reported as not configured. */
   monitoring: MonitoringDeps | undefined;
+  alerts: AlertDeps;
+}
+
+export interface AlertDeps {
+  rules: Rule[];
+  /** Configured notification channels; console is always there. */
+  channels: Partial<Record<Channel, ChannelSender>>;
 }
 
 export interface MonitoringDeps {
@@ -67,5 +76,9 @@ export function depsFromEnv(env: Env, overrides: Partial<Deps> = {}): Deps {
             })
           : undefined,
     monitoring: "monitoring" in overrides ? overrides.monitoring : monitoringFromEnv(env, log, clock),
+    alerts: overrides.alerts ?? {
+      rules: loadRules(env.ALERT_RULES_FILE, { fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE }),
+      channels: channelsFromEnv(env, log),
+    },
   };
 }

@@ -71,6 +71,13 @@ const envSchema = z.object({
   VERIFIER_DELAY_MS: int(200),
   DIAGNOSES_PER_CYCLE: int(3, 0),
 
+  ALERT_RULES_FILE: optionalString,
+  SLACK_WEBHOOK_URL: z.url().optional(),
+  ALERT_WEBHOOK_URL: z.url().optional(),
+  ALERT_WEBHOOK_SECRET: optionalString,
+  NOTIFICATION_GIVE_UP_HOURS: int(24, 1),
+  FULFILLMENT_FAILURE_RATE: fraction(0.2),
+
   RETENTION_DAYS: int(30, 1),
   RUN_RETENTION_DAYS: int(90, 1),
   STALL_MINUTES: int(30, 1),
@@ -104,6 +111,9 @@ export function parseEnv(raw: RawEnv): Env {
       return `${name}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  if (result.data.ALERT_WEBHOOK_URL && !result.data.ALERT_WEBHOOK_SECRET) {
+    throw new ConfigError("Invalid configuration: ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set (alerts are signed)");
   }
   if (result.data.UPSTASH_REDIS_REST_URL && !result.data.UPSTASH_REDIS_REST_TOKEN) {
     throw new ConfigError("Invalid configuration: UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set");

@@ -12,5 +12,7 @@ export function logConfiguredFeatures(env: Env, log: Logger): void {
   }
   if (!env.LANGFUSE_PUBLIC_KEY || !env.LANGFUSE_SECRET_KEY) off.monitoring = "LANGFUSE_PUBLIC_KEY/LANGFUSE_SECRET_KEY are not set: conversations are not monitored";
   else if (!env.OPENAI_API_KEY) off.monitoring = "OPENAI_API_KEY is not set: conversations are imported but not judged";
+  if (!env.SLACK_WEBHOOK_URL) off.slack_alerts = "SLACK_WEBHOOK_URL is not set: alerts skip the Slack channel";
+  if (!env.ALERT_WEBHOOK_URL) off.webhook_alerts = "ALERT_WEBHOOK_URL is not set: alerts skip the webhook channel";
   for (const [feature, reason] of Object.entries(off)) log.warn("feature disabled", { feature, reason });
 }

@@ -1,5 +1,8 @@
 import type { Deps } from "../deps.js";
 import { describeError } from "../log.js";
+import { evaluateAlerts } from "../alerts/engine.js";
+import { deliverNotifications } from "../alerts/outbox.js";
+import type { Channel } from "../alerts/rules.js";
 import { detectRunTransitions, handleFinishedRuns } from "../runs/detectors.js";
 import type { JobSummary } from "./types.js";
 
@@ -12,6 +15,8 @@ export interface HeartbeatStep {
 export const HEARTBEAT_STEPS: HeartbeatStep[] = [
   { name: "runs", run: detectRunTransitions },
   { name: "finishedRuns", run: handleFinishedRuns },
+  { name: "alerts", run: (deps, now) => evaluateAlerts(deps, now, deps.alerts.rules, Object.keys(deps.alerts.channels) as Channel[]) },
+  { name: "notifications", run: (deps, now) => deliverNotifications(deps, now, deps.alerts.channels) },
 ];
 
 /**

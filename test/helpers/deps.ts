@@ -1,3 +1,4 @@
+import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import type { Db } from "../../src/db/client.js";
 import type { Deps } from "../../src/deps.js";
 import { parseEnv, type Env } from "../../src/env.js";
@@ -47,6 +48,7 @@ export function testDeps(options: {
   logs?: CapturedLogs;
   webhookRateLimiter?: Deps["webhookRateLimiter"];
   monitoring?: Deps["monitoring"];
+  alerts?: Deps["alerts"];
 }): Deps & {
   logs: CapturedLogs;
   testClock: TestClock;
@@ -60,6 +62,8 @@ export function testDeps(options: {
     clock: clock.now,
     webhookRateLimiter: options.webhookRateLimiter,
     monitoring: options.monitoring,
+    // Console only by default: tests that need Slack or webhooks pass their channels.
+    alerts: options.alerts ?? { rules: DEFAULT_RULES, channels: { console: async () => {} } },
     logs,
     testClock: clock,
   };

@@ -1,0 +1,62 @@
+import type { Row } from "@libsql/client";
+import type { Db } from "../db/client.js";
+import { ConflictError, NotFoundError } from "../errors.js";
+import { iso } from "../time.js";
+
+const alertJson = (r: Row) => ({
+  id: Number(r.id),
+  rule: String(r.rule),
+  labels: JSON.parse(String(r.labels)) as Record<string, string>,
+  severity: String(r.severity),
+  state: String(r.state),
+  summary: String(r.summary),
+  startedAt: iso(r.started_at as number),
+  firedAt: iso(r.fired_at as number | null),
+  resolvedAt: iso(r.resolved_at as number | null),
+  lastNotifiedAt: iso(r.last_notified_at as number | null),
+  ackedAt: iso(r.acked_at as number | null),
+});
+
+export async function listAlerts(db: Db, q: { state?: string; since?: number; limit: number }) {
+  const rs = await db.execute({
+    sql: `SELECT * FROM alerts WHERE (? IS NULL OR state = ?) AND (? IS NULL OR started_at >= ?) ORDER BY started_at DESC, id DESC LIMIT ?`,
+    args: [q.state ?? null, q.state ?? null, q.since ?? null, q.since ?? null, q.limit],
+  });
+  return rs.rows.map(alertJson);
+}
+
+export async function alertDetail(db: Db, id: number) {
+  const [alert, transitions, notifications] = await db.batch(
+    [
+      { sql: "SELECT * FROM alerts WHERE id = ?", args: [id] },
+      { sql: "SELECT * FROM alert_transitions WHERE alert_id = ? ORDER BY at, id", args: [id] },
+      { sql: "SELECT * FROM notifications WHERE alert_id = ? ORDER BY created_at, id", args: [id] },
+    ],
+    "read",
+  );
+  const row = alert!.rows[0];
+  if (!row) throw new NotFoundError(`No alert ${id}`);
+  return {
+    ...alertJson(row),
+    transitions: transitions!.rows.map((t) => ({ from: t.from_state, to: String(t.to_state), reason: String(t.reason), at: iso(t.at as number) })),
+    notifications: notifications!.rows.map((n) => ({
+      kind: String(n.kind),
+      channel: String(n.channel),
+      createdAt: iso(n.created_at as number),
+      attempts: Number(n.attempts),
+      sentAt: iso(n.sent_at as number | null),
+      failedAt: iso(n.failed_at as number | null),
+      lastError: n.last_error,
+    })),
+  };
+}
+
+/** Stops repeats of a firing alert until it resolves. */
+export async function ackAlert(db: Db, id: number, now: number) {
+  const rs = await db.execute({ sql: "UPDATE alerts SET acked_at = COALESCE(acked_at, ?), updated_at = ? WHERE id = ? AND state = 'firing'", args: [now, now, id] });
+  if (rs.rowsAffected === 0) {
+    const detail = await alertDetail(db, id);
+    throw new ConflictError(`Alert ${id} is ${detail.state}: only a firing alert can be acknowledged`);
+  }
+  return alertDetail(db, id);
+}

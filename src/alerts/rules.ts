@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { ConfigError } from "../errors.js";
+
+export const SIGNALS = [
+  "run_failed", "archival_failure", "run_stalled", "step_failure", "signature_failure", "zero_deliveries", "processing_errors",
+  "error_rate", "response_time", "fulfillment_failure_rate", "monitoring_errors", "job_missed", "judge_budget_exhausted",
+] as const;
+export type Signal = (typeof SIGNALS)[number];
+export const CHANNELS = ["console", "slack", "webhook"] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const ruleSchema = z.object({
+  name: z.string().regex(/^[a-z0-9_]+$/, "lowercase letters, digits and _"),
+  signal: z.enum(SIGNALS),
+  severity: z.enum(["critical", "high", "medium", "low"]),
+  channels: z.array(z.enum(CHANNELS)).min(1),
+  /** How far back the signal looks. */
+  windowMinutes: z.number().int().min(1),
+  /** A threshold where the signal has one (a rate, milliseconds, minutes). */
+  threshold: z.number().min(0).optional(),
+  /** Repeats while still firing, at most this often (throttle). */
+  repeatMinutes: z.number().int().min(1),
+  /** Fires only after this many consecutive failing evaluations. */
+  forEvaluations: z.number().int().min(1).default(1),
+  /** Waits this long before the first notification; an alert that clears sooner sends nothing. */
+  groupWaitSeconds: z.number().int().min(0).default(0),
+  /** A cleared alert stays open this long, so one that re-fires meanwhile does not flap. */
+  flapMinutes: z.number().int().min(0).default(0),
+  enabled: z.boolean().default(true),
+});
+
+export type Rule = z.infer<typeof ruleSchema>;
+
+const rule = (r: z.input<typeof ruleSchema>): Rule => ruleSchema.parse(r);
+
+/** The seed's four run rules, the stability red flags, and Vigil watching its monitor and itself. */
+export const DEFAULT_RULES: Rule[] = [
+  rule({ name: "run_failed", signal: "run_failed", severity: "critical", channels: ["console", "slack", "webhook"], windowMinutes: 15, repeatMinutes: 15 }),
+  rule({ name: "archival_failure", signal: "archival_failure", severity: "high", channels: ["console", "slack", "webhook"], windowMinutes: 30, repeatMinutes: 30 }),
+  rule({ name: "run_stalled", signal: "run_stalled", severity: "medium", channels: ["console", "slack", "webhook"], windowMinutes: 60, repeatMinutes: 60 }),
+  rule({ name: "step_failure", signal: "step_failure", severity: "medium", channels: ["console"], windowMinutes: 30, repeatMinutes: 30 }),
+  rule({ name: "signature_failure", signal: "signature_failure", severity: "critical", channels: ["console", "slack", "webhook"], windowMinutes: 15, repeatMinutes: 60 }),
+  rule({ name: "zero_deliveries", signal: "zero_deliveries", severity: "critical", channels: ["console", "slack", "webhook"], windowMinutes: 60, threshold: 60, repeatMinutes: 60 }),
+  rule({ name: "processing_errors", signal: "processing_errors", severity: "critical", channels: ["console", "slack", "webhook"], windowMinutes: 15, repeatMinutes: 60 }),
+  rule({ name: "error_rate", signal: "error_rate", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, threshold: 0.05, repeatMinutes: 120, flapMinutes: 10 }),
+  rule({ name: "response_time", signal: "response_time", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, threshold: 10_000, repeatMinutes: 120, flapMinutes: 10 }),
+  rule({ name: "fulfillment_failure_rate", signal: "fulfillment_failure_rate", severity: "high", channels: ["console", "slack"], windowMinutes: 60, threshold: 0.2, repeatMinutes: 120 }),
+  rule({ name: "monitoring_errors", signal: "monitoring_errors", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, repeatMinutes: 120 }),
+  rule({ name: "job_missed", signal: "job_missed", severity: "critical", channels: ["console", "slack", "webhook"], windowMinutes: 5, repeatMinutes: 60 }),
+  rule({ name: "judge_budget_exhausted", signal: "judge_budget_exhausted", severity: "high", channels: ["console", "slack"], windowMinutes: 10, repeatMinutes: 240 }),
+];
+
+const rulesFileSchema = z.object({ rules: z.array(ruleSchema) });
+
+/**
+ * The defaults with a rules file applied: a rule with a default's name replaces it, others are
+ * added. An invalid file stops start-up with its path and the offending field.
+ */
+export function loadRules(path: string | undefined, fileThreshold: { fulfillmentFailureRate: number }): Rule[] {
+  const defaults = DEFAULT_RULES.map((r) => (r.signal === "fulfillment_failure_rate" ? { ...r, threshold: fileThreshold.fulfillmentFailureRate } : r));
+  if (!path) return defaults;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`ALERT_RULES_FILE ${path}: cannot read it as JSON (${(error as Error).message})`);
+  }
+  const parsed = rulesFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`ALERT_RULES_FILE ${path}: ${issue.path.join(".")}: ${issue.message}`);
+  }
+  const byName = new Map(defaults.map((r) => [r.name, r]));
+  for (const r of parsed.data.rules) byName.set(r.name, r);
+  return [...byName.values()];
+}
