@@ -46,7 +46,7 @@ export const SIGNAL_FNS: Record<Signal, SignalFn> = {
 
   async run_stalled({ db }, now) {
     const rs = await db.execute(
-      "SELECT session_id, last_progress_at FROM orchestrations WHERE status = 'running' AND stalled_at IS NOT NULL AND stalled_at >= last_progress_at",
+      "SELECT session_id, last_progress_at FROM orchestrations WHERE status = 'running' AND stalled_at IS NOT NULL AND stalled_at > last_progress_at",
     );
     return rs.rows.map((r) => ({
       labels: { session: String(r.session_id) },

@@ -19,7 +19,7 @@ export async function deleteOldRuns(db: Db, cutoff: number, now: number, limit =
       blocked.push({ sessionId, reason: check.reason });
       continue;
     }
-    // Executions explicitly too: SQLite enforces ON DELETE CASCADE only with foreign_keys on.
+    // Executions explicitly too, rather than trusting every connection's foreign_keys setting.
     await db.batch(
       [
         { sql: "DELETE FROM agent_executions WHERE orchestration_id = ?", args: [Number(row.id)] },

@@ -1,0 +1,295 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { eventInsert } from "../../src/events/event-log.js";
+import { setState } from "../../src/monitoring/state.js";
+import { detectRunTransitions } from "../../src/runs/detectors.js";
+import { DEFAULT_RULES, ruleSchema } from "../../src/alerts/rules.js";
+import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
+import { apiAuth, cronAuth } from "../helpers/deps.js";
+import { call } from "../helpers/runs.js";
+import { sendAt } from "../helpers/stability.js";
+import { signedRequest } from "../helpers/webhooks.js";
+
+let w: AlertWorld | undefined;
+afterEach(() => {
+  w?.t.cleanup();
+  w = undefined;
+});
+
+const MIN = 60_000;
+const advance = (world: AlertWorld, ms: number) => world.deps.testClock.advance(ms);
+const now = (world: AlertWorld) => world.deps.clock();
+const event = (world: AlertWorld, type: "archival_failure", subject: string, payload: Record<string, unknown>) =>
+  world.t.db.execute(eventInsert({ type, subject, dedupeKey: `${type}:${subject}:${now(world)}`, payload, at: now(world) }));
+const result = (world: AlertWorld, i: number, status: string) =>
+  world.t.db.execute({
+    sql: "INSERT INTO monitoring_results (session_id, activity_version, verification_status, analyzed_at) VALUES (?, 1, ?, ?)",
+    args: [`s-${i}-${now(world)}`, status, now(world)],
+  });
+
+interface Case {
+  rule: string;
+  labels: Record<string, string>;
+  fire(w: AlertWorld): Promise<unknown>;
+  clear(w: AlertWorld): Promise<unknown>;
+}
+
+const CASES: Case[] = [
+  {
+    rule: "run_failed",
+    labels: { session: "r1" },
+    fire: async (w) => {
+      await call(w.app, "POST", "/api/runs", { sessionId: "r1", taskDescription: "t", totalTasks: 2 });
+      await call(w.app, "POST", "/api/runs/r1/complete", { status: "failed", completedTasks: 0, failedTasks: 2 });
+    },
+    clear: async (w) => advance(w, 16 * MIN),
+  },
+  { rule: "archival_failure", labels: { session: "r2" }, fire: (w) => event(w, "archival_failure", "r2", { sessionId: "r2", reason: "sha256 mismatch" }), clear: async (w) => advance(w, 31 * MIN) },
+  {
+    rule: "run_stalled",
+    labels: { session: "r3" },
+    fire: async (w) => {
+      await call(w.app, "POST", "/api/runs", { sessionId: "r3", taskDescription: "t", totalTasks: 2 });
+      advance(w, 31 * MIN);
+      await detectRunTransitions(w.deps, now(w));
+    },
+    clear: (w) => call(w.app, "POST", "/api/runs/r3/progress", { completedTasks: 1 }),
+  },
+  {
+    rule: "step_failure",
+    labels: { execution: "e1" },
+    fire: async (w) => {
+      await call(w.app, "POST", "/api/executions", { agentSessionId: "e1", agentName: "coder" });
+      await call(w.app, "POST", "/api/executions/e1/complete", { status: "failed", filesCreated: 0, filesModified: 0, retryCount: 1, selfHealed: false, errorMessage: "tsc" });
+    },
+    clear: async (w) => advance(w, 31 * MIN),
+  },
+  {
+    rule: "signature_failure",
+    labels: { source: "bot" },
+    fire: (w) => w.app.request("/api/webhooks/bot", signedRequest({ type: "message.received" }, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(now(w) / 1000) })),
+    clear: async (w) => advance(w, 16 * MIN),
+  },
+  {
+    rule: "zero_deliveries",
+    labels: { source: "bot" },
+    fire: async (w) => {
+      await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+      advance(w, 62 * MIN);
+    },
+    clear: (w) => sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" }),
+  },
+  { rule: "processing_errors", labels: { source: "bot" }, fire: (w) => sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "llm_timeout" } }), clear: async (w) => advance(w, 16 * MIN) },
+  {
+    rule: "error_rate",
+    labels: { source: "bot" },
+    fire: async (w) => {
+      for (let i = 0; i < 10; i++) await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+      await sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "send_failed" } });
+    },
+    clear: async (w) => {
+      advance(w, 61 * MIN);
+      // Keep the source delivering so zero_deliveries stays quiet.
+      await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+    },
+  },
+  {
+    rule: "response_time",
+    labels: { source: "bot" },
+    fire: (w) => sendAt(w.app, w.deps.testClock, now(w), { type: "response.sent", latency_ms: 15_000 }),
+    clear: async (w) => advance(w, 61 * MIN),
+  },
+  {
+    rule: "fulfillment_failure_rate",
+    labels: {},
+    fire: async (w) => {
+      for (let i = 0; i < 10; i++) await result(w, i, i < 5 ? "fail" : "pass");
+    },
+    clear: async (w) => advance(w, 61 * MIN),
+  },
+  { rule: "monitoring_errors", labels: {}, fire: (w) => result(w, 0, "error"), clear: async (w) => advance(w, 61 * MIN) },
+  {
+    rule: "job_missed",
+    labels: { job: "monitor" },
+    fire: async (w) => {
+      for (const job of ["heartbeat", "monitor", "checkpoint"]) await w.app.request(`/api/cron/${job}`, { headers: cronAuth });
+      advance(w, 12 * MIN);
+      await w.app.request("/api/cron/heartbeat", { headers: cronAuth });
+    },
+    clear: (w) => w.app.request("/api/cron/monitor", { headers: cronAuth }),
+  },
+  { rule: "judge_budget_exhausted", labels: {}, fire: (w) => setState(w.t.db, "judge_budget_exhausted_at", String(now(w)), now(w)), clear: async (w) => advance(w, 11 * MIN) },
+];
+
+describe("every default rule", () => {
+  it("covers every rule", () => expect(CASES.map((c) => c.rule).sort()).toEqual(DEFAULT_RULES.map((r) => r.name).sort()));
+
+  it.each(CASES.map((c) => [c.rule, c] as const))("%s fires on its signal, notifies once, and resolves with a message", async (_name, c) => {
+    w = await alertWorld();
+    const rule = DEFAULT_RULES.find((r) => r.name === c.rule)!;
+    await c.fire(w);
+    await w.evaluate();
+    await w.deliver();
+    const [alert] = (await w.alerts(c.rule)).filter((a) => JSON.stringify(a.labels) === JSON.stringify(c.labels));
+    expect(alert, `${c.rule} with ${JSON.stringify(c.labels)}`).toMatchObject({ state: "firing", severity: rule.severity });
+    await w.evaluate();
+    const firing = w.sent.filter((s) => s.rule === c.rule && s.kind === "firing");
+    expect(firing.map((s) => s.channel).sort()).toEqual(rule.channels.filter((ch) => ch === "console" || ch === "slack").sort());
+
+    await c.clear(w);
+    await w.evaluate();
+    if (rule.flapMinutes > 0) {
+      advance(w, (rule.flapMinutes + 1) * MIN);
+      await w.evaluate();
+    }
+    await w.deliver();
+    const after = (await w.alerts(c.rule)).find((a) => a.id === alert!.id);
+    expect(after!.state).toBe("resolved");
+    expect(w.sent.filter((s) => s.rule === c.rule && s.kind === "resolved").length).toBe(firing.length);
+    const transitions = await w.t.db.execute({ sql: "SELECT from_state, to_state FROM alert_transitions WHERE alert_id = ? ORDER BY id", args: [alert!.id] });
+    expect(transitions.rows.map((r) => `${r.from_state ?? "-"}>${r.to_state}`)).toEqual(["->firing", "firing>resolved"]);
+  });
+});
+
+describe("lifecycle", () => {
+  const steady = ruleSchema.parse({ name: "silence_alarm", signal: "zero_deliveries", severity: "critical", channels: ["console"], windowMinutes: 60, threshold: 30, repeatMinutes: 10 });
+
+  it("repeats only on its interval, stops repeating when acknowledged, and resolves once", async () => {
+    w = await alertWorld({ rules: [steady] });
+    await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+    advance(w, 31 * MIN);
+    for (let m = 0; m <= 25; m++) {
+      await w.evaluate();
+      await w.deliver();
+      advance(w, MIN);
+    }
+    // Fired at 0, repeated at 10 and 20.
+    expect(w.sent.map((s) => s.kind)).toEqual(["firing", "repeat", "repeat"]);
+    const [alert] = await w.alerts();
+    const ack = await w.app.request(`/api/alerts/${alert!.id}/ack`, { method: "POST", headers: apiAuth });
+    expect(ack.status).toBe(200);
+    for (let m = 0; m < 30; m++) {
+      await w.evaluate();
+      await w.deliver();
+      advance(w, MIN);
+    }
+    expect(w.sent).toHaveLength(3);
+    await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+    await w.evaluate();
+    await w.deliver();
+    expect(w.sent.map((s) => s.kind)).toEqual(["firing", "repeat", "repeat", "resolved"]);
+    expect((await w.app.request(`/api/alerts/${alert!.id}/ack`, { method: "POST", headers: apiAuth })).status).toBe(409);
+  });
+
+  it("groups alerts of one rule that fire in the same evaluation into one message", async () => {
+    w = await alertWorld();
+    for (const source of ["bot-a", "bot-b", "bot-c"]) {
+      await w.app.request(`/api/webhooks/${source}`, signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(now(w) / 1000) }));
+    }
+    await w.evaluate();
+    await w.deliver();
+    const slack = w.sent.filter((s) => s.channel === "slack" && s.rule === "signature_failure");
+    expect(slack).toHaveLength(1);
+    expect(slack[0]!.alerts).toHaveLength(3);
+  });
+
+  it("records silenced alerts without sending them, and sends once the silence is lifted", async () => {
+    w = await alertWorld({ rules: [steady] });
+    const res = await w.app.request("/api/silences", {
+      method: "POST",
+      headers: { ...apiAuth, "content-type": "application/json" },
+      body: JSON.stringify({ matchers: { rule: "silence_alarm", source: "bot" }, until: new Date(now(w) + 2 * 3600_000).toISOString(), comment: "maintenance" }),
+    });
+    expect(res.status).toBe(201);
+    const { silence } = await res.json();
+    await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+    advance(w, 32 * MIN);
+    await w.evaluate();
+    await w.deliver();
+    expect((await w.alerts())[0]).toMatchObject({ state: "firing" });
+    expect(w.sent).toEqual([]);
+    expect((await w.app.request(`/api/silences/${silence.id}`, { method: "DELETE", headers: apiAuth })).status).toBe(200);
+    advance(w, MIN);
+    await w.evaluate();
+    await w.deliver();
+    expect(w.sent.map((s) => s.kind)).toEqual(["firing"]);
+  });
+
+  it("silences expire by themselves", async () => {
+    w = await alertWorld({ rules: [steady] });
+    await w.app.request("/api/silences", {
+      method: "POST",
+      headers: { ...apiAuth, "content-type": "application/json" },
+      body: JSON.stringify({ matchers: { rule: "silence_alarm" }, until: new Date(now(w) + 40 * MIN).toISOString(), comment: "brief" }),
+    });
+    await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+    advance(w, 32 * MIN);
+    await w.evaluate();
+    expect(w.sent).toHaveLength(0);
+    advance(w, 10 * MIN);
+    await w.evaluate();
+    await w.deliver();
+    expect(w.sent).toHaveLength(1);
+  });
+
+  it("waits out group_wait and N consecutive evaluations: a blip that clears sends nothing", async () => {
+    const patient = ruleSchema.parse({ name: "patient", signal: "processing_errors", severity: "high", channels: ["console"], windowMinutes: 2, repeatMinutes: 60, forEvaluations: 3, groupWaitSeconds: 120 });
+    w = await alertWorld({ rules: [patient] });
+    await sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "blip" } });
+    await w.evaluate();
+    advance(w, MIN);
+    await w.evaluate();
+    advance(w, 2 * MIN);
+    await w.evaluate();
+    await w.deliver();
+    expect(w.sent).toEqual([]);
+    const [alert] = await w.alerts();
+    expect(alert).toMatchObject({ state: "resolved" });
+    // A lasting condition fires after 3 evaluations and 2 minutes.
+    for (let m = 0; m < 4; m++) {
+      await sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "lasting" } });
+      await w.evaluate();
+      advance(w, MIN);
+    }
+    await w.deliver();
+    expect(w.sent.map((s) => s.kind)).toEqual(["firing"]);
+  });
+
+  it("keeps a flapping alert open instead of resolving and re-firing", async () => {
+    const flappy = ruleSchema.parse({ name: "flappy", signal: "processing_errors", severity: "low", channels: ["console"], windowMinutes: 1, repeatMinutes: 600, flapMinutes: 10 });
+    w = await alertWorld({ rules: [flappy] });
+    for (let m = 0; m < 20; m++) {
+      if (m % 4 === 0) await sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "x" } });
+      await w.evaluate();
+      advance(w, MIN);
+    }
+    await w.deliver();
+    expect(w.sent.map((s) => s.kind)).toEqual(["firing"]);
+    expect(await w.alerts()).toHaveLength(1);
+  });
+
+  it("inhibits rate and latency alerts of a source while it receives nothing", async () => {
+    const byName = Object.fromEntries(DEFAULT_RULES.map((r) => [r.name, r]));
+    const rules = [{ ...byName.zero_deliveries!, threshold: 30 }, byName.error_rate!, byName.response_time!];
+    w = await alertWorld({ rules });
+    for (let i = 0; i < 5; i++) await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+    await sendAt(w.app, w.deps.testClock, now(w), { type: "response.sent", latency_ms: 20_000 });
+    await sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "boom" } });
+    // Another source with the same trouble but still delivering is not inhibited.
+    const later = now(w) + 31 * MIN;
+    for (let i = 0; i < 5; i++) await sendAt(w.app, w.deps.testClock, later, { type: "message.received" }, "other");
+    await sendAt(w.app, w.deps.testClock, later, { type: "error", error: { type: "boom" } }, "other");
+    advance(w, MIN);
+    await w.evaluate();
+    await w.deliver();
+    const sent = w.sent.map((s) => s.rule);
+    expect(sent).toContain("zero_deliveries");
+    const errorRate = await w.alerts("error_rate");
+    const bySource = Object.fromEntries(errorRate.map((a) => [a.labels.source, a]));
+    // Both fire and are recorded; only the silent source's are muted.
+    expect(bySource.bot).toMatchObject({ state: "firing", last_notified_at: null });
+    expect(bySource.other!.last_notified_at).not.toBeNull();
+    expect((await w.alerts("response_time"))[0]).toMatchObject({ state: "firing", last_notified_at: null });
+    const transitions = await w.t.db.execute({ sql: "SELECT reason FROM alert_transitions WHERE alert_id = ?", args: [bySource.bot!.id] });
+    expect(String(transitions.rows[0]!.reason)).toContain("inhibited while zero_deliveries fires");
+  });
+});

@@ -1,0 +1,41 @@
+import { createApp } from "../../src/app.js";
+import type { ChannelSender } from "../../src/alerts/channels.js";
+import { evaluateAlerts } from "../../src/alerts/engine.js";
+import { deliverNotifications } from "../../src/alerts/outbox.js";
+import { DEFAULT_RULES, type Channel, type Rule } from "../../src/alerts/rules.js";
+import { createTestDb, type TestDb } from "./db.js";
+import { testDeps, testEnv } from "./deps.js";
+import { WEBHOOK_SECRET } from "./webhooks.js";
+
+export interface AlertWorld {
+  t: TestDb;
+  deps: ReturnType<typeof testDeps>;
+  app: ReturnType<typeof createApp>;
+  sent: { channel: Channel; rule: string; kind: string; alerts: number[] }[];
+  evaluate(): Promise<unknown>;
+  deliver(): Promise<unknown>;
+  alerts(rule?: string): Promise<Record<string, any>[]>;
+}
+
+/** A database, the real app and engine, and channels that record what they were asked to send. */
+export async function alertWorld(options: { rules?: Rule[]; channels?: Partial<Record<Channel, ChannelSender>>; env?: Record<string, string> } = {}): Promise<AlertWorld> {
+  const t = await createTestDb();
+  const sent: AlertWorld["sent"] = [];
+  const recorder = (channel: Channel): ChannelSender => async (m) => void sent.push({ channel, rule: m.rule, kind: m.kind, alerts: m.alerts.map((a) => a.id) });
+  const channels = options.channels ?? { console: recorder("console"), slack: recorder("slack") };
+  const rules = options.rules ?? DEFAULT_RULES;
+  const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET, ...options.env }), alerts: { rules, channels } });
+  const app = createApp(deps);
+  return {
+    t,
+    deps,
+    app,
+    sent,
+    evaluate: () => evaluateAlerts(deps, deps.clock(), rules, Object.keys(channels) as Channel[]),
+    deliver: () => deliverNotifications(deps, deps.clock(), channels),
+    async alerts(rule) {
+      const rs = await t.db.execute({ sql: "SELECT * FROM alerts WHERE (? IS NULL OR rule = ?) ORDER BY id", args: [rule ?? null, rule ?? null] });
+      return rs.rows.map((r) => ({ ...r, labels: JSON.parse(String(r.labels)) }));
+    },
+  };
+}
