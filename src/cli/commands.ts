@@ -153,6 +153,18 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       );
     },
   },
+  alerts: {
+    usage: "alerts [firing|resolved]   alerts, newest first",
+    async run(client, inv, io) {
+      const alerts = await client.listAlerts(inv.args[0]);
+      show(io, inv, alerts, () =>
+        table(
+          ["ID", "STATE", "SEVERITY", "RULE", "LABELS", "SINCE", "SUMMARY"],
+          alerts.map((a: any) => [a.id, a.state, a.severity, a.rule, Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(","), when(a.startedAt), a.summary]),
+        ),
+      );
+    },
+  },
   report: {
     usage: "report [hours]             the stability monitoring log (Markdown)",
     async run(client, inv, io) {

@@ -95,6 +95,7 @@ export function createVigilClient(options: VigilClientOptions) {
     cleanup: (olderThanDays: number) => json("DELETE", `/api/runs${q({ olderThanDays })}`),
     /** The export as a byte stream, for piping. */
     exportStream: async (session?: string) => (await request("GET", `/api/export${q({ session })}`)).body!,
+    listAlerts: async (state?: string) => (await json("GET", `/api/alerts${q({ state })}`)).alerts,
     stabilityReport: async (hours = 24) => (await request("GET", `/api/stability/report${q({ hours, format: "markdown" })}`)).text(),
   };
 }

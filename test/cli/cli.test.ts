@@ -70,6 +70,14 @@ describe("npm run monitor -- <command>", () => {
     expect(JSON.parse(one.stdout).orchestrations.map((o: { sessionId: string }) => o.sessionId)).toEqual(["deploy-2"]);
   });
 
+  it("alerts lists alerts (a failed run raises run_failed once the heartbeat has run)", async () => {
+    await fetch(`${server.baseUrl}/api/cron/heartbeat`, { headers: { authorization: `Bearer ${CRON_SECRET}` } });
+    const r = await cli(["alerts", "firing"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/firing\s+critical\s+run_failed\s+session=deploy-1/);
+    expect((await cli(["alerts", "--json"])).stdout).toContain('"rule": "run_failed"');
+  });
+
   it("report prints the stability Markdown", async () => {
     const r = await cli(["report"]);
     expect(r.stdout).toContain("# 24-Hour Stability Monitoring Log");

@@ -1,0 +1,152 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
+import { channelsFromEnv } from "../../src/alerts/channels.js";
+import { deliverNotifications } from "../../src/alerts/outbox.js";
+import { DEFAULT_RULES, type Channel } from "../../src/alerts/rules.js";
+import { evaluateAlerts } from "../../src/alerts/engine.js";
+import { verifySignature } from "../../src/stability/signatures.js";
+import { startFakeSlack, type FakeSlack } from "../fakes/slack-server.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+import { apiAuth, captureLogs, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
+import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
+
+let t: TestDb | undefined;
+let slack: FakeSlack | undefined;
+afterEach(async () => {
+  await slack?.close();
+  t?.cleanup();
+  slack = undefined;
+  t = undefined;
+});
+
+const MIN = 60_000;
+const ALERT_SECRET = "whsec_" + Buffer.from("alert-webhook-signing-key-01").toString("base64");
+
+async function world(extraEnv: Record<string, string> = {}) {
+  t = await createTestDb();
+  slack = await startFakeSlack();
+  const logs = captureLogs();
+  const env = testEnv({ WEBHOOK_SECRET, SLACK_WEBHOOK_URL: slack.url, VIGIL_PUBLIC_URL: "https://vigil.example.com", ...extraEnv });
+  const channels = channelsFromEnv(env, logs.logger);
+  const deps = testDeps({ db: t.db, env, logs, alerts: { rules: DEFAULT_RULES, channels } });
+  const app = createApp(deps);
+  const forge = (source: string) => app.request(`/api/webhooks/${source}`, signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(deps.clock() / 1000) }));
+  return { deps, app, channels, forge, evaluate: () => evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, Object.keys(channels) as Channel[]), deliver: () => deliverNotifications(deps, deps.clock(), channels) };
+}
+
+describe("Slack delivery through the outbox", () => {
+  it("survives failures and rate limits: every message delivered exactly once when Slack recovers", async () => {
+    const w = await world();
+    await w.forge("bot");
+    await w.evaluate();
+    slack!.script.push({ status: 500 }, { status: 503 }, { status: 429, headers: { "retry-after": "120" } });
+    const outcomes = [];
+    for (let m = 0; m < 30; m++) {
+      outcomes.push(await w.deliver());
+      w.deps.testClock.advance(MIN);
+    }
+    expect(slack!.received).toHaveLength(1);
+    expect(slack!.attempts).toBe(4);
+    const msg = slack!.received[0]!;
+    expect(msg.text).toContain("CRITICAL signature_failure");
+    expect(msg.blocks[0]).toMatchObject({ type: "header" });
+    expect(JSON.stringify(msg.blocks)).toContain("https://vigil.example.com/status");
+    // The 429's Retry-After (120 s) was honoured: no attempt in the two minutes after it.
+    const rows = await t!.db.execute("SELECT channel, attempts, sent_at, last_error FROM notifications WHERE channel = 'slack'");
+    expect(rows.rows[0]).toMatchObject({ attempts: 4, last_error: null });
+  });
+
+  it("never sends a message twice when two heartbeats deliver at once", async () => {
+    const w = await world();
+    for (const s of ["a", "b", "c"]) await w.forge(s);
+    await w.forge("d");
+    await w.evaluate();
+    await Promise.all(Array.from({ length: 5 }, () => w.deliver()));
+    expect(slack!.received).toHaveLength(1);
+    expect(slack!.received[0]!.blocks[1].text.text.split("\n")).toHaveLength(4);
+  });
+
+  it("two heartbeats through the cron route evaluate and send once", async () => {
+    const w = await world();
+    await w.forge("bot");
+    const bodies = await Promise.all([0, 1].map(async () => (await w.app.request("/api/cron/heartbeat", { headers: cronAuth })).json()));
+    expect(bodies.filter((b) => b.skipped === "locked")).toHaveLength(1);
+    await w.app.request("/api/cron/heartbeat", { headers: cronAuth });
+    expect(slack!.received).toHaveLength(1);
+  });
+
+  it("gives up a message Slack refuses for good, and records why", async () => {
+    const w = await world();
+    await w.forge("bot");
+    await w.evaluate();
+    slack!.script.push({ status: 404 });
+    await w.deliver();
+    w.deps.testClock.advance(10 * MIN);
+    await w.deliver();
+    expect(slack!.received).toHaveLength(0);
+    const [alert] = (await t!.db.execute("SELECT id FROM alerts")).rows;
+    const detail = await (await w.app.request(`/api/alerts/${alert!.id}`, { headers: apiAuth })).json();
+    const slackNote = detail.notifications.find((n: { channel: string }) => n.channel === "slack");
+    expect(slackNote).toMatchObject({ failedAt: expect.any(String), lastError: expect.stringContaining("HTTP 404"), sentAt: null });
+    expect(w.deps.logs.records().some((r) => r.msg === "notification given up")).toBe(true);
+  });
+});
+
+describe("the alert webhook channel", () => {
+  it("sends JSON signed with Standard Webhooks that the receiver can verify", async () => {
+    const received: { headers: Record<string, string | undefined>; body: Buffer }[] = [];
+    const server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      received.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) });
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const w = await world({ ALERT_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/vigil`, ALERT_WEBHOOK_SECRET: ALERT_SECRET });
+      await w.forge("bot");
+      await w.evaluate();
+      await w.deliver();
+      expect(received).toHaveLength(1);
+      const r = received[0]!;
+      const check = verifySignature({ secrets: [ALERT_SECRET], headers: (n) => r.headers[n], body: r.body, nowSeconds: Math.floor(Date.now() / 1000), toleranceSeconds: 300 });
+      expect(check).toMatchObject({ ok: true, scheme: "standard-webhooks" });
+      expect(JSON.parse(r.body.toString())).toMatchObject({ type: "alert.firing", rule: "signature_failure", severity: "critical", alerts: [{ labels: { source: "bot" } }] });
+    } finally {
+      server.close();
+    }
+  });
+
+  it("is refused at start without a signing secret", () => {
+    expect(() => testEnv({ ALERT_WEBHOOK_URL: "http://127.0.0.1:1/x" })).toThrow(/ALERT_WEBHOOK_SECRET/);
+  });
+});
+
+describe("alert routes", () => {
+  it("list, detail with transitions and notifications, filters, validation and auth", async () => {
+    const w = await world();
+    await w.forge("bot");
+    await w.evaluate();
+    await w.deliver();
+    w.deps.testClock.advance(20 * MIN);
+    await w.evaluate();
+    await w.deliver();
+    const firing = await (await w.app.request("/api/alerts?state=firing", { headers: apiAuth })).json();
+    expect(firing.alerts).toHaveLength(0);
+    const resolved = await (await w.app.request("/api/alerts?state=resolved", { headers: apiAuth })).json();
+    expect(resolved.alerts).toHaveLength(1);
+    const detail = await (await w.app.request(`/api/alerts/${resolved.alerts[0].id}`, { headers: apiAuth })).json();
+    expect(detail.transitions.map((x: { to: string }) => x.to)).toEqual(["firing", "resolved"]);
+    expect(detail.notifications.map((n: { kind: string; channel: string }) => `${n.kind}/${n.channel}`).sort()).toEqual(["firing/console", "firing/slack", "resolved/console", "resolved/slack"]);
+    expect((await w.app.request("/api/alerts?state=angry", { headers: apiAuth })).status).toBe(400);
+    expect((await w.app.request("/api/alerts/999", { headers: apiAuth })).status).toBe(404);
+    expect((await w.app.request("/api/alerts/abc", { headers: apiAuth })).status).toBe(400);
+    const badSilence = await w.app.request("/api/silences", { method: "POST", headers: { ...apiAuth, "content-type": "application/json" }, body: JSON.stringify({ matchers: {}, until: "soon", comment: "" }) });
+    expect(badSilence.status).toBe(400);
+    for (const [method, path] of [["GET", "/api/alerts"], ["GET", "/api/alerts/1"], ["POST", "/api/alerts/1/ack"], ["GET", "/api/silences"], ["POST", "/api/silences"], ["DELETE", "/api/silences/1"]]) {
+      expect((await w.app.request(path!, { method })).status, `${method} ${path}`).toBe(401);
+    }
+  });
+});
