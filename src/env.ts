@@ -75,6 +75,13 @@ const envSchema = z.object({
   SLACK_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_SECRET: optionalString,
+  SMTP_HOST: optionalString,
+  SMTP_PORT: int(587, 1),
+  SMTP_SECURE: bool(false),
+  SMTP_USER: optionalString,
+  SMTP_PASSWORD: optionalString,
+  ALERT_EMAIL_FROM: optionalString,
+  ALERT_EMAIL_TO: optionalString,
   NOTIFICATION_GIVE_UP_HOURS: int(24, 1),
   FULFILLMENT_FAILURE_RATE: fraction(0.2),
 
@@ -114,6 +121,9 @@ export function parseEnv(raw: RawEnv): Env {
   }
   if (result.data.ALERT_WEBHOOK_URL && !result.data.ALERT_WEBHOOK_SECRET) {
     throw new ConfigError("Invalid configuration: ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set (alerts are signed)");
+  }
+  if (result.data.SMTP_HOST && (!result.data.ALERT_EMAIL_FROM || !result.data.ALERT_EMAIL_TO)) {
+    throw new ConfigError("Invalid configuration: ALERT_EMAIL_FROM and ALERT_EMAIL_TO are required when SMTP_HOST is set");
   }
   if (result.data.UPSTASH_REDIS_REST_URL && !result.data.UPSTASH_REDIS_REST_TOKEN) {
     throw new ConfigError("Invalid configuration: UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set");

@@ -14,5 +14,6 @@ export function logConfiguredFeatures(env: Env, log: Logger): void {
   else if (!env.OPENAI_API_KEY) off.monitoring = "OPENAI_API_KEY is not set: conversations are imported but not judged";
   if (!env.SLACK_WEBHOOK_URL) off.slack_alerts = "SLACK_WEBHOOK_URL is not set: alerts skip the Slack channel";
   if (!env.ALERT_WEBHOOK_URL) off.webhook_alerts = "ALERT_WEBHOOK_URL is not set: alerts skip the webhook channel";
+  if (!env.SMTP_HOST) off.email_alerts = "SMTP_HOST is not set: alerts skip the email channel";
   for (const [feature, reason] of Object.entries(off)) log.warn("feature disabled", { feature, reason });
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { createTransport } from "nodemailer";
 import type { Env } from "../env.js";
 import { UpstreamError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -69,5 +70,34 @@ export function channelsFromEnv(env: Env, log: Logger): Partial<Record<Channel, 
       return post(url, body, { "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signStandardWebhook(secret, id, ts, body), "x-vigil-delivery": randomUUID() }, "alert webhook");
     };
   }
+  if (env.SMTP_HOST && env.ALERT_EMAIL_FROM && env.ALERT_EMAIL_TO) {
+    const transport = createTransport({
+      host: env.SMTP_HOST,
+      port: env.SMTP_PORT,
+      secure: env.SMTP_SECURE,
+      auth: env.SMTP_USER ? { user: env.SMTP_USER, pass: env.SMTP_PASSWORD ?? "" } : undefined,
+      connectionTimeout: 10_000,
+      socketTimeout: 10_000,
+    });
+    const [from, to] = [env.ALERT_EMAIL_FROM, env.ALERT_EMAIL_TO];
+    channels.email = async (m) => {
+      try {
+        await transport.sendMail({ from, to, subject: `[Vigil] ${headline(m)}`, text: emailText(m) });
+      } catch (error) {
+        const code = (error as { responseCode?: number }).responseCode;
+        // 5xx SMTP replies are permanent; connection errors and 4xx are worth retrying.
+        throw new UpstreamError(`smtp: ${(error as Error).message}`, code === undefined || code < 500, { cause: error });
+      }
+    };
+  }
   return channels;
+}
+
+function emailText(m: AlertMessage): string {
+  return [
+    headline(m),
+    "",
+    ...m.alerts.map((a) => `- ${a.summary}\n  labels: ${JSON.stringify(a.labels)}\n  since: ${a.startedAt}${a.resolvedAt ? `\n  resolved: ${a.resolvedAt}` : ""}`),
+    ...(m.statusUrl ? ["", `Status page: ${m.statusUrl}`] : []),
+  ].join("\n");
 }

@@ -7,7 +7,7 @@ export const SIGNALS = [
   "error_rate", "response_time", "fulfillment_failure_rate", "monitoring_errors", "job_missed", "judge_budget_exhausted",
 ] as const;
 export type Signal = (typeof SIGNALS)[number];
-export const CHANNELS = ["console", "slack", "webhook"] as const;
+export const CHANNELS = ["console", "slack", "webhook", "email"] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const ruleSchema = z.object({
@@ -36,18 +36,18 @@ const rule = (r: z.input<typeof ruleSchema>): Rule => ruleSchema.parse(r);
 
 /** The seed's four run rules, the stability red flags, and Vigil watching its monitor and itself. */
 export const DEFAULT_RULES: Rule[] = [
-  rule({ name: "run_failed", signal: "run_failed", severity: "critical", channels: ["console", "slack", "webhook"], windowMinutes: 15, repeatMinutes: 15 }),
-  rule({ name: "archival_failure", signal: "archival_failure", severity: "high", channels: ["console", "slack", "webhook"], windowMinutes: 30, repeatMinutes: 30 }),
+  rule({ name: "run_failed", signal: "run_failed", severity: "critical", channels: ["console", "slack", "webhook", "email"], windowMinutes: 15, repeatMinutes: 15 }),
+  rule({ name: "archival_failure", signal: "archival_failure", severity: "high", channels: ["console", "slack", "webhook", "email"], windowMinutes: 30, repeatMinutes: 30 }),
   rule({ name: "run_stalled", signal: "run_stalled", severity: "medium", channels: ["console", "slack", "webhook"], windowMinutes: 60, repeatMinutes: 60 }),
   rule({ name: "step_failure", signal: "step_failure", severity: "medium", channels: ["console"], windowMinutes: 30, repeatMinutes: 30 }),
-  rule({ name: "signature_failure", signal: "signature_failure", severity: "critical", channels: ["console", "slack", "webhook"], windowMinutes: 15, repeatMinutes: 60 }),
-  rule({ name: "zero_deliveries", signal: "zero_deliveries", severity: "critical", channels: ["console", "slack", "webhook"], windowMinutes: 60, threshold: 60, repeatMinutes: 60 }),
-  rule({ name: "processing_errors", signal: "processing_errors", severity: "critical", channels: ["console", "slack", "webhook"], windowMinutes: 15, repeatMinutes: 60 }),
+  rule({ name: "signature_failure", signal: "signature_failure", severity: "critical", channels: ["console", "slack", "webhook", "email"], windowMinutes: 15, repeatMinutes: 60 }),
+  rule({ name: "zero_deliveries", signal: "zero_deliveries", severity: "critical", channels: ["console", "slack", "webhook", "email"], windowMinutes: 60, threshold: 60, repeatMinutes: 60 }),
+  rule({ name: "processing_errors", signal: "processing_errors", severity: "critical", channels: ["console", "slack", "webhook", "email"], windowMinutes: 15, repeatMinutes: 60 }),
   rule({ name: "error_rate", signal: "error_rate", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, threshold: 0.05, repeatMinutes: 120, flapMinutes: 10 }),
   rule({ name: "response_time", signal: "response_time", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, threshold: 10_000, repeatMinutes: 120, flapMinutes: 10 }),
   rule({ name: "fulfillment_failure_rate", signal: "fulfillment_failure_rate", severity: "high", channels: ["console", "slack"], windowMinutes: 60, threshold: 0.2, repeatMinutes: 120 }),
   rule({ name: "monitoring_errors", signal: "monitoring_errors", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, repeatMinutes: 120 }),
-  rule({ name: "job_missed", signal: "job_missed", severity: "critical", channels: ["console", "slack", "webhook"], windowMinutes: 5, repeatMinutes: 60 }),
+  rule({ name: "job_missed", signal: "job_missed", severity: "critical", channels: ["console", "slack", "webhook", "email"], windowMinutes: 5, repeatMinutes: 60 }),
   rule({ name: "judge_budget_exhausted", signal: "judge_budget_exhausted", severity: "high", channels: ["console", "slack"], windowMinutes: 10, repeatMinutes: 240 }),
 ];
 

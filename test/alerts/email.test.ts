@@ -1,0 +1,77 @@
+import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { channelsFromEnv } from "../../src/alerts/channels.js";
+import { UpstreamError } from "../../src/errors.js";
+import { captureLogs, testEnv } from "../helpers/deps.js";
+
+const mails: { from: string; to: string[]; data: string }[] = [];
+let rejectNext = false;
+let server: SMTPServer;
+let port = 0;
+
+// A real SMTP server on loopback (no TLS), receiving what nodemailer sends.
+beforeAll(async () => {
+  server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    onRcptTo(address, _session, callback) {
+      if (rejectNext) {
+        rejectNext = false;
+        const error = Object.assign(new Error("mailbox unavailable"), { responseCode: 550 });
+        return callback(error);
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      let data = "";
+      stream.on("data", (c: Buffer) => (data += c.toString()));
+      stream.on("end", () => {
+        mails.push({ from: String(session.envelope.mailFrom && session.envelope.mailFrom.address), to: session.envelope.rcptTo.map((r) => r.address), data });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  port = (server.server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const message = {
+  groupKey: "zero_deliveries@1",
+  rule: "zero_deliveries",
+  severity: "critical",
+  kind: "firing" as const,
+  alerts: [{ id: 1, labels: { source: "bot" }, summary: "no deliveries from bot for 61 minutes", startedAt: "2026-11-23T10:00:00.000Z", resolvedAt: null }],
+  statusUrl: "https://vigil.example.com/status",
+};
+
+describe("the email channel", () => {
+  it("sends the alert to the configured recipients over SMTP", async () => {
+    const env = testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), ALERT_EMAIL_FROM: "vigil@example.com", ALERT_EMAIL_TO: "oncall@example.com, lead@example.com" });
+    const { email } = channelsFromEnv(env, captureLogs().logger);
+    await email!(message);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.to).toEqual(["oncall@example.com", "lead@example.com"]);
+    // The subject carries an emoji, so it is RFC 2047 encoded.
+    expect(mails[0]!.data).toContain("Subject: =?UTF-8?Q?=5BVigil=5D_=F0=9F=94=B4_CRITICAL_zero");
+    // Quoted-printable body: undo the soft line breaks before reading it.
+    expect(mails[0]!.data.replace(/=\r\n/g, "")).toContain("no deliveries from bot for 61 minutes");
+  });
+
+  it("reports a permanent SMTP refusal as not retryable, an unreachable server as retryable", async () => {
+    const env = testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), ALERT_EMAIL_FROM: "vigil@example.com", ALERT_EMAIL_TO: "nobody@example.com" });
+    rejectNext = true;
+    const refused = await channelsFromEnv(env, captureLogs().logger).email!(message).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UpstreamError);
+    expect((refused as UpstreamError).retryable).toBe(false);
+    const down = testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: "9", ALERT_EMAIL_FROM: "vigil@example.com", ALERT_EMAIL_TO: "x@example.com" });
+    const unreachable = await channelsFromEnv(down, captureLogs().logger).email!(message).catch((e: unknown) => e);
+    expect((unreachable as UpstreamError).retryable).toBe(true);
+  });
+
+  it("is absent when SMTP is not configured, and SMTP without addresses is refused at start", () => {
+    expect(channelsFromEnv(testEnv({}), captureLogs().logger).email).toBeUndefined();
+    expect(() => testEnv({ SMTP_HOST: "127.0.0.1" })).toThrow(/ALERT_EMAIL_FROM/);
+  });
+});
