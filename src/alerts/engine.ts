@@ -160,7 +160,9 @@ export async function evaluateAlerts(deps: Deps, now: number, rules: Rule[], con
     const firing = await db.execute({ sql: "SELECT labels FROM alerts WHERE rule = ? AND state = 'firing'", args: [rule.name] });
     firingLabels.set(rule.signal, firing.rows.map((r) => JSON.parse(String(r.labels)) as Record<string, string>));
   }
-  return counts;
+  // Every event up to now has been seen by the rules that watch it.
+  const consumed = await db.execute({ sql: "UPDATE events SET processed_at = ? WHERE processed_at IS NULL AND created_at <= ?", args: [now, now] });
+  return { ...counts, eventsConsumed: consumed.rowsAffected };
 }
 
 async function openAlerts(db: Db, rule: string): Promise<Map<string, OpenAlert>> {
