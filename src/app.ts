@@ -15,6 +15,7 @@ import { alertRoutes } from "./http/routes/alerts.js";
 import { jobRoutes } from "./http/routes/jobs.js";
 import { monitoringRoutes } from "./http/routes/monitoring.js";
 import { runRoutes } from "./http/routes/runs.js";
+import { statusRoutes } from "./http/routes/status.js";
 import { stabilityRoutes } from "./http/routes/stability.js";
 import { webhookRoutes } from "./http/routes/webhooks.js";
 import { requireCurrentSchema } from "./http/schema-guard.js";
@@ -45,6 +46,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use((c, next) => (c.req.path.startsWith("/api/webhooks/") ? next() : limitBody(c, next)));
   app.use("/api/*", (c, next) => (needsApiKey(c.req.path) ? apiKey(c, next) : next()));
   app.use("/api/*", (c, next) => (c.req.path === "/api/health" ? next() : schema(c, next)));
+  app.use("/status", schema);
 
   app.route("/", healthRoutes(deps));
   app.route("/", cronRoutes(deps, options.jobs ?? JOBS));
@@ -54,6 +56,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", runRoutes(deps));
   app.route("/", monitoringRoutes(deps));
   app.route("/", alertRoutes(deps));
+  app.route("/", statusRoutes(deps));
 
   app.notFound(renderNotFound);
   app.onError((error, c) => renderError(error, c, deps.log));

@@ -28,6 +28,7 @@ const envSchema = z.object({
 
   CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   VIGIL_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  STATUS_PAGE: z.enum(["private", "public"]).default("private"),
 
   CRON_MAX_DURATION_SECONDS: int(300, 10),
   BODY_LIMIT_BYTES: int(256 * 1024, 1024),

@@ -1,0 +1,28 @@
+import { Hono } from "hono";
+import type { Deps } from "../../deps.js";
+import { UnauthorizedError } from "../../errors.js";
+import { secretsEqual } from "../../security/constant-time.js";
+import { gatherStatus } from "../../status/data.js";
+import { StatusPage } from "../../status/page.js";
+import type { AppEnv } from "../app-env.js";
+
+/** The API key given as the password of HTTP Basic (any user name), compared in constant time. */
+function basicPasswordMatches(header: string | undefined, key: string | undefined): boolean {
+  if (!key || !header?.startsWith("Basic ")) return false;
+  const decoded = Buffer.from(header.slice(6).trim(), "base64").toString();
+  const password = decoded.slice(decoded.indexOf(":") + 1);
+  return decoded.includes(":") && secretsEqual(password, key);
+}
+
+export function statusRoutes(deps: Deps) {
+  return new Hono<AppEnv>().get("/status", async (c) => {
+    const authorized = basicPasswordMatches(c.req.header("authorization"), deps.env.VIGIL_API_KEY);
+    if (!authorized && deps.env.STATUS_PAGE !== "public") {
+      c.header("WWW-Authenticate", 'Basic realm="Vigil", charset="UTF-8"');
+      throw new UnauthorizedError(deps.env.VIGIL_API_KEY ? "The status page needs the API key as the HTTP Basic password" : "VIGIL_API_KEY is not configured on this deployment, so the status page is disabled");
+    }
+    const data = await gatherStatus(deps, deps.clock(), authorized);
+    c.header("Cache-Control", "no-store");
+    return c.html(<StatusPage data={data} threshold={deps.env.STABILITY_RESPONSE_TIME_MS} />);
+  });
+}

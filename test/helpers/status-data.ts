@@ -1,0 +1,27 @@
+import type { App } from "../../src/app.js";
+import type { Db } from "../../src/db/client.js";
+import type { TestClock } from "./deps.js";
+import { call } from "./runs.js";
+import { H, healthyExchange, sendAt } from "./stability.js";
+
+export const XSS = `<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">`;
+
+/** A day of traffic, verdicts and runs, ending at the clock's time; one summary is hostile HTML. */
+export async function seedDay(app: App, db: Db, clock: TestClock) {
+  const end = clock.now();
+  const start = end - 24 * H + 60_000;
+  for (let at = start; at < end; at += 20 * 60_000) await healthyExchange(app, clock, at, at > end - 3 * H ? 12_000 : 1500);
+  await sendAt(app, clock, end - 2 * H, { type: "error", error: { type: "send_failed" } });
+  const statuses = ["pass", "pass", "fail", "partial", "pass", "fail"];
+  for (let i = 0; i < statuses.length; i++) {
+    await db.execute({
+      sql: `INSERT INTO monitoring_results (session_id, activity_version, intent_type, verification_status, verdict_summary, analyzed_at, diagnostic_status, diagnostic_report_json)
+            VALUES (?, 1, 'book', ?, ?, ?, ?, ?)`,
+      args: [`conv-${i}`, statuses[i]!, i === 2 ? XSS : `summary ${i}`, end - (i + 1) * H, statuses[i] === "pass" ? null : "complete", statuses[i] === "pass" ? null : JSON.stringify({ category: "tool_error" })],
+    });
+  }
+  clock.set(end - 5 * H);
+  await call(app, "POST", "/api/runs", { sessionId: "deploy-9", taskDescription: `Deploy ${XSS}`, totalTasks: 2 });
+  await call(app, "POST", "/api/runs/deploy-9/complete", { status: "failed", completedTasks: 0, failedTasks: 2 });
+  clock.set(end);
+}
