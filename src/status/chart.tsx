@@ -41,6 +41,12 @@ export const LineChart: FC<{ id: string; title: string; caption: string; series:
             <text x={W - PAD.right} y={y(p.threshold.value) - 3} text-anchor="end" class="tick">{p.threshold.label}</text>
           </g>
         )}
+        {p.series.map((s) =>
+          // Hourly series also get point markers, so a lone hour with data is visible.
+          s.points.length <= 48
+            ? s.points.map((pt, i) => (pt.value === null ? null : <circle cx={x(i).toFixed(1)} cy={y(pt.value).toFixed(1)} r="2.5" fill={s.color} />))
+            : null,
+        )}
         {p.series.map((s) => (
           <polyline
             data-series={s.name}

@@ -95,6 +95,11 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
               <tr><th>Window (UTC)</th><th>Status</th><th>Deliveries</th><th>Processed</th><th>Sig. failures</th><th>Errors</th><th>Avg / p95</th></tr>
             </thead>
             <tbody>
+              {d.checkpoints.length === 0 && (
+                <tr>
+                  <td colspan={7} class="muted">No checkpoint closed yet: the first closes at the next 00/04/08/12/16/20 UTC.</td>
+                </tr>
+              )}
               {d.checkpoints.map((c) => (
                 <tr class={c.status === "ok" ? "" : c.status}>
                   <td>{when(c.windowStart)} – {new Date(c.windowEnd).toISOString().slice(11, 16)}</td>
