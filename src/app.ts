@@ -14,6 +14,7 @@ import { healthRoutes } from "./http/routes/health.js";
 import { alertRoutes } from "./http/routes/alerts.js";
 import { jobRoutes } from "./http/routes/jobs.js";
 import { monitoringRoutes } from "./http/routes/monitoring.js";
+import { openApiRoutes } from "./http/routes/openapi.js";
 import { runRoutes } from "./http/routes/runs.js";
 import { statusRoutes } from "./http/routes/status.js";
 import { stabilityRoutes } from "./http/routes/stability.js";
@@ -57,6 +58,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route("/", monitoringRoutes(deps));
   app.route("/", alertRoutes(deps));
   app.route("/", statusRoutes(deps));
+  app.route("/", openApiRoutes());
 
   app.notFound(renderNotFound);
   app.onError((error, c) => renderError(error, c, deps.log));

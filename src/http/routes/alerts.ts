@@ -1,25 +1,18 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import { ackAlert, alertDetail, listAlerts } from "../../alerts/queries.js";
 import { createSilence, expireSilence, listSilences, silenceBody, type Silence } from "../../alerts/silences.js";
 import type { Deps } from "../../deps.js";
 import { iso } from "../../time.js";
+import { alertsQuery, idParam, silencesQuery } from "../schemas/requests.js";
 import type { AppEnv } from "../app-env.js";
 import { parseInput, readJson } from "../validate.js";
 
-const listQuery = z.object({
-  state: z.enum(["pending", "firing", "resolved"]).optional(),
-  since: z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
-const idParam = z.object({ id: z.coerce.number().int().positive() });
-const silencesQuery = z.object({ expired: z.enum(["true", "false"]).default("false") });
 const silenceJson = (s: Silence) => ({ ...s, startsAt: iso(s.startsAt), endsAt: iso(s.endsAt) });
 
 export function alertRoutes(deps: Deps) {
   const { db } = deps;
   return new Hono<AppEnv>()
-    .get("/api/alerts", async (c) => c.json({ alerts: await listAlerts(db, parseInput(listQuery, c.req.query(), "query")) }))
+    .get("/api/alerts", async (c) => c.json({ alerts: await listAlerts(db, parseInput(alertsQuery, c.req.query(), "query")) }))
     .get("/api/alerts/:id", async (c) => c.json(await alertDetail(db, parseInput(idParam, c.req.param(), "path").id)))
     .post("/api/alerts/:id/ack", async (c) => c.json(await ackAlert(db, parseInput(idParam, c.req.param(), "path").id, deps.clock())))
     .get("/api/silences", async (c) => {

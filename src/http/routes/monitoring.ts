@@ -1,18 +1,10 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { listResults, monitoringSummary, requestReanalysis, sessionDetail } from "../../monitoring/queries.js";
+import { resultsQuery, summaryQuery } from "../schemas/requests.js";
 import type { AppEnv } from "../app-env.js";
 import { parseInput } from "../validate.js";
 
-const resultsQuery = z.object({
-  status: z.enum(["pass", "fail", "partial", "error", "skipped"]).optional(),
-  intent: z.string().min(1).max(100).optional(),
-  since: z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(200).optional(),
-});
-const summaryQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 90).default(24) });
 
 export function monitoringRoutes(deps: Deps) {
   return new Hono<AppEnv>()

@@ -9,19 +9,11 @@ import { buildRunReport } from "../../runs/report.js";
 import { deleteOldRuns } from "../../runs/retention.js";
 import { completeExecutionBody, completeRunBody, progressBody, startExecutionBody, startRunBody } from "../../runs/schemas.js";
 import { executionJson, runJson } from "../../runs/types.js";
+import { cleanupQuery, exportQuery, failuresQuery, hoursQuery, runsListQuery } from "../schemas/requests.js";
 import type { AppEnv } from "../app-env.js";
 import { parseInput, readJson } from "../validate.js";
 
 const DAY_MS = 86_400_000;
-const hoursQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 365).default(24) });
-const limitQuery = (fallback: number, max: number) => z.object({ limit: z.coerce.number().int().min(1).max(max).default(fallback) });
-const listQuery = z.object({
-  status: z.enum(["running", "completed", "failed", "partial"]).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(200).optional(),
-});
-const cleanupQuery = z.object({ olderThanDays: z.coerce.number().int().min(1).max(3650) });
-const exportQuery = z.object({ session: z.string().min(1).max(200).optional() });
 
 /** Orchestration and agent-execution tracking: recording, queries, export, cleanup. */
 export function runRoutes(deps: Deps) {
@@ -55,12 +47,12 @@ export function runRoutes(deps: Deps) {
     })
     .get("/api/stats/performance", async (c) => c.json({ agents: await performanceStats(db) }))
     .get("/api/failures", async (c) => {
-      const { limit } = parseInput(limitQuery(10, 500), c.req.query(), "query");
+      const { limit } = parseInput(failuresQuery, c.req.query(), "query");
       const failures = await failedRuns(db, limit);
       return c.json({ failures: failures.map((f) => ({ ...runJson(f), completionRate: f.completionRate })) });
     })
     .get("/api/runs", async (c) => {
-      const q = parseInput(listQuery, c.req.query(), "query");
+      const q = parseInput(runsListQuery, c.req.query(), "query");
       const page = await listRuns(db, q);
       return c.json({ runs: page.runs.map(runJson), nextCursor: page.nextCursor });
     })

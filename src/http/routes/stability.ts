@@ -1,19 +1,14 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { listCheckpoints, type Checkpoint } from "../../stability/checkpoints.js";
 import type { RedFlag } from "../../stability/red-flags.js";
 import { buildStabilityReport } from "../../stability/report.js";
 import { renderStabilityMarkdown } from "../../stability/report-markdown.js";
+import { checkpointsQuery, reportQuery } from "../schemas/requests.js";
 import type { AppEnv } from "../app-env.js";
 import { iso } from "../../time.js";
 import { parseInput } from "../validate.js";
 
-const reportQuery = z.object({
-  hours: z.coerce.number().int().min(1).max(24 * 30).default(24),
-  format: z.enum(["json", "markdown"]).default("json"),
-});
-const checkpointsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(20) });
 
 export const flagJson = (f: RedFlag) => ({ ...f, at: iso(f.at) });
 export const checkpointJson = (c: Checkpoint) => ({
