@@ -4,13 +4,16 @@ import type { Env } from "../env.js";
 import { UnauthorizedError, ValidationError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { classifyEvent, type EventType } from "./events.js";
-import { eventStatements, signatureFailureStatements } from "./rollups.js";
+import type { EventWriter } from "./event-writer.js";
+import { signatureFailureStatements } from "./rollups.js";
 import { secretsForSource } from "./secrets.js";
 import { verifySignature } from "./signatures.js";
 
 export interface IngestContext {
   env: Env;
+  /** Signature failures (rare) go through the generic writer. */
   writer: BatchWriter;
+  events: EventWriter;
   log: Logger;
   clock: () => number;
 }
@@ -65,16 +68,13 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
     if (!(error instanceof ValidationError)) throw error;
     const invalid = { type: "invalid_payload" as const, occurredAt: null, conversationId: null, messageId: null, latencyMs: null, errorType: "invalid_payload" };
     // Keyed apart from valid events, so a corrected delivery reusing the id is still stored.
-    await ctx.writer.write(eventStatements({ source: req.source, dedupeKey: `invalid:${id}`, receivedAt, event: invalid, payload: null }));
+    await ctx.events.write({ source: req.source, dedupeKey: `invalid:${id}`, receivedAt, event: invalid, payload: null });
     log.warn("webhook rejected", { type: "invalid_payload", webhook_id: id, problem: error.message });
     throw error;
   }
 
   const { event } = classified;
-  const [insert] = await ctx.writer.write(
-    eventStatements({ source: req.source, dedupeKey: id, receivedAt, event, payload: JSON.stringify(classified.json) }),
-  );
-  const duplicate = (insert?.rows.length ?? 0) === 0;
+  const { duplicate } = await ctx.events.write({ source: req.source, dedupeKey: id, receivedAt, event, payload: JSON.stringify(classified.json) });
   log.info("webhook received", {
     type: event.type,
     webhook_id: id,

@@ -3,9 +3,10 @@ import { stabilityMigration } from "./0002-stability.js";
 import { runsMigration } from "./0003-runs.js";
 import { monitoringMigration } from "./0004-monitoring.js";
 import { alertsMigration } from "./0005-alerts.js";
+import { ingestMarkMigration } from "./0006-ingest-mark.js";
 import type { Migration } from "./types.js";
 
 export type { Migration } from "./types.js";
 
 // Ordered by id; the runner checks that ids are strictly increasing.
-export const migrations: Migration[] = [coreMigration, stabilityMigration, runsMigration, monitoringMigration, alertsMigration];
+export const migrations: Migration[] = [coreMigration, stabilityMigration, runsMigration, monitoringMigration, alertsMigration, ingestMarkMigration];

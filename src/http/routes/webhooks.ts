@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { createBatchWriter } from "../../db/batch-writer.js";
 import type { Deps } from "../../deps.js";
 import { NotFoundError, PayloadTooLargeError, RateLimitedError } from "../../errors.js";
+import { createEventWriter } from "../../stability/event-writer.js";
 import { ingestWebhook } from "../../stability/ingest.js";
 import type { AppEnv } from "../app-env.js";
 
@@ -11,6 +12,7 @@ const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Signed stability events. Authenticated by signature, never by API key. */
 export function webhookRoutes(deps: Deps) {
   const writer = createBatchWriter(deps.db);
+  const events = createEventWriter(deps.db);
   const limit = deps.env.WEBHOOK_MAX_BYTES;
   return new Hono<AppEnv>().post(
     "/api/webhooks/:source",
@@ -32,7 +34,7 @@ export function webhookRoutes(deps: Deps) {
     async (c) => {
       const body = new Uint8Array(await c.req.arrayBuffer());
       const result = await ingestWebhook(
-        { env: deps.env, writer, log: deps.log, clock: deps.clock },
+        { env: deps.env, writer, events, log: deps.log, clock: deps.clock },
         { source: c.req.param("source"), header: (name) => c.req.header(name), body },
       );
       return c.json({ received: true, ...result }, 200);

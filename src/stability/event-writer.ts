@@ -1,0 +1,119 @@
+import type { InStatement } from "@libsql/client";
+import type { Db } from "../db/client.js";
+import { isDatabaseUnavailable } from "../db/errors.js";
+import type { ClassifiedEvent } from "./events.js";
+import { LATENCY_BOUNDS } from "./latency.js";
+
+export interface EventRow {
+  source: string;
+  dedupeKey: string;
+  receivedAt: number;
+  event: ClassifiedEvent;
+  payload: string | null;
+}
+
+export interface EventWriter {
+  /** Resolves once the event and its rollup counts are committed; `duplicate` when its key was stored before. */
+  write(row: EventRow): Promise<{ duplicate: boolean }>;
+}
+
+interface Pending {
+  row: EventRow;
+  resolve(result: { duplicate: boolean }): void;
+  reject(error: unknown): void;
+}
+
+const COLUMNS = 10;
+// SQLite allows 32,766 bound variables per statement.
+const MAX_ROWS = Math.floor(32_000 / COLUMNS);
+
+const bucketCase = `CASE ${LATENCY_BOUNDS.map((b, i) => `WHEN latency_ms <= ${b} THEN '${i}'`).join(" ")} ELSE '${LATENCY_BOUNDS.length}' END`;
+
+/**
+ * Rollups of the rows this batch inserted (id above the mark), computed in SQL: a duplicate that
+ * hit ON CONFLICT DO NOTHING inserted no row and so counts for nothing. One statement per batch.
+ */
+const ROLLUP_SQL = `
+WITH new AS (SELECT * FROM webhook_events WHERE id > (SELECT last_id FROM ingest_mark WHERE k = 0)),
+inc (minute, source, metric, key, v) AS (
+  SELECT (received_at / 60000) * 60000, source, 'accepted', '', 1 FROM new
+  UNION ALL SELECT (received_at / 60000) * 60000, source, 'event', type, 1 FROM new
+  UNION ALL SELECT (received_at / 60000) * 60000, source, 'delivery', '', 1 FROM new WHERE type IN ('message.received', 'delivery', 'invalid_payload')
+  UNION ALL SELECT (received_at / 60000) * 60000, source, 'error', COALESCE(error_type, 'unknown'), 1 FROM new WHERE type IN ('error', 'invalid_payload')
+  UNION ALL SELECT (received_at / 60000) * 60000, source, 'processed', '', 1 FROM new WHERE type = 'message.processed'
+  UNION ALL SELECT (received_at / 60000) * 60000, source, 'response', '', 1 FROM new WHERE type = 'response.sent'
+  UNION ALL SELECT (received_at / 60000) * 60000, source, 'signature_failure', 'reported_by_bot', 1 FROM new WHERE type = 'signature.failed'
+  UNION ALL SELECT (received_at / 60000) * 60000, source, 'latency_sum', '', latency_ms FROM new WHERE type = 'response.sent' AND latency_ms IS NOT NULL
+  UNION ALL SELECT (received_at / 60000) * 60000, source, 'latency_max', '', latency_ms FROM new WHERE type = 'response.sent' AND latency_ms IS NOT NULL
+  UNION ALL SELECT (received_at / 60000) * 60000, source, 'latency_bucket', ${bucketCase}, 1 FROM new WHERE type = 'response.sent' AND latency_ms IS NOT NULL
+)
+INSERT INTO webhook_rollups (minute, source, metric, key, value)
+SELECT minute, source, metric, key, CASE WHEN metric = 'latency_max' THEN MAX(v) ELSE SUM(v) END FROM inc WHERE 1
+GROUP BY minute, source, metric, key
+ON CONFLICT (minute, source, metric, key) DO UPDATE SET value =
+  CASE WHEN metric = 'latency_max' THEN max(value, excluded.value) ELSE value + excluded.value END`;
+
+function batchStatements(rows: EventRow[]): InStatement[] {
+  const values = rows.map(() => `(${Array(COLUMNS).fill("?").join(", ")})`).join(", ");
+  return [
+    { sql: "INSERT INTO ingest_mark (k, last_id) VALUES (0, (SELECT COALESCE(MAX(id), 0) FROM webhook_events)) ON CONFLICT (k) DO UPDATE SET last_id = excluded.last_id", args: [] },
+    {
+      sql: `INSERT INTO webhook_events (source, dedupe_key, type, received_at, occurred_at, conversation_id, message_id, latency_ms, error_type, payload)
+            VALUES ${values} ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING source, dedupe_key`,
+      args: rows.flatMap((r) => [r.source, r.dedupeKey, r.event.type, r.receivedAt, r.event.occurredAt, r.event.conversationId, r.event.messageId, r.event.latencyMs, r.event.errorType, r.payload]),
+    },
+    ROLLUP_SQL,
+  ];
+}
+
+/**
+ * Group commit for webhook events: everything that arrives while a commit is prepared or in
+ * flight goes into the next one — three statements and one transaction (one fsync locally, one
+ * round trip to Turso) however many events. Each caller learns only after its own commit.
+ */
+export function createEventWriter(db: Db): EventWriter {
+  let queue: Pending[] = [];
+  let running = false;
+  const key = (r: EventRow) => `${r.source}\u0000${r.dedupeKey}`;
+
+  const commit = async (batch: Pending[]) => {
+    try {
+      const results = await db.batch(batchStatements(batch.map((p) => p.row)), "write");
+      const inserted = new Set(results[1]!.rows.map((r) => `${r.source}\u0000${r.dedupe_key}`));
+      for (const p of batch) {
+        const k = key(p.row);
+        // The same id twice in one batch: the first is stored, the rest are duplicates.
+        const isNew = inserted.delete(k);
+        p.resolve({ duplicate: !isNew });
+      }
+    } catch (error) {
+      if (batch.length === 1 || isDatabaseUnavailable(error)) {
+        for (const p of batch) p.reject(error);
+        return;
+      }
+      // One bad row must not fail its neighbours: commit each on its own.
+      for (const p of batch) await commit([p]);
+    }
+  };
+
+  const drain = async () => {
+    running = true;
+    // Let the requests that arrived in the same turn of the event loop join this batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (queue.length > 0) {
+      const batch = queue.slice(0, MAX_ROWS);
+      queue = queue.slice(batch.length);
+      await commit(batch);
+    }
+    running = false;
+  };
+
+  return {
+    write(row) {
+      return new Promise((resolve, reject) => {
+        queue.push({ row, resolve, reject });
+        if (!running) void drain();
+      });
+    },
+  };
+}
