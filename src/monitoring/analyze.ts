@@ -5,7 +5,7 @@ import { JudgeSchemaError, type JudgeModel, type JudgeRequest } from "../integra
 import type { z } from "zod";
 import { FULFILLMENT_SYSTEM, fulfillmentSchema, fulfillmentUser, INTENT_SYSTEM, intentSchema, intentUser, type Fulfillment, type Intent } from "./prompts.js";
 import { finishClaim, retryClaim, type ClaimedSession } from "./queue.js";
-import { dayOf, resultInsert, spendUpsert, type ResultRow, type Usage } from "./results.js";
+import { dayOf, hourlyCount, resultInsert, spendUpsert, type ResultRow, type Usage } from "./results.js";
 import type { MonitorSettings } from "./settings.js";
 import { buildTranscript, type StoredObservation, type Transcript } from "./transcript.js";
 import type { Verifier } from "./verifier.js";
@@ -95,7 +95,7 @@ export async function analyzeClaimed(ctx: AnalysisContext, claim: ClaimedSession
   }
 
   const outcome = row.status === "error" ? "error" : row.status === "skipped" ? "skipped" : "analyzed";
-  const [claimEnd] = await deps.db.batch([finishClaim(claim, outcome, deps.clock()), resultInsert(row, true), spendUpsert(dayOf(deps.clock()), usage)], "write");
+  const [claimEnd] = await deps.db.batch([finishClaim(claim, outcome, deps.clock()), resultInsert(row, true), hourlyCount(row), spendUpsert(dayOf(deps.clock()), usage)], "write");
   const stored = claimEnd!.rowsAffected === 1;
   const fields = { status: row.status, intent: row.intent?.intent ?? null, duration_ms: Math.round(performance.now() - started), tokens: usage.tokensIn + usage.tokensOut };
   if (!stored) log.warn("claim lost before the verdict was stored: discarded", fields);

@@ -90,10 +90,11 @@ export async function requestReanalysis(db: Db, sessionId: string, now: number) 
 export async function monitoringSummary(db: Db, since: number) {
   const [byIntent, categories] = await db.batch(
     [
-      { sql: "SELECT COALESCE(intent_type, 'none') AS intent, verification_status AS status, COUNT(*) AS n FROM monitoring_results WHERE analyzed_at >= ? GROUP BY 1, 2", args: [since] },
+      // Whole hours from the hourly counts (the first, partial hour counts whole).
+      { sql: "SELECT intent, status, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2", args: [Math.floor(since / 3600_000) * 3600_000] },
       {
         sql: `SELECT json_extract(diagnostic_report_json, '$.category') AS category, COUNT(*) AS n FROM monitoring_results
-              WHERE analyzed_at >= ? AND diagnostic_status = 'complete' GROUP BY 1 ORDER BY n DESC LIMIT 5`,
+              WHERE diagnostic_status = 'complete' AND analyzed_at >= ? GROUP BY 1 ORDER BY n DESC LIMIT 5`,
         args: [since],
       },
     ],

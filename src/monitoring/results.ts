@@ -52,6 +52,15 @@ export function resultInsert(r: ResultRow, guarded: boolean): InStatement {
   };
 }
 
+/** Counts a verdict in its hour; follows resultInsert in the batch and only counts if that inserted. */
+export function hourlyCount(r: ResultRow): InStatement {
+  return {
+    sql: `INSERT INTO monitoring_hourly (hour, intent, status, n) SELECT ?, ?, ?, 1 WHERE changes() = 1
+          ON CONFLICT (hour, intent, status) DO UPDATE SET n = n + 1`,
+    args: [Math.floor(r.analyzedAt / 3600_000) * 3600_000, r.intent?.intent ?? "none", r.status],
+  };
+}
+
 export function spendUpsert(day: string, usage: Usage): InStatement {
   return {
     sql: `INSERT INTO judge_spend (day, tokens, cost_usd) VALUES (?, ?, ?)

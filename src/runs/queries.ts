@@ -48,8 +48,9 @@ export interface AgentPerformance {
   avgDurationMs: number | null;
 }
 
-const agentStatsSql = `SELECT agent_name, COUNT(*) AS runs, SUM(status = 'completed') AS completed, SUM(status = 'failed') AS failed,
-  MIN(duration_ms) AS min_ms, MAX(duration_ms) AS max_ms, AVG(duration_ms) AS avg_ms FROM agent_executions`;
+// Per-agent counters kept in step with every execution write (src/runs/recording.ts).
+const agentStatsSql = `SELECT agent_name, runs, completed, failed, duration_min AS min_ms, duration_max AS max_ms,
+  CASE WHEN duration_count > 0 THEN duration_sum * 1.0 / duration_count END AS avg_ms FROM agent_stats`;
 
 function toPerformance(r: Record<string, unknown>): AgentPerformance {
   const completed = Number(r.completed ?? 0);
@@ -68,7 +69,7 @@ function toPerformance(r: Record<string, unknown>): AgentPerformance {
 }
 
 export async function performanceStats(db: Db): Promise<AgentPerformance[]> {
-  const rs = await db.execute(`${agentStatsSql} GROUP BY agent_name ORDER BY agent_name`);
+  const rs = await db.execute(`${agentStatsSql} ORDER BY agent_name`);
   return rs.rows.map(toPerformance);
 }
 
@@ -86,11 +87,17 @@ export async function agentDetail(db: Db, name: string, recent = 20) {
 }
 
 export async function failedRuns(db: Db, limit: number) {
-  const rs = await db.execute({
-    sql: "SELECT * FROM orchestrations WHERE status IN ('failed', 'partial') ORDER BY started_at DESC, id DESC LIMIT ?",
-    args: [limit],
-  });
+  const rs = await db.execute({ sql: latestWithStatus("orchestrations", "status", ["failed", "partial"], "started_at DESC, id DESC"), args: [limit, limit, limit] });
   return rs.rows.map(toRun).map((run) => ({ ...run, completionRate: run.totalTasks > 0 ? run.completedTasks / run.totalTasks : null }));
+}
+
+/**
+ * The newest rows having one of several statuses: one indexed search per status, merged, so no
+ * query walks the whole table's time index filtering out the other statuses.
+ */
+export function latestWithStatus(table: string, column: string, statuses: string[], order: string): string {
+  const parts = statuses.map((s) => `SELECT * FROM (SELECT * FROM ${table} WHERE ${column} = '${s}' ORDER BY ${order} LIMIT ?)`);
+  return `SELECT * FROM (${parts.join(" UNION ALL ")}) ORDER BY ${order} LIMIT ?`;
 }
 
 /** Keyset pagination over (started_at, id), newest first: stable under inserts, no OFFSET scans. */

@@ -82,13 +82,23 @@ export async function completeRun(db: Db, sessionId: string, input: CompleteRun,
 
 export async function startExecution(db: Db, input: StartExecution, now: number): Promise<{ execution: Execution; created: boolean }> {
   const orchestrationId = input.orchestrationSessionId ? (await getRunOrThrow(db, input.orchestrationSessionId)).id : null;
-  const rs = await db.execute({
-    sql: `INSERT INTO agent_executions (orchestration_id, agent_session_id, agent_name, task_id, task_number, status, started_at)
-          VALUES (?, ?, ?, ?, ?, 'in_progress', ?) ON CONFLICT (agent_session_id) DO NOTHING RETURNING id`,
-    args: [orchestrationId, input.agentSessionId, input.agentName, input.taskId ?? null, input.taskNumber ?? null, now],
-  });
+  const [rs] = await db.batch(
+    [
+      {
+        sql: `INSERT INTO agent_executions (orchestration_id, agent_session_id, agent_name, task_id, task_number, status, started_at)
+              VALUES (?, ?, ?, ?, ?, 'in_progress', ?) ON CONFLICT (agent_session_id) DO NOTHING RETURNING id`,
+        args: [orchestrationId, input.agentSessionId, input.agentName, input.taskId ?? null, input.taskNumber ?? null, now],
+      },
+      {
+        sql: `INSERT INTO agent_stats (agent_name, runs) SELECT ?, 1 WHERE changes() = 1
+              ON CONFLICT (agent_name) DO UPDATE SET runs = runs + 1`,
+        args: [input.agentName],
+      },
+    ],
+    "write",
+  );
   const execution = await getExecutionOrThrow(db, input.agentSessionId);
-  if (rs.rows.length === 1) return { execution, created: true };
+  if (rs!.rows.length === 1) return { execution, created: true };
   const same =
     execution.agentName === input.agentName &&
     execution.orchestrationId === orchestrationId &&
@@ -116,7 +126,15 @@ export async function completeExecution(db: Db, agentSessionId: string, input: C
     },
     true,
   );
-  await db.batch(input.status === "failed" ? [update, failure] : [update], "write");
+  // Counted once, with the update it belongs to.
+  const stats = {
+    sql: `UPDATE agent_stats SET completed = completed + ?, failed = failed + ?, duration_count = duration_count + 1,
+            duration_sum = duration_sum + (? - ?), duration_min = min(COALESCE(duration_min, ? - ?), ? - ?),
+            duration_max = max(COALESCE(duration_max, ? - ?), ? - ?)
+          WHERE agent_name = ? AND changes() = 1`,
+    args: [input.status === "completed" ? 1 : 0, input.status === "failed" ? 1 : 0, now, existing.startedAt, now, existing.startedAt, now, existing.startedAt, now, existing.startedAt, now, existing.startedAt, existing.agentName],
+  };
+  await db.batch(input.status === "failed" ? [update, stats, failure] : [update, stats], "write");
   const execution = await getExecutionOrThrow(db, agentSessionId);
   const matches =
     execution.status === input.status &&

@@ -30,28 +30,35 @@ const MAX_ROWS = Math.floor(32_000 / COLUMNS);
 const bucketCase = `CASE ${LATENCY_BOUNDS.map((b, i) => `WHEN latency_ms <= ${b} THEN '${i}'`).join(" ")} ELSE '${LATENCY_BOUNDS.length}' END`;
 
 /**
- * Rollups of the rows this batch inserted (id above the mark), computed in SQL: a duplicate that
- * hit ON CONFLICT DO NOTHING inserted no row and so counts for nothing. One statement per batch.
+ * Rollups of the rows this batch inserted (id above the mark), computed in SQL, into the
+ * per-minute and the 15-minute tables: a duplicate that hit ON CONFLICT DO NOTHING inserted no
+ * row and so counts for nothing.
  */
-const ROLLUP_SQL = `
+function rollupSql(table: "webhook_rollups" | "webhook_rollups_15m"): string {
+  const [slotColumn, width] = table === "webhook_rollups" ? ["minute", 60_000] : ["slot", 900_000];
+  const at = `(received_at / ${width}) * ${width}`;
+  return `
 WITH new AS (SELECT * FROM webhook_events WHERE id > (SELECT last_id FROM ingest_mark WHERE k = 0)),
-inc (minute, source, metric, key, v) AS (
-  SELECT (received_at / 60000) * 60000, source, 'accepted', '', 1 FROM new
-  UNION ALL SELECT (received_at / 60000) * 60000, source, 'event', type, 1 FROM new
-  UNION ALL SELECT (received_at / 60000) * 60000, source, 'delivery', '', 1 FROM new WHERE type IN ('message.received', 'delivery', 'invalid_payload')
-  UNION ALL SELECT (received_at / 60000) * 60000, source, 'error', COALESCE(error_type, 'unknown'), 1 FROM new WHERE type IN ('error', 'invalid_payload')
-  UNION ALL SELECT (received_at / 60000) * 60000, source, 'processed', '', 1 FROM new WHERE type = 'message.processed'
-  UNION ALL SELECT (received_at / 60000) * 60000, source, 'response', '', 1 FROM new WHERE type = 'response.sent'
-  UNION ALL SELECT (received_at / 60000) * 60000, source, 'signature_failure', 'reported_by_bot', 1 FROM new WHERE type = 'signature.failed'
-  UNION ALL SELECT (received_at / 60000) * 60000, source, 'latency_sum', '', latency_ms FROM new WHERE type = 'response.sent' AND latency_ms IS NOT NULL
-  UNION ALL SELECT (received_at / 60000) * 60000, source, 'latency_max', '', latency_ms FROM new WHERE type = 'response.sent' AND latency_ms IS NOT NULL
-  UNION ALL SELECT (received_at / 60000) * 60000, source, 'latency_bucket', ${bucketCase}, 1 FROM new WHERE type = 'response.sent' AND latency_ms IS NOT NULL
+inc (at, source, metric, key, v) AS (
+  SELECT ${at}, source, 'accepted', '', 1 FROM new
+  UNION ALL SELECT ${at}, source, 'event', type, 1 FROM new
+  UNION ALL SELECT ${at}, source, 'delivery', '', 1 FROM new WHERE type IN ('message.received', 'delivery', 'invalid_payload')
+  UNION ALL SELECT ${at}, source, 'error', COALESCE(error_type, 'unknown'), 1 FROM new WHERE type IN ('error', 'invalid_payload')
+  UNION ALL SELECT ${at}, source, 'processed', '', 1 FROM new WHERE type = 'message.processed'
+  UNION ALL SELECT ${at}, source, 'response', '', 1 FROM new WHERE type = 'response.sent'
+  UNION ALL SELECT ${at}, source, 'signature_failure', 'reported_by_bot', 1 FROM new WHERE type = 'signature.failed'
+  UNION ALL SELECT ${at}, source, 'latency_sum', '', latency_ms FROM new WHERE type = 'response.sent' AND latency_ms IS NOT NULL
+  UNION ALL SELECT ${at}, source, 'latency_max', '', latency_ms FROM new WHERE type = 'response.sent' AND latency_ms IS NOT NULL
+  UNION ALL SELECT ${at}, source, 'latency_bucket', ${bucketCase}, 1 FROM new WHERE type = 'response.sent' AND latency_ms IS NOT NULL
 )
-INSERT INTO webhook_rollups (minute, source, metric, key, value)
-SELECT minute, source, metric, key, CASE WHEN metric = 'latency_max' THEN MAX(v) ELSE SUM(v) END FROM inc WHERE 1
-GROUP BY minute, source, metric, key
-ON CONFLICT (minute, source, metric, key) DO UPDATE SET value =
+INSERT INTO ${table} (${slotColumn}, source, metric, key, value)
+SELECT at, source, metric, key, CASE WHEN metric = 'latency_max' THEN MAX(v) ELSE SUM(v) END FROM inc WHERE 1
+GROUP BY at, source, metric, key
+ON CONFLICT (${slotColumn}, source, metric, key) DO UPDATE SET value =
   CASE WHEN metric = 'latency_max' THEN max(value, excluded.value) ELSE value + excluded.value END`;
+}
+const ROLLUP_MINUTE = rollupSql("webhook_rollups");
+const ROLLUP_QUARTER = rollupSql("webhook_rollups_15m");
 
 function batchStatements(rows: EventRow[]): InStatement[] {
   const values = rows.map(() => `(${Array(COLUMNS).fill("?").join(", ")})`).join(", ");
@@ -62,7 +69,8 @@ function batchStatements(rows: EventRow[]): InStatement[] {
             VALUES ${values} ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING source, dedupe_key`,
       args: rows.flatMap((r) => [r.source, r.dedupeKey, r.event.type, r.receivedAt, r.event.occurredAt, r.event.conversationId, r.event.messageId, r.event.latencyMs, r.event.errorType, r.payload]),
     },
-    ROLLUP_SQL,
+    ROLLUP_MINUTE,
+    ROLLUP_QUARTER,
   ];
 }
 

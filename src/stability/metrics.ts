@@ -29,12 +29,23 @@ interface Row {
   first: number;
 }
 
-/** Sums the per-minute rollups of [from, to) — every report reads these, never raw events. */
+const QUARTER = 900_000;
+
+/**
+ * Sums the rollups of [from, to) — every report reads these, never raw events: whole quarter
+ * hours from the 15-minute table, the ragged edges from the per-minute one.
+ */
 export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs: number): Promise<PeriodMetrics> {
+  const qFrom = Math.ceil(from / QUARTER) * QUARTER;
+  const qTo = Math.max(qFrom, Math.floor(to / QUARTER) * QUARTER);
   const rs = await db.execute({
-    sql: `SELECT metric, key, SUM(value) AS total, MAX(value) AS peak, MIN(minute) AS first
-          FROM webhook_rollups WHERE minute >= ? AND minute < ? GROUP BY metric, key`,
-    args: [from, to],
+    sql: `SELECT metric, key, SUM(total) AS total, MAX(peak) AS peak, MIN(first) AS first FROM (
+            SELECT metric, key, SUM(value) AS total, MAX(value) AS peak, MIN(minute) AS first FROM webhook_rollups
+            WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?) GROUP BY metric, key
+            UNION ALL
+            SELECT metric, key, SUM(value), MAX(value), MIN(slot) FROM webhook_rollups_15m WHERE slot >= ? AND slot < ? GROUP BY metric, key
+          ) GROUP BY metric, key`,
+    args: qFrom >= qTo ? [from, to, 0, 0, 0, 0] : [from, qFrom, qTo, to, qFrom, qTo],
   });
   const rows = rs.rows.map((r) => ({
     metric: String(r.metric),
@@ -46,9 +57,17 @@ export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs
   const sum = (metric: string) => rows.filter((r) => r.metric === metric).reduce((a, r) => a + r.total, 0);
   const byKey = (metric: string) =>
     Object.fromEntries(rows.filter((r) => r.metric === metric).map((r) => [r.key, r.total])) as Record<string, number>;
-  const firstOf = (match: (r: Row) => boolean) => {
+  // A first time taken from the quarter table is the quarter's start: find its minute.
+  const firstOf = async (match: (r: Row) => boolean, metric: string, minKey?: number) => {
     const firsts = rows.filter(match).map((r) => r.first);
-    return firsts.length ? Math.min(...firsts) : null;
+    if (firsts.length === 0) return null;
+    const coarse = Math.min(...firsts);
+    const exact = await db.execute({
+      sql: `SELECT MIN(minute) AS m FROM webhook_rollups WHERE minute >= ? AND minute < ? AND metric = ? AND (? IS NULL OR CAST(key AS INTEGER) >= ?)`,
+      args: [coarse, Math.min(coarse + QUARTER, to), metric, minKey ?? null, minKey ?? null],
+    });
+    const m = exact.rows[0]?.m;
+    return m === null || m === undefined ? coarse : Number(m);
   };
 
   const buckets = new Map(rows.filter((r) => r.metric === "latency_bucket").map((r) => [Number(r.key), r.total]));
@@ -81,9 +100,9 @@ export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs
       maxMs,
     },
     firstAt: {
-      signatureFailure: firstOf((r) => r.metric === "signature_failure"),
-      error: firstOf((r) => r.metric === "error"),
-      slowResponse: slowBucket > 0 ? firstOf((r) => r.metric === "latency_bucket" && Number(r.key) >= slowBucket) : null,
+      signatureFailure: await firstOf((r) => r.metric === "signature_failure", "signature_failure"),
+      error: await firstOf((r) => r.metric === "error", "error"),
+      slowResponse: slowBucket > 0 ? await firstOf((r) => r.metric === "latency_bucket" && Number(r.key) >= slowBucket, "latency_bucket", slowBucket) : null,
     },
   };
 }

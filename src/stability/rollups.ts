@@ -8,12 +8,13 @@ export const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 export type Increment = [metric: string, key: string, value: number];
 
 /** One upsert for several increments of a minute; `guarded` makes it count only if the statement before it changed a row. */
-export function rollupUpsert(minute: number, source: string, increments: Increment[], guarded: boolean): InStatement {
+export function rollupUpsert(minute: number, source: string, increments: Increment[], guarded: boolean, quarter = false): InStatement {
   const rows = increments.map(() => "(?, ?, ?, ?, ?)").join(", ");
+  const [table, column, at] = quarter ? ["webhook_rollups_15m", "slot", Math.floor(minute / 900_000) * 900_000] : ["webhook_rollups", "minute", minute];
   return {
-    sql: `INSERT INTO webhook_rollups (minute, source, metric, key, value)
+    sql: `INSERT INTO ${table} (${column}, source, metric, key, value)
           SELECT column1, column2, column3, column4, column5 FROM (VALUES ${rows}) WHERE ${guarded ? "changes() = 1" : "1"}
-          ON CONFLICT (minute, source, metric, key) DO UPDATE SET value =
+          ON CONFLICT (${column}, source, metric, key) DO UPDATE SET value =
             CASE WHEN metric = 'latency_max' THEN max(value, excluded.value) ELSE value + excluded.value END`,
     args: increments.flatMap(([metric, key, value]) => [minute, source, metric, key, value]),
   };
@@ -23,5 +24,6 @@ export function signatureFailureStatements(source: string, reason: SignatureFail
   return [
     { sql: "INSERT INTO signature_failures (source, reason, received_at) VALUES (?, ?, ?)", args: [source, reason, at] },
     rollupUpsert(minuteOf(at), source, [["signature_failure", reason, 1]], false),
+    rollupUpsert(minuteOf(at), source, [["signature_failure", reason, 1]], false, true),
   ];
 }

@@ -1,5 +1,6 @@
 import type { Deps } from "../deps.js";
 import { jobHealth, type JobHealth } from "../jobs/job-health.js";
+import { latestWithStatus } from "../runs/queries.js";
 import { JOB_NAMES } from "../jobs/registry.js";
 import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { percentile } from "../stability/latency.js";
@@ -46,11 +47,10 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean): Prom
   const [rollups, verdictRows, categories, finished, stalls, firing] = await db.batch(
     [
       {
-        sql: `SELECT (minute / ${QUARTER}) * ${QUARTER} AS slot, metric, key, SUM(value) AS total, MAX(value) AS peak
-              FROM webhook_rollups WHERE minute >= ? GROUP BY slot, metric, key`,
+        sql: "SELECT slot, metric, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups_15m WHERE slot >= ? GROUP BY slot, metric, key",
         args: [qFrom],
       },
-      { sql: `SELECT (analyzed_at / ${HOUR}) * ${HOUR} AS slot, verification_status AS s, COUNT(*) AS n FROM monitoring_results WHERE analyzed_at >= ? GROUP BY 1, 2`, args: [hFrom] },
+      { sql: "SELECT hour AS slot, status AS s, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2", args: [hFrom] },
       {
         sql: `SELECT json_extract(diagnostic_report_json, '$.category') AS category, COUNT(*) AS n FROM monitoring_results
               WHERE analyzed_at >= ? AND diagnostic_status = 'complete' GROUP BY 1 ORDER BY n DESC LIMIT 5`,
@@ -105,10 +105,13 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean): Prom
       [
         {
           sql: `SELECT session_id, intent_type, verdict_summary, json_extract(diagnostic_report_json, '$.category') AS category, analyzed_at
-                FROM monitoring_results WHERE verification_status IN ('fail', 'partial') ORDER BY analyzed_at DESC LIMIT 10`,
-          args: [],
+                FROM (${latestWithStatus("monitoring_results", "verification_status", ["fail", "partial"], "analyzed_at DESC")})`,
+          args: [10, 10, 10],
         },
-        { sql: "SELECT session_id, task_description, status, completed_tasks, total_tasks, completed_at FROM orchestrations WHERE status IN ('failed', 'partial') ORDER BY started_at DESC LIMIT 10", args: [] },
+        {
+          sql: `SELECT session_id, task_description, status, completed_tasks, total_tasks, completed_at FROM (${latestWithStatus("orchestrations", "status", ["failed", "partial"], "started_at DESC, id DESC")})`,
+          args: [10, 10, 10],
+        },
       ],
       "read",
     );

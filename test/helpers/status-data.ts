@@ -1,5 +1,6 @@
 import type { App } from "../../src/app.js";
 import type { Db } from "../../src/db/client.js";
+import { RECOUNT_MONITORING_HOURLY } from "../../src/db/migrations/0009-monitoring-hourly.js";
 import type { TestClock } from "./deps.js";
 import { call } from "./runs.js";
 import { H, healthyExchange, sendAt } from "./stability.js";
@@ -20,6 +21,7 @@ export async function seedDay(app: App, db: Db, clock: TestClock) {
       args: [`conv-${i}`, statuses[i]!, i === 2 ? XSS : `summary ${i}`, end - (i + 1) * H, statuses[i] === "pass" ? null : "complete", statuses[i] === "pass" ? null : JSON.stringify({ category: "tool_error" })],
     });
   }
+  await db.execute(RECOUNT_MONITORING_HOURLY);
   clock.set(end - 5 * H);
   await call(app, "POST", "/api/runs", { sessionId: "deploy-9", taskDescription: `Deploy ${XSS}`, totalTasks: 2 });
   await call(app, "POST", "/api/runs/deploy-9/complete", { status: "failed", completedTasks: 0, failedTasks: 2 });

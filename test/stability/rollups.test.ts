@@ -80,6 +80,13 @@ describe("rollups against raw counts", () => {
     expect(m.signatureFailures).toBe(expected.sigFailures);
     expect(m.errorsByType).toEqual(expected.errors);
 
+    // The 15-minute rollups are the per-minute ones, summed (latency_max: the maximum).
+    const levels = await t.db.execute(`SELECT a.metric, a.key, a.total AS minute_total, b.total AS quarter_total FROM
+      (SELECT metric, key, CASE WHEN metric = 'latency_max' THEN MAX(value) ELSE SUM(value) END AS total FROM webhook_rollups GROUP BY 1, 2) a
+      JOIN (SELECT metric, key, CASE WHEN metric = 'latency_max' THEN MAX(value) ELSE SUM(value) END AS total FROM webhook_rollups_15m GROUP BY 1, 2) b USING (metric, key)`);
+    expect(levels.rows.length).toBeGreaterThan(10);
+    for (const r of levels.rows) expect(r.quarter_total, `${r.metric}/${r.key}`).toBe(r.minute_total);
+
     // And the raw table agrees with the rollups.
     const raw = await t.db.execute("SELECT type, COUNT(*) AS n FROM webhook_events GROUP BY type");
     const rawByType: Record<string, number> = Object.fromEntries(raw.rows.map((r) => [String(r.type), Number(r.n)]));

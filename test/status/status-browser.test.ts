@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client.js";
+import { RECOUNT_MONITORING_HOURLY } from "../../src/db/migrations/0009-monitoring-hourly.js";
 import { API_KEY, CRON_SECRET } from "../helpers/deps.js";
 import { startServer, type ServerProcess } from "../helpers/server-process.js";
 import { XSS } from "../helpers/status-data.js";
@@ -34,6 +35,7 @@ beforeAll(async () => {
     sql: "INSERT INTO monitoring_results (session_id, activity_version, intent_type, verification_status, verdict_summary, analyzed_at) VALUES ('conv-xss', 1, 'book', 'fail', ?, ?)",
     args: [XSS, Date.now() - 60_000],
   });
+  await db.execute(RECOUNT_MONITORING_HOURLY);
   db.close();
   await fetch(`${server.baseUrl}/api/cron/heartbeat`, { headers: { authorization: `Bearer ${CRON_SECRET}` } });
   browser = await chromium.launch({

@@ -44,6 +44,8 @@ describe("GET /status", () => {
     expect(html.match(/<figure class="chart"/g)).toHaveLength(6);
     const deliveries = /<figure class="chart" id="chart-deliveries">[\s\S]*?<polyline[^>]*points="([^"]*)"/.exec(html)![1]!;
     expect(deliveries.trim().split(" ")).toHaveLength(96);
+    // The hourly verdict counts behind the chart: 3 pass, 1 partial, 2 fail.
+    expect(html).toContain("3 passed, 1 partial, 2 failed in 24 h.");
     expect(html).toContain('id="failed-conversations"');
     expect(html).toContain('id="failed-runs"');
     expect(html).not.toMatch(/<link|<script|src="http/);

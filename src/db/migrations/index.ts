@@ -4,9 +4,12 @@ import { runsMigration } from "./0003-runs.js";
 import { monitoringMigration } from "./0004-monitoring.js";
 import { alertsMigration } from "./0005-alerts.js";
 import { ingestMarkMigration } from "./0006-ingest-mark.js";
+import { queryIndexesMigration } from "./0007-query-indexes.js";
+import { quarterRollupsMigration } from "./0008-quarter-rollups.js";
+import { monitoringHourlyMigration } from "./0009-monitoring-hourly.js";
 import type { Migration } from "./types.js";
 
 export type { Migration } from "./types.js";
 
 // Ordered by id; the runner checks that ids are strictly increasing.
-export const migrations: Migration[] = [coreMigration, stabilityMigration, runsMigration, monitoringMigration, alertsMigration, ingestMarkMigration];
+export const migrations: Migration[] = [coreMigration, stabilityMigration, runsMigration, monitoringMigration, alertsMigration, ingestMarkMigration, queryIndexesMigration, quarterRollupsMigration, monitoringHourlyMigration];
