@@ -39,7 +39,7 @@ export interface MonitoringDeps {
 function monitoringFromEnv(env: Env, log: Logger, clock: () => number): MonitoringDeps {
   const shared =
     env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
-      ? createUpstashRateLimiter({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, perMinute: env.MODEL_CALLS_PER_MINUTE, prefix: "vigil:model", log, clock })
+      ? createUpstashRateLimiter({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, perMinute: env.MODEL_CALLS_PER_MINUTE, prefix: "vigil:model", windowSeconds: 61, log, clock })
       : undefined;
   return {
     source:

@@ -7,6 +7,10 @@ export interface CallLimiter {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// A call is counted for 61 s, not 60: the provider sees arrival times a few milliseconds after
+// ours, and must never count more than the limit in any minute of its own clock.
+const WINDOW_MS = 61_000;
+
 /** A sliding one-minute window in this process: the limit when Upstash is not configured. */
 export function createLocalCallLimiter(perMinute: number, now: () => number = Date.now): CallLimiter {
   const calls: number[] = [];
@@ -14,12 +18,12 @@ export function createLocalCallLimiter(perMinute: number, now: () => number = Da
     async acquire(deadline) {
       for (;;) {
         const t = now();
-        while (calls.length > 0 && calls[0]! <= t - 60_000) calls.shift();
+        while (calls.length > 0 && calls[0]! <= t - WINDOW_MS) calls.shift();
         if (calls.length < perMinute) {
           calls.push(t);
           return true;
         }
-        const wait = calls[0]! + 60_000 - t;
+        const wait = calls[0]! + WINDOW_MS - t;
         if (t + wait > deadline) return false;
         await sleep(wait);
       }

@@ -21,6 +21,8 @@ export function createUpstashRateLimiter(options: {
   token: string;
   perMinute: number;
   prefix: string;
+  /** The sliding window; a model limiter adds a second of slack (see call-limiter.ts). */
+  windowSeconds?: number;
   log: Logger;
   clock?: () => number;
 }): RateLimiter {
@@ -32,7 +34,7 @@ export function createUpstashRateLimiter(options: {
   });
   const limiter = new Ratelimit({
     redis,
-    limiter: Ratelimit.slidingWindow(options.perMinute, "60 s"),
+    limiter: Ratelimit.slidingWindow(options.perMinute, `${options.windowSeconds ?? 60} s`),
     prefix: options.prefix,
     timeout: 1000,
     analytics: false,

@@ -33,11 +33,13 @@ export interface ClassifiedEvent {
   errorType: string | null;
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 /** Parses a signed body: a bot event (validated strictly), or a plain delivery. Throws ValidationError. */
 export function classifyEvent(raw: Uint8Array): { event: ClassifiedEvent; json: unknown } {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+    json = JSON.parse(utf8.decode(raw));
   } catch {
     throw new ValidationError("Webhook body must be valid UTF-8 JSON", [{ field: "body", message: "not valid JSON" }]);
   }

@@ -10,7 +10,10 @@ describe("createLocalCallLimiter", () => {
     expect(admitted).toEqual([true, true, true]);
     // The fourth would have to wait 60 s: past a 10 s deadline it is refused at once.
     expect(await limiter.acquire(10_000)).toBe(false);
+    // A minute later is not enough: the provider, seeing arrivals a little later, could count 4.
     now = 60_000;
+    expect(await limiter.acquire(60_500)).toBe(false);
+    now = 61_000;
     expect(await limiter.acquire(120_000)).toBe(true);
   });
 });
