@@ -6,6 +6,8 @@ const RAW_TABLES = [
   ["signature_failures", "received_at"],
   // Imported conversation content: kept only as long as the raw webhook events.
   ["monitored_observations", "start_time"],
+  // Vigil's own job history (about 1,700 rows a day).
+  ["job_runs", "started_at"],
 ] as const;
 
 /**

@@ -115,9 +115,15 @@ describe("retention", () => {
       sql: "INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data) VALUES ('old-obs', 's', 't', ?, '{}'), ('new-obs', 's', 't', ?, '{}')",
       args: [day - 31 * 24 * H, day - H],
     });
+    await t.db.execute({
+      sql: "INSERT INTO job_runs (id, job, started_at, status) VALUES ('old-run', 'heartbeat', ?, 'ok')",
+      args: [day - 31 * 24 * H],
+    });
     const summary = await runCheckpoint(s, day + 1 * M);
-    // 3 old webhook events and 1 old imported observation.
-    expect(summary.retention.deletedEvents).toBe(4);
+    // 3 old webhook events, 1 old imported observation and 1 old job run.
+    expect(summary.retention.deletedEvents).toBe(5);
+    const oldRun = await t.db.execute("SELECT id FROM job_runs WHERE id = 'old-run'");
+    expect(oldRun.rows).toEqual([]);
     const obs = await t.db.execute("SELECT id FROM monitored_observations");
     expect(obs.rows.map((r) => r.id)).toEqual(["new-obs"]);
     const left = await t.db.execute("SELECT COUNT(*) AS n FROM webhook_events");
