@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    // Audits every log line of every test file for secrets and transcript text.
+    setupFiles: ["test/setup/log-audit.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Each file opens its own libSQL file; two workers match the 2-core machines.

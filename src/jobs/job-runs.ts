@@ -13,11 +13,25 @@ export interface JobRun {
   error: string | null;
 }
 
+export const ABANDONED_RUN_ERROR = "did not record its end: the process died or lost its database mid-run";
+
+/**
+ * Records a run's start. The caller holds the job's lease, so any other run of the job still
+ * marked running died without recording its end (killed, timed out, or its database went
+ * away): it is closed as an error here, so a failure that could not be written when it
+ * happened is still recorded, by the next run.
+ */
 export async function recordRunStart(db: Db, run: { id: string; job: string; startedAt: number }): Promise<void> {
-  await db.execute({
-    sql: "INSERT INTO job_runs (id, job, started_at, status) VALUES (?, ?, ?, 'running')",
-    args: [run.id, run.job, run.startedAt],
-  });
+  await db.batch(
+    [
+      {
+        sql: "UPDATE job_runs SET status = 'error', finished_at = ?, error = ? WHERE job = ? AND status = 'running' AND id != ?",
+        args: [run.startedAt, ABANDONED_RUN_ERROR, run.job, run.id],
+      },
+      { sql: "INSERT INTO job_runs (id, job, started_at, status) VALUES (?, ?, ?, 'running')", args: [run.id, run.job, run.startedAt] },
+    ],
+    "write",
+  );
 }
 
 export async function recordRunEnd(

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
+/** The fake's secret key: a secret, so the log audit looks for it. */
+export const LANGFUSE_SECRET_KEY = "sk-lf-test-secret-5f2a";
+
 export interface FakeObservation {
   id: string;
   traceId: string;
@@ -54,7 +57,7 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
   let cursorGeneration = 0;
   const fake = {
     publicKey: "pk-lf-test",
-    secretKey: "sk-lf-test",
+    secretKey: LANGFUSE_SECRET_KEY,
     faults: [] as Fault[],
     down: false,
   };

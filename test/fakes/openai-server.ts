@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
+export const OPENAI_API_KEY = "sk-test-openai-9c41d";
+
 export type ScriptedReply =
   | { json: unknown }
   | { raw: string }
@@ -30,7 +32,7 @@ export async function startFakeOpenAI(options: { script: (task: string, user: st
       res.writeHead(404).end();
       return;
     }
-    if (req.headers.authorization !== "Bearer sk-test-openai") {
+    if (req.headers.authorization !== `Bearer ${OPENAI_API_KEY}`) {
       res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "Incorrect API key", type: "invalid_request_error" } }));
       return;
     }
@@ -70,7 +72,7 @@ export async function startFakeOpenAI(options: { script: (task: string, user: st
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return Object.assign(state, {
     baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    apiKey: "sk-test-openai",
+    apiKey: OPENAI_API_KEY,
     calls,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,6 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
+/** The secret part of a Slack incoming-webhook URL. */
+export const SLACK_HOOK_TOKEN = "xoxHookSecret31d9";
+
 export interface FakeSlack {
   url: string;
   /** Every accepted message body. */
@@ -33,7 +36,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return Object.assign(state, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T000/B000/XXXX`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T000/B000/${SLACK_HOOK_TOKEN}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -3,6 +3,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { RespClient, RespError, type RespValue } from "./resp-client.js";
 
+export const UPSTASH_TOKEN = "upstash-test-token-77e0";
+
 export interface UpstashRestServer {
   url: string;
   token: string;
@@ -19,7 +21,7 @@ const sha1 = (s: string) => createHash("sha1").update(s).digest("hex");
  * Lua scripts that begin with a `#!lua flags=…` line that plain Redis rejects, so scripts
  * are stored stripped and EVALSHA of the original hash is mapped to them.
  */
-export async function startUpstashRestServer(redisPort: number, token = "upstash-test-token"): Promise<UpstashRestServer> {
+export async function startUpstashRestServer(redisPort: number, token = UPSTASH_TOKEN): Promise<UpstashRestServer> {
   const redis = await RespClient.connect(redisPort);
   const scripts = new Map<string, string>();
   const calls: string[] = [];

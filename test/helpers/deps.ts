@@ -3,6 +3,7 @@ import type { Db } from "../../src/db/client.js";
 import type { Deps } from "../../src/deps.js";
 import { parseEnv, type Env } from "../../src/env.js";
 import { createLogger, type Logger } from "../../src/log.js";
+import { tapLogLine } from "./log-tap.js";
 
 export const CRON_SECRET = "test-cron-secret-0123456789";
 export const API_KEY = "test-api-key-0123456789abcdef";
@@ -24,7 +25,13 @@ export interface CapturedLogs {
 export function captureLogs(): CapturedLogs {
   const lines: string[] = [];
   return {
-    logger: createLogger({ level: "debug", sink: (line) => lines.push(line) }),
+    logger: createLogger({
+      level: "debug",
+      sink: (line) => {
+        lines.push(line);
+        tapLogLine(line);
+      },
+    }),
     records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
     text: () => lines.join("\n"),
   };

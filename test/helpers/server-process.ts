@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { tapLogLine } from "./log-tap.js";
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -21,6 +22,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 20_00
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n").filter(Boolean)) {
         lines.push(line);
+        tapLogLine(line);
         if (line.includes('"msg":"listening"')) {
           clearTimeout(timer);
           resolve(JSON.parse(line).url);
