@@ -1,4 +1,4 @@
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
@@ -95,17 +95,25 @@ describe("Slack delivery through the outbox", () => {
 });
 
 describe("the alert webhook channel", () => {
-  it("sends JSON signed with Standard Webhooks that the receiver can verify", async () => {
+  /** A receiver of alert webhooks; `answer` decides each response (true: 204 and kept). */
+  async function receiver(answer: (req: IncomingMessage, res: ServerResponse) => boolean) {
     const received: { headers: Record<string, string | undefined>; body: Buffer }[] = [];
     const server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
+      if (!answer(req, res)) return;
       received.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) });
       res.writeHead(204).end();
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const env = { ALERT_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/vigil`, ALERT_WEBHOOK_SECRET: ALERT_SECRET };
+    return { received, env, close: () => server.close() };
+  }
+
+  it("sends JSON signed with Standard Webhooks that the receiver can verify", async () => {
+    const { received, env, close } = await receiver(() => true);
     try {
-      const w = await world({ ALERT_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/vigil`, ALERT_WEBHOOK_SECRET: ALERT_SECRET });
+      const w = await world(env);
       await w.forge("bot");
       await w.evaluate();
       await w.deliver();
@@ -115,7 +123,36 @@ describe("the alert webhook channel", () => {
       expect(check).toMatchObject({ ok: true, scheme: "standard-webhooks" });
       expect(JSON.parse(r.body.toString())).toMatchObject({ type: "alert.firing", rule: "signature_failure", severity: "critical", alerts: [{ labels: { source: "bot" } }] });
     } finally {
-      server.close();
+      close();
+    }
+  });
+
+  it("survives a receiver that fails, rate-limits and drops the connection: delivered exactly once when it recovers", async () => {
+    const answers = [500, 429, "drop", 503];
+    let attempts = 0;
+    const { received, env, close } = await receiver((req, res) => {
+      const next = answers[attempts++];
+      if (next === "drop") req.socket.destroy();
+      else if (typeof next === "number") res.writeHead(next, next === 429 ? { "retry-after": "90" } : {}).end();
+      return next === undefined;
+    });
+    try {
+      const w = await world(env);
+      await w.forge("bot");
+      await w.evaluate();
+      for (let m = 0; m < 40; m++) {
+        // Two heartbeats deliver at once every minute: still one message.
+        await Promise.all([w.deliver(), w.deliver()]);
+        w.deps.testClock.advance(MIN);
+      }
+      expect(attempts).toBe(5);
+      expect(received).toHaveLength(1);
+      const rows = await t!.db.execute("SELECT attempts, sent_at, failed_at FROM notifications WHERE channel = 'webhook'");
+      expect(rows.rows).toHaveLength(1);
+      expect(rows.rows[0]).toMatchObject({ attempts: 5, failed_at: null });
+      expect(rows.rows[0]!.sent_at).not.toBeNull();
+    } finally {
+      close();
     }
   });
 

@@ -28,6 +28,19 @@ export function fixtureJudge(fixtures: Fixture[] = FIXTURES) {
   };
 }
 
+/** The variables that point the real SDKs at the local fakes, with short timeouts for tests. */
+export function fakeServicesEnv(langfuse: FakeLangfuse, openai: FakeOpenAI): Record<string, string> {
+  return {
+    LANGFUSE_PUBLIC_KEY: langfuse.publicKey,
+    LANGFUSE_SECRET_KEY: langfuse.secretKey,
+    LANGFUSE_BASE_URL: langfuse.url,
+    LANGFUSE_TIMEOUT_SECONDS: "2",
+    OPENAI_API_KEY: openai.apiKey,
+    OPENAI_BASE_URL: openai.baseURL,
+    MODEL_TIMEOUT_SECONDS: "2",
+  };
+}
+
 export interface MonitoringWorld {
   t: TestDb;
   langfuse: FakeLangfuse;
@@ -46,16 +59,7 @@ export async function monitoringWorld(options: { version?: "v4" | "v3"; script?:
   const langfuse = await startFakeLangfuse({ version: options.version ?? "v4", now: clock.now });
   const openai = await startFakeOpenAI({ script: options.script ?? fixtureJudge(), latencyMs: options.latencyMs });
   const logs = captureLogs();
-  const env = testEnv({
-    LANGFUSE_PUBLIC_KEY: langfuse.publicKey,
-    LANGFUSE_SECRET_KEY: langfuse.secretKey,
-    LANGFUSE_BASE_URL: langfuse.url,
-    LANGFUSE_TIMEOUT_SECONDS: "2",
-    OPENAI_API_KEY: openai.apiKey,
-    OPENAI_BASE_URL: openai.baseURL,
-    MODEL_TIMEOUT_SECONDS: "2",
-    ...options.env,
-  });
+  const env = testEnv({ ...fakeServicesEnv(langfuse, openai), ...options.env });
   const deps = depsFromEnv(env, { db: t.db, log: logs.logger, clock: clock.now });
   return {
     t,

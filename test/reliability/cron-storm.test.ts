@@ -8,7 +8,8 @@ import { FIXTURES } from "../fixtures/conversations.js";
 import { fixtureObservations } from "../fixtures/to-observations.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, captureLogs, cronAuth, testClock, testEnv } from "../helpers/deps.js";
-import { fixtureJudge } from "../helpers/monitoring.js";
+import { fakeServicesEnv, fixtureJudge } from "../helpers/monitoring.js";
+import { call } from "../helpers/runs.js";
 import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 // Guarantee: Vercel may deliver a cron more than once and the three crons overlap. Over
@@ -33,17 +34,7 @@ beforeAll(async () => {
   langfuse = await startFakeLangfuse({ version: "v4", now: clock.now });
   openai = await startFakeOpenAI({ script: fixtureJudge(), latencyMs: 5 });
   slack = await startFakeSlack();
-  const env = testEnv({
-    WEBHOOK_SECRET,
-    SLACK_WEBHOOK_URL: slack.url,
-    LANGFUSE_PUBLIC_KEY: langfuse.publicKey,
-    LANGFUSE_SECRET_KEY: langfuse.secretKey,
-    LANGFUSE_BASE_URL: langfuse.url,
-    LANGFUSE_TIMEOUT_SECONDS: "2",
-    OPENAI_API_KEY: openai.apiKey,
-    OPENAI_BASE_URL: openai.baseURL,
-    MODEL_TIMEOUT_SECONDS: "2",
-  });
+  const env = testEnv({ WEBHOOK_SECRET, SLACK_WEBHOOK_URL: slack.url, ...fakeServicesEnv(langfuse, openai) });
   app = createApp(depsFromEnv(env, { db: t.db, log: captureLogs().logger, clock: clock.now }));
 });
 afterAll(async () => {
@@ -88,6 +79,11 @@ describe("every cron fired 10 times at once, all three together, for 4.5 simulat
       // A conversation finishes every 10 minutes.
       if (step % 10 === 0) langfuse.add(...fixtureObservations(judged[sessions % judged.length]!, now, { sessionId: `storm-${sessions++}` }));
 
+      // Runs: one fails, one stalls (no progress for STALL_MINUTES).
+      if (step === 10) await call(app, "POST", "/api/runs", { sessionId: "storm-run-failed", taskDescription: "deploy", totalTasks: 2 });
+      if (step === 20) await call(app, "POST", "/api/runs/storm-run-failed/complete", { status: "failed", completedTasks: 1, failedTasks: 1 });
+      if (step === 30) await call(app, "POST", "/api/runs", { sessionId: "storm-run-stalled", taskDescription: "migrate", totalTasks: 5 });
+
       const due = ["heartbeat", ...(step % 5 === 0 ? ["monitor"] : []), ...(step % 240 === 0 ? ["checkpoint"] : [])];
       const results = await Promise.all(due.flatMap((job) => Array.from({ length: 10 }, async () => ({ job, ...(await fire(job)) }))));
       for (const r of results) {
@@ -111,6 +107,11 @@ describe("every cron fired 10 times at once, all three together, for 4.5 simulat
     expect(verdicts.filter((r) => Number(r.n) > 1)).toEqual([]);
     expect(verdicts.length).toBeGreaterThanOrEqual(sessions - 2);
     expect(openai.calls.filter((c) => c.task === "intent")).toHaveLength(verdicts.length);
+
+    // Run events: each once, though ten heartbeats looked for them every minute.
+    const events = await rows("SELECT type, subject, COUNT(*) AS n FROM events GROUP BY type, subject ORDER BY type");
+    expect(events.filter((e) => Number(e.n) > 1)).toEqual([]);
+    expect(events.map((e) => `${e.type} ${e.subject}`)).toEqual(expect.arrayContaining(["run_failed storm-run-failed", "run_stalled storm-run-stalled"]));
 
     // Checkpoints: the window before the start and the first 4 hours, each closed once.
     const checkpoints = await rows("SELECT window_start, COUNT(*) AS n FROM stability_checkpoints GROUP BY window_start ORDER BY window_start");
