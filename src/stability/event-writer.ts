@@ -1,6 +1,6 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
-import { isDatabaseUnavailable } from "../db/errors.js";
+import { createGroupCommit } from "../db/group-commit.js";
 import type { ClassifiedEvent } from "./events.js";
 import { LATENCY_BOUNDS } from "./latency.js";
 
@@ -15,12 +15,6 @@ export interface EventRow {
 export interface EventWriter {
   /** Resolves once the event and its rollup counts are committed; `duplicate` when its key was stored before. */
   write(row: EventRow): Promise<{ duplicate: boolean }>;
-}
-
-interface Pending {
-  row: EventRow;
-  resolve(result: { duplicate: boolean }): void;
-  reject(error: unknown): void;
 }
 
 const COLUMNS = 10;
@@ -75,53 +69,19 @@ function batchStatements(rows: EventRow[]): InStatement[] {
 }
 
 /**
- * Group commit for webhook events: everything that arrives while a commit is prepared or in
- * flight goes into the next one — three statements and one transaction (one fsync locally, one
- * round trip to Turso) however many events. Each caller learns only after its own commit.
+ * Group commit for webhook events: a whole batch costs four statements in one transaction
+ * (one fsync locally, one round trip to Turso) however many events it holds.
  */
 export function createEventWriter(db: Db): EventWriter {
-  let queue: Pending[] = [];
-  let running = false;
-  const key = (r: EventRow) => `${r.source}\u0000${r.dedupeKey}`;
-
-  const commit = async (batch: Pending[]) => {
-    try {
-      const results = await db.batch(batchStatements(batch.map((p) => p.row)), "write");
-      const inserted = new Set(results[1]!.rows.map((r) => `${r.source}\u0000${r.dedupe_key}`));
-      for (const p of batch) {
-        const k = key(p.row);
-        // The same id twice in one batch: the first is stored, the rest are duplicates.
-        const isNew = inserted.delete(k);
-        p.resolve({ duplicate: !isNew });
-      }
-    } catch (error) {
-      if (batch.length === 1 || isDatabaseUnavailable(error)) {
-        for (const p of batch) p.reject(error);
-        return;
-      }
-      // One bad row must not fail its neighbours: commit each on its own.
-      for (const p of batch) await commit([p]);
-    }
-  };
-
-  const drain = async () => {
-    running = true;
-    // Let the requests that arrived in the same turn of the event loop join this batch.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (queue.length > 0) {
-      const batch = queue.slice(0, MAX_ROWS);
-      queue = queue.slice(batch.length);
-      await commit(batch);
-    }
-    running = false;
-  };
-
-  return {
-    write(row) {
-      return new Promise((resolve, reject) => {
-        queue.push({ row, resolve, reject });
-        if (!running) void drain();
-      });
+  const key = (source: unknown, dedupeKey: unknown) => `${source}\u0000${dedupeKey}`;
+  const write = createGroupCommit<EventRow, { duplicate: boolean }>({
+    maxWeight: MAX_ROWS,
+    async commit(rows) {
+      const results = await db.batch(batchStatements(rows), "write");
+      const inserted = new Set(results[1]!.rows.map((r) => key(r.source, r.dedupe_key)));
+      // The same id twice in one batch: the first is stored, the rest are duplicates.
+      return rows.map((r) => ({ duplicate: !inserted.delete(key(r.source, r.dedupeKey)) }));
     },
-  };
+  });
+  return { write };
 }
