@@ -43,10 +43,13 @@ export function createGroupCommit<T, R>(options: { commit: (items: T[]) => Promi
 
   const drain = async () => {
     running = true;
-    // Let the requests that arrived in the same turn of the event loop join this batch.
-    await new Promise((resolve) => setImmediate(resolve));
-    while (queue.length > 0) await commit(takeBatch());
-    running = false;
+    try {
+      // Let the requests that arrived in the same turn of the event loop join this batch.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (queue.length > 0) await commit(takeBatch());
+    } finally {
+      running = false;
+    }
   };
 
   return (item) =>
