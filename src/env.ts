@@ -130,6 +130,9 @@ export function parseEnv(raw: RawEnv): Env {
     });
     throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   }
+  const webhookSecretsBySource = collectSourceSecrets(cleaned);
+  const weak = weakSecrets({ ...result.data, webhookSecretsBySource });
+  if (weak.length > 0) throw new ConfigError(`Invalid configuration: ${weak.join("; ")}`);
   if (result.data.ALERT_WEBHOOK_URL && !result.data.ALERT_WEBHOOK_SECRET) {
     throw new ConfigError("Invalid configuration: ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set (alerts are signed)");
   }
@@ -139,9 +142,6 @@ export function parseEnv(raw: RawEnv): Env {
   if (result.data.UPSTASH_REDIS_REST_URL && !result.data.UPSTASH_REDIS_REST_TOKEN) {
     throw new ConfigError("Invalid configuration: UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set");
   }
-  const webhookSecretsBySource = collectSourceSecrets(cleaned);
-  const weak = weakSecrets({ ...result.data, webhookSecretsBySource });
-  if (weak.length > 0) throw new ConfigError(`Invalid configuration: ${weak.join("; ")}`);
   if (result.data.SMTP_ALLOW_PLAINTEXT_LOCALHOST && result.data.SMTP_HOST && !LOOPBACK.has(result.data.SMTP_HOST)) {
     throw new ConfigError("Invalid configuration: SMTP_ALLOW_PLAINTEXT_LOCALHOST only applies to a loopback SMTP_HOST (localhost, 127.0.0.1, ::1)");
   }

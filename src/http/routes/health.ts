@@ -42,7 +42,7 @@ export function healthRoutes(deps: Deps) {
     const writeError = await probeWrite(deps.clock());
     if (writeError !== undefined) {
       deps.log.error("health: database does not take writes", { route: "/api/health", err: writeError });
-      return down("read_only", "the database answers reads but refuses writes");
+      return down("unwritable", "the database answers reads but refuses writes");
     }
 
     const last = await lastRunWithStatus(deps.db, "heartbeat", "ok");

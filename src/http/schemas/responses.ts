@@ -18,7 +18,7 @@ export const errorBody = z.object({
 
 export const healthBody = z.object({
   status: z.enum(["ok", "stale", "down"]),
-  db: z.enum(["ok", "unreachable", "schema_behind", "read_only"]),
+  db: z.enum(["ok", "unreachable", "schema_behind", "unwritable"]),
   lastHeartbeatAt: maybeTime,
   heartbeatAgeSeconds: z.number().nullable(),
   version: z.string(),
