@@ -149,7 +149,7 @@ export function parseEnv(raw: RawEnv): Env {
   return { ...result.data, webhookSecretsBySource, declaredSources };
 }
 
-export const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1"]);
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1"]);
 
 /** Secrets an attacker could guess, or that decode to nothing, stop start-up: one message per variable. */
 function weakSecrets(env: Pick<Env, "WEBHOOK_SECRET" | "ALERT_WEBHOOK_SECRET" | "webhookSecretsBySource">): string[] {

@@ -43,7 +43,7 @@ async function post(url: string, body: string, headers: Record<string, string>, 
  * the top-level text; summaries and labels carry bot-supplied strings, so these three are
  * escaped as Slack documents (api.slack.com/reference/surfaces/formatting#escaping).
  */
-export const slackEscape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const slackEscape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 /** The fallback text shown in notifications; Slack truncates past 40,000 characters, ours stays short. */
 export const SLACK_TEXT_MAX = 3000;
 const bound = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);

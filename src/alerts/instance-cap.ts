@@ -1,8 +1,8 @@
 import type { Candidate } from "./signals.js";
 
 /** At most this many open alerts per rule; the rest are one `overflow` alert. */
-export const MAX_OPEN_ALERTS_PER_RULE = 20;
-export const OVERFLOW_LABELS = { overflow: "true" } as const;
+const MAX_OPEN_ALERTS_PER_RULE = 20;
+const OVERFLOW_LABELS = { overflow: "true" } as const;
 
 /**
  * Keeps a flood of label values (500 made-up sources, thousands of failed runs) from becoming

@@ -5,7 +5,7 @@ import { JOB_NAMES } from "../jobs/registry.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
 import { getState } from "../monitoring/state.js";
 import { percentile } from "../stability/latency.js";
-import { isDeclaredSource, sourcesAreDeclared } from "../stability/secrets.js";
+import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
 import type { Rule, Signal } from "./rules.js";
 
 /** One alert-worthy condition right now: its labels key the alert instance. */

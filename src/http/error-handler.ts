@@ -60,7 +60,7 @@ export function renderError(error: unknown, c: Context, log: Logger): Response {
 }
 
 /** nginx's status for a request the client abandoned; never sent to anyone, it keeps logs honest. */
-export const CLIENT_CLOSED_REQUEST = 499;
+const CLIENT_CLOSED_REQUEST = 499;
 
 function clientAborted(c: Context, error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

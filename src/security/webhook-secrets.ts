@@ -7,8 +7,8 @@
 
 const PREFIX = "whsec_";
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-export const MIN_WHSEC_BYTES = 24;
-export const MIN_PLAIN_CHARS = 32;
+const MIN_WHSEC_BYTES = 24;
+const MIN_PLAIN_CHARS = 32;
 
 /** Why a secret cannot be used, or undefined when it is strong enough. */
 export function secretWeakness(secret: string, options: { requirePrefix?: boolean } = {}): string | undefined {

@@ -17,7 +17,7 @@ const timestamp = z
   .refine((ms) => Number.isFinite(ms) && ms >= EARLIEST && ms < LATEST, "must be a time between 2000 and 2100 (ISO 8601 or epoch milliseconds)");
 const label = (max: number) => plainText(z.string().min(1).max(max));
 /** Deeper JSON is no event: bounding it keeps parsing and re-serialising it off the stack limit. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** What the monitored bot sends to POST /api/webhooks/:source. */
 export const botEventSchema = z.object({
@@ -88,7 +88,7 @@ export function classifyEvent(raw: Uint8Array): { event: ClassifiedEvent; payloa
 }
 
 /** The deepest nesting of arrays and objects in valid JSON text (brackets inside strings do not count). */
-export function jsonDepth(text: string): number {
+function jsonDepth(text: string): number {
   let depth = 0;
   let max = 0;
   let inString = false;

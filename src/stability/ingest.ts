@@ -7,7 +7,8 @@ import type { Logger } from "../log.js";
 import { classifyEvent, type EventType } from "./events.js";
 import type { EventWriter } from "./event-writer.js";
 import { signatureFailureStatements } from "./rollups.js";
-import { isDeclaredSource, secretsForSource, sourcesAreDeclared, UNDECLARED_SOURCE } from "./secrets.js";
+import { isDeclaredSource, sourcesAreDeclared, UNDECLARED_SOURCE } from "./known-sources.js";
+import { secretsForSource } from "./secrets.js";
 import { verifySignature, type SignatureFailureReason } from "./signatures.js";
 
 export interface IngestContext {

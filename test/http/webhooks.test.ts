@@ -115,12 +115,16 @@ describe("POST /api/webhooks/:source", () => {
     expect(await count("SELECT COUNT(*) AS n FROM webhook_events")).toBe(0);
   });
 
-  it("429s with Retry-After when the limiter refuses, before reading the body", async () => {
-    const refusing: RateLimiter = { limit: async () => ({ allowed: false, retryAfterSeconds: 17 }) };
-    const app = createApp(testDeps({ db: t.db, env: env(), webhookRateLimiter: refusing }));
-    const res = await app.request("/api/webhooks/bot", signedRequest(botEvent("message.received")));
+  it("429s with Retry-After when the limiter refuses a verified delivery's source, before storing it", async () => {
+    const keys: string[] = [];
+    const refusing: RateLimiter = { limit: async (key) => (keys.push(key), { allowed: false, retryAfterSeconds: 17 }) };
+    const deps = testDeps({ db: t.db, env: env(), webhookRateLimiter: refusing });
+    deps.testClock.set(Date.now());
+    const res = await createApp(deps).request("/api/webhooks/bot", signedRequest(botEvent("message.received")));
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("17");
+    // Only the verified delivery drew on the source's budget; nothing was stored.
+    expect(keys).toEqual(["source:bot"]);
     expect(await count("SELECT COUNT(*) AS n FROM webhook_events")).toBe(0);
   });
 

@@ -14,7 +14,7 @@ function basicPasswordMatches(header: string | undefined, key: string | undefine
   return decoded.includes(":") && secretsEqual(password, key);
 }
 
-export const STATUS_PAGE_HEADERS = {
+const STATUS_PAGE_HEADERS = {
   "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",

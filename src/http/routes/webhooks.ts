@@ -5,7 +5,7 @@ import type { Deps } from "../../deps.js";
 import { NotFoundError } from "../../errors.js";
 import { createEventWriter } from "../../stability/event-writer.js";
 import { ingestWebhook, refuseUnknownSource, type IngestContext } from "../../stability/ingest.js";
-import { isDeclaredSource, sourcesAreDeclared } from "../../stability/secrets.js";
+import { hasStoredEvents, isDeclaredSource, sourcesAreDeclared } from "../../stability/known-sources.js";
 import type { AppEnv } from "../app-env.js";
 import { readBodyWithin } from "../read-body.js";
 
@@ -20,8 +20,7 @@ export function webhookRoutes(deps: Deps) {
     log: deps.log,
     clock: deps.clock,
     limiter: deps.webhookRateLimiter,
-    hasDelivered: async (source) =>
-      (await deps.db.execute({ sql: "SELECT 1 FROM webhook_events WHERE source = ? LIMIT 1", args: [source] })).rows.length > 0,
+    hasDelivered: (source) => hasStoredEvents(deps.db, source),
   };
   return new Hono<AppEnv>().post("/api/webhooks/:source", async (c) => {
     const source = c.req.param("source");
