@@ -161,3 +161,15 @@ describe("client aborts (item 5)", () => {
     expect(aborted.every((r) => r.level === "warn")).toBe(true);
   });
 });
+
+describe("weak secrets at start-up (item 8)", () => {
+  it("the real server refuses to start with WEBHOOK_SECRET=x and names the variable", async () => {
+    const failed = await start({ WEBHOOK_SECRET: "x" }).then(
+      () => "",
+      (error: Error) => error.message,
+    );
+    expect(failed).toMatch(/server exited with 1/);
+    expect(failed).toContain("WEBHOOK_SECRET: a secret without the whsec_ prefix must be at least 32 characters");
+    expect(failed).not.toContain('"x"');
+  });
+});
