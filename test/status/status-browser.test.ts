@@ -64,10 +64,17 @@ describe("the status page in a browser", () => {
   it("shows the verdict, charts and tables, escapes hostile text, and is saved as a screenshot", async () => {
     const context = await browser.newContext({ httpCredentials: { username: "oncall", password: API_KEY }, viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
+    // The page's Content-Security-Policy must not block anything it needs (issue 15, item 11).
+    const blocked: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
     const res = await page.goto(`${server.baseUrl}/status`);
     expect(res?.status()).toBe(200);
     await expect(page.locator("#verdict").textContent()).resolves.toMatch(/^(STABLE|NEEDS ATTENTION)$/);
     expect(await page.locator("figure.chart svg").count()).toBe(6);
+    expect(res!.headers()["content-security-policy"]).toContain("default-src 'none'");
+    expect(blocked).toEqual([]);
     const points = async (chart: string, series: string) =>
       (await page.locator(`#${chart} polyline[data-series="${series}"]`).getAttribute("points"))!.trim().split(/\s+/).filter(Boolean).length;
     expect(await points("chart-deliveries", "deliveries")).toBe(96);
