@@ -103,7 +103,7 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
               {d.checkpoints.map((c) => (
                 <tr class={c.status === "ok" ? "" : c.status}>
                   <td>{when(c.windowStart)} – {new Date(c.windowEnd).toISOString().slice(11, 16)}</td>
-                  <td>{c.status}</td><td>{c.metrics.deliveries}</td><td>{c.metrics.processed}</td><td>{c.metrics.signatureFailures}</td><td>{c.metrics.errors}</td>
+                  <td>{c.metrics.deliveries === 0 ? "no traffic" : c.status}</td><td>{c.metrics.deliveries}</td><td>{c.metrics.processed}</td><td>{c.metrics.signatureFailures}</td><td>{c.metrics.errors}</td>
                   <td>{c.metrics.responseTime.avgMs === null ? "–" : `${ms(c.metrics.responseTime.avgMs)} / ${ms(c.metrics.responseTime.p95Ms ?? 0)}`}</td>
                 </tr>
               ))}
