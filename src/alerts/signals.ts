@@ -1,7 +1,7 @@
 import type { Deps } from "../deps.js";
 import type { EventType } from "../events/event-log.js";
 import { jobHealth } from "../jobs/job-health.js";
-import { JOB_NAMES } from "../jobs/registry.js";
+import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
 import { getState } from "../monitoring/state.js";
 import { percentile } from "../stability/latency.js";

@@ -1,7 +1,7 @@
 import type { Deps } from "../deps.js";
 import { jobHealth, type JobHealth } from "../jobs/job-health.js";
 import { latestWithStatus } from "../runs/queries.js";
-import { JOB_NAMES } from "../jobs/registry.js";
+import { JOB_NAMES } from "../jobs/types.js";
 import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { percentile } from "../stability/latency.js";
 import { buildStabilityReport, type StabilityReport } from "../stability/report.js";
