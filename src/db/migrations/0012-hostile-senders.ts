@@ -1,6 +1,5 @@
 import type { Migration } from "./types.js";
 
-// Id 12: 11 is taken by a parallel change (verifier status); ids only need to increase.
 export const hostileSendersMigration: Migration = {
   id: 12,
   name: "hostile senders: cross-source replay key, once-per-minute jobs, health write probe",
