@@ -123,11 +123,25 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   async monitoring_errors({ db }, now, rule) {
     const rs = await db.execute({ sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verification_status = 'error' AND analyzed_at >= ?", args: [now - rule.windowMinutes * MIN] });
     const errors = Number(rs.rows[0]?.n ?? 0);
+    // A system-of-record check that gave up: the verdict stands unconfirmed.
+    const unconfirmed = await db.execute({ sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verifier_status = 'unavailable' AND analyzed_at >= ? AND verifier_retry_at IS NULL", args: [now - rule.windowMinutes * MIN] });
+    const unverified = Number(unconfirmed.rows[0]?.n ?? 0);
     const lastError = await lastRunWithStatus(db, "monitor", "error");
     const lastOk = await lastRunWithStatus(db, "monitor", "ok");
     const failing = lastError !== undefined && (lastOk === undefined || lastError.startedAt > lastOk.startedAt);
-    if (errors === 0 && !failing) return [];
-    return [{ labels: {}, summary: [errors > 0 ? `${errors} conversation(s) could not be analysed in ${rule.windowMinutes} min` : "", failing ? `the last monitor run failed: ${lastError!.error}` : ""].filter(Boolean).join("; ") }];
+    if (errors === 0 && unverified === 0 && !failing) return [];
+    return [
+      {
+        labels: {},
+        summary: [
+          errors > 0 ? `${errors} conversation(s) could not be analysed in ${rule.windowMinutes} min` : "",
+          unverified > 0 ? `${unverified} verdict(s) not confirmed: the system-of-record verifier stayed unavailable` : "",
+          failing ? `the last monitor run failed: ${lastError!.error}` : "",
+        ]
+          .filter(Boolean)
+          .join("; "),
+      },
+    ];
   },
 
   async job_missed({ db }, now) {
