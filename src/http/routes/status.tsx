@@ -15,7 +15,10 @@ function basicPasswordMatches(header: string | undefined, key: string | undefine
 }
 
 export function statusRoutes(deps: Deps) {
-  return new Hono<AppEnv>().get("/status", async (c) => {
+  return new Hono<AppEnv>()
+    // What a person opens first, from the printed address or a bookmark.
+    .get("/", (c) => c.redirect("/status"))
+    .get("/status", async (c) => {
     const authorized = basicPasswordMatches(c.req.header("authorization"), deps.env.VIGIL_API_KEY);
     if (!authorized && deps.env.STATUS_PAGE !== "public") {
       c.header("WWW-Authenticate", 'Basic realm="Vigil", charset="UTF-8"');
