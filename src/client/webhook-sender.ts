@@ -21,11 +21,13 @@ export async function sendSignedEvent(options: {
   now: number;
   /** A replay reuses the id of an earlier delivery. */
   webhookId?: string;
+  /** In-process senders (the demo's history) pass the app's own request function. */
+  fetch?: (url: string, init: RequestInit) => Promise<Response> | Response;
 }): Promise<SendResult> {
   const body = JSON.stringify(options.event);
   const webhookId = options.webhookId ?? `msg_${randomUUID()}`;
   const ts = Math.floor(options.now / 1000);
-  const res = await fetch(`${options.url.replace(/\/$/, "")}/api/webhooks/${encodeURIComponent(options.source)}`, {
+  const res = await (options.fetch ?? fetch)(`${options.url.replace(/\/$/, "")}/api/webhooks/${encodeURIComponent(options.source)}`, {
     method: "POST",
     body,
     headers: {
