@@ -26,6 +26,9 @@ export interface DemoOptions {
 export interface Demo {
   baseUrl: string;
   apiKey: string;
+  /** The demo's time (runs `speed` times faster than the wall clock). */
+  clock: () => number;
+  startedAt: number;
   counts: { exchanges: number; conversations: number; runs: number };
   stop(): Promise<void>;
 }
@@ -101,6 +104,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   return {
     baseUrl: server.baseUrl,
     apiKey: secrets.VIGIL_API_KEY,
+    clock,
+    startedAt: start,
     counts,
     async stop() {
       stopped = true;
