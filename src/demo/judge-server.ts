@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { secretsEqual } from "../security/constant-time.js";
 import { type DemoConversation, openingLine } from "./conversations.js";
 
 // A scripted judge behind OpenAI's chat completions API (openai/openai-node
@@ -50,7 +51,7 @@ export async function startDemoJudge(conversations: DemoConversation[], apiKey =
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (req.method !== "POST" || req.url !== "/v1/chat/completions") return void res.writeHead(404).end();
-    if (req.headers.authorization !== `Bearer ${apiKey}`) {
+    if (!secretsEqual(req.headers.authorization ?? "", `Bearer ${apiKey}`)) {
       return void res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "Incorrect API key provided", type: "invalid_request_error" } }));
     }
     state.calls++;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { secretsEqual } from "../security/constant-time.js";
 import type { DemoConversation } from "./conversations.js";
 
 // A local stand-in for Langfuse that speaks what Langfuse serves, from its API definition:
@@ -86,7 +87,7 @@ export async function startDemoLangfuse(options: { clock: () => number; publicKe
     const url = new URL(req.url ?? "/", "http://langfuse.local");
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    if (req.headers.authorization !== auth) return send(res, 401, { message: "Invalid credentials" });
+    if (!secretsEqual(req.headers.authorization ?? "", auth)) return send(res, 401, { message: "Invalid credentials" });
     const q = url.searchParams;
     if (req.method === "GET" && url.pathname === "/api/public/v2/observations") {
       if (q.get("parseIoAsJson") === "true") return send(res, 400, { message: "parseIoAsJson is deprecated; input/output are returned as strings" });

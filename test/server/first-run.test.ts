@@ -1,8 +1,9 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { localSecretsPath } from "../../src/server/local-secrets.js";
 import { startServer, waitFor, type ServerProcess } from "../helpers/server-process.js";
@@ -58,6 +59,17 @@ describe("the first run with no configuration", () => {
     const send = cli(["send-event", "response.sent", "--source", "shop"], cliEnv);
     expect(send.code, send.out).toBe(0);
     expect(send.out).toMatch(/Sent response.sent to .*\/api\/webhooks\/shop .*HTTP 20\d/);
+
+    // Item 2: a .env in the working directory is read by the CLI (and the environment still wins).
+    const project = join(dir, "project");
+    mkdirSync(project);
+    writeFileSync(join(project, ".env"), `VIGIL_URL=${first.baseUrl}\nVIGIL_API_KEY=${stored.VIGIL_API_KEY}\n`);
+    const tsx = pathToFileURL(resolve("node_modules/tsx/dist/loader.mjs")).href;
+    const { VIGIL_URL: _url, VIGIL_API_KEY: _key, ...clean } = process.env;
+    const fromDotEnv = spawnSync(process.execPath, ["--import", tsx, resolve("src/cli/main.ts"), "health"], { cwd: project, env: clean, encoding: "utf8" });
+    expect(fromDotEnv.status, fromDotEnv.stderr).toBe(0);
+    const envWins = spawnSync(process.execPath, ["--import", tsx, resolve("src/cli/main.ts"), "health"], { cwd: project, env: { ...clean, VIGIL_API_KEY: "a-different-key-that-is-wrong" }, encoding: "utf8" });
+    expect(envWins.status, envWins.stderr).toBe(3);
     await stop(first);
 
     const second = await startServer(unset);

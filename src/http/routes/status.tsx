@@ -17,7 +17,7 @@ function basicPasswordMatches(header: string | undefined, key: string | undefine
 export function statusRoutes(deps: Deps) {
   return new Hono<AppEnv>()
     // What a person opens first, from the printed address or a bookmark.
-    .get("/", (c) => c.redirect("/status"))
+    .get("/", (c) => c.text("Found: /status", 302, { Location: "/status" }))
     .get("/status", async (c) => {
     const authorized = basicPasswordMatches(c.req.header("authorization"), deps.env.VIGIL_API_KEY);
     if (!authorized && deps.env.STATUS_PAGE !== "public") {
