@@ -8,6 +8,7 @@ import { finishClaim, retryClaim, type ClaimedSession } from "./queue.js";
 import { dayOf, hourlyCount, resultInsert, spendUpsert, type ResultRow, type Usage } from "./results.js";
 import type { MonitorSettings } from "./settings.js";
 import { buildTranscript, type StoredObservation, type Transcript } from "./transcript.js";
+import { contradicts, factsOf, recordOf, unmetReason, type VerifierRecord } from "./verification.js";
 import type { Verifier } from "./verifier.js";
 
 export interface AnalysisContext {
@@ -73,13 +74,16 @@ export async function analyzeClaimed(ctx: AnalysisContext, claim: ClaimedSession
         row = { ...base, status: "skipped", intent, analyzedAt: deps.clock() };
       } else {
         const fulfillment: Fulfillment = await ask({ task: "fulfillment", schema: fulfillmentSchema, system: FULFILLMENT_SYSTEM, user: fulfillmentUser(intent, transcript.text) });
-        const verifier = ctx.verifier ? await ctx.verifier.verify({ sessionId: claim.sessionKey, intent: intent.intent, summary: intent.summary, verdict: fulfillment.status }) : null;
-        let status: ResultRow["status"] = fulfillment.status;
-        if (verifier && !verifier.verified && status !== "fail") {
-          status = "fail";
-          fulfillment.unmet.push(`system of record: ${verifier.detail}`);
+        // Only a verdict the bot could have faked is checked: a failure cannot get worse.
+        let verifier: VerifierRecord | null = null;
+        if (ctx.verifier && fulfillment.status !== "fail") {
+          const facts = factsOf(fulfillment);
+          verifier = recordOf(await ctx.verifier.verify({ sessionId: claim.sessionKey, intent: intent.intent, facts }), facts, 1, deps.clock(), s.maxAttempts);
+          if (verifier.status === "unavailable") log.warn("system-of-record check unavailable: verdict kept as judged", { reason: verifier.detail, retry: verifier.retryAt !== null });
         }
-        row = { ...base, status, intent, fulfillment, verifier, analyzedAt: deps.clock() };
+        const contradicted = contradicts(verifier, fulfillment.status);
+        if (contradicted) fulfillment.unmet.push(unmetReason(verifier!));
+        row = { ...base, status: contradicted ? "fail" : fulfillment.status, intent, fulfillment, verifier, analyzedAt: deps.clock() };
       }
     }
   } catch (error) {

@@ -18,6 +18,15 @@ export const fulfillmentSchema = z.object({
     repetitive: z.boolean(),
     failed_to_answer: z.boolean(),
   }),
+  // What the system-of-record check looks up. Nullish: the model must answer (strict schemas make
+  // every key required), while a scripted or older reply without it still parses.
+  facts: z
+    .object({
+      booked_at: z.string().nullable(),
+      confirmation_number: z.string().nullable(),
+      caller_name: z.string().nullable(),
+    })
+    .nullish(),
 });
 
 export const DIAGNOSIS_CATEGORIES = ["tool_error", "integration_failure", "prompt_or_policy", "knowledge_gap", "caller_behavior", "speech_recognition", "other"] as const;
@@ -41,7 +50,8 @@ export const INTENT_SYSTEM = (taxonomy: string[]) =>
 export const FULFILLMENT_SYSTEM =
   "You verify whether a customer-service bot fulfilled the caller's request. Judge only from the transcript and tool results. " +
   "status: pass (fully done and confirmed), partial (some of it done or done without confirmation), fail (not done). " +
-  "Quote the turns that prove it as evidence, list what remains unmet, and flag response quality: wrong language, off-topic, repetitive, failed to answer.";
+  "Quote the turns that prove it as evidence, list what remains unmet, and flag response quality: wrong language, off-topic, repetitive, failed to answer. " +
+  "Under facts, copy what the bot or its tools stated, for a check against the booking system: the booked date and time, the confirmation number, the caller's name (null for any not stated).";
 
 export const DIAGNOSIS_SYSTEM =
   "You find the root cause of a failed customer-service conversation from its transcript, tool results and recorded errors. " +

@@ -1,4 +1,3 @@
-import { checkpointLabel } from "./checkpoints.js";
 import type { PeriodMetrics } from "./metrics.js";
 import type { StabilityReport } from "./report.js";
 
@@ -38,7 +37,7 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
       `- **Signature verifications:** ${cm.signaturePassed} passed / ${cm.signatureFailures} failed`,
       `- **Errors:** ${errorsLine(cm)}`,
       `- **Response time (avg):** ${ms(cm.responseTime.avgMs)} (p95 ${ms(cm.responseTime.p95Ms)})`,
-      `- **Notes:** ${checkpointLabel(c) === "no traffic" ? "No traffic in this window." : c.redFlags.length === 0 ? "No red flags." : c.redFlags.map((f) => `${f.severity.toUpperCase()}: ${f.message}`).join("; ")}`,
+      `- **Notes:** ${c.redFlags.length === 0 ? "No red flags." : c.redFlags.map((f) => `${f.severity.toUpperCase()}: ${f.message}`).join("; ")}`,
       "",
     );
   }

@@ -1,7 +1,7 @@
 import type { Deps } from "../deps.js";
 import { jobHealth, type JobHealth } from "../jobs/job-health.js";
 import { latestWithStatus } from "../runs/queries.js";
-import { JOB_NAMES } from "../jobs/registry.js";
+import { JOB_NAMES } from "../jobs/types.js";
 import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { percentile } from "../stability/latency.js";
 import { buildStabilityReport, type StabilityReport } from "../stability/report.js";
@@ -40,6 +40,8 @@ export interface StatusData {
   signatureFailures: Point[];
   verdicts: { pass: Point[]; partial: Point[]; fail: Point[] };
   topCategories: { category: string; count: number }[];
+  /** Verdicts of the last 24 h whose system-of-record check got no answer: they stand as judged. */
+  verifierUnavailable: number;
   runs: { completed: Point[]; failed: Point[]; stalled: Point[] };
   checkpoints: Checkpoint[];
   failedConversations: { sessionId: string; intent: string | null; summary: string | null; category: string | null; at: number }[];
@@ -65,7 +67,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
       ? `SELECT (hour / ${r.coarse}) * ${r.coarse} AS slot, status AS s, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2`
       : `SELECT (analyzed_at / ${r.coarse}) * ${r.coarse} AS slot, verification_status AS s, COUNT(*) AS n FROM monitoring_results WHERE analyzed_at >= ? GROUP BY 1, 2`;
 
-  const [fineRows, rollups, verdictRows, categories, finished, stalls, firing] = await db.batch(
+  const [fineRows, rollups, verdictRows, categories, finished, stalls, firing, unverified] = await db.batch(
     [
       { sql: `SELECT (${col} / ${r.fine}) * ${r.fine} AS slot, SUM(value) AS total FROM ${table} WHERE ${col} >= ? AND metric = 'delivery' GROUP BY 1`, args: [fine[0]!] },
       { sql: `SELECT (${col} / ${r.coarse}) * ${r.coarse} AS slot, metric, key, SUM(value) AS total, MAX(value) AS peak FROM ${table} WHERE ${col} >= ? GROUP BY 1, 2, 3`, args: [from] },
@@ -78,6 +80,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
       { sql: `SELECT (completed_at / ${r.coarse}) * ${r.coarse} AS slot, status, COUNT(*) AS n FROM orchestrations WHERE completed_at >= ? GROUP BY 1, 2`, args: [from] },
       { sql: `SELECT (created_at / ${r.coarse}) * ${r.coarse} AS slot, COUNT(*) AS n FROM events WHERE type = 'run_stalled' AND created_at >= ? GROUP BY 1`, args: [from] },
       { sql: "SELECT id, rule, severity, summary, fired_at FROM alerts WHERE state = 'firing' ORDER BY fired_at DESC LIMIT 50", args: [] },
+      { sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verifier_status = 'unavailable' AND analyzed_at >= ?", args: [now - 24 * HOUR] },
     ],
     "read",
   );
@@ -164,6 +167,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     signatureFailures: series(coarse, (slot) => sum(slot, "signature_failure")),
     verdicts: { pass: series(coarse, count(verdictData, "pass")), partial: series(coarse, count(verdictData, "partial")), fail: series(coarse, count(verdictData, "fail")) },
     topCategories: categories!.rows.map((x) => ({ category: String(x.category), count: Number(x.n) })),
+    verifierUnavailable: Number(unverified!.rows[0]?.n ?? 0),
     runs: {
       completed: series(coarse, count(runData, "completed")),
       failed: series(coarse, (slot) => count(runData, "failed")(slot) + count(runData, "partial")(slot)),

@@ -98,7 +98,7 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
               id="chart-verdicts"
               kind="bars"
               title={`Conversation verdicts per ${perCoarse}`}
-              caption={`${total(d.verdicts.pass)} passed, ${total(d.verdicts.partial)} partial, ${total(d.verdicts.fail)} failed in the ${span}.${d.topCategories.length ? ` Top failure causes: ${d.topCategories.map((c) => `${c.category} (${c.count})`).join(", ")}.` : ""}`}
+              caption={`${total(d.verdicts.pass)} passed, ${total(d.verdicts.partial)} partial, ${total(d.verdicts.fail)} failed in the ${span}.${d.topCategories.length ? ` Top failure causes: ${d.topCategories.map((c) => `${c.category} (${c.count})`).join(", ")}.` : ""}${d.verifierUnavailable ? ` ${d.verifierUnavailable} not confirmed: system-of-record verifier unavailable.` : ""}`}
               format={int}
               series={[{ name: "pass", color: "#16a34a", points: d.verdicts.pass }, { name: "partial", color: "#d97706", points: d.verdicts.partial }, { name: "fail", color: "#dc2626", points: d.verdicts.fail }]}
             />

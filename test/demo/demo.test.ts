@@ -43,7 +43,7 @@ describe("the demo's Langfuse server speaks Langfuse's v2 observations API", () 
 
 describe("npm run demo", () => {
   it("fills every section of /status within two minutes of demo time", async () => {
-    const speed = 40;
+    const speed = 12;
     const demo = await startDemo({ dataDir: dir, port: 0, logLevel: "error", speed, tickMs: 50 });
     try {
       const filled = await waitFor(

@@ -168,7 +168,7 @@ describe("zero deliveries (issue 16 item 5)", () => {
     const md = await (await app.request("/api/stability/report?hours=24&format=markdown", { headers: apiAuth })).text();
     expect(md).toContain("**Status:** NO DATA YET");
     expect(md).not.toContain("✗");
-    expect(md).toContain("No traffic in this window.");
+    expect(md).toContain("WARNING: no traffic: 0 deliveries in this period");
     t.cleanup();
   });
 

@@ -112,7 +112,7 @@ describe.runIf(suite.run)(suite.title("the status page in a browser"), () => {
   });
 
   it("npm run demo fills every section within two minutes, saved as screenshots", async () => {
-    const speed = 40;
+    const speed = 12;
     demo = await startDemo({ dataDir: dir, port: 0, logLevel: "error", speed, tickMs: 50 });
     const context = await browser.newContext({ httpCredentials: { username: "demo", password: demo.apiKey }, viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
