@@ -1,6 +1,6 @@
 // `npm run eval`: judge agreement on the labelled fixtures against any OpenAI-compatible endpoint
 // (OPENAI_API_KEY, OPENAI_BASE_URL, JUDGE_MODEL). Uses Vigil's own prompts and schemas.
-import { loadEnv } from "../src/env.js";
+import { loadDotEnv, loadEnv } from "../src/env.js";
 import { createOpenAIJudge } from "../src/integrations/judge.js";
 import { FULFILLMENT_SYSTEM, fulfillmentSchema, fulfillmentUser, INTENT_SYSTEM, intentSchema, intentUser } from "../src/monitoring/prompts.js";
 import { monitorSettings } from "../src/monitoring/settings.js";
@@ -8,6 +8,7 @@ import { buildTranscript, type StoredObservation } from "../src/monitoring/trans
 import { FIXTURES } from "../test/fixtures/conversations.js";
 import { fixtureObservations } from "../test/fixtures/to-observations.js";
 
+loadDotEnv();
 const env = loadEnv();
 if (!env.OPENAI_API_KEY) {
   process.stderr.write("OPENAI_API_KEY is not set: point OPENAI_API_KEY / OPENAI_BASE_URL / JUDGE_MODEL at the model to evaluate.\n");

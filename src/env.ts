@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 
@@ -18,6 +19,10 @@ const envSchema = z.object({
   VIGIL_PUBLIC_URL: z.url().optional(),
   /** Where the CLI finds Vigil. */
   VIGIL_URL: z.url().default("http://localhost:3000"),
+  /** Where the local server keeps the secrets it generates on first run (never in production). */
+  VIGIL_DATA_DIR: z.string().default(".data"),
+  /** "production" (like VERCEL=1): secrets are never generated. */
+  NODE_ENV: optionalString,
 
   TURSO_DATABASE_URL: z
     .string()
@@ -158,7 +163,19 @@ function collectSourceSecrets(vars: Record<string, string>): Record<string, stri
   return secrets;
 }
 
+/** On Vercel or with NODE_ENV=production: secrets must come from the environment, never from a local file. */
+export const isProduction = (env: Pick<Env, "VERCEL" | "NODE_ENV">) => env.VERCEL === "1" || env.NODE_ENV === "production";
+
 let cached: Env | undefined;
+
+/**
+ * A developer's `.env`, for the local entry points (server, CLI, scripts); variables already in
+ * the environment win. On Vercel the platform sets them and no entry point calls this.
+ */
+export function loadDotEnv(path = ".env"): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+  cached = undefined;
+}
 
 /** process.env, parsed once per process. */
 export function loadEnv(): Env {

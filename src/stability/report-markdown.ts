@@ -10,7 +10,8 @@ const errorsLine = (m: PeriodMetrics) =>
 /** The 24-hour monitoring log a person would have written by hand, from the same report. */
 export function renderStabilityMarkdown(r: StabilityReport): string {
   const m = r.metrics;
-  const status = r.status === "STABLE" ? "STABLE" : "NEEDS ATTENTION";
+  const status = r.status === "STABLE" ? "STABLE" : r.status === "NO_DATA" ? "NO DATA YET" : "NEEDS ATTENTION";
+  const mark = (pass: boolean) => (r.status === "NO_DATA" ? "–" : pass ? "✓" : "✗");
   const lines: string[] = [
     `# ${r.hours}-Hour Stability Monitoring Log`,
     "",
@@ -53,13 +54,13 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
     "",
     "| Metric | Value | Status |",
     "|--------|-------|--------|",
-    `| Webhook deliveries | ${m.deliveries} | ${m.deliveries > 0 ? "✓" : "✗"} |`,
-    `| Messages processed | ${m.processed} | ${m.processed > 0 ? "✓" : "✗"} |`,
+    `| Webhook deliveries | ${m.deliveries} | ${mark(m.deliveries > 0)} |`,
+    `| Messages processed | ${m.processed} | ${mark(m.processed > 0)} |`,
   );
   for (const c of r.checks) {
     const value =
       c.name === "success_rate" || c.name === "error_rate" ? pct(c.value) : c.name === "avg_response_time" ? ms(c.value) : String(c.value);
-    lines.push(`| ${c.label} (${c.threshold}) | ${value} | ${c.pass ? "✓" : "✗"} |`);
+    lines.push(`| ${c.label} (${c.threshold}) | ${value} | ${mark(c.pass)} |`);
   }
   lines.push("", "## Issues Encountered", "");
   if (r.redFlags.length === 0) lines.push("None.");
@@ -68,7 +69,7 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
   lines.push(
     `**Status:** ${status}`,
     `**Production Ready:** ${r.productionReady ? "YES" : "NO"}`,
-    `**Action Items:** ${r.productionReady ? "none" : `${r.checks.filter((c) => !c.pass).map((c) => c.label).join(", ")} failed`}`,
+    `**Action Items:** ${r.status === "NO_DATA" ? "send the first events" : r.productionReady ? "none" : `${r.checks.filter((c) => !c.pass).map((c) => c.label).join(", ")} failed`}`,
     "",
   );
   return lines.join("\n");

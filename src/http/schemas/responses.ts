@@ -42,7 +42,7 @@ export const reportBody = z.object({
   start: maybeTime,
   end: maybeTime,
   hours: z.number(),
-  status: z.enum(["STABLE", "NEEDS_ATTENTION"]),
+  status: z.enum(["STABLE", "NEEDS_ATTENTION", "NO_DATA"]),
   productionReady: z.boolean(),
   totals: z.object({ deliveries: z.number(), processed: z.number(), responses: z.number(), signaturePassed: z.number(), signatureFailures: z.number(), signatureFailuresByReason: z.record(z.string(), z.number()), errors: z.number(), errorsByType: z.record(z.string(), z.number()) }),
   successRate: z.number().nullable(),
