@@ -5,6 +5,7 @@ import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
 import { getState } from "../monitoring/state.js";
 import { percentile } from "../stability/latency.js";
+import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
 import type { Rule, Signal } from "./rules.js";
 
 /** One alert-worthy condition right now: its labels key the alert instance. */
@@ -63,11 +64,13 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     }));
   },
 
-  async zero_deliveries({ db }, now, rule) {
+  async zero_deliveries({ db, env }, now, rule) {
     const rs = await db.execute("SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' GROUP BY source");
     const limit = (rule.threshold ?? rule.windowMinutes) * MIN;
+    // With sources declared, only those are watched: taking one off the list retires it.
+    const watched = (source: string) => !sourcesAreDeclared(env) || isDeclaredSource(env, source);
     return rs.rows
-      .filter((r) => now - (Number(r.last) + MIN) > limit)
+      .filter((r) => watched(String(r.source)) && now - (Number(r.last) + MIN) > limit)
       .map((r) => ({
         labels: { source: String(r.source) },
         summary: `no deliveries from ${r.source} for ${Math.round((now - Number(r.last) - MIN) / MIN)} minutes`,
