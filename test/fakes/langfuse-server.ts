@@ -21,6 +21,8 @@ export interface FakeObservation {
   visibleAt?: number;
   /** When its trace started (v1 trace timestamp); default: its first observation's start. */
   traceStart?: number;
+  /** JSON text served as the input verbatim (v1: as a value, v2: as the string), for inputs too deep to serialise here. */
+  rawInput?: string;
 }
 
 export interface Fault {
@@ -92,7 +94,7 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
   const v2 = (o: FakeObservation, groups: Set<string>) => ({
     id: o.id, traceId: o.traceId, startTime: new Date(o.startTime).toISOString(), endTime: null, projectId: "p1", parentObservationId: null, type: o.type,
     ...(groups.has("basic") ? { name: o.name, level: o.level, statusMessage: o.statusMessage, version: null, environment: "default", userId: null, sessionId: o.sessionId, isRootObservation: false } : {}),
-    ...(groups.has("io") ? { input: raw(o.input), output: raw(o.output) } : {}),
+    ...(groups.has("io") ? { input: o.rawInput ?? raw(o.input), output: raw(o.output) } : {}),
     ...(groups.has("trace_context") ? { tags: o.tags, traceName: o.traceName, release: null } : {}),
   });
   const tracesOf = () => {
@@ -117,10 +119,21 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
     };
   };
 
+  const RAW = "\u0000raw-input\u0000";
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     requests.at(-1)!.status = status;
     res.writeHead(status, { "content-type": "application/json", ...headers });
-    res.end(JSON.stringify(body));
+    // v1 serves a rawInput as a JSON value: spliced in as text, never walked here.
+    const raws: string[] = [];
+    const text = JSON.stringify(body, (key, value: unknown) => {
+      if (key === "input" && typeof value === "object" && value !== null && RAW in value) {
+        raws.push((value as Record<string, string>)[RAW]!);
+        return RAW;
+      }
+      return value;
+    });
+    let i = 0;
+    res.end(raws.length ? text.replaceAll(JSON.stringify(RAW), () => raws[i++]!) : text);
   };
 
   /** Consumes one point; the 429 headers when none is left (RateLimitService.createHttpHeaderFromRateLimit). */
@@ -214,7 +227,7 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
     }
     if (url.pathname === "/api/public/observations") {
       const list = visible().filter((o) => inRange(o.startTime, q.fromStartTime, q.toStartTime)).sort((a, b) => b.startTime - a.startTime || b.id.localeCompare(a.id));
-      return send(res, 200, paged(list.map((o) => ({ id: o.id, traceId: o.traceId, type: o.type, name: o.name, startTime: new Date(o.startTime).toISOString(), level: o.level, statusMessage: o.statusMessage, input: o.input, output: o.output }))));
+      return send(res, 200, paged(list.map((o) => ({ id: o.id, traceId: o.traceId, type: o.type, name: o.name, startTime: new Date(o.startTime).toISOString(), level: o.level, statusMessage: o.statusMessage, input: o.rawInput ? { [RAW]: o.rawInput } : o.input, output: o.output }))));
     }
     return send(res, 404, { message: "Not found" });
   }
