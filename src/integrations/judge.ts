@@ -87,18 +87,20 @@ export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; m
       // A reply that breaks the schema is asked for once more, then given up as permanent.
       for (let attempt = 0; attempt < 2; attempt++) {
         let completion;
+        const sent = body(request);
         try {
-          completion = await client.chat.completions.create(body(request));
+          completion = await client.chat.completions.create(sent);
         } catch (error) {
+          // Judged by what this request sent: concurrent calls may have learned it already.
           if (error instanceof OpenAI.APIError && error.status === 400 && adjustments < 2) {
             const what = `${error.message} ${(error as { param?: string }).param ?? ""}`;
-            if (temperature !== undefined && /temperature/i.test(what)) {
+            if ("temperature" in sent && /temperature/i.test(what)) {
               temperature = undefined;
               adjustments++;
               attempt--;
               continue;
             }
-            if (mode === "json_schema" && canFallBack && /response_format|json_schema|structured/i.test(what)) {
+            if (sent.response_format.type === "json_schema" && canFallBack && /response_format|json_schema|structured/i.test(what)) {
               mode = "json_object";
               adjustments++;
               attempt--;
