@@ -8,7 +8,7 @@ export interface StabilityThresholds {
   zeroDeliveryMinutes: number;
 }
 
-export type RedFlagKind = "signature_failure" | "zero_deliveries" | "processing_errors" | "response_time" | "error_rate";
+export type RedFlagKind = "signature_failure" | "zero_deliveries" | "processing_errors" | "response_time" | "error_rate" | "response_quality";
 
 export interface RedFlag {
   severity: "critical" | "warning";
