@@ -20,7 +20,8 @@ export interface JudgeAnswer<T> {
 
 /** The narrow interface the monitor needs from an OpenAI-compatible model. */
 export interface JudgeModel {
-  ask<S extends z.ZodType>(request: JudgeRequest<S>): Promise<JudgeAnswer<z.infer<S>>>;
+  /** `timeoutMs` cuts the call's timeout (the time left before the caller's deadline). */
+  ask<S extends z.ZodType>(request: JudgeRequest<S>, options?: { timeoutMs?: number }): Promise<JudgeAnswer<z.infer<S>>>;
 }
 
 /** The model answered, but not in the required shape, even when asked again: not worth retrying. */
@@ -78,7 +79,9 @@ export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; m
   };
 
   return {
-    async ask(request) {
+    async ask(request, askOptions) {
+      // Every attempt of this ask ends by the same time: a retry gets what is left, not more.
+      const until = Date.now() + Math.min(options.timeoutSeconds * 1000, askOptions?.timeoutMs ?? Infinity);
       let tokensIn = 0;
       let tokensOut = 0;
       let model = options.model;
@@ -88,8 +91,10 @@ export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; m
       for (let attempt = 0; attempt < 2; attempt++) {
         let completion;
         const sent = body(request);
+        const left = until - Date.now();
+        if (left <= 0) throw Object.assign(new UpstreamError("judge model: no time left for another attempt", true), { tokensIn, tokensOut });
         try {
-          completion = await client.chat.completions.create(sent);
+          completion = await client.chat.completions.create(sent, { timeout: left });
         } catch (error) {
           // Judged by what this request sent: concurrent calls may have learned it already.
           if (error instanceof OpenAI.APIError && error.status === 400 && adjustments < 2) {

@@ -31,8 +31,11 @@ export interface SessionScore {
 
 export type LangfuseApi = "v2" | "v1";
 
-/** Decides whether one more request may start now (the per-minute rate budget and the time left). */
-export type RequestGate = () => boolean;
+/**
+ * Decides whether one more request may start now (the per-minute rate budget and the time
+ * left): the milliseconds it may take (its timeout), or 0 when none may start.
+ */
+export type RequestGate = () => number;
 
 export interface SliceRead {
   api: LangfuseApi;
@@ -72,7 +75,8 @@ const SCORES_PER_BATCH = 200;
  */
 export function createLangfuseSource(options: { publicKey: string; secretKey: string; baseUrl: string; timeoutSeconds: number }): TraceSource {
   const client = new LangfuseClient({ publicKey: options.publicKey, secretKey: options.secretKey, baseUrl: options.baseUrl });
-  const call = { timeoutInSeconds: options.timeoutSeconds, maxRetries: 0 };
+  // The gate's answer bounds each call: nothing runs past the invocation's deadline.
+  const call = (ms: number) => ({ timeoutInSeconds: Math.min(options.timeoutSeconds, ms / 1000), maxRetries: 0 });
   const iso = (ms: number) => new Date(ms).toISOString();
 
   async function readV2(from: number, to: number, onePage: boolean, gate: RequestGate, onPage: (p: TraceObservation[]) => Promise<void>): Promise<SliceRead> {
@@ -82,11 +86,12 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
     let count = 0;
     const density = () => ({ count, spanMs: to - from });
     for (;;) {
-      if (!gate()) return { api: "v2", requests, complete: false, density: density() };
+      const ms = gate();
+      if (!ms) return { api: "v2", requests, complete: false, density: density() };
       let page;
       try {
         requests++;
-        page = await client.api.observations.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V2, fields: V2_FIELDS, ...(cursor ? { cursor } : {}) }, call);
+        page = await client.api.observations.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V2, fields: V2_FIELDS, ...(cursor ? { cursor } : {}) }, call(ms));
       } catch (error) {
         // An expired cursor: read the slice again (imports are deduplicated by id).
         if (cursor && statusOf(error) === 400 && !restarted) {
@@ -132,23 +137,26 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
     const incomplete = (): SliceRead => ({ api: "v1", requests, complete: false, density: { count: total, spanMs: to - from } });
     // fields=core: without it every trace comes back with its I/O, observations and scores.
     for (let page = 1; ; page++) {
-      if (!gate()) return incomplete();
+      const ms = gate();
+      if (!ms) return incomplete();
       requests++;
-      const res = await client.api.trace.list({ fromTimestamp: iso(from - TRACE_MARGIN_MS), toTimestamp: iso(to), limit: PAGE_V1, page, fields: "core" }, call);
+      const res = await client.api.trace.list({ fromTimestamp: iso(from - TRACE_MARGIN_MS), toTimestamp: iso(to), limit: PAGE_V1, page, fields: "core" }, call(ms));
       for (const t of res.data) traces.set(t.id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [] });
       if (page >= res.meta.totalPages || res.data.length === 0) break;
     }
     for (let page = 1; ; page++) {
-      if (!gate()) return incomplete();
+      const ms = gate();
+      if (!ms) return incomplete();
       requests++;
-      const res = await client.api.legacy.observationsV1.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V1, page }, call);
+      const res = await client.api.legacy.observationsV1.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V1, page }, call(ms));
       total = res.meta.totalItems;
       // v1 counts the whole slice up front: a slice of many pages is narrowed before reading it.
       if (onePage && page === 1 && res.meta.totalPages > 1) return { ...incomplete(), tooLarge: true };
       for (const id of new Set(res.data.map((o) => o.traceId).filter((id): id is string => !!id && !traces.has(id)))) {
-        if (!gate()) return incomplete();
+        const traceMs = gate();
+        if (!traceMs) return incomplete();
         requests++;
-        const t = await client.api.trace.get(id, { fields: "core" }, call);
+        const t = await client.api.trace.get(id, { fields: "core" }, call(traceMs));
         traces.set(id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [] });
       }
       await onPage(
@@ -178,11 +186,12 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
     const written: string[] = [];
     const failed: { id: string; reason: string }[] = [];
     for (const s of scores) {
-      if (!gate()) {
+      const ms = gate();
+      if (!ms) {
         failed.push({ id: s.id, reason: "no request budget left this cycle" });
         continue;
       }
-      await client.api.scores.create({ ...s, source: "API" } as never, call);
+      await client.api.scores.create({ ...s, source: "API" } as never, call(ms));
       written.push(s.id);
     }
     return { written, failed };
@@ -191,7 +200,11 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
   return {
     async readSlice(window, gate, onPage) {
       const spent = { n: 0 };
-      const counted: RequestGate = () => (gate() ? (spent.n++, true) : false);
+      const counted: RequestGate = () => {
+        const ms = gate();
+        if (ms) spent.n++;
+        return ms;
+      };
       try {
         // A remembered v1 is still tried first; a v1 404 means the server moved to v4 (events only).
         const order: LangfuseApi[] = window.api === "v1" ? ["v1", "v2"] : ["v2", "v1"];
@@ -214,7 +227,8 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
       try {
         for (let i = 0; i < scores.length; i += SCORES_PER_BATCH) {
           const chunk = scores.slice(i, i + SCORES_PER_BATCH);
-          if (!gate()) {
+          const ms = gate();
+          if (!ms) {
             failed.push(...chunk.map((s) => ({ id: s.id, reason: "no time or request budget left this cycle" })));
             continue;
           }
@@ -223,7 +237,7 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
           const events = chunk.map((s) => ({ type: "score-create" as const, id: randomUUID(), timestamp: new Date(now).toISOString(), body: { ...s } }));
           let res;
           try {
-            res = await client.api.ingestion.batch({ batch: events }, call);
+            res = await client.api.ingestion.batch({ batch: events }, call(ms));
           } catch (error) {
             // A server without the legacy ingestion route: one score per request instead.
             if (statusOf(error) !== 404) throw error;

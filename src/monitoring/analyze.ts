@@ -7,6 +7,7 @@ import { finishClaim, releaseClaim, retryClaim, type ClaimedSession } from "./qu
 import { dayOf, hourlyCount, resultInsert, spendUpsert, type ResultRow, type Usage } from "./results.js";
 import type { MonitorSettings } from "./settings.js";
 import { buildTranscript, type StoredObservation, type Transcript } from "./transcript.js";
+import { callWindow, MIN_CALL_MS } from "./deadline.js";
 import { judgeTranscript } from "./verdict.js";
 import type { Verifier } from "./verifier.js";
 
@@ -16,7 +17,7 @@ export interface AnalysisContext {
   limiter: CallLimiter;
   settings: MonitorSettings;
   verifier: Verifier | undefined;
-  /** When (deps.clock time) every model call must have finished: none starts that could not. */
+  /** When (deps.clock time) every model call must have ended: each one's timeout is cut to it. */
   deadline: number;
 }
 
@@ -39,12 +40,13 @@ export async function loadTranscript(deps: Deps, sessionKey: string, maxChars: n
 export function meteredAsk(ctx: AnalysisContext, usage: Usage) {
   return async <S extends z.ZodType>(request: JudgeRequest<S>): Promise<z.infer<S>> => {
     const clock = ctx.deps.clock;
-    const latestStart = ctx.deadline - ctx.settings.modelTimeoutMs;
-    if (clock() > latestStart) throw new OutOfTimeError();
-    if (!(await ctx.limiter.acquire(latestStart - clock()))) throw new UpstreamError("model rate limit: no call slot before the cycle's time budget", true);
-    if (clock() > latestStart) throw new OutOfTimeError();
+    const window = () => callWindow(clock(), ctx.deadline, ctx.settings.modelTimeoutMs);
+    if (!window()) throw new OutOfTimeError();
+    if (!(await ctx.limiter.acquire(ctx.deadline - clock() - Math.min(ctx.settings.modelTimeoutMs, MIN_CALL_MS)))) throw new UpstreamError("model rate limit: no call slot before the cycle's time budget", true);
+    const timeoutMs = window();
+    if (!timeoutMs) throw new OutOfTimeError();
     try {
-      const answer = await ctx.judge.ask(request);
+      const answer = await ctx.judge.ask(request, { timeoutMs });
       addUsage(ctx.settings, usage, answer.tokensIn, answer.tokensOut);
       usage.model = answer.model;
       return answer.value;

@@ -3,7 +3,7 @@ import type { Deps } from "../deps.js";
 import type { RequestGate } from "../integrations/langfuse.js";
 import type { JobSummary } from "../jobs/types.js";
 import { analyzeClaimed, type AnalysisContext } from "./analyze.js";
-import { cycleDeadline } from "./deadline.js";
+import { callWindow, cycleDeadline, MIN_CALL_MS } from "./deadline.js";
 import { diagnoseFailures } from "./diagnose.js";
 import { importObservations, type ImportSummary } from "./import.js";
 import { claimSession, dueSessions } from "./queue.js";
@@ -39,15 +39,21 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
   const deadline = cycleDeadline(s, started, deps.functionDeadline?.());
   const holder = randomUUID();
   const log = deps.log.child({ job: "monitor" });
-  // Score writes must still fit after the analyses: those stop one Langfuse timeout earlier.
-  const ctx: AnalysisContext = { deps, judge: m.judge, limiter: m.limiter, settings: s, verifier: m.verifier, deadline: deadline - s.langfuseTimeoutMs };
+  // Score writes must still fit after the analyses: those stop that much earlier.
+  const scoreReserve = Math.min(s.langfuseTimeoutMs, MIN_CALL_MS);
+  const ctx: AnalysisContext = { deps, judge: m.judge, limiter: m.limiter, settings: s, verifier: m.verifier, deadline: deadline - scoreReserve };
 
   // Langfuse allows N requests a minute: the import takes all but a few, the score writes the rest.
   let langfuseLeft = s.langfuseRequestsPerMinute;
-  const fits = () => clock() + s.langfuseTimeoutMs <= deadline;
   let importLeft = Math.max(1, langfuseLeft - SCORE_REQUEST_RESERVE);
-  const importGate: RequestGate = () => fits() && importLeft > 0 && langfuseLeft > 0 && (importLeft--, langfuseLeft--, true);
-  const scoreGate: RequestGate = () => fits() && langfuseLeft > 0 && (langfuseLeft--, true);
+  const take = (ms: number, forImport: boolean) => {
+    if (!ms || langfuseLeft <= 0 || (forImport && importLeft <= 0)) return 0;
+    langfuseLeft--;
+    if (forImport) importLeft--;
+    return ms;
+  };
+  const importGate: RequestGate = () => take(callWindow(clock(), ctx.deadline, s.langfuseTimeoutMs), true);
+  const scoreGate: RequestGate = () => take(callWindow(clock(), deadline, s.langfuseTimeoutMs), false);
 
   let imported: ImportSummary | undefined;
   let importError: string | undefined;
@@ -81,8 +87,8 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
   let next = 0;
   const worker = async () => {
     for (;;) {
-      // A session is only started when at least one model call can still finish in time.
-      if (clock() + s.modelTimeoutMs > ctx.deadline) return;
+      // A session is only started when a model call can still start and end in time.
+      if (!callWindow(clock(), ctx.deadline, s.modelTimeoutMs)) return;
       const cap = overBudget();
       if (cap) {
         paused ??= cap;

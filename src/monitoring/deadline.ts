@@ -11,3 +11,15 @@ export function cycleDeadline(s: MonitorSettings, started: number, functionDeadl
   const own = started + s.budgetMs;
   return functionDeadline === undefined ? own : Math.min(own, functionDeadline - DEADLINE_SAFETY_MS);
 }
+
+// A call is started only with at least this long left to run (or its whole timeout, if shorter).
+export const MIN_CALL_MS = 5_000;
+
+/**
+ * How long a call may take if it starts now: its timeout, cut to the time left before `until`;
+ * 0 when too little is left to start one. No call runs past the deadline.
+ */
+export function callWindow(now: number, until: number, timeoutMs: number): number {
+  const left = until - now;
+  return left >= Math.min(timeoutMs, MIN_CALL_MS) ? Math.min(timeoutMs, left) : 0;
+}

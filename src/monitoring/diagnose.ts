@@ -1,5 +1,6 @@
 import { JudgeSchemaError } from "../integrations/judge.js";
 import { loadTranscript, meteredAsk, OutOfTimeError, type AnalysisContext } from "./analyze.js";
+import { callWindow } from "./deadline.js";
 import { DIAGNOSIS_SYSTEM, diagnosisSchema, diagnosisUser } from "./prompts.js";
 import { dayOf, spendUpsert, type Usage } from "./results.js";
 
@@ -19,7 +20,7 @@ export async function diagnoseFailures(ctx: AnalysisContext, now: number, limit:
   });
   let diagnosed = 0;
   for (const row of rs.rows) {
-    if (ctx.deps.clock() + ctx.settings.modelTimeoutMs > ctx.deadline) break;
+    if (!callWindow(ctx.deps.clock(), ctx.deadline, ctx.settings.modelTimeoutMs)) break;
     const id = Number(row.id);
     const claimed = await db.execute({
       sql: `UPDATE monitoring_results SET diagnostic_status = 'pending', diagnosed_at = ?
