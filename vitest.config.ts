@@ -10,6 +10,6 @@ export default defineConfig({
     // Each file opens its own libSQL file; two workers match the 2-core machines.
     maxWorkers: 2,
     // CI also writes a machine-readable summary for .ci/run's closing line.
-    reporters: process.env.CI ? ["default", ["json", { outputFile: ".ci/results.json" }]] : ["default"],
+    reporters: process.env.CI ? ["default", ["json", { outputFile: process.env.VIGIL_TEST_RESULTS ?? ".ci/results.json" }]] : ["default"],
   },
 });

@@ -24,6 +24,8 @@ const envSchema = z.object({
     .regex(/^(file:|libsql:|https?:|wss?:)/, "must start with file:, libsql:, http(s): or ws(s):")
     .default("file:.data/vigil.db"),
   TURSO_AUTH_TOKEN: optionalString,
+  /** Set to 1 by Vercel in every build and function. */
+  VERCEL: optionalString,
   DB_BUSY_TIMEOUT_MS: int(5000),
 
   CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
@@ -125,6 +127,8 @@ export function parseEnv(raw: RawEnv): Env {
     });
     throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   }
+  const onVercel = result.data.VERCEL === "1";
+  if (onVercel) checkDeployment(cleaned.TURSO_DATABASE_URL);
   if (result.data.ALERT_WEBHOOK_URL && !result.data.ALERT_WEBHOOK_SECRET) {
     throw new ConfigError("Invalid configuration: ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set (alerts are signed)");
   }
@@ -135,6 +139,19 @@ export function parseEnv(raw: RawEnv): Env {
     throw new ConfigError("Invalid configuration: UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set");
   }
   return { ...result.data, webhookSecretsBySource: collectSourceSecrets(cleaned) };
+}
+
+/**
+ * A Vercel function's file system is read-only outside /tmp, so the embedded default would fail
+ * on the first write (EROFS); say which variable to set instead.
+ */
+function checkDeployment(databaseUrl: string | undefined): void {
+  if (databaseUrl === undefined) {
+    throw new ConfigError("Invalid configuration: TURSO_DATABASE_URL is required on Vercel (libsql://<db>.turso.io with TURSO_AUTH_TOKEN): the embedded file database cannot be written there");
+  }
+  if (databaseUrl.startsWith("file:") && !databaseUrl.startsWith("file:/tmp/")) {
+    throw new ConfigError("Invalid configuration: TURSO_DATABASE_URL: a file database outside /tmp cannot be written on Vercel (read-only file system); use your Turso database URL");
+  }
 }
 
 function collectSourceSecrets(vars: Record<string, string>): Record<string, string> {

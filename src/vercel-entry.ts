@@ -1,11 +1,24 @@
 import { createApp } from "./app.js";
 import { depsFromEnv } from "./deps.js";
 import { loadEnv } from "./env.js";
+import { ConfigError } from "./errors.js";
 import { logConfiguredFeatures } from "./features.js";
+import { createMisconfiguredApp } from "./http/misconfigured-app.js";
+import { createLogger } from "./log.js";
 
-// Built once per function instance: invalid configuration fails here, at start, naming the variable.
-const deps = depsFromEnv(loadEnv());
-logConfiguredFeatures(deps.env, deps.log);
-const app = createApp(deps);
+// The adapter every Vercel function bundles (scripts/build-vercel.ts): Hono's own Vercel
+// adapter is this, `(req) => app.fetch(req)`. Built once per function instance.
+function buildApp() {
+  try {
+    const deps = depsFromEnv(loadEnv());
+    logConfiguredFeatures(deps.env, deps.log);
+    return createApp(deps);
+  } catch (error) {
+    if (error instanceof ConfigError) return createMisconfiguredApp(error, createLogger({ base: { route: "config" } }));
+    throw error;
+  }
+}
+
+const app = buildApp();
 
 export default { fetch: (request: Request) => app.fetch(request) };

@@ -154,7 +154,7 @@ export async function evaluateAlerts(deps: Deps, now: number, rules: Rule[], con
         continue;
       }
       // Only an alert that was announced gets a resolved message.
-      await db.batch(transition(a, rule.name, "resolved", "condition cleared", a.lastNotifiedAt === null ? [] : channels, groupKey, now), "write");
+      await db.batch(transition(a, rule.name, "resolved", "condition cleared", a.lastNotifiedAt === null || !rule.notifyResolved ? [] : channels, groupKey, now), "write");
       counts.resolved++;
     }
     const firing = await db.execute({ sql: "SELECT labels FROM alerts WHERE rule = ? AND state = 'firing'", args: [rule.name] });

@@ -1,7 +1,7 @@
 import type { Deps } from "../deps.js";
 import type { EventType } from "../events/event-log.js";
 import { jobHealth } from "../jobs/job-health.js";
-import { JOB_NAMES } from "../jobs/registry.js";
+import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
 import { getState } from "../monitoring/state.js";
 import { percentile } from "../stability/latency.js";
@@ -39,7 +39,8 @@ const sumBySource = (rows: { source: string; total: number }[]) => {
   return m;
 };
 
-export const SIGNAL_FNS: Record<Signal, SignalFn> = {
+export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
+  run_completed: fromEvents("run_completed", "session", (p) => `run ${p.sessionId} completed: ${p.completedTasks}/${Number(p.completedTasks) + Number(p.failedTasks)} tasks`),
   run_failed: fromEvents("run_failed", "session", (p) => `run ${p.sessionId} ${p.status}: ${p.completedTasks} completed, ${p.failedTasks} failed`),
   archival_failure: fromEvents("archival_failure", "session", (p) => `archive of run ${p.sessionId} failed: ${p.reason}`),
   step_failure: fromEvents("step_failure", "execution", (p) => `${p.agentName} failed${p.errorMessage ? `: ${p.errorMessage}` : ""}`),
@@ -132,6 +133,20 @@ export const SIGNAL_FNS: Record<Signal, SignalFn> = {
   async job_missed({ db }, now) {
     const health = await Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, now, 1)));
     return health.filter((h) => h.missed).map((h) => ({ labels: { job: h.job }, summary: `the ${h.job} cron (${h.schedule}) missed ${h.missedIntervals}+ scheduled runs` }));
+  },
+
+  /** A rules-file rule over any event types: one alert while at least `threshold` (1) of them fall in the window. */
+  async events({ db }, now, rule) {
+    const rs = await db.execute({
+      // The bare subject is the one of MAX(created_at) (SQLite's min/max bare-column rule).
+      sql: `SELECT type, COUNT(*) AS n, subject, MAX(created_at) AS last FROM events
+            WHERE type IN (SELECT value FROM json_each(?)) AND created_at >= ? GROUP BY type ORDER BY last DESC`,
+      args: [JSON.stringify(rule.eventTypes ?? []), now - rule.windowMinutes * MIN],
+    });
+    const total = rs.rows.reduce((a, r) => a + Number(r.n), 0);
+    if (total === 0 || total < (rule.threshold ?? 1)) return [];
+    const latest = rs.rows[0]!;
+    return [{ labels: {}, summary: `${total} event(s) in ${rule.windowMinutes} min (${rs.rows.map((r) => `${r.type}: ${r.n}`).join(", ")}); latest ${latest.type} of ${latest.subject}` }];
   },
 
   async judge_budget_exhausted({ db }, now, rule) {

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isDatabaseUnavailable } from "../db/errors.js";
 import {
+  ConfigError,
   ConflictError,
   NotFoundError,
   PayloadTooLargeError,
@@ -27,6 +28,8 @@ const STATUS: [new (...args: never[]) => VigilError, ContentfulStatusCode][] = [
   [RateLimitedError, 429],
   [UpstreamError, 502],
   [UnavailableError, 503],
+  // A deployment missing required settings: retryable once someone sets them.
+  [ConfigError, 503],
 ];
 
 /** The one place errors become HTTP responses: `{ error: { code, message, requestId } }`. */

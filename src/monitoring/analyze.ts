@@ -9,6 +9,7 @@ import type { MonitorSettings } from "./settings.js";
 import { buildTranscript, type StoredObservation, type Transcript } from "./transcript.js";
 import { callWindow, MIN_CALL_MS } from "./deadline.js";
 import { judgeTranscript } from "./verdict.js";
+import { contradicts, factsOf, recordOf, unmetReason, type VerifierRecord } from "./verification.js";
 import type { Verifier } from "./verifier.js";
 
 export interface AnalysisContext {
@@ -86,12 +87,16 @@ export async function analyzeClaimed(ctx: AnalysisContext, claim: ClaimedSession
       row = { ...base, status: "skipped", ...(judged.intent ? { intent: judged.intent } : { error: judged.reason }), analyzedAt: deps.clock() };
     } else {
       const { intent, fulfillment } = judged;
-      const verifier = ctx.verifier ? await ctx.verifier.verify({ sessionId: claim.sessionKey, intent: intent.intent, summary: intent.summary, verdict: judged.status }) : null;
-      let status: ResultRow["status"] = judged.status;
-      if (verifier && !verifier.verified && status !== "fail") {
-        status = "fail";
-        fulfillment.unmet.push(`system of record: ${verifier.detail}`);
+      // Only a verdict the bot could have faked is checked: a failure cannot get worse.
+      let verifier: VerifierRecord | null = null;
+      if (ctx.verifier && judged.status !== "fail") {
+        const facts = factsOf(fulfillment);
+        verifier = recordOf(await ctx.verifier.verify({ sessionId: claim.sessionKey, intent: intent.intent, facts }), facts, 1, deps.clock(), s.maxAttempts);
+        if (verifier.status === "unavailable") log.warn("system-of-record check unavailable: verdict kept as judged", { reason: verifier.detail, retry: verifier.retryAt !== null });
       }
+      const contradicted = contradicts(verifier, judged.status);
+      if (contradicted) fulfillment.unmet.push(unmetReason(verifier!));
+      const status = contradicted ? "fail" : judged.status;
       if (fulfillment.quality.prompt_injection) log.warn("caller text imitates roles or instructs the evaluator", { status });
       row = { ...base, status, intent, fulfillment, verifier, analyzedAt: deps.clock() };
     }

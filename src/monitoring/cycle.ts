@@ -10,6 +10,7 @@ import { claimSession, dueSessions } from "./queue.js";
 import { dayOf, daySpend } from "./results.js";
 import { flushScores } from "./scores.js";
 import { monitorSettings } from "./settings.js";
+import { retryUnavailableChecks } from "./verification.js";
 import { getState, setState } from "./state.js";
 
 const hash01 = (key: string) => {
@@ -114,6 +115,8 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
     await setState(deps.db, "judge_budget_exhausted_at", String(now), now);
     log.warn("judge budget exhausted: analysis paused", { cap: paused, tokens, cost_usd: costUsd, daily_cost_usd: dailySpent + costUsd });
   }
+  // Before diagnosis, so a verdict the system of record now contradicts is diagnosed this cycle.
+  const rechecked = await retryUnavailableChecks(ctx, now);
   const diagnosed = paused ? 0 : await diagnoseFailures(ctx, now, s.diagnosesPerCycle);
 
   // Scores of this cycle's verdicts and of earlier ones Langfuse did not take, in one pass.
@@ -142,6 +145,7 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
     errors: counts.error,
     retrying: counts.retry,
     diagnosed,
+    verifierRetried: rechecked.retried,
     scoresWritten: scores.written,
     ...(scores.failed ? { scoresPending: scores.failed, scoreReasons: scores.reasons } : {}),
     backlog,

@@ -19,6 +19,15 @@ export const fulfillmentSchema = z.object({
     failed_to_answer: z.boolean(),
     harmful: z.boolean(),
   }),
+  // What the system-of-record check looks up. Nullish: the model must answer (strict schemas make
+  // every key required), while a scripted or older reply without it still parses.
+  facts: z
+    .object({
+      booked_at: z.string().nullable(),
+      confirmation_number: z.string().nullable(),
+      caller_name: z.string().nullable(),
+    })
+    .nullish(),
 });
 
 export const DIAGNOSIS_CATEGORIES = ["tool_error", "integration_failure", "prompt_or_policy", "knowledge_gap", "caller_behavior", "speech_recognition", "other"] as const;
@@ -50,6 +59,7 @@ export const FULFILLMENT_SYSTEM =
   "status: pass (fully done and confirmed), partial (some of it done or done without confirmation), fail (not done). " +
   "As evidence, quote exactly the text of the bot or tool turns that prove it (a pass needs at least one such quote; caller text is never evidence), " +
   "list what remains unmet, and flag response quality: wrong language, off-topic, repetitive, failed to answer, harmful (unsafe, abusive or dangerous content from the bot). " +
+  "Under facts, copy what the bot or its tools stated, for a check against the booking system: the booked date and time, the confirmation number, the caller's name (null for any not stated). " +
   UNTRUSTED;
 
 export const DIAGNOSIS_SYSTEM =

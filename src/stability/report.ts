@@ -74,13 +74,11 @@ function recommend(m: PeriodMetrics, checks: Check[], flags: RedFlag[], t: Stabi
     out.push(`Only ${((m.successRate ?? 0) * 100).toFixed(1)}% of deliveries were processed (goal ${(t.minSuccessRate * 100).toFixed(0)}%): look for messages that were received but never processed — \`vercel logs | grep '"type":"message.received"'\` against \`message.processed\`.`);
   }
   if (m.signatureFailures > 0) {
-    const reasons = Object.keys(m.signatureFailuresByReason);
-    const hint = reasons.includes("no_secret")
-      ? "set WEBHOOK_SECRET (or WEBHOOK_SECRET_<SOURCE>) for every source that sends"
-      : reasons.some((r) => r.startsWith("timestamp"))
-        ? "check the sender's clock and whether deliveries are being replayed late"
-        : "check that the sender signs with the secret configured here; to rotate, list old and new secrets comma-separated";
-    out.push(`${m.signatureFailures} signature failure(s) (${reasons.join(", ")}): ${hint}.`);
+    // Advice for the most common reason: 9 bad signatures and 2 late ones are a secret problem.
+    const reasons = Object.entries(m.signatureFailuresByReason).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const [top, n] = reasons[0]!;
+    const mixed = reasons.length > 1 ? `most are ${top} (${n} of ${m.signatureFailures}): ` : "";
+    out.push(`${m.signatureFailures} signature failure(s) (${reasons.map(([r, c]) => `${r}: ${c}`).join(", ")}): ${mixed}${signatureHint(top)}.`);
   }
   if (failed.has("avg_response_time") || flags.some((f) => f.kind === "response_time")) {
     out.push(`Response times are too slow (avg ${m.responseTime.avgMs} ms, p95 ${m.responseTime.p95Ms} ms, goal under ${t.responseTimeMs} ms): profile the slowest model and tool calls, and consider streaming or a faster model.`);
@@ -94,4 +92,11 @@ function recommend(m: PeriodMetrics, checks: Check[], flags: RedFlag[], t: Stabi
   }
   if (out.length === 0) out.push("No action needed: every threshold held for the whole period.");
   return out;
+}
+
+function signatureHint(reason: string): string {
+  if (reason === "no_secret") return "set WEBHOOK_SECRET (or WEBHOOK_SECRET_<SOURCE>) for every source that sends";
+  if (reason === "missing_signature") return "the sender does not sign: have it send webhook-id, webhook-timestamp and webhook-signature (or X-Signature-256)";
+  if (reason.includes("timestamp")) return "check the sender's clock and whether deliveries are being replayed late";
+  return "check that the sender signs with the secret configured here; to rotate, list old and new secrets comma-separated";
 }

@@ -1,7 +1,7 @@
 import type { Deps } from "../deps.js";
 import { jobHealth, type JobHealth } from "../jobs/job-health.js";
 import { latestWithStatus } from "../runs/queries.js";
-import { JOB_NAMES } from "../jobs/registry.js";
+import { JOB_NAMES } from "../jobs/types.js";
 import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { percentile } from "../stability/latency.js";
 import { buildStabilityReport, type StabilityReport } from "../stability/report.js";
@@ -28,6 +28,8 @@ export interface StatusData {
   signatureFailures: Point[];
   verdicts: { pass: Point[]; partial: Point[]; fail: Point[] };
   topCategories: { category: string; count: number }[];
+  /** Verdicts of the last 24 h whose system-of-record check got no answer: they stand as judged. */
+  verifierUnavailable: number;
   runs: { completed: Point[]; failed: Point[]; stalled: Point[] };
   checkpoints: Checkpoint[];
   failedConversations: { sessionId: string; intent: string | null; summary: string | null; category: string | null; at: number }[];
@@ -44,7 +46,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean): Prom
   const quarters = slots(qFrom, QUARTER, 96);
   const hours = slots(hFrom, HOUR, 24);
 
-  const [rollups, verdictRows, categories, finished, stalls, firing] = await db.batch(
+  const [rollups, verdictRows, categories, finished, stalls, firing, unverified] = await db.batch(
     [
       {
         sql: "SELECT slot, metric, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups_15m WHERE slot >= ? GROUP BY slot, metric, key",
@@ -59,6 +61,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean): Prom
       { sql: `SELECT (completed_at / ${HOUR}) * ${HOUR} AS slot, status, COUNT(*) AS n FROM orchestrations WHERE completed_at >= ? GROUP BY 1, 2`, args: [hFrom] },
       { sql: `SELECT (created_at / ${HOUR}) * ${HOUR} AS slot, COUNT(*) AS n FROM events WHERE type = 'run_stalled' AND created_at >= ? GROUP BY 1`, args: [hFrom] },
       { sql: "SELECT id, rule, severity, summary, fired_at FROM alerts WHERE state = 'firing' ORDER BY fired_at DESC LIMIT 50", args: [] },
+      { sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verifier_status = 'unavailable' AND analyzed_at >= ?", args: [now - 24 * HOUR] },
     ],
     "read",
   );
@@ -146,6 +149,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean): Prom
     signatureFailures: series(hours, (h) => hourSum(h, "signature_failure")),
     verdicts: { pass: series(hours, count(verdictData, "pass")), partial: series(hours, count(verdictData, "partial")), fail: series(hours, count(verdictData, "fail")) },
     topCategories: categories!.rows.map((r) => ({ category: String(r.category), count: Number(r.n) })),
+    verifierUnavailable: Number(unverified!.rows[0]?.n ?? 0),
     runs: {
       completed: series(hours, count(runData, "completed")),
       failed: series(hours, (h) => count(runData, "failed")(h) + count(runData, "partial")(h)),

@@ -81,7 +81,7 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
           <LineChart
             id="chart-verdicts"
             title="Conversation verdicts per hour"
-            caption={`${total(d.verdicts.pass)} passed, ${total(d.verdicts.partial)} partial, ${total(d.verdicts.fail)} failed in 24 h.${d.topCategories.length ? ` Top failure causes: ${d.topCategories.map((c) => `${c.category} (${c.count})`).join(", ")}.` : ""}`}
+            caption={`${total(d.verdicts.pass)} passed, ${total(d.verdicts.partial)} partial, ${total(d.verdicts.fail)} failed in 24 h.${d.topCategories.length ? ` Top failure causes: ${d.topCategories.map((c) => `${c.category} (${c.count})`).join(", ")}.` : ""}${d.verifierUnavailable ? ` ${d.verifierUnavailable} not confirmed: system-of-record verifier unavailable.` : ""}`}
             format={int}
             series={[{ name: "pass", color: "#16a34a", points: d.verdicts.pass }, { name: "partial", color: "#d97706", points: d.verdicts.partial }, { name: "fail", color: "#dc2626", points: d.verdicts.fail }]}
           />
@@ -103,7 +103,7 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
               {d.checkpoints.map((c) => (
                 <tr class={c.status === "ok" ? "" : c.status}>
                   <td>{when(c.windowStart)} – {new Date(c.windowEnd).toISOString().slice(11, 16)}</td>
-                  <td>{c.status}</td><td>{c.metrics.deliveries}</td><td>{c.metrics.processed}</td><td>{c.metrics.signatureFailures}</td><td>{c.metrics.errors}</td>
+                  <td>{c.metrics.deliveries === 0 ? "no traffic" : c.status}</td><td>{c.metrics.deliveries}</td><td>{c.metrics.processed}</td><td>{c.metrics.signatureFailures}</td><td>{c.metrics.errors}</td>
                   <td>{c.metrics.responseTime.avgMs === null ? "–" : `${ms(c.metrics.responseTime.avgMs)} / ${ms(c.metrics.responseTime.p95Ms ?? 0)}`}</td>
                 </tr>
               ))}

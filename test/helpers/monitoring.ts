@@ -24,11 +24,23 @@ export function fixtureJudge(fixtures: Fixture[] = FIXTURES) {
           evidence: [lastBotLine(f)],
           unmet: f.verdict === "pass" ? [] : ["request not completed"],
           quality: { wrong_language: f.id === "info-fail-lang", off_topic: false, repetitive: f.id === "info-fail-1", failed_to_answer: f.verdict === "fail", harmful: false },
+          facts: fixtureFacts(f),
         },
       };
     }
     return { json: { category: f.category ?? "other", explanation: `root cause of ${f.id}`, evidence: ["turn 2"], suggested_fix: "fix it", severity: "medium" } };
   };
+}
+
+/** What a careful judge reads from the tool results: the booked slot and its confirmation number. */
+export function fixtureFacts(f: Fixture) {
+  const booking = f.turns
+    .filter((t) => t.startsWith("T:book_appointment|") || t.startsWith("T:reschedule_appointment|"))
+    .map((t) => t.split("|"))
+    .find(([, , result]) => result?.includes('"confirmation"'));
+  if (!booking) return { booked_at: null, confirmation_number: null, caller_name: null };
+  const args = JSON.parse(booking[1]!) as { slot?: string; to?: string };
+  return { booked_at: args.slot ?? args.to ?? null, confirmation_number: (JSON.parse(booking[2]!) as { confirmation: string }).confirmation, caller_name: null };
 }
 
 /** The variables that point the real SDKs at the local fakes, with short timeouts for tests. */

@@ -67,7 +67,6 @@ describe("catch-up under Langfuse Cloud Hobby's 30 requests a minute", () => {
     for (let cycle = 0; cycle < 6; cycle++) {
       const s = await w.cycle();
       summaries.push(s.langfuse as { caughtUp: boolean; requests: number; slices: number });
-      console.log("CYCLE", performance.now(), JSON.stringify(s));
       if ((s.langfuse as { caughtUp: boolean }).caughtUp) break;
       w.clock.advance(5 * MIN);
     }

@@ -86,7 +86,8 @@ export const failuresBody = z.object({ failures: z.array(run.extend({ completion
 export const exportBody = z.object({ exportedAt: time, orchestrations: z.array(run), executions: z.array(execution) });
 export const cleanupBody = z.object({ deleted: z.number(), blocked: z.array(z.object({ sessionId: z.string(), reason: z.string() })) });
 
-const verdict = z.looseObject({ id: z.number(), sessionId: z.string(), version: z.number(), status: z.enum(["pass", "fail", "partial", "error", "skipped"]), analyzedAt: maybeTime });
+const verifierCheck = z.object({ status: z.enum(["verified", "not_found", "unavailable"]), detail: z.string().nullable(), attempts: z.number(), retryAt: maybeTime }).nullable();
+const verdict = z.looseObject({ id: z.number(), sessionId: z.string(), version: z.number(), status: z.enum(["pass", "fail", "partial", "error", "skipped"]), verifier: verifierCheck, analyzedAt: maybeTime });
 export const resultsBody = z.object({ results: z.array(verdict), nextCursor: z.string().nullable() });
 export const sessionBody = z.object({ sessionId: z.string(), state: z.string(), firstActivityAt: maybeTime, lastActivityAt: maybeTime, observations: z.number(), traces: z.number(), turns: z.number(), attempts: z.number(), lastError: z.unknown(), verdicts: z.array(verdict) });
 export const reanalyzeBody = z.object({ sessionId: z.string(), queued: z.boolean() });
@@ -98,6 +99,7 @@ export const monitoringSummaryBody = z.object({
   partialRate: z.number().nullable(),
   byIntent: z.array(z.looseObject({ intent: z.string() })),
   topFailureCategories: z.array(z.object({ category: z.string(), count: z.number() })),
+  verifier: z.object({ verified: z.number(), not_found: z.number(), unavailable: z.number() }),
 });
 
 const alert = z.object({ id: z.number(), rule: z.string(), labels, severity: z.string(), state: z.enum(["pending", "firing", "resolved"]), summary: z.string(), startedAt: maybeTime, firedAt: maybeTime, resolvedAt: maybeTime, lastNotifiedAt: maybeTime, ackedAt: maybeTime });

@@ -1,2 +1,0 @@
-// Its own function so vercel.json can give crons the long maxDuration.
-export { default } from "../../src/vercel-entry.js";
