@@ -57,9 +57,14 @@ const envSchema = z.object({
   LANGFUSE_SECRET_KEY: optionalString,
   LANGFUSE_BASE_URL: z.url().default("https://cloud.langfuse.com"),
   LANGFUSE_TIMEOUT_SECONDS: int(20, 1),
+  LANGFUSE_REQUESTS_PER_MINUTE: int(30, 4),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.url().optional(),
   JUDGE_MODEL: z.string().default("gpt-4o-mini"),
+  /** A number, "omit" (the model's default), or "auto": omitted for reasoning models, 0 otherwise. */
+  JUDGE_TEMPERATURE: z.union([z.enum(["auto", "omit"]), z.coerce.number().min(0).max(2)]).default("auto"),
+  /** How the judge asks for JSON: "auto" tries strict json_schema and falls back to json_object when refused. */
+  JUDGE_RESPONSE_FORMAT: z.enum(["auto", "json_schema", "json_object"]).default("auto"),
   MODEL_TIMEOUT_SECONDS: int(45, 1),
   MODEL_CALLS_PER_MINUTE: int(500, 1),
   JUDGE_PRICE_INPUT_PER_MTOK: z.coerce.number().min(0).default(0.15),

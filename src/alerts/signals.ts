@@ -170,10 +170,19 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const at = Number((await getState(db, "judge_budget_exhausted_at")) ?? 0);
     return at >= now - rule.windowMinutes * MIN ? [{ labels: {}, summary: "judge spend cap reached: conversation analysis is paused" }] : [];
   },
+
+  async monitoring_lag({ db }, now, rule) {
+    const watermark = await getState(db, "watermark");
+    if (watermark === undefined) return [];
+    const behindMin = Math.floor((now - Number(watermark)) / MIN);
+    if (behindMin <= (rule.threshold ?? 15)) return [];
+    const status = JSON.parse((await getState(db, "import_status")) ?? "{}") as { error?: string | null };
+    return [{ labels: {}, summary: `the Langfuse import is ${behindMin} minutes behind${status.error ? ` (last import: ${status.error})` : ""}` }];
+  },
 };
 
 /** While the source alert fires, the targets with the same labels (or any, when none are named) are muted. */
 export const INHIBITIONS: { source: string; sourceLabels?: Record<string, string>; targets: string[]; equal: string[] }[] = [
   { source: "zero_deliveries", targets: ["error_rate", "response_time"], equal: ["source"] },
-  { source: "job_missed", sourceLabels: { job: "monitor" }, targets: ["fulfillment_failure_rate", "monitoring_errors", "judge_budget_exhausted"], equal: [] },
+  { source: "job_missed", sourceLabels: { job: "monitor" }, targets: ["fulfillment_failure_rate", "monitoring_errors", "judge_budget_exhausted", "monitoring_lag"], equal: [] },
 ];

@@ -51,7 +51,7 @@ export async function retryUnavailableChecks(ctx: AnalysisContext, now: number, 
     args: [now, limit],
   });
   for (const row of due.rows) {
-    if (Date.now() >= ctx.deadline) break;
+    if (deps.clock() >= ctx.deadline) break;
     const id = Number(row.id);
     const attempts = Number(row.verifier_attempts) + 1;
     const claim = await deps.db.execute({

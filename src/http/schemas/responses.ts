@@ -52,6 +52,8 @@ export const reportBody = z.object({
   redFlags: z.array(redFlag),
   checkpoints: z.array(checkpoint),
   recommendations: z.array(z.string()),
+  qualityChecks: z.object({ judged: z.number(), counts: z.record(z.string(), z.number()), examples: z.record(z.string(), z.array(z.string())), rating: z.enum(["appropriate", "needs-improvement"]) }),
+  labels: z.object({ secure: z.boolean(), performant: z.boolean(), quality: z.enum(["stable", "issues"]) }),
 });
 
 export const run = z.object({
