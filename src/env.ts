@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { secretWeakness, splitSecrets } from "./security/webhook-secrets.js";
@@ -19,6 +20,10 @@ const envSchema = z.object({
   VIGIL_PUBLIC_URL: z.url().optional(),
   /** Where the CLI finds Vigil. */
   VIGIL_URL: z.url().default("http://localhost:3000"),
+  /** Where the local server keeps the secrets it generates on first run (never in production). */
+  VIGIL_DATA_DIR: z.string().default(".data"),
+  /** "production" (like VERCEL=1): secrets are never generated. */
+  NODE_ENV: optionalString,
 
   TURSO_DATABASE_URL: z
     .string()
@@ -52,9 +57,14 @@ const envSchema = z.object({
   LANGFUSE_SECRET_KEY: optionalString,
   LANGFUSE_BASE_URL: z.url().default("https://cloud.langfuse.com"),
   LANGFUSE_TIMEOUT_SECONDS: int(20, 1),
+  LANGFUSE_REQUESTS_PER_MINUTE: int(30, 4),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.url().optional(),
   JUDGE_MODEL: z.string().default("gpt-4o-mini"),
+  /** A number, "omit" (the model's default), or "auto": omitted for reasoning models, 0 otherwise. */
+  JUDGE_TEMPERATURE: z.union([z.enum(["auto", "omit"]), z.coerce.number().min(0).max(2)]).default("auto"),
+  /** How the judge asks for JSON: "auto" tries strict json_schema and falls back to json_object when refused. */
+  JUDGE_RESPONSE_FORMAT: z.enum(["auto", "json_schema", "json_object"]).default("auto"),
   MODEL_TIMEOUT_SECONDS: int(45, 1),
   MODEL_CALLS_PER_MINUTE: int(500, 1),
   JUDGE_PRICE_INPUT_PER_MTOK: z.coerce.number().min(0).default(0.15),
@@ -198,7 +208,19 @@ function collectSourceSecrets(vars: Record<string, string>): Record<string, stri
   return secrets;
 }
 
+/** On Vercel or with NODE_ENV=production: secrets must come from the environment, never from a local file. */
+export const isProduction = (env: Pick<Env, "VERCEL" | "NODE_ENV">) => env.VERCEL === "1" || env.NODE_ENV === "production";
+
 let cached: Env | undefined;
+
+/**
+ * A developer's `.env`, for the local entry points (server, CLI, scripts); variables already in
+ * the environment win. On Vercel the platform sets them and no entry point calls this.
+ */
+export function loadDotEnv(path = ".env"): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+  cached = undefined;
+}
 
 /** process.env, parsed once per process. */
 export function loadEnv(): Env {

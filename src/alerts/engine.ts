@@ -16,6 +16,7 @@ interface OpenAlert {
   lastNotifiedAt: number | null;
   ackedAt: number | null;
   labels: Record<string, string>;
+  summary: string;
 }
 
 const MIN = 60_000;
@@ -141,7 +142,8 @@ export async function evaluateAlerts(deps: Deps, now: number, rules: Rule[], con
           "write",
         );
         counts.repeated++;
-      } else if (existing.clearedAt !== null) {
+      } else if (existing.clearedAt !== null || existing.summary !== cand.summary) {
+        // The summary follows the condition while it fires ("20 errors", not the "2" it fired with).
         await db.execute({ sql: "UPDATE alerts SET cleared_at = NULL, summary = ?, updated_at = ? WHERE id = ?", args: [cand.summary, now, existing.id] });
       }
     }
@@ -185,6 +187,7 @@ async function openAlerts(db: Db, rule: string): Promise<Map<string, OpenAlert>>
         lastNotifiedAt: n(r.last_notified_at),
         ackedAt: n(r.acked_at),
         labels: JSON.parse(String(r.labels)),
+        summary: String(r.summary),
       },
     ]),
   );

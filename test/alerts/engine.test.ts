@@ -127,6 +127,13 @@ const CASES: Case[] = [
     clear: (w) => w.app.request("/api/cron/monitor", { headers: cronAuth }),
   },
   { rule: "judge_budget_exhausted", labels: {}, fire: (w) => setState(w.t.db, "judge_budget_exhausted_at", String(now(w)), now(w)), clear: async (w) => advance(w, 11 * MIN) },
+  {
+    rule: "monitoring_lag",
+    labels: {},
+    // The Langfuse import's watermark 40 minutes behind, then caught up.
+    fire: (w) => setState(w.t.db, "watermark", String(now(w) - 40 * MIN), now(w)),
+    clear: (w) => setState(w.t.db, "watermark", String(now(w)), now(w)),
+  },
 ];
 
 describe("every default rule", () => {
@@ -189,6 +196,21 @@ describe("lifecycle", () => {
     await w.deliver();
     expect(w.sent.map((s) => s.kind)).toEqual(["firing", "repeat", "repeat", "resolved"]);
     expect((await w.app.request(`/api/alerts/${alert!.id}/ack`, { method: "POST", headers: apiAuth })).status).toBe(409);
+  });
+
+  it("keeps the summary of a firing alert up to date between notifications (issue 16)", async () => {
+    const errors = ruleSchema.parse({ name: "errors_now", signal: "processing_errors", severity: "high", channels: ["console"], windowMinutes: 15, threshold: 0, repeatMinutes: 240 });
+    w = await alertWorld({ rules: [errors] });
+    const error = () => sendAt(w!.app, w!.deps.testClock, now(w!), { type: "error", error: { type: "send_failed" } });
+    for (let i = 0; i < 2; i++) await error();
+    await w.evaluate();
+    expect((await w.alerts())[0]!.summary).toMatch(/^2 processing error/);
+    for (let i = 0; i < 18; i++) await error();
+    advance(w, MIN);
+    await w.evaluate();
+    const [alert] = await w.alerts();
+    expect(alert!.state).toBe("firing");
+    expect(alert!.summary).toMatch(/^20 processing error/);
   });
 
   it("groups alerts of one rule that fire in the same evaluation into one message", async () => {

@@ -42,7 +42,7 @@ export const reportBody = z.object({
   start: maybeTime,
   end: maybeTime,
   hours: z.number(),
-  status: z.enum(["STABLE", "NEEDS_ATTENTION"]),
+  status: z.enum(["STABLE", "NEEDS_ATTENTION", "NO_DATA"]),
   productionReady: z.boolean(),
   totals: z.object({ deliveries: z.number(), processed: z.number(), responses: z.number(), signaturePassed: z.number(), signatureFailures: z.number(), signatureFailuresByReason: z.record(z.string(), z.number()), errors: z.number(), errorsByType: z.record(z.string(), z.number()) }),
   successRate: z.number().nullable(),
@@ -52,6 +52,8 @@ export const reportBody = z.object({
   redFlags: z.array(redFlag),
   checkpoints: z.array(checkpoint),
   recommendations: z.array(z.string()),
+  qualityChecks: z.object({ judged: z.number(), counts: z.record(z.string(), z.number()), examples: z.record(z.string(), z.array(z.string())), rating: z.enum(["appropriate", "needs-improvement"]) }),
+  labels: z.object({ secure: z.boolean(), performant: z.boolean(), quality: z.enum(["stable", "issues"]) }),
 });
 
 export const run = z.object({
