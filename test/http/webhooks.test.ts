@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createDb } from "../../src/db/client.js";
 import type { RateLimiter } from "../../src/integrations/rate-limiter.js";
+import { catchUpRollups } from "../../src/stability/rollup-catch-up.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { testDeps, testEnv } from "../helpers/deps.js";
 import { botEvent, hexSignedRequest, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
@@ -11,12 +12,16 @@ let t: TestDb;
 beforeAll(async () => (t = await createTestDb()));
 afterAll(() => t.cleanup());
 beforeEach(async () => {
-  await t.db.batch(["DELETE FROM webhook_events", "DELETE FROM webhook_rollups", "DELETE FROM signature_failures"], "write");
+  await t.db.batch(["DELETE FROM webhook_events", "DELETE FROM webhook_rollups", "DELETE FROM signature_failures", "DELETE FROM ingest_mark"], "write");
 });
 
 const GH_SECRET = "github-app-webhook-secret-0123456789";
 const env = (extra: Record<string, string | undefined> = {}) => testEnv({ WEBHOOK_SECRET, WEBHOOK_MAX_BYTES: "4096", ...extra });
-const count = async (sql: string) => Number((await t.db.execute(sql)).rows[0]?.n);
+// Like every reader of rollups, count only after catching them up from the stored events.
+const count = async (sql: string) => {
+  await catchUpRollups(t.db);
+  return Number((await t.db.execute(sql)).rows[0]?.n);
+};
 const realClock = () => {
   const deps = testDeps({ db: t.db, env: env() });
   deps.testClock.set(Date.now());
