@@ -50,6 +50,20 @@ describe("POST /api/webhooks/:source", () => {
     expect(await count("SELECT SUM(value) AS n FROM webhook_rollups WHERE metric = 'response'")).toBe(1);
   });
 
+  it("logs one line per accepted webhook: the access line carries its type, id and duplicate flag (issue 17)", async () => {
+    const deps = realClock();
+    const app = createApp(deps);
+    const body = botEvent("response.sent", { latency_ms: 640 });
+    await app.request("/api/webhooks/bot", signedRequest(body, { id: "msg_wide" }));
+    await app.request("/api/webhooks/bot", signedRequest(body, { id: "msg_wide" }));
+    const lines = deps.logs.records();
+    expect(lines.map((r) => r.msg)).toEqual(["request", "request"]);
+    expect(lines[0]).toMatchObject({ route: "/api/webhooks/:source", status: 200, source: "bot", type: "response.sent", webhook_id: "msg_wide", duplicate: false, latency_ms: 640 });
+    expect(lines[0]!.duration_ms).toEqual(expect.any(Number));
+    expect(lines[1]).toMatchObject({ webhook_id: "msg_wide", duplicate: true });
+    expect(deps.logs.text()).not.toContain("occurred_at");
+  });
+
   it("stores other signed JSON as a plain delivery", async () => {
     const app = createApp(realClock());
     const res = await app.request("/api/webhooks/meta", signedRequest({ object: "whatsapp_business_account", entry: [] }));
