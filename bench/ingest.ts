@@ -11,6 +11,8 @@ import { fmt, startChild, stop, table, type BenchResult } from "./lib.js";
 const SECRET = "whsec_" + Buffer.from("bench-ingest-signing-secret-0123456789").toString("base64");
 const API_KEY = "bench-ingest-api-key-0123456789";
 const DURATION = Number(process.env.BENCH_INGEST_SECONDS ?? 12);
+// Each server first takes this much load unmeasured, so compiling its hot paths is not billed per webhook.
+const WARM_UP_SECONDS = 2;
 const PROBE = pathToFileURL(join(import.meta.dirname, "server-probe.ts")).href;
 
 interface Probe {
@@ -39,12 +41,12 @@ function probe(child: ChildProcess): Promise<Probe> {
 /** Pins this process (autocannon's load generator) and all its threads to `list`. */
 const pinSelf = (list: string) => execFileSync("taskset", ["-a", "-cp", list, String(process.pid)], { stdio: "ignore" });
 
-async function drive(url: string, acked: Set<string>) {
+async function drive(url: string, acked: Set<string>, duration = DURATION) {
   let n = 0;
   return autocannon({
     url: `${url}/api/webhooks/bench`,
     connections: 50,
-    duration: DURATION,
+    duration,
     method: "POST",
     requests: [
       {
@@ -71,10 +73,13 @@ interface Run {
   rowsPerEvent?: number;
   stored?: number;
   missing?: number;
+  /** Acknowledged ids looked up in the database, warm-up included. */
+  checked?: number;
 }
 
 async function runBare(cpusList?: string): Promise<Run> {
   const bare = await startChild("bench/bare-server.ts", {}, { cpus: cpusList, imports: [PROBE] });
+  await drive(bare.url, new Set(), WARM_UP_SECONDS);
   const before = await probe(bare.child);
   const result = await drive(bare.url, new Set());
   const after = await probe(bare.child);
@@ -87,13 +92,14 @@ async function runVigil(dbUrl: string, cpusList?: string): Promise<Run> {
   const vigil = await startChild("src/server/main.ts", env, { cpus: cpusList, imports: [PROBE] });
   const db = createDb({ url: dbUrl });
   const countStored = async () => Number((await db.execute("SELECT COUNT(*) AS n FROM webhook_events WHERE source = 'bench'")).rows[0]!.n);
+  const acked = new Set<string>();
   try {
+    await drive(vigil.url, acked, WARM_UP_SECONDS);
     const storedBefore = await countStored();
     const before = await probe(vigil.child);
     // A dashboard open during the load: its reads catch the rollups up, as the heartbeat does.
     const read = () => fetch(`${vigil.url}/api/stability/report?hours=1`, { headers: { authorization: `Bearer ${API_KEY}` } }).then((r) => r.arrayBuffer());
-    const reader = setInterval(() => void read().catch(() => {}), 1000);
-    const acked = new Set<string>();
+    const reader = setInterval(() => void read().catch(() => {}), 5000);
     const result = await drive(vigil.url, acked).finally(() => clearInterval(reader));
     await read();
     const after = await probe(vigil.child);
@@ -106,6 +112,7 @@ async function runVigil(dbUrl: string, cpusList?: string): Promise<Run> {
       rowsPerEvent: (after.rowsWritten - before.rowsWritten) / Math.max(1, stored),
       stored,
       missing,
+      checked: acked.size,
     };
   } finally {
     db.close();
@@ -134,6 +141,7 @@ export async function ingestBenchmark(): Promise<BenchResult> {
     const missing = runs.reduce((a, r) => a + r.missing!, 0);
     const acked = runs.reduce((a, r) => a + r.result["2xx"], 0);
     const stored = runs.reduce((a, r) => a + r.stored!, 0);
+    const checked = runs.reduce((a, r) => a + r.checked!, 0);
     const rowsPerEvent = Math.max(...runs.map((r) => r.rowsPerEvent!));
     const row = (name: string, r: Run) => [
       name,
@@ -148,18 +156,18 @@ export async function ingestBenchmark(): Promise<BenchResult> {
     return {
       title: "Webhook ingest",
       lines: [
-        `50 connections, ${DURATION} s each, signed Standard Webhooks events over loopback; Vigil's real local server with a file database (WAL, durable commit before the 2xx), against a bare Hono route that only reads the body. Pinned: server on core 0 (\`taskset -c 0\`), load generator on core 1. CPU µs per request from the server's own \`process.cpuUsage()\`; rows written (inserted, updated or deleted, as Turso bills them) counted in the server's libSQL client, including the rollup catch-ups of a report read once a second during the load.`,
+        `50 connections, ${DURATION} s each, signed Standard Webhooks events over loopback; Vigil's real local server with a file database (WAL, durable commit before the 2xx), against a bare Hono route that only reads the body. Pinned: server on core 0 (\`taskset -c 0\`), load generator on core 1. CPU µs per request from the server's own \`process.cpuUsage()\`; rows written (inserted, updated or deleted, as Turso bills them) counted in the server's libSQL client, including the rollup catch-ups of a report read every 5 s during the load and once after it. Each server first takes 2 s of load unmeasured (JIT warm-up); every acknowledged id of both Vigil runs, warm-up included, is looked up in the database.`,
         "",
         ...table(
           ["target", "requests/s", "p50", "p99", "2xx", "other", "CPU µs/request", "rows written/event"],
           [row("bare Hono route, pinned", barePinned), row("Vigil /api/webhooks/:source, pinned", vigilPinned), row("bare Hono route", bare), row("Vigil /api/webhooks/:source", vigil)],
         ),
         "",
-        `**Ratio Vigil ÷ bare, pinned: ${fmt(ratioPinned, 2)}** (by CPU per request: ${fmt(cpuRatio, 2)}); unpinned: ${fmt(ratio, 2)}. Acknowledged (2xx): ${acked}; stored: ${stored}; acknowledged ids not found in the database: ${missing}${missing === 0 ? " — every acknowledged event is stored." : " — MISSING ROWS."}`,
+        `**Ratio Vigil ÷ bare, pinned: ${fmt(ratioPinned, 2)}** (by CPU per request: ${fmt(cpuRatio, 2)}); unpinned: ${fmt(ratio, 2)}. Acknowledged (2xx) while measured: ${acked}; stored meanwhile: ${stored}; acknowledged ids looked up in the database (warm-up included): ${checked}, not found: ${missing}${missing === 0 ? " — every acknowledged event is stored." : " — MISSING ROWS."}`,
       ],
       goals: [
         { goal: "pinned ratio Vigil ÷ bare ≥ 0.5", met: ratioPinned >= 0.5, measured: `${fmt(ratioPinned, 2)} (${fmt(vigilPinned.cpuPerRequest, 0)} µs CPU per webhook; unpinned ratio ${fmt(ratio, 2)})` },
-        { goal: "every 2xx in the database", met: missing === 0, measured: `${missing} of ${acked} acknowledged missing` },
+        { goal: "every 2xx in the database", met: missing === 0, measured: `${missing} of ${checked} acknowledged missing` },
         { goal: "Turso rows written per event ≤ 1.1", met: rowsPerEvent <= 1.1, measured: fmt(rowsPerEvent, 3) },
       ],
     };
