@@ -6,6 +6,7 @@ import { ConfigError } from "../errors.js";
 export const SIGNALS = [
   "run_completed", "run_failed", "archival_failure", "run_stalled", "step_failure", "signature_failure", "zero_deliveries", "processing_errors",
   "error_rate", "response_time", "fulfillment_failure_rate", "monitoring_errors", "job_missed", "judge_budget_exhausted",
+  "monitoring_lag",
 ] as const;
 export type Signal = (typeof SIGNALS)[number];
 export const CHANNELS = ["console", "slack", "webhook", "email"] as const;
@@ -60,6 +61,8 @@ export const DEFAULT_RULES: Rule[] = [
   rule({ name: "monitoring_errors", signal: "monitoring_errors", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, repeatMinutes: 120 }),
   rule({ name: "job_missed", signal: "job_missed", severity: "critical", channels: ["console", "slack", "webhook", "email"], windowMinutes: 5, repeatMinutes: 60 }),
   rule({ name: "judge_budget_exhausted", signal: "judge_budget_exhausted", severity: "high", channels: ["console", "slack"], windowMinutes: 10, repeatMinutes: 240 }),
+  // threshold: minutes the Langfuse import may be behind (3 monitor cycles).
+  rule({ name: "monitoring_lag", signal: "monitoring_lag", severity: "high", channels: ["console", "slack"], windowMinutes: 15, threshold: 15, repeatMinutes: 120 }),
 ];
 
 const rulesFileSchema = z.object({ rules: z.array(ruleSchema) });

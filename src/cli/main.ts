@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (!command.run) {
       if (!source) throw new UsageError("--source needs a value");
-      const secret = secretsForSource(env, source).join(",") || undefined;
+      const secret = secretsForSource(env, source).secrets.join(",") || undefined;
       await runSendEvent({ url: env.VIGIL_URL, secret, args, source, now: Date.now() }, io).catch((error: unknown) => {
         throw error instanceof TypeError ? new VigilUnreachableError(env.VIGIL_URL, error) : error;
       });

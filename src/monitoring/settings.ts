@@ -22,6 +22,10 @@ export interface MonitorSettings {
   transcriptMaxChars: number;
   diagnosesPerCycle: number;
   verifierDelayMs: number;
+  langfuseTimeoutMs: number;
+  modelTimeoutMs: number;
+  /** Langfuse public-API requests a cycle may make (Cloud Hobby: 30 a minute). */
+  langfuseRequestsPerMinute: number;
 }
 
 export function monitorSettings(env: Env): MonitorSettings {
@@ -46,5 +50,8 @@ export function monitorSettings(env: Env): MonitorSettings {
     transcriptMaxChars: env.TRANSCRIPT_MAX_CHARS,
     diagnosesPerCycle: env.DIAGNOSES_PER_CYCLE,
     verifierDelayMs: env.VERIFIER_DELAY_MS,
+    langfuseTimeoutMs: env.LANGFUSE_TIMEOUT_SECONDS * 1000,
+    modelTimeoutMs: env.MODEL_TIMEOUT_SECONDS * 1000,
+    langfuseRequestsPerMinute: env.LANGFUSE_REQUESTS_PER_MINUTE,
   };
 }

@@ -8,7 +8,7 @@ export interface StabilityThresholds {
   zeroDeliveryMinutes: number;
 }
 
-export type RedFlagKind = "signature_failure" | "zero_deliveries" | "processing_errors" | "response_time" | "error_rate" | "no_traffic";
+export type RedFlagKind = "signature_failure" | "zero_deliveries" | "processing_errors" | "response_time" | "error_rate" | "no_traffic" | "response_quality";
 
 export interface RedFlag {
   severity: "critical" | "warning";

@@ -1,6 +1,7 @@
 import type { Deps } from "../deps.js";
 import { listCheckpoints, type Checkpoint } from "./checkpoints.js";
 import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
+import { qualityRedFlags, readQualityChecks, summaryLabels, type QualityChecks } from "./quality-checks.js";
 import { redFlagsFor, thresholdsFrom, type RedFlag, type StabilityThresholds } from "./red-flags.js";
 
 export interface Check {
@@ -23,6 +24,8 @@ export interface StabilityReport {
   redFlags: RedFlag[];
   checkpoints: Checkpoint[];
   recommendations: string[];
+  qualityChecks: QualityChecks;
+  labels: ReturnType<typeof summaryLabels>;
 }
 
 /** The rolling verdict over the last `hours`, read from rollups and the checkpoints of the period. */
@@ -30,7 +33,8 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   const start = now - hours * 3600_000;
   const t = thresholdsFrom(deps.env);
   const metrics = await readPeriodMetrics(deps.db, start, now + 1, t.responseTimeMs);
-  const redFlags = redFlagsFor(metrics, await readDeliveryTimeline(deps.db, start, now + 1), t, now);
+  const qualityChecks = await readQualityChecks(deps.db, start, now + 1);
+  const redFlags = [...redFlagsFor(metrics, await readDeliveryTimeline(deps.db, start, now + 1), t, now), ...qualityRedFlags(qualityChecks, now)].sort((a, b) => a.at - b.at);
   const checkpoints = (await listCheckpoints(deps.db, { from: start, to: now, limit: Math.ceil(hours / 4) + 1 })).reverse();
   const checks = evaluateChecks(metrics, redFlags, t);
   const stable = checks.every((c) => c.pass);
@@ -49,6 +53,8 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
     redFlags,
     checkpoints,
     recommendations: noData ? [NO_DATA_ADVICE] : recommend(metrics, checks, redFlags, t),
+    qualityChecks,
+    labels: summaryLabels({ signatureFailures: metrics.signatureFailures, avgResponseMs: metrics.responseTime.avgMs, responseTimeMs: t.responseTimeMs, quality: qualityChecks }),
   };
 }
 

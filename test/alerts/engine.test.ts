@@ -127,6 +127,13 @@ const CASES: Case[] = [
     clear: (w) => w.app.request("/api/cron/monitor", { headers: cronAuth }),
   },
   { rule: "judge_budget_exhausted", labels: {}, fire: (w) => setState(w.t.db, "judge_budget_exhausted_at", String(now(w)), now(w)), clear: async (w) => advance(w, 11 * MIN) },
+  {
+    rule: "monitoring_lag",
+    labels: {},
+    // The Langfuse import's watermark 40 minutes behind, then caught up.
+    fire: (w) => setState(w.t.db, "watermark", String(now(w) - 40 * MIN), now(w)),
+    clear: (w) => setState(w.t.db, "watermark", String(now(w)), now(w)),
+  },
 ];
 
 describe("every default rule", () => {

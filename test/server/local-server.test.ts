@@ -52,7 +52,7 @@ describe("the Vercel entry point", () => {
       const { migrate } = await import("./src/db/migrate.ts");
       const db = createDb({ url: process.env.TURSO_DATABASE_URL });
       await migrate(db);
-      const entry = (await import("./api/cron/heartbeat.ts")).default;
+      const entry = (await import("./src/vercel-entry.ts")).default;
       const beat = await entry.fetch(new Request("http://vigil.test/api/cron/heartbeat", { headers: { authorization: "Bearer " + process.env.CRON_SECRET } }));
       const health = await entry.fetch(new Request("http://vigil.test/api/health"));
       console.log(JSON.stringify({ beat: beat.status, health: health.status }));

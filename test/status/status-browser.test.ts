@@ -80,15 +80,22 @@ describe.runIf(suite.run)(suite.title("the status page in a browser"), () => {
   it("shows the verdict, charts and tables, escapes hostile text, legible axes at any width", async () => {
     const context = await browser.newContext({ httpCredentials: { username: "oncall", password: API_KEY }, viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
+    // The page's Content-Security-Policy must not block anything it needs (issue 15, item 11).
+    const blocked: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
     const res = await page.goto(`${server.baseUrl}/`);
     expect(page.url()).toBe(`${server.baseUrl}/status`);
     expect(res?.status()).toBe(200);
+    expect(res!.headers()["content-security-policy"]).toContain("default-src 'none'");
     await expect(page.locator("#verdict").textContent()).resolves.toMatch(/^(STABLE|NEEDS ATTENTION)$/);
     expect(await page.locator("figure.chart svg").count()).toBe(6);
     expect(await page.locator("#chart-deliveries details tbody tr").count()).toBe(96);
     expect(await page.locator("#chart-signatures details tbody tr").count()).toBe(24);
     // Latency exists only for the hour with traffic: one visible dot, not an invisible one-point line.
     expect(await page.locator('#chart-latency line.dot[data-series="p95"]').count()).toBe(1);
+    expect(blocked).toEqual([]);
     expect(await page.locator("#jobs tbody tr").count()).toBe(3);
     expect(await page.locator("#failed-runs tbody tr").count()).toBe(1);
     expect(await page.locator("#failed-runs").textContent()).toContain("<script>window.__xss = 1</script>");

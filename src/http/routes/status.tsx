@@ -14,6 +14,13 @@ function basicPasswordMatches(header: string | undefined, key: string | undefine
   return decoded.includes(":") && secretsEqual(password, key);
 }
 
+const STATUS_PAGE_HEADERS = {
+  "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  "X-Content-Type-Options": "nosniff",
+  "Referrer-Policy": "no-referrer",
+  "X-Frame-Options": "DENY",
+};
+
 export function statusRoutes(deps: Deps) {
   return new Hono<AppEnv>()
     // What a person opens first, from the printed address or a bookmark.
@@ -26,6 +33,8 @@ export function statusRoutes(deps: Deps) {
       }
       const data = await gatherStatus(deps, deps.clock(), authorized, parseRange(c.req.query("range")));
       c.header("Cache-Control", "no-store");
+      // The page is HTML and inline CSS/SVG only: nothing to load, nothing to run, never framed.
+      for (const [name, value] of Object.entries(STATUS_PAGE_HEADERS)) c.header(name, value);
       return c.html(<StatusPage data={data} threshold={deps.env.STABILITY_RESPONSE_TIME_MS} />);
     });
 }

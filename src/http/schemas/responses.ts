@@ -18,14 +18,14 @@ export const errorBody = z.object({
 
 export const healthBody = z.object({
   status: z.enum(["ok", "stale", "down"]),
-  db: z.enum(["ok", "unreachable", "schema_behind"]),
+  db: z.enum(["ok", "unreachable", "schema_behind", "unwritable"]),
   lastHeartbeatAt: maybeTime,
   heartbeatAgeSeconds: z.number().nullable(),
   version: z.string(),
   reason: z.string().optional(),
 });
 
-export const cronBody = z.looseObject({ job: z.string(), runId: z.string(), skipped: z.literal("locked").optional() });
+export const cronBody = z.looseObject({ job: z.string(), runId: z.string(), skipped: z.enum(["locked", "already_ran"]).optional() });
 
 const jobRun = z.object({ id: z.string(), job: z.string(), startedAt: maybeTime, finishedAt: maybeTime, status: z.string(), durationMs: z.number().nullable(), summary: z.unknown(), error: z.string().nullable() });
 export const jobsBody = z.object({
@@ -52,6 +52,8 @@ export const reportBody = z.object({
   redFlags: z.array(redFlag),
   checkpoints: z.array(checkpoint),
   recommendations: z.array(z.string()),
+  qualityChecks: z.object({ judged: z.number(), counts: z.record(z.string(), z.number()), examples: z.record(z.string(), z.array(z.string())), rating: z.enum(["appropriate", "needs-improvement"]) }),
+  labels: z.object({ secure: z.boolean(), performant: z.boolean(), quality: z.enum(["stable", "issues"]) }),
 });
 
 export const run = z.object({
