@@ -110,7 +110,8 @@ describe("rollups against raw counts", () => {
 
 describe("quarter-hour rollups of signature failures (issue 16, item 7)", () => {
   it("are keyed by the slot's start, so the status page's hourly chart counts them", async () => {
-    const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET }) });
+    // Declared, so its failures are its own rather than the "(undeclared)" aggregate.
+    const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "sigslot" }) });
     const app = createApp(deps);
     const at = Date.parse("2026-11-20T08:07:30Z");
     deps.testClock.set(at);
