@@ -90,6 +90,29 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
 
   const inRange = (t: number, from?: string, to?: string) => (from ? t >= Date.parse(from) : true) && (to ? t < Date.parse(to) : true);
   const visible = () => observations.filter((o) => (o.visibleAt ?? 0) <= now());
+  // Kept sorted by start time (ids break ties) so a time-bounded read is a binary search, not a
+  // scan of every observation: a 45k-observation backlog is read many times over.
+  let sorted = true;
+  const byStart = (a: FakeObservation, b: FakeObservation) => a.startTime - b.startTime || a.id.localeCompare(b.id);
+  const firstAtOrAfter = (t: number) => {
+    let lo = 0;
+    let hi = observations.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (observations[mid]!.startTime < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const visibleIn = (from?: string, to?: string) => {
+    if (!sorted) {
+      observations.sort(byStart);
+      sorted = true;
+    }
+    const start = from ? firstAtOrAfter(Date.parse(from)) : 0;
+    const end = to ? firstAtOrAfter(Date.parse(to)) : observations.length;
+    return observations.slice(start, end).filter((o) => (o.visibleAt ?? 0) <= now());
+  };
   // Langfuse stores I/O serialised: a string stays itself, anything else is its JSON text.
   const raw = (v: unknown) => (v === null || v === undefined ? null : typeof v === "string" ? v : JSON.stringify(v));
   const v2 = (o: FakeObservation, groups: Set<string>) => ({
@@ -203,9 +226,9 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
         offset = off!;
       }
       const groups = new Set(["core", ...(q.fields ? q.fields.split(",") : ["basic"])]);
-      const all = visible()
-        .filter((o) => inRange(o.startTime, q.fromStartTime, q.toStartTime) && (q.sessionId ? o.sessionId === q.sessionId : true))
-        .sort((a, b) => b.startTime - a.startTime || b.id.localeCompare(a.id));
+      const all = visibleIn(q.fromStartTime, q.toStartTime)
+        .filter((o) => (q.sessionId ? o.sessionId === q.sessionId : true))
+        .reverse();
       const page = all.slice(offset, offset + limit);
       // A full page always carries a cursor, even when nothing follows (the server test's
       // "should return cursor when results equal limit"): the next page may be empty.
@@ -229,7 +252,7 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
       return send(res, 200, paged(list.map((t) => traceJson(t, q.fields))));
     }
     if (url.pathname === "/api/public/observations") {
-      const list = visible().filter((o) => inRange(o.startTime, q.fromStartTime, q.toStartTime)).sort((a, b) => b.startTime - a.startTime || b.id.localeCompare(a.id));
+      const list = visibleIn(q.fromStartTime, q.toStartTime).reverse();
       return send(res, 200, paged(list.map((o) => ({ id: o.id, traceId: o.traceId, type: o.type, name: o.name, startTime: new Date(o.startTime).toISOString(), level: o.level, statusMessage: o.statusMessage, input: o.rawInput ? { [RAW]: o.rawInput } : o.input, output: o.output }))));
     }
     return send(res, 404, { message: "Not found" });
@@ -241,7 +264,10 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return Object.assign(fake, {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    add: (...o: FakeObservation[]) => void observations.push(...o),
+    add: (...o: FakeObservation[]) => {
+      for (const x of o) observations.push(x);
+      sorted = false;
+    },
     scores,
     requests,
     expireCursors: () => void cursorGeneration++,

@@ -50,7 +50,8 @@ describe("v2 observations carry I/O as raw JSON strings", () => {
 
 describe("catch-up under Langfuse Cloud Hobby's 30 requests a minute", () => {
   it("a 45k-observation backlog (24 h lookback) is imported whole in a bounded number of cycles, without a 429", async () => {
-    w = await monitoringWorld({ limits: { "public-api": 30, ingestion: 1000 }, script: () => ({ json: { intent: "unknown", confidence: 0.2, summary: "-" } }), env: { MODEL_CALLS_PER_MINUTE: "100000" } });
+    // Sessions stay open (idle limit of a week): this measures the import, not the judging.
+    w = await monitoringWorld({ limits: { "public-api": 30, ingestion: 1000 }, env: { SESSION_IDLE_MINUTES: "10080" } });
     const end = w.clock.now();
     const start = end - 24 * HOUR;
     const perSession = 100;
@@ -76,7 +77,7 @@ describe("catch-up under Langfuse Cloud Hobby's 30 requests a minute", () => {
     expect(w.langfuse.requests.filter((r) => r.status === 429)).toEqual([]);
     expect(await count(w, "SELECT COUNT(*) AS n FROM monitored_observations")).toBe(45_000);
     expect(Number(await state(w, "watermark"))).toBe(w.clock.now());
-  });
+  }, 90_000); // seconds on an idle machine; the margin is for a shared one
 
   it("a falling-behind import is visible in the run summary and raises monitoring_lag", async () => {
     w = await monitoringWorld({ limits: { "public-api": 30 }, script: () => ({ json: { intent: "unknown", confidence: 0.2, summary: "-" } }), env: { LANGFUSE_REQUESTS_PER_MINUTE: "5" } });
