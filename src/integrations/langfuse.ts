@@ -263,7 +263,7 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
   };
 }
 
-export function statusOf(error: unknown): number | undefined {
+function statusOf(error: unknown): number | undefined {
   return typeof error === "object" && error !== null && "statusCode" in error ? (error as { statusCode?: number }).statusCode : undefined;
 }
 
