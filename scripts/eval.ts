@@ -3,7 +3,7 @@
 // (judgeTranscript: the same shouldJudge, evidence check and injection flag) and diagnosis
 // prompt. Pointed at a scripted model that answers each fixture's label it only proves the
 // plumbing; the agreement it reports is the judge's only with a real model.
-import { loadEnv } from "../src/env.js";
+import { loadDotEnv, loadEnv } from "../src/env.js";
 import { createOpenAIJudge, type JudgeRequest } from "../src/integrations/judge.js";
 import { DIAGNOSIS_SYSTEM, diagnosisSchema, diagnosisUser } from "../src/monitoring/prompts.js";
 import { monitorSettings } from "../src/monitoring/settings.js";
@@ -14,6 +14,7 @@ import { FIXTURES, type Fixture } from "../test/fixtures/conversations.js";
 import { fixtureObservations } from "../test/fixtures/to-observations.js";
 import type { z } from "zod";
 
+loadDotEnv();
 const env = loadEnv();
 if (!env.OPENAI_API_KEY) {
   process.stderr.write("OPENAI_API_KEY is not set: point OPENAI_API_KEY / OPENAI_BASE_URL / JUDGE_MODEL at the model to evaluate.\n");

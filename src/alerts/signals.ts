@@ -5,6 +5,7 @@ import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
 import { getState } from "../monitoring/state.js";
 import { percentile } from "../stability/latency.js";
+import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
 import type { Rule, Signal } from "./rules.js";
 
 /** One alert-worthy condition right now: its labels key the alert instance. */
@@ -63,11 +64,13 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     }));
   },
 
-  async zero_deliveries({ db }, now, rule) {
+  async zero_deliveries({ db, env }, now, rule) {
     const rs = await db.execute("SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' GROUP BY source");
     const limit = (rule.threshold ?? rule.windowMinutes) * MIN;
+    // With sources declared, only those are watched: taking one off the list retires it.
+    const watched = (source: string) => !sourcesAreDeclared(env) || isDeclaredSource(env, source);
     return rs.rows
-      .filter((r) => now - (Number(r.last) + MIN) > limit)
+      .filter((r) => watched(String(r.source)) && now - (Number(r.last) + MIN) > limit)
       .map((r) => ({
         labels: { source: String(r.source) },
         summary: `no deliveries from ${r.source} for ${Math.round((now - Number(r.last) - MIN) / MIN)} minutes`,
@@ -123,11 +126,25 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   async monitoring_errors({ db }, now, rule) {
     const rs = await db.execute({ sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verification_status = 'error' AND analyzed_at >= ?", args: [now - rule.windowMinutes * MIN] });
     const errors = Number(rs.rows[0]?.n ?? 0);
+    // A system-of-record check that gave up: the verdict stands unconfirmed.
+    const unconfirmed = await db.execute({ sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verifier_status = 'unavailable' AND analyzed_at >= ? AND verifier_retry_at IS NULL", args: [now - rule.windowMinutes * MIN] });
+    const unverified = Number(unconfirmed.rows[0]?.n ?? 0);
     const lastError = await lastRunWithStatus(db, "monitor", "error");
     const lastOk = await lastRunWithStatus(db, "monitor", "ok");
     const failing = lastError !== undefined && (lastOk === undefined || lastError.startedAt > lastOk.startedAt);
-    if (errors === 0 && !failing) return [];
-    return [{ labels: {}, summary: [errors > 0 ? `${errors} conversation(s) could not be analysed in ${rule.windowMinutes} min` : "", failing ? `the last monitor run failed: ${lastError!.error}` : ""].filter(Boolean).join("; ") }];
+    if (errors === 0 && unverified === 0 && !failing) return [];
+    return [
+      {
+        labels: {},
+        summary: [
+          errors > 0 ? `${errors} conversation(s) could not be analysed in ${rule.windowMinutes} min` : "",
+          unverified > 0 ? `${unverified} verdict(s) not confirmed: the system-of-record verifier stayed unavailable` : "",
+          failing ? `the last monitor run failed: ${lastError!.error}` : "",
+        ]
+          .filter(Boolean)
+          .join("; "),
+      },
+    ];
   },
 
   async job_missed({ db }, now) {

@@ -75,7 +75,7 @@ export async function importObservations(deps: Deps, source: TraceSource, s: Mon
       }));
     }
     if (rows.length === 0) return;
-    // One statement per page: the trigger of migration 12 books each row it really adds on its session.
+    // One statement per page: the trigger of migration 13 books each row it really adds on its session.
     const [inserted] = await db.batch([insertObservations(rows)], "write");
     sum.imported += inserted!.rowsAffected;
   };

@@ -44,9 +44,10 @@ export async function retryUnavailableChecks(ctx: AnalysisContext, now: number, 
   const counts = { retried: 0, contradicted: 0 };
   if (!verifier) return counts;
   const log = deps.log.child({ job: "monitor" });
+  // Only an unavailable check has a retry time (the partial index); the claim below re-checks the status.
   const due = await deps.db.execute({
     sql: `SELECT id, session_id, intent_type, verification_status, unmet, verifier, verifier_attempts, analyzed_at FROM monitoring_results
-          WHERE verifier_retry_at IS NOT NULL AND verifier_retry_at <= ? AND verifier_status = 'unavailable' ORDER BY verifier_retry_at LIMIT ?`,
+          WHERE verifier_retry_at IS NOT NULL AND verifier_retry_at <= ? ORDER BY verifier_retry_at LIMIT ?`,
     args: [now, limit],
   });
   for (const row of due.rows) {

@@ -16,7 +16,8 @@ export interface StabilityReport {
   start: number;
   end: number;
   hours: number;
-  status: "STABLE" | "NEEDS_ATTENTION";
+  /** NO_DATA: nothing received yet and nothing wrong — a fresh install, not a failing bot. */
+  status: "STABLE" | "NEEDS_ATTENTION" | "NO_DATA";
   productionReady: boolean;
   metrics: PeriodMetrics;
   checks: Check[];
@@ -37,21 +38,28 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   const checkpoints = (await listCheckpoints(deps.db, { from: start, to: now, limit: Math.ceil(hours / 4) + 1 })).reverse();
   const checks = evaluateChecks(metrics, redFlags, t);
   const stable = checks.every((c) => c.pass);
+  // Zero means the same here as in a checkpoint — "no traffic", never a pass. Before the first
+  // delivery ever that is all there is to say ("no data yet", not a failing bot); after it, a
+  // silence longer than ZERO_DELIVERY_MINUTES is a critical red flag, so never mistaken for this.
+  const noData = metrics.deliveries === 0 && redFlags.every((f) => f.kind === "no_traffic");
   return {
     start,
     end: now,
     hours,
-    status: stable ? "STABLE" : "NEEDS_ATTENTION",
-    productionReady: stable,
+    status: noData ? "NO_DATA" : stable ? "STABLE" : "NEEDS_ATTENTION",
+    productionReady: !noData && stable,
     metrics,
     checks,
     redFlags,
     checkpoints,
-    recommendations: recommend(metrics, checks, redFlags, t),
+    recommendations: noData ? [NO_DATA_ADVICE] : recommend(metrics, checks, redFlags, t),
     qualityChecks,
     labels: summaryLabels({ signatureFailures: metrics.signatureFailures, avgResponseMs: metrics.responseTime.avgMs, responseTimeMs: t.responseTimeMs, quality: qualityChecks }),
   };
 }
+
+const NO_DATA_ADVICE =
+  "No data yet: nothing has been received. Point the bot's events at POST /api/webhooks/<source> (signed with WEBHOOK_SECRET), or send a test event with `npm run monitor -- send-event message.received`.";
 
 export function evaluateChecks(m: PeriodMetrics, flags: RedFlag[], t: StabilityThresholds): Check[] {
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;

@@ -198,6 +198,21 @@ describe("lifecycle", () => {
     expect((await w.app.request(`/api/alerts/${alert!.id}/ack`, { method: "POST", headers: apiAuth })).status).toBe(409);
   });
 
+  it("keeps the summary of a firing alert up to date between notifications (issue 16)", async () => {
+    const errors = ruleSchema.parse({ name: "errors_now", signal: "processing_errors", severity: "high", channels: ["console"], windowMinutes: 15, threshold: 0, repeatMinutes: 240 });
+    w = await alertWorld({ rules: [errors] });
+    const error = () => sendAt(w!.app, w!.deps.testClock, now(w!), { type: "error", error: { type: "send_failed" } });
+    for (let i = 0; i < 2; i++) await error();
+    await w.evaluate();
+    expect((await w.alerts())[0]!.summary).toMatch(/^2 processing error/);
+    for (let i = 0; i < 18; i++) await error();
+    advance(w, MIN);
+    await w.evaluate();
+    const [alert] = await w.alerts();
+    expect(alert!.state).toBe("firing");
+    expect(alert!.summary).toMatch(/^20 processing error/);
+  });
+
   it("groups alerts of one rule that fire in the same evaluation into one message", async () => {
     w = await alertWorld();
     for (const source of ["bot-a", "bot-b", "bot-c"]) {

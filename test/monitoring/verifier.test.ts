@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { createApp } from "../../src/app.js";
 import { scoreId } from "../../src/monitoring/scores.js";
 import { createHttpVerifier } from "../../src/monitoring/verifier.js";
@@ -120,5 +121,10 @@ describe("the system-of-record check in the monitor cycle", () => {
     expect(JSON.parse(String(booked.verifier)).detail).toBe("gave up after 2 attempts: verifier unreachable: ECONNREFUSED");
     expect(w!.logs.text()).toContain('"msg":"system-of-record check unavailable: verdict kept as judged"');
     expect(Object.fromEntries((await verdicts(w!)).map((r) => [r.session_id, r.verification_status]))).toEqual({ "sess-book-ok-1": "pass", "sess-book-fail-tool": "fail", "sess-info-ok-1": "pass" });
+
+    // Someone is told: the monitoring_errors alert names the unconfirmed verdicts.
+    await evaluateAlerts(w!.deps, w!.clock.now(), w!.deps.alerts.rules.filter((r) => r.name === "monitoring_errors"), ["console"]);
+    const alert = (await w!.t.db.execute("SELECT state, summary FROM alerts WHERE rule = 'monitoring_errors'")).rows[0];
+    expect({ ...alert }).toEqual({ state: "firing", summary: "2 verdict(s) not confirmed: the system-of-record verifier stayed unavailable" });
   });
 });

@@ -18,14 +18,14 @@ export const errorBody = z.object({
 
 export const healthBody = z.object({
   status: z.enum(["ok", "stale", "down"]),
-  db: z.enum(["ok", "unreachable", "schema_behind"]),
+  db: z.enum(["ok", "unreachable", "schema_behind", "unwritable"]),
   lastHeartbeatAt: maybeTime,
   heartbeatAgeSeconds: z.number().nullable(),
   version: z.string(),
   reason: z.string().optional(),
 });
 
-export const cronBody = z.looseObject({ job: z.string(), runId: z.string(), skipped: z.literal("locked").optional() });
+export const cronBody = z.looseObject({ job: z.string(), runId: z.string(), skipped: z.enum(["locked", "already_ran"]).optional() });
 
 const jobRun = z.object({ id: z.string(), job: z.string(), startedAt: maybeTime, finishedAt: maybeTime, status: z.string(), durationMs: z.number().nullable(), summary: z.unknown(), error: z.string().nullable() });
 export const jobsBody = z.object({
@@ -42,7 +42,7 @@ export const reportBody = z.object({
   start: maybeTime,
   end: maybeTime,
   hours: z.number(),
-  status: z.enum(["STABLE", "NEEDS_ATTENTION"]),
+  status: z.enum(["STABLE", "NEEDS_ATTENTION", "NO_DATA"]),
   productionReady: z.boolean(),
   totals: z.object({ deliveries: z.number(), processed: z.number(), responses: z.number(), signaturePassed: z.number(), signatureFailures: z.number(), signatureFailuresByReason: z.record(z.string(), z.number()), errors: z.number(), errorsByType: z.record(z.string(), z.number()) }),
   successRate: z.number().nullable(),

@@ -7,7 +7,7 @@ import type { Migration } from "./types.js";
  * observation was most of a catch-up's time). Same upsert as before, now fed from the row.
  */
 export const observationTriggerMigration: Migration = {
-  id: 12,
+  id: 13,
   name: "monitoring: imported observations update their session in a trigger",
   statements: [
     "ALTER TABLE monitored_observations ADD COLUMN ends_session INTEGER NOT NULL DEFAULT 0",
