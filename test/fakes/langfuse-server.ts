@@ -45,6 +45,8 @@ export interface FakeLangfuse {
   faults: Fault[];
   /** While set, every read answers 503. */
   down: boolean;
+  /** A server without the legacy ingestion route (404), as Cloud's deprecation notice announces. */
+  noIngestion: boolean;
   /** Refuses a score event inside a 207 answer when this returns a message. */
   refuseScore: ((body: Record<string, unknown>) => string | undefined) | undefined;
   /** Cursors issued before this generation are refused with 400 (expired). */
@@ -85,6 +87,7 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
     version: options.version,
     faults: [] as Fault[],
     down: false,
+    noIngestion: false,
     refuseScore: undefined as FakeLangfuse["refuseScore"],
   };
 
@@ -190,6 +193,7 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
     if (rateLimited) return send(res, 429, { message: "Rate limit exceeded" }, rateLimited);
 
     if (req.method === "POST" && url.pathname === "/api/public/ingestion") {
+      if (fake.noIngestion) return send(res, 404, { message: "Not found" });
       const body = JSON.parse(Buffer.concat(chunks).toString()) as { batch: { id: string; type: string; body: Record<string, unknown> }[] };
       const successes: { id: string; status: number }[] = [];
       const errors: { id: string; status: number; message?: string; error?: unknown }[] = [];
