@@ -64,8 +64,9 @@ type Resource = keyof typeof HOBBY_LIMITS;
  * Speaks the Langfuse public API as Langfuse serves it, read from its source (langfuse/langfuse):
  * - GET /api/public/v2/observations (fern/apis/server/definition/observations.yml,
  *   packages/shared/src/server/repositories/events.ts, web/src/__tests__/async/observations-api-v2.servertest.ts):
- *   field groups (default core+basic), cursor pages ordered by start_time DESC (newest first;
- *   ties by trace hash and id upstream, by id here), a cursor on every full page,
+ *   field groups (default core+basic), keyset-cursor pages ordered by start_time DESC, then
+ *   xxHash32(trace_id) DESC, span_id DESC (events.ts applyOrderByForObservationsQuery; ties by id
+ *   here), a cursor only when more rows follow (limit+1 read),
  *   `input`/`output` as raw JSON strings, `parseIoAsJson=true` answered 400.
  * - v1 GET /api/public/traces (fields: without `fields` every group, with `core` no I/O,
  *   observations or scores), GET /api/public/traces/{id}, GET /api/public/observations (page/limit).
@@ -234,9 +235,8 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
         .filter((o) => (q.sessionId ? o.sessionId === q.sessionId : true))
         .reverse();
       const page = all.slice(offset, offset + limit);
-      // A full page always carries a cursor, even when nothing follows (the server test's
-      // "should return cursor when results equal limit"): the next page may be empty.
-      const more = page.length === limit;
+      // Langfuse reads limit+1 rows and gives a cursor only when more follow (events.ts).
+      const more = offset + limit < all.length;
       return send(res, 200, { data: page.map((o) => v2(o, groups)), meta: more ? { cursor: Buffer.from(`${cursorGeneration}:${offset + limit}`).toString("base64url") } : {} });
     }
     // Langfuse v4 serves the v1 read routes no more (events-only data model).

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { scoreId } from "../../src/monitoring/scores.js";
-import type { FakeObservation } from "../fakes/langfuse-server.js";
+import { HOBBY_LIMITS, type FakeObservation } from "../fakes/langfuse-server.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { fixtureObservations } from "../fixtures/to-observations.js";
 import { fixtureJudge, monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
@@ -51,7 +51,7 @@ describe("v2 observations carry I/O as raw JSON strings", () => {
 describe("catch-up under Langfuse Cloud Hobby's 30 requests a minute", () => {
   it("a 45k-observation backlog (24 h lookback) is imported whole in a bounded number of cycles, without a 429", async () => {
     // Sessions stay open (idle limit of a week): this measures the import, not the judging.
-    w = await monitoringWorld({ limits: { "public-api": 30, ingestion: 1000 }, env: { SESSION_IDLE_MINUTES: "10080" } });
+    w = await monitoringWorld({ limits: HOBBY_LIMITS, env: { SESSION_IDLE_MINUTES: "10080" } });
     const end = w.clock.now();
     const start = end - 24 * HOUR;
     const perSession = 100;
@@ -99,7 +99,7 @@ describe("catch-up under Langfuse Cloud Hobby's 30 requests a minute", () => {
 
 describe("score write-back", () => {
   it("goes out in ingestion batches with the deterministic ids; a 207-refused score is retried alone next cycle", async () => {
-    w = await monitoringWorld({ limits: { "public-api": 30, ingestion: 1000 } });
+    w = await monitoringWorld({ limits: HOBBY_LIMITS });
     FIXTURES.forEach((f, i) => w!.langfuse.add(...fixtureObservations(f, w!.clock.now() + i * 1000)));
     const refusedId = scoreId("sess-book-ok-1", "vigil_intent");
     w.langfuse.refuseScore = (body) => (body.id === refusedId ? "score config mismatch" : undefined);
