@@ -92,6 +92,8 @@ export async function importObservations(deps: Deps, source: TraceSource, s: Mon
       break;
     }
     sum.requests += read.requests;
+    // Nothing was asked (no budget left): nothing was learnt about the API either.
+    if (read.requests === 0) break;
     if (read.api !== rememberedApi || api === undefined) {
       await setState(db, "langfuse_api", read.api, now);
       await setState(db, "langfuse_api_at", String(now), now);
