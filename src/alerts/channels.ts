@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createTransport } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Env } from "../env.js";
 import { UpstreamError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -82,7 +82,9 @@ export function channelsFromEnv(env: Env, log: Logger): Partial<Record<Channel, 
     };
   }
   if (env.SMTP_HOST && env.ALERT_EMAIL_FROM && env.ALERT_EMAIL_TO) {
-    const transport = createTransport({
+    // nodemailer is imported on first send: most function instances never send an e-mail.
+    let transport: Promise<Transporter> | undefined;
+    const options = {
       host: env.SMTP_HOST,
       port: env.SMTP_PORT,
       secure: env.SMTP_SECURE,
@@ -92,11 +94,12 @@ export function channelsFromEnv(env: Env, log: Logger): Partial<Record<Channel, 
       auth: env.SMTP_USER ? { user: env.SMTP_USER, pass: env.SMTP_PASSWORD ?? "" } : undefined,
       connectionTimeout: 10_000,
       socketTimeout: 10_000,
-    });
+    };
+    const mailer = () => (transport ??= import("nodemailer").then(({ createTransport }) => createTransport(options)));
     const [from, to] = [env.ALERT_EMAIL_FROM, env.ALERT_EMAIL_TO];
     channels.email = async (m) => {
       try {
-        await transport.sendMail({ from, to, subject: `[Vigil] ${headline(m)}`, text: emailText(m) });
+        await (await mailer()).sendMail({ from, to, subject: `[Vigil] ${headline(m)}`, text: emailText(m) });
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;
         // 5xx SMTP replies are permanent; connection errors and 4xx are worth retrying.

@@ -1,5 +1,5 @@
-import OpenAI from "openai";
-import { zodResponseFormat } from "openai/helpers/zod";
+import type OpenAI from "openai";
+import type { zodResponseFormat as ZodResponseFormat } from "openai/helpers/zod";
 import type { z } from "zod";
 import { UpstreamError } from "../errors.js";
 
@@ -55,13 +55,23 @@ export function temperatureFor(model: string, setting: JudgeTemperature): number
  * refuses the temperature is asked again without one. Usage is read from every response, also
  * the ones whose reply is then rejected: those tokens are billed too.
  */
+interface Sdk {
+  OpenAI: typeof OpenAI;
+  zodResponseFormat: typeof ZodResponseFormat;
+}
+let sdk: Promise<Sdk> | undefined;
+// Imported on first use: a function instance that judges nothing (every one but the monitor
+// cron's) never parses the SDK, which was a fifth of the cold start.
+const loadSdk = (): Promise<Sdk> =>
+  (sdk ??= Promise.all([import("openai"), import("openai/helpers/zod")]).then(([o, z]) => ({ OpenAI: o.default, zodResponseFormat: z.zodResponseFormat })));
+
 export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; model: string; timeoutSeconds: number; temperature?: JudgeTemperature; responseFormat?: "auto" | "json_schema" | "json_object" }): JudgeModel {
-  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutSeconds * 1000, maxRetries: 0 });
+  let client: OpenAI | undefined;
   let temperature = temperatureFor(options.model, options.temperature ?? "auto");
   let mode: "json_schema" | "json_object" = options.responseFormat === "json_object" ? "json_object" : "json_schema";
   const canFallBack = (options.responseFormat ?? "auto") === "auto";
 
-  const body = <S extends z.ZodType>(request: JudgeRequest<S>) => {
+  const body = <S extends z.ZodType>(request: JudgeRequest<S>, { zodResponseFormat }: Sdk) => {
     const format = zodResponseFormat(request.schema, request.task);
     const system =
       mode === "json_schema"
@@ -80,6 +90,9 @@ export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; m
 
   return {
     async ask(request, askOptions) {
+      const loaded = await loadSdk();
+      const { OpenAI } = loaded;
+      client ??= new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutSeconds * 1000, maxRetries: 0 });
       // Every attempt of this ask ends by the same time: a retry gets what is left, not more.
       const until = Date.now() + Math.min(options.timeoutSeconds * 1000, askOptions?.timeoutMs ?? Infinity);
       let tokensIn = 0;
@@ -90,7 +103,7 @@ export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; m
       // A reply that breaks the schema is asked for once more, then given up as permanent.
       for (let attempt = 0; attempt < 2; attempt++) {
         let completion;
-        const sent = body(request);
+        const sent = body(request, loaded);
         const left = until - Date.now();
         if (left <= 0) throw Object.assign(new UpstreamError("judge model: no time left for another attempt", true), { tokensIn, tokensOut });
         try {
@@ -112,7 +125,7 @@ export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; m
               continue;
             }
           }
-          if (error instanceof OpenAI.APIError || error instanceof OpenAI.APIConnectionError) throw Object.assign(upstream(error), { tokensIn, tokensOut });
+          if (error instanceof OpenAI.APIError || error instanceof OpenAI.APIConnectionError) throw Object.assign(upstream(error, OpenAI), { tokensIn, tokensOut });
           throw error;
         }
         tokensIn += completion.usage?.prompt_tokens ?? 0;
@@ -144,9 +157,9 @@ export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; m
   };
 }
 
-function upstream(error: InstanceType<typeof OpenAI.APIError> | InstanceType<typeof OpenAI.APIConnectionError>): UpstreamError {
-  const status = error instanceof OpenAI.APIError ? error.status : undefined;
-  const retryAfter = Number(error instanceof OpenAI.APIError ? error.headers?.get("retry-after") : undefined);
+function upstream(error: InstanceType<typeof OpenAI.APIError> | InstanceType<typeof OpenAI.APIConnectionError>, { APIError }: typeof OpenAI): UpstreamError {
+  const status = error instanceof APIError ? error.status : undefined;
+  const retryAfter = Number(error instanceof APIError ? error.headers?.get("retry-after") : undefined);
   const retryable = status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
   return new UpstreamError(`judge model call failed${status ? ` with HTTP ${status}` : `: ${error.message}`}`, retryable, {
     cause: error,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { LangfuseClient } from "@langfuse/client";
+import type { LangfuseClient } from "@langfuse/client";
 import { UpstreamError } from "../errors.js";
 
 /** An observation as Vigil needs it, from either Langfuse read API. I/O is as served: v2 sends raw JSON strings. */
@@ -74,7 +74,11 @@ const SCORES_PER_BATCH = 200;
  * Retry-After handling retry across cycles, within the per-minute budget.
  */
 export function createLangfuseSource(options: { publicKey: string; secretKey: string; baseUrl: string; timeoutSeconds: number }): TraceSource {
-  const client = new LangfuseClient({ publicKey: options.publicKey, secretKey: options.secretKey, baseUrl: options.baseUrl });
+  // The SDK is imported on first use, so function instances that never read Langfuse (all but
+  // the monitor cron's) do not parse it at cold start.
+  let client: Promise<LangfuseClient> | undefined;
+  const langfuse = () =>
+    (client ??= import("@langfuse/client").then(({ LangfuseClient: Client }) => new Client({ publicKey: options.publicKey, secretKey: options.secretKey, baseUrl: options.baseUrl })));
   // The gate's answer bounds each call: nothing runs past the invocation's deadline.
   const call = (ms: number) => ({ timeoutInSeconds: Math.min(options.timeoutSeconds, ms / 1000), maxRetries: 0 });
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -91,7 +95,7 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
       let page;
       try {
         requests++;
-        page = await client.api.observations.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V2, fields: V2_FIELDS, ...(cursor ? { cursor } : {}) }, call(ms));
+        page = await (await langfuse()).api.observations.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V2, fields: V2_FIELDS, ...(cursor ? { cursor } : {}) }, call(ms));
       } catch (error) {
         // An expired cursor: read the slice again (imports are deduplicated by id).
         if (cursor && statusOf(error) === 400 && !restarted) {
@@ -140,7 +144,7 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
       const ms = gate();
       if (!ms) return incomplete();
       requests++;
-      const res = await client.api.trace.list({ fromTimestamp: iso(from - TRACE_MARGIN_MS), toTimestamp: iso(to), limit: PAGE_V1, page, fields: "core" }, call(ms));
+      const res = await (await langfuse()).api.trace.list({ fromTimestamp: iso(from - TRACE_MARGIN_MS), toTimestamp: iso(to), limit: PAGE_V1, page, fields: "core" }, call(ms));
       for (const t of res.data) traces.set(t.id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [] });
       if (page >= res.meta.totalPages || res.data.length === 0) break;
     }
@@ -148,7 +152,7 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
       const ms = gate();
       if (!ms) return incomplete();
       requests++;
-      const res = await client.api.legacy.observationsV1.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V1, page }, call(ms));
+      const res = await (await langfuse()).api.legacy.observationsV1.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V1, page }, call(ms));
       total = res.meta.totalItems;
       // v1 counts the whole slice up front: a slice of many pages is narrowed before reading it.
       if (onePage && page === 1 && res.meta.totalPages > 1) return { ...incomplete(), tooLarge: true };
@@ -156,7 +160,7 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
         const traceMs = gate();
         if (!traceMs) return incomplete();
         requests++;
-        const t = await client.api.trace.get(id, { fields: "core" }, call(traceMs));
+        const t = await (await langfuse()).api.trace.get(id, { fields: "core" }, call(traceMs));
         traces.set(id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [] });
       }
       await onPage(
@@ -190,7 +194,7 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
         failed.push({ id: s.id, reason: "no time or request budget left this cycle" });
         continue;
       }
-      await client.api.scores.create({ ...s, source: "API" } as never, call(ms));
+      await (await langfuse()).api.scores.create({ ...s, source: "API" } as never, call(ms));
       written.push(s.id);
     }
   }
@@ -235,7 +239,7 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
           const events = chunk.map((s) => ({ type: "score-create" as const, id: randomUUID(), timestamp: new Date(now).toISOString(), body: { ...s } }));
           let res;
           try {
-            res = await client.api.ingestion.batch({ batch: events }, call(ms));
+            res = await (await langfuse()).api.ingestion.batch({ batch: events }, call(ms));
           } catch (error) {
             // A server without the legacy ingestion route: one score per request instead.
             if (statusOf(error) !== 404) throw error;

@@ -49,16 +49,21 @@ let prefix = 0;
 describe("rate limits cannot be spent by unsigned senders (item 2)", () => {
   it("a flood of unsigned requests does not 429 the signed sender; refusals are limited per client address", async () => {
     const env = testEnv({ WEBHOOK_SECRET, UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token, WEBHOOK_RATE_LIMIT_PER_MINUTE: "30" });
-    const base = depsFromEnv(env, { db: t.db, log: captureLogs().logger });
+    const logs = captureLogs();
+    const base = depsFromEnv(env, { db: t.db, log: logs.logger });
     // A fresh prefix per test: the sliding window lives in the shared redis.
     const app = createApp({ ...base, webhookRateLimiter: withPrefix(base.webhookRateLimiter!, `t${++prefix}`) });
     const attacker = { "x-real-ip": "203.0.113.7" };
     const unsignedStatuses: number[] = [];
     for (let i = 0; i < 60; i++) unsignedStatuses.push((await app.request("/api/webhooks/whatsapp-bot", unsigned(undefined, attacker))).status);
-    // The first 30 refusals are answered 401 and counted; after that the address is limited.
-    expect(unsignedStatuses.filter((s) => s === 401)).toHaveLength(30);
-    expect(unsignedStatuses.filter((s) => s === 429)).toHaveLength(30);
-    expect(await count("SELECT COUNT(*) AS n FROM signature_failures")).toBe(30);
+    // The first 30 refusals are answered 401 and counted; after that the address is limited. A
+    // limiter call that times out (a loaded machine) fails open by design: then only bounds hold.
+    const timedOut = logs.records().filter((r) => String(r.msg).startsWith("rate limiter")).length;
+    const refused = unsignedStatuses.filter((s) => s === 401).length;
+    if (timedOut === 0) expect(refused).toBe(30);
+    else expect(refused).toBeLessThanOrEqual(30 + timedOut);
+    expect(refused + unsignedStatuses.filter((s) => s === 429).length).toBe(60);
+    expect(await count("SELECT COUNT(*) AS n FROM signature_failures")).toBe(refused);
     const signed: number[] = [];
     for (let i = 0; i < 10; i++) signed.push((await app.request("/api/webhooks/whatsapp-bot", signedRequest(botEvent("message.received"), { headerPrefix: "webhook" }))).status);
     expect(signed).toEqual(Array(10).fill(200));
