@@ -1,7 +1,7 @@
 import type { Migration } from "./types.js";
 
 export const rollupMarkMigration: Migration = {
-  id: 13,
+  id: 14,
   name: "ingest: rollups caught up from a mark instead of in each webhook's commit",
   statements: [
     // Every event stored so far was counted by the old write path: the catch-up starts after them.
