@@ -11,8 +11,11 @@ import { LATENCY_BOUNDS } from "./latency.js";
 
 // Events counted per transaction, so a long backlog never holds the write lock for long.
 const CHUNK = 20_000;
+// Row 0 was the old write path's per-batch mark: a function still running the old code during a
+// deploy keeps rewriting it, so the catch-up keeps its own row.
+const MARK = 1;
 
-const LO = "COALESCE((SELECT last_id FROM ingest_mark WHERE k = 0), 0)";
+const LO = `COALESCE((SELECT last_id FROM ingest_mark WHERE k = ${MARK}), 0)`;
 const bucketCase = `CASE ${LATENCY_BOUNDS.map((b, i) => `WHEN latency_ms <= ${b} THEN '${i}'`).join(" ")} ELSE '${LATENCY_BOUNDS.length}' END`;
 
 /** The counts of the events above the mark (at most CHUNK ids), computed in SQL, into one rollup table. */
@@ -53,7 +56,7 @@ export const CATCH_UP_STATEMENTS: InStatement[] = [
   rollupSql("webhook_rollups"),
   rollupSql("webhook_rollups_15m"),
   `INSERT INTO ingest_mark (k, last_id)
-   SELECT 0, max(lo.id, min(lo.id + ${CHUNK}, COALESCE((SELECT MAX(id) FROM webhook_events), 0))) FROM (SELECT ${LO} AS id) lo WHERE 1
+   SELECT ${MARK}, max(lo.id, min(lo.id + ${CHUNK}, COALESCE((SELECT MAX(id) FROM webhook_events), 0))) FROM (SELECT ${LO} AS id) lo WHERE 1
    ON CONFLICT (k) DO UPDATE SET last_id = excluded.last_id WHERE last_id = (SELECT ${LO})`,
   `SELECT ${LO} AS mark, COALESCE((SELECT MAX(id) FROM webhook_events), 0) AS max_id`,
 ];
@@ -76,4 +79,4 @@ export async function catchUpRollups(db: Db): Promise<number> {
  * exact. Run in the same batch as the delete.
  */
 export const CLAMP_MARK: InStatement = `UPDATE ingest_mark SET last_id = COALESCE((SELECT MAX(id) FROM webhook_events), 0)
-  WHERE k = 0 AND last_id > COALESCE((SELECT MAX(id) FROM webhook_events), 0)`;
+  WHERE k = ${MARK} AND last_id > COALESCE((SELECT MAX(id) FROM webhook_events), 0)`;

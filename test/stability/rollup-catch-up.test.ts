@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createDb } from "../../src/db/client.js";
+import { migrate } from "../../src/db/migrate.js";
+import { migrations } from "../../src/db/migrations/index.js";
 import { catchUpRollups } from "../../src/stability/rollup-catch-up.js";
 import { deleteOldEvents } from "../../src/stability/retention.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
@@ -93,5 +95,27 @@ describe("rollups off the request path (issue 17, item 1)", () => {
     await send(3);
     await catchUpRollups(t.db);
     expect(await accepted()).toBe(8);
+  });
+
+  it("an upgraded database does not count again the events its old write path already counted", async () => {
+    const old = await createTestDb({ migrate: false });
+    try {
+      await migrate(old.db, migrations.filter((m) => m.id < 14));
+      // As the old commit left them: the events, their counts, and row 0 of the mark at the last batch's start.
+      await old.db.batch(
+        [
+          "INSERT INTO webhook_events (source, dedupe_key, type, received_at) VALUES ('bot', 'a', 'delivery', 60000), ('bot', 'b', 'delivery', 60000)",
+          "INSERT INTO webhook_rollups (minute, source, metric, key, value) VALUES (60000, 'bot', 'accepted', '', 2)",
+          "INSERT INTO ingest_mark (k, last_id) VALUES (0, 1)",
+        ],
+        "write",
+      );
+      await migrate(old.db);
+      await old.db.execute("INSERT INTO webhook_events (source, dedupe_key, type, received_at) VALUES ('bot', 'c', 'delivery', 60000)");
+      await catchUpRollups(old.db);
+      expect(Number((await old.db.execute("SELECT SUM(value) AS n FROM webhook_rollups WHERE metric = 'accepted'")).rows[0]!.n)).toBe(3);
+    } finally {
+      old.cleanup();
+    }
   });
 });
