@@ -67,9 +67,15 @@ export async function startHranaServer(options: { path: string; authToken?: stri
   const streams = new Map<string, Stream>();
   const expired = new Set<string>();
   const state = { pipelines: 0 };
+  let closing = false;
 
+  // Each stream has a connection of its own, as in sqld; a closed stream's connection is kept for
+  // the next one (outside any transaction), since opening a libSQL file costs milliseconds.
+  const idle: Database.Database[] = [];
   const openConnection = () => {
-    // Each stream is its own connection, as in sqld; no busy wait, since this process is single-threaded.
+    const reused = idle.pop();
+    if (reused) return reused;
+    // No busy wait: this process is single-threaded, a wait could never end.
     const conn = new Database(options.path, { timeout: 0 });
     conn.exec("PRAGMA journal_mode = WAL");
     return conn;
@@ -81,7 +87,8 @@ export async function startHranaServer(options: { path: string; authToken?: stri
     clearTimeout(stream.expiry);
     streams.delete(id);
     if (stream.conn.inTransaction) stream.conn.exec("ROLLBACK");
-    stream.conn.close();
+    if (closing || idle.length >= 8) stream.conn.close();
+    else idle.push(stream.conn);
   };
 
   const issueBaton = (id: string) => createHmac("sha256", batonKey).update(`${id}.${randomBytes(8).toString("hex")}`).digest("base64url") + `.${id}`;
@@ -149,7 +156,9 @@ export async function startHranaServer(options: { path: string; authToken?: stri
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         for (const id of [...streams.keys()]) closeStream(id);
+        for (const conn of idle.splice(0)) conn.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
