@@ -86,12 +86,18 @@ const lastRunWithStatusStmt = (job: string, status: JobRunStatus) => ({
   args: [job, status],
 });
 
-/** When Vigil first ran anything: the reference point for a job that has never run. */
-export async function firstRunAt(db: Db): Promise<number | undefined> {
-  const rs = await db.execute("SELECT MIN(started_at) AS first FROM job_runs");
-  const first = rs.rows[0]?.first;
-  return first === null || first === undefined ? undefined : Number(first);
+/** The job's latest runs and when Vigil first ran anything, in one read batch. */
+export async function latestRunsAndFirstRun(db: Db, job: string, limit: number): Promise<{ recent: JobRun[]; firstRunAt: number | undefined }> {
+  const [recent, first] = await db.batch(
+    [{ sql: "SELECT * FROM job_runs WHERE job = ? ORDER BY started_at DESC LIMIT ?", args: [job, limit] }, FIRST_RUN_SQL],
+    "read",
+  );
+  const at = first!.rows[0]?.first;
+  return { recent: recent!.rows.map(toJobRun), firstRunAt: at === null || at === undefined ? undefined : Number(at) };
 }
+
+// When Vigil first ran anything: the reference point for a job that has never run.
+const FIRST_RUN_SQL = "SELECT MIN(started_at) AS first FROM job_runs";
 
 function toJobRun(row: Record<string, unknown>): JobRun {
   return {
