@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type App } from "../../src/app.js";
 import type { Db } from "../../src/db/client.js";
+import { handleFinishedRuns } from "../../src/runs/detectors.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, apiAuth, cronAuth, testDeps } from "../helpers/deps.js";
 import { call } from "../helpers/runs.js";
@@ -93,4 +94,21 @@ describe("round trips per read request", () => {
     expect(meter.depth, `${path}: ${meter.depth} sequential round trips (${meter.calls} calls)`).toBeLessThanOrEqual(most);
     },
   );
+});
+
+describe("round trips per heartbeat", () => {
+  it("archives a backlog of finished runs in the round trips of one run, not of each in turn", async () => {
+    const deps = testDeps({ db: metered(t.db, meter) });
+    const runs = ["bk-1", "bk-2", "bk-3", "bk-4", "bk-5", "bk-6"];
+    for (const sessionId of runs) {
+      await call(app, "POST", "/api/runs", { sessionId, taskDescription: "backlog", totalTasks: 1 });
+      await call(app, "POST", `/api/runs/${sessionId}/complete`, { status: "completed", completedTasks: 1, failedTasks: 0 });
+    }
+    Object.assign(meter, { calls: 0, depth: 0, finishedDepth: 0 });
+    expect(await handleFinishedRuns(deps, deps.clock())).toEqual({ archived: runs.length, archiveFailures: 0 });
+    // One read of the backlog, then the 7 calls of a run: 6 runs one after another took 43.
+    expect(meter.depth, `${meter.depth} sequential round trips (${meter.calls} calls)`).toBeLessThanOrEqual(8);
+    const stored = await t.db.execute("SELECT COUNT(*) AS n FROM run_archives WHERE session_id LIKE 'bk-%' AND status = 'verified'");
+    expect(Number(stored.rows[0]!.n)).toBe(runs.length);
+  });
 });
