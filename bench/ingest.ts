@@ -6,7 +6,7 @@ import { createDb } from "../src/db/client.js";
 import { signStandardWebhook } from "../src/stability/signatures.js";
 import { fmt, startChild, stop, table, type BenchResult } from "./lib.js";
 
-const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const SECRET = "whsec_" + Buffer.from("bench-ingest-signing-secret-0123456789").toString("base64");
 const DURATION = Number(process.env.BENCH_INGEST_SECONDS ?? 12);
 
 async function drive(url: string) {

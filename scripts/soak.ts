@@ -18,7 +18,7 @@ import { fixtureJudge } from "../test/helpers/monitoring.js";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const WEBHOOKS_PER_SECOND = Number(process.env.SOAK_RATE ?? 40);
-const SECRET = "whsec_c29hay1zaWduaW5nLXNlY3JldC0wMQ==";
+const SECRET = "whsec_" + Buffer.from("soak-signing-secret-0123456789abcdef").toString("base64");
 const CRON_SECRET = "soak-cron-secret-0123456789";
 const API_KEY = "soak-api-key-0123456789abcdef";
 

@@ -19,6 +19,7 @@ import { runRoutes } from "./http/routes/runs.js";
 import { statusRoutes } from "./http/routes/status.js";
 import { stabilityRoutes } from "./http/routes/stability.js";
 import { webhookRoutes } from "./http/routes/webhooks.js";
+import { refuseControlCharactersInPath } from "./http/path-guard.js";
 import { requireCurrentSchema } from "./http/schema-guard.js";
 import { JOBS } from "./jobs/registry.js";
 import type { JobFn, JobName } from "./jobs/types.js";
@@ -36,7 +37,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
 
   app.use(requestId());
   app.use(accessLog(deps.log));
-  app.use(secureHeaders());
+  // A route's own stricter headers (the status page's CSP and framing) win over the defaults.
+  app.use(secureHeaders({ overwrite: false }));
   const limitBody = bodyLimit({
     maxSize: deps.env.BODY_LIMIT_BYTES,
     onError: () => {
@@ -46,6 +48,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   // Webhooks have their own, separately configured limit.
   app.use((c, next) => (c.req.path.startsWith("/api/webhooks/") ? next() : limitBody(c, next)));
   app.use("/api/*", (c, next) => (needsApiKey(c.req.path) ? apiKey(c, next) : next()));
+  app.use("/api/*", refuseControlCharactersInPath);
   app.use("/api/*", (c, next) => (c.req.path === "/api/health" ? next() : schema(c, next)));
   app.use("/status", schema);
 

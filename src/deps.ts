@@ -1,3 +1,4 @@
+import { getDeadline } from "@vercel/functions";
 import { channelsFromEnv, type ChannelSender } from "./alerts/channels.js";
 import { loadRules, type Channel, type Rule } from "./alerts/rules.js";
 import { createDb, type Db } from "./db/client.js";
@@ -16,6 +17,8 @@ export interface Deps {
   log: Logger;
   /** Milliseconds since the epoch. */
   clock: () => number;
+  /** When the platform ends this invocation (epoch ms, the clock's time), if it says: Vercel's getDeadline(). */
+  functionDeadline: () => number | undefined;
   /** Shared webhook rate limiter; undefined when Upstash is not configured (rate limiting off). */
   webhookRateLimiter: RateLimiter | undefined;
   /** Post-conversation monitoring's outside services; a missing one is reported as not configured. */
@@ -46,7 +49,7 @@ function monitoringFromEnv(env: Env, log: Logger, clock: () => number): Monitori
       env.LANGFUSE_PUBLIC_KEY && env.LANGFUSE_SECRET_KEY
         ? createLangfuseSource({ publicKey: env.LANGFUSE_PUBLIC_KEY, secretKey: env.LANGFUSE_SECRET_KEY, baseUrl: env.LANGFUSE_BASE_URL, timeoutSeconds: env.LANGFUSE_TIMEOUT_SECONDS })
         : undefined,
-    judge: env.OPENAI_API_KEY ? createOpenAIJudge({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.JUDGE_MODEL, timeoutSeconds: env.MODEL_TIMEOUT_SECONDS }) : undefined,
+    judge: env.OPENAI_API_KEY ? createOpenAIJudge({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.JUDGE_MODEL, timeoutSeconds: env.MODEL_TIMEOUT_SECONDS, temperature: env.JUDGE_TEMPERATURE, responseFormat: env.JUDGE_RESPONSE_FORMAT }) : undefined,
     limiter: shared ? createSharedCallLimiter(shared, "judge") : createLocalCallLimiter(env.MODEL_CALLS_PER_MINUTE),
     verifier: env.VERIFIER_URL ? createHttpVerifier(env.VERIFIER_URL, env.VERIFIER_DELAY_MS) : undefined,
   };
@@ -62,6 +65,7 @@ export function depsFromEnv(env: Env, overrides: Partial<Deps> = {}): Deps {
       createDb({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN, busyTimeoutMs: env.DB_BUSY_TIMEOUT_MS }),
     log,
     clock,
+    functionDeadline: overrides.functionDeadline ?? (() => getDeadline()?.getTime()),
     webhookRateLimiter:
       "webhookRateLimiter" in overrides
         ? overrides.webhookRateLimiter

@@ -1,5 +1,7 @@
+import { existsSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { secretWeakness, splitSecrets } from "./security/webhook-secrets.js";
 
 // The one place that reads process.env. Everything else receives the parsed Env.
 
@@ -18,6 +20,10 @@ const envSchema = z.object({
   VIGIL_PUBLIC_URL: z.url().optional(),
   /** Where the CLI finds Vigil. */
   VIGIL_URL: z.url().default("http://localhost:3000"),
+  /** Where the local server keeps the secrets it generates on first run (never in production). */
+  VIGIL_DATA_DIR: z.string().default(".data"),
+  /** "production" (like VERCEL=1): secrets are never generated. */
+  NODE_ENV: optionalString,
 
   TURSO_DATABASE_URL: z
     .string()
@@ -39,6 +45,8 @@ const envSchema = z.object({
   LOCAL_SCHEDULER: bool(true),
 
   WEBHOOK_SECRET: optionalString,
+  /** The sources that exist (comma-separated); others answer 404. Sources with their own secret always exist. */
+  WEBHOOK_SOURCES: optionalString,
   WEBHOOK_MAX_BYTES: int(256 * 1024, 1024),
   WEBHOOK_TOLERANCE_SECONDS: int(300, 1),
   WEBHOOK_RATE_LIMIT_PER_MINUTE: int(600, 1),
@@ -49,9 +57,14 @@ const envSchema = z.object({
   LANGFUSE_SECRET_KEY: optionalString,
   LANGFUSE_BASE_URL: z.url().default("https://cloud.langfuse.com"),
   LANGFUSE_TIMEOUT_SECONDS: int(20, 1),
+  LANGFUSE_REQUESTS_PER_MINUTE: int(30, 4),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: z.url().optional(),
   JUDGE_MODEL: z.string().default("gpt-4o-mini"),
+  /** A number, "omit" (the model's default), or "auto": omitted for reasoning models, 0 otherwise. */
+  JUDGE_TEMPERATURE: z.union([z.enum(["auto", "omit"]), z.coerce.number().min(0).max(2)]).default("auto"),
+  /** How the judge asks for JSON: "auto" tries strict json_schema and falls back to json_object when refused. */
+  JUDGE_RESPONSE_FORMAT: z.enum(["auto", "json_schema", "json_object"]).default("auto"),
   MODEL_TIMEOUT_SECONDS: int(45, 1),
   MODEL_CALLS_PER_MINUTE: int(500, 1),
   JUDGE_PRICE_INPUT_PER_MTOK: z.coerce.number().min(0).default(0.15),
@@ -81,6 +94,8 @@ const envSchema = z.object({
   SMTP_HOST: optionalString,
   SMTP_PORT: int(587, 1),
   SMTP_SECURE: bool(false),
+  /** Lets a loopback SMTP server (a local relay) be used without TLS; nothing else ever is. */
+  SMTP_ALLOW_PLAINTEXT_LOCALHOST: bool(false),
   SMTP_USER: optionalString,
   SMTP_PASSWORD: optionalString,
   ALERT_EMAIL_FROM: optionalString,
@@ -104,7 +119,12 @@ export const ENV_VARIABLES = Object.keys(envSchema.shape);
 export type Env = z.infer<typeof envSchema> & {
   /** WEBHOOK_SECRET_<SOURCE> overrides, keyed by the normalised source name. */
   webhookSecretsBySource: Record<string, string>;
+  /** Declared source names, normalised like secret keys (WHATSAPP_BOT); empty: any name is accepted. */
+  declaredSources: string[];
 };
+
+/** WEBHOOK_SECRET_<KEY> and WEBHOOK_SOURCES entries are matched by this form of a source name. */
+export const sourceKey = (source: string) => source.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 
 type RawEnv = Record<string, string | undefined>;
 
@@ -124,6 +144,9 @@ export function parseEnv(raw: RawEnv): Env {
   }
   const onVercel = result.data.VERCEL === "1";
   if (onVercel) checkDeployment(cleaned.TURSO_DATABASE_URL);
+  const webhookSecretsBySource = collectSourceSecrets(cleaned);
+  const weak = weakSecrets({ ...result.data, webhookSecretsBySource });
+  if (weak.length > 0) throw new ConfigError(`Invalid configuration: ${weak.join("; ")}`);
   if (result.data.ALERT_WEBHOOK_URL && !result.data.ALERT_WEBHOOK_SECRET) {
     throw new ConfigError("Invalid configuration: ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set (alerts are signed)");
   }
@@ -133,7 +156,34 @@ export function parseEnv(raw: RawEnv): Env {
   if (result.data.UPSTASH_REDIS_REST_URL && !result.data.UPSTASH_REDIS_REST_TOKEN) {
     throw new ConfigError("Invalid configuration: UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set");
   }
-  return { ...result.data, webhookSecretsBySource: collectSourceSecrets(cleaned) };
+  if (result.data.SMTP_ALLOW_PLAINTEXT_LOCALHOST && result.data.SMTP_HOST && !LOOPBACK.has(result.data.SMTP_HOST)) {
+    throw new ConfigError("Invalid configuration: SMTP_ALLOW_PLAINTEXT_LOCALHOST only applies to a loopback SMTP_HOST (localhost, 127.0.0.1, ::1)");
+  }
+  const declaredSources = [...new Set([...splitSecrets(result.data.WEBHOOK_SOURCES ?? "").map(sourceKey), ...Object.keys(webhookSecretsBySource)])];
+  return { ...result.data, webhookSecretsBySource, declaredSources };
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1"]);
+
+/** Secrets an attacker could guess, or that decode to nothing, stop start-up: one message per variable. */
+function weakSecrets(env: Pick<Env, "WEBHOOK_SECRET" | "ALERT_WEBHOOK_SECRET" | "webhookSecretsBySource">): string[] {
+  const vars: [string, string | undefined, boolean][] = [
+    ["WEBHOOK_SECRET", env.WEBHOOK_SECRET, false],
+    ...Object.entries(env.webhookSecretsBySource).map(([k, v]): [string, string, boolean] => [`WEBHOOK_SECRET_${k}`, v, false]),
+    // Receivers verify alerts with a Standard Webhooks library, which only takes whsec_ (base64) secrets.
+    ["ALERT_WEBHOOK_SECRET", env.ALERT_WEBHOOK_SECRET, true],
+  ];
+  const problems: string[] = [];
+  for (const [name, raw, requirePrefix] of vars) {
+    if (raw === undefined) continue;
+    const secrets = splitSecrets(raw);
+    if (secrets.length === 0) problems.push(`${name}: no secret in the list`);
+    secrets.forEach((secret, i) => {
+      const weakness = secretWeakness(secret, { requirePrefix });
+      if (weakness) problems.push(`${name}${secrets.length > 1 ? ` (entry ${i + 1})` : ""}: ${weakness}`);
+    });
+  }
+  return problems;
 }
 
 /**
@@ -158,7 +208,19 @@ function collectSourceSecrets(vars: Record<string, string>): Record<string, stri
   return secrets;
 }
 
+/** On Vercel or with NODE_ENV=production: secrets must come from the environment, never from a local file. */
+export const isProduction = (env: Pick<Env, "VERCEL" | "NODE_ENV">) => env.VERCEL === "1" || env.NODE_ENV === "production";
+
 let cached: Env | undefined;
+
+/**
+ * A developer's `.env`, for the local entry points (server, CLI, scripts); variables already in
+ * the environment win. On Vercel the platform sets them and no entry point calls this.
+ */
+export function loadDotEnv(path = ".env"): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+  cached = undefined;
+}
 
 /** process.env, parsed once per process. */
 export function loadEnv(): Env {

@@ -15,8 +15,9 @@ export type LogSink = (line: string, level: LogLevel) => void;
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-// Keys whose values never reach a log line, whatever the caller passes.
-const SENSITIVE_KEY = /secret|token|password|authorization|cookie|api[-_]?key|transcript|signature$/i;
+// Keys whose values never reach a log line, whatever the caller passes. A key ending in
+// "token" is a credential (authToken, access_token); "tokens", "tokens_in" are counts.
+const SENSITIVE_KEY = /secret|token$|password|authorization|cookie|api[-_]?key|transcript|signature$/i;
 
 const stdSink: LogSink = (line, level) => {
   (level === "error" || level === "warn" ? process.stderr : process.stdout).write(`${line}\n`);

@@ -46,7 +46,7 @@ describe("parseEnv", () => {
   });
 
   it("collects per-source webhook secrets", () => {
-    const env = parseEnv({ WEBHOOK_SECRET: "a", WEBHOOK_SECRET_WHATSAPP_BOT: "b,c" });
-    expect(env.webhookSecretsBySource).toEqual({ WHATSAPP_BOT: "b,c" });
+    const env = parseEnv({ WEBHOOK_SECRET: "a".repeat(32), WEBHOOK_SECRET_WHATSAPP_BOT: `${"b".repeat(32)},${"c".repeat(32)}` });
+    expect(env.webhookSecretsBySource).toEqual({ WHATSAPP_BOT: `${"b".repeat(32)},${"c".repeat(32)}` });
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createTransport } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Env } from "../env.js";
 import { UpstreamError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -38,13 +38,23 @@ async function post(url: string, body: string, headers: Record<string, string>, 
   });
 }
 
+/**
+ * Slack reads `<…>` as links and mentions (`<!channel>`) and `&` as an entity in mrkdwn and in
+ * the top-level text; summaries and labels carry bot-supplied strings, so these three are
+ * escaped as Slack documents (api.slack.com/reference/surfaces/formatting#escaping).
+ */
+const slackEscape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** The fallback text shown in notifications; Slack truncates past 40,000 characters, ours stays short. */
+export const SLACK_TEXT_MAX = 3000;
+const bound = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
 export function slackPayload(m: AlertMessage) {
-  const lines = m.alerts.map((a) => `• ${a.summary}${Object.keys(a.labels).length ? ` _(${Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(", ")})_` : ""} — since ${a.startedAt}`);
+  const lines = m.alerts.map((a) => `• ${slackEscape(a.summary)}${Object.keys(a.labels).length ? ` _(${slackEscape(Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(", "))})_` : ""} — since ${a.startedAt}`);
   return {
-    text: `${headline(m)}: ${m.alerts.map((a) => a.summary).join("; ")}`,
+    text: bound(slackEscape(`${headline(m)}: ${m.alerts.map((a) => a.summary).join("; ")}`), SLACK_TEXT_MAX),
     blocks: [
       { type: "header", text: { type: "plain_text", text: headline(m).slice(0, 150) } },
-      { type: "section", text: { type: "mrkdwn", text: lines.join("\n").slice(0, 2900) } },
+      { type: "section", text: { type: "mrkdwn", text: bound(lines.join("\n"), 2900) } },
       ...(m.statusUrl ? [{ type: "context", elements: [{ type: "mrkdwn", text: `<${m.statusUrl}|Vigil status page>` }] }] : []),
     ],
   };
@@ -65,24 +75,31 @@ export function channelsFromEnv(env: Env, log: Logger): Partial<Record<Channel, 
     channels.webhook = (m) => {
       const body = JSON.stringify({ type: `alert.${m.kind}`, ...m });
       // The group key is the webhook id: a receiver deduplicates a redelivery by it.
-      const id = `alert_${Buffer.from(m.groupKey).toString("base64url")}`;
+      // With the kind: one evaluation can both resolve and fire alerts of a rule (two messages).
+      const id = `alert_${Buffer.from(`${m.groupKey}:${m.kind}`).toString("base64url")}`;
       const ts = Math.floor(Date.now() / 1000);
       return post(url, body, { "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signStandardWebhook(secret, id, ts, body), "x-vigil-delivery": randomUUID() }, "alert webhook");
     };
   }
   if (env.SMTP_HOST && env.ALERT_EMAIL_FROM && env.ALERT_EMAIL_TO) {
-    const transport = createTransport({
+    // nodemailer is imported on first send: most function instances never send an e-mail.
+    let transport: Promise<Transporter> | undefined;
+    const options = {
       host: env.SMTP_HOST,
       port: env.SMTP_PORT,
       secure: env.SMTP_SECURE,
+      // Without implicit TLS, STARTTLS is required: a server (or a man in the middle) that does
+      // not offer it gets no AUTH in clear. Only a loopback relay may be allowed without it.
+      requireTLS: !env.SMTP_SECURE && !env.SMTP_ALLOW_PLAINTEXT_LOCALHOST,
       auth: env.SMTP_USER ? { user: env.SMTP_USER, pass: env.SMTP_PASSWORD ?? "" } : undefined,
       connectionTimeout: 10_000,
       socketTimeout: 10_000,
-    });
+    };
+    const mailer = () => (transport ??= import("nodemailer").then(({ createTransport }) => createTransport(options)));
     const [from, to] = [env.ALERT_EMAIL_FROM, env.ALERT_EMAIL_TO];
     channels.email = async (m) => {
       try {
-        await transport.sendMail({ from, to, subject: `[Vigil] ${headline(m)}`, text: emailText(m) });
+        await (await mailer()).sendMail({ from, to, subject: `[Vigil] ${headline(m)}`, text: emailText(m) });
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;
         // 5xx SMTP replies are permanent; connection errors and 4xx are worth retrying.

@@ -2,6 +2,7 @@ import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import type { Deps } from "../deps.js";
 import type { Channel, Rule } from "./rules.js";
+import { capCandidates } from "./instance-cap.js";
 import { INHIBITIONS, SIGNAL_FNS, type Candidate } from "./signals.js";
 import { listSilences, matchingSilence } from "./silences.js";
 
@@ -15,9 +16,11 @@ interface OpenAlert {
   lastNotifiedAt: number | null;
   ackedAt: number | null;
   labels: Record<string, string>;
+  summary: string;
 }
 
 const MIN = 60_000;
+const minutesHeld = (since: number, now: number) => Math.floor(now / MIN) - Math.floor(since / MIN);
 export const fingerprintOf = (rule: string, labels: Record<string, string>) =>
   `${rule}|${JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)))}`;
 
@@ -75,8 +78,8 @@ export async function evaluateAlerts(deps: Deps, now: number, rules: Rule[], con
 
   for (const rule of ordered) {
     if (!rule.enabled) continue;
-    const candidates = await SIGNAL_FNS[rule.signal](deps, now, rule);
     const open = await openAlerts(db, rule.name);
+    const candidates = capCandidates(await SIGNAL_FNS[rule.signal](deps, now, rule), (c) => open.has(fingerprintOf(rule.name, c.labels)), open.size);
     const groupKey = `${rule.name}@${now}`;
     const channels = rule.channels.filter((c) => configured.includes(c));
     const seen = new Set<string>();
@@ -110,7 +113,9 @@ export async function evaluateAlerts(deps: Deps, now: number, rules: Rule[], con
         continue;
       }
       if (existing.state === "pending") {
-        const consecutive = existing.consecutive + 1;
+        // Held for scheduled minutes, not for calls: a cron delivered three times in one minute
+        // is one evaluation (the minute of `now` against the minute the condition began).
+        const consecutive = minutesHeld(existing.startedAt, now) + 1;
         if (consecutive >= rule.forEvaluations && now - existing.startedAt >= rule.groupWaitSeconds * 1000) {
           await db.batch(transition(existing, rule.name, "firing", [cand.summary, muted].filter(Boolean).join(" — "), notifyTo, groupKey, now), "write");
           counts.fired++;
@@ -137,7 +142,8 @@ export async function evaluateAlerts(deps: Deps, now: number, rules: Rule[], con
           "write",
         );
         counts.repeated++;
-      } else if (existing.clearedAt !== null) {
+      } else if (existing.clearedAt !== null || existing.summary !== cand.summary) {
+        // The summary follows the condition while it fires ("20 errors", not the "2" it fired with).
         await db.execute({ sql: "UPDATE alerts SET cleared_at = NULL, summary = ?, updated_at = ? WHERE id = ?", args: [cand.summary, now, existing.id] });
       }
     }
@@ -154,7 +160,7 @@ export async function evaluateAlerts(deps: Deps, now: number, rules: Rule[], con
         continue;
       }
       // Only an alert that was announced gets a resolved message.
-      await db.batch(transition(a, rule.name, "resolved", "condition cleared", a.lastNotifiedAt === null ? [] : channels, groupKey, now), "write");
+      await db.batch(transition(a, rule.name, "resolved", "condition cleared", a.lastNotifiedAt === null || !rule.notifyResolved ? [] : channels, groupKey, now), "write");
       counts.resolved++;
     }
     const firing = await db.execute({ sql: "SELECT labels FROM alerts WHERE rule = ? AND state = 'firing'", args: [rule.name] });
@@ -181,6 +187,7 @@ async function openAlerts(db: Db, rule: string): Promise<Map<string, OpenAlert>>
         lastNotifiedAt: n(r.last_notified_at),
         ackedAt: n(r.acked_at),
         labels: JSON.parse(String(r.labels)),
+        summary: String(r.summary),
       },
     ]),
   );

@@ -18,18 +18,19 @@ export async function deliverNotifications(deps: Deps, now: number, channels: Pa
   const holder = randomUUID();
   const giveUpMs = deps.env.NOTIFICATION_GIVE_UP_HOURS * 3600_000;
   const due = await db.execute({
-    sql: `SELECT DISTINCT group_key, channel FROM notifications
+    sql: `SELECT DISTINCT group_key, channel, kind FROM notifications
           WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? AND claim_until < ? ORDER BY created_at LIMIT 100`,
     args: [now, now],
   });
   const counts = { sent: 0, retrying: 0, failed: 0 };
   for (const g of due.rows) {
-    const [groupKey, channel] = [String(g.group_key), String(g.channel) as Channel];
+    // One rule can resolve one alert and fire another in the same evaluation: each kind is its own message.
+    const [groupKey, channel, kind] = [String(g.group_key), String(g.channel) as Channel, String(g.kind)];
     const claimed = await db.execute({
       sql: `UPDATE notifications SET claim_holder = ?, claim_until = ?
-            WHERE group_key = ? AND channel = ? AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? AND claim_until < ?
+            WHERE group_key = ? AND channel = ? AND kind = ? AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? AND claim_until < ?
             RETURNING id, alert_id, rule, kind, attempts, created_at`,
-      args: [holder, now + CLAIM_MS, groupKey, channel, now, now],
+      args: [holder, now + CLAIM_MS, groupKey, channel, kind, now, now],
     });
     if (claimed.rows.length === 0) continue;
     const rows = claimed.rows;

@@ -2,40 +2,52 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
 
+/** The built-in conditions; a rule may instead count any `events.type` with signal "events". */
 export const SIGNALS = [
-  "run_failed", "archival_failure", "run_stalled", "step_failure", "signature_failure", "zero_deliveries", "processing_errors",
+  "run_completed", "run_failed", "archival_failure", "run_stalled", "step_failure", "signature_failure", "zero_deliveries", "processing_errors",
   "error_rate", "response_time", "fulfillment_failure_rate", "monitoring_errors", "job_missed", "judge_budget_exhausted",
+  "monitoring_lag",
 ] as const;
 export type Signal = (typeof SIGNALS)[number];
 export const CHANNELS = ["console", "slack", "webhook", "email"] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-export const ruleSchema = z.object({
-  name: z.string().regex(/^[a-z0-9_]+$/, "lowercase letters, digits and _"),
-  signal: z.enum(SIGNALS),
-  severity: z.enum(["critical", "high", "medium", "low"]),
-  channels: z.array(z.enum(CHANNELS)).min(1),
-  /** How far back the signal looks. */
-  windowMinutes: z.number().int().min(1),
-  /** A threshold where the signal has one (a rate, milliseconds, minutes). */
-  threshold: z.number().min(0).optional(),
-  /** Repeats while still firing, at most this often (throttle). */
-  repeatMinutes: z.number().int().min(1),
-  /** Fires only after this many consecutive failing evaluations. */
-  forEvaluations: z.number().int().min(1).default(1),
-  /** Waits this long before the first notification; an alert that clears sooner sends nothing. */
-  groupWaitSeconds: z.number().int().min(0).default(0),
-  /** A cleared alert stays open this long, so one that re-fires meanwhile does not flap. */
-  flapMinutes: z.number().int().min(0).default(0),
-  enabled: z.boolean().default(true),
-});
+export const ruleSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9_]+$/, "lowercase letters, digits and _"),
+    signal: z.enum([...SIGNALS, "events"]),
+    /** With signal "events": the `events.type` values counted (threshold: how many in the window, default 1). */
+    eventTypes: z.array(z.string().regex(/^[a-z0-9_.-]+$/, "lowercase letters, digits, _, . and -")).min(1).optional(),
+    severity: z.enum(["critical", "high", "medium", "low"]),
+    channels: z.array(z.enum(CHANNELS)).min(1),
+    /** How far back the signal looks. */
+    windowMinutes: z.number().int().min(1),
+    /** A threshold where the signal has one (a rate, milliseconds, minutes). */
+    threshold: z.number().min(0).optional(),
+    /** Repeats while still firing, at most this often (throttle). */
+    repeatMinutes: z.number().int().min(1),
+    /** Fires only after this many consecutive failing evaluations. */
+    forEvaluations: z.number().int().min(1).default(1),
+    /** Waits this long before the first notification; an alert that clears sooner sends nothing. */
+    groupWaitSeconds: z.number().int().min(0).default(0),
+    /** A cleared alert stays open this long, so one that re-fires meanwhile does not flap. */
+    flapMinutes: z.number().int().min(0).default(0),
+    /** Whether clearing sends a resolved message (not for notices such as a completed run). */
+    notifyResolved: z.boolean().default(true),
+    enabled: z.boolean().default(true),
+  })
+  .superRefine((r, ctx) => {
+    if (r.signal === "events" && !r.eventTypes) ctx.addIssue({ code: "custom", path: ["eventTypes"], message: 'signal "events" needs the event types to count' });
+    if (r.signal !== "events" && r.eventTypes) ctx.addIssue({ code: "custom", path: ["eventTypes"], message: 'only a rule with signal "events" counts event types' });
+  });
 
 export type Rule = z.infer<typeof ruleSchema>;
 
 const rule = (r: z.input<typeof ruleSchema>): Rule => ruleSchema.parse(r);
 
-/** The seed's four run rules, the stability red flags, and Vigil watching its monitor and itself. */
+/** The seed's run rules (a completed run is a low notice on the console), the stability red flags, and Vigil watching its monitor and itself. */
 export const DEFAULT_RULES: Rule[] = [
+  rule({ name: "run_completed", signal: "run_completed", severity: "low", channels: ["console"], windowMinutes: 15, repeatMinutes: 60, notifyResolved: false }),
   rule({ name: "run_failed", signal: "run_failed", severity: "critical", channels: ["console", "slack", "webhook", "email"], windowMinutes: 15, repeatMinutes: 15 }),
   rule({ name: "archival_failure", signal: "archival_failure", severity: "high", channels: ["console", "slack", "webhook", "email"], windowMinutes: 30, repeatMinutes: 30 }),
   rule({ name: "run_stalled", signal: "run_stalled", severity: "medium", channels: ["console", "slack", "webhook"], windowMinutes: 60, repeatMinutes: 60 }),
@@ -49,6 +61,8 @@ export const DEFAULT_RULES: Rule[] = [
   rule({ name: "monitoring_errors", signal: "monitoring_errors", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, repeatMinutes: 120 }),
   rule({ name: "job_missed", signal: "job_missed", severity: "critical", channels: ["console", "slack", "webhook", "email"], windowMinutes: 5, repeatMinutes: 60 }),
   rule({ name: "judge_budget_exhausted", signal: "judge_budget_exhausted", severity: "high", channels: ["console", "slack"], windowMinutes: 10, repeatMinutes: 240 }),
+  // threshold: minutes the Langfuse import may be behind (3 monitor cycles).
+  rule({ name: "monitoring_lag", signal: "monitoring_lag", severity: "high", channels: ["console", "slack"], windowMinutes: 15, threshold: 15, repeatMinutes: 120 }),
 ];
 
 const rulesFileSchema = z.object({ rules: z.array(ruleSchema) });

@@ -1,10 +1,11 @@
 import type { Deps } from "../deps.js";
 import type { EventType } from "../events/event-log.js";
 import { jobHealth } from "../jobs/job-health.js";
-import { JOB_NAMES } from "../jobs/registry.js";
+import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
 import { getState } from "../monitoring/state.js";
 import { percentile } from "../stability/latency.js";
+import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
 import type { Rule, Signal } from "./rules.js";
 
 /** One alert-worthy condition right now: its labels key the alert instance. */
@@ -39,7 +40,8 @@ const sumBySource = (rows: { source: string; total: number }[]) => {
   return m;
 };
 
-export const SIGNAL_FNS: Record<Signal, SignalFn> = {
+export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
+  run_completed: fromEvents("run_completed", "session", (p) => `run ${p.sessionId} completed: ${p.completedTasks}/${Number(p.completedTasks) + Number(p.failedTasks)} tasks`),
   run_failed: fromEvents("run_failed", "session", (p) => `run ${p.sessionId} ${p.status}: ${p.completedTasks} completed, ${p.failedTasks} failed`),
   archival_failure: fromEvents("archival_failure", "session", (p) => `archive of run ${p.sessionId} failed: ${p.reason}`),
   step_failure: fromEvents("step_failure", "execution", (p) => `${p.agentName} failed${p.errorMessage ? `: ${p.errorMessage}` : ""}`),
@@ -62,11 +64,13 @@ export const SIGNAL_FNS: Record<Signal, SignalFn> = {
     }));
   },
 
-  async zero_deliveries({ db }, now, rule) {
+  async zero_deliveries({ db, env }, now, rule) {
     const rs = await db.execute("SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' GROUP BY source");
     const limit = (rule.threshold ?? rule.windowMinutes) * MIN;
+    // With sources declared, only those are watched: taking one off the list retires it.
+    const watched = (source: string) => !sourcesAreDeclared(env) || isDeclaredSource(env, source);
     return rs.rows
-      .filter((r) => now - (Number(r.last) + MIN) > limit)
+      .filter((r) => watched(String(r.source)) && now - (Number(r.last) + MIN) > limit)
       .map((r) => ({
         labels: { source: String(r.source) },
         summary: `no deliveries from ${r.source} for ${Math.round((now - Number(r.last) - MIN) / MIN)} minutes`,
@@ -122,11 +126,25 @@ export const SIGNAL_FNS: Record<Signal, SignalFn> = {
   async monitoring_errors({ db }, now, rule) {
     const rs = await db.execute({ sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verification_status = 'error' AND analyzed_at >= ?", args: [now - rule.windowMinutes * MIN] });
     const errors = Number(rs.rows[0]?.n ?? 0);
+    // A system-of-record check that gave up: the verdict stands unconfirmed.
+    const unconfirmed = await db.execute({ sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verifier_status = 'unavailable' AND analyzed_at >= ? AND verifier_retry_at IS NULL", args: [now - rule.windowMinutes * MIN] });
+    const unverified = Number(unconfirmed.rows[0]?.n ?? 0);
     const lastError = await lastRunWithStatus(db, "monitor", "error");
     const lastOk = await lastRunWithStatus(db, "monitor", "ok");
     const failing = lastError !== undefined && (lastOk === undefined || lastError.startedAt > lastOk.startedAt);
-    if (errors === 0 && !failing) return [];
-    return [{ labels: {}, summary: [errors > 0 ? `${errors} conversation(s) could not be analysed in ${rule.windowMinutes} min` : "", failing ? `the last monitor run failed: ${lastError!.error}` : ""].filter(Boolean).join("; ") }];
+    if (errors === 0 && unverified === 0 && !failing) return [];
+    return [
+      {
+        labels: {},
+        summary: [
+          errors > 0 ? `${errors} conversation(s) could not be analysed in ${rule.windowMinutes} min` : "",
+          unverified > 0 ? `${unverified} verdict(s) not confirmed: the system-of-record verifier stayed unavailable` : "",
+          failing ? `the last monitor run failed: ${lastError!.error}` : "",
+        ]
+          .filter(Boolean)
+          .join("; "),
+      },
+    ];
   },
 
   async job_missed({ db }, now) {
@@ -134,14 +152,37 @@ export const SIGNAL_FNS: Record<Signal, SignalFn> = {
     return health.filter((h) => h.missed).map((h) => ({ labels: { job: h.job }, summary: `the ${h.job} cron (${h.schedule}) missed ${h.missedIntervals}+ scheduled runs` }));
   },
 
+  /** A rules-file rule over any event types: one alert while at least `threshold` (1) of them fall in the window. */
+  async events({ db }, now, rule) {
+    const rs = await db.execute({
+      // The bare subject is the one of MAX(created_at) (SQLite's min/max bare-column rule).
+      sql: `SELECT type, COUNT(*) AS n, subject, MAX(created_at) AS last FROM events
+            WHERE type IN (SELECT value FROM json_each(?)) AND created_at >= ? GROUP BY type ORDER BY last DESC`,
+      args: [JSON.stringify(rule.eventTypes ?? []), now - rule.windowMinutes * MIN],
+    });
+    const total = rs.rows.reduce((a, r) => a + Number(r.n), 0);
+    if (total === 0 || total < (rule.threshold ?? 1)) return [];
+    const latest = rs.rows[0]!;
+    return [{ labels: {}, summary: `${total} event(s) in ${rule.windowMinutes} min (${rs.rows.map((r) => `${r.type}: ${r.n}`).join(", ")}); latest ${latest.type} of ${latest.subject}` }];
+  },
+
   async judge_budget_exhausted({ db }, now, rule) {
     const at = Number((await getState(db, "judge_budget_exhausted_at")) ?? 0);
     return at >= now - rule.windowMinutes * MIN ? [{ labels: {}, summary: "judge spend cap reached: conversation analysis is paused" }] : [];
+  },
+
+  async monitoring_lag({ db }, now, rule) {
+    const watermark = await getState(db, "watermark");
+    if (watermark === undefined) return [];
+    const behindMin = Math.floor((now - Number(watermark)) / MIN);
+    if (behindMin <= (rule.threshold ?? 15)) return [];
+    const status = JSON.parse((await getState(db, "import_status")) ?? "{}") as { error?: string | null };
+    return [{ labels: {}, summary: `the Langfuse import is ${behindMin} minutes behind${status.error ? ` (last import: ${status.error})` : ""}` }];
   },
 };
 
 /** While the source alert fires, the targets with the same labels (or any, when none are named) are muted. */
 export const INHIBITIONS: { source: string; sourceLabels?: Record<string, string>; targets: string[]; equal: string[] }[] = [
   { source: "zero_deliveries", targets: ["error_rate", "response_time"], equal: ["source"] },
-  { source: "job_missed", sourceLabels: { job: "monitor" }, targets: ["fulfillment_failure_rate", "monitoring_errors", "judge_budget_exhausted"], equal: [] },
+  { source: "job_missed", sourceLabels: { job: "monitor" }, targets: ["fulfillment_failure_rate", "monitoring_errors", "judge_budget_exhausted", "monitoring_lag"], equal: [] },
 ];

@@ -165,6 +165,21 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       );
     },
   },
+  verdicts: {
+    usage: "verdicts [status] [limit]  conversation verdicts, newest first (status: pass|fail|partial|error|skipped)",
+    async run(client, inv, io) {
+      const status = inv.args[0];
+      if (status !== undefined && !["pass", "fail", "partial", "error", "skipped"].includes(status)) throw new UsageError(`[status] must be pass, fail, partial, error or skipped, got "${status}"`);
+      const verdicts = await client.listVerdicts({ status, limit: intArg(inv, 1, "limit", 20) });
+      const flags = (v: any) => Object.entries(v.quality ?? {}).filter(([, on]) => on).map(([k]) => k).join(",");
+      show(io, inv, verdicts, () =>
+        table(
+          ["SESSION", "STATUS", "INTENT", "QUALITY", "DIAGNOSIS", "ANALYZED", "SUMMARY"],
+          verdicts.map((v: any) => [v.sessionId, v.status, v.intent?.type ?? "", flags(v), v.diagnosis?.report?.category ?? "", when(v.analyzedAt), String(v.summary ?? v.error ?? "").slice(0, 60)]),
+        ),
+      );
+    },
+  },
   report: {
     usage: "report [hours]             the stability monitoring log (Markdown)",
     async run(client, inv, io) {

@@ -1,7 +1,10 @@
 import { createInterface } from "node:readline/promises";
 import { createVigilClient, VigilApiError, VigilUnreachableError } from "../client/vigil-client.js";
-import { loadEnv } from "../env.js";
+import { isProduction, loadDotEnv, loadEnv, type Env } from "../env.js";
+import { readLocalSecrets } from "../server/local-secrets.js";
+import { secretsForSource } from "../stability/secrets.js";
 import { COMMANDS, usage, UsageError, type CliIo } from "./commands.js";
+import { runSendEvent, SEND_EVENT_USAGE } from "./send-event.js";
 
 // `npm run monitor -- <command>`: the seed's CLI, talking to a deployed (or local) Vigil.
 const EXIT = { ok: 0, usage: 1, unreachable: 2, unauthorized: 3, notFound: 4, failed: 5 } as const;
@@ -19,22 +22,44 @@ const io: CliIo = {
   },
 };
 
+const isLoopback = (url: string) => ["localhost", "127.0.0.1", "[::1]"].includes(new URL(url).hostname);
+
+/** The configured secrets, or, against a local server, the ones `npm run dev` generated. */
+function withLocalSecrets(env: Env): Env {
+  if (isProduction(env) || !isLoopback(env.VIGIL_URL)) return env;
+  const local = readLocalSecrets(env.VIGIL_DATA_DIR);
+  return { ...env, VIGIL_API_KEY: env.VIGIL_API_KEY ?? local.VIGIL_API_KEY, WEBHOOK_SECRET: env.WEBHOOK_SECRET ?? local.WEBHOOK_SECRET };
+}
+
+const fullUsage = () => usage().replace("\n\nEnvironment:", `\n  ${SEND_EVENT_USAGE}\n\nEnvironment:`);
+
 async function main(argv: string[]): Promise<number> {
-  const flags = new Set(argv.filter((a) => a.startsWith("--")));
-  const [name, ...args] = argv.filter((a) => !a.startsWith("--"));
+  // `--source s` is the one flag with a value.
+  const sourceAt = argv.indexOf("--source");
+  const source = sourceAt >= 0 ? argv[sourceAt + 1] : "bot";
+  const rest = sourceAt >= 0 ? argv.filter((_, i) => i !== sourceAt && i !== sourceAt + 1) : argv;
+  const flags = new Set(rest.filter((a) => a.startsWith("--")));
+  const [name, ...args] = rest.filter((a) => !a.startsWith("--"));
   if (!name || flags.has("--help") || name === "help") {
-    io.out(usage());
+    io.out(fullUsage());
     return name || flags.has("--help") ? EXIT.ok : EXIT.usage;
   }
-  const command = COMMANDS[name];
+  const command = name === "send-event" ? { usage: SEND_EVENT_USAGE, run: undefined } : COMMANDS[name];
   if (!command) {
-    io.err(`Unknown command "${name}".\n\n${usage()}`);
+    io.err(`Unknown command "${name}".\n\n${fullUsage()}`);
     return EXIT.usage;
   }
-  const env = loadEnv();
+  loadDotEnv();
+  const env = withLocalSecrets(loadEnv());
   const client = createVigilClient({ url: env.VIGIL_URL, apiKey: env.VIGIL_API_KEY, retries: 2 });
   try {
-    await command.run(client, { args, json: flags.has("--json"), yes: flags.has("--yes") }, io);
+    if (!command.run) {
+      if (!source) throw new UsageError("--source needs a value");
+      const secret = secretsForSource(env, source).secrets.join(",") || undefined;
+      await runSendEvent({ url: env.VIGIL_URL, secret, args, source, now: Date.now() }, io).catch((error: unknown) => {
+        throw error instanceof TypeError ? new VigilUnreachableError(env.VIGIL_URL, error) : error;
+      });
+    } else await command.run(client, { args, json: flags.has("--json"), yes: flags.has("--yes") }, io);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -96,6 +96,7 @@ export function createVigilClient(options: VigilClientOptions) {
     /** The export as a byte stream, for piping. */
     exportStream: async (session?: string) => (await request("GET", `/api/export${q({ session })}`)).body!,
     listAlerts: async (state?: string) => (await json("GET", `/api/alerts${q({ state })}`)).alerts,
+    listVerdicts: async (filter: { status?: string; intent?: string; limit?: number } = {}) => (await json("GET", `/api/monitoring/results${q(filter)}`)).results,
     stabilityReport: async (hours = 24) => (await request("GET", `/api/stability/report${q({ hours, format: "markdown" })}`)).text(),
   };
 }

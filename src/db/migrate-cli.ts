@@ -1,4 +1,4 @@
-import { loadEnv } from "../env.js";
+import { loadDotEnv, loadEnv } from "../env.js";
 import { createLogger } from "../log.js";
 import { createDb, prepareLocalDb } from "./client.js";
 import { migrate } from "./migrate.js";
@@ -6,6 +6,7 @@ import { migrate } from "./migrate.js";
 // `npm run db:migrate`: applies pending migrations to TURSO_DATABASE_URL (Turso in production).
 const log = createLogger({ base: { job: "migrate" } });
 try {
+  loadDotEnv();
   const env = loadEnv();
   const db = createDb({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN, busyTimeoutMs: env.DB_BUSY_TIMEOUT_MS });
   await prepareLocalDb(db, env.TURSO_DATABASE_URL);

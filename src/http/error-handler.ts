@@ -44,6 +44,11 @@ export function renderError(error: unknown, c: Context, log: Logger): Response {
     if (known[1] >= 500) log.error("request failed", { requestId, err: error });
     return c.json(body, known[1]);
   }
+  if (clientAborted(c, error)) {
+    // The client hung up mid-request: nothing failed here and nobody reads the answer.
+    log.warn("request aborted by client", { requestId, route: c.req.path });
+    return c.json({ error: { code: "client_closed_request", message: "The client closed the connection", requestId } }, CLIENT_CLOSED_REQUEST as ContentfulStatusCode);
+  }
   if (isDatabaseUnavailable(error)) {
     log.error("database unavailable", { requestId, err: error });
     c.header("Retry-After", "5");
@@ -55,6 +60,19 @@ export function renderError(error: unknown, c: Context, log: Logger): Response {
   // Internals stay in the log line, never in the body.
   log.error("unhandled error", { requestId, err: error });
   return c.json({ error: { code: "internal_error", message: "Internal server error", requestId } }, 500);
+}
+
+/** nginx's status for a request the client abandoned; never sent to anyone, it keeps logs honest. */
+const CLIENT_CLOSED_REQUEST = 499;
+
+function clientAborted(c: Context, error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE") return true;
+  try {
+    return c.req.raw.signal?.aborted === true;
+  } catch {
+    return false;
+  }
 }
 
 export function renderNotFound(c: Context): Response {

@@ -1,8 +1,8 @@
 import type { RateLimiter } from "./rate-limiter.js";
 
-/** Waits for permission to make a model call; false when none came before the deadline. */
+/** Waits for permission to make a model call; false when none comes within `maxWaitMs`. */
 export interface CallLimiter {
-  acquire(deadline: number): Promise<boolean>;
+  acquire(maxWaitMs: number): Promise<boolean>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -15,7 +15,8 @@ const WINDOW_MS = 61_000;
 export function createLocalCallLimiter(perMinute: number, now: () => number = Date.now): CallLimiter {
   const calls: number[] = [];
   return {
-    async acquire(deadline) {
+    async acquire(maxWaitMs) {
+      const deadline = now() + maxWaitMs;
       for (;;) {
         const t = now();
         while (calls.length > 0 && calls[0]! <= t - WINDOW_MS) calls.shift();
@@ -34,7 +35,8 @@ export function createLocalCallLimiter(perMinute: number, now: () => number = Da
 /** The same limit shared by every function instance, through Upstash. */
 export function createSharedCallLimiter(limiter: RateLimiter, key: string): CallLimiter {
   return {
-    async acquire(deadline) {
+    async acquire(maxWaitMs) {
+      const deadline = Date.now() + maxWaitMs;
       for (;;) {
         const decision = await limiter.limit(key);
         if (decision.allowed) return true;

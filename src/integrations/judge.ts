@@ -1,5 +1,5 @@
-import OpenAI from "openai";
-import { zodResponseFormat } from "openai/helpers/zod";
+import type OpenAI from "openai";
+import type { zodResponseFormat as ZodResponseFormat } from "openai/helpers/zod";
 import type { z } from "zod";
 import { UpstreamError } from "../errors.js";
 
@@ -20,7 +20,8 @@ export interface JudgeAnswer<T> {
 
 /** The narrow interface the monitor needs from an OpenAI-compatible model. */
 export interface JudgeModel {
-  ask<S extends z.ZodType>(request: JudgeRequest<S>): Promise<JudgeAnswer<z.infer<S>>>;
+  /** `timeoutMs` cuts the call's timeout (the time left before the caller's deadline). */
+  ask<S extends z.ZodType>(request: JudgeRequest<S>, options?: { timeoutMs?: number }): Promise<JudgeAnswer<z.infer<S>>>;
 }
 
 /** The model answered, but not in the required shape, even when asked again: not worth retrying. */
@@ -35,47 +36,130 @@ export class JudgeSchemaError extends Error {
   }
 }
 
-export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; model: string; timeoutSeconds: number }): JudgeModel {
-  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutSeconds * 1000, maxRetries: 0 });
+export type JudgeTemperature = number | "auto" | "omit";
+
+// Reasoning models (o-series, GPT-5) accept only their default temperature: 400 "Unsupported value".
+const REASONING_MODEL = /^(?:[\w-]+\/)?(?:o\d|gpt-5)/i;
+
+/** The temperature to send, or undefined to send none (the model's default). */
+export function temperatureFor(model: string, setting: JudgeTemperature): number | undefined {
+  if (setting === "omit") return undefined;
+  if (setting === "auto") return REASONING_MODEL.test(model) ? undefined : 0;
+  return setting;
+}
+
+/**
+ * An OpenAI-compatible chat model as a judge. It asks for strict structured output
+ * (json_schema) and falls back to json_object mode, with the schema in the prompt, on a server
+ * that refuses it; the reply is validated with the same zod schema either way. A model that
+ * refuses the temperature is asked again without one. Usage is read from every response, also
+ * the ones whose reply is then rejected: those tokens are billed too.
+ */
+interface Sdk {
+  OpenAI: typeof OpenAI;
+  zodResponseFormat: typeof ZodResponseFormat;
+}
+let sdk: Promise<Sdk> | undefined;
+// Imported on first use: a function instance that judges nothing (every one but the monitor
+// cron's) never parses the SDK, which was a fifth of the cold start.
+const loadSdk = (): Promise<Sdk> =>
+  (sdk ??= Promise.all([import("openai"), import("openai/helpers/zod")]).then(([o, z]) => ({ OpenAI: o.default, zodResponseFormat: z.zodResponseFormat })));
+
+export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; model: string; timeoutSeconds: number; temperature?: JudgeTemperature; responseFormat?: "auto" | "json_schema" | "json_object" }): JudgeModel {
+  let client: OpenAI | undefined;
+  let temperature = temperatureFor(options.model, options.temperature ?? "auto");
+  let mode: "json_schema" | "json_object" = options.responseFormat === "json_object" ? "json_object" : "json_schema";
+  const canFallBack = (options.responseFormat ?? "auto") === "auto";
+
+  const body = <S extends z.ZodType>(request: JudgeRequest<S>, { zodResponseFormat }: Sdk) => {
+    const format = zodResponseFormat(request.schema, request.task);
+    const system =
+      mode === "json_schema"
+        ? request.system
+        : `${request.system}\n\nAnswer with one JSON object for "${request.task}" matching this JSON schema, and nothing else:\n${JSON.stringify(format.json_schema.schema)}`;
+    return {
+      model: options.model,
+      ...(temperature === undefined ? {} : { temperature }),
+      messages: [
+        { role: "system" as const, content: system },
+        { role: "user" as const, content: request.user },
+      ],
+      response_format: mode === "json_schema" ? format : { type: "json_object" as const },
+    };
+  };
+
   return {
-    async ask(request) {
+    async ask(request, askOptions) {
+      const loaded = await loadSdk();
+      const { OpenAI } = loaded;
+      client ??= new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutSeconds * 1000, maxRetries: 0 });
+      // Every attempt of this ask ends by the same time: a retry gets what is left, not more.
+      const until = Date.now() + Math.min(options.timeoutSeconds * 1000, askOptions?.timeoutMs ?? Infinity);
       let tokensIn = 0;
       let tokensOut = 0;
+      let model = options.model;
       let lastProblem = "";
+      let adjustments = 0;
       // A reply that breaks the schema is asked for once more, then given up as permanent.
       for (let attempt = 0; attempt < 2; attempt++) {
         let completion;
+        const sent = body(request, loaded);
+        const left = until - Date.now();
+        if (left <= 0) throw Object.assign(new UpstreamError("judge model: no time left for another attempt", true), { tokensIn, tokensOut });
         try {
-          completion = await client.chat.completions.parse({
-            model: options.model,
-            temperature: 0,
-            messages: [
-              { role: "system", content: request.system },
-              { role: "user", content: request.user },
-            ],
-            response_format: zodResponseFormat(request.schema, request.task),
-          });
+          completion = await client.chat.completions.create(sent, { timeout: left });
         } catch (error) {
-          if (error instanceof OpenAI.APIError || error instanceof OpenAI.APIConnectionError) throw upstream(error);
-          // Unparseable JSON or a schema violation surfaced by the SDK's parser.
-          lastProblem = error instanceof Error ? error.message : String(error);
-          continue;
+          // Judged by what this request sent: concurrent calls may have learned it already.
+          if (error instanceof OpenAI.APIError && error.status === 400 && adjustments < 2) {
+            const what = `${error.message} ${(error as { param?: string }).param ?? ""}`;
+            if ("temperature" in sent && /temperature/i.test(what)) {
+              temperature = undefined;
+              adjustments++;
+              attempt--;
+              continue;
+            }
+            if (sent.response_format.type === "json_schema" && canFallBack && /response_format|json_schema|structured/i.test(what)) {
+              mode = "json_object";
+              adjustments++;
+              attempt--;
+              continue;
+            }
+          }
+          if (error instanceof OpenAI.APIError || error instanceof OpenAI.APIConnectionError) throw Object.assign(upstream(error, OpenAI), { tokensIn, tokensOut });
+          throw error;
         }
         tokensIn += completion.usage?.prompt_tokens ?? 0;
         tokensOut += completion.usage?.completion_tokens ?? 0;
-        const message = completion.choices[0]?.message;
-        const parsed = message?.parsed === undefined || message?.parsed === null ? undefined : request.schema.safeParse(message.parsed);
-        if (parsed?.success) return { value: parsed.data, tokensIn, tokensOut, model: completion.model };
-        lastProblem = message?.refusal ? `refused: ${message.refusal}` : parsed ? parsed.error.message : "no parsed content";
+        model = completion.model ?? model;
+        const choice = completion.choices[0];
+        const message = choice?.message;
+        if (message?.refusal) {
+          lastProblem = `refused: ${message.refusal}`;
+          continue;
+        }
+        if (choice?.finish_reason === "length") {
+          lastProblem = "reply cut at the length limit";
+          continue;
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(message?.content ?? "");
+        } catch (error) {
+          lastProblem = `not JSON: ${(error as Error).message}`;
+          continue;
+        }
+        const parsed = request.schema.safeParse(json);
+        if (parsed.success) return { value: parsed.data, tokensIn, tokensOut, model };
+        lastProblem = parsed.error.message;
       }
       throw new JudgeSchemaError(`${request.task}: model reply did not match the schema (${lastProblem.slice(0, 300)})`, tokensIn, tokensOut);
     },
   };
 }
 
-function upstream(error: InstanceType<typeof OpenAI.APIError> | InstanceType<typeof OpenAI.APIConnectionError>): UpstreamError {
-  const status = error instanceof OpenAI.APIError ? error.status : undefined;
-  const retryAfter = Number(error instanceof OpenAI.APIError ? error.headers?.get("retry-after") : undefined);
+function upstream(error: InstanceType<typeof OpenAI.APIError> | InstanceType<typeof OpenAI.APIConnectionError>, { APIError }: typeof OpenAI): UpstreamError {
+  const status = error instanceof APIError ? error.status : undefined;
+  const retryAfter = Number(error instanceof APIError ? error.headers?.get("retry-after") : undefined);
   const retryable = status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
   return new UpstreamError(`judge model call failed${status ? ` with HTTP ${status}` : `: ${error.message}`}`, retryable, {
     cause: error,

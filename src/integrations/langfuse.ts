@@ -1,7 +1,8 @@
-import { LangfuseClient } from "@langfuse/client";
+import { randomUUID } from "node:crypto";
+import type { LangfuseClient } from "@langfuse/client";
 import { UpstreamError } from "../errors.js";
 
-/** An observation as Vigil needs it, from either Langfuse read API. */
+/** An observation as Vigil needs it, from either Langfuse read API. I/O is as served: v2 sends raw JSON strings. */
 export interface TraceObservation {
   id: string;
   traceId: string | null;
@@ -30,50 +31,85 @@ export interface SessionScore {
 
 export type LangfuseApi = "v2" | "v1";
 
-/** The narrow interface the monitor needs from Langfuse. */
-export interface TraceSource {
-  /** Reads every observation that started in [from, to), page by page. */
-  readObservations(window: { from: number; to: number; api?: LangfuseApi }, onPage: (page: TraceObservation[]) => Promise<void>): Promise<{ api: LangfuseApi; requests: number }>;
-  writeScore(score: SessionScore): Promise<void>;
+/**
+ * Decides whether one more request may start now (the per-minute rate budget and the time
+ * left): the milliseconds it may take (its timeout), or 0 when none may start.
+ */
+export type RequestGate = () => number;
+
+export interface SliceRead {
+  api: LangfuseApi;
+  requests: number;
+  /** Every page of the slice was read: the watermark may move past it. */
+  complete: boolean;
+  /** With `onePage`: the slice holds more than one page, and was left after its first. */
+  tooLarge?: boolean;
+  /** Observations seen and the time they spanned: how wide the next slice can be. */
+  density: { count: number; spanMs: number };
 }
 
-const V2_FIELDS = "core,basic,io,trace_context";
+/** The narrow interface the monitor needs from Langfuse. */
+export interface TraceSource {
+  /** Reads the observations that started in [from, to), page by page, while `gate` allows requests. */
+  readSlice(window: { from: number; to: number; api?: LangfuseApi; onePage?: boolean }, gate: RequestGate, onPage: (page: TraceObservation[]) => Promise<void>): Promise<SliceRead>;
+  /** Writes scores in batches; returns the ids Langfuse refused or that could not be sent (to retry later). */
+  writeScores(scores: SessionScore[], gate: RequestGate, now: number): Promise<{ written: string[]; failed: { id: string; reason: string }[] }>;
+}
+
 const PAGE_V2 = 1000;
 const PAGE_V1 = 100;
+/** Observations per page of the API in use: what a slice should hold. */
+export const pageSize = (api: LangfuseApi | undefined) => (api === "v1" ? PAGE_V1 : PAGE_V2);
+const V2_FIELDS = "core,basic,io,trace_context";
+// A trace can start before its observations: traces are listed with this margin, and a trace
+// that started even earlier is fetched by id (fields=core) so its session is never lost.
+const TRACE_MARGIN_MS = 3600_000;
+// Langfuse bounds a batch at 3.5 MB; Vigil's score events are < 1 kB each.
+const SCORES_PER_BATCH = 200;
 
 /**
- * Langfuse through its maintained client. Langfuse v4 (and Cloud since 2026-11-16) only has the
- * v2 observations API; self-hosted v3 only the v1 traces/observations API. v2 answering 404
- * means v1. Every call gets an explicit timeout and no SDK retries: a failed import is retried
- * by the next cycle from the same watermark, which costs nothing and never eats the budget.
+ * Langfuse through its maintained client. Langfuse v4 (and Cloud) serve GET /api/public/v2/observations
+ * (cursor pages, newest first, I/O as raw strings); self-hosted v3 only the v1 traces/observations
+ * API. Every call gets an explicit timeout and no SDK retries: the monitor's watermark and
+ * Retry-After handling retry across cycles, within the per-minute budget.
  */
 export function createLangfuseSource(options: { publicKey: string; secretKey: string; baseUrl: string; timeoutSeconds: number }): TraceSource {
-  const client = new LangfuseClient({ publicKey: options.publicKey, secretKey: options.secretKey, baseUrl: options.baseUrl });
-  const call = { timeoutInSeconds: options.timeoutSeconds, maxRetries: 0 };
+  // The SDK is imported on first use, so function instances that never read Langfuse (all but
+  // the monitor cron's) do not parse it at cold start.
+  let client: Promise<LangfuseClient> | undefined;
+  const langfuse = () =>
+    (client ??= import("@langfuse/client").then(({ LangfuseClient: Client }) => new Client({ publicKey: options.publicKey, secretKey: options.secretKey, baseUrl: options.baseUrl })));
+  // The gate's answer bounds each call: nothing runs past the invocation's deadline.
+  const call = (ms: number) => ({ timeoutInSeconds: Math.min(options.timeoutSeconds, ms / 1000), maxRetries: 0 });
   const iso = (ms: number) => new Date(ms).toISOString();
 
-  async function readV2(from: number, to: number, onPage: (p: TraceObservation[]) => Promise<void>) {
+  async function readV2(from: number, to: number, onePage: boolean, gate: RequestGate, onPage: (p: TraceObservation[]) => Promise<void>): Promise<SliceRead> {
     let cursor: string | undefined;
     let requests = 0;
     let restarted = false;
+    let count = 0;
+    const density = () => ({ count, spanMs: to - from });
     for (;;) {
+      const ms = gate();
+      if (!ms) return { api: "v2", requests, complete: false, density: density() };
       let page;
       try {
         requests++;
-        page = await client.api.observations.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V2, fields: V2_FIELDS, ...(cursor ? { cursor } : {}) }, call);
+        page = await (await langfuse()).api.observations.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V2, fields: V2_FIELDS, ...(cursor ? { cursor } : {}) }, call(ms));
       } catch (error) {
-        // An expired cursor: start the window again (imports are deduplicated by id).
+        // An expired cursor: read the slice again (imports are deduplicated by id).
         if (cursor && statusOf(error) === 400 && !restarted) {
           restarted = true;
           cursor = undefined;
           continue;
         }
-        throw error;
+        throw Object.assign(error as object, { requests });
       }
-      await onPage(
-        page.data.map((o) => ({
+      count += page.data.length;
+      const mapped = page.data.map(
+        (o): TraceObservation => ({
           id: o.id,
-          traceId: o.traceId,
+          traceId: o.traceId ?? null,
           sessionId: o.sessionId ?? null,
           traceName: o.traceName ?? null,
           tags: o.tags ?? [],
@@ -82,29 +118,51 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
           startTime: Date.parse(o.startTime),
           level: o.level ?? null,
           statusMessage: o.statusMessage ?? null,
-          input: o.input,
-          output: o.output,
-        })),
+          input: o.input ?? null,
+          output: o.output ?? null,
+        }),
       );
+      await onPage(mapped);
       cursor = page.meta.cursor ?? undefined;
-      if (!cursor || page.data.length === 0) return requests;
+      if (!cursor || page.data.length === 0) return { api: "v2", requests, complete: true, density: density() };
+      if (onePage && requests === 1) {
+        // Pages come newest first: the first page spans [its oldest start, to).
+        const oldest = Math.min(...mapped.map((o) => o.startTime));
+        return { api: "v2", requests, complete: false, tooLarge: true, density: { count, spanMs: Math.max(1, to - oldest) } };
+      }
     }
   }
 
-  async function readV1(from: number, to: number, onPage: (p: TraceObservation[]) => Promise<void>) {
-    // Traces carry the session and tags; observations only their trace id. Traces are read
-    // with a margin before the window because a trace can start before its observations.
-    const traces = new Map<string, { sessionId: string | null; name: string | null; tags: string[] }>();
+  async function readV1(from: number, to: number, onePage: boolean, gate: RequestGate, onPage: (p: TraceObservation[]) => Promise<void>): Promise<SliceRead> {
+    type TraceInfo = { sessionId: string | null; name: string | null; tags: string[] };
+    const traces = new Map<string, TraceInfo>();
     let requests = 0;
+    let total = 0;
+    const incomplete = (): SliceRead => ({ api: "v1", requests, complete: false, density: { count: total, spanMs: to - from } });
+    // fields=core: without it every trace comes back with its I/O, observations and scores.
     for (let page = 1; ; page++) {
+      const ms = gate();
+      if (!ms) return incomplete();
       requests++;
-      const res = await client.api.trace.list({ fromTimestamp: iso(from - 3600_000), toTimestamp: iso(to), limit: PAGE_V1, page }, call);
-      for (const t of res.data) traces.set(t.id, { sessionId: t.sessionId, name: t.name, tags: t.tags });
+      const res = await (await langfuse()).api.trace.list({ fromTimestamp: iso(from - TRACE_MARGIN_MS), toTimestamp: iso(to), limit: PAGE_V1, page, fields: "core" }, call(ms));
+      for (const t of res.data) traces.set(t.id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [] });
       if (page >= res.meta.totalPages || res.data.length === 0) break;
     }
     for (let page = 1; ; page++) {
+      const ms = gate();
+      if (!ms) return incomplete();
       requests++;
-      const res = await client.api.legacy.observationsV1.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V1, page }, call);
+      const res = await (await langfuse()).api.legacy.observationsV1.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V1, page }, call(ms));
+      total = res.meta.totalItems;
+      // v1 counts the whole slice up front: a slice of many pages is narrowed before reading it.
+      if (onePage && page === 1 && res.meta.totalPages > 1) return { ...incomplete(), tooLarge: true };
+      for (const id of new Set(res.data.map((o) => o.traceId).filter((id): id is string => !!id && !traces.has(id)))) {
+        const traceMs = gate();
+        if (!traceMs) return incomplete();
+        requests++;
+        const t = await (await langfuse()).api.trace.get(id, { fields: "core" }, call(traceMs));
+        traces.set(id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [] });
+      }
       await onPage(
         res.data.map((o) => {
           const trace = o.traceId ? traces.get(o.traceId) : undefined;
@@ -119,36 +177,89 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
             startTime: Date.parse(String(o.startTime)),
             level: o.level ?? null,
             statusMessage: o.statusMessage ?? null,
-            input: o.input,
-            output: o.output,
+            input: o.input ?? null,
+            output: o.output ?? null,
           };
         }),
       );
-      if (page >= res.meta.totalPages || res.data.length === 0) break;
+      if (page >= res.meta.totalPages || res.data.length === 0) return { api: "v1", requests, complete: true, density: { count: total, spanMs: to - from } };
     }
-    return requests;
+  }
+
+  /** One POST /api/public/scores per score, into the caller's tallies (kept if a later one throws). */
+  async function postEach(scores: SessionScore[], gate: RequestGate, written: string[], failed: { id: string; reason: string }[]) {
+    for (const s of scores) {
+      const ms = gate();
+      if (!ms) {
+        failed.push({ id: s.id, reason: "no time or request budget left this cycle" });
+        continue;
+      }
+      await (await langfuse()).api.scores.create({ ...s, source: "API" } as never, call(ms));
+      written.push(s.id);
+    }
   }
 
   return {
-    async readObservations(window, onPage) {
+    async readSlice(window, gate, onPage) {
+      const spent = { n: 0 };
+      const counted: RequestGate = () => {
+        const ms = gate();
+        if (ms) spent.n++;
+        return ms;
+      };
       try {
-        if (window.api !== "v1") {
+        // A remembered v1 is still tried first; a v1 404 means the server moved to v4 (events only).
+        const order: LangfuseApi[] = window.api === "v1" ? ["v1", "v2"] : ["v2", "v1"];
+        for (const [i, api] of order.entries()) {
           try {
-            return { api: "v2", requests: await readV2(window.from, window.to, onPage) };
+            const read = await (api === "v2" ? readV2 : readV1)(window.from, window.to, window.onePage ?? false, counted, onPage);
+            return { ...read, requests: spent.n };
           } catch (error) {
-            if (statusOf(error) !== 404) throw error;
+            if (statusOf(error) !== 404 || i === order.length - 1) throw error;
           }
         }
-        return { api: "v1", requests: await readV1(window.from, window.to, onPage) };
+        throw new Error("unreachable");
       } catch (error) {
-        throw upstream("langfuse read", error);
+        throw Object.assign(upstream("langfuse read", error), { requests: spent.n });
       }
     },
-    async writeScore(score) {
+    async writeScores(scores, gate, now) {
+      const written: string[] = [];
+      const failed: { id: string; reason: string }[] = [];
       try {
-        await client.api.scores.create({ id: score.id, sessionId: score.sessionId, traceId: score.traceId, name: score.name, value: score.value, dataType: score.dataType, comment: score.comment, source: "API" }, call);
+        for (let i = 0; i < scores.length; i += SCORES_PER_BATCH) {
+          const chunk = scores.slice(i, i + SCORES_PER_BATCH);
+          const ms = gate();
+          if (!ms) {
+            failed.push(...chunk.map((s) => ({ id: s.id, reason: "no time or request budget left this cycle" })));
+            continue;
+          }
+          // The 207 answer names events by their envelope id; the score's own id (body.id) is
+          // what score-create upserts on, so a retried score replaces itself.
+          const events = chunk.map((s) => ({ type: "score-create" as const, id: randomUUID(), timestamp: new Date(now).toISOString(), body: { ...s } }));
+          let res;
+          try {
+            res = await (await langfuse()).api.ingestion.batch({ batch: events }, call(ms));
+          } catch (error) {
+            // A server without the legacy ingestion route: one score per request instead.
+            if (statusOf(error) !== 404) throw error;
+            await postEach(scores.slice(i), gate, written, failed);
+            return { written, failed };
+          }
+          const refused = new Map<string, string>();
+          for (const e of res.errors ?? []) {
+            const score = events.find((ev) => ev.id === e.id)?.body.id;
+            if (score) refused.set(score, `${e.status}: ${e.message ?? JSON.stringify(e.error ?? "")}`.slice(0, 200));
+          }
+          for (const s of chunk) {
+            const reason = refused.get(s.id);
+            if (reason) failed.push({ id: s.id, reason });
+            else written.push(s.id);
+          }
+        }
+        return { written, failed };
       } catch (error) {
-        throw upstream("langfuse score", error);
+        throw Object.assign(upstream("langfuse score", error), { written });
       }
     },
   };

@@ -1,5 +1,4 @@
-import { Ratelimit } from "@upstash/ratelimit";
-import { Redis } from "@upstash/redis";
+import type { Ratelimit } from "@upstash/ratelimit";
 import type { Logger } from "../log.js";
 
 export interface RateLimitDecision {
@@ -26,25 +25,25 @@ export function createUpstashRateLimiter(options: {
   log: Logger;
   clock?: () => number;
 }): RateLimiter {
-  const redis = new Redis({
-    url: options.url,
-    token: options.token,
-    enableTelemetry: false,
-    retry: { retries: 1, backoff: () => 100 },
-  });
-  const limiter = new Ratelimit({
-    redis,
-    limiter: Ratelimit.slidingWindow(options.perMinute, `${options.windowSeconds ?? 60} s`),
-    prefix: options.prefix,
-    timeout: 1000,
-    analytics: false,
-    ephemeralCache: false,
-  });
+  // The Upstash SDKs are imported on first use, off the cold start of a function that never limits.
+  let limiter: Promise<Ratelimit> | undefined;
+  const load = () =>
+    (limiter ??= Promise.all([import("@upstash/ratelimit"), import("@upstash/redis")]).then(
+      ([{ Ratelimit: Limiter }, { Redis }]) =>
+        new Limiter({
+          redis: new Redis({ url: options.url, token: options.token, enableTelemetry: false, retry: { retries: 1, backoff: () => 100 } }),
+          limiter: Limiter.slidingWindow(options.perMinute, `${options.windowSeconds ?? 60} s`),
+          prefix: options.prefix,
+          timeout: 1000,
+          analytics: false,
+          ephemeralCache: false,
+        }),
+    ));
   const clock = options.clock ?? Date.now;
   return {
     async limit(key) {
       try {
-        const result = await limiter.limit(key);
+        const result = await (await load()).limit(key);
         if (result.reason === "timeout") options.log.warn("rate limiter timed out: allowing", { key });
         return { allowed: result.success, retryAfterSeconds: Math.max(1, Math.ceil((result.reset - clock()) / 1000)) };
       } catch (error) {

@@ -2,7 +2,7 @@ import type { Deps } from "../deps.js";
 import { deleteOldRuns } from "../runs/retention.js";
 import { closeDueCheckpoints } from "../stability/checkpoints.js";
 import { buildStabilityReport } from "../stability/report.js";
-import { deleteOldEvents } from "../stability/retention.js";
+import { deleteOldEvents, deleteOldMinuteRollups } from "../stability/retention.js";
 import type { JobSummary } from "./types.js";
 
 const DAY_MS = 86_400_000;
@@ -11,6 +11,7 @@ const DAY_MS = 86_400_000;
 export async function checkpoint(deps: Deps, now: number): Promise<JobSummary> {
   const closed = await closeDueCheckpoints(deps, now);
   const deletedEvents = await deleteOldEvents(deps.db, now - deps.env.RETENTION_DAYS * DAY_MS);
+  const deletedMinuteRollups = await deleteOldMinuteRollups(deps.db, now - deps.env.RETENTION_DAYS * DAY_MS);
   const runs = await deleteOldRuns(deps.db, now - deps.env.RUN_RETENTION_DAYS * DAY_MS, now);
   if (runs.blocked.length > 0) deps.log.warn("run retention blocked", { runs: runs.blocked });
   const report = await buildStabilityReport(deps, now, 24);
@@ -22,7 +23,7 @@ export async function checkpoint(deps: Deps, now: number): Promise<JobSummary> {
   });
   return {
     closed: closed.map((c) => ({ windowStart: new Date(c.windowStart).toISOString(), status: c.status, deliveries: c.metrics.deliveries })),
-    retention: { deletedEvents, deletedRuns: runs.deleted, blockedRuns: runs.blocked.length },
+    retention: { deletedEvents, deletedMinuteRollups, deletedRuns: runs.deleted, blockedRuns: runs.blocked.length },
     verdict: { status: report.status, productionReady: report.productionReady },
   };
 }

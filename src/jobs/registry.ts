@@ -3,10 +3,6 @@ import { heartbeat } from "./heartbeat.js";
 import { monitor } from "./monitor.js";
 import type { JobFn, JobName } from "./types.js";
 
-export const JOBS: Record<JobName, JobFn> = { heartbeat, monitor, checkpoint };
-
-export const JOB_NAMES = Object.keys(JOBS) as JobName[];
-
-export function isJobName(name: string): name is JobName {
-  return Object.hasOwn(JOBS, name);
-}
+// Only the top (app, routes) imports this: domain code that needs job names imports types.ts,
+// so no module below the jobs imports the jobs themselves.
+export const JOBS = { heartbeat, monitor, checkpoint } satisfies Record<JobName, JobFn>;

@@ -1,12 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { Deps } from "../deps.js";
-import { acquireLease, releaseLease } from "./lease.js";
+import { acquireLease, releaseLease, type LeaseRefusal } from "./lease.js";
 import { recordRunEnd, recordRunStart, recordSkippedRun } from "./job-runs.js";
 import type { JobFn, JobName, JobSummary } from "./types.js";
 
 export type JobOutcome =
   | { status: "ok"; runId: string; summary: JobSummary }
-  | { status: "skipped"; runId: string; reason: "locked" };
+  | { status: "skipped"; runId: string; reason: LeaseRefusal };
+
+/**
+ * Jobs whose runs are counted by scheduled slot: a second delivery of the same slot is skipped.
+ * The heartbeat's alert timing and dead-man's switch mean "once a minute"; monitor and
+ * checkpoint are idempotent and stay callable on demand.
+ */
+const RUNS_ONCE_PER: Partial<Record<JobName, number>> = { heartbeat: 60_000 };
 
 /**
  * Runs a job the way every caller (cron route, local scheduler, CLI, tests) must: under the
@@ -19,10 +26,14 @@ export async function runJob(deps: Deps, name: JobName, fn: JobFn, now = deps.cl
   const runId = randomUUID();
   const ttlMs = deps.env.CRON_MAX_DURATION_SECONDS * 1000;
 
-  if (!(await acquireLease(db, name, runId, now, ttlMs))) {
-    await recordSkippedRun(db, { id: runId, job: name, at: now, reason: "locked" });
-    log.info("job skipped", { run_id: runId, reason: "locked" });
-    return { status: "skipped", runId, reason: "locked" };
+  const width = RUNS_ONCE_PER[name];
+  // Slot 0 means "no slot"; a real slot is the start of the scheduled minute (never 0 after 1970).
+  const slot = width ? Math.floor(now / width) * width : 0;
+  const refused = await acquireLease(db, name, runId, now, ttlMs, slot);
+  if (refused) {
+    await recordSkippedRun(db, { id: runId, job: name, at: now, reason: refused });
+    log.info("job skipped", { run_id: runId, reason: refused });
+    return { status: "skipped", runId, reason: refused };
   }
 
   const started = performance.now();

@@ -1,7 +1,13 @@
 import type { Deps } from "../deps.js";
 
-export type JobName = "heartbeat" | "monitor" | "checkpoint";
+/** Every cron job, in the order vercel.json schedules them (a test holds the two equal). */
+export const JOB_NAMES = ["heartbeat", "monitor", "checkpoint"] as const;
+export type JobName = (typeof JOB_NAMES)[number];
 export type JobSummary = Record<string, unknown>;
 
 /** A job is a plain function of its dependencies and the time it runs for. */
 export type JobFn = (deps: Deps, now: number) => Promise<JobSummary>;
+
+export function isJobName(name: string): name is JobName {
+  return (JOB_NAMES as readonly string[]).includes(name);
+}

@@ -3,11 +3,13 @@ import { UpstreamError } from "../errors.js";
 import type { CallLimiter } from "../integrations/call-limiter.js";
 import { JudgeSchemaError, type JudgeModel, type JudgeRequest } from "../integrations/judge.js";
 import type { z } from "zod";
-import { FULFILLMENT_SYSTEM, fulfillmentSchema, fulfillmentUser, INTENT_SYSTEM, intentSchema, intentUser, type Fulfillment, type Intent } from "./prompts.js";
-import { finishClaim, retryClaim, type ClaimedSession } from "./queue.js";
+import { finishClaim, releaseClaim, retryClaim, type ClaimedSession } from "./queue.js";
 import { dayOf, hourlyCount, resultInsert, spendUpsert, type ResultRow, type Usage } from "./results.js";
 import type { MonitorSettings } from "./settings.js";
 import { buildTranscript, type StoredObservation, type Transcript } from "./transcript.js";
+import { callWindow } from "./deadline.js";
+import { judgeTranscript } from "./verdict.js";
+import { contradicts, factsOf, recordOf, unmetReason, type VerifierRecord } from "./verification.js";
 import type { Verifier } from "./verifier.js";
 
 export interface AnalysisContext {
@@ -16,11 +18,19 @@ export interface AnalysisContext {
   limiter: CallLimiter;
   settings: MonitorSettings;
   verifier: Verifier | undefined;
-  /** Wall-clock time after which no model call is started. */
+  /** When (deps.clock time) every model call must have ended: each one's timeout is cut to it. */
   deadline: number;
 }
 
-export type AnalysisOutcome = "pass" | "fail" | "partial" | "skipped" | "error" | "retry";
+export type AnalysisOutcome = "pass" | "fail" | "partial" | "skipped" | "error" | "retry" | "released";
+
+/** No time left in this invocation for one more model call: the session goes back untouched. */
+export class OutOfTimeError extends Error {
+  constructor() {
+    super("no time left in this invocation for a model call");
+    this.name = "OutOfTimeError";
+  }
+}
 
 export async function loadTranscript(deps: Deps, sessionKey: string, maxChars: number): Promise<Transcript> {
   const rs = await deps.db.execute({ sql: "SELECT data FROM monitored_observations WHERE session_key = ? ORDER BY start_time, id", args: [sessionKey] });
@@ -30,14 +40,21 @@ export async function loadTranscript(deps: Deps, sessionKey: string, maxChars: n
 /** A metered model call: waits for the shared rate limit, counts tokens and cost. */
 export function meteredAsk(ctx: AnalysisContext, usage: Usage) {
   return async <S extends z.ZodType>(request: JudgeRequest<S>): Promise<z.infer<S>> => {
-    if (!(await ctx.limiter.acquire(ctx.deadline))) throw new UpstreamError("model rate limit: no call slot before the cycle's time budget", true);
+    const clock = ctx.deps.clock;
+    const window = () => callWindow(clock(), ctx.deadline, ctx.settings.modelTimeoutMs, ctx.settings.minCallMs);
+    if (!window()) throw new OutOfTimeError();
+    if (!(await ctx.limiter.acquire(ctx.deadline - clock() - Math.min(ctx.settings.modelTimeoutMs, ctx.settings.minCallMs)))) throw new UpstreamError("model rate limit: no call slot before the cycle's time budget", true);
+    const timeoutMs = window();
+    if (!timeoutMs) throw new OutOfTimeError();
     try {
-      const answer = await ctx.judge.ask(request);
+      const answer = await ctx.judge.ask(request, { timeoutMs });
       addUsage(ctx.settings, usage, answer.tokensIn, answer.tokensOut);
       usage.model = answer.model;
       return answer.value;
     } catch (error) {
-      if (error instanceof JudgeSchemaError) addUsage(ctx.settings, usage, error.tokensIn, error.tokensOut);
+      // A reply that failed its schema was still billed.
+      const billed = error as { tokensIn?: number; tokensOut?: number; model?: string };
+      if (error instanceof JudgeSchemaError || billed.tokensIn) addUsage(ctx.settings, usage, billed.tokensIn ?? 0, billed.tokensOut ?? 0);
       throw error;
     }
   };
@@ -65,24 +82,29 @@ export async function analyzeClaimed(ctx: AnalysisContext, claim: ClaimedSession
   let row: ResultRow;
   try {
     const transcript = await loadTranscript(deps, claim.sessionKey, s.transcriptMaxChars);
-    if (!transcript.turns.some((t) => t.role === "caller")) {
-      row = { ...base, status: "skipped", analyzedAt: deps.clock(), error: "no caller turns" };
+    const judged = await judgeTranscript(ask, transcript, s.taxonomy);
+    if (judged.status === "skipped") {
+      row = { ...base, status: "skipped", ...(judged.intent ? { intent: judged.intent } : { error: judged.reason }), analyzedAt: deps.clock() };
     } else {
-      const intent: Intent = await ask({ task: "intent", schema: intentSchema(s.taxonomy), system: INTENT_SYSTEM(s.taxonomy), user: intentUser(transcript.text) });
-      if (intent.intent === "unknown" || intent.confidence < 0.5) {
-        row = { ...base, status: "skipped", intent, analyzedAt: deps.clock() };
-      } else {
-        const fulfillment: Fulfillment = await ask({ task: "fulfillment", schema: fulfillmentSchema, system: FULFILLMENT_SYSTEM, user: fulfillmentUser(intent, transcript.text) });
-        const verifier = ctx.verifier ? await ctx.verifier.verify({ sessionId: claim.sessionKey, intent: intent.intent, summary: intent.summary, verdict: fulfillment.status }) : null;
-        let status: ResultRow["status"] = fulfillment.status;
-        if (verifier && !verifier.verified && status !== "fail") {
-          status = "fail";
-          fulfillment.unmet.push(`system of record: ${verifier.detail}`);
-        }
-        row = { ...base, status, intent, fulfillment, verifier, analyzedAt: deps.clock() };
+      const { intent, fulfillment } = judged;
+      // Only a verdict the bot could have faked is checked: a failure cannot get worse.
+      let verifier: VerifierRecord | null = null;
+      if (ctx.verifier && judged.status !== "fail") {
+        const facts = factsOf(fulfillment);
+        verifier = recordOf(await ctx.verifier.verify({ sessionId: claim.sessionKey, intent: intent.intent, facts }), facts, 1, deps.clock(), s.maxAttempts);
+        if (verifier.status === "unavailable") log.warn("system-of-record check unavailable: verdict kept as judged", { reason: verifier.detail, retry: verifier.retryAt !== null });
       }
+      const contradicted = contradicts(verifier, judged.status);
+      if (contradicted) fulfillment.unmet.push(unmetReason(verifier!));
+      const status = contradicted ? "fail" : judged.status;
+      if (fulfillment.quality.prompt_injection) log.warn("caller text imitates roles or instructs the evaluator", { status });
+      row = { ...base, status, intent, fulfillment, verifier, analyzedAt: deps.clock() };
     }
   } catch (error) {
+    if (error instanceof OutOfTimeError) {
+      await deps.db.batch([releaseClaim(claim, deps.clock()), spendUpsert(dayOf(deps.clock()), usage)], "write");
+      return { outcome: "released", usage, resultStored: false };
+    }
     const reason = error instanceof Error ? error.message : String(error);
     const transient = error instanceof UpstreamError && error.retryable;
     if (transient && claim.attempts < s.maxAttempts) {

@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { Deps } from "../deps.js";
-import { UpstreamError } from "../errors.js";
+import type { RequestGate } from "../integrations/langfuse.js";
 import type { JobSummary } from "../jobs/types.js";
 import { analyzeClaimed, type AnalysisContext } from "./analyze.js";
+import { callWindow, cycleDeadline } from "./deadline.js";
 import { diagnoseFailures } from "./diagnose.js";
 import { importObservations, type ImportSummary } from "./import.js";
 import { claimSession, dueSessions } from "./queue.js";
 import { dayOf, daySpend } from "./results.js";
-import { unscoredResults, writeScores } from "./scores.js";
+import { flushScores } from "./scores.js";
 import { monitorSettings } from "./settings.js";
+import { retryUnavailableChecks } from "./verification.js";
 import { getState, setState } from "./state.js";
 
 const hash01 = (key: string) => {
@@ -17,22 +19,42 @@ const hash01 = (key: string) => {
   return (h >>> 0) / 2 ** 32;
 };
 
+// Langfuse requests kept back from the import for score writes (one batch each).
+const SCORE_REQUEST_RESERVE = 3;
+
 /**
- * One monitor cycle: import from Langfuse, analyse finished sessions concurrently under the
- * model rate limit and the spend caps until the time budget is used, write scores back,
- * diagnose up to N failures one at a time. Outside services failing never fails the cycle:
- * what could not be done stays queued.
+ * One monitor cycle: import from Langfuse in oldest-first slices, analyse finished sessions
+ * concurrently under the model rate limit and the spend caps, write scores back in batches,
+ * diagnose up to N failures one at a time. Nothing starts that cannot finish before the cycle's
+ * deadline (its own budget, or the function's, whichever comes first). Outside services
+ * failing never fails the cycle: what could not be done stays queued and is visible.
  */
 export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSummary> {
   const m = deps.monitoring;
   const notConfigured = [...(m?.source ? [] : ["langfuse"]), ...(m?.judge ? [] : ["judge model"])];
   if (!m?.source || !m.judge) return { notConfigured };
   const s = monitorSettings(deps.env);
-  const started = performance.now();
-  const deadline = Date.now() + s.budgetMs;
+  const clock = deps.clock;
+  const started = clock();
+  const startedPerf = performance.now();
+  const deadline = cycleDeadline(s, started, deps.functionDeadline?.());
   const holder = randomUUID();
   const log = deps.log.child({ job: "monitor" });
-  const ctx: AnalysisContext = { deps, judge: m.judge, limiter: m.limiter, settings: s, verifier: m.verifier, deadline };
+  // Score writes must still fit after the analyses: those stop that much earlier.
+  const scoreReserve = Math.min(s.langfuseTimeoutMs, s.minCallMs);
+  const ctx: AnalysisContext = { deps, judge: m.judge, limiter: m.limiter, settings: s, verifier: m.verifier, deadline: deadline - scoreReserve };
+
+  // Langfuse allows N requests a minute: the import takes all but a few, the score writes the rest.
+  let langfuseLeft = s.langfuseRequestsPerMinute;
+  let importLeft = Math.max(1, langfuseLeft - SCORE_REQUEST_RESERVE);
+  const take = (ms: number, forImport: boolean) => {
+    if (!ms || langfuseLeft <= 0 || (forImport && importLeft <= 0)) return 0;
+    langfuseLeft--;
+    if (forImport) importLeft--;
+    return ms;
+  };
+  const importGate: RequestGate = () => take(callWindow(clock(), ctx.deadline, s.langfuseTimeoutMs, s.minCallMs), true);
+  const scoreGate: RequestGate = () => take(callWindow(clock(), deadline, s.langfuseTimeoutMs, s.minCallMs), false);
 
   let imported: ImportSummary | undefined;
   let importError: string | undefined;
@@ -40,29 +62,16 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
   if (now < blockedUntil) {
     importError = `langfuse asked to wait until ${new Date(blockedUntil).toISOString()} (Retry-After)`;
   } else {
-    try {
-      imported = await importObservations(deps, m.source, s, now);
-    } catch (error) {
-      importError = error instanceof Error ? error.message : String(error);
+    imported = await importObservations(deps, m.source, s, now, importGate);
+    if (imported.error) {
+      importError = imported.error;
       // A 429's Retry-After is honoured across cycles, not slept through inside one.
-      if (error instanceof UpstreamError && error.retryAfterMs) await setState(deps.db, "langfuse_blocked_until", String(now + error.retryAfterMs), now);
-      log.warn("langfuse import failed: will catch up next cycle", { reason: importError, retryable: error instanceof UpstreamError ? error.retryable : false });
+      if (imported.retryAfterMs) await setState(deps.db, "langfuse_blocked_until", String(now + imported.retryAfterMs), now);
+      log.warn("langfuse import failed: will go on from the watermark next cycle", { reason: importError, slices: imported.slices });
+    } else if (!imported.caughtUp) {
+      log.warn("langfuse import behind: will go on next cycle", { lag_ms: imported.lagMs, requests: imported.requests });
     }
   }
-
-  // Scores that could not be written earlier (Langfuse down) go first.
-  let scoresWritten = 0;
-  let scoreError: string | undefined;
-  const writeScoresOf = async (resultId: number) => {
-    if (scoreError) return;
-    try {
-      scoresWritten += await writeScores(deps.db, m.source!, resultId, deps.clock());
-    } catch (error) {
-      scoreError = error instanceof Error ? error.message : String(error);
-      log.warn("score write-back failed: will retry next cycle", { reason: scoreError });
-    }
-  };
-  if (!importError) for (const id of await unscoredResults(deps.db, 200)) await writeScoresOf(id);
 
   const counts = { pass: 0, fail: 0, partial: 0, skipped: 0, error: 0, retry: 0 };
   let tokens = 0;
@@ -79,7 +88,8 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
   let next = 0;
   const worker = async () => {
     for (;;) {
-      if (Date.now() >= deadline) return;
+      // A session is only started when a model call can still start and end in time.
+      if (!callWindow(clock(), ctx.deadline, s.modelTimeoutMs, s.minCallMs)) return;
       const cap = overBudget();
       if (cap) {
         paused ??= cap;
@@ -91,16 +101,12 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
         await deps.db.execute({ sql: "UPDATE monitor_sessions SET state = 'skipped', last_error = 'sampled out', updated_at = ? WHERE session_key = ? AND state = 'pending'", args: [now, key] });
         continue;
       }
-      const claim = await claimSession(deps.db, key, holder, deps.clock(), s.leaseMs);
+      const claim = await claimSession(deps.db, key, holder, clock(), s.leaseMs);
       if (!claim) continue;
-      const { outcome, usage, resultStored } = await analyzeClaimed(ctx, claim);
-      counts[outcome]++;
+      const { outcome, usage } = await analyzeClaimed(ctx, claim);
+      if (outcome !== "released") counts[outcome]++;
       tokens += usage.tokensIn + usage.tokensOut;
       costUsd += usage.costUsd;
-      if (resultStored && outcome !== "error") {
-        const rs = await deps.db.execute({ sql: "SELECT id FROM monitoring_results WHERE session_id = ? AND activity_version = ?", args: [claim.sessionKey, claim.activityVersion] });
-        if (rs.rows[0]) await writeScoresOf(Number(rs.rows[0].id));
-      }
     }
   };
   await Promise.all(Array.from({ length: s.concurrency }, worker));
@@ -109,12 +115,28 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
     await setState(deps.db, "judge_budget_exhausted_at", String(now), now);
     log.warn("judge budget exhausted: analysis paused", { cap: paused, tokens, cost_usd: costUsd, daily_cost_usd: dailySpent + costUsd });
   }
+  // Before diagnosis, so a verdict the system of record now contradicts is diagnosed this cycle.
+  const rechecked = await retryUnavailableChecks(ctx, now);
   const diagnosed = paused ? 0 : await diagnoseFailures(ctx, now, s.diagnosesPerCycle);
-  const backlog = (await dueSessions(deps.db, s, deps.clock(), 100_000)).length;
 
-  const summary: JobSummary = {
+  // Scores of this cycle's verdicts and of earlier ones Langfuse did not take, in one pass.
+  let scores = { written: 0, failed: 0, reasons: [] as string[] };
+  let scoreError: string | undefined;
+  if (!importError || imported?.slices) {
+    try {
+      scores = await flushScores(deps.db, m.source, scoreGate, clock());
+    } catch (error) {
+      scoreError = error instanceof Error ? error.message : String(error);
+      log.warn("score write-back failed: will retry next cycle", { reason: scoreError });
+    }
+  }
+  const backlog = (await dueSessions(deps.db, s, clock(), 100_000)).length;
+
+  return {
     imported: imported?.imported ?? 0,
-    langfuse: imported ? { api: imported.api, requests: imported.requests, read: imported.read, internal: imported.internal } : { error: importError },
+    langfuse: imported
+      ? { api: imported.api, requests: imported.requests, read: imported.read, internal: imported.internal, bounded: imported.bounded, slices: imported.slices, caughtUp: imported.caughtUp, watermark: imported.watermark, lagMs: imported.lagMs, ...(importError ? { error: importError } : {}) }
+      : { error: importError },
     sessionsChecked: counts.pass + counts.fail + counts.partial + counts.skipped + counts.error,
     passed: counts.pass,
     failed: counts.fail,
@@ -123,13 +145,14 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
     errors: counts.error,
     retrying: counts.retry,
     diagnosed,
-    scoresWritten,
+    verifierRetried: rechecked.retried,
+    scoresWritten: scores.written,
+    ...(scores.failed ? { scoresPending: scores.failed, scoreReasons: scores.reasons } : {}),
     backlog,
     tokens,
     costUsd: Math.round(costUsd * 1e6) / 1e6,
-    durationMs: Math.round(performance.now() - started),
+    durationMs: Math.round(performance.now() - startedPerf),
     ...(paused ? { paused: `judge budget: ${paused}` } : {}),
     ...(scoreError ? { scoreError } : {}),
   };
-  return summary;
 }

@@ -1,5 +1,6 @@
 import { JudgeSchemaError } from "../integrations/judge.js";
-import { loadTranscript, meteredAsk, type AnalysisContext } from "./analyze.js";
+import { loadTranscript, meteredAsk, OutOfTimeError, type AnalysisContext } from "./analyze.js";
+import { callWindow } from "./deadline.js";
 import { DIAGNOSIS_SYSTEM, diagnosisSchema, diagnosisUser } from "./prompts.js";
 import { dayOf, spendUpsert, type Usage } from "./results.js";
 
@@ -19,7 +20,7 @@ export async function diagnoseFailures(ctx: AnalysisContext, now: number, limit:
   });
   let diagnosed = 0;
   for (const row of rs.rows) {
-    if (Date.now() >= ctx.deadline) break;
+    if (!callWindow(ctx.deps.clock(), ctx.deadline, ctx.settings.modelTimeoutMs, ctx.settings.minCallMs)) break;
     const id = Number(row.id);
     const claimed = await db.execute({
       sql: `UPDATE monitoring_results SET diagnostic_status = 'pending', diagnosed_at = ?
@@ -43,6 +44,11 @@ export async function diagnoseFailures(ctx: AnalysisContext, now: number, limit:
       diagnosed++;
       log.info("session diagnosed", { category: report.category, severity: report.severity });
     } catch (error) {
+      if (error instanceof OutOfTimeError) {
+        // Not a failed diagnosis: it did not start. A later cycle takes it.
+        await db.execute({ sql: "UPDATE monitoring_results SET diagnostic_status = NULL, diagnosed_at = NULL WHERE id = ?", args: [id] });
+        break;
+      }
       const reason = error instanceof Error ? error.message : String(error);
       await db.batch(
         [

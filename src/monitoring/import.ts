@@ -1,21 +1,34 @@
-import type { InStatement } from "@libsql/client";
+import type { InStatement, InValue } from "@libsql/client";
 import type { Deps } from "../deps.js";
-import type { LangfuseApi, TraceObservation, TraceSource } from "../integrations/langfuse.js";
+import { UpstreamError } from "../errors.js";
+import { pageSize, type LangfuseApi, type RequestGate, type TraceObservation, type TraceSource } from "../integrations/langfuse.js";
+import { parseIo } from "./io-parse.js";
 import type { MonitorSettings } from "./settings.js";
 import { getState, setState } from "./state.js";
 
 export interface ImportSummary {
-  api: LangfuseApi;
+  api: LangfuseApi | null;
   requests: number;
   read: number;
   imported: number;
   internal: number;
-  from: string;
-  to: string;
+  /** Observations whose I/O was replaced or cut (too deep, too large), each logged with its id. */
+  bounded: number;
+  slices: number;
+  /** Everything up to `now` was read. */
+  caughtUp: boolean;
+  watermark: string;
+  lagMs: number;
+  error?: string;
+  retryAfterMs?: number;
 }
 
-// Large fields are kept bounded: the transcript is bounded again when it is built.
-const MAX_FIELD_CHARS = 20_000;
+const MIN_SLICE_MS = 60_000;
+const MAX_SLICE_MS = 7 * 24 * 3600_000;
+// A slice aims at this share of a page, so a busier hour still fits in one request.
+const PAGE_FILL = 0.7;
+// A remembered v1 is probed for v2 again this often (a self-hosted upgrade to v4 drops v1).
+const REPROBE_MS = 24 * 3600_000;
 
 /** A session is its Langfuse session id; an observation without one stands in its own trace. */
 export const sessionKeyOf = (o: TraceObservation) => o.sessionId ?? `trace:${o.traceId ?? o.id}`;
@@ -28,81 +41,112 @@ export function isInternal(o: TraceObservation, s: MonitorSettings): boolean {
 }
 
 /**
- * Imports every observation since the persistent watermark (minus an overlap margin, because
- * Langfuse reads lag ingestion), deduplicating by observation id. The watermark only moves
- * after the whole window was read, so a failed or late cycle — or an outage of any length —
- * is caught up by the next one and nothing is skipped.
+ * Imports observations since the persistent watermark in oldest-first time slices. Langfuse
+ * pages newest first and rate-limits per minute, so a backlog read as one window would re-read
+ * its newest pages forever; a slice is read whole, then the watermark moves past it. A slice
+ * that needed several pages is halved for the next one, a sparse one doubled. The import stops
+ * when `gate` refuses (rate or time budget) and the next cycle goes on from the watermark.
+ * Observations are deduplicated by id, so re-reading the overlap margin costs nothing.
  */
-export async function importObservations(deps: Deps, source: TraceSource, s: MonitorSettings, now: number): Promise<ImportSummary> {
+export async function importObservations(deps: Deps, source: TraceSource, s: MonitorSettings, now: number, gate: RequestGate): Promise<ImportSummary> {
   const { db } = deps;
-  const watermark = Number((await getState(db, "watermark")) ?? now - s.initialLookbackMs);
-  const knownApi = (await getState(db, "langfuse_api")) as LangfuseApi | undefined;
-  const from = watermark - s.overlapMs;
-  let read = 0;
-  let imported = 0;
-  let internal = 0;
+  const log = deps.log.child({ job: "monitor" });
+  let watermark = Number((await getState(db, "watermark")) ?? now - s.initialLookbackMs);
+  // No history yet: try the whole window in one slice; its first page tells how dense it is.
+  let sliceMs = Number((await getState(db, "slice_ms")) ?? MAX_SLICE_MS);
+  let rememberedApi = (await getState(db, "langfuse_api")) as LangfuseApi | undefined;
+  const probedAt = Number((await getState(db, "langfuse_api_at")) ?? 0);
+  let api = rememberedApi === "v1" && now - probedAt >= REPROBE_MS ? undefined : rememberedApi;
+  const sum = { requests: 0, read: 0, imported: 0, internal: 0, bounded: 0, slices: 0 };
+  let from = watermark - s.overlapMs;
+  let error: UpstreamError | undefined;
 
-  const result = await source.readObservations({ from, to: now, api: knownApi }, async (page) => {
-    read += page.length;
-    const statements: InStatement[] = [];
+  const onPage = async (page: TraceObservation[]) => {
+    sum.read += page.length;
+    const rows: InValue[][] = [];
     for (const o of page) {
       if (isInternal(o, s)) {
-        internal++;
+        sum.internal++;
         continue;
       }
-      statements.push(...observationStatements(o, s, now));
+      rows.push(observationRow(o, s, now, (problem) => {
+        sum.bounded++;
+        log.warn("observation i/o bounded", { observation_id: o.id, trace_id: o.traceId, reason: problem });
+      }));
     }
-    if (statements.length === 0) return;
-    const results = await db.batch(statements, "write");
-    imported += results.filter((_, i) => i % 2 === 0).filter((r) => r.rowsAffected === 1).length;
-  });
+    if (rows.length === 0) return;
+    // One statement per page: the trigger of migration 13 books each row it really adds on its session.
+    const [inserted] = await db.batch([insertObservations(rows)], "write");
+    sum.imported += inserted!.rowsAffected;
+  };
 
-  await setState(db, "watermark", String(now), now);
-  if (result.api !== knownApi) {
-    await setState(db, "langfuse_api", result.api, now);
-    deps.log.info("langfuse api detected", { api: result.api });
+  while (from < now) {
+    // The first slice also covers the overlap margin, so it always reaches past the watermark.
+    const to = Math.min(Math.max(from, watermark) + sliceMs, now);
+    let read;
+    try {
+      read = await source.readSlice({ from, to, api, onePage: sliceMs > MIN_SLICE_MS }, gate, onPage);
+    } catch (e) {
+      sum.requests += (e as { requests?: number }).requests ?? 0;
+      error = e instanceof UpstreamError ? e : new UpstreamError(String(e), false, { cause: e });
+      break;
+    }
+    sum.requests += read.requests;
+    // Nothing was asked (no budget left): nothing was learnt about the API either.
+    if (read.requests === 0) break;
+    if (read.api !== rememberedApi || api === undefined) {
+      await setState(db, "langfuse_api", read.api, now);
+      await setState(db, "langfuse_api_at", String(now), now);
+      if (read.api !== rememberedApi) log.info("langfuse api detected", { api: read.api });
+      rememberedApi = read.api;
+    }
+    api = read.api;
+    const target = Math.floor((read.density.spanMs * PAGE_FILL * pageSize(api)) / Math.max(1, read.density.count));
+    if (read.tooLarge) {
+      // The slice holds more than a page: read it again, narrowed to what one page holds.
+      sliceMs = Math.max(MIN_SLICE_MS, Math.min(Math.floor(sliceMs / 2), target));
+      continue;
+    }
+    if (!read.complete) break; // out of budget inside a slice: the next cycle reads it again
+    sum.slices++;
+    watermark = Math.max(watermark, to);
+    if (to < now) sliceMs = Math.max(MIN_SLICE_MS, Math.min(MAX_SLICE_MS, sliceMs * 4, target));
+    await db.batch(
+      [
+        { sql: "INSERT INTO monitor_state (key, value, updated_at) VALUES ('watermark', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at", args: [String(watermark), now] },
+        { sql: "INSERT INTO monitor_state (key, value, updated_at) VALUES ('slice_ms', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at", args: [String(sliceMs), now] },
+      ],
+      "write",
+    );
+    from = to;
   }
-  return { api: result.api, requests: result.requests, read, imported, internal, from: new Date(from).toISOString(), to: new Date(now).toISOString() };
+  await setState(db, "slice_ms", String(sliceMs), now);
+  const caughtUp = !error && watermark >= now;
+  await setState(db, "import_status", JSON.stringify({ at: now, caughtUp, error: error?.message ?? null }), now);
+  return {
+    api: api ?? null,
+    ...sum,
+    caughtUp,
+    watermark: new Date(watermark).toISOString(),
+    lagMs: Math.max(0, now - watermark),
+    ...(error ? { error: error.message, retryAfterMs: error.retryAfterMs } : {}),
+  };
 }
 
-function observationStatements(o: TraceObservation, s: MonitorSettings, now: number): InStatement[] {
-  const key = sessionKeyOf(o);
+function observationRow(o: TraceObservation, s: MonitorSettings, now: number, bounded: (problem: string) => void): InValue[] {
   const ended = s.endMarkers.has(o.traceName ?? "") || s.endMarkers.has(o.name ?? "") || o.tags.some((t) => s.endMarkers.has(t)) ? 1 : 0;
-  const data = JSON.stringify({
-    type: o.type,
-    name: o.name,
-    traceName: o.traceName,
-    level: o.level,
-    statusMessage: o.statusMessage,
-    input: bound(o.input),
-    output: bound(o.output),
-  });
-  return [
-    {
-      sql: "INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-      args: [o.id, key, o.traceId, o.startTime, data],
-    },
-    {
-      // Only a new observation counts (changes()); new activity on a judged session queues it again.
-      sql: `INSERT INTO monitor_sessions (session_key, first_activity, last_activity, observation_count, ended, state, updated_at)
-            SELECT ?, ?, ?, 1, ?, 'pending', ? WHERE changes() = 1
-            ON CONFLICT (session_key) DO UPDATE SET
-              first_activity = min(first_activity, excluded.first_activity),
-              last_activity = max(last_activity, excluded.last_activity),
-              observation_count = observation_count + 1,
-              ended = max(ended, excluded.ended),
-              activity_version = activity_version + 1,
-              attempts = CASE WHEN state IN ('analyzed', 'skipped', 'error') THEN 0 ELSE attempts END,
-              state = CASE WHEN state IN ('analyzed', 'skipped', 'error') THEN 'pending' ELSE state END,
-              updated_at = excluded.updated_at`,
-      args: [key, o.startTime, o.startTime, ended, now],
-    },
-  ];
+  const input = parseIo(o.input);
+  const output = parseIo(o.output);
+  const problem = [input.problem && `input ${input.problem}`, output.problem && `output ${output.problem}`].filter(Boolean).join("; ");
+  if (problem) bounded(problem);
+  const data = JSON.stringify({ type: o.type, name: o.name, traceName: o.traceName, level: o.level, statusMessage: o.statusMessage, input: input.value, output: output.value });
+  return [o.id, sessionKeyOf(o), o.traceId, o.startTime, data, ended, now];
 }
 
-function bound(value: unknown): unknown {
-  if (value === undefined || value === null) return null;
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  if (text.length <= MAX_FIELD_CHARS) return value;
-  return `${text.slice(0, MAX_FIELD_CHARS)}…[truncated ${text.length - MAX_FIELD_CHARS} chars]`;
+function insertObservations(rows: InValue[][]): InStatement {
+  return {
+    sql: `INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data, ends_session, imported_at)
+          VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (id) DO NOTHING`,
+    args: rows.flat(),
+  };
 }

@@ -18,7 +18,11 @@ export function resultJson(r: Row) {
     evidence: json(r.evidence),
     unmet: json(r.unmet),
     quality: json(r.quality_flags),
-    verifier: json(r.verifier),
+    // The check's state, not the facts it sent (a caller's name stays in the database).
+    verifier:
+      r.verifier_status === null
+        ? null
+        : { status: String(r.verifier_status), detail: (json(r.verifier) as { detail?: string } | null)?.detail ?? null, attempts: Number(r.verifier_attempts), retryAt: iso(r.verifier_retry_at as number | null) },
     diagnosis: r.diagnostic_status === null ? null : { status: String(r.diagnostic_status), report: json(r.diagnostic_report_json), diagnosedAt: iso(r.diagnosed_at as number | null) },
     analyzedAt: iso(r.analyzed_at as number),
     model: r.model,
@@ -88,7 +92,7 @@ export async function requestReanalysis(db: Db, sessionId: string, now: number) 
 }
 
 export async function monitoringSummary(db: Db, since: number) {
-  const [byIntent, categories] = await db.batch(
+  const [byIntent, categories, checks] = await db.batch(
     [
       // Whole hours from the hourly counts (the first, partial hour counts whole).
       { sql: "SELECT intent, status, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2", args: [Math.floor(since / 3600_000) * 3600_000] },
@@ -97,9 +101,15 @@ export async function monitoringSummary(db: Db, since: number) {
               WHERE diagnostic_status = 'complete' AND analyzed_at >= ? GROUP BY 1 ORDER BY n DESC LIMIT 5`,
         args: [since],
       },
+      {
+        sql: "SELECT verifier_status AS s, COUNT(*) AS n FROM monitoring_results WHERE verifier_status IN ('verified', 'not_found', 'unavailable') AND analyzed_at >= ? GROUP BY 1",
+        args: [since],
+      },
     ],
     "read",
   );
+  const verifier: Record<string, number> = { verified: 0, not_found: 0, unavailable: 0 };
+  for (const r of checks!.rows) verifier[String(r.s)] = Number(r.n);
   const intents: Record<string, Record<string, number>> = {};
   const totals: Record<string, number> = { pass: 0, fail: 0, partial: 0, skipped: 0, error: 0 };
   for (const r of byIntent!.rows) {
@@ -120,5 +130,7 @@ export async function monitoringSummary(db: Db, since: number) {
       return { intent, ...c, passRate: rate(c.pass ?? 0, d), failRate: rate(c.fail ?? 0, d), partialRate: rate(c.partial ?? 0, d) };
     }),
     topFailureCategories: categories!.rows.map((r) => ({ category: String(r.category), count: Number(r.n) })),
+    /** System-of-record checks by outcome; `unavailable` verdicts stand as judged until a retry answers. */
+    verifier,
   };
 }

@@ -60,3 +60,12 @@ export function retryClaim(claim: ClaimedSession, retryAt: number, error: string
     args: [maxAttempts, retryAt, error, now, claim.sessionKey, claim.holder],
   };
 }
+
+/** Gives a claim back unused (the invocation ran out of time before a model call): no attempt is spent. */
+export function releaseClaim(claim: ClaimedSession, now: number): InStatement {
+  return {
+    sql: `UPDATE monitor_sessions SET state = 'pending', attempts = max(0, attempts - 1), lease_holder = NULL, lease_until = 0, updated_at = ?
+          WHERE session_key = ? AND lease_holder = ?`,
+    args: [now, claim.sessionKey, claim.holder],
+  };
+}

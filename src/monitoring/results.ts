@@ -1,6 +1,7 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import type { Fulfillment, Intent } from "./prompts.js";
+import { verifierJson, type VerifierRecord } from "./verification.js";
 
 export interface Usage {
   tokensIn: number;
@@ -15,7 +16,7 @@ export interface ResultRow {
   status: "pass" | "fail" | "partial" | "error" | "skipped";
   intent?: Intent;
   fulfillment?: Fulfillment;
-  verifier?: { verified: boolean; detail: string } | null;
+  verifier?: VerifierRecord | null;
   usage: Usage;
   attempts: number;
   error?: string;
@@ -26,8 +27,9 @@ export interface ResultRow {
 export function resultInsert(r: ResultRow, guarded: boolean): InStatement {
   return {
     sql: `INSERT INTO monitoring_results (session_id, activity_version, intent_type, intent_confidence, intent_summary, verification_status,
-            verdict_summary, evidence, unmet, quality_flags, verifier, analyzed_at, model, tokens_in, tokens_out, cost_usd, attempts, error)
-          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guarded ? "changes() = 1" : "1"}
+            verdict_summary, evidence, unmet, quality_flags, verifier, verifier_status, verifier_attempts, verifier_retry_at,
+            analyzed_at, model, tokens_in, tokens_out, cost_usd, attempts, error)
+          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guarded ? "changes() = 1" : "1"}
           ON CONFLICT (session_id, activity_version) DO NOTHING`,
     args: [
       r.sessionId,
@@ -40,7 +42,10 @@ export function resultInsert(r: ResultRow, guarded: boolean): InStatement {
       r.fulfillment ? JSON.stringify(r.fulfillment.evidence) : null,
       r.fulfillment ? JSON.stringify(r.fulfillment.unmet) : null,
       r.fulfillment ? JSON.stringify(r.fulfillment.quality) : null,
-      r.verifier ? JSON.stringify(r.verifier) : null,
+      r.verifier ? verifierJson(r.verifier) : null,
+      r.verifier?.status ?? null,
+      r.verifier?.attempts ?? 0,
+      r.verifier?.retryAt ?? null,
       r.analyzedAt,
       r.usage.model,
       r.usage.tokensIn,

@@ -1,4 +1,5 @@
 import type { Env } from "../env.js";
+import { minCallMs } from "./deadline.js";
 
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
 
@@ -22,6 +23,12 @@ export interface MonitorSettings {
   transcriptMaxChars: number;
   diagnosesPerCycle: number;
   verifierDelayMs: number;
+  langfuseTimeoutMs: number;
+  modelTimeoutMs: number;
+  /** Langfuse public-API requests a cycle may make (Cloud Hobby: 30 a minute). */
+  langfuseRequestsPerMinute: number;
+  /** The least time left with which a Langfuse or model call is still started. */
+  minCallMs: number;
 }
 
 export function monitorSettings(env: Env): MonitorSettings {
@@ -46,5 +53,9 @@ export function monitorSettings(env: Env): MonitorSettings {
     transcriptMaxChars: env.TRANSCRIPT_MAX_CHARS,
     diagnosesPerCycle: env.DIAGNOSES_PER_CYCLE,
     verifierDelayMs: env.VERIFIER_DELAY_MS,
+    langfuseTimeoutMs: env.LANGFUSE_TIMEOUT_SECONDS * 1000,
+    modelTimeoutMs: env.MODEL_TIMEOUT_SECONDS * 1000,
+    langfuseRequestsPerMinute: env.LANGFUSE_REQUESTS_PER_MINUTE,
+    minCallMs: minCallMs(env.CRON_MAX_DURATION_SECONDS * 1000 * env.MONITOR_BUDGET_FRACTION),
   };
 }

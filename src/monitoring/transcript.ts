@@ -1,5 +1,8 @@
 // Turns Langfuse observations into a conversation (caller / bot / tool) from the common shapes
-// of generation input and output: OpenAI chat messages, plain strings, { messages } wrappers.
+// of generation input and output: OpenAI chat messages, plain strings, { messages } wrappers,
+// as values or as the raw JSON strings Langfuse's v2 API serves. Roles come from that structure
+// only, never from the text.
+import { parseIo } from "./io-parse.js";
 
 export interface StoredObservation {
   type: string;
@@ -50,7 +53,9 @@ export function buildTranscript(observations: StoredObservation[], maxChars: num
     turns.push({ role, text: t });
   };
 
-  for (const o of observations) {
+  for (const stored of observations) {
+    // Rows imported before I/O was parsed at import still hold strings.
+    const o = { ...stored, input: parseIo(stored.input).value, output: parseIo(stored.output).value };
     if (o.level === "ERROR") errors.push(`${o.name ?? o.type}: ${o.statusMessage ?? "error"}`);
     const type = o.type.toUpperCase();
     if (type === "GENERATION") {
@@ -72,20 +77,24 @@ export function buildTranscript(observations: StoredObservation[], maxChars: num
   return { turns, errors, text: render(turns, maxChars) };
 }
 
-/** Bounded for the model: the start and the end of a long conversation, the middle elided. */
+/**
+ * One JSON object per turn, so nothing a caller types can start a line of its own or claim
+ * another role. Bounded for the model: the start and the end of a long conversation, the
+ * middle elided.
+ */
 function render(turns: Turn[], maxChars: number): string {
-  const lines = turns.map((t) => `${t.role.toUpperCase()}: ${t.text}`);
-  const full = lines.join("\n");
+  const line = (t: Turn, max = Infinity) => JSON.stringify({ role: t.role, text: t.text.length > max ? `${t.text.slice(0, max)}…` : t.text });
+  const full = turns.map((t) => line(t)).join("\n");
   if (full.length <= maxChars) return full;
   const head: string[] = [];
   const tail: string[] = [];
   let budget = maxChars - 60;
-  for (let i = 0, j = lines.length - 1; i <= j && budget > 0; ) {
-    const pick = head.length <= tail.length ? lines[i++]! : lines[j--]!;
-    const line = clip(pick, Math.min(2000, budget));
-    budget -= line.length + 1;
-    if (head.length <= tail.length) head.push(line);
-    else tail.unshift(line);
+  for (let i = 0, j = turns.length - 1; i <= j && budget > 40; ) {
+    const front = head.length <= tail.length;
+    const rendered = line(front ? turns[i++]! : turns[j--]!, Math.min(2000, budget - 40));
+    budget -= rendered.length + 1;
+    if (front) head.push(rendered);
+    else tail.unshift(rendered);
   }
-  return [...head, `[… ${lines.length - head.length - tail.length} turns omitted …]`, ...tail].join("\n");
+  return [...head, JSON.stringify({ omitted_turns: turns.length - head.length - tail.length }), ...tail].join("\n");
 }

@@ -1,14 +1,16 @@
 import { z } from "zod";
+import { plainText } from "../security/control-characters.js";
 
-const id = z.string().trim().min(1).max(200);
+// Ids, names and paths are keys and labels: no control characters (see control-characters.ts).
+const id = plainText(z.string().trim().min(1).max(200));
 const count = z.number().int().min(0).max(1_000_000);
-const path = z.string().max(1000);
+const path = plainText(z.string().max(1000));
 
 export const startRunBody = z.object({
   sessionId: id,
   taskDescription: z.string().trim().min(1).max(5000),
   totalTasks: count,
-  gitCommitHash: z.string().max(100).optional(),
+  gitCommitHash: plainText(z.string().max(100)).optional(),
   planFilePath: path.optional(),
   progressFilePath: path.optional(),
 });
@@ -27,9 +29,9 @@ export const completeRunBody = z.object({
 
 export const startExecutionBody = z.object({
   agentSessionId: id,
-  agentName: z.string().trim().min(1).max(200),
+  agentName: plainText(z.string().trim().min(1).max(200)),
   orchestrationSessionId: id.optional(),
-  taskId: z.string().max(200).optional(),
+  taskId: plainText(z.string().max(200)).optional(),
   taskNumber: z.number().int().min(0).max(1_000_000).optional(),
 });
 

@@ -4,6 +4,9 @@ import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./m
 import { redFlagsFor, statusOf, thresholdsFrom, type RedFlag } from "./red-flags.js";
 
 export const WINDOW_MS = 4 * 3600_000;
+
+/** How a checkpoint reads to a person: a window without deliveries had no traffic (its status still says how bad that is). */
+export const checkpointLabel = (c: Pick<Checkpoint, "status" | "metrics">) => (c.metrics.deliveries === 0 ? "no traffic" : c.status);
 // Never reach back further than this on a first run or after a very long outage.
 const MAX_WINDOWS_PER_RUN = 6 * 31;
 

@@ -7,6 +7,8 @@ import { LATENCY_BOUNDS } from "./latency.js";
 export interface EventRow {
   source: string;
   dedupeKey: string;
+  /** The key is unique across sources, not only within this one (deliveries under the shared secret). */
+  sharedKey: boolean;
   receivedAt: number;
   event: ClassifiedEvent;
   payload: string | null;
@@ -17,7 +19,7 @@ export interface EventWriter {
   write(row: EventRow): Promise<{ duplicate: boolean }>;
 }
 
-const COLUMNS = 10;
+const COLUMNS = 11;
 // SQLite allows 32,766 bound variables per statement.
 const MAX_ROWS = Math.floor(32_000 / COLUMNS);
 
@@ -59,9 +61,10 @@ function batchStatements(rows: EventRow[]): InStatement[] {
   return [
     { sql: "INSERT INTO ingest_mark (k, last_id) VALUES (0, (SELECT COALESCE(MAX(id), 0) FROM webhook_events)) ON CONFLICT (k) DO UPDATE SET last_id = excluded.last_id", args: [] },
     {
-      sql: `INSERT INTO webhook_events (source, dedupe_key, type, received_at, occurred_at, conversation_id, message_id, latency_ms, error_type, payload)
-            VALUES ${values} ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING source, dedupe_key`,
-      args: rows.flatMap((r) => [r.source, r.dedupeKey, r.event.type, r.receivedAt, r.event.occurredAt, r.event.conversationId, r.event.messageId, r.event.latencyMs, r.event.errorType, r.payload]),
+      // No conflict target: a key already stored under this source, or a shared key under any, is a duplicate.
+      sql: `INSERT INTO webhook_events (source, dedupe_key, shared_key, type, received_at, occurred_at, conversation_id, message_id, latency_ms, error_type, payload)
+            VALUES ${values} ON CONFLICT DO NOTHING RETURNING source, dedupe_key`,
+      args: rows.flatMap((r) => [r.source, r.dedupeKey, r.sharedKey ? 1 : 0, r.event.type, r.receivedAt, r.event.occurredAt, r.event.conversationId, r.event.messageId, r.event.latencyMs, r.event.errorType, r.payload]),
     },
     ROLLUP_MINUTE,
     ROLLUP_QUARTER,

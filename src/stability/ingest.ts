@@ -1,13 +1,15 @@
 import { createHash } from "node:crypto";
 import type { BatchWriter } from "../db/batch-writer.js";
 import type { Env } from "../env.js";
-import { UnauthorizedError, ValidationError } from "../errors.js";
+import { NotFoundError, RateLimitedError, UnauthorizedError, ValidationError } from "../errors.js";
+import type { RateLimiter } from "../integrations/rate-limiter.js";
 import type { Logger } from "../log.js";
 import { classifyEvent, type EventType } from "./events.js";
 import type { EventWriter } from "./event-writer.js";
 import { signatureFailureStatements } from "./rollups.js";
+import { isDeclaredSource, sourcesAreDeclared, UNDECLARED_SOURCE } from "./known-sources.js";
 import { secretsForSource } from "./secrets.js";
-import { verifySignature } from "./signatures.js";
+import { verifySignature, type SignatureFailureReason } from "./signatures.js";
 
 export interface IngestContext {
   env: Env;
@@ -16,12 +18,18 @@ export interface IngestContext {
   events: EventWriter;
   log: Logger;
   clock: () => number;
+  /** Shared rate limiter (Upstash); undefined: no rate limiting. */
+  limiter?: RateLimiter | undefined;
+  /** Whether an undeclared source has stored events (then its failures are counted under its name). */
+  hasDelivered?: (source: string) => Promise<boolean>;
 }
 
 export interface IngestRequest {
   source: string;
   header: (name: string) => string | undefined;
   body: Uint8Array;
+  /** The client address, for limiting refused requests; undefined when unknown. */
+  clientIp?: string | undefined;
 }
 
 export interface IngestResult {
@@ -30,8 +38,39 @@ export interface IngestResult {
   duplicate: boolean;
 }
 
-// Providers that sign the raw body with a plain HMAC usually send a delivery id in one of these.
-const DELIVERY_ID_HEADERS = ["x-webhook-id", "x-delivery-id", "x-github-delivery"];
+const ROUTE = "/api/webhooks/:source";
+
+/**
+ * Refused requests are limited by client address, apart from any source's budget, so a
+ * flood of unsigned requests can neither lock a sender out nor write without bound.
+ */
+async function limitRefusal(ctx: IngestContext, ip: string | undefined): Promise<void> {
+  if (!ctx.limiter) return;
+  const decision = await ctx.limiter.limit(`refused:${ip ?? "unknown"}`);
+  if (!decision.allowed) throw new RateLimitedError("Too many refused webhooks from this address; retry later", decision.retryAfterSeconds);
+}
+
+async function countRefusal(ctx: IngestContext, source: string, reason: SignatureFailureReason, at: number): Promise<void> {
+  // Counted without the body. If the count cannot be written the sender still gets its answer.
+  await ctx.writer
+    .write(signatureFailureStatements(source, reason, at))
+    .catch((error: unknown) => ctx.log.error("could not record signature failure", { route: ROUTE, err: error }));
+}
+
+/** A POST to a source that is not declared: 404, counted once per request under one aggregate name. */
+export async function refuseUnknownSource(ctx: IngestContext, source: string, clientIp: string | undefined): Promise<never> {
+  await limitRefusal(ctx, clientIp);
+  ctx.log.warn("unknown webhook source", { route: ROUTE, source });
+  await countRefusal(ctx, UNDECLARED_SOURCE, "unknown_source", ctx.clock());
+  throw new NotFoundError("Unknown webhook source: it is not in WEBHOOK_SOURCES and has no WEBHOOK_SECRET_<SOURCE>");
+}
+
+/** Failures count under the source only if it exists; made-up names share one aggregate. */
+async function failureSource(ctx: IngestContext, source: string): Promise<string> {
+  if (isDeclaredSource(ctx.env, source)) return source;
+  if (sourcesAreDeclared(ctx.env)) return UNDECLARED_SOURCE;
+  return (await ctx.hasDelivered?.(source)) ? source : UNDECLARED_SOURCE;
+}
 
 /**
  * Verifies, classifies and stores one webhook. Resolves only once the event (and its rollup
@@ -39,27 +78,29 @@ const DELIVERY_ID_HEADERS = ["x-webhook-id", "x-delivery-id", "x-github-delivery
  */
 export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Promise<IngestResult> {
   const receivedAt = ctx.clock();
-  const log = ctx.log.child({ route: "/api/webhooks/:source", source: req.source });
+  const log = ctx.log.child({ route: ROUTE, source: req.source });
+  const { secrets, shared } = secretsForSource(ctx.env, req.source);
   const verification = verifySignature({
-    secrets: secretsForSource(ctx.env, req.source),
+    secrets,
     headers: req.header,
     body: req.body,
     nowSeconds: Math.floor(receivedAt / 1000),
     toleranceSeconds: ctx.env.WEBHOOK_TOLERANCE_SECONDS,
   });
   if (!verification.ok) {
+    await limitRefusal(ctx, req.clientIp);
     log.warn("signature failed", { reason: verification.reason });
-    // Counted without the body. If the count cannot be written the sender still gets its 401.
-    await ctx.writer
-      .write(signatureFailureStatements(req.source, verification.reason, receivedAt))
-      .catch((error: unknown) => log.error("could not record signature failure", { err: error }));
+    await countRefusal(ctx, await failureSource(ctx, req.source), verification.reason, receivedAt);
     throw new UnauthorizedError(`Webhook signature rejected: ${verification.reason}`);
   }
+  // Only a verified delivery draws on its source's budget.
+  const decision = await ctx.limiter?.limit(`source:${req.source}`);
+  if (decision && !decision.allowed) throw new RateLimitedError(`Too many webhooks from ${req.source}; retry later`, decision.retryAfterSeconds);
 
-  const id =
-    verification.webhookId ??
-    DELIVERY_ID_HEADERS.map((h) => req.header(h)).find((v) => v !== undefined && v.length <= 256) ??
-    `sha256:${createHash("sha256").update(req.body).digest("hex")}`;
+  // The dedupe id must be covered by the signature: Standard Webhooks signs its id; a plain HMAC
+  // signs only the body, so an unsigned delivery-id header could turn one capture into many.
+  // Under the shared secret the signature does not bind the source, so the id is unique across sources.
+  const id = verification.webhookId ?? `sha256:${createHash("sha256").update(req.body).digest("hex")}`;
 
   let classified: ReturnType<typeof classifyEvent>;
   try {
@@ -68,13 +109,13 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
     if (!(error instanceof ValidationError)) throw error;
     const invalid = { type: "invalid_payload" as const, occurredAt: null, conversationId: null, messageId: null, latencyMs: null, errorType: "invalid_payload" };
     // Keyed apart from valid events, so a corrected delivery reusing the id is still stored.
-    await ctx.events.write({ source: req.source, dedupeKey: `invalid:${id}`, receivedAt, event: invalid, payload: null });
+    await ctx.events.write({ source: req.source, dedupeKey: `invalid:${id}`, sharedKey: shared, receivedAt, event: invalid, payload: null });
     log.warn("webhook rejected", { type: "invalid_payload", webhook_id: id, problem: error.message });
     throw error;
   }
 
   const { event } = classified;
-  const { duplicate } = await ctx.events.write({ source: req.source, dedupeKey: id, receivedAt, event, payload: JSON.stringify(classified.json) });
+  const { duplicate } = await ctx.events.write({ source: req.source, dedupeKey: id, sharedKey: shared, receivedAt, event, payload: classified.payload });
   log.info("webhook received", {
     type: event.type,
     webhook_id: id,
@@ -83,5 +124,5 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
     error_type: event.errorType,
     duplicate,
   });
-  return { id, type: event.type, duplicate };
+  return { id: id, type: event.type, duplicate };
 }

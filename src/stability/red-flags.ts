@@ -8,7 +8,7 @@ export interface StabilityThresholds {
   zeroDeliveryMinutes: number;
 }
 
-export type RedFlagKind = "signature_failure" | "zero_deliveries" | "processing_errors" | "response_time" | "error_rate";
+export type RedFlagKind = "signature_failure" | "zero_deliveries" | "processing_errors" | "response_time" | "error_rate" | "no_traffic" | "response_quality";
 
 export interface RedFlag {
   severity: "critical" | "warning";
@@ -32,6 +32,8 @@ export function redFlagsFor(m: PeriodMetrics, timeline: DeliveryTimeline, t: Sta
     });
   }
   flags.push(...silences(timeline, m.from, end, t.zeroDeliveryMinutes));
+  // Nothing to judge is not "ok": the success-rate check fails on it too, so the verdict agrees.
+  if (m.deliveries === 0) flags.push({ severity: "warning", kind: "no_traffic", at: m.from, message: "no traffic: 0 deliveries in this period" });
   if (m.errors > 0) {
     const types = Object.entries(m.errorsByType).map(([type, n]) => `${type}: ${n}`).join(", ");
     flags.push({ severity: "critical", kind: "processing_errors", at: m.firstAt.error ?? m.from, message: `${m.errors} processing error(s) (${types})` });

@@ -1,4 +1,5 @@
 import type { PeriodMetrics } from "./metrics.js";
+import { QUALITY_FLAGS, qualityLabel } from "./quality-checks.js";
 import type { StabilityReport } from "./report.js";
 
 const ts = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
@@ -10,7 +11,8 @@ const errorsLine = (m: PeriodMetrics) =>
 /** The 24-hour monitoring log a person would have written by hand, from the same report. */
 export function renderStabilityMarkdown(r: StabilityReport): string {
   const m = r.metrics;
-  const status = r.status === "STABLE" ? "STABLE" : "NEEDS ATTENTION";
+  const status = r.status === "STABLE" ? "STABLE" : r.status === "NO_DATA" ? "NO DATA YET" : "NEEDS ATTENTION";
+  const mark = (pass: boolean) => (r.status === "NO_DATA" ? "–" : pass ? "✓" : "✗");
   const lines: string[] = [
     `# ${r.hours}-Hour Stability Monitoring Log`,
     "",
@@ -53,14 +55,17 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
     "",
     "| Metric | Value | Status |",
     "|--------|-------|--------|",
-    `| Webhook deliveries | ${m.deliveries} | ${m.deliveries > 0 ? "✓" : "✗"} |`,
-    `| Messages processed | ${m.processed} | ${m.processed > 0 ? "✓" : "✗"} |`,
+    `| Webhook deliveries | ${m.deliveries} | ${mark(m.deliveries > 0)} |`,
+    `| Messages processed | ${m.processed} | ${mark(m.processed > 0)} |`,
   );
   for (const c of r.checks) {
     const value =
       c.name === "success_rate" || c.name === "error_rate" ? pct(c.value) : c.name === "avg_response_time" ? ms(c.value) : String(c.value);
-    lines.push(`| ${c.label} (${c.threshold}) | ${value} | ${c.pass ? "✓" : "✗"} |`);
+    lines.push(`| ${c.label} (${c.threshold}) | ${value} | ${mark(c.pass)} |`);
   }
+  const q = r.qualityChecks;
+  lines.push("", "## Bot Response Quality Checks", "", `From ${q.judged} judged conversation(s) in the period. **Quality:** ${q.rating}`, "", "| Check | Conversations | Status |", "|-------|---------------|--------|");
+  for (const f of QUALITY_FLAGS) lines.push(`| ${qualityLabel(f)} | ${q.counts[f]}${q.examples[f]?.length ? ` (e.g. ${q.examples[f]!.join(", ")})` : ""} | ${q.counts[f] === 0 ? "✓" : f === "harmful" ? "✗ CRITICAL" : "✗"} |`);
   lines.push("", "## Issues Encountered", "");
   if (r.redFlags.length === 0) lines.push("None.");
   for (const f of r.redFlags) lines.push(`- ${ts(f.at)} — **${f.severity.toUpperCase()}** ${f.kind}: ${f.message}`);
@@ -68,7 +73,8 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
   lines.push(
     `**Status:** ${status}`,
     `**Production Ready:** ${r.productionReady ? "YES" : "NO"}`,
-    `**Action Items:** ${r.productionReady ? "none" : `${r.checks.filter((c) => !c.pass).map((c) => c.label).join(", ")} failed`}`,
+    `**SECURE:** ${r.labels.secure ? "YES" : "NO"} · **PERFORMANT:** ${r.labels.performant ? "YES" : "NO"} · **QUALITY:** ${r.labels.quality}`,
+    `**Action Items:** ${r.status === "NO_DATA" ? "send the first events" : r.productionReady ? "none" : `${r.checks.filter((c) => !c.pass).map((c) => c.label).join(", ")} failed`}`,
     "",
   );
   return lines.join("\n");

@@ -1,6 +1,7 @@
 import type { Deps } from "../deps.js";
 import { listCheckpoints, type Checkpoint } from "./checkpoints.js";
 import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
+import { qualityRedFlags, readQualityChecks, summaryLabels, type QualityChecks } from "./quality-checks.js";
 import { redFlagsFor, thresholdsFrom, type RedFlag, type StabilityThresholds } from "./red-flags.js";
 
 export interface Check {
@@ -15,13 +16,16 @@ export interface StabilityReport {
   start: number;
   end: number;
   hours: number;
-  status: "STABLE" | "NEEDS_ATTENTION";
+  /** NO_DATA: nothing received yet and nothing wrong — a fresh install, not a failing bot. */
+  status: "STABLE" | "NEEDS_ATTENTION" | "NO_DATA";
   productionReady: boolean;
   metrics: PeriodMetrics;
   checks: Check[];
   redFlags: RedFlag[];
   checkpoints: Checkpoint[];
   recommendations: string[];
+  qualityChecks: QualityChecks;
+  labels: ReturnType<typeof summaryLabels>;
 }
 
 /** The rolling verdict over the last `hours`, read from rollups and the checkpoints of the period. */
@@ -29,28 +33,38 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   const start = now - hours * 3600_000;
   const t = thresholdsFrom(deps.env);
   // Independent reads, in parallel: at Turso's distance each is a network round trip.
-  const [metrics, timeline, newestFirst] = await Promise.all([
+  const [metrics, qualityChecks, timeline, newestFirst] = await Promise.all([
     readPeriodMetrics(deps.db, start, now + 1, t.responseTimeMs),
+    readQualityChecks(deps.db, start, now + 1),
     readDeliveryTimeline(deps.db, start, now + 1),
     listCheckpoints(deps.db, { from: start, to: now, limit: Math.ceil(hours / 4) + 1 }),
   ]);
-  const redFlags = redFlagsFor(metrics, timeline, t, now);
+  const redFlags = [...redFlagsFor(metrics, timeline, t, now), ...qualityRedFlags(qualityChecks, now)].sort((a, b) => a.at - b.at);
   const checkpoints = newestFirst.reverse();
   const checks = evaluateChecks(metrics, redFlags, t);
   const stable = checks.every((c) => c.pass);
+  // Zero means the same here as in a checkpoint — "no traffic", never a pass. Before the first
+  // delivery ever that is all there is to say ("no data yet", not a failing bot); after it, a
+  // silence longer than ZERO_DELIVERY_MINUTES is a critical red flag, so never mistaken for this.
+  const noData = metrics.deliveries === 0 && redFlags.every((f) => f.kind === "no_traffic");
   return {
     start,
     end: now,
     hours,
-    status: stable ? "STABLE" : "NEEDS_ATTENTION",
-    productionReady: stable,
+    status: noData ? "NO_DATA" : stable ? "STABLE" : "NEEDS_ATTENTION",
+    productionReady: !noData && stable,
     metrics,
     checks,
     redFlags,
     checkpoints,
-    recommendations: recommend(metrics, checks, redFlags, t),
+    recommendations: noData ? [NO_DATA_ADVICE] : recommend(metrics, checks, redFlags, t),
+    qualityChecks,
+    labels: summaryLabels({ signatureFailures: metrics.signatureFailures, avgResponseMs: metrics.responseTime.avgMs, responseTimeMs: t.responseTimeMs, quality: qualityChecks }),
   };
 }
+
+const NO_DATA_ADVICE =
+  "No data yet: nothing has been received. Point the bot's events at POST /api/webhooks/<source> (signed with WEBHOOK_SECRET), or send a test event with `npm run monitor -- send-event message.received`.";
 
 export function evaluateChecks(m: PeriodMetrics, flags: RedFlag[], t: StabilityThresholds): Check[] {
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
@@ -73,13 +87,11 @@ function recommend(m: PeriodMetrics, checks: Check[], flags: RedFlag[], t: Stabi
     out.push(`Only ${((m.successRate ?? 0) * 100).toFixed(1)}% of deliveries were processed (goal ${(t.minSuccessRate * 100).toFixed(0)}%): look for messages that were received but never processed — \`vercel logs | grep '"type":"message.received"'\` against \`message.processed\`.`);
   }
   if (m.signatureFailures > 0) {
-    const reasons = Object.keys(m.signatureFailuresByReason);
-    const hint = reasons.includes("no_secret")
-      ? "set WEBHOOK_SECRET (or WEBHOOK_SECRET_<SOURCE>) for every source that sends"
-      : reasons.some((r) => r.startsWith("timestamp"))
-        ? "check the sender's clock and whether deliveries are being replayed late"
-        : "check that the sender signs with the secret configured here; to rotate, list old and new secrets comma-separated";
-    out.push(`${m.signatureFailures} signature failure(s) (${reasons.join(", ")}): ${hint}.`);
+    // Advice for the most common reason: 9 bad signatures and 2 late ones are a secret problem.
+    const reasons = Object.entries(m.signatureFailuresByReason).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const [top, n] = reasons[0]!;
+    const mixed = reasons.length > 1 ? `most are ${top} (${n} of ${m.signatureFailures}): ` : "";
+    out.push(`${m.signatureFailures} signature failure(s) (${reasons.map(([r, c]) => `${r}: ${c}`).join(", ")}): ${mixed}${signatureHint(top)}.`);
   }
   if (failed.has("avg_response_time") || flags.some((f) => f.kind === "response_time")) {
     out.push(`Response times are too slow (avg ${m.responseTime.avgMs} ms, p95 ${m.responseTime.p95Ms} ms, goal under ${t.responseTimeMs} ms): profile the slowest model and tool calls, and consider streaming or a faster model.`);
@@ -93,4 +105,11 @@ function recommend(m: PeriodMetrics, checks: Check[], flags: RedFlag[], t: Stabi
   }
   if (out.length === 0) out.push("No action needed: every threshold held for the whole period.");
   return out;
+}
+
+function signatureHint(reason: string): string {
+  if (reason === "no_secret") return "set WEBHOOK_SECRET (or WEBHOOK_SECRET_<SOURCE>) for every source that sends";
+  if (reason === "missing_signature") return "the sender does not sign: have it send webhook-id, webhook-timestamp and webhook-signature (or X-Signature-256)";
+  if (reason.includes("timestamp")) return "check the sender's clock and whether deliveries are being replayed late";
+  return "check that the sender signs with the secret configured here; to rotate, list old and new secrets comma-separated";
 }

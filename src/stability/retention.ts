@@ -28,3 +28,23 @@ export async function deleteOldEvents(db: Db, cutoff: number, options = { batchS
   }
   return deleted;
 }
+
+/**
+ * Per-minute counts expire with the raw rows: they drive the per-source alerts, so a source
+ * that stopped sending (retired, renamed, or a name someone made up) stops being watched once
+ * its last count is older than RETENTION_DAYS. The 15-minute rollups keep the long history.
+ */
+export async function deleteOldMinuteRollups(db: Db, cutoff: number, options = { batchSize: 5000, maxBatches: 200 }): Promise<number> {
+  let deleted = 0;
+  for (let i = 0; i < options.maxBatches; i++) {
+    const rs = await db.execute({
+      // WITHOUT ROWID: batches are chosen by primary key.
+      sql: `DELETE FROM webhook_rollups WHERE (minute, source, metric, key) IN
+              (SELECT minute, source, metric, key FROM webhook_rollups WHERE minute < ? ORDER BY minute LIMIT ?)`,
+      args: [cutoff, options.batchSize],
+    });
+    deleted += rs.rowsAffected;
+    if (rs.rowsAffected < options.batchSize) break;
+  }
+  return deleted;
+}

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { standardWebhookKey } from "../security/webhook-secrets.js";
 
 export type SignatureFailureReason =
   | "no_secret"
@@ -6,7 +7,9 @@ export type SignatureFailureReason =
   | "invalid_signature"
   | "malformed_timestamp"
   | "timestamp_too_old"
-  | "timestamp_too_new";
+  | "timestamp_too_new"
+  /** Not a signature check: a POST to a source that is not declared. */
+  | "unknown_source";
 
 export type Verification =
   | { ok: true; scheme: "standard-webhooks" | "hmac-sha256-hex"; webhookId: string | undefined }
@@ -64,11 +67,6 @@ export function verifySignature(options: {
     timingSafeEqual(givenBytes, createHmac("sha256", secret).update(body).digest()),
   );
   return match ? { ok: true, scheme: "hmac-sha256-hex", webhookId: undefined } : { ok: false, reason: "invalid_signature" };
-}
-
-/** Standard Webhooks secrets are base64, optionally prefixed `whsec_`. */
-export function standardWebhookKey(secret: string): Buffer {
-  return Buffer.from(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret, "base64");
 }
 
 /** Signs like a Standard Webhooks sender; used by Vigil's own alert webhook and by tests. */

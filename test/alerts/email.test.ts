@@ -48,7 +48,7 @@ const message = {
 
 describe("the email channel", () => {
   it("sends the alert to the configured recipients over SMTP", async () => {
-    const env = testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), ALERT_EMAIL_FROM: "vigil@example.com", ALERT_EMAIL_TO: "oncall@example.com, lead@example.com" });
+    const env = testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true", ALERT_EMAIL_FROM: "vigil@example.com", ALERT_EMAIL_TO: "oncall@example.com, lead@example.com" });
     const { email } = channelsFromEnv(env, captureLogs().logger);
     await email!(message);
     expect(mails).toHaveLength(1);
@@ -60,7 +60,7 @@ describe("the email channel", () => {
   });
 
   it("reports a permanent SMTP refusal as not retryable, an unreachable server as retryable", async () => {
-    const env = testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), ALERT_EMAIL_FROM: "vigil@example.com", ALERT_EMAIL_TO: "nobody@example.com" });
+    const env = testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true", ALERT_EMAIL_FROM: "vigil@example.com", ALERT_EMAIL_TO: "nobody@example.com" });
     rejectNext = true;
     const refused = await channelsFromEnv(env, captureLogs().logger).email!(message).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UpstreamError);

@@ -35,6 +35,15 @@ interface Case {
 
 const CASES: Case[] = [
   {
+    rule: "run_completed",
+    labels: { session: "r0" },
+    fire: async (w) => {
+      await call(w.app, "POST", "/api/runs", { sessionId: "r0", taskDescription: "t", totalTasks: 2 });
+      await call(w.app, "POST", "/api/runs/r0/complete", { status: "completed", completedTasks: 2, failedTasks: 0 });
+    },
+    clear: async (w) => advance(w, 16 * MIN),
+  },
+  {
     rule: "run_failed",
     labels: { session: "r1" },
     fire: async (w) => {
@@ -118,12 +127,19 @@ const CASES: Case[] = [
     clear: (w) => w.app.request("/api/cron/monitor", { headers: cronAuth }),
   },
   { rule: "judge_budget_exhausted", labels: {}, fire: (w) => setState(w.t.db, "judge_budget_exhausted_at", String(now(w)), now(w)), clear: async (w) => advance(w, 11 * MIN) },
+  {
+    rule: "monitoring_lag",
+    labels: {},
+    // The Langfuse import's watermark 40 minutes behind, then caught up.
+    fire: (w) => setState(w.t.db, "watermark", String(now(w) - 40 * MIN), now(w)),
+    clear: (w) => setState(w.t.db, "watermark", String(now(w)), now(w)),
+  },
 ];
 
 describe("every default rule", () => {
   it("covers every rule", () => expect(CASES.map((c) => c.rule).sort()).toEqual(DEFAULT_RULES.map((r) => r.name).sort()));
 
-  it.each(CASES.map((c) => [c.rule, c] as const))("%s fires on its signal, notifies once, and resolves with a message", async (_name, c) => {
+  it.each(CASES.map((c) => [c.rule, c] as const))("%s fires on its signal, notifies once, and resolves (with a message unless it is a notice)", async (_name, c) => {
     w = await alertWorld();
     const rule = DEFAULT_RULES.find((r) => r.name === c.rule)!;
     await c.fire(w);
@@ -146,7 +162,7 @@ describe("every default rule", () => {
     await w.deliver();
     const after = (await w.alerts(c.rule)).find((a) => a.id === alert!.id);
     expect(after!.state).toBe("resolved");
-    expect(w.sent.filter((s) => s.rule === c.rule && s.kind === "resolved").length).toBe(firing.length);
+    expect(w.sent.filter((s) => s.rule === c.rule && s.kind === "resolved").length).toBe(rule.notifyResolved ? firing.length : 0);
     const transitions = await w.t.db.execute({ sql: "SELECT from_state, to_state FROM alert_transitions WHERE alert_id = ? ORDER BY id", args: [alert!.id] });
     expect(transitions.rows.map((r) => `${r.from_state ?? "-"}>${r.to_state}`)).toEqual(["->firing", "firing>resolved"]);
   });
@@ -180,6 +196,21 @@ describe("lifecycle", () => {
     await w.deliver();
     expect(w.sent.map((s) => s.kind)).toEqual(["firing", "repeat", "repeat", "resolved"]);
     expect((await w.app.request(`/api/alerts/${alert!.id}/ack`, { method: "POST", headers: apiAuth })).status).toBe(409);
+  });
+
+  it("keeps the summary of a firing alert up to date between notifications (issue 16)", async () => {
+    const errors = ruleSchema.parse({ name: "errors_now", signal: "processing_errors", severity: "high", channels: ["console"], windowMinutes: 15, threshold: 0, repeatMinutes: 240 });
+    w = await alertWorld({ rules: [errors] });
+    const error = () => sendAt(w!.app, w!.deps.testClock, now(w!), { type: "error", error: { type: "send_failed" } });
+    for (let i = 0; i < 2; i++) await error();
+    await w.evaluate();
+    expect((await w.alerts())[0]!.summary).toMatch(/^2 processing error/);
+    for (let i = 0; i < 18; i++) await error();
+    advance(w, MIN);
+    await w.evaluate();
+    const [alert] = await w.alerts();
+    expect(alert!.state).toBe("firing");
+    expect(alert!.summary).toMatch(/^20 processing error/);
   });
 
   it("groups alerts of one rule that fire in the same evaluation into one message", async () => {

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVigilClient } from "../../src/client/vigil-client.js";
+import { createDb } from "../../src/db/client.js";
+import { resultInsert, type ResultRow } from "../../src/monitoring/results.js";
 import { API_KEY, CRON_SECRET } from "../helpers/deps.js";
 import { startServer, type ServerProcess } from "../helpers/server-process.js";
 
@@ -76,6 +78,25 @@ describe("npm run monitor -- <command>", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/firing\s+critical\s+run_failed\s+session=deploy-1/);
     expect((await cli(["alerts", "--json"])).stdout).toContain('"rule": "run_failed"');
+  });
+
+  it("verdicts lists conversation verdicts, filtered by status", async () => {
+    const db = createDb({ url: `file:${join(dir, "cli.db")}` });
+    const verdict = (sessionId: string, status: "pass" | "fail"): ResultRow => ({
+      sessionId, activityVersion: 1, status, attempts: 1, analyzedAt: Date.now() - 60_000,
+      usage: { tokensIn: 10, tokensOut: 5, costUsd: 0, model: "m" },
+      intent: { intent: "book", confidence: 0.9, summary: "book a cleaning" },
+      fulfillment: { status, summary: `${sessionId} ${status}`, evidence: [], unmet: [], quality: { wrong_language: false, off_topic: false, repetitive: status === "fail", failed_to_answer: false, harmful: false } },
+    });
+    await db.batch([resultInsert(verdict("call-1", "pass"), false), resultInsert(verdict("call-2", "fail"), false)], "write");
+    db.close();
+    const all = await cli(["verdicts"]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/SESSION\s+STATUS\s+INTENT\s+QUALITY/);
+    expect(all.stdout).toMatch(/call-2\s+fail\s+book\s+repetitive/);
+    const failed = await cli(["verdicts", "fail", "--json"]);
+    expect(JSON.parse(failed.stdout).map((v: { sessionId: string }) => v.sessionId)).toEqual(["call-2"]);
+    expect((await cli(["verdicts", "great"])).code).toBe(1);
   });
 
   it("report prints the stability Markdown", async () => {

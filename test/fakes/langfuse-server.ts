@@ -19,6 +19,10 @@ export interface FakeObservation {
   statusMessage: string | null;
   /** When Langfuse makes it readable (ingestion lag); default: at once. */
   visibleAt?: number;
+  /** When its trace started (v1 trace timestamp); default: its first observation's start. */
+  traceStart?: number;
+  /** JSON text served as the input verbatim (v1: as a value, v2: as the string), for inputs too deep to serialise here. */
+  rawInput?: string;
 }
 
 export interface Fault {
@@ -32,56 +36,151 @@ export interface FakeLangfuse {
   url: string;
   publicKey: string;
   secretKey: string;
+  /** v4: v2 observations + ingestion; v3: v1 traces/observations + ingestion. Can change at run time (an upgrade). */
+  version: "v4" | "v3";
   add(...observations: FakeObservation[]): void;
   scores: Map<string, Record<string, unknown>>;
-  requests: { method: string; path: string; query: Record<string, string> }[];
+  requests: { method: string; path: string; query: Record<string, string>; status: number }[];
   /** The next matching requests answer with these faults, in order. */
   faults: Fault[];
   /** While set, every read answers 503. */
   down: boolean;
+  /** A server without the legacy ingestion route (404), as Cloud's deprecation notice announces. */
+  noIngestion: boolean;
+  /** Refuses a score event inside a 207 answer when this returns a message. */
+  refuseScore: ((body: Record<string, unknown>) => string | undefined) | undefined;
   /** Cursors issued before this generation are refused with 400 (expired). */
   expireCursors(): void;
   close(): Promise<void>;
 }
 
+// Langfuse Cloud Hobby limits per organisation and resource, in fixed one-minute windows
+// (langfuse/langfuse web/src/features/public-api/server/RateLimitService.ts: public-api 30/60 s,
+// ingestion 1000/60 s; rate-limiter-flexible's window starts with its first request).
+export const HOBBY_LIMITS = { "public-api": 30, ingestion: 1000 } as const;
+type Resource = keyof typeof HOBBY_LIMITS;
+
 /**
- * Speaks the Langfuse public API as the SDK calls it: v4 servers have GET /api/public/v2/observations
- * (cursor pagination, time filters) and no v1 reads; v3 servers have only the v1 traces and
- * observations lists. Both take POST /api/public/scores (upsert by id). Basic auth as Langfuse does.
+ * Speaks the Langfuse public API as Langfuse serves it, read from its source (langfuse/langfuse):
+ * - GET /api/public/v2/observations (fern/apis/server/definition/observations.yml,
+ *   packages/shared/src/server/repositories/events.ts, web/src/__tests__/async/observations-api-v2.servertest.ts):
+ *   field groups (default core+basic), keyset-cursor pages ordered by start_time DESC, then
+ *   xxHash32(trace_id) DESC, span_id DESC (events.ts applyOrderByForObservationsQuery; ties by id
+ *   here), a cursor only when more rows follow (limit+1 read),
+ *   `input`/`output` as raw JSON strings, `parseIoAsJson=true` answered 400.
+ * - v1 GET /api/public/traces (fields: without `fields` every group, with `core` no I/O,
+ *   observations or scores), GET /api/public/traces/{id}, GET /api/public/observations (page/limit).
+ * - POST /api/public/ingestion (fern/apis/server/definition/ingestion.yml): a batch of events,
+ *   answered 207 with `successes` and `errors` by event id; `score-create` upserts on body.id.
+ * - POST /api/public/scores: one score, upsert by id.
+ * - With `limits`, 429 + Retry-After / X-RateLimit-* past the per-minute points, minutes by `now`.
  */
-export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: () => number }): Promise<FakeLangfuse> {
+export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: () => number; limits?: Partial<Record<Resource, number>> }): Promise<FakeLangfuse> {
   const now = options.now ?? Date.now;
   const observations: FakeObservation[] = [];
   const scores = new Map<string, Record<string, unknown>>();
   const requests: FakeLangfuse["requests"] = [];
+  const windows = new Map<Resource, { start: number; used: number }>();
   let cursorGeneration = 0;
   const fake = {
     publicKey: "pk-lf-test",
     secretKey: LANGFUSE_SECRET_KEY,
+    version: options.version,
     faults: [] as Fault[],
     down: false,
+    noIngestion: false,
+    refuseScore: undefined as FakeLangfuse["refuseScore"],
   };
 
-  const visible = (from?: string, to?: string) =>
-    observations
-      .filter((o) => (o.visibleAt ?? 0) <= now())
-      .filter((o) => (from ? o.startTime >= Date.parse(from) : true) && (to ? o.startTime < Date.parse(to) : true))
-      .sort((a, b) => a.startTime - b.startTime || a.id.localeCompare(b.id));
-  const v2 = (o: FakeObservation) => ({
-    id: o.id, traceId: o.traceId, startTime: new Date(o.startTime).toISOString(), endTime: null, projectId: "p1", parentObservationId: null,
-    type: o.type, name: o.name, level: o.level, statusMessage: o.statusMessage, sessionId: o.sessionId, traceName: o.traceName, tags: o.tags,
-    input: o.input, output: o.output,
+  const inRange = (t: number, from?: string, to?: string) => (from ? t >= Date.parse(from) : true) && (to ? t < Date.parse(to) : true);
+  const visible = () => observations.filter((o) => (o.visibleAt ?? 0) <= now());
+  // Kept sorted by start time (ids break ties) so a time-bounded read is a binary search, not a
+  // scan of every observation: a 45k-observation backlog is read many times over.
+  let sorted = true;
+  const byStart = (a: FakeObservation, b: FakeObservation) => a.startTime - b.startTime || a.id.localeCompare(b.id);
+  const firstAtOrAfter = (t: number) => {
+    let lo = 0;
+    let hi = observations.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (observations[mid]!.startTime < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const visibleIn = (from?: string, to?: string) => {
+    if (!sorted) {
+      observations.sort(byStart);
+      sorted = true;
+    }
+    const start = from ? firstAtOrAfter(Date.parse(from)) : 0;
+    const end = to ? firstAtOrAfter(Date.parse(to)) : observations.length;
+    return observations.slice(start, end).filter((o) => (o.visibleAt ?? 0) <= now());
+  };
+  // Langfuse stores I/O serialised: a string stays itself, anything else is its JSON text.
+  const raw = (v: unknown) => (v === null || v === undefined ? null : typeof v === "string" ? v : JSON.stringify(v));
+  const v2 = (o: FakeObservation, groups: Set<string>) => ({
+    id: o.id, traceId: o.traceId, startTime: new Date(o.startTime).toISOString(), endTime: null, projectId: "p1", parentObservationId: null, type: o.type,
+    ...(groups.has("basic") ? { name: o.name, level: o.level, statusMessage: o.statusMessage, version: null, environment: "default", userId: null, sessionId: o.sessionId, isRootObservation: false } : {}),
+    ...(groups.has("io") ? { input: o.rawInput ?? raw(o.input), output: raw(o.output) } : {}),
+    ...(groups.has("trace_context") ? { tags: o.tags, traceName: o.traceName, release: null } : {}),
   });
-
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { "content-type": "application/json", ...headers });
-    res.end(JSON.stringify(body));
+  const tracesOf = () => {
+    const traces = new Map<string, { id: string; timestamp: string; name: string; sessionId: string | null; tags: string[]; input: unknown; output: unknown; observations: string[] }>();
+    for (const o of visible().sort((a, b) => a.startTime - b.startTime)) {
+      const t = traces.get(o.traceId);
+      if (t) t.observations.push(o.id);
+      else traces.set(o.traceId, { id: o.traceId, timestamp: new Date(o.traceStart ?? o.startTime).toISOString(), name: o.traceName, sessionId: o.sessionId, tags: o.tags, input: o.input, output: o.output, observations: [o.id] });
+    }
+    return traces;
   };
+  const traceJson = (t: ReturnType<typeof tracesOf> extends Map<string, infer T> ? T : never, fields: string | undefined) => {
+    const all = fields === undefined;
+    const groups = new Set((fields ?? "").split(","));
+    return {
+      id: t.id, timestamp: t.timestamp, name: t.name, sessionId: t.sessionId, tags: t.tags, release: null, version: null, userId: null, public: false, environment: "default", htmlPath: `/trace/${t.id}`,
+      ...(all || groups.has("io") ? { input: t.input, output: t.output, metadata: null } : {}),
+      observations: all || groups.has("observations") ? t.observations : [],
+      scores: [],
+      totalCost: all || groups.has("metrics") ? 0 : -1,
+      latency: all || groups.has("metrics") ? 0 : -1,
+    };
+  };
+
+  const RAW = "\u0000raw-input\u0000";
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    requests.at(-1)!.status = status;
+    res.writeHead(status, { "content-type": "application/json", ...headers });
+    // v1 serves a rawInput as a JSON value: spliced in as text, never walked here.
+    const raws: string[] = [];
+    const text = JSON.stringify(body, (key, value: unknown) => {
+      if (key === "input" && typeof value === "object" && value !== null && RAW in value) {
+        raws.push((value as Record<string, string>)[RAW]!);
+        return RAW;
+      }
+      return value;
+    });
+    let i = 0;
+    res.end(raws.length ? text.replaceAll(JSON.stringify(RAW), () => raws[i++]!) : text);
+  };
+
+  /** Consumes one point; the 429 headers when none is left (RateLimitService.createHttpHeaderFromRateLimit). */
+  function limited(resource: Resource): Record<string, string> | undefined {
+    const points = options.limits?.[resource];
+    if (points === undefined) return undefined;
+    const t = now();
+    let w = windows.get(resource);
+    if (!w || t >= w.start + 60_000) windows.set(resource, (w = { start: t, used: 0 }));
+    w.used++;
+    if (w.used <= points) return undefined;
+    const msBeforeNext = w.start + 60_000 - t;
+    return { "retry-after": String(Math.ceil(msBeforeNext / 1000)), "x-ratelimit-limit": String(points), "x-ratelimit-remaining": "0", "x-ratelimit-reset": new Date(t + msBeforeNext).toString() };
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://x");
     const q = Object.fromEntries(url.searchParams);
-    requests.push({ method: req.method ?? "GET", path: url.pathname, query: q });
+    requests.push({ method: req.method ?? "GET", path: url.pathname, query: q, status: 0 });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (req.headers.authorization !== `Basic ${Buffer.from(`${fake.publicKey}:${fake.secretKey}`).toString("base64")}`) return send(res, 401, { message: "Unauthorized" });
@@ -90,6 +189,29 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       return send(res, fault.status, { message: "fault injected" }, fault.headers);
     }
+    const resource: Resource = url.pathname === "/api/public/ingestion" ? "ingestion" : "public-api";
+    const rateLimited = limited(resource);
+    if (rateLimited) return send(res, 429, { message: "Rate limit exceeded" }, rateLimited);
+
+    if (req.method === "POST" && url.pathname === "/api/public/ingestion") {
+      if (fake.noIngestion) return send(res, 404, { message: "Not found" });
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { batch: { id: string; type: string; body: Record<string, unknown> }[] };
+      const successes: { id: string; status: number }[] = [];
+      const errors: { id: string; status: number; message?: string; error?: unknown }[] = [];
+      for (const event of body.batch) {
+        if (event.type !== "score-create") {
+          errors.push({ id: event.id, status: 400, message: "Invalid request data", error: `unsupported event type ${event.type} in this fake` });
+          continue;
+        }
+        const refusal = typeof event.body.name !== "string" || event.body.value === undefined ? "name and value are required" : fake.refuseScore?.(event.body);
+        if (refusal) errors.push({ id: event.id, status: 400, message: "Invalid request data", error: refusal });
+        else {
+          scores.set(String(event.body.id), event.body);
+          successes.push({ id: event.id, status: 201 });
+        }
+      }
+      return send(res, 207, { successes, errors });
+    }
     if (req.method === "POST" && url.pathname === "/api/public/scores") {
       const body = JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>;
       const id = String(body.id ?? `score-${scores.size + 1}`);
@@ -97,38 +219,45 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
       return send(res, 200, { id });
     }
     if (fake.down) return send(res, 503, { message: "Service unavailable" });
-    const limit = Math.min(Number(q.limit ?? 50), options.version === "v4" ? 1000 : 100);
+    const limit = Math.min(Number(q.limit ?? 50), fake.version === "v4" ? 1000 : 100);
 
     if (url.pathname === "/api/public/v2/observations") {
-      if (options.version !== "v4") return send(res, 404, { message: "Not found" });
+      if (fake.version !== "v4") return send(res, 404, { message: "Not found" });
+      if (q.parseIoAsJson === "true") return send(res, 400, { message: "parseIoAsJson is deprecated: input and output are always returned as raw strings" });
       let offset = 0;
       if (q.cursor) {
         const [gen, off] = Buffer.from(q.cursor, "base64url").toString().split(":").map(Number);
         if (gen !== cursorGeneration) return send(res, 400, { message: "Invalid or expired cursor" });
         offset = off!;
       }
-      const all = visible(q.fromStartTime, q.toStartTime).filter((o) => (q.sessionId ? o.sessionId === q.sessionId : true));
+      const groups = new Set(["core", ...(q.fields ? q.fields.split(",") : ["basic"])]);
+      const all = visibleIn(q.fromStartTime, q.toStartTime)
+        .filter((o) => (q.sessionId ? o.sessionId === q.sessionId : true))
+        .reverse();
       const page = all.slice(offset, offset + limit);
+      // Langfuse reads limit+1 rows and gives a cursor only when more follow (events.ts).
       const more = offset + limit < all.length;
-      return send(res, 200, { data: page.map(v2), meta: more ? { cursor: Buffer.from(`${cursorGeneration}:${offset + limit}`).toString("base64url") } : {} });
+      return send(res, 200, { data: page.map((o) => v2(o, groups)), meta: more ? { cursor: Buffer.from(`${cursorGeneration}:${offset + limit}`).toString("base64url") } : {} });
     }
-    if (options.version !== "v3") return send(res, 404, { message: "Not found" });
+    // Langfuse v4 serves the v1 read routes no more (events-only data model).
+    if (fake.version !== "v3") return send(res, 404, { message: "Not found" });
     const pageNo = Number(q.page ?? 1);
     const paged = <T>(items: T[]) => ({
       data: items.slice((pageNo - 1) * limit, pageNo * limit),
       meta: { page: pageNo, limit, totalItems: items.length, totalPages: Math.max(1, Math.ceil(items.length / limit)) },
     });
+    const traceById = /^\/api\/public\/traces\/([^/]+)$/.exec(url.pathname);
+    if (traceById) {
+      const t = tracesOf().get(decodeURIComponent(traceById[1]!));
+      return t ? send(res, 200, traceJson(t, q.fields)) : send(res, 404, { message: "Trace not found" });
+    }
     if (url.pathname === "/api/public/traces") {
-      const traces = new Map<string, { id: string; timestamp: string; name: string; sessionId: string | null; tags: string[] }>();
-      for (const o of visible()) {
-        if (!traces.has(o.traceId)) traces.set(o.traceId, { id: o.traceId, timestamp: new Date(o.startTime).toISOString(), name: o.traceName, sessionId: o.sessionId, tags: o.tags });
-      }
-      const list = [...traces.values()].filter((t) => (q.fromTimestamp ? Date.parse(t.timestamp) >= Date.parse(q.fromTimestamp) : true) && (q.toTimestamp ? Date.parse(t.timestamp) < Date.parse(q.toTimestamp) : true));
-      return send(res, 200, paged(list.map((t) => ({ ...t, input: null, output: null, release: null, version: null, userId: null, public: false, environment: "default", htmlPath: `/trace/${t.id}`, observations: [] }))));
+      const list = [...tracesOf().values()].filter((t) => inRange(Date.parse(t.timestamp), q.fromTimestamp, q.toTimestamp)).sort((a, b) => b.timestamp.localeCompare(a.timestamp));
+      return send(res, 200, paged(list.map((t) => traceJson(t, q.fields))));
     }
     if (url.pathname === "/api/public/observations") {
-      const list = visible(q.fromStartTime, q.toStartTime);
-      return send(res, 200, paged(list.map((o) => ({ id: o.id, traceId: o.traceId, type: o.type, name: o.name, startTime: new Date(o.startTime).toISOString(), level: o.level, statusMessage: o.statusMessage, input: o.input, output: o.output }))));
+      const list = visibleIn(q.fromStartTime, q.toStartTime).reverse();
+      return send(res, 200, paged(list.map((o) => ({ id: o.id, traceId: o.traceId, type: o.type, name: o.name, startTime: new Date(o.startTime).toISOString(), level: o.level, statusMessage: o.statusMessage, input: o.rawInput ? { [RAW]: o.rawInput } : o.input, output: o.output }))));
     }
     return send(res, 404, { message: "Not found" });
   }
@@ -139,7 +268,10 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return Object.assign(fake, {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    add: (...o: FakeObservation[]) => void observations.push(...o),
+    add: (...o: FakeObservation[]) => {
+      for (const x of o) observations.push(x);
+      sorted = false;
+    },
     scores,
     requests,
     expireCursors: () => void cursorGeneration++,

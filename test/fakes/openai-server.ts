@@ -5,23 +5,34 @@ export const OPENAI_API_KEY = "sk-test-openai-9c41d";
 
 export type ScriptedReply =
   | { json: unknown }
-  | { raw: string }
+  | { raw: string; finishReason?: "stop" | "length" }
   | { status: number; headers?: Record<string, string> }
   | { hangMs: number };
 
 export interface FakeOpenAI {
   baseURL: string;
   apiKey: string;
-  calls: { task: string; at: number; user: string }[];
+  calls: { task: string; at: number; user: string; temperature?: number; format?: string }[];
   maxConcurrent: number;
   close(): Promise<void>;
 }
 
+/** What the served model accepts, as real models and OpenAI-compatible servers differ. */
+export interface ModelTraits {
+  /** Reasoning models (GPT-5, o-series) take only the default temperature: 400 "Unsupported value". */
+  defaultTemperatureOnly?: boolean;
+  /** Servers without structured outputs refuse response_format json_schema with 400. */
+  noJsonSchema?: boolean;
+}
+
 /**
- * Speaks OpenAI's chat completions API with structured output: the reply for each request comes
- * from `script(task, user)`, where task is the response_format schema name.
+ * Speaks OpenAI's chat completions API (openai/openai-node src/resources/chat/completions:
+ * ChatCompletion with `usage`, `finish_reason`, `message.refusal`; errors as
+ * `{ error: { message, type, param, code } }`). The reply for each request comes from
+ * `script(task, user)`, where task is the json_schema name, or in json_object mode the name the
+ * system prompt asks for.
  */
-export async function startFakeOpenAI(options: { script: (task: string, user: string) => ScriptedReply | Promise<ScriptedReply>; latencyMs?: number }): Promise<FakeOpenAI> {
+export async function startFakeOpenAI(options: { script: (task: string, user: string) => ScriptedReply | Promise<ScriptedReply>; latencyMs?: number; traits?: ModelTraits }): Promise<FakeOpenAI> {
   const calls: FakeOpenAI["calls"] = [];
   let inFlight = 0;
   const state = { maxConcurrent: 0 };
@@ -37,9 +48,18 @@ export async function startFakeOpenAI(options: { script: (task: string, user: st
       return;
     }
     const body = JSON.parse(Buffer.concat(chunks).toString());
-    const task = String(body.response_format?.json_schema?.name ?? "text");
+    const refuse = (message: string, param: string, code: string) =>
+      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: { message, type: "invalid_request_error", param, code } }));
+    const system = String(body.messages?.find((m: { role: string }) => m.role === "system")?.content ?? "");
+    const task = String(body.response_format?.json_schema?.name ?? (body.response_format?.type === "json_object" ? (/JSON object for "(\w+)"/.exec(system)?.[1] ?? "text") : "text"));
     const user = String(body.messages?.find((m: { role: string }) => m.role === "user")?.content ?? "");
-    calls.push({ task, at: Date.now(), user });
+    calls.push({ task, at: Date.now(), user, temperature: body.temperature, format: body.response_format?.type });
+    if (options.traits?.defaultTemperatureOnly && body.temperature !== undefined && body.temperature !== 1) {
+      return refuse(`Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`, "temperature", "unsupported_value");
+    }
+    if (options.traits?.noJsonSchema && body.response_format?.type === "json_schema") {
+      return refuse("Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", "response_format", "invalid_parameter");
+    }
     inFlight++;
     state.maxConcurrent = Math.max(state.maxConcurrent, inFlight);
     try {
@@ -61,7 +81,7 @@ export async function startFakeOpenAI(options: { script: (task: string, user: st
           object: "chat.completion",
           created: Math.floor(Date.now() / 1000),
           model: body.model,
-          choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, finish_reason: "stop", logprobs: null }],
+          choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, finish_reason: ("raw" in reply && reply.finishReason) || "stop", logprobs: null }],
           usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: Math.ceil(content.length / 4), total_tokens: Math.ceil((user.length + content.length) / 4) },
         }),
       );

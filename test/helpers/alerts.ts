@@ -17,6 +17,9 @@ export interface AlertWorld {
   alerts(rule?: string): Promise<Record<string, any>[]>;
 }
 
+/** Declared, so their signature failures are counted (and alert) under their own names. */
+export const ALERT_WORLD_SOURCES = "bot,bot-a,bot-b,bot-c,other";
+
 /** A database, the real app and engine, and channels that record what they were asked to send. */
 export async function alertWorld(options: { rules?: Rule[]; channels?: Partial<Record<Channel, ChannelSender>>; env?: Record<string, string> } = {}): Promise<AlertWorld> {
   const t = await createTestDb();
@@ -24,7 +27,7 @@ export async function alertWorld(options: { rules?: Rule[]; channels?: Partial<R
   const recorder = (channel: Channel): ChannelSender => async (m) => void sent.push({ channel, rule: m.rule, kind: m.kind, alerts: m.alerts.map((a) => a.id) });
   const channels = options.channels ?? { console: recorder("console"), slack: recorder("slack") };
   const rules = options.rules ?? DEFAULT_RULES;
-  const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET, ...options.env }), alerts: { rules, channels } });
+  const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: ALERT_WORLD_SOURCES, ...options.env }), alerts: { rules, channels } });
   const app = createApp(deps);
   return {
     t,

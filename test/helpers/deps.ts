@@ -67,6 +67,7 @@ export function testDeps(options: {
     db: options.db,
     log: logs.logger,
     clock: clock.now,
+    functionDeadline: () => undefined,
     webhookRateLimiter: options.webhookRateLimiter,
     monitoring: options.monitoring,
     // Console only by default: tests that need Slack or webhooks pass their channels.

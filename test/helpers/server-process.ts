@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { tapLogLine } from "./log-tap.js";
 
 export interface ServerProcess {
@@ -12,7 +15,8 @@ export interface ServerProcess {
 /** Starts the real local server (what `npm run dev` runs) on a free port and waits for it to listen. */
 export async function startServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
+    // Secrets a test leaves unset are generated into a temporary directory, never the checkout's .data/.
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", VIGIL_DATA_DIR: mkdtempSync(join(tmpdir(), "vigil-data-")), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { signStandardWebhook } from "../../src/stability/signatures.js";
 
-export const WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+export const WEBHOOK_SECRET = "whsec_CdRmtVLop//24EYiA/sj3hyV6JQH+zCyxVX7nCOzbSI=";
 
 /** A Standard Webhooks request as a real sender would build it. */
 export function signedRequest(

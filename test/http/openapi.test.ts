@@ -112,6 +112,7 @@ describe("the OpenAPI document", () => {
 
     await checked("GET", "/status", { headers: { authorization: `Basic ${Buffer.from(`x:${API_KEY}`).toString("base64")}` } });
     await checked("GET", "/status");
+    await checked("GET", "/");
 
     const missed = ROUTES.map((r) => routeKey(r.method, r.path)).filter((k) => !exercised.has(k));
     expect(missed, "routes this test did not call").toEqual([]);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createDb } from "../../src/db/client.js";
@@ -13,6 +14,7 @@ beforeEach(async () => {
   await t.db.batch(["DELETE FROM webhook_events", "DELETE FROM webhook_rollups", "DELETE FROM signature_failures"], "write");
 });
 
+const GH_SECRET = "github-app-webhook-secret-0123456789";
 const env = (extra: Record<string, string | undefined> = {}) => testEnv({ WEBHOOK_SECRET, WEBHOOK_MAX_BYTES: "4096", ...extra });
 const count = async (sql: string) => Number((await t.db.execute(sql)).rows[0]?.n);
 const realClock = () => {
@@ -49,12 +51,13 @@ describe("POST /api/webhooks/:source", () => {
     expect(await res.json()).toMatchObject({ type: "delivery" });
   });
 
-  it("accepts the hex X-Signature-256 scheme with a per-source secret, deduplicating by delivery id", async () => {
-    const deps = testDeps({ db: t.db, env: env({ WEBHOOK_SECRET_GITHUB_APP: "gh-secret" }) });
+  it("accepts the hex X-Signature-256 scheme with a per-source secret, deduplicating by the signed body", async () => {
+    const deps = testDeps({ db: t.db, env: env({ WEBHOOK_SECRET_GITHUB_APP: GH_SECRET }) });
     const app = createApp(deps);
-    const req = hexSignedRequest({ action: "opened" }, "gh-secret", { "x-github-delivery": "d-1" });
+    const req = hexSignedRequest({ action: "opened" }, GH_SECRET, { "x-github-delivery": "d-1" });
+    const hash = `sha256:${createHash("sha256").update(req.body).digest("hex")}`;
     expect((await app.request("/api/webhooks/github-app", req)).status).toBe(200);
-    expect(await (await app.request("/api/webhooks/github-app", req)).json()).toMatchObject({ id: "d-1", duplicate: true });
+    expect(await (await app.request("/api/webhooks/github-app", req)).json()).toMatchObject({ id: hash, duplicate: true });
     // The per-source secret replaces the shared one for that source.
     expect((await app.request("/api/webhooks/github-app", signedRequest({ a: 1 }))).status).toBe(401);
   });
@@ -68,7 +71,8 @@ describe("POST /api/webhooks/:source", () => {
     expect((await res.json()).error.message).toContain("invalid_signature");
     expect(await count("SELECT COUNT(*) AS n FROM webhook_events")).toBe(0);
     const failures = (await t.db.execute("SELECT source, reason FROM signature_failures")).rows.map((r) => ({ ...r }));
-    expect(failures).toEqual([{ source: "bot", reason: "invalid_signature" }]);
+    // "bot" is neither declared nor has it ever delivered: its failures join the one aggregate.
+    expect(failures).toEqual([{ source: "(undeclared)", reason: "invalid_signature" }]);
     expect(JSON.stringify(await t.db.execute("SELECT * FROM webhook_rollups"))).not.toContain("4242");
     expect(deps.logs.records().some((r) => r.msg === "signature failed" && r.reason === "invalid_signature")).toBe(true);
   });
@@ -111,12 +115,16 @@ describe("POST /api/webhooks/:source", () => {
     expect(await count("SELECT COUNT(*) AS n FROM webhook_events")).toBe(0);
   });
 
-  it("429s with Retry-After when the limiter refuses, before reading the body", async () => {
-    const refusing: RateLimiter = { limit: async () => ({ allowed: false, retryAfterSeconds: 17 }) };
-    const app = createApp(testDeps({ db: t.db, env: env(), webhookRateLimiter: refusing }));
-    const res = await app.request("/api/webhooks/bot", signedRequest(botEvent("message.received")));
+  it("429s with Retry-After when the limiter refuses a verified delivery's source, before storing it", async () => {
+    const keys: string[] = [];
+    const refusing: RateLimiter = { limit: async (key) => (keys.push(key), { allowed: false, retryAfterSeconds: 17 }) };
+    const deps = testDeps({ db: t.db, env: env(), webhookRateLimiter: refusing });
+    deps.testClock.set(Date.now());
+    const res = await createApp(deps).request("/api/webhooks/bot", signedRequest(botEvent("message.received")));
     expect(res.status).toBe(429);
     expect(res.headers.get("retry-after")).toBe("17");
+    // Only the verified delivery drew on the source's budget; nothing was stored.
+    expect(keys).toEqual(["source:bot"]);
     expect(await count("SELECT COUNT(*) AS n FROM webhook_events")).toBe(0);
   });
 

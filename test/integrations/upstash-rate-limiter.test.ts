@@ -7,11 +7,15 @@ import { startUpstashRestServer, type UpstashRestServer } from "../fakes/upstash
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { captureLogs, testEnv } from "../helpers/deps.js";
 import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
+import { hasProgram, optionalSuite } from "../helpers/optional-program.js";
+
+const redisSuite = optionalSuite("redis-server", hasProgram("redis-server"), "apt-get install redis-server");
 
 let redis: RedisServer;
 let upstash: UpstashRestServer;
 let t: TestDb;
 beforeAll(async () => {
+  if (!redisSuite.run) return;
   redis = await startRedis();
   upstash = await startUpstashRestServer(redis.port);
   t = await createTestDb();
@@ -26,7 +30,7 @@ let prefix = 0;
 const limiter = (perMinute: number, logs = captureLogs(), url = upstash.url, token = upstash.token) =>
   createUpstashRateLimiter({ url, token, perMinute, prefix: `test${++prefix}`, log: logs.logger });
 
-describe("the Upstash rate limiter (real @upstash/ratelimit, real redis)", () => {
+describe.runIf(redisSuite.run)(redisSuite.title("the Upstash rate limiter (real @upstash/ratelimit, real redis)"), () => {
   it("allows the limit per key, then refuses with a retry time", async () => {
     const l = limiter(5);
     const decisions = [];
@@ -57,7 +61,7 @@ describe("the Upstash rate limiter (real @upstash/ratelimit, real redis)", () =>
   });
 });
 
-describe("POST /api/webhooks/:source with Upstash configured", () => {
+describe.runIf(redisSuite.run)(redisSuite.title("POST /api/webhooks/:source with Upstash configured"), () => {
   it("answers 429 with Retry-After past the per-source limit, and stores nothing for it", async () => {
     const env = testEnv({ WEBHOOK_SECRET, UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token, WEBHOOK_RATE_LIMIT_PER_MINUTE: "3" });
     // Built as production builds it: the limiter comes from the Upstash variables.

@@ -19,5 +19,11 @@ describe("npm run eval", () => {
     });
     expect(out.code).toBe(0);
     expect(out.stdout).toContain("Intent: 30/30 (100%). Verdict: 30/30 (100%).");
+    expect(out.stdout).toContain("Injection fixtures judged pass: 0/3 (must be 0).");
+    expect(out.stdout).toContain("measures the plumbing, not the judging");
+    // Agreement per verdict, intent and diagnosis category.
+    expect(out.stdout).toMatch(/## By verdict[\s\S]*\| partial \| 4 \| 4 \| 100% \|/);
+    expect(out.stdout).toMatch(/## By intent[\s\S]*\| book \| 8 \| 8 \| 100% \|/);
+    expect(out.stdout).toMatch(/## By diagnosis category[\s\S]*\| tool_error \| 3 \| 3 \| 100% \|/);
   });
 });

@@ -174,7 +174,7 @@ describe("model faults", () => {
   });
 
   it("finishes inside its time budget when the model hangs", async () => {
-    w = await monitoringWorld({ script: () => ({ hangMs: 2500 }), env: { CRON_MAX_DURATION_SECONDS: "10", MONITOR_BUDGET_FRACTION: "0.5", MONITOR_CONCURRENCY: "2" } });
+    w = await monitoringWorld({ live: true, script: () => ({ hangMs: 2500 }), env: { CRON_MAX_DURATION_SECONDS: "10", MONITOR_BUDGET_FRACTION: "0.5", MONITOR_CONCURRENCY: "2" } });
     addSessions(w, 20, w.clock.now());
     w.clock.advance(20 * MIN);
     const s = await w.cycle();

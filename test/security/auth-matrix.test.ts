@@ -53,8 +53,8 @@ function wrongCredentials(r: RouteSpec): [string, Record<string, string>][] {
 const guarded = ROUTES.filter((r) => r.auth !== "public" && r.auth !== "signature");
 
 describe("the auth matrix, generated from the route table", () => {
-  it("covers every route but health and webhooks", () => {
-    expect(ROUTES.filter((r) => !guarded.includes(r)).map((r) => r.path).sort()).toEqual(["/api/health", "/api/webhooks/:source"]);
+  it("covers every route but health, webhooks and the redirect to /status", () => {
+    expect(ROUTES.filter((r) => !guarded.includes(r)).map((r) => r.path).sort()).toEqual(["/", "/api/health", "/api/webhooks/:source"]);
     expect(guarded.length).toBeGreaterThan(30);
   });
 

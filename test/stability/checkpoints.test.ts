@@ -93,8 +93,8 @@ describe("red flags per window", () => {
       ["signature_failure", "critical", "02:20"],
       ["error_rate", "warning", "02:13"],
     ].sort((a, b) => a[2]!.localeCompare(b[2]!)));
-    // The silence after 03:30 carries into the next window.
-    expect(second!.redFlags.map((f) => [f.kind, new Date(f.at).toISOString().slice(11, 16)])).toEqual([["zero_deliveries", "04:31"]]);
+    // The silence after 03:30 carries into the next window, which had no traffic at all.
+    expect(second!.redFlags.map((f) => [f.kind, new Date(f.at).toISOString().slice(11, 16)])).toEqual([["no_traffic", "04:00"], ["zero_deliveries", "04:31"]]);
   });
 
   it("raises no silence flag before the first delivery ever", async () => {
@@ -102,12 +102,12 @@ describe("red flags per window", () => {
     await runCheckpoint(s, day + 12 * H + M);
     const all = await listCheckpoints(t.db, { limit: 10 });
     expect(all.length).toBeGreaterThan(0);
-    expect(all.flatMap((c) => c.redFlags)).toEqual([]);
+    expect(all.flatMap((c) => c.redFlags).filter((f) => f.kind !== "no_traffic")).toEqual([]);
   });
 });
 
 describe("retention", () => {
-  it("deletes raw events past RETENTION_DAYS and keeps rollups and checkpoints", async () => {
+  it("deletes raw events and per-minute counts past RETENTION_DAYS and keeps 15-minute rollups and checkpoints", async () => {
     const s = setup({ RETENTION_DAYS: "30" });
     await healthyExchange(s.app, s.deps.testClock, day - 31 * 24 * H);
     await healthyExchange(s.app, s.deps.testClock, day - 1 * H);
@@ -128,7 +128,13 @@ describe("retention", () => {
     expect(obs.rows.map((r) => r.id)).toEqual(["new-obs"]);
     const left = await t.db.execute("SELECT COUNT(*) AS n FROM webhook_events");
     expect(Number(left.rows[0]!.n)).toBe(3);
-    const rolled = await t.db.execute({ sql: "SELECT COUNT(*) AS n FROM webhook_rollups WHERE minute < ?", args: [day - 30 * 24 * H] });
-    expect(Number(rolled.rows[0]!.n)).toBeGreaterThan(0);
+    // Per-minute counts (which drive per-source alerts) expire with the events; quarter hours stay.
+    expect(summary.retention.deletedMinuteRollups).toBeGreaterThan(0);
+    const minutes = await t.db.execute({ sql: "SELECT COUNT(*) AS n FROM webhook_rollups WHERE minute < ?", args: [day - 30 * 24 * H] });
+    expect(Number(minutes.rows[0]!.n)).toBe(0);
+    const quarters = await t.db.execute({ sql: "SELECT COUNT(*) AS n FROM webhook_rollups_15m WHERE slot < ?", args: [day - 30 * 24 * H] });
+    expect(Number(quarters.rows[0]!.n)).toBeGreaterThan(0);
+    const recent = await t.db.execute({ sql: "SELECT COUNT(*) AS n FROM webhook_rollups WHERE minute >= ?", args: [day - 30 * 24 * H] });
+    expect(Number(recent.rows[0]!.n)).toBeGreaterThan(0);
   });
 });

@@ -154,3 +154,37 @@ describe("evaluateChecks thresholds", () => {
     expect(failing(metrics(), [{ severity: "critical", kind: "zero_deliveries", at: 0, message: "" }])).toEqual(["no_critical_red_flags"]);
   });
 });
+
+describe("zero deliveries (issue 16 item 5)", () => {
+  it("before the first delivery: the report says no data yet, and closed checkpoints say no traffic", async () => {
+    const t = await createTestDb();
+    const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET }) });
+    const app = createApp(deps);
+    deps.testClock.set(day + 9 * H);
+    await app.request("/api/cron/checkpoint", { headers: cronAuth });
+    const r = await (await app.request("/api/stability/report?hours=24", { headers: apiAuth })).json();
+    expect(r).toMatchObject({ status: "NO_DATA", productionReady: false, totals: { deliveries: 0 } });
+    expect(r.recommendations[0]).toMatch(/^No data yet/);
+    const md = await (await app.request("/api/stability/report?hours=24&format=markdown", { headers: apiAuth })).text();
+    expect(md).toContain("**Status:** NO DATA YET");
+    expect(md).not.toContain("✗");
+    expect(md).toContain("WARNING: no traffic: 0 deliveries in this period");
+    t.cleanup();
+  });
+
+  it("after traffic stopped: the same zero is a silence, in the verdict and in the checkpoint", async () => {
+    const t = await createTestDb();
+    const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET }) });
+    const app = createApp(deps);
+    await healthyExchange(app, deps.testClock, day + 30 * M, 1500);
+    deps.testClock.set(day + 33 * H);
+    await app.request("/api/cron/checkpoint", { headers: cronAuth });
+    const r = await (await app.request("/api/stability/report?hours=24", { headers: apiAuth })).json();
+    expect(r).toMatchObject({ status: "NEEDS_ATTENTION", totals: { deliveries: 0 } });
+    const checkpoints = await (await app.request("/api/stability/checkpoints", { headers: apiAuth })).json();
+    const silent = (checkpoints.checkpoints as { metrics: { deliveries: number }; status: string }[]).filter((c) => c.metrics.deliveries === 0);
+    expect(silent.length).toBeGreaterThan(0);
+    expect(new Set(silent.map((c) => c.status))).toEqual(new Set(["critical"]));
+    t.cleanup();
+  });
+});

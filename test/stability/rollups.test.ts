@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { bucketRange, latencyBucket } from "../../src/stability/latency.js";
 import { readPeriodMetrics } from "../../src/stability/metrics.js";
+import { gatherStatus } from "../../src/status/data.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { testDeps, testEnv } from "../helpers/deps.js";
 import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
@@ -104,5 +105,23 @@ describe("rollups against raw counts", () => {
       expect(estimate, `p${p * 100}: true ${truth}`).toBeGreaterThanOrEqual(lower);
       expect(estimate, `p${p * 100}: true ${truth}`).toBeLessThanOrEqual(upper);
     }
+  });
+});
+
+describe("quarter-hour rollups of signature failures (issue 16, item 7)", () => {
+  it("are keyed by the slot's start, so the status page's hourly chart counts them", async () => {
+    // Declared, so its failures are its own rather than the "(undeclared)" aggregate.
+    const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "sigslot" }) });
+    const app = createApp(deps);
+    const at = Date.parse("2026-11-20T08:07:30Z");
+    deps.testClock.set(at);
+    const res = await app.request("/api/webhooks/sigslot", signedRequest({ type: "message.received" }, { secret: "whsec_Zm9yZ2Vk", timestampSeconds: Math.floor(at / 1000) }));
+    expect(res.status).toBe(401);
+    const rows = await t.db.execute({ sql: "SELECT slot FROM webhook_rollups_15m WHERE metric = 'signature_failure' AND slot >= ? AND slot < ?", args: [Date.parse("2026-11-20T00:00:00Z"), Date.parse("2026-11-21T00:00:00Z")] });
+    expect(rows.rows.map((r) => Number(r.slot))).toEqual([Date.parse("2026-11-20T08:00:00Z")]);
+    deps.testClock.set(Date.parse("2026-11-20T09:30:00Z"));
+    const status = await gatherStatus(deps, deps.clock(), false);
+    const eight = status.signatureFailures.find((p) => p.at === Date.parse("2026-11-20T08:00:00Z"));
+    expect(eight?.value).toBe(1);
   });
 });

@@ -3,6 +3,7 @@ import { createApp } from "../../src/app.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { seedDay, XSS } from "../helpers/status-data.js";
+import { sendAt } from "../helpers/stability.js";
 import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 let t: TestDb;
@@ -42,13 +43,65 @@ describe("GET /status", () => {
     expect(html).toMatch(/id="verdict" class="verdict bad">NEEDS ATTENTION</);
     expect(html).toMatch(/id="firing"[^]*response_time/);
     expect(html.match(/<figure class="chart"/g)).toHaveLength(6);
-    const deliveries = /<figure class="chart" id="chart-deliveries">[\s\S]*?<polyline[^>]*points="([^"]*)"/.exec(html)![1]!;
-    expect(deliveries.trim().split(" ")).toHaveLength(96);
+    // One row per quarter hour in the deliveries chart's data table, one bar per quarter with traffic.
+    const deliveries = /<figure class="chart" id="chart-deliveries">[\s\S]*?<\/figure>/.exec(html)![0];
+    expect(deliveries.match(/<tr><td>/g)).toHaveLength(96);
+    expect(deliveries.match(/<rect data-series="deliveries"/g)!.length).toBeGreaterThan(60);
     // The hourly verdict counts behind the chart: 3 pass, 1 partial, 2 fail.
-    expect(html).toContain("3 passed, 1 partial, 2 failed in 24 h.");
+    expect(html).toContain("3 passed, 1 partial, 2 failed in the last 24 hours.");
     expect(html).toContain('id="failed-conversations"');
     expect(html).toContain('id="failed-runs"');
     expect(html).not.toMatch(/<link|<script|src="http/);
+  });
+
+  it("switches range with plain links: 1 h per minute, 24 h per quarter hour, 7 d per hour (issue 16)", async () => {
+    const rows = (html: string, id: string) => new RegExp(`<figure class="chart" id="${id}">[\\s\\S]*?<\\/figure>`).exec(html)![0].match(/<tr><td>/g)?.length;
+    for (const [range, fine, coarse] of [["1h", 60, 12], ["24h", 96, 24], ["7d", 168, 28]] as const) {
+      const res = await createApp({ ...deps, env: testEnv({ WEBHOOK_SECRET }) }).request(`/status?range=${range}`, { headers: basic(API_KEY) });
+      const html = await res.text();
+      expect(rows(html, "chart-deliveries"), range).toBe(fine);
+      expect(rows(html, "chart-rates"), range).toBe(coarse);
+      expect(html).toContain(`<a href="/status?range=${range}" aria-current="page">${range}</a>`);
+    }
+    // The 7-day view still counts the day's verdicts; an unknown range falls back to 24 h.
+    const week = await (await createApp(deps).request("/status?range=7d", { headers: basic(API_KEY) })).text();
+    expect(week).toContain("3 passed, 1 partial, 2 failed in the last 7 days.");
+    const odd = await (await createApp(deps).request("/status?range=1y", { headers: basic(API_KEY) })).text();
+    expect(odd).toContain('aria-current="page">24h</a>');
+    expect(odd).not.toContain("<script");
+  });
+
+  it("draws axis labels as HTML text and a lone hour of latency as a visible dot (issue 16)", async () => {
+    const { html } = await page(basic(API_KEY));
+    const latency = /<figure class="chart" id="chart-latency">[\s\S]*?<\/figure>/.exec(html)![0];
+    expect(latency).toMatch(/<div class="y-axis" aria-hidden="true"><span class="tick"/);
+    expect(latency).not.toMatch(/<text/);
+    const empty = await createTestDb();
+    const quiet = testDeps({ db: empty.db, env: testEnv({ WEBHOOK_SECRET }) });
+    const app = createApp(quiet);
+    const now = quiet.clock();
+    await sendAt(app, quiet.testClock, now - 30 * 60_000, { type: "response.sent", latency_ms: 900 });
+    quiet.testClock.set(now);
+    const one = await (await app.request("/status", { headers: basic(API_KEY) })).text();
+    const chart = /<figure class="chart" id="chart-latency">[\s\S]*?<\/figure>/.exec(one)![0];
+    expect(chart.match(/<line data-series="p95" class="dot"/g)).toHaveLength(1);
+    empty.cleanup();
+  });
+
+  it("with nothing received says no data yet, not NEEDS ATTENTION, and says what is not configured (issue 16)", async () => {
+    const empty = await createTestDb();
+    const app = createApp(testDeps({ db: empty.db, env: testEnv({ WEBHOOK_SECRET }), monitoring: undefined }));
+    const html = await (await app.request("/status", { headers: basic(API_KEY) })).text();
+    expect(html).toMatch(/id="verdict" class="verdict none">NO DATA YET</);
+    expect(html).not.toContain("NEEDS ATTENTION");
+    expect(html).not.toContain("✗");
+    expect(html.match(/No data in this range yet/g)).toHaveLength(6);
+    expect(html).toContain("No alert is firing.");
+    expect(html).toContain("No failed conversation yet.");
+    expect(html).toContain("No failed run yet.");
+    expect(html).toContain('id="monitoring-off"');
+    for (const heading of ["Bot stability", "Conversations", "Agent runs", "Checkpoints", "Vigil&#39;s own jobs"]) expect(html).toContain(heading);
+    empty.cleanup();
   });
 
   it("escapes everything that comes from the database", async () => {

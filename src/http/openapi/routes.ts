@@ -61,6 +61,7 @@ export const ROUTES: RouteSpec[] = [
   { method: "POST", path: "/api/silences", auth: "apiKey", tag: "Alerts", summary: "Silence matching alerts until a time", body: silenceRequest, responses: { 201: r.silenceBody, 400: r.errorBody } },
   { method: "DELETE", path: "/api/silences/:id", auth: "apiKey", tag: "Alerts", summary: "End a silence", responses: { 200: r.expiredBody, 404: r.errorBody } },
 
+  { method: "GET", path: "/", auth: "public", tag: "Status", summary: "Leads to the status page", responses: { 302: text("text/plain", "Redirect to /status") } },
   { method: "GET", path: "/status", auth: "basic", tag: "Status", summary: "The status page (HTML)", responses: { 200: text("text/html", "The status page"), 401: r.errorBody } },
 ];
 

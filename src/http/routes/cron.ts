@@ -1,9 +1,8 @@
 import { Hono } from "hono";
 import type { Deps } from "../../deps.js";
 import { NotFoundError } from "../../errors.js";
-import { isJobName } from "../../jobs/registry.js";
 import { runJob } from "../../jobs/run-job.js";
-import type { JobFn, JobName } from "../../jobs/types.js";
+import { isJobName, type JobFn, type JobName } from "../../jobs/types.js";
 import type { AppEnv } from "../app-env.js";
 import { requireBearer } from "../auth.js";
 

@@ -5,8 +5,28 @@ import { VERSION } from "../../version.js";
 import type { AppEnv } from "../app-env.js";
 import { schemaStatus } from "../schema-guard.js";
 
-/** Public liveness: any uptime checker can watch Vigil itself. Shows nothing but health. */
+/**
+ * Public liveness: any uptime checker can watch Vigil itself. Shows nothing but health. `db: "ok"`
+ * means a write just succeeded (the probe row), not only a read; the heartbeat's age says whether
+ * the crons run.
+ */
+// Anyone may call /api/health: the write probe runs at most this often per instance.
+const WRITE_PROBE_EVERY_MS = 10_000;
+
 export function healthRoutes(deps: Deps) {
+  let lastProbe: { at: number; error: unknown } | undefined;
+  /** A read says nothing about writes (a read-only file, a full disk, a replica): write one row. */
+  const probeWrite = async (now: number): Promise<unknown> => {
+    if (lastProbe && now - lastProbe.at < WRITE_PROBE_EVERY_MS && now >= lastProbe.at) return lastProbe.error;
+    let error: unknown;
+    try {
+      await deps.db.execute({ sql: "INSERT INTO health_probe (k, at) VALUES (0, ?) ON CONFLICT (k) DO UPDATE SET at = excluded.at", args: [now] });
+    } catch (e) {
+      error = e;
+    }
+    lastProbe = { at: now, error };
+    return error;
+  };
   return new Hono<AppEnv>().get("/api/health", async (c) => {
     const down = (db: string, reason: string) =>
       c.json({ status: "down", db, lastHeartbeatAt: null, heartbeatAgeSeconds: null, version: VERSION, reason }, 503);
@@ -21,6 +41,11 @@ export function healthRoutes(deps: Deps) {
     }
     const schema = schemaStatus(read.version);
     if (schema.behind) return down("schema_behind", schema.message);
+    const writeError = await probeWrite(deps.clock());
+    if (writeError !== undefined) {
+      deps.log.error("health: database does not take writes", { route: "/api/health", err: writeError });
+      return down("unwritable", "the database answers reads but refuses writes");
+    }
 
     const last = read.last;
     const lastAt = last ? (last.finishedAt ?? last.startedAt) : null;

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { Deps } from "../../deps.js";
 import { jobHealth } from "../../jobs/job-health.js";
-import { JOB_NAMES } from "../../jobs/registry.js";
+import { JOB_NAMES } from "../../jobs/types.js";
 import type { AppEnv } from "../app-env.js";
 import { iso } from "../../time.js";
 

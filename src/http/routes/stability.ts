@@ -50,6 +50,8 @@ export function stabilityRoutes(deps: Deps) {
         redFlags: report.redFlags.map(flagJson),
         checkpoints: report.checkpoints.map(checkpointJson),
         recommendations: report.recommendations,
+        qualityChecks: report.qualityChecks,
+        labels: report.labels,
       });
     })
     .get("/api/stability/checkpoints", async (c) => {

@@ -18,14 +18,14 @@ export const errorBody = z.object({
 
 export const healthBody = z.object({
   status: z.enum(["ok", "stale", "down"]),
-  db: z.enum(["ok", "unreachable", "schema_behind"]),
+  db: z.enum(["ok", "unreachable", "schema_behind", "unwritable"]),
   lastHeartbeatAt: maybeTime,
   heartbeatAgeSeconds: z.number().nullable(),
   version: z.string(),
   reason: z.string().optional(),
 });
 
-export const cronBody = z.looseObject({ job: z.string(), runId: z.string(), skipped: z.literal("locked").optional() });
+export const cronBody = z.looseObject({ job: z.string(), runId: z.string(), skipped: z.enum(["locked", "already_ran"]).optional() });
 
 const jobRun = z.object({ id: z.string(), job: z.string(), startedAt: maybeTime, finishedAt: maybeTime, status: z.string(), durationMs: z.number().nullable(), summary: z.unknown(), error: z.string().nullable() });
 export const jobsBody = z.object({
@@ -42,7 +42,7 @@ export const reportBody = z.object({
   start: maybeTime,
   end: maybeTime,
   hours: z.number(),
-  status: z.enum(["STABLE", "NEEDS_ATTENTION"]),
+  status: z.enum(["STABLE", "NEEDS_ATTENTION", "NO_DATA"]),
   productionReady: z.boolean(),
   totals: z.object({ deliveries: z.number(), processed: z.number(), responses: z.number(), signaturePassed: z.number(), signatureFailures: z.number(), signatureFailuresByReason: z.record(z.string(), z.number()), errors: z.number(), errorsByType: z.record(z.string(), z.number()) }),
   successRate: z.number().nullable(),
@@ -52,6 +52,8 @@ export const reportBody = z.object({
   redFlags: z.array(redFlag),
   checkpoints: z.array(checkpoint),
   recommendations: z.array(z.string()),
+  qualityChecks: z.object({ judged: z.number(), counts: z.record(z.string(), z.number()), examples: z.record(z.string(), z.array(z.string())), rating: z.enum(["appropriate", "needs-improvement"]) }),
+  labels: z.object({ secure: z.boolean(), performant: z.boolean(), quality: z.enum(["stable", "issues"]) }),
 });
 
 export const run = z.object({
@@ -84,7 +86,8 @@ export const failuresBody = z.object({ failures: z.array(run.extend({ completion
 export const exportBody = z.object({ exportedAt: time, orchestrations: z.array(run), executions: z.array(execution) });
 export const cleanupBody = z.object({ deleted: z.number(), blocked: z.array(z.object({ sessionId: z.string(), reason: z.string() })) });
 
-const verdict = z.looseObject({ id: z.number(), sessionId: z.string(), version: z.number(), status: z.enum(["pass", "fail", "partial", "error", "skipped"]), analyzedAt: maybeTime });
+const verifierCheck = z.object({ status: z.enum(["verified", "not_found", "unavailable"]), detail: z.string().nullable(), attempts: z.number(), retryAt: maybeTime }).nullable();
+const verdict = z.looseObject({ id: z.number(), sessionId: z.string(), version: z.number(), status: z.enum(["pass", "fail", "partial", "error", "skipped"]), verifier: verifierCheck, analyzedAt: maybeTime });
 export const resultsBody = z.object({ results: z.array(verdict), nextCursor: z.string().nullable() });
 export const sessionBody = z.object({ sessionId: z.string(), state: z.string(), firstActivityAt: maybeTime, lastActivityAt: maybeTime, observations: z.number(), traces: z.number(), turns: z.number(), attempts: z.number(), lastError: z.unknown(), verdicts: z.array(verdict) });
 export const reanalyzeBody = z.object({ sessionId: z.string(), queued: z.boolean() });
@@ -96,6 +99,7 @@ export const monitoringSummaryBody = z.object({
   partialRate: z.number().nullable(),
   byIntent: z.array(z.looseObject({ intent: z.string() })),
   topFailureCategories: z.array(z.object({ category: z.string(), count: z.number() })),
+  verifier: z.object({ verified: z.number(), not_found: z.number(), unavailable: z.number() }),
 });
 
 const alert = z.object({ id: z.number(), rule: z.string(), labels, severity: z.string(), state: z.enum(["pending", "firing", "resolved"]), summary: z.string(), startedAt: maybeTime, firedAt: maybeTime, resolvedAt: maybeTime, lastNotifiedAt: maybeTime, ackedAt: maybeTime });

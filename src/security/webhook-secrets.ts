@@ -1,0 +1,37 @@
+// How a configured signing secret becomes an HMAC key, and when it is too weak to sign with.
+// Standard Webhooks' reference library (standard-webhooks/standard-webhooks,
+// libraries/javascript/src/index.ts) strips `whsec_` and base64-decodes the rest with a strict
+// decoder, or takes the characters as bytes with `{ format: "raw" }`, and refuses an empty key.
+// Vigil takes `whsec_` values the same way and any other value as raw bytes, and refuses keys
+// an attacker could guess: fewer than 24 random bytes, or fewer than 32 characters.
+
+const PREFIX = "whsec_";
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const MIN_WHSEC_BYTES = 24;
+const MIN_PLAIN_CHARS = 32;
+
+/** Why a secret cannot be used, or undefined when it is strong enough. */
+export function secretWeakness(secret: string, options: { requirePrefix?: boolean } = {}): string | undefined {
+  if (secret.startsWith(PREFIX)) {
+    const encoded = secret.slice(PREFIX.length);
+    if (!STRICT_BASE64.test(encoded)) return "a whsec_ secret must be valid base64 after the prefix";
+    const bytes = Buffer.from(encoded, "base64").length;
+    if (bytes < MIN_WHSEC_BYTES) return `a whsec_ secret must decode to at least ${MIN_WHSEC_BYTES} bytes (this one: ${bytes})`;
+    return undefined;
+  }
+  if (options.requirePrefix) return "must be a whsec_ secret (whsec_ + base64 of at least 24 random bytes), which receivers' Standard Webhooks libraries accept";
+  if (secret.length < MIN_PLAIN_CHARS) return `a secret without the whsec_ prefix must be at least ${MIN_PLAIN_CHARS} characters (this one: ${secret.length})`;
+  return undefined;
+}
+
+/** The HMAC key of a Standard Webhooks secret: base64 after `whsec_`, otherwise the characters as bytes. */
+export function standardWebhookKey(secret: string): Buffer {
+  return secret.startsWith(PREFIX) ? Buffer.from(secret.slice(PREFIX.length), "base64") : Buffer.from(secret, "latin1");
+}
+
+/** A comma-separated list of secrets (several allow rotation). */
+export const splitSecrets = (raw: string): string[] =>
+  raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);

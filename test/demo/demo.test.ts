@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LangfuseClient } from "@langfuse/client";
+import { afterAll, describe, expect, it } from "vitest";
+import { demoConversations } from "../../src/demo/conversations.js";
+import { startDemoLangfuse } from "../../src/demo/langfuse-server.js";
+import { startDemo } from "../../src/demo/run-demo.js";
+import { waitFor } from "../helpers/server-process.js";
+import { demoSectionsFilled } from "../helpers/demo-sections.js";
+
+const dir = mkdtempSync(join(tmpdir(), "vigil-demo-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("the demo's Langfuse server speaks Langfuse's v2 observations API", () => {
+  it("through the real SDK: I/O as JSON strings, newest first, cursor pages to the end", async () => {
+    const now = Date.parse("2026-11-23T10:00:00Z");
+    const langfuse = await startDemoLangfuse({ clock: () => now });
+    const [a, b] = demoConversations(2);
+    langfuse.addConversation(a!, now - 60 * 60_000);
+    langfuse.addConversation(b!, now - 30 * 60_000);
+    const client = new LangfuseClient({ publicKey: langfuse.publicKey, secretKey: langfuse.secretKey, baseUrl: langfuse.url });
+    const seen: { startTime: string; input: unknown; type: string }[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await client.api.observations.getMany({ fromStartTime: new Date(now - 2 * 3600_000).toISOString(), toStartTime: new Date(now).toISOString(), limit: 3, fields: "core,basic,io,trace_context", ...(cursor ? { cursor } : {}) });
+      seen.push(...(page.data as typeof seen));
+      cursor = page.meta.cursor ?? undefined;
+      pages++;
+    } while (cursor);
+    expect(seen).toHaveLength(langfuse.observations.length);
+    expect(pages).toBe(Math.ceil(seen.length / 3));
+    const times = seen.map((o) => Date.parse(o.startTime));
+    expect(times).toEqual([...times].sort((x, y) => y - x));
+    const generation = seen.find((o) => o.type === "GENERATION")!;
+    expect(typeof generation.input).toBe("string");
+    expect(JSON.parse(generation.input as string)[0]).toMatchObject({ role: "system" });
+    await expect(client.api.observations.getMany({ parseIoAsJson: true } as never)).rejects.toMatchObject({ statusCode: 400 });
+    await langfuse.close();
+  });
+});
+
+describe("npm run demo", () => {
+  it("fills every section of /status within two minutes of demo time", async () => {
+    // The demo's clock is stepped one second per turn, each turn finishing its work, so what two
+    // minutes of demo produce does not depend on how busy this machine is.
+    const demo = await startDemo({ dataDir: dir, port: 0, logLevel: "error", stepMs: 1000 });
+    try {
+      await waitFor(async () => (demo.clock() - demo.startedAt >= 120_000 ? true : undefined), 120_000, "two minutes of demo time");
+      const html = await (await fetch(`${demo.baseUrl}/status`, { headers: { authorization: `Basic ${Buffer.from(`demo:${demo.apiKey}`).toString("base64")}` } })).text();
+      expect(demoSectionsFilled(html), "sections still empty after two demo minutes").toEqual([]);
+      expect(html).toMatch(/id="verdict" class="verdict (bad|ok)"/);
+    } finally {
+      await demo.stop();
+    }
+  });
+});

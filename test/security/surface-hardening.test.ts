@@ -1,0 +1,129 @@
+import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { channelsFromEnv, slackPayload, SLACK_TEXT_MAX, type AlertMessage } from "../../src/alerts/channels.js";
+import { createApp } from "../../src/app.js";
+import { createDb } from "../../src/db/client.js";
+import { parseEnv } from "../../src/env.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+import { API_KEY, captureLogs, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
+
+// Issue 15, items 11–14: the status page's headers, a health check that proves writes,
+// SMTP credentials never sent in clear, and Slack text a bot cannot turn into @channel.
+
+let t: TestDb;
+beforeAll(async () => (t = await createTestDb()));
+afterAll(() => t.cleanup());
+
+describe("GET /status headers (item 11)", () => {
+  it("forbids scripts, loading, framing and sniffing", async () => {
+    const app = createApp(testDeps({ db: t.db }));
+    const res = await app.request("/status", { headers: { authorization: `Basic ${Buffer.from(`u:${API_KEY}`).toString("base64")}` } });
+    expect(res.status).toBe(200);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("style-src 'unsafe-inline'");
+    expect(csp).toContain("img-src data:");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("script-src");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    // Nothing on the page needs what the policy forbids.
+    const html = await res.text();
+    expect(html).not.toMatch(/<script|<link|<iframe|\son[a-z]+=|src="http/i);
+  });
+});
+
+describe("GET /api/health proves the database takes writes (item 12)", () => {
+  it("answers 503 db: unwritable while reads work but writes cannot get through", async () => {
+    const deps = testDeps({ db: createDb({ url: t.url, busyTimeoutMs: 200 }) });
+    const app = createApp(deps);
+    expect((await app.request("/api/cron/heartbeat", { headers: cronAuth })).status).toBe(200);
+    expect(await (await app.request("/api/health")).json()).toMatchObject({ status: "ok", db: "ok" });
+    // Another connection holds the write lock: reads (WAL) still work, no write gets through.
+    const holder = await t.db.transaction("write");
+    try {
+      await holder.execute("INSERT INTO health_probe (k, at) VALUES (1, 0) ON CONFLICT (k) DO NOTHING");
+      deps.testClock.advance(15_000);
+      const res = await app.request("/api/health");
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: "down", db: "unwritable" });
+    } finally {
+      await holder.rollback();
+      holder.close();
+    }
+    deps.testClock.advance(15_000);
+    expect((await app.request("/api/health")).status).toBe(200);
+    deps.db.close();
+  });
+});
+
+describe("SMTP never sends credentials in clear (item 13)", () => {
+  let server: SMTPServer;
+  let port = 0;
+  const auths: string[] = [];
+  beforeAll(async () => {
+    // A server (or a man in the middle) that strips STARTTLS but asks for AUTH.
+    server = new SMTPServer({
+      disabledCommands: ["STARTTLS"],
+      allowInsecureAuth: true,
+      onAuth(auth, _session, callback) {
+        auths.push(String(auth.username));
+        callback(null, { user: auth.username });
+      },
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on("end", () => callback());
+      },
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    port = (server.server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const message: AlertMessage = { groupKey: "g@1", rule: "job_missed", severity: "critical", kind: "firing", alerts: [], statusUrl: null };
+  const smtpEnv = (extra: Record<string, string> = {}) =>
+    testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), SMTP_USER: "vigil", SMTP_PASSWORD: "smtp-password-not-to-leak", ALERT_EMAIL_FROM: "v@example.com", ALERT_EMAIL_TO: "o@example.com", ...extra });
+
+  it("refuses to send without STARTTLS: no AUTH reaches the server", async () => {
+    const { email } = channelsFromEnv(smtpEnv(), captureLogs().logger);
+    await expect(email!(message)).rejects.toThrow(/STARTTLS|TLS/i);
+    expect(auths).toEqual([]);
+  });
+
+  it("allows plaintext only when explicitly asked, and only for a loopback host", async () => {
+    const { email } = channelsFromEnv(smtpEnv({ SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true" }), captureLogs().logger);
+    await email!(message);
+    expect(auths).toEqual(["vigil"]);
+    expect(() => parseEnv({ SMTP_HOST: "smtp.example.com", SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true", ALERT_EMAIL_FROM: "a@b.c", ALERT_EMAIL_TO: "c@d.e" })).toThrow(/SMTP_ALLOW_PLAINTEXT_LOCALHOST/);
+  });
+});
+
+describe("Slack text is escaped and bounded (item 14)", () => {
+  it("a bot-supplied error type cannot ping the channel or inject a link", () => {
+    const m: AlertMessage = {
+      groupKey: "g@1",
+      rule: "processing_errors",
+      severity: "critical",
+      kind: "firing",
+      alerts: [{ id: 1, labels: { source: "bot<!here>" }, summary: "3 processing error(s) from bot (<!channel> & <https://evil.example|click>: 3)", startedAt: "2026-11-23T10:00:00.000Z", resolvedAt: null }],
+      statusUrl: "https://vigil.example.com/status",
+    };
+    const payload = slackPayload(m);
+    const texts = [payload.text, JSON.stringify(payload.blocks[1])];
+    for (const text of texts) {
+      expect(text).not.toMatch(/<!channel>|<!here>|<https:\/\/evil/);
+      expect(text).toContain("&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;");
+    }
+    // Vigil's own link to the status page stays a link.
+    expect(JSON.stringify(payload.blocks[2])).toContain("<https://vigil.example.com/status|Vigil status page>");
+  });
+
+  it("bounds the top-level text however many alerts are grouped", () => {
+    const alerts = Array.from({ length: 500 }, (_, i) => ({ id: i, labels: { source: `made-up-${i}` }, summary: `signature failure from made-up-${i}`, startedAt: "2026-11-23T10:00:00.000Z", resolvedAt: null }));
+    const payload = slackPayload({ groupKey: "g@1", rule: "signature_failure", severity: "critical", kind: "firing", alerts, statusUrl: null });
+    expect(payload.text.length).toBeLessThanOrEqual(SLACK_TEXT_MAX);
+    expect(JSON.stringify(payload).length).toBeLessThan(8_000);
+  });
+});
