@@ -66,7 +66,8 @@ const basic = { authorization: `Basic ${Buffer.from(`ops:${API_KEY}`).toString("
 
 describe("round trips per read request", () => {
   it.each(([
-    ["/api/health", {}, 1],
+    // One read, and the write probe (at most every 10 s per instance).
+    ["/api/health", {}, 2],
     ["/status", basic, 2],
     ["/api/stability/report?hours=24", apiAuth, 2],
     ["/api/stability/checkpoints", apiAuth, 1],
