@@ -136,14 +136,21 @@ export async function startHranaServer(options: { path: string; authToken?: stri
       const body = await readJson(req);
       state.pipelines++;
       const [id, stream] = acquire(body.baton);
-      const results = (body.requests as Json[]).map((request) => {
-        try {
-          return { type: "ok", response: handleRequest(request, stream, version, () => closeStream(id)) };
-        } catch (error) {
-          if (error instanceof StmtError) return { type: "error", error: { message: error.message, code: error.code } };
-          throw error;
-        }
-      });
+      let results: Json[];
+      try {
+        results = (body.requests as Json[]).map((request) => {
+          try {
+            return { type: "ok", response: handleRequest(request, stream, version, () => closeStream(id)) };
+          } catch (error) {
+            if (error instanceof StmtError) return { type: "error", error: { message: error.message, code: error.code } };
+            throw error;
+          }
+        });
+      } catch (error) {
+        // As sqld drops a stream whose request failed outright (stream.rs, Guard without release).
+        closeStream(id);
+        throw error;
+      }
       json(res, 200, { baton: release(id, stream), base_url: null, results });
     } catch (error) {
       if (error instanceof StreamError) return json(res, 500, { message: error.message, code: error.code });
