@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Deps } from "../deps.js";
 import { UpstreamError } from "../errors.js";
 import { iso } from "../time.js";
-import type { AlertMessage, ChannelSender } from "./channels.js";
+import type { AlertMessage, Sender } from "./channels/sender.js";
 import type { Channel } from "./rules.js";
 
 const CLAIM_MS = 60_000;
@@ -13,7 +13,7 @@ const CLAIM_MS = 60_000;
  * twice; failures are retried with backoff (a Retry-After is honoured) and given up after
  * NOTIFICATION_GIVE_UP_HOURS, recorded on the notification.
  */
-export async function deliverNotifications(deps: Deps, now: number, channels: Partial<Record<Channel, ChannelSender>>) {
+export async function deliverNotifications(deps: Deps, now: number, channels: Partial<Record<Channel, Sender>>) {
   const { db } = deps;
   const holder = randomUUID();
   const giveUpMs = deps.env.NOTIFICATION_GIVE_UP_HOURS * 3600_000;

@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
+import { CHANNELS, type Channel } from "./channels/registry.js";
+
+export { CHANNELS, type Channel };
 
 /** The built-in conditions; a rule may instead count any `events.type` with signal "events". */
 export const SIGNALS = [
@@ -9,8 +12,6 @@ export const SIGNALS = [
   "monitoring_lag",
 ] as const;
 export type Signal = (typeof SIGNALS)[number];
-export const CHANNELS = ["console", "slack", "webhook", "email"] as const;
-export type Channel = (typeof CHANNELS)[number];
 
 export const ruleSchema = z
   .object({
