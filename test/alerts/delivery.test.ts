@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
+import { deliverySettings } from "../../src/alerts/delivery-settings.js";
 import { deliverNotifications } from "../../src/alerts/outbox.js";
 import { DEFAULT_RULES, type Channel } from "../../src/alerts/rules.js";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
@@ -34,7 +35,7 @@ async function world(extraEnv: Record<string, string> = {}) {
   const deps = testDeps({ db: t.db, env, logs, clock, alerts: { rules: DEFAULT_RULES, channels } });
   const app = createApp(deps);
   const forge = (source: string) => app.request(`/api/webhooks/${source}`, signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(deps.clock() / 1000) }));
-  return { deps, app, channels, forge, evaluate: () => evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, Object.keys(channels) as Channel[]), deliver: () => deliverNotifications(deps, deps.clock(), channels) };
+  return { deps, app, channels, forge, evaluate: () => evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, Object.keys(channels) as Channel[]), deliver: () => deliverNotifications(deps, deps.clock(), channels, deliverySettings(env)) };
 }
 
 describe("Slack delivery through the outbox", () => {

@@ -1,6 +1,7 @@
 import { createApp } from "../../src/app.js";
 import type { Sender } from "../../src/alerts/channels/sender.js";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
+import { deliverySettings } from "../../src/alerts/delivery-settings.js";
 import { deliverNotifications } from "../../src/alerts/outbox.js";
 import { DEFAULT_RULES, type Channel, type Rule } from "../../src/alerts/rules.js";
 import { createTestDb, type TestDb } from "./db.js";
@@ -35,7 +36,7 @@ export async function alertWorld(options: { rules?: Rule[]; channels?: Partial<R
     app,
     sent,
     evaluate: () => evaluateAlerts(deps, deps.clock(), rules, Object.keys(channels) as Channel[]),
-    deliver: () => deliverNotifications(deps, deps.clock(), channels),
+    deliver: () => deliverNotifications(deps, deps.clock(), channels, deliverySettings(deps.env)),
     async alerts(rule) {
       const rs = await t.db.execute({ sql: "SELECT * FROM alerts WHERE (? IS NULL OR rule = ?) ORDER BY id", args: [rule ?? null, rule ?? null] });
       return rs.rows.map((r) => ({ ...r, labels: JSON.parse(String(r.labels)) }));
