@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client.js";
 import type { Deps } from "../deps.js";
-import { UpstreamError } from "../errors.js";
+import { errorMessage, UpstreamError } from "../errors.js";
 import { iso } from "../time.js";
 import type { AlertMessage, Sender } from "./channels/sender.js";
 import type { DeliverySettings } from "./delivery-settings.js";
@@ -49,7 +49,7 @@ export async function deliverNotifications(
       await db.execute({ sql: `UPDATE notifications SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id IN (${placeholders}) AND claim_holder = ?`, args: [now, ...ids, holder] });
       counts.sent++;
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       const attempts = Number(rows[0]!.attempts) + 1;
       const retryable = error instanceof UpstreamError && error.retryable;
       const giveUp = !retryable || now - Number(rows[0]!.created_at) >= giveUpMs;

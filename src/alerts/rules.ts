@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ConfigError } from "../errors.js";
+import { ConfigError, errorMessage } from "../errors.js";
 import { CHANNELS, type Channel } from "./channels/registry.js";
 
 export { CHANNELS, type Channel };
@@ -79,7 +79,7 @@ export function loadRules(path: string | undefined, fileThreshold: { fulfillment
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new ConfigError(`ALERT_RULES_FILE ${path}: cannot read it as JSON (${(error as Error).message})`);
+    throw new ConfigError(`ALERT_RULES_FILE ${path}: cannot read it as JSON (${errorMessage(error)})`);
   }
   const parsed = rulesFileSchema.safeParse(raw);
   if (!parsed.success) {

@@ -1,4 +1,5 @@
 import type { Deps } from "../deps.js";
+import { errorMessage } from "../errors.js";
 import { describeError } from "../log.js";
 import { evaluateAlerts } from "../alerts/engine.js";
 import { deliverySettings } from "../alerts/delivery-settings.js";
@@ -32,7 +33,7 @@ export async function heartbeat(deps: Deps, now: number, steps: HeartbeatStep[] 
     try {
       summary[step.name] = await step.run(deps, now);
     } catch (error) {
-      failed[step.name] = error instanceof Error ? error.message : String(error);
+      failed[step.name] = errorMessage(error);
       deps.log.error("heartbeat step failed", { step: step.name, err: describeError(error) });
     }
   }

@@ -1,5 +1,5 @@
 import type { Transporter } from "nodemailer";
-import { UpstreamError } from "../../errors.js";
+import { errorMessage, UpstreamError } from "../../errors.js";
 import { headline, type AlertMessage, type ChannelDefinition } from "./sender.js";
 
 function emailText(m: AlertMessage): string {
@@ -36,7 +36,7 @@ export const emailChannel: ChannelDefinition = {
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;
         // 5xx SMTP replies are permanent; connection errors and 4xx are worth retrying.
-        throw new UpstreamError(`smtp: ${(error as Error).message}`, code === undefined || code < 500, { cause: error });
+        throw new UpstreamError(`smtp: ${errorMessage(error)}`, code === undefined || code < 500, { cause: error });
       }
     };
   },

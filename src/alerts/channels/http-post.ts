@@ -1,4 +1,4 @@
-import { UpstreamError } from "../../errors.js";
+import { errorMessage, UpstreamError } from "../../errors.js";
 import { parseRetryAfter } from "../../shared/retry-after.js";
 
 /** POSTs JSON to a channel's endpoint; any answer but 2xx is an UpstreamError saying whether to retry. */
@@ -7,7 +7,7 @@ export async function postJson(url: string, body: string, headers: Record<string
   try {
     res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers }, signal: AbortSignal.timeout(10_000) });
   } catch (error) {
-    throw new UpstreamError(`${what}: ${(error as Error).message}`, true, { cause: error });
+    throw new UpstreamError(`${what}: ${errorMessage(error)}`, true, { cause: error });
   }
   await res.body?.cancel();
   if (res.ok) return;
