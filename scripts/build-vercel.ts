@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { FUNCTION_RUNTIME, VERCEL_FUNCTIONS } from "../src/deploy/functions.js";
 
 // `npm run build`, Vercel's buildCommand: writes the Build Output API v3 directly.
@@ -21,6 +21,18 @@ const require = createRequire(import.meta.url);
 // bundle. Vercel's functions run on x64 Linux with glibc.
 const NATIVE_PACKAGES = ["@libsql/linux-x64-gnu"];
 
+// zod's namespace export keeps every error-message locale (~40 languages) in the bundle; Vigil
+// speaks English only, and that is a third of what a cold start must parse.
+const englishOnlyZod: Plugin = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${join("node_modules", "zod")}`) ? { path: join(dirname(args.importer), "../locales/en.js"), namespace: "zod-locales" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)};`, resolveDir: dirname(args.path) }));
+  },
+};
+
 async function main() {
   rmSync(OUTPUT, { recursive: true, force: true });
   const bundleDir = resolve(".vercel/bundle");
@@ -39,6 +51,7 @@ async function main() {
     minify: true,
     legalComments: "none",
     metafile: true,
+    plugins: [englishOnlyZod],
     logLevel: "warning",
     // Bundled CommonJS dependencies still call require().
     banner: { js: "import { createRequire as __vigilRequire } from 'node:module'; const require = __vigilRequire(import.meta.url);" },

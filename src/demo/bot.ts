@@ -23,7 +23,7 @@ export interface ExchangeShape {
  * the 5th is signed with a wrong secret. History (n >= 100): healthy but for one bad half-hour.
  */
 export function exchangeShape(n: number): ExchangeShape {
-  const incident = n >= 180 && n < 186;
+  const incident = n >= 150 && n < 156;
   const slow = n < 100 ? n % 9 === 8 : incident && n % 2 === 1;
   const failed = n < 100 ? n % 15 === 14 : incident && n % 2 === 0;
   return {

@@ -23,7 +23,7 @@ export async function recordHistory(options: { deps: Deps; now: number; secret: 
   const client = createVigilClient({ url: "http://vigil.demo", apiKey: options.apiKey, fetch: inProcess as typeof fetch, retries: 0 });
 
   let exchanges = 0;
-  for (at = options.now - 24 * HOUR + 5 * MIN; at < options.now - 10 * MIN; at += 12 * MIN) await sendExchange(target, 100 + exchanges++, at);
+  for (at = options.now - 24 * HOUR + 5 * MIN; at < options.now - 10 * MIN; at += 20 * MIN) await sendExchange(target, 100 + exchanges++, at);
   const runs = 8;
   for (let i = 0; i < runs; i++) {
     at = options.now - (runs - i) * 2.5 * HOUR;

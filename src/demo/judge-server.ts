@@ -16,7 +16,13 @@ const FIXES: Record<string, string> = {
   prompt_or_policy: "Let the bot confirm bookings itself when a slot is free instead of promising a call back.",
 };
 
-function answer(task: string, user: string, conversations: DemoConversation[]): unknown {
+/** The quality flags the requested schema asks for (read from it, so a new flag never breaks the demo). */
+function qualityFlags(schema: unknown): string[] {
+  const quality = (schema as { properties?: { quality?: { properties?: Record<string, unknown> } } } | undefined)?.properties?.quality?.properties;
+  return Object.keys(quality ?? { wrong_language: 0, off_topic: 0, repetitive: 0, failed_to_answer: 0 });
+}
+
+function answer(task: string, user: string, conversations: DemoConversation[], schema: unknown): unknown {
   const c = conversations.find((x) => user.includes(openingLine(x)));
   const bot = c?.turns.filter((t) => t.startsWith("B:")).map((t) => t.slice(2)) ?? [];
   const tool = c?.turns.find((t) => t.startsWith("T:") && t.includes('"error"'))?.split("|")[2];
@@ -28,7 +34,10 @@ function answer(task: string, user: string, conversations: DemoConversation[]): 
       summary: status === "pass" ? "Done and confirmed to the caller." : status === "partial" ? "Started but not confirmed." : "The request was not fulfilled.",
       evidence: bot.slice(-1),
       unmet: status === "pass" ? [] : ["the caller's request"],
-      quality: { wrong_language: false, off_topic: false, repetitive: bot.length > 1 && new Set(bot).size < bot.length, failed_to_answer: status === "fail" },
+      quality: Object.fromEntries(
+        qualityFlags(schema).map((flag) => [flag, flag === "failed_to_answer" ? status === "fail" : flag === "repetitive" ? bot.length > 1 && new Set(bot).size < bot.length : false]),
+      ),
+      facts: { booked_at: null, confirmation_number: /\b(BK|RS)-\d+\b/.exec(bot.join(" "))?.[0] ?? null, caller_name: null },
     };
   }
   if (task === "diagnosis") {
@@ -55,9 +64,10 @@ export async function startDemoJudge(conversations: DemoConversation[], apiKey =
       return void res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "Incorrect API key provided", type: "invalid_request_error" } }));
     }
     state.calls++;
-    const body = JSON.parse(Buffer.concat(chunks).toString()) as { model: string; response_format?: { json_schema?: { name?: string } }; messages?: { role: string; content: string }[] };
+    const body = JSON.parse(Buffer.concat(chunks).toString()) as { model: string; response_format?: { json_schema?: { name?: string; schema?: unknown } }; messages?: { role: string; content: string }[] };
     const user = body.messages?.find((m) => m.role === "user")?.content ?? "";
-    const content = JSON.stringify(answer(body.response_format?.json_schema?.name ?? "text", user, conversations));
+    const format = body.response_format?.json_schema;
+    const content = JSON.stringify(answer(format?.name ?? "text", user, conversations, format?.schema));
     res.writeHead(200, { "content-type": "application/json" }).end(
       JSON.stringify({
         id: `chatcmpl-demo-${state.calls}`,

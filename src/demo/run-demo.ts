@@ -17,16 +17,17 @@ export interface DemoOptions {
   dataDir: string;
   port: number;
   logLevel: "debug" | "info" | "warn" | "error";
-  /** Demo seconds per real second: 1 for people, more for tests. */
-  speed?: number;
-  /** How often the loop looks at its schedule, in real ms. */
-  tickMs?: number;
+  /**
+   * Tests step the demo's clock instead: each turn of the loop moves it by this many ms and waits
+   * for everything due (crons included) to finish, so the result never depends on machine load.
+   */
+  stepMs?: number;
 }
 
 export interface Demo {
   baseUrl: string;
   apiKey: string;
-  /** The demo's time (runs `speed` times faster than the wall clock). */
+  /** The demo's time: the wall clock, or the stepped clock of a test. */
   clock: () => number;
   startedAt: number;
   counts: { exchanges: number; conversations: number; runs: number };
@@ -39,9 +40,8 @@ export interface Demo {
  * and the crons fired often enough that every part of /status fills within two minutes.
  */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
-  const speed = options.speed ?? 1;
-  const t0 = Date.now();
-  const clock = () => t0 + Math.round((Date.now() - t0) * speed);
+  let stepped = Date.now();
+  const clock = options.stepMs ? () => stepped : () => Date.now();
   const conversations = demoConversations(36);
   const history = conversations.slice(0, 12);
   const live = conversations.slice(12);
@@ -75,6 +75,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const client = createVigilClient({ url: server.baseUrl, apiKey: secrets.VIGIL_API_KEY, retries: 1 });
   const inFlight = new Set<Promise<unknown>>();
   const background = (p: Promise<unknown>) => {
+    // Stepped, a cron finishes before time moves on.
+    if (options.stepMs) return p.catch((error: unknown) => server.deps.log.warn("demo step failed", { err: error }));
     const tracked = p.catch((error: unknown) => server.deps.log.warn("demo step failed", { err: error })).finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
   };
@@ -97,7 +99,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         task.next = now + task.every;
         await task.run();
       }
-      await new Promise((resolve) => setTimeout(resolve, options.tickMs ?? 200));
+      if (options.stepMs) stepped += options.stepMs;
+      else await new Promise((resolve) => setTimeout(resolve, 200));
     }
   })();
 

@@ -188,19 +188,17 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
     }
   }
 
-  async function postEach(scores: SessionScore[], gate: RequestGate) {
-    const written: string[] = [];
-    const failed: { id: string; reason: string }[] = [];
+  /** One POST /api/public/scores per score, into the caller's tallies (kept if a later one throws). */
+  async function postEach(scores: SessionScore[], gate: RequestGate, written: string[], failed: { id: string; reason: string }[]) {
     for (const s of scores) {
       const ms = gate();
       if (!ms) {
-        failed.push({ id: s.id, reason: "no request budget left this cycle" });
+        failed.push({ id: s.id, reason: "no time or request budget left this cycle" });
         continue;
       }
       await (await langfuse()).api.scores.create({ ...s, source: "API" } as never, call(ms));
       written.push(s.id);
     }
-    return { written, failed };
   }
 
   return {
@@ -247,8 +245,8 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
           } catch (error) {
             // A server without the legacy ingestion route: one score per request instead.
             if (statusOf(error) !== 404) throw error;
-            const each = await postEach(scores.slice(i), gate);
-            return { written: [...written, ...each.written], failed: [...failed, ...each.failed] };
+            await postEach(scores.slice(i), gate, written, failed);
+            return { written, failed };
           }
           const refused = new Map<string, string>();
           for (const e of res.errors ?? []) {
@@ -269,7 +267,7 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
   };
 }
 
-export function statusOf(error: unknown): number | undefined {
+function statusOf(error: unknown): number | undefined {
   return typeof error === "object" && error !== null && "statusCode" in error ? (error as { statusCode?: number }).statusCode : undefined;
 }
 

@@ -7,7 +7,7 @@ import { finishClaim, releaseClaim, retryClaim, type ClaimedSession } from "./qu
 import { dayOf, hourlyCount, resultInsert, spendUpsert, type ResultRow, type Usage } from "./results.js";
 import type { MonitorSettings } from "./settings.js";
 import { buildTranscript, type StoredObservation, type Transcript } from "./transcript.js";
-import { callWindow, MIN_CALL_MS } from "./deadline.js";
+import { callWindow } from "./deadline.js";
 import { judgeTranscript } from "./verdict.js";
 import { contradicts, factsOf, recordOf, unmetReason, type VerifierRecord } from "./verification.js";
 import type { Verifier } from "./verifier.js";
@@ -41,9 +41,9 @@ export async function loadTranscript(deps: Deps, sessionKey: string, maxChars: n
 export function meteredAsk(ctx: AnalysisContext, usage: Usage) {
   return async <S extends z.ZodType>(request: JudgeRequest<S>): Promise<z.infer<S>> => {
     const clock = ctx.deps.clock;
-    const window = () => callWindow(clock(), ctx.deadline, ctx.settings.modelTimeoutMs);
+    const window = () => callWindow(clock(), ctx.deadline, ctx.settings.modelTimeoutMs, ctx.settings.minCallMs);
     if (!window()) throw new OutOfTimeError();
-    if (!(await ctx.limiter.acquire(ctx.deadline - clock() - Math.min(ctx.settings.modelTimeoutMs, MIN_CALL_MS)))) throw new UpstreamError("model rate limit: no call slot before the cycle's time budget", true);
+    if (!(await ctx.limiter.acquire(ctx.deadline - clock() - Math.min(ctx.settings.modelTimeoutMs, ctx.settings.minCallMs)))) throw new UpstreamError("model rate limit: no call slot before the cycle's time budget", true);
     const timeoutMs = window();
     if (!timeoutMs) throw new OutOfTimeError();
     try {

@@ -3,7 +3,7 @@ import type { Deps } from "../deps.js";
 import type { RequestGate } from "../integrations/langfuse.js";
 import type { JobSummary } from "../jobs/types.js";
 import { analyzeClaimed, type AnalysisContext } from "./analyze.js";
-import { callWindow, cycleDeadline, MIN_CALL_MS } from "./deadline.js";
+import { callWindow, cycleDeadline } from "./deadline.js";
 import { diagnoseFailures } from "./diagnose.js";
 import { importObservations, type ImportSummary } from "./import.js";
 import { claimSession, dueSessions } from "./queue.js";
@@ -42,7 +42,7 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
   const holder = randomUUID();
   const log = deps.log.child({ job: "monitor" });
   // Score writes must still fit after the analyses: those stop that much earlier.
-  const scoreReserve = Math.min(s.langfuseTimeoutMs, MIN_CALL_MS);
+  const scoreReserve = Math.min(s.langfuseTimeoutMs, s.minCallMs);
   const ctx: AnalysisContext = { deps, judge: m.judge, limiter: m.limiter, settings: s, verifier: m.verifier, deadline: deadline - scoreReserve };
 
   // Langfuse allows N requests a minute: the import takes all but a few, the score writes the rest.
@@ -54,8 +54,8 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
     if (forImport) importLeft--;
     return ms;
   };
-  const importGate: RequestGate = () => take(callWindow(clock(), ctx.deadline, s.langfuseTimeoutMs), true);
-  const scoreGate: RequestGate = () => take(callWindow(clock(), deadline, s.langfuseTimeoutMs), false);
+  const importGate: RequestGate = () => take(callWindow(clock(), ctx.deadline, s.langfuseTimeoutMs, s.minCallMs), true);
+  const scoreGate: RequestGate = () => take(callWindow(clock(), deadline, s.langfuseTimeoutMs, s.minCallMs), false);
 
   let imported: ImportSummary | undefined;
   let importError: string | undefined;
@@ -90,7 +90,7 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
   const worker = async () => {
     for (;;) {
       // A session is only started when a model call can still start and end in time.
-      if (!callWindow(clock(), ctx.deadline, s.modelTimeoutMs)) return;
+      if (!callWindow(clock(), ctx.deadline, s.modelTimeoutMs, s.minCallMs)) return;
       const cap = overBudget();
       if (cap) {
         paused ??= cap;

@@ -12,14 +12,16 @@ export function cycleDeadline(s: MonitorSettings, started: number, functionDeadl
   return functionDeadline === undefined ? own : Math.min(own, functionDeadline - DEADLINE_SAFETY_MS);
 }
 
-// A call is started only with at least this long left to run (or its whole timeout, if shorter).
+// A call is started only with at least this long left to run (or its whole timeout, if
+// shorter; a quarter of the cycle's budget in a very short function).
 export const MIN_CALL_MS = 5_000;
+export const minCallMs = (budgetMs: number) => Math.min(MIN_CALL_MS, budgetMs / 4);
 
 /**
  * How long a call may take if it starts now: its timeout, cut to the time left before `until`;
- * 0 when too little is left to start one. No call runs past the deadline.
+ * 0 when less than `minMs` is left to start one. No call runs past the deadline.
  */
-export function callWindow(now: number, until: number, timeoutMs: number): number {
+export function callWindow(now: number, until: number, timeoutMs: number, minMs: number): number {
   const left = until - now;
-  return left >= Math.min(timeoutMs, MIN_CALL_MS) ? Math.min(timeoutMs, left) : 0;
+  return left >= Math.min(timeoutMs, minMs) ? Math.min(timeoutMs, left) : 0;
 }

@@ -21,7 +21,7 @@ export async function diagnoseFailures(ctx: AnalysisContext, now: number, limit:
   });
   let diagnosed = 0;
   for (const row of rs.rows) {
-    if (!callWindow(ctx.deps.clock(), ctx.deadline, ctx.settings.modelTimeoutMs)) break;
+    if (!callWindow(ctx.deps.clock(), ctx.deadline, ctx.settings.modelTimeoutMs, ctx.settings.minCallMs)) break;
     const id = Number(row.id);
     const claimed = await db.execute({
       sql: `UPDATE monitoring_results SET diagnostic_status = 'pending', diagnosed_at = ?

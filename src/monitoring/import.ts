@@ -1,4 +1,4 @@
-import type { InStatement } from "@libsql/client";
+import type { InStatement, InValue } from "@libsql/client";
 import type { Deps } from "../deps.js";
 import { UpstreamError } from "../errors.js";
 import { pageSize, type LangfuseApi, type RequestGate, type TraceObservation, type TraceSource } from "../integrations/langfuse.js";
@@ -63,20 +63,21 @@ export async function importObservations(deps: Deps, source: TraceSource, s: Mon
 
   const onPage = async (page: TraceObservation[]) => {
     sum.read += page.length;
-    const statements: InStatement[] = [];
+    const rows: InValue[][] = [];
     for (const o of page) {
       if (isInternal(o, s)) {
         sum.internal++;
         continue;
       }
-      statements.push(...observationStatements(o, s, now, (problem) => {
+      rows.push(observationRow(o, s, now, (problem) => {
         sum.bounded++;
         log.warn("observation i/o bounded", { observation_id: o.id, trace_id: o.traceId, reason: problem });
       }));
     }
-    if (statements.length === 0) return;
-    const results = await db.batch(statements, "write");
-    sum.imported += results.filter((_, i) => i % 2 === 0).filter((r) => r.rowsAffected === 1).length;
+    if (rows.length === 0) return;
+    // One statement per page: the trigger of migration 13 books each row it really adds on its session.
+    const [inserted] = await db.batch([insertObservations(rows)], "write");
+    sum.imported += inserted!.rowsAffected;
   };
 
   while (from < now) {
@@ -91,6 +92,8 @@ export async function importObservations(deps: Deps, source: TraceSource, s: Mon
       break;
     }
     sum.requests += read.requests;
+    // Nothing was asked (no budget left): nothing was learnt about the API either.
+    if (read.requests === 0) break;
     if (read.api !== rememberedApi || api === undefined) {
       await setState(db, "langfuse_api", read.api, now);
       await setState(db, "langfuse_api_at", String(now), now);
@@ -130,33 +133,20 @@ export async function importObservations(deps: Deps, source: TraceSource, s: Mon
   };
 }
 
-function observationStatements(o: TraceObservation, s: MonitorSettings, now: number, bounded: (problem: string) => void): InStatement[] {
-  const key = sessionKeyOf(o);
+function observationRow(o: TraceObservation, s: MonitorSettings, now: number, bounded: (problem: string) => void): InValue[] {
   const ended = s.endMarkers.has(o.traceName ?? "") || s.endMarkers.has(o.name ?? "") || o.tags.some((t) => s.endMarkers.has(t)) ? 1 : 0;
   const input = parseIo(o.input);
   const output = parseIo(o.output);
   const problem = [input.problem && `input ${input.problem}`, output.problem && `output ${output.problem}`].filter(Boolean).join("; ");
   if (problem) bounded(problem);
   const data = JSON.stringify({ type: o.type, name: o.name, traceName: o.traceName, level: o.level, statusMessage: o.statusMessage, input: input.value, output: output.value });
-  return [
-    {
-      sql: "INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-      args: [o.id, key, o.traceId, o.startTime, data],
-    },
-    {
-      // Only a new observation counts (changes()); new activity on a judged session queues it again.
-      sql: `INSERT INTO monitor_sessions (session_key, first_activity, last_activity, observation_count, ended, state, updated_at)
-            SELECT ?, ?, ?, 1, ?, 'pending', ? WHERE changes() = 1
-            ON CONFLICT (session_key) DO UPDATE SET
-              first_activity = min(first_activity, excluded.first_activity),
-              last_activity = max(last_activity, excluded.last_activity),
-              observation_count = observation_count + 1,
-              ended = max(ended, excluded.ended),
-              activity_version = activity_version + 1,
-              attempts = CASE WHEN state IN ('analyzed', 'skipped', 'error') THEN 0 ELSE attempts END,
-              state = CASE WHEN state IN ('analyzed', 'skipped', 'error') THEN 'pending' ELSE state END,
-              updated_at = excluded.updated_at`,
-      args: [key, o.startTime, o.startTime, ended, now],
-    },
-  ];
+  return [o.id, sessionKeyOf(o), o.traceId, o.startTime, data, ended, now];
+}
+
+function insertObservations(rows: InValue[][]): InStatement {
+  return {
+    sql: `INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data, ends_session, imported_at)
+          VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (id) DO NOTHING`,
+    args: rows.flat(),
+  };
 }

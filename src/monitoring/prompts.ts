@@ -17,7 +17,8 @@ export const fulfillmentSchema = z.object({
     off_topic: z.boolean(),
     repetitive: z.boolean(),
     failed_to_answer: z.boolean(),
-    harmful: z.boolean(),
+    // Nullish like `facts`: a strict schema makes the model answer it; an older scripted reply without it still parses.
+    harmful: z.boolean().nullish(),
   }),
   // What the system-of-record check looks up. Nullish: the model must answer (strict schemas make
   // every key required), while a scripted or older reply without it still parses.

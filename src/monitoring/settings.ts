@@ -1,4 +1,5 @@
 import type { Env } from "../env.js";
+import { minCallMs } from "./deadline.js";
 
 const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
 
@@ -26,6 +27,8 @@ export interface MonitorSettings {
   modelTimeoutMs: number;
   /** Langfuse public-API requests a cycle may make (Cloud Hobby: 30 a minute). */
   langfuseRequestsPerMinute: number;
+  /** The least time left with which a Langfuse or model call is still started. */
+  minCallMs: number;
 }
 
 export function monitorSettings(env: Env): MonitorSettings {
@@ -53,5 +56,6 @@ export function monitorSettings(env: Env): MonitorSettings {
     langfuseTimeoutMs: env.LANGFUSE_TIMEOUT_SECONDS * 1000,
     modelTimeoutMs: env.MODEL_TIMEOUT_SECONDS * 1000,
     langfuseRequestsPerMinute: env.LANGFUSE_REQUESTS_PER_MINUTE,
+    minCallMs: minCallMs(env.CRON_MAX_DURATION_SECONDS * 1000 * env.MONITOR_BUDGET_FRACTION),
   };
 }

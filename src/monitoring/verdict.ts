@@ -20,7 +20,7 @@ export async function judgeTranscript(ask: Ask, transcript: Transcript, taxonomy
   const intent = await ask({ task: "intent", schema: intentSchema(taxonomy), system: INTENT_SYSTEM(taxonomy), user: intentUser(transcript.text) });
   if (!shouldJudge(intent)) return { status: "skipped", reason: "intent unclear", intent };
   const answer = await ask({ task: "fulfillment", schema: fulfillmentSchema, system: FULFILLMENT_SYSTEM, user: fulfillmentUser(intent, transcript.text) });
-  const fulfillment = { ...answer, unmet: [...answer.unmet], quality: { ...answer.quality, prompt_injection: injectionAttempt(transcript.turns) } };
+  const fulfillment = { ...answer, unmet: [...answer.unmet], quality: { ...answer.quality, harmful: answer.quality.harmful ?? false, prompt_injection: injectionAttempt(transcript.turns) } };
   let status = fulfillment.status;
   if (status === "pass") {
     // A pass must rest on what the bot or a tool really said, whatever the model was told.

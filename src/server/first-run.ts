@@ -15,19 +15,21 @@ export function curlSignedEvent(baseUrl: string, secret: string, type = "message
   ].join(" && \\\n  ");
 }
 
-/** What a person needs after `npm run dev` with no configuration: where to look, the key, and a first event to send. */
-export function firstRunBanner(options: { baseUrl: string; apiKey: string; webhookSecret: string; secretsFile: string; generated: boolean }): string {
-  const { baseUrl, apiKey } = options;
+/**
+ * What a person needs after `npm run dev` with (partly) no configuration: where to look, the key,
+ * and a first event to send. Secrets the person configured are never echoed, only generated ones.
+ */
+export function firstRunBanner(options: { baseUrl: string; apiKey?: string; webhookSecret?: string; secretsFile: string; generated: boolean }): string {
+  const { baseUrl } = options;
   return [
     "",
     `Vigil is running with local secrets ${options.generated ? "generated now" : "reused"} (${options.secretsFile}, mode 600; set them in .env to choose your own).`,
     `  Status page:  ${baseUrl}/status   (user: anything, password: the API key)`,
-    `  API key:      ${apiKey}`,
-    `  CLI:          npm run monitor -- health        (finds this key by itself)`,
+    `  API key:      ${options.apiKey ?? "yours, from VIGIL_API_KEY"}`,
+    `  CLI:          npm run monitor -- health        (finds ${options.apiKey ? "this key" : "the local secrets"} by itself)`,
     "  Send a signed test event, then reload the status page:",
     "  npm run monitor -- send-event message.received",
-    "  or with curl + openssl:",
-    `  ${curlSignedEvent(baseUrl, options.webhookSecret)}`,
+    ...(options.webhookSecret ? ["  or with curl + openssl:", `  ${curlSignedEvent(baseUrl, options.webhookSecret)}`] : []),
     "",
   ].join("\n");
 }

@@ -21,11 +21,16 @@ async function main() {
   const log = server.deps.log.child({ job: "server" });
   if (!env.CRON_SECRET) log.info("CRON_SECRET not set: the local scheduler uses an ephemeral secret");
   if (local.generated.length > 0) log.info("local secrets generated", { names: local.generated, file: localSecretsPath(loaded.VIGIL_DATA_DIR) });
-  if (local.secrets.VIGIL_API_KEY && env.VIGIL_API_KEY && env.WEBHOOK_SECRET) {
+  if (Object.keys(local.secrets).length > 0) {
     // For the person at the terminal, on stderr: never a log line (logs carry no secrets).
-    process.stderr.write(
-      `${firstRunBanner({ baseUrl: server.baseUrl, apiKey: env.VIGIL_API_KEY, webhookSecret: env.WEBHOOK_SECRET.split(",")[0]!.trim(), secretsFile: localSecretsPath(loaded.VIGIL_DATA_DIR), generated: local.generated.includes("VIGIL_API_KEY") })}\n`,
-    );
+    const banner = firstRunBanner({
+      baseUrl: server.baseUrl,
+      apiKey: local.secrets.VIGIL_API_KEY,
+      webhookSecret: local.secrets.WEBHOOK_SECRET,
+      secretsFile: localSecretsPath(loaded.VIGIL_DATA_DIR),
+      generated: local.generated.length > 0,
+    });
+    process.stderr.write(`${banner}\n`);
   }
 
   let stopping = false;

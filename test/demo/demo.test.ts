@@ -43,22 +43,14 @@ describe("the demo's Langfuse server speaks Langfuse's v2 observations API", () 
 
 describe("npm run demo", () => {
   it("fills every section of /status within two minutes of demo time", async () => {
-    const speed = 12;
-    const demo = await startDemo({ dataDir: dir, port: 0, logLevel: "error", speed, tickMs: 50 });
+    // The demo's clock is stepped one second per turn, each turn finishing its work, so what two
+    // minutes of demo produce does not depend on how busy this machine is.
+    const demo = await startDemo({ dataDir: dir, port: 0, logLevel: "error", stepMs: 1000 });
     try {
-      const filled = await waitFor(
-        async () => {
-          const html = await (await fetch(`${demo.baseUrl}/status`, { headers: { authorization: `Basic ${Buffer.from(`demo:${demo.apiKey}`).toString("base64")}` } })).text();
-          const missing = demoSectionsFilled(html);
-          if (missing.length === 0) return { html, at: demo.clock() - demo.startedAt };
-          if (demo.clock() - demo.startedAt > 120_000) throw new Error(`after two minutes still empty: ${missing.join(", ")}`);
-          return undefined;
-        },
-        (120_000 / speed) * 4,
-        "every section of the demo's status page",
-      );
-      expect(filled.at).toBeLessThanOrEqual(120_000);
-      expect(filled.html).toMatch(/id="verdict" class="verdict (bad|ok)"/);
+      await waitFor(async () => (demo.clock() - demo.startedAt >= 120_000 ? true : undefined), 120_000, "two minutes of demo time");
+      const html = await (await fetch(`${demo.baseUrl}/status`, { headers: { authorization: `Basic ${Buffer.from(`demo:${demo.apiKey}`).toString("base64")}` } })).text();
+      expect(demoSectionsFilled(html), "sections still empty after two demo minutes").toEqual([]);
+      expect(html).toMatch(/id="verdict" class="verdict (bad|ok)"/);
     } finally {
       await demo.stop();
     }

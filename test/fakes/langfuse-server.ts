@@ -45,6 +45,8 @@ export interface FakeLangfuse {
   faults: Fault[];
   /** While set, every read answers 503. */
   down: boolean;
+  /** A server without the legacy ingestion route (404), as Cloud's deprecation notice announces. */
+  noIngestion: boolean;
   /** Refuses a score event inside a 207 answer when this returns a message. */
   refuseScore: ((body: Record<string, unknown>) => string | undefined) | undefined;
   /** Cursors issued before this generation are refused with 400 (expired). */
@@ -62,8 +64,9 @@ type Resource = keyof typeof HOBBY_LIMITS;
  * Speaks the Langfuse public API as Langfuse serves it, read from its source (langfuse/langfuse):
  * - GET /api/public/v2/observations (fern/apis/server/definition/observations.yml,
  *   packages/shared/src/server/repositories/events.ts, web/src/__tests__/async/observations-api-v2.servertest.ts):
- *   field groups (default core+basic), cursor pages ordered by start_time DESC (newest first;
- *   ties by trace hash and id upstream, by id here), a cursor on every full page,
+ *   field groups (default core+basic), keyset-cursor pages ordered by start_time DESC, then
+ *   xxHash32(trace_id) DESC, span_id DESC (events.ts applyOrderByForObservationsQuery; ties by id
+ *   here), a cursor only when more rows follow (limit+1 read),
  *   `input`/`output` as raw JSON strings, `parseIoAsJson=true` answered 400.
  * - v1 GET /api/public/traces (fields: without `fields` every group, with `core` no I/O,
  *   observations or scores), GET /api/public/traces/{id}, GET /api/public/observations (page/limit).
@@ -85,11 +88,35 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
     version: options.version,
     faults: [] as Fault[],
     down: false,
+    noIngestion: false,
     refuseScore: undefined as FakeLangfuse["refuseScore"],
   };
 
   const inRange = (t: number, from?: string, to?: string) => (from ? t >= Date.parse(from) : true) && (to ? t < Date.parse(to) : true);
   const visible = () => observations.filter((o) => (o.visibleAt ?? 0) <= now());
+  // Kept sorted by start time (ids break ties) so a time-bounded read is a binary search, not a
+  // scan of every observation: a 45k-observation backlog is read many times over.
+  let sorted = true;
+  const byStart = (a: FakeObservation, b: FakeObservation) => a.startTime - b.startTime || a.id.localeCompare(b.id);
+  const firstAtOrAfter = (t: number) => {
+    let lo = 0;
+    let hi = observations.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (observations[mid]!.startTime < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const visibleIn = (from?: string, to?: string) => {
+    if (!sorted) {
+      observations.sort(byStart);
+      sorted = true;
+    }
+    const start = from ? firstAtOrAfter(Date.parse(from)) : 0;
+    const end = to ? firstAtOrAfter(Date.parse(to)) : observations.length;
+    return observations.slice(start, end).filter((o) => (o.visibleAt ?? 0) <= now());
+  };
   // Langfuse stores I/O serialised: a string stays itself, anything else is its JSON text.
   const raw = (v: unknown) => (v === null || v === undefined ? null : typeof v === "string" ? v : JSON.stringify(v));
   const v2 = (o: FakeObservation, groups: Set<string>) => ({
@@ -167,6 +194,7 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
     if (rateLimited) return send(res, 429, { message: "Rate limit exceeded" }, rateLimited);
 
     if (req.method === "POST" && url.pathname === "/api/public/ingestion") {
+      if (fake.noIngestion) return send(res, 404, { message: "Not found" });
       const body = JSON.parse(Buffer.concat(chunks).toString()) as { batch: { id: string; type: string; body: Record<string, unknown> }[] };
       const successes: { id: string; status: number }[] = [];
       const errors: { id: string; status: number; message?: string; error?: unknown }[] = [];
@@ -203,13 +231,12 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
         offset = off!;
       }
       const groups = new Set(["core", ...(q.fields ? q.fields.split(",") : ["basic"])]);
-      const all = visible()
-        .filter((o) => inRange(o.startTime, q.fromStartTime, q.toStartTime) && (q.sessionId ? o.sessionId === q.sessionId : true))
-        .sort((a, b) => b.startTime - a.startTime || b.id.localeCompare(a.id));
+      const all = visibleIn(q.fromStartTime, q.toStartTime)
+        .filter((o) => (q.sessionId ? o.sessionId === q.sessionId : true))
+        .reverse();
       const page = all.slice(offset, offset + limit);
-      // A full page always carries a cursor, even when nothing follows (the server test's
-      // "should return cursor when results equal limit"): the next page may be empty.
-      const more = page.length === limit;
+      // Langfuse reads limit+1 rows and gives a cursor only when more follow (events.ts).
+      const more = offset + limit < all.length;
       return send(res, 200, { data: page.map((o) => v2(o, groups)), meta: more ? { cursor: Buffer.from(`${cursorGeneration}:${offset + limit}`).toString("base64url") } : {} });
     }
     // Langfuse v4 serves the v1 read routes no more (events-only data model).
@@ -229,7 +256,7 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
       return send(res, 200, paged(list.map((t) => traceJson(t, q.fields))));
     }
     if (url.pathname === "/api/public/observations") {
-      const list = visible().filter((o) => inRange(o.startTime, q.fromStartTime, q.toStartTime)).sort((a, b) => b.startTime - a.startTime || b.id.localeCompare(a.id));
+      const list = visibleIn(q.fromStartTime, q.toStartTime).reverse();
       return send(res, 200, paged(list.map((o) => ({ id: o.id, traceId: o.traceId, type: o.type, name: o.name, startTime: new Date(o.startTime).toISOString(), level: o.level, statusMessage: o.statusMessage, input: o.rawInput ? { [RAW]: o.rawInput } : o.input, output: o.output }))));
     }
     return send(res, 404, { message: "Not found" });
@@ -241,7 +268,10 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return Object.assign(fake, {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    add: (...o: FakeObservation[]) => void observations.push(...o),
+    add: (...o: FakeObservation[]) => {
+      for (const x of o) observations.push(x);
+      sorted = false;
+    },
     scores,
     requests,
     expireCursors: () => void cursorGeneration++,

@@ -22,7 +22,8 @@ export async function findChromium(): Promise<string | undefined> {
   try {
     const { default: chromium } = await import("@sparticuz/chromium");
     const path = await chromium.executablePath();
-    if (path && existsSync(path)) return path;
+    // It needs the system's shared libraries (nss, …): use it only if it actually starts.
+    if (path && existsSync(path) && spawnSync(path, ["--version"]).status === 0) return path;
   } catch {
     // Not installed, or not runnable on this platform: try Debian's.
   }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { scoreId } from "../../src/monitoring/scores.js";
-import type { FakeObservation } from "../fakes/langfuse-server.js";
+import { HOBBY_LIMITS, type FakeObservation } from "../fakes/langfuse-server.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { fixtureObservations } from "../fixtures/to-observations.js";
 import { fixtureJudge, monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
@@ -50,7 +50,8 @@ describe("v2 observations carry I/O as raw JSON strings", () => {
 
 describe("catch-up under Langfuse Cloud Hobby's 30 requests a minute", () => {
   it("a 45k-observation backlog (24 h lookback) is imported whole in a bounded number of cycles, without a 429", async () => {
-    w = await monitoringWorld({ limits: { "public-api": 30, ingestion: 1000 }, script: () => ({ json: { intent: "unknown", confidence: 0.2, summary: "-" } }), env: { MODEL_CALLS_PER_MINUTE: "100000" } });
+    // Sessions stay open (idle limit of a week): this measures the import, not the judging.
+    w = await monitoringWorld({ limits: HOBBY_LIMITS, env: { SESSION_IDLE_MINUTES: "10080" } });
     const end = w.clock.now();
     const start = end - 24 * HOUR;
     const perSession = 100;
@@ -76,7 +77,7 @@ describe("catch-up under Langfuse Cloud Hobby's 30 requests a minute", () => {
     expect(w.langfuse.requests.filter((r) => r.status === 429)).toEqual([]);
     expect(await count(w, "SELECT COUNT(*) AS n FROM monitored_observations")).toBe(45_000);
     expect(Number(await state(w, "watermark"))).toBe(w.clock.now());
-  });
+  }, 90_000); // seconds on an idle machine; the margin is for a shared one
 
   it("a falling-behind import is visible in the run summary and raises monitoring_lag", async () => {
     w = await monitoringWorld({ limits: { "public-api": 30 }, script: () => ({ json: { intent: "unknown", confidence: 0.2, summary: "-" } }), env: { LANGFUSE_REQUESTS_PER_MINUTE: "5" } });
@@ -98,7 +99,7 @@ describe("catch-up under Langfuse Cloud Hobby's 30 requests a minute", () => {
 
 describe("score write-back", () => {
   it("goes out in ingestion batches with the deterministic ids; a 207-refused score is retried alone next cycle", async () => {
-    w = await monitoringWorld({ limits: { "public-api": 30, ingestion: 1000 } });
+    w = await monitoringWorld({ limits: HOBBY_LIMITS });
     FIXTURES.forEach((f, i) => w!.langfuse.add(...fixtureObservations(f, w!.clock.now() + i * 1000)));
     const refusedId = scoreId("sess-book-ok-1", "vigil_intent");
     w.langfuse.refuseScore = (body) => (body.id === refusedId ? "score config mismatch" : undefined);
@@ -124,6 +125,18 @@ describe("score write-back", () => {
     // Only the unscored verdict's scores were sent again.
     expect(second.scoresWritten).toBeLessThanOrEqual(8);
     expect(second.scoresWritten).toBeGreaterThan(0);
+  });
+
+  it("a server without the ingestion route gets one POST /api/public/scores per score, same ids", async () => {
+    w = await monitoringWorld();
+    w.langfuse.noIngestion = true;
+    w.langfuse.add(...fixtureObservations(FIXTURES[0]!, w.clock.now()));
+    w.clock.advance(20 * MIN);
+    const s = await w.cycle();
+    const posts = w.langfuse.requests.filter((r) => r.path === "/api/public/scores");
+    expect(posts.length).toBe(s.scoresWritten);
+    expect(w.langfuse.scores.get(scoreId("sess-book-ok-1", "vigil_fulfillment"))).toMatchObject({ value: "pass", source: "API" });
+    expect((await w.t.db.execute("SELECT COUNT(*) AS n FROM monitoring_results WHERE scores_written_at IS NULL")).rows[0]!.n).toBe(0);
   });
 });
 

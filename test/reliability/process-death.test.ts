@@ -130,8 +130,11 @@ describe("SIGKILL in the middle of a monitor cycle", () => {
       OPENAI_API_KEY: openai.apiKey,
       OPENAI_BASE_URL: openai.baseURL,
       MONITOR_CONCURRENCY: "2",
-      // Leases (the job's and each session claim's) expire 10 s after a crash.
+      // Leases (the job's and each session claim's) expire 10 s after a crash. Calls must fit in
+      // that short cycle: a call only starts with its timeout (or 5 s) left before the deadline.
       CRON_MAX_DURATION_SECONDS: "10",
+      LANGFUSE_TIMEOUT_SECONDS: "2",
+      MODEL_TIMEOUT_SECONDS: "3",
       DIAGNOSES_PER_CYCLE: "0",
     };
     const db = open(url);

@@ -78,7 +78,8 @@ describe("the first run with no configuration", () => {
     expect(again).toContain("reused");
     expect(JSON.parse(readFileSync(localSecretsPath(dataDir), "utf8"))).toEqual(stored);
     await stop(second);
-  });
+    // Two servers and six child processes: generous on a busy machine.
+  }, 120_000);
 
   it("never generates secrets in production (VERCEL=1 or NODE_ENV=production)", async () => {
     for (const prod of [{ VERCEL: "1" }, { NODE_ENV: "production" }]) {

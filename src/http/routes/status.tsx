@@ -26,15 +26,15 @@ export function statusRoutes(deps: Deps) {
     // What a person opens first, from the printed address or a bookmark.
     .get("/", (c) => c.text("Found: /status", 302, { Location: "/status" }))
     .get("/status", async (c) => {
-    const authorized = basicPasswordMatches(c.req.header("authorization"), deps.env.VIGIL_API_KEY);
-    if (!authorized && deps.env.STATUS_PAGE !== "public") {
-      c.header("WWW-Authenticate", 'Basic realm="Vigil", charset="UTF-8"');
-      throw new UnauthorizedError(deps.env.VIGIL_API_KEY ? "The status page needs the API key as the HTTP Basic password" : "VIGIL_API_KEY is not configured on this deployment, so the status page is disabled");
-    }
-    const data = await gatherStatus(deps, deps.clock(), authorized, parseRange(c.req.query("range")));
-    c.header("Cache-Control", "no-store");
-    // The page is HTML and inline CSS/SVG only: nothing to load, nothing to run, never framed.
-    for (const [name, value] of Object.entries(STATUS_PAGE_HEADERS)) c.header(name, value);
-    return c.html(<StatusPage data={data} threshold={deps.env.STABILITY_RESPONSE_TIME_MS} />);
-  });
+      const authorized = basicPasswordMatches(c.req.header("authorization"), deps.env.VIGIL_API_KEY);
+      if (!authorized && deps.env.STATUS_PAGE !== "public") {
+        c.header("WWW-Authenticate", 'Basic realm="Vigil", charset="UTF-8"');
+        throw new UnauthorizedError(deps.env.VIGIL_API_KEY ? "The status page needs the API key as the HTTP Basic password" : "VIGIL_API_KEY is not configured on this deployment, so the status page is disabled");
+      }
+      const data = await gatherStatus(deps, deps.clock(), authorized, parseRange(c.req.query("range")));
+      c.header("Cache-Control", "no-store");
+      // The page is HTML and inline CSS/SVG only: nothing to load, nothing to run, never framed.
+      for (const [name, value] of Object.entries(STATUS_PAGE_HEADERS)) c.header(name, value);
+      return c.html(<StatusPage data={data} threshold={deps.env.STABILITY_RESPONSE_TIME_MS} />);
+    });
 }
