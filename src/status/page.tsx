@@ -13,6 +13,14 @@ const peak = (points: Point[]) => Math.max(0, ...points.map((p) => p.value ?? 0)
 const LABEL: Record<RangeName, string> = { "1h": "last hour", "24h": "last 24 hours", "7d": "last 7 days" };
 const VERDICT = { STABLE: ["STABLE", "ok"], NEEDS_ATTENTION: ["NEEDS ATTENTION", "bad"], NO_DATA: ["NO DATA YET", "none"] } as const;
 
+type Firing = StatusData["firing"][number];
+
+const AlertItem: FC<{ a: Firing; full: boolean }> = ({ a, full }) => (
+  <li class={`sev-${a.severity}`}>
+    <strong>{a.severity.toUpperCase()}</strong> {a.rule} {full ? `— ${a.summary}` : ""} <span class="muted">since {when(a.since)}</span>
+  </li>
+);
+
 /** The status page. Every value from the database goes through JSX, which escapes it. */
 export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: d, threshold }) => {
   const r = d.report;
@@ -23,6 +31,9 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
   const perFine = d.range === "1h" ? "minute" : d.range === "24h" ? "15 minutes" : "hour";
   const perCoarse = d.range === "1h" ? "5 minutes" : d.range === "24h" ? "hour" : "6 hours";
   const chart = { timeLabel };
+  // Low-severity notices (a run completed) are news, not trouble: kept apart from the alerts.
+  const alerts = d.firing.filter((a) => a.severity !== "low");
+  const notices = d.firing.filter((a) => a.severity === "low");
   return (
     <html lang="en">
       <head>
@@ -61,17 +72,25 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
         </header>
 
         <section aria-labelledby="alerts-h">
-          <h2 id="alerts-h">Alerts firing ({d.firing.length})</h2>
-          {d.firing.length === 0 ? (
+          <h2 id="alerts-h">Alerts firing ({alerts.length})</h2>
+          {alerts.length === 0 ? (
             <p class="muted empty-note">No alert is firing.</p>
           ) : (
             <ul id="firing" class="alerts">
-              {d.firing.map((a) => (
-                <li class={`sev-${a.severity}`}>
-                  <strong>{a.severity.toUpperCase()}</strong> {a.rule} {d.full ? `— ${a.summary}` : ""} <span class="muted">since {when(a.since)}</span>
-                </li>
+              {alerts.map((a) => (
+                <AlertItem a={a} full={d.full} />
               ))}
             </ul>
+          )}
+          {notices.length > 0 && (
+            <details id="notices">
+              <summary>{notices.length} low-severity notice(s), e.g. completed runs</summary>
+              <ul class="alerts">
+                {notices.map((a) => (
+                  <AlertItem a={a} full={d.full} />
+                ))}
+              </ul>
+            </details>
           )}
         </section>
 

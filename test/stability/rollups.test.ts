@@ -105,7 +105,7 @@ describe("rollups against raw counts", () => {
       expect(estimate, `p${p * 100}: true ${truth}`).toBeGreaterThanOrEqual(lower);
       expect(estimate, `p${p * 100}: true ${truth}`).toBeLessThanOrEqual(upper);
     }
-  });
+  }, 120_000); // 4,000 signed requests through the app: seconds alone, longer on a loaded 2-core machine
 });
 
 describe("quarter-hour rollups of signature failures (issue 16, item 7)", () => {

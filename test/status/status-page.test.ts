@@ -54,6 +54,21 @@ describe("GET /status", () => {
     expect(html).not.toMatch(/<link|<script|src="http/);
   });
 
+  it("keeps low-severity notices (a run completed) apart from the alerts that need someone", async () => {
+    const now = deps.clock();
+    await t.db.execute({
+      sql: "INSERT INTO alerts (rule, fingerprint, labels, severity, state, summary, started_at, fired_at, updated_at) VALUES ('run_completed', 'notice-test', '{}', 'low', 'firing', 'run notice-test completed: 2/2 tasks', ?, ?, ?)",
+      args: [now, now, now],
+    });
+    const { html } = await page(basic(API_KEY));
+    const firing = /<ul id="firing"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? "";
+    const notices = /<details id="notices">[\s\S]*?<\/details>/.exec(html)?.[0] ?? "";
+    expect(firing).not.toContain("notice-test");
+    expect(notices).toContain("run notice-test completed");
+    expect(/Alerts firing \((\d+)\)/.exec(html)?.[1]).toBe(String((firing.match(/<li /g) ?? []).length));
+    await t.db.execute("DELETE FROM alerts WHERE fingerprint = 'notice-test'");
+  });
+
   it("switches range with plain links: 1 h per minute, 24 h per quarter hour, 7 d per hour (issue 16)", async () => {
     const rows = (html: string, id: string) => new RegExp(`<figure class="chart" id="${id}">[\\s\\S]*?<\\/figure>`).exec(html)![0].match(/<tr><td>/g)?.length;
     for (const [range, fine, coarse] of [["1h", 60, 12], ["24h", 96, 24], ["7d", 168, 28]] as const) {
