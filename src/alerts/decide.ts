@@ -50,7 +50,7 @@ export const fingerprintOf = (rule: string, labels: Record<string, string>) =>
   `${rule}|${JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)))}`;
 
 /** Why a condition of `rule` notifies nobody now, if it does not. */
-export function muteReason(rule: Rule, labels: Record<string, string>, silences: Silence[], firing: FiringLabels): string | undefined {
+function muteReason(rule: Rule, labels: Record<string, string>, silences: Silence[], firing: FiringLabels): string | undefined {
   const silence = matchingSilence(silences, rule.name, labels);
   if (silence) return `silenced by #${silence.id} (${silence.comment})`;
   for (const inh of INHIBITIONS) {

@@ -3,7 +3,7 @@ import type { Deps } from "../deps.js";
 import { applyDecision } from "./apply.js";
 import { countDecision, decide, type OpenAlert } from "./decide.js";
 import type { Channel, Rule } from "./rules.js";
-import { INHIBITIONS, SIGNAL_FNS, type Candidate } from "./signals.js";
+import { INHIBITIONS, SIGNAL_FNS } from "./signals.js";
 import { listSilences } from "./silences.js";
 
 /**
@@ -59,6 +59,3 @@ async function openAlerts(db: Db, rule: string): Promise<Map<string, OpenAlert>>
     ]),
   );
 }
-
-export { fingerprintOf } from "./decide.js";
-export type { Candidate };

@@ -1,5 +1,5 @@
 /** Anything with `get(name)`: a fetch `Headers`, or an SDK's copy of the response headers. */
-export interface HeaderReader {
+interface HeaderReader {
   get(name: string): string | null | undefined;
 }
 
