@@ -1,7 +1,7 @@
-import type { Db } from "../db/client.js";
 import type { Deps } from "../deps.js";
 import { applyDecision } from "./apply.js";
-import { countDecision, decide, type OpenAlert } from "./decide.js";
+import { countDecision, decide } from "./decide.js";
+import { listOpenAlerts } from "./open-alerts.js";
 import type { Channel, Rule } from "./rules.js";
 import { INHIBITIONS, SIGNAL_FNS } from "./signals.js";
 import { listSilences } from "./silences.js";
@@ -23,7 +23,7 @@ export async function evaluateAlerts(deps: Deps, now: number, rules: Rule[], con
 
   for (const rule of ordered) {
     if (!rule.enabled) continue;
-    const open = await openAlerts(db, rule.name);
+    const open = await listOpenAlerts(db, rule.name);
     const candidates = await SIGNAL_FNS[rule.signal](deps, now, rule);
     const deployed = { ...rule, channels: rule.channels.filter((c) => configured.includes(c)) };
     const decision = decide(open, candidates, deployed, silences, now, firing);
@@ -36,26 +36,4 @@ export async function evaluateAlerts(deps: Deps, now: number, rules: Rule[], con
   // Every event up to now has been seen by the rules that watch it.
   const consumed = await db.execute({ sql: "UPDATE events SET processed_at = ? WHERE processed_at IS NULL AND created_at <= ?", args: [now, now] });
   return { ...counts, eventsConsumed: consumed.rowsAffected };
-}
-
-async function openAlerts(db: Db, rule: string): Promise<Map<string, OpenAlert>> {
-  const rs = await db.execute({ sql: "SELECT * FROM alerts WHERE rule = ? AND state != 'resolved'", args: [rule] });
-  const n = (v: unknown) => (v === null ? null : Number(v));
-  return new Map(
-    rs.rows.map((r) => [
-      String(r.fingerprint),
-      {
-        id: Number(r.id),
-        state: r.state as OpenAlert["state"],
-        consecutive: Number(r.consecutive),
-        startedAt: Number(r.started_at),
-        firedAt: n(r.fired_at),
-        clearedAt: n(r.cleared_at),
-        lastNotifiedAt: n(r.last_notified_at),
-        ackedAt: n(r.acked_at),
-        labels: JSON.parse(String(r.labels)),
-        summary: String(r.summary),
-      },
-    ]),
-  );
 }

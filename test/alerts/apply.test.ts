@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyDecision } from "../../src/alerts/apply.js";
-import { decide, type OpenAlert } from "../../src/alerts/decide.js";
+import { decide } from "../../src/alerts/decide.js";
+import { listOpenAlerts } from "../../src/alerts/open-alerts.js";
 import { ruleSchema } from "../../src/alerts/rules.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 
@@ -15,11 +16,7 @@ const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
 const rule = ruleSchema.parse({ name: "apply_test", signal: "error_rate", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, repeatMinutes: 60 });
 const cand = { labels: { source: "bot" }, summary: "errors from bot" };
 
-async function openAlerts(): Promise<Map<string, OpenAlert>> {
-  const rs = await t.db.execute({ sql: "SELECT * FROM alerts WHERE rule = ? AND state != 'resolved'", args: [rule.name] });
-  const n = (v: unknown) => (v === null ? null : Number(v));
-  return new Map(rs.rows.map((r) => [String(r.fingerprint), { id: Number(r.id), state: r.state as OpenAlert["state"], consecutive: Number(r.consecutive), startedAt: Number(r.started_at), firedAt: n(r.fired_at), clearedAt: n(r.cleared_at), lastNotifiedAt: n(r.last_notified_at), ackedAt: n(r.acked_at), labels: JSON.parse(String(r.labels)), summary: String(r.summary) }]));
-}
+const openAlerts = () => listOpenAlerts(t.db, rule.name);
 const count = async (sql: string) => Number((await t.db.execute({ sql, args: [rule.name] })).rows[0]!.n);
 
 describe("applyDecision", () => {
