@@ -5,6 +5,7 @@ import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
 import { getState } from "../monitoring/state.js";
 import { percentile } from "../stability/latency.js";
+import { catchUpRollups } from "../stability/rollup-catch-up.js";
 import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
 import type { Rule, Signal } from "./rules.js";
 
@@ -28,6 +29,7 @@ const fromEvents =
   };
 
 async function perSource(deps: Deps, metric: string, since: number) {
+  await catchUpRollups(deps.db);
   const rs = await deps.db.execute({
     sql: "SELECT source, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups WHERE metric = ? AND minute >= ? GROUP BY source, key",
     args: [metric, since],
@@ -65,6 +67,7 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   },
 
   async zero_deliveries({ db, env }, now, rule) {
+    await catchUpRollups(db);
     const rs = await db.execute("SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' GROUP BY source");
     const limit = (rule.threshold ?? rule.windowMinutes) * MIN;
     // With sources declared, only those are watched: taking one off the list retires it.

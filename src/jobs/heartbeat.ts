@@ -5,6 +5,7 @@ import { evaluateAlerts } from "../alerts/engine.js";
 import { deliverySettings } from "../alerts/delivery-settings.js";
 import { deliverNotifications } from "../alerts/outbox.js";
 import type { Channel } from "../alerts/rules.js";
+import { catchUpRollups } from "../stability/rollup-catch-up.js";
 import { detectRunTransitions, handleFinishedRuns } from "../runs/detectors.js";
 import { runSettings } from "../runs/settings.js";
 import type { JobSummary } from "./types.js";
@@ -16,6 +17,8 @@ export interface HeartbeatStep {
 }
 
 export const HEARTBEAT_STEPS: HeartbeatStep[] = [
+  // Webhooks commit only their events; their counts are caught up here (and before every read).
+  { name: "rollups", run: async (deps) => ({ rollupRowsWritten: await catchUpRollups(deps.db) }) },
   { name: "runs", run: (deps, now) => detectRunTransitions(deps, now, runSettings(deps.env)) },
   { name: "finishedRuns", run: handleFinishedRuns },
   { name: "alerts", run: (deps, now) => evaluateAlerts(deps, now, deps.alerts.rules, Object.keys(deps.alerts.channels) as Channel[]) },
