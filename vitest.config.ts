@@ -5,7 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     // Audits every log line of every test file for secrets and transcript text.
     setupFiles: ["test/setup/log-audit.ts"],
-    testTimeout: 30_000,
+    // Remote mode (VIGIL_TEST_DB=remote) makes every statement an HTTP round trip to the Hrana fake.
+    testTimeout: process.env.VIGIL_TEST_DB === "remote" ? 300_000 : 30_000,
     hookTimeout: 60_000,
     // Each file opens its own libSQL file; two workers match the 2-core machines.
     maxWorkers: 2,

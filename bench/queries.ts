@@ -21,9 +21,9 @@ const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const series = (n: number) => `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${n - 1})`;
 
 /** Thirty days of data at the issue's volumes, generated inside SQLite. */
-export async function seed(db: Db, now: number) {
+export async function seed(db: Db, now: number, scale = SCALE) {
   const start = now - 30 * DAY;
-  const events = Math.round(5_000_000 * SCALE);
+  const events = Math.round(5_000_000 * scale);
   const step = (30 * DAY) / events;
   const bucket = `CASE ${LATENCY_BOUNDS.map((b, i) => `WHEN lat <= ${b} THEN '${i}'`).join(" ")} ELSE '${LATENCY_BOUNDS.length}' END`;
   for (let from = 0; from < events; from += 1_000_000) {
@@ -46,7 +46,7 @@ export async function seed(db: Db, now: number) {
       UNION ALL SELECT (received_at / 60000) * 60000, source, 'latency_max', '', latency_ms FROM webhook_events WHERE type = 'response.sent'
       UNION ALL SELECT (received_at / 60000) * 60000, source, 'latency_bucket', ${bucket.replaceAll("lat", "latency_ms")}, 1 FROM webhook_events WHERE type = 'response.sent'
     ) GROUP BY minute, source, metric, key`);
-  const results = Math.round(1_000_000 * SCALE);
+  const results = Math.round(1_000_000 * scale);
   await db.execute(`${series(results)}
     INSERT INTO monitoring_results (session_id, activity_version, intent_type, intent_confidence, verification_status, verdict_summary, analyzed_at, diagnostic_status, diagnostic_report_json, model, tokens_in, tokens_out, cost_usd)
     SELECT 'conv-' || i, 1, CASE i % 6 WHEN 0 THEN 'book' WHEN 1 THEN 'reschedule' WHEN 2 THEN 'cancel' WHEN 3 THEN 'information' WHEN 4 THEN 'complaint' ELSE 'other' END, 0.9,
@@ -56,7 +56,7 @@ export async function seed(db: Db, now: number) {
       CASE WHEN i % 20 BETWEEN 14 AND 18 THEN json_object('category', CASE i % 4 WHEN 0 THEN 'tool_error' WHEN 1 THEN 'knowledge_gap' WHEN 2 THEN 'prompt_or_policy' ELSE 'integration_failure' END) END,
       'gpt-4o-mini', 900, 120, 0.0002 FROM n`);
   await db.execute(RECOUNT_MONITORING_HOURLY);
-  const runs = Math.round(200_000 * SCALE);
+  const runs = Math.round(200_000 * scale);
   const runStep = (30 * DAY) / runs;
   await db.execute(`${series(runs)}
     INSERT INTO orchestrations (id, session_id, task_description, status, started_at, completed_at, duration_ms, total_tasks, completed_tasks, failed_tasks, last_progress_at, completion_source)

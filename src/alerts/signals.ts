@@ -1,5 +1,5 @@
 import type { Deps } from "../deps.js";
-import type { EventType } from "../events/event-log.js";
+import type { DomainEventType } from "../events/event-log.js";
 import { jobHealth } from "../jobs/job-health.js";
 import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
@@ -19,7 +19,7 @@ type SignalFn = (deps: Deps, now: number, rule: Rule) => Promise<Candidate[]>;
 const MIN = 60_000;
 
 const fromEvents =
-  (type: EventType, label: string, describe: (p: Record<string, unknown>) => string): SignalFn =>
+  (type: DomainEventType, label: string, describe: (p: Record<string, unknown>) => string): SignalFn =>
   async ({ db }, now, rule) => {
     const rs = await db.execute({
       sql: "SELECT subject, payload FROM events WHERE type = ? AND created_at >= ? ORDER BY created_at",

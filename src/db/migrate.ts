@@ -44,14 +44,21 @@ export async function migrate(db: Db, migrations: Migration[] = defaultMigration
   return { applied, version: await schemaVersion(db) };
 }
 
+export const SCHEMA_VERSION_SQL = "SELECT COALESCE(MAX(id), 0) AS version FROM schema_migrations";
+
 export async function schemaVersion(db: Db): Promise<number> {
   try {
-    const rs = await db.execute("SELECT COALESCE(MAX(id), 0) AS version FROM schema_migrations");
+    const rs = await db.execute(SCHEMA_VERSION_SQL);
     return Number(rs.rows[0]?.version ?? 0);
   } catch (error) {
-    if (error instanceof LibsqlError && /no such table/i.test(error.message)) return 0;
+    if (isMissingTable(error)) return 0;
     throw error;
   }
+}
+
+/** A database that was never migrated (or only partly): a file says so in the message, sqld too. */
+export function isMissingTable(error: unknown): boolean {
+  return error instanceof LibsqlError && /no such table/i.test(error.message);
 }
 
 export const latestSchemaVersion = (migrations: Migration[] = defaultMigrations): number =>

@@ -20,7 +20,10 @@ export function requireCurrentSchema(db: Db): MiddlewareHandler {
 }
 
 export async function checkSchema(db: Db): Promise<{ behind: boolean; version: number; needed: number; message: string }> {
-  const version = await schemaVersion(db);
+  return schemaStatus(await schemaVersion(db));
+}
+
+export function schemaStatus(version: number): { behind: boolean; version: number; needed: number; message: string } {
   const needed = latestSchemaVersion();
   const behind = version < needed;
   const message = behind

@@ -1,7 +1,7 @@
 import type { Db } from "../db/client.js";
 import { firesBetween, parseCron } from "../scheduling/cron-expression.js";
 import { cronEntryFor } from "../scheduling/schedules.js";
-import { firstRunAt, latestRuns, type JobRun } from "./job-runs.js";
+import { latestRunsAndFirstRun, type JobRun } from "./job-runs.js";
 import type { JobName } from "./types.js";
 
 // Vercel may start a cron up to about a minute late; a fire only counts as missed after this.
@@ -24,10 +24,11 @@ export function missedFires(schedule: string, since: number, now: number): numbe
 
 export async function jobHealth(db: Db, job: JobName, now: number, recentLimit = 5): Promise<JobHealth> {
   const schedule = cronEntryFor(job)?.schedule ?? "";
-  const recent = await latestRuns(db, job, recentLimit);
+  // One round trip: the first-ever run (for a job that never ran) is read alongside.
+  const { recent, firstRunAt } = await latestRunsAndFirstRun(db, job, recentLimit);
   const last = recent[0];
   // A job that never ran is measured from when Vigil first ran anything.
-  const since = last?.startedAt ?? (await firstRunAt(db));
+  const since = last?.startedAt ?? firstRunAt;
   const missedIntervals = schedule && since !== undefined ? missedFires(schedule, since, now) : 0;
   return {
     job,

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { isMissingTable, SCHEMA_VERSION_SQL, schemaVersion } from "../db/migrate.js";
 
 export type JobRunStatus = "running" | "ok" | "error" | "skipped";
 
@@ -62,19 +63,41 @@ export async function latestRuns(db: Db, job: string, limit: number): Promise<Jo
 }
 
 export async function lastRunWithStatus(db: Db, job: string, status: JobRunStatus): Promise<JobRun | undefined> {
-  const rs = await db.execute({
-    sql: "SELECT * FROM job_runs WHERE job = ? AND status = ? ORDER BY started_at DESC LIMIT 1",
-    args: [job, status],
-  });
+  const rs = await db.execute(lastRunWithStatusStmt(job, status));
   return rs.rows[0] ? toJobRun(rs.rows[0]) : undefined;
 }
 
-/** When Vigil first ran anything: the reference point for a job that has never run. */
-export async function firstRunAt(db: Db): Promise<number | undefined> {
-  const rs = await db.execute("SELECT MIN(started_at) AS first FROM job_runs");
-  const first = rs.rows[0]?.first;
-  return first === null || first === undefined ? undefined : Number(first);
+/**
+ * The schema version and the job's last run with that status, in one round trip: all that
+ * /api/health reads. A database that was never migrated reads as version 0 (or its old version).
+ */
+export async function schemaAndLastRun(db: Db, job: string, status: JobRunStatus): Promise<{ version: number; last: JobRun | undefined }> {
+  try {
+    const [schema, last] = await db.batch([SCHEMA_VERSION_SQL, lastRunWithStatusStmt(job, status)], "read");
+    return { version: Number(schema!.rows[0]?.version ?? 0), last: last!.rows[0] ? toJobRun(last!.rows[0]) : undefined };
+  } catch (error) {
+    if (!isMissingTable(error)) throw error;
+    return { version: await schemaVersion(db), last: undefined };
+  }
 }
+
+const lastRunWithStatusStmt = (job: string, status: JobRunStatus) => ({
+  sql: "SELECT * FROM job_runs WHERE job = ? AND status = ? ORDER BY started_at DESC LIMIT 1",
+  args: [job, status],
+});
+
+/** The job's latest runs and when Vigil first ran anything, in one read batch. */
+export async function latestRunsAndFirstRun(db: Db, job: string, limit: number): Promise<{ recent: JobRun[]; firstRunAt: number | undefined }> {
+  const [recent, first] = await db.batch(
+    [{ sql: "SELECT * FROM job_runs WHERE job = ? ORDER BY started_at DESC LIMIT ?", args: [job, limit] }, FIRST_RUN_SQL],
+    "read",
+  );
+  const at = first!.rows[0]?.first;
+  return { recent: recent!.rows.map(toJobRun), firstRunAt: at === null || at === undefined ? undefined : Number(at) };
+}
+
+// When Vigil first ran anything: the reference point for a job that has never run.
+const FIRST_RUN_SQL = "SELECT MIN(started_at) AS first FROM job_runs";
 
 function toJobRun(row: Record<string, unknown>): JobRun {
   return {

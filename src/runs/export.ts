@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.js";
 import { getRunOrThrow } from "./recording.js";
-import { executionJson, runJson, toExecution, toRun } from "./types.js";
+import { executionJson, runJson, toExecution, toRun, type Run } from "./types.js";
 
 const PAGE = 1000;
 
@@ -11,7 +11,7 @@ const PAGE = 1000;
 export async function exportStream(db: Db, now: number, session?: string): Promise<ReadableStream<Uint8Array>> {
   const run = session ? await getRunOrThrow(db, session) : undefined;
   const encoder = new TextEncoder();
-  const chunks = generate(db, now, run?.id);
+  const chunks = generate(db, now, run);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await chunks.next();
@@ -24,12 +24,18 @@ export async function exportStream(db: Db, now: number, session?: string): Promi
   });
 }
 
-async function* generate(db: Db, now: number, runId: number | undefined): AsyncGenerator<string> {
+async function* generate(db: Db, now: number, run: Run | undefined): AsyncGenerator<string> {
+  const runId = run?.id;
   yield `{"exportedAt":${JSON.stringify(new Date(now).toISOString())},"orchestrations":[`;
   let first = true;
-  for await (const row of pages(db, "orchestrations", runId === undefined ? "1" : "id = ?", runId)) {
-    yield (first ? "" : ",") + JSON.stringify(runJson(toRun(row)));
-    first = false;
+  // One session's run is already read: reading it again would cost a round trip.
+  if (run) {
+    yield JSON.stringify(runJson(run));
+  } else {
+    for await (const row of pages(db, "orchestrations", "1", undefined)) {
+      yield (first ? "" : ",") + JSON.stringify(runJson(toRun(row)));
+      first = false;
+    }
   }
   yield `],"executions":[`;
   first = true;
@@ -52,3 +58,4 @@ async function* pages(db: Db, table: "orchestrations" | "agent_executions", filt
     after = Number(rs.rows.at(-1)!.id);
   }
 }
+

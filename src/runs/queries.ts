@@ -1,7 +1,6 @@
 import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
-import { ValidationError } from "../errors.js";
-import { getRunOrThrow } from "./recording.js";
+import { NotFoundError, ValidationError } from "../errors.js";
 import { toExecution, toRun, type Execution, type Run, type RunStatus } from "./types.js";
 
 export async function healthStats(db: Db, since: number) {
@@ -121,7 +120,22 @@ function decodeCursor(cursor: string): [number, number] {
 }
 
 export async function runExecutions(db: Db, sessionId: string): Promise<Execution[]> {
-  const run = await getRunOrThrow(db, sessionId);
-  const rs = await db.execute({ sql: "SELECT * FROM agent_executions WHERE orchestration_id = ? ORDER BY started_at, id", args: [run.id] });
-  return rs.rows.map(toExecution);
+  return (await runWithExecutions(db, sessionId)).executions;
+}
+
+/** A run and its executions in one round trip; NotFoundError when there is no such run. */
+export async function runWithExecutions(db: Db, sessionId: string): Promise<{ run: Run; executions: Execution[] }> {
+  const [run, executions] = await db.batch(
+    [
+      { sql: "SELECT * FROM orchestrations WHERE session_id = ?", args: [sessionId] },
+      {
+        sql: `SELECT e.* FROM agent_executions e JOIN orchestrations o ON o.id = e.orchestration_id
+              WHERE o.session_id = ? ORDER BY e.started_at, e.id`,
+        args: [sessionId],
+      },
+    ],
+    "read",
+  );
+  if (!run!.rows[0]) throw new NotFoundError(`No run with session id "${sessionId}"`);
+  return { run: toRun(run!.rows[0]), executions: executions!.rows.map(toExecution) };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "../errors.js";
-import { parseInput } from "../http/validate.js";
+import { parseInput } from "../shared/parse-input.js";
 import { plainText } from "../security/control-characters.js";
 
 export const BOT_EVENT_TYPES = ["message.received", "message.processed", "response.sent", "signature.failed", "error"] as const;

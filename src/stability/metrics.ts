@@ -59,17 +59,17 @@ export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs
   const sum = (metric: string) => rows.filter((r) => r.metric === metric).reduce((a, r) => a + r.total, 0);
   const byKey = (metric: string) =>
     Object.fromEntries(rows.filter((r) => r.metric === metric).map((r) => [r.key, r.total])) as Record<string, number>;
-  // A first time taken from the quarter table is the quarter's start: find its minute.
-  const firstOf = async (match: (r: Row) => boolean, metric: string, minKey?: number) => {
+  // A first time taken from the quarter table is the quarter's start: find its minute. All
+  // three lookups go in one read batch (one round trip), and only when there is a first time.
+  const firstOf = (match: (r: Row) => boolean, metric: string, minKey?: number) => {
     const firsts = rows.filter(match).map((r) => r.first);
     if (firsts.length === 0) return null;
     const coarse = Math.min(...firsts);
-    const exact = await db.execute({
+    const stmt = {
       sql: `SELECT MIN(minute) AS m FROM webhook_rollups WHERE minute >= ? AND minute < ? AND metric = ? AND (? IS NULL OR CAST(key AS INTEGER) >= ?)`,
       args: [coarse, Math.min(coarse + QUARTER, to), metric, minKey ?? null, minKey ?? null],
-    });
-    const m = exact.rows[0]?.m;
-    return m === null || m === undefined ? coarse : Number(m);
+    };
+    return { coarse, stmt };
   };
 
   const buckets = new Map(rows.filter((r) => r.metric === "latency_bucket").map((r) => [Number(r.key), r.total]));
@@ -78,6 +78,18 @@ export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs
   const deliveries = sum("delivery");
   const errors = sum("error");
   const slowBucket = LATENCY_BOUNDS.findIndex((bound) => bound >= slowMs) + 1;
+  const lookups = [
+    firstOf((r) => r.metric === "signature_failure", "signature_failure"),
+    firstOf((r) => r.metric === "error", "error"),
+    slowBucket > 0 ? firstOf((r) => r.metric === "latency_bucket" && Number(r.key) >= slowBucket, "latency_bucket", slowBucket) : null,
+  ];
+  const wanted = lookups.filter((l) => l !== null);
+  const exact = wanted.length > 0 ? await db.batch(wanted.map((l) => l.stmt), "read") : [];
+  const [signatureFailureAt, errorAt, slowResponseAt] = lookups.map((l) => {
+    if (l === null) return null;
+    const m = exact[wanted.indexOf(l)]?.rows[0]?.m;
+    return m === null || m === undefined ? l.coarse : Number(m);
+  });
 
   return {
     from,
@@ -102,9 +114,9 @@ export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs
       maxMs,
     },
     firstAt: {
-      signatureFailure: await firstOf((r) => r.metric === "signature_failure", "signature_failure"),
-      error: await firstOf((r) => r.metric === "error", "error"),
-      slowResponse: slowBucket > 0 ? await firstOf((r) => r.metric === "latency_bucket" && Number(r.key) >= slowBucket, "latency_bucket", slowBucket) : null,
+      signatureFailure: signatureFailureAt ?? null,
+      error: errorAt ?? null,
+      slowResponse: slowResponseAt ?? null,
     },
   };
 }

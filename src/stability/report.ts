@@ -32,10 +32,15 @@ export interface StabilityReport {
 export async function buildStabilityReport(deps: Deps, now: number, hours: number): Promise<StabilityReport> {
   const start = now - hours * 3600_000;
   const t = thresholdsFrom(deps.env);
-  const metrics = await readPeriodMetrics(deps.db, start, now + 1, t.responseTimeMs);
-  const qualityChecks = await readQualityChecks(deps.db, start, now + 1);
-  const redFlags = [...redFlagsFor(metrics, await readDeliveryTimeline(deps.db, start, now + 1), t, now), ...qualityRedFlags(qualityChecks, now)].sort((a, b) => a.at - b.at);
-  const checkpoints = (await listCheckpoints(deps.db, { from: start, to: now, limit: Math.ceil(hours / 4) + 1 })).reverse();
+  // Independent reads, in parallel: at Turso's distance each is a network round trip.
+  const [metrics, qualityChecks, timeline, newestFirst] = await Promise.all([
+    readPeriodMetrics(deps.db, start, now + 1, t.responseTimeMs),
+    readQualityChecks(deps.db, start, now + 1),
+    readDeliveryTimeline(deps.db, start, now + 1),
+    listCheckpoints(deps.db, { from: start, to: now, limit: Math.ceil(hours / 4) + 1 }),
+  ]);
+  const redFlags = [...redFlagsFor(metrics, timeline, t, now), ...qualityRedFlags(qualityChecks, now)].sort((a, b) => a.at - b.at);
+  const checkpoints = newestFirst.reverse();
   const checks = evaluateChecks(metrics, redFlags, t);
   const stable = checks.every((c) => c.pass);
   // Zero means the same here as in a checkpoint — "no traffic", never a pass. Before the first

@@ -67,23 +67,44 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
       ? `SELECT (hour / ${r.coarse}) * ${r.coarse} AS slot, status AS s, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2`
       : `SELECT (analyzed_at / ${r.coarse}) * ${r.coarse} AS slot, verification_status AS s, COUNT(*) AS n FROM monitoring_results WHERE analyzed_at >= ? GROUP BY 1, 2`;
 
-  const [fineRows, rollups, verdictRows, categories, finished, stalls, firing, unverified] = await db.batch(
-    [
-      { sql: `SELECT (${col} / ${r.fine}) * ${r.fine} AS slot, SUM(value) AS total FROM ${table} WHERE ${col} >= ? AND metric = 'delivery' GROUP BY 1`, args: [fine[0]!] },
-      { sql: `SELECT (${col} / ${r.coarse}) * ${r.coarse} AS slot, metric, key, SUM(value) AS total, MAX(value) AS peak FROM ${table} WHERE ${col} >= ? GROUP BY 1, 2, 3`, args: [from] },
-      { sql: verdictSql, args: [from] },
-      {
-        sql: `SELECT json_extract(diagnostic_report_json, '$.category') AS category, COUNT(*) AS n FROM monitoring_results
-              WHERE analyzed_at >= ? AND diagnostic_status = 'complete' GROUP BY 1 ORDER BY n DESC LIMIT 5`,
-        args: [from],
-      },
-      { sql: `SELECT (completed_at / ${r.coarse}) * ${r.coarse} AS slot, status, COUNT(*) AS n FROM orchestrations WHERE completed_at >= ? GROUP BY 1, 2`, args: [from] },
-      { sql: `SELECT (created_at / ${r.coarse}) * ${r.coarse} AS slot, COUNT(*) AS n FROM events WHERE type = 'run_stalled' AND created_at >= ? GROUP BY 1`, args: [from] },
-      { sql: "SELECT id, rule, severity, summary, fired_at FROM alerts WHERE state = 'firing' ORDER BY fired_at DESC LIMIT 50", args: [] },
-      { sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verifier_status = 'unavailable' AND analyzed_at >= ?", args: [now - 24 * HOUR] },
-    ],
-    "read",
-  );
+  // The failure lists (full view only) go in the same read batch, and the report, job and
+  // checkpoint reads run beside it: at Turso's distance every sequential call is a round trip.
+  const failureLists = full
+    ? [
+        {
+          sql: `SELECT session_id, intent_type, verdict_summary, json_extract(diagnostic_report_json, '$.category') AS category, analyzed_at
+                FROM (${latestWithStatus("monitoring_results", "verification_status", ["fail", "partial"], "analyzed_at DESC")})`,
+          args: [10, 10, 10],
+        },
+        {
+          sql: `SELECT session_id, task_description, status, completed_tasks, total_tasks, completed_at FROM (${latestWithStatus("orchestrations", "status", ["failed", "partial"], "started_at DESC, id DESC")})`,
+          args: [10, 10, 10],
+        },
+      ]
+    : [];
+  const [[fineRows, rollups, verdictRows, categories, finished, stalls, firing, unverified, conversations, runs], report, jobs, checkpoints] = await Promise.all([
+    db.batch(
+      [
+        { sql: `SELECT (${col} / ${r.fine}) * ${r.fine} AS slot, SUM(value) AS total FROM ${table} WHERE ${col} >= ? AND metric = 'delivery' GROUP BY 1`, args: [fine[0]!] },
+        { sql: `SELECT (${col} / ${r.coarse}) * ${r.coarse} AS slot, metric, key, SUM(value) AS total, MAX(value) AS peak FROM ${table} WHERE ${col} >= ? GROUP BY 1, 2, 3`, args: [from] },
+        { sql: verdictSql, args: [from] },
+        {
+          sql: `SELECT json_extract(diagnostic_report_json, '$.category') AS category, COUNT(*) AS n FROM monitoring_results
+                WHERE analyzed_at >= ? AND diagnostic_status = 'complete' GROUP BY 1 ORDER BY n DESC LIMIT 5`,
+          args: [from],
+        },
+        { sql: `SELECT (completed_at / ${r.coarse}) * ${r.coarse} AS slot, status, COUNT(*) AS n FROM orchestrations WHERE completed_at >= ? GROUP BY 1, 2`, args: [from] },
+        { sql: `SELECT (created_at / ${r.coarse}) * ${r.coarse} AS slot, COUNT(*) AS n FROM events WHERE type = 'run_stalled' AND created_at >= ? GROUP BY 1`, args: [from] },
+        { sql: "SELECT id, rule, severity, summary, fired_at FROM alerts WHERE state = 'firing' ORDER BY fired_at DESC LIMIT 50", args: [] },
+        { sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verifier_status = 'unavailable' AND analyzed_at >= ?", args: [now - 24 * HOUR] },
+        ...failureLists,
+      ],
+      "read",
+    ),
+    buildStabilityReport(deps, now, 24),
+    Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, now, 1))),
+    listCheckpoints(db, { limit: 6 }),
+  ]);
 
   const deliveriesBySlot = new Map(fineRows!.rows.map((row) => [Number(row.slot), Number(row.total)]));
   const bySlot = new Map<number, { metric: string; key: string; total: number; peak: number }[]>();
@@ -111,37 +132,17 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
   const stallData = stalls!.rows.map((x) => ({ slot: Number(x.slot), key: "stalled", n: Number(x.n) }));
   const series = (at: number[], f: (slot: number) => number | null) => at.map((slot) => ({ at: slot, value: f(slot) }));
 
-  const [report, jobs, checkpoints] = await Promise.all([
-    buildStabilityReport(deps, now, 24),
-    Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, now, 1))),
-    listCheckpoints(db, { limit: 6 }),
-  ]);
-
   let failedConversations: StatusData["failedConversations"] = [];
   let failedRuns: StatusData["failedRuns"] = [];
-  if (full) {
-    const [conversations, runs] = await db.batch(
-      [
-        {
-          sql: `SELECT session_id, intent_type, verdict_summary, json_extract(diagnostic_report_json, '$.category') AS category, analyzed_at
-                FROM (${latestWithStatus("monitoring_results", "verification_status", ["fail", "partial"], "analyzed_at DESC")})`,
-          args: [10, 10, 10],
-        },
-        {
-          sql: `SELECT session_id, task_description, status, completed_tasks, total_tasks, completed_at FROM (${latestWithStatus("orchestrations", "status", ["failed", "partial"], "started_at DESC, id DESC")})`,
-          args: [10, 10, 10],
-        },
-      ],
-      "read",
-    );
-    failedConversations = conversations!.rows.map((r) => ({
+  if (conversations && runs) {
+    failedConversations = conversations.rows.map((r) => ({
       sessionId: String(r.session_id),
       intent: r.intent_type === null ? null : String(r.intent_type),
       summary: r.verdict_summary === null ? null : String(r.verdict_summary),
       category: r.category === null ? null : String(r.category),
       at: Number(r.analyzed_at),
     }));
-    failedRuns = runs!.rows.map((r) => ({
+    failedRuns = runs.rows.map((r) => ({
       sessionId: String(r.session_id),
       taskDescription: String(r.task_description),
       status: String(r.status),

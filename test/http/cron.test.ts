@@ -98,14 +98,23 @@ describe("cron runs", () => {
 
   it("runs once when ten calls arrive at the same instant", async () => {
     let runs = 0;
+    let answered = 0;
+    let othersAnswered!: () => void;
+    const held = new Promise<void>((resolve) => (othersAnswered = resolve));
+    // The run holds its lease until the nine other calls have been answered (a second run
+    // lets go at once, to fail fast): overlap guaranteed, however slow the database.
     const counted: JobFn = async () => {
-      runs++;
-      await new Promise((r) => setTimeout(r, 30));
+      if (++runs > 1) othersAnswered();
+      await held;
       return {};
     };
     const app = createApp(testDeps({ db: t.db }), { jobs: { ...JOBS, heartbeat: counted } });
     const bodies = await Promise.all(
-      Array.from({ length: 10 }, async () => (await app.request("/api/cron/heartbeat", { headers: cronAuth })).json() as Promise<{ skipped?: string }>),
+      Array.from({ length: 10 }, async () => {
+        const body = (await (await app.request("/api/cron/heartbeat", { headers: cronAuth })).json()) as { skipped?: string };
+        if (++answered === 9) othersAnswered();
+        return body;
+      }),
     );
     expect(runs).toBe(1);
     expect(bodies.filter((b) => b.skipped === "locked")).toHaveLength(9);

@@ -6,7 +6,7 @@ import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai-server.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack-server.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { fixtureObservations } from "../fixtures/to-observations.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
+import { createTestDb, remoteTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, captureLogs, cronAuth, testClock, testEnv } from "../helpers/deps.js";
 import { fakeServicesEnv, fixtureJudge } from "../helpers/monitoring.js";
 import { call } from "../helpers/runs.js";
@@ -135,5 +135,5 @@ describe("every cron fired 10 times at once, all three together, for 4.5 simulat
     const open = (alerts.alerts as { rule: string; state: string; labels: unknown }[]).filter((a) => a.state === "firing");
     const openKeys = open.map((a) => `${a.rule}:${JSON.stringify(a.labels)}`);
     expect(new Set(openKeys).size).toBe(openKeys.length);
-  }, 120_000);
+  }, remoteTestDb ? 600_000 : 120_000);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
+import { createTestDb, remoteTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, testDeps } from "../helpers/deps.js";
 
 let t: TestDb;
@@ -55,8 +55,10 @@ describe("GET /api/export", () => {
     expect(executions).toBe(RUNS * EXECUTIONS_PER_RUN);
     expect(bytes).toBeGreaterThan(80 * 1024 * 1024);
     expect(chunks).toBeGreaterThan(1000);
-    // Buffering the export would hold its whole text (twice, as UTF-16): far above this.
-    expect(peak, `peak heap growth ${Math.round(peak / 1e6)} MB for ${Math.round(bytes / 1e6)} MB exported`).toBeLessThan(bytes / 2);
+    // Buffering the export would hold its whole text (twice, as UTF-16): far above this. In
+    // remote mode the Hrana fake serves the pages from this same heap, so its garbage would be
+    // counted as the export's: the bound is checked against a file database only.
+    if (!remoteTestDb) expect(peak, `peak heap growth ${Math.round(peak / 1e6)} MB for ${Math.round(bytes / 1e6)} MB exported`).toBeLessThan(bytes / 2);
   });
 
   it("exports one session as valid JSON with only its rows", async () => {

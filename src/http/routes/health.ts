@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import type { Deps } from "../../deps.js";
-import { lastRunWithStatus } from "../../jobs/job-runs.js";
+import { schemaAndLastRun } from "../../jobs/job-runs.js";
 import { VERSION } from "../../version.js";
 import type { AppEnv } from "../app-env.js";
-import { checkSchema } from "../schema-guard.js";
+import { schemaStatus } from "../schema-guard.js";
 
 /**
  * Public liveness: any uptime checker can watch Vigil itself. Shows nothing but health. `db: "ok"`
@@ -31,13 +31,15 @@ export function healthRoutes(deps: Deps) {
     const down = (db: string, reason: string) =>
       c.json({ status: "down", db, lastHeartbeatAt: null, heartbeatAgeSeconds: null, version: VERSION, reason }, 503);
 
+    // One round trip: at Turso's distance every statement is a network call.
+    let read: Awaited<ReturnType<typeof schemaAndLastRun>>;
     try {
-      await deps.db.execute("SELECT 1");
+      read = await schemaAndLastRun(deps.db, "heartbeat", "ok");
     } catch (error) {
       deps.log.error("health: database unreachable", { route: "/api/health", err: error });
       return down("unreachable", "the database does not answer");
     }
-    const schema = await checkSchema(deps.db);
+    const schema = schemaStatus(read.version);
     if (schema.behind) return down("schema_behind", schema.message);
     const writeError = await probeWrite(deps.clock());
     if (writeError !== undefined) {
@@ -45,7 +47,7 @@ export function healthRoutes(deps: Deps) {
       return down("unwritable", "the database answers reads but refuses writes");
     }
 
-    const last = await lastRunWithStatus(deps.db, "heartbeat", "ok");
+    const last = read.last;
     const lastAt = last ? (last.finishedAt ?? last.startedAt) : null;
     const age = lastAt === null ? null : Math.max(0, Math.round((deps.clock() - lastAt) / 1000));
     const fresh = age !== null && age < deps.env.HEARTBEAT_STALE_SECONDS;

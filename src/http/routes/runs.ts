@@ -3,8 +3,8 @@ import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { NotFoundError } from "../../errors.js";
 import { exportStream } from "../../runs/export.js";
-import { agentDetail, failedRuns, healthStats, listRuns, performanceStats, runExecutions } from "../../runs/queries.js";
-import { completeExecution, completeRun, getRunOrThrow, reportProgress, startExecution, startRun } from "../../runs/recording.js";
+import { agentDetail, failedRuns, healthStats, listRuns, performanceStats, runExecutions, runWithExecutions } from "../../runs/queries.js";
+import { completeExecution, completeRun, reportProgress, startExecution, startRun } from "../../runs/recording.js";
 import { buildRunReport } from "../../runs/report.js";
 import { deleteOldRuns } from "../../runs/retention.js";
 import { completeExecutionBody, completeRunBody, progressBody, startExecutionBody, startRunBody } from "../../runs/schemas.js";
@@ -62,8 +62,7 @@ export function runRoutes(deps: Deps) {
       return c.json(await deleteOldRuns(db, now - olderThanDays * DAY_MS, now));
     })
     .get("/api/runs/:sessionId", async (c) => {
-      const run = await getRunOrThrow(db, c.req.param("sessionId"));
-      const executions = await runExecutions(db, run.sessionId);
+      const { run, executions } = await runWithExecutions(db, c.req.param("sessionId"));
       const count = (s: string) => executions.filter((e) => e.status === s).length;
       return c.json({
         run: runJson(run),
@@ -78,8 +77,8 @@ export function runRoutes(deps: Deps) {
       const sessionId = c.req.param("sessionId");
       const stored = await db.execute({ sql: "SELECT report FROM run_reports WHERE session_id = ?", args: [sessionId] });
       if (stored.rows[0]) return c.json(JSON.parse(String(stored.rows[0].report)));
-      const run = await getRunOrThrow(db, sessionId);
-      return c.json(buildRunReport(run, await runExecutions(db, sessionId), deps.clock()));
+      const { run, executions } = await runWithExecutions(db, sessionId);
+      return c.json(buildRunReport(run, executions, deps.clock()));
     })
     .get("/api/agents/:name", async (c) => {
       const detail = await agentDetail(db, c.req.param("name"));
