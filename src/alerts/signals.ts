@@ -5,7 +5,7 @@ import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
 import { getState } from "../monitoring/state.js";
 import { percentile } from "../stability/latency.js";
-import { catchUpRollups } from "../stability/rollup-catch-up.js";
+import { readCaughtUp } from "../stability/rollup-catch-up.js";
 import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
 import type { Rule, Signal } from "./rules.js";
 
@@ -29,12 +29,11 @@ const fromEvents =
   };
 
 async function perSource(deps: Deps, metric: string, since: number) {
-  await catchUpRollups(deps.db);
-  const rs = await deps.db.execute({
+  const [rs] = await readCaughtUp(deps.db, [{
     sql: "SELECT source, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups WHERE metric = ? AND minute >= ? GROUP BY source, key",
     args: [metric, since],
-  });
-  return rs.rows.map((r) => ({ source: String(r.source), key: String(r.key), total: Number(r.total), peak: Number(r.peak) }));
+  }]);
+  return rs!.rows.map((r) => ({ source: String(r.source), key: String(r.key), total: Number(r.total), peak: Number(r.peak) }));
 }
 const sumBySource = (rows: { source: string; total: number }[]) => {
   const m = new Map<string, number>();
@@ -67,12 +66,11 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   },
 
   async zero_deliveries({ db, env }, now, rule) {
-    await catchUpRollups(db);
-    const rs = await db.execute("SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' GROUP BY source");
+    const [rs] = await readCaughtUp(db, ["SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' GROUP BY source"]);
     const limit = (rule.threshold ?? rule.windowMinutes) * MIN;
     // With sources declared, only those are watched: taking one off the list retires it.
     const watched = (source: string) => !sourcesAreDeclared(env) || isDeclaredSource(env, source);
-    return rs.rows
+    return rs!.rows
       .filter((r) => watched(String(r.source)) && now - (Number(r.last) + MIN) > limit)
       .map((r) => ({
         labels: { source: String(r.source) },

@@ -1,7 +1,7 @@
 import type { Db } from "../db/client.js";
 import type { Deps } from "../deps.js";
 import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
-import { catchUpRollups } from "./rollup-catch-up.js";
+import { readCaughtUp } from "./rollup-catch-up.js";
 import { redFlagsFor, statusOf, thresholdsFrom, type RedFlag } from "./red-flags.js";
 
 export const WINDOW_MS = 4 * 3600_000;
@@ -60,11 +60,10 @@ export async function closeDueCheckpoints(deps: Deps, now: number): Promise<Chec
 }
 
 async function firstWindowToClose(db: Db, lastCompleteEnd: number): Promise<number> {
-  await catchUpRollups(db);
-  const rs = await db.execute(
+  const [rs] = await readCaughtUp(db, [
     "SELECT (SELECT MAX(window_end) FROM stability_checkpoints) AS last_end, (SELECT MIN(minute) FROM webhook_rollups) AS first_data",
-  );
-  const row = rs.rows[0];
+  ]);
+  const row = rs!.rows[0];
   if (row?.last_end !== null && row?.last_end !== undefined) return Number(row.last_end);
   // First run: from the window of the first data, or else just the last complete window.
   const firstData = row?.first_data === null || row?.first_data === undefined ? null : Number(row.first_data);

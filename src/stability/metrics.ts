@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.js";
 import { LATENCY_BOUNDS, percentile } from "./latency.js";
-import { catchUpRollups } from "./rollup-catch-up.js";
+import { readCaughtUp } from "./rollup-catch-up.js";
 
 export interface PeriodMetrics {
   from: number;
@@ -39,8 +39,7 @@ const QUARTER = 900_000;
 export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs: number): Promise<PeriodMetrics> {
   const qFrom = Math.ceil(from / QUARTER) * QUARTER;
   const qTo = Math.max(qFrom, Math.floor(to / QUARTER) * QUARTER);
-  await catchUpRollups(db);
-  const rs = await db.execute({
+  const [rs] = await readCaughtUp(db, [{
     sql: `SELECT metric, key, SUM(total) AS total, MAX(peak) AS peak, MIN(first) AS first FROM (
             SELECT metric, key, SUM(value) AS total, MAX(value) AS peak, MIN(minute) AS first FROM webhook_rollups
             WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?) GROUP BY metric, key
@@ -48,8 +47,8 @@ export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs
             SELECT metric, key, SUM(value), MAX(value), MIN(slot) FROM webhook_rollups_15m WHERE slot >= ? AND slot < ? GROUP BY metric, key
           ) GROUP BY metric, key`,
     args: qFrom >= qTo ? [from, to, 0, 0, 0, 0] : [from, qFrom, qTo, to, qFrom, qTo],
-  });
-  const rows = rs.rows.map((r) => ({
+  }]);
+  const rows = rs!.rows.map((r) => ({
     metric: String(r.metric),
     key: String(r.key),
     total: Number(r.total),
@@ -129,17 +128,13 @@ export interface DeliveryTimeline {
 }
 
 export async function readDeliveryTimeline(db: Db, from: number, to: number): Promise<DeliveryTimeline> {
-  await catchUpRollups(db);
-  const [inPeriod, before] = await db.batch(
-    [
-      {
-        sql: "SELECT DISTINCT minute FROM webhook_rollups WHERE metric = 'delivery' AND minute >= ? AND minute < ? ORDER BY minute",
-        args: [from, to],
-      },
-      { sql: "SELECT MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' AND minute < ?", args: [from] },
-    ],
-    "read",
-  );
+  const [inPeriod, before] = await readCaughtUp(db, [
+    {
+      sql: "SELECT DISTINCT minute FROM webhook_rollups WHERE metric = 'delivery' AND minute >= ? AND minute < ? ORDER BY minute",
+      args: [from, to],
+    },
+    { sql: "SELECT MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' AND minute < ?", args: [from] },
+  ]);
   const last = before!.rows[0]?.last;
   return {
     minutes: inPeriod!.rows.map((r) => Number(r.minute)),

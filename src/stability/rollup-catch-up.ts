@@ -1,4 +1,4 @@
-import type { InStatement } from "@libsql/client";
+import type { InStatement, ResultSet } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { LATENCY_BOUNDS } from "./latency.js";
 
@@ -70,6 +70,20 @@ export async function catchUpRollups(db: Db): Promise<number> {
     const row = results[3]!.rows[0]!;
     if (Number(row.mark) >= Number(row.max_id)) return written;
   }
+}
+
+/**
+ * Reads that need current rollups, in the same round trip as the catch-up: one write batch,
+ * the catch-up first, answering only the reads' results. At Turso's distance a separate
+ * catch-up would cost every reader a round trip. Past one chunk of backlog (rare: the
+ * heartbeat catches up every minute) it finishes the catch-up and reads again.
+ */
+export async function readCaughtUp(db: Db, reads: InStatement[]): Promise<ResultSet[]> {
+  const results = await db.batch([...CATCH_UP_STATEMENTS, ...reads], "write");
+  const row = results[CATCH_UP_STATEMENTS.length - 1]!.rows[0]!;
+  if (Number(row.mark) >= Number(row.max_id)) return results.slice(CATCH_UP_STATEMENTS.length);
+  await catchUpRollups(db);
+  return db.batch(reads, "read");
 }
 
 /**
