@@ -23,9 +23,16 @@ export function percentiles(samples: number[]) {
 
 export const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
-/** Starts a TypeScript entry as a child process and resolves once it prints `ready <url>` or Vigil's listening line. */
-export function startChild(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts a TypeScript entry as a child process and resolves once it prints `ready <url>` or
+ * Vigil's listening line. `cpus`: pinned to those cores with taskset; `imports`: preloaded modules;
+ * `nodeArgs`: e.g. `--cpu-prof`.
+ */
+export function startChild(entry: string, env: Record<string, string>, options: { cpus?: string; imports?: string[]; nodeArgs?: string[] } = {}): Promise<{ child: ChildProcess; url: string }> {
+  // tsx first, so a preloaded module may be TypeScript.
+  const args = [...(options.nodeArgs ?? []), "--import", "tsx", ...(options.imports ?? []).flatMap((m) => ["--import", m]), entry];
+  const [command, argv] = options.cpus ? ["taskset", ["-c", options.cpus, process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`${entry} did not start:\n${out}`)), 30_000);

@@ -1,5 +1,6 @@
 import { getDeadline } from "@vercel/functions";
-import { channelsFromEnv, type ChannelSender } from "./alerts/channels.js";
+import { channelsFromEnv } from "./alerts/channels/registry.js";
+import type { Sender } from "./alerts/channels/sender.js";
 import { loadRules, type Channel, type Rule } from "./alerts/rules.js";
 import { createDb, type Db } from "./db/client.js";
 import type { Env } from "./env.js";
@@ -29,7 +30,7 @@ export interface Deps {
 export interface AlertDeps {
   rules: Rule[];
   /** Configured notification channels; console is always there. */
-  channels: Partial<Record<Channel, ChannelSender>>;
+  channels: Partial<Record<Channel, Sender>>;
 }
 
 export interface MonitoringDeps {
@@ -82,7 +83,7 @@ export function depsFromEnv(env: Env, overrides: Partial<Deps> = {}): Deps {
     monitoring: "monitoring" in overrides ? overrides.monitoring : monitoringFromEnv(env, log, clock),
     alerts: overrides.alerts ?? {
       rules: loadRules(env.ALERT_RULES_FILE, { fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE }),
-      channels: channelsFromEnv(env, log),
+      channels: channelsFromEnv(env, { log, clock }),
     },
   };
 }

@@ -72,3 +72,6 @@ export class UpstreamError extends VigilError {
   }
   readonly retryAfterMs: number | undefined;
 }
+
+/** The message of anything thrown (a non-Error too), for logs and stored failure reasons. */
+export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));

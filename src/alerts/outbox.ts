@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
+import type { Db } from "../db/client.js";
 import type { Deps } from "../deps.js";
-import { UpstreamError } from "../errors.js";
+import { errorMessage, UpstreamError } from "../errors.js";
 import { iso } from "../time.js";
-import type { AlertMessage, ChannelSender } from "./channels.js";
+import type { AlertMessage, Sender } from "./channels/sender.js";
+import type { DeliverySettings } from "./delivery-settings.js";
 import type { Channel } from "./rules.js";
 
 const CLAIM_MS = 60_000;
@@ -13,10 +15,14 @@ const CLAIM_MS = 60_000;
  * twice; failures are retried with backoff (a Retry-After is honoured) and given up after
  * NOTIFICATION_GIVE_UP_HOURS, recorded on the notification.
  */
-export async function deliverNotifications(deps: Deps, now: number, channels: Partial<Record<Channel, ChannelSender>>) {
+export async function deliverNotifications(
+  deps: Pick<Deps, "db" | "log">,
+  now: number,
+  channels: Partial<Record<Channel, Sender>>,
+  { giveUpMs, statusUrl }: DeliverySettings,
+) {
   const { db } = deps;
   const holder = randomUUID();
-  const giveUpMs = deps.env.NOTIFICATION_GIVE_UP_HOURS * 3600_000;
   const due = await db.execute({
     sql: `SELECT DISTINCT group_key, channel, kind FROM notifications
           WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? AND claim_until < ? ORDER BY created_at LIMIT 100`,
@@ -39,11 +45,11 @@ export async function deliverNotifications(deps: Deps, now: number, channels: Pa
     const send = channels[channel];
     try {
       if (!send) throw new UpstreamError(`channel ${channel} is not configured`, false);
-      await send(await message(deps, groupKey, rows));
+      await send(await message(db, groupKey, rows, statusUrl));
       await db.execute({ sql: `UPDATE notifications SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id IN (${placeholders}) AND claim_holder = ?`, args: [now, ...ids, holder] });
       counts.sent++;
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       const attempts = Number(rows[0]!.attempts) + 1;
       const retryable = error instanceof UpstreamError && error.retryable;
       const giveUp = !retryable || now - Number(rows[0]!.created_at) >= giveUpMs;
@@ -65,9 +71,9 @@ export async function deliverNotifications(deps: Deps, now: number, channels: Pa
   return counts;
 }
 
-async function message(deps: Deps, groupKey: string, rows: Record<string, unknown>[]): Promise<AlertMessage> {
+async function message(db: Db, groupKey: string, rows: Record<string, unknown>[], statusUrl: string | null): Promise<AlertMessage> {
   const alertIds = rows.map((r) => Number(r.alert_id));
-  const rs = await deps.db.execute({ sql: `SELECT * FROM alerts WHERE id IN (${alertIds.map(() => "?").join(",")}) ORDER BY id`, args: alertIds });
+  const rs = await db.execute({ sql: `SELECT * FROM alerts WHERE id IN (${alertIds.map(() => "?").join(",")}) ORDER BY id`, args: alertIds });
   const first = rs.rows[0]!;
   return {
     groupKey,
@@ -75,6 +81,6 @@ async function message(deps: Deps, groupKey: string, rows: Record<string, unknow
     severity: String(first.severity),
     kind: rows[0]!.kind as AlertMessage["kind"],
     alerts: rs.rows.map((a) => ({ id: Number(a.id), labels: JSON.parse(String(a.labels)), summary: String(a.summary), startedAt: iso(Number(a.started_at))!, resolvedAt: iso(a.resolved_at as number | null) })),
-    statusUrl: deps.env.VIGIL_PUBLIC_URL ? `${deps.env.VIGIL_PUBLIC_URL.replace(/\/$/, "")}/status` : null,
+    statusUrl,
   };
 }

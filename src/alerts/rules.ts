@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ConfigError } from "../errors.js";
+import { ConfigError, errorMessage } from "../errors.js";
+import { CHANNELS, type Channel } from "./channels/registry.js";
+
+export { CHANNELS, type Channel };
 
 /** The built-in conditions; a rule may instead count any `events.type` with signal "events". */
 export const SIGNALS = [
@@ -9,8 +12,6 @@ export const SIGNALS = [
   "monitoring_lag",
 ] as const;
 export type Signal = (typeof SIGNALS)[number];
-export const CHANNELS = ["console", "slack", "webhook", "email"] as const;
-export type Channel = (typeof CHANNELS)[number];
 
 export const ruleSchema = z
   .object({
@@ -78,7 +79,7 @@ export function loadRules(path: string | undefined, fileThreshold: { fulfillment
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new ConfigError(`ALERT_RULES_FILE ${path}: cannot read it as JSON (${(error as Error).message})`);
+    throw new ConfigError(`ALERT_RULES_FILE ${path}: cannot read it as JSON (${errorMessage(error)})`);
   }
   const parsed = rulesFileSchema.safeParse(raw);
   if (!parsed.success) {

@@ -1,10 +1,11 @@
 import type { Deps } from "../deps.js";
-import type { EventType } from "../events/event-log.js";
+import type { DomainEventType } from "../events/event-log.js";
 import { jobHealth } from "../jobs/job-health.js";
 import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
 import { getState } from "../monitoring/state.js";
 import { percentile } from "../stability/latency.js";
+import { catchUpRollups } from "../stability/rollup-catch-up.js";
 import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
 import type { Rule, Signal } from "./rules.js";
 
@@ -18,7 +19,7 @@ type SignalFn = (deps: Deps, now: number, rule: Rule) => Promise<Candidate[]>;
 const MIN = 60_000;
 
 const fromEvents =
-  (type: EventType, label: string, describe: (p: Record<string, unknown>) => string): SignalFn =>
+  (type: DomainEventType, label: string, describe: (p: Record<string, unknown>) => string): SignalFn =>
   async ({ db }, now, rule) => {
     const rs = await db.execute({
       sql: "SELECT subject, payload FROM events WHERE type = ? AND created_at >= ? ORDER BY created_at",
@@ -28,6 +29,7 @@ const fromEvents =
   };
 
 async function perSource(deps: Deps, metric: string, since: number) {
+  await catchUpRollups(deps.db);
   const rs = await deps.db.execute({
     sql: "SELECT source, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups WHERE metric = ? AND minute >= ? GROUP BY source, key",
     args: [metric, since],
@@ -65,6 +67,7 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   },
 
   async zero_deliveries({ db, env }, now, rule) {
+    await catchUpRollups(db);
     const rs = await db.execute("SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' GROUP BY source");
     const limit = (rule.threshold ?? rule.windowMinutes) * MIN;
     // With sources declared, only those are watched: taking one off the list retires it.

@@ -5,6 +5,7 @@ import { readLocalSecrets } from "../server/local-secrets.js";
 import { secretsForSource } from "../stability/secrets.js";
 import { COMMANDS, usage, UsageError, type CliIo } from "./commands.js";
 import { runSendEvent, SEND_EVENT_USAGE } from "./send-event.js";
+import { errorMessage } from "../errors.js";
 
 // `npm run monitor -- <command>`: the seed's CLI, talking to a deployed (or local) Vigil.
 const EXIT = { ok: 0, usage: 1, unreachable: 2, unauthorized: 3, notFound: 4, failed: 5 } as const;
@@ -78,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
       io.err(error.message);
       return EXIT.notFound;
     }
-    io.err(error instanceof Error ? error.message : String(error));
+    io.err(errorMessage(error));
     return EXIT.failed;
   }
 }

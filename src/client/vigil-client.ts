@@ -1,4 +1,5 @@
 import type { CompleteExecution, CompleteRun, Progress, StartExecution, StartRun } from "../runs/schemas.js";
+import { sleep } from "../shared/sleep.js";
 
 /** Vigil answered with an error (4xx, or 5xx after the retries). */
 export class VigilApiError extends Error {
@@ -103,4 +104,3 @@ export function createVigilClient(options: VigilClientOptions) {
 
 export type VigilClient = ReturnType<typeof createVigilClient>;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

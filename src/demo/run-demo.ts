@@ -10,6 +10,7 @@ import { recordHistory } from "./history.js";
 import { startDemoJudge } from "./judge-server.js";
 import { startDemoLangfuse } from "./langfuse-server.js";
 import { simulateRun } from "./pipeline.js";
+import { sleep } from "../shared/sleep.js";
 
 const SEC = 1000;
 
@@ -100,7 +101,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         await task.run();
       }
       if (options.stepMs) stepped += options.stepMs;
-      else await new Promise((resolve) => setTimeout(resolve, 200));
+      else await sleep(200);
     }
   })();
 

@@ -1,14 +1,14 @@
+import { JOB_NAMES } from "../jobs/types.js";
+
 /**
  * The functions Vercel deploys (written by scripts/build-vercel.ts as Build Output API). All
- * four run the same bundle; the crons are their own functions so they get the long
- * maxDuration. A test holds this table to the cron paths of vercel.json and vercel.hobby.json.
+ * run the same bundle; each cron job is its own function so it gets the long maxDuration. A
+ * test holds this table to the cron paths of vercel.json and vercel.hobby.json.
  */
-export const VERCEL_FUNCTIONS = [
+export const VERCEL_FUNCTIONS: readonly { path: string; maxDuration: number }[] = [
   { path: "api/index", maxDuration: 30 },
-  { path: "api/cron/heartbeat", maxDuration: 300 },
-  { path: "api/cron/monitor", maxDuration: 300 },
-  { path: "api/cron/checkpoint", maxDuration: 300 },
-] as const;
+  ...JOB_NAMES.map((job) => ({ path: `api/cron/${job}`, maxDuration: 300 })),
+];
 
 /** Must name the major of package.json's `engines.node` (a test checks it). */
 export const FUNCTION_RUNTIME = "nodejs24.x";

@@ -1,10 +1,11 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 
-export type EventType = "run_completed" | "run_failed" | "run_stalled" | "step_failure" | "archival_failure";
+/** What the detectors record in `events` (not a webhook event: those are stability/events.ts). */
+export type DomainEventType = "run_completed" | "run_failed" | "run_stalled" | "step_failure" | "archival_failure";
 
 export interface NewEvent {
-  type: EventType;
+  type: DomainEventType;
   subject: string;
   /** One event per key, ever: overlapping heartbeats or retried requests cannot emit it twice. */
   dedupeKey: string;
@@ -28,21 +29,21 @@ export function eventInsert(e: NewEvent, afterChange = false): InStatement {
 
 export interface StoredEvent {
   id: number;
-  type: EventType;
+  type: DomainEventType;
   subject: string;
   payload: Record<string, unknown>;
   createdAt: number;
   processedAt: number | null;
 }
 
-export async function listEvents(db: Db, options: { type?: EventType; limit: number }): Promise<StoredEvent[]> {
+export async function listEvents(db: Db, options: { type?: DomainEventType; limit: number }): Promise<StoredEvent[]> {
   const rs = await db.execute({
     sql: `SELECT * FROM events WHERE (? IS NULL OR type = ?) ORDER BY created_at DESC, id DESC LIMIT ?`,
     args: [options.type ?? null, options.type ?? null, options.limit],
   });
   return rs.rows.map((r) => ({
     id: Number(r.id),
-    type: r.type as EventType,
+    type: r.type as DomainEventType,
     subject: String(r.subject),
     payload: JSON.parse(String(r.payload)) as Record<string, unknown>,
     createdAt: Number(r.created_at),

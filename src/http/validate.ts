@@ -1,17 +1,7 @@
-import type { z } from "zod";
 import { ValidationError } from "../errors.js";
 
-/** Parses input with a zod schema, turning failures into a ValidationError that names each field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what = "request"): z.infer<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => ({
-    field: issue.path.map(String).join(".") || what,
-    message: issue.message,
-  }));
-  const summary = problems.map((p) => `${p.field}: ${p.message}`).join("; ");
-  throw new ValidationError(`Invalid ${what}: ${summary}`, problems);
-}
+// Domain code parses with it too, so it lives outside http/; routes keep importing it from here.
+export { parseInput } from "../shared/parse-input.js";
 
 /** Reads a JSON body, with a 400 (not a 500) for bodies that are not JSON. */
 export async function readJson(req: { text(): Promise<string> }): Promise<unknown> {

@@ -1,3 +1,4 @@
+import { sleep } from "../shared/sleep.js";
 import type { RateLimiter } from "./rate-limiter.js";
 
 /** Waits for permission to make a model call; false when none comes within `maxWaitMs`. */
@@ -5,7 +6,6 @@ export interface CallLimiter {
   acquire(maxWaitMs: number): Promise<boolean>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // A call is counted for 61 s, not 60: the provider sees arrival times a few milliseconds after
 // ours, and must never count more than the limit in any minute of its own clock.

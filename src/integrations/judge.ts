@@ -1,7 +1,8 @@
 import type OpenAI from "openai";
 import type { zodResponseFormat as ZodResponseFormat } from "openai/helpers/zod";
 import type { z } from "zod";
-import { UpstreamError } from "../errors.js";
+import { errorMessage, UpstreamError } from "../errors.js";
+import { parseRetryAfter } from "../shared/retry-after.js";
 
 export interface JudgeRequest<S extends z.ZodType> {
   /** Names the structured-output schema (intent, fulfillment, diagnosis). */
@@ -145,7 +146,7 @@ export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; m
         try {
           json = JSON.parse(message?.content ?? "");
         } catch (error) {
-          lastProblem = `not JSON: ${(error as Error).message}`;
+          lastProblem = `not JSON: ${errorMessage(error)}`;
           continue;
         }
         const parsed = request.schema.safeParse(json);
@@ -159,10 +160,9 @@ export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; m
 
 function upstream(error: InstanceType<typeof OpenAI.APIError> | InstanceType<typeof OpenAI.APIConnectionError>, { APIError }: typeof OpenAI): UpstreamError {
   const status = error instanceof APIError ? error.status : undefined;
-  const retryAfter = Number(error instanceof APIError ? error.headers?.get("retry-after") : undefined);
   const retryable = status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
   return new UpstreamError(`judge model call failed${status ? ` with HTTP ${status}` : `: ${error.message}`}`, retryable, {
     cause: error,
-    retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+    retryAfterMs: error instanceof APIError ? parseRetryAfter(error.headers, Date.now()) : undefined,
   });
 }

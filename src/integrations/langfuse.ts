@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { LangfuseClient } from "@langfuse/client";
-import { UpstreamError } from "../errors.js";
+import { errorMessage, UpstreamError } from "../errors.js";
+import { parseRetryAfter } from "../shared/retry-after.js";
 
 /** An observation as Vigil needs it, from either Langfuse read API. I/O is as served: v2 sends raw JSON strings. */
 export interface TraceObservation {
@@ -28,6 +29,41 @@ export interface SessionScore {
   dataType: "CATEGORICAL" | "NUMERIC" | "BOOLEAN";
   comment?: string;
 }
+
+/** What an observation takes from its trace: v2 serves it on the observation, v1 only on the trace. */
+interface TraceInfo {
+  sessionId: string | null;
+  name: string | null;
+  tags: string[];
+}
+
+/** The fields both APIs serve alike (v1 may hand `startTime` over as a Date). */
+interface ServedObservation {
+  id: string;
+  traceId?: string | null;
+  name?: string | null;
+  type: string;
+  startTime: string | Date;
+  level?: string | null;
+  statusMessage?: string | null;
+  input?: unknown;
+  output?: unknown;
+}
+
+const toObservation = (o: ServedObservation, trace: TraceInfo | undefined): TraceObservation => ({
+  id: o.id,
+  traceId: o.traceId ?? null,
+  sessionId: trace?.sessionId ?? null,
+  traceName: trace?.name ?? null,
+  tags: trace?.tags ?? [],
+  name: o.name ?? null,
+  type: o.type,
+  startTime: Date.parse(String(o.startTime)),
+  level: o.level ?? null,
+  statusMessage: o.statusMessage ?? null,
+  input: o.input ?? null,
+  output: o.output ?? null,
+});
 
 export type LangfuseApi = "v2" | "v1";
 
@@ -106,22 +142,7 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
         throw Object.assign(error as object, { requests });
       }
       count += page.data.length;
-      const mapped = page.data.map(
-        (o): TraceObservation => ({
-          id: o.id,
-          traceId: o.traceId ?? null,
-          sessionId: o.sessionId ?? null,
-          traceName: o.traceName ?? null,
-          tags: o.tags ?? [],
-          name: o.name ?? null,
-          type: o.type,
-          startTime: Date.parse(o.startTime),
-          level: o.level ?? null,
-          statusMessage: o.statusMessage ?? null,
-          input: o.input ?? null,
-          output: o.output ?? null,
-        }),
-      );
+      const mapped = page.data.map((o) => toObservation(o, { sessionId: o.sessionId ?? null, name: o.traceName ?? null, tags: o.tags ?? [] }));
       await onPage(mapped);
       cursor = page.meta.cursor ?? undefined;
       if (!cursor || page.data.length === 0) return { api: "v2", requests, complete: true, density: density() };
@@ -134,7 +155,6 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
   }
 
   async function readV1(from: number, to: number, onePage: boolean, gate: RequestGate, onPage: (p: TraceObservation[]) => Promise<void>): Promise<SliceRead> {
-    type TraceInfo = { sessionId: string | null; name: string | null; tags: string[] };
     const traces = new Map<string, TraceInfo>();
     let requests = 0;
     let total = 0;
@@ -163,25 +183,7 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
         const t = await (await langfuse()).api.trace.get(id, { fields: "core" }, call(traceMs));
         traces.set(id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [] });
       }
-      await onPage(
-        res.data.map((o) => {
-          const trace = o.traceId ? traces.get(o.traceId) : undefined;
-          return {
-            id: o.id,
-            traceId: o.traceId ?? null,
-            sessionId: trace?.sessionId ?? null,
-            traceName: trace?.name ?? null,
-            tags: trace?.tags ?? [],
-            name: o.name ?? null,
-            type: o.type,
-            startTime: Date.parse(String(o.startTime)),
-            level: o.level ?? null,
-            statusMessage: o.statusMessage ?? null,
-            input: o.input ?? null,
-            output: o.output ?? null,
-          };
-        }),
-      );
+      await onPage(res.data.map((o) => toObservation(o, o.traceId ? traces.get(o.traceId) : undefined)));
       if (page >= res.meta.totalPages || res.data.length === 0) return { api: "v1", requests, complete: true, density: { count: total, spanMs: to - from } };
     }
   }
@@ -273,10 +275,9 @@ function upstream(what: string, error: unknown): UpstreamError {
   if (error instanceof UpstreamError) return error;
   const status = statusOf(error);
   const headers = (error as { rawResponse?: { headers?: Headers } }).rawResponse?.headers;
-  const retryAfter = Number(headers?.get?.("retry-after"));
   const retryable = status === undefined || status === 429 || status >= 500;
-  return new UpstreamError(`${what} failed${status ? ` with HTTP ${status}` : `: ${(error as Error).message ?? error}`}`, retryable, {
+  return new UpstreamError(`${what} failed${status ? ` with HTTP ${status}` : `: ${errorMessage(error)}`}`, retryable, {
     cause: error,
-    retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+    retryAfterMs: typeof headers?.get === "function" ? parseRetryAfter(headers, Date.now()) : undefined,
   });
 }

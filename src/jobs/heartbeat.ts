@@ -1,9 +1,13 @@
 import type { Deps } from "../deps.js";
+import { errorMessage } from "../errors.js";
 import { describeError } from "../log.js";
 import { evaluateAlerts } from "../alerts/engine.js";
+import { deliverySettings } from "../alerts/delivery-settings.js";
 import { deliverNotifications } from "../alerts/outbox.js";
 import type { Channel } from "../alerts/rules.js";
+import { catchUpRollups } from "../stability/rollup-catch-up.js";
 import { detectRunTransitions, handleFinishedRuns } from "../runs/detectors.js";
+import { runSettings } from "../runs/settings.js";
 import type { JobSummary } from "./types.js";
 
 /** One piece of minute-by-minute work; capabilities add theirs to HEARTBEAT_STEPS. */
@@ -13,10 +17,12 @@ export interface HeartbeatStep {
 }
 
 export const HEARTBEAT_STEPS: HeartbeatStep[] = [
-  { name: "runs", run: detectRunTransitions },
+  // Webhooks commit only their events; their counts are caught up here (and before every read).
+  { name: "rollups", run: async (deps) => ({ rollupRowsWritten: await catchUpRollups(deps.db) }) },
+  { name: "runs", run: (deps, now) => detectRunTransitions(deps, now, runSettings(deps.env)) },
   { name: "finishedRuns", run: handleFinishedRuns },
   { name: "alerts", run: (deps, now) => evaluateAlerts(deps, now, deps.alerts.rules, Object.keys(deps.alerts.channels) as Channel[]) },
-  { name: "notifications", run: (deps, now) => deliverNotifications(deps, now, deps.alerts.channels) },
+  { name: "notifications", run: (deps, now) => deliverNotifications(deps, now, deps.alerts.channels, deliverySettings(deps.env)) },
 ];
 
 /**
@@ -30,7 +36,7 @@ export async function heartbeat(deps: Deps, now: number, steps: HeartbeatStep[] 
     try {
       summary[step.name] = await step.run(deps, now);
     } catch (error) {
-      failed[step.name] = error instanceof Error ? error.message : String(error);
+      failed[step.name] = errorMessage(error);
       deps.log.error("heartbeat step failed", { step: step.name, err: describeError(error) });
     }
   }

@@ -3,6 +3,7 @@ import type { Deps } from "../deps.js";
 import { acquireLease, releaseLease, type LeaseRefusal } from "./lease.js";
 import { recordRunEnd, recordRunStart, recordSkippedRun } from "./job-runs.js";
 import type { JobFn, JobName, JobSummary } from "./types.js";
+import { errorMessage } from "../errors.js";
 
 export type JobOutcome =
   | { status: "ok"; runId: string; summary: JobSummary }
@@ -44,7 +45,7 @@ export async function runJob(deps: Deps, name: JobName, fn: JobFn, now = deps.cl
       summary = await fn({ ...deps, log }, now);
     } catch (error) {
       const durationMs = Math.round(performance.now() - started);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       log.error("job failed", { run_id: runId, duration_ms: durationMs, err: error });
       await recordRunEnd(db, runId, { status: "error", finishedAt: deps.clock(), durationMs, error: message });
       throw error;

@@ -1,5 +1,5 @@
 import type { Deps } from "../deps.js";
-import { UpstreamError } from "../errors.js";
+import { errorMessage, UpstreamError } from "../errors.js";
 import type { CallLimiter } from "../integrations/call-limiter.js";
 import { JudgeSchemaError, type JudgeModel, type JudgeRequest } from "../integrations/judge.js";
 import type { z } from "zod";
@@ -105,7 +105,7 @@ export async function analyzeClaimed(ctx: AnalysisContext, claim: ClaimedSession
       await deps.db.batch([releaseClaim(claim, deps.clock()), spendUpsert(dayOf(deps.clock()), usage)], "write");
       return { outcome: "released", usage, resultStored: false };
     }
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     const transient = error instanceof UpstreamError && error.retryable;
     if (transient && claim.attempts < s.maxAttempts) {
       const backoff = Math.max(error.retryAfterMs ?? 0, 60_000 * 2 ** (claim.attempts - 1));

@@ -12,6 +12,7 @@ import { flushScores } from "./scores.js";
 import { monitorSettings } from "./settings.js";
 import { retryUnavailableChecks } from "./verification.js";
 import { getState, setState } from "./state.js";
+import { errorMessage } from "../errors.js";
 
 const hash01 = (key: string) => {
   let h = 2166136261;
@@ -126,7 +127,7 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
     try {
       scores = await flushScores(deps.db, m.source, scoreGate, clock());
     } catch (error) {
-      scoreError = error instanceof Error ? error.message : String(error);
+      scoreError = errorMessage(error);
       log.warn("score write-back failed: will retry next cycle", { reason: scoreError });
     }
   }

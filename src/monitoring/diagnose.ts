@@ -3,6 +3,7 @@ import { loadTranscript, meteredAsk, OutOfTimeError, type AnalysisContext } from
 import { callWindow } from "./deadline.js";
 import { DIAGNOSIS_SYSTEM, diagnosisSchema, diagnosisUser } from "./prompts.js";
 import { dayOf, spendUpsert, type Usage } from "./results.js";
+import { errorMessage } from "../errors.js";
 
 /**
  * Root-cause analysis of failed and partial verdicts: at most `limit` per cycle, strictly one
@@ -49,7 +50,7 @@ export async function diagnoseFailures(ctx: AnalysisContext, now: number, limit:
         await db.execute({ sql: "UPDATE monitoring_results SET diagnostic_status = NULL, diagnosed_at = NULL WHERE id = ?", args: [id] });
         break;
       }
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       await db.batch(
         [
           {

@@ -1,3 +1,6 @@
+import { errorMessage } from "../errors.js";
+import { sleep } from "../shared/sleep.js";
+
 /** What the judge read in the transcript that the system of record can confirm. */
 export interface VerifierFacts {
   bookedAt: string | null;
@@ -35,7 +38,6 @@ export interface Verifier {
  */
 export function createHttpVerifier(url: string, delayMs: number, timeoutMs = 10_000): Verifier {
   let chain: Promise<unknown> = Promise.resolve();
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   return {
     verify(input) {
       const run = chain.then(async (): Promise<VerifierResult> => {
@@ -57,7 +59,7 @@ async function ask(url: string, input: VerifierRequest, timeoutMs: number): Prom
     res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input), signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const cause = (error as Error & { cause?: { code?: string } }).cause?.code;
-    return { status: "unavailable", detail: `verifier unreachable: ${cause ?? (error as Error).message}` };
+    return { status: "unavailable", detail: `verifier unreachable: ${cause ?? errorMessage(error)}` };
   }
   if (!res.ok) {
     await res.body?.cancel();

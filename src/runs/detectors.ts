@@ -3,6 +3,7 @@ import { eventInsert } from "../events/event-log.js";
 import { archiveRun } from "./archive.js";
 import { runEventType } from "./recording.js";
 import { buildRunReport } from "./report.js";
+import type { RunSettings } from "./settings.js";
 import { toExecution, toRun, type RunStatus } from "./types.js";
 
 const deriveStatus = (completed: number, failed: number): RunStatus => (failed === 0 ? "completed" : completed === 0 ? "failed" : "partial");
@@ -11,9 +12,8 @@ const deriveStatus = (completed: number, failed: number): RunStatus => (failed =
  * Heartbeat work for runs. Each transition is a guarded update committed with its event in one
  * batch, and each event has a dedupe key, so overlapping heartbeats emit nothing twice.
  */
-export async function detectRunTransitions(deps: Deps, now: number) {
+export async function detectRunTransitions(deps: Pick<Deps, "db" | "log">, now: number, { stallMs }: RunSettings) {
   const { db } = deps;
-  const stallMs = deps.env.STALL_MINUTES * 60_000;
 
   const done = await db.execute("SELECT * FROM orchestrations WHERE status = 'running' AND completed_tasks + failed_tasks >= total_tasks AND total_tasks > 0");
   let completed = 0;
@@ -81,7 +81,7 @@ export async function detectRunTransitions(deps: Deps, now: number) {
 }
 
 /** Completion handlers: a summary report and a verified archive for every finished run without one. */
-export async function handleFinishedRuns(deps: Deps, now: number, limit = 50) {
+export async function handleFinishedRuns(deps: Pick<Deps, "db" | "log">, now: number, limit = 50) {
   const { db } = deps;
   const rs = await db.execute({
     sql: `SELECT o.* FROM orchestrations o LEFT JOIN run_archives a ON a.session_id = o.session_id

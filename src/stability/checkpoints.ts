@@ -1,6 +1,7 @@
 import type { Db } from "../db/client.js";
 import type { Deps } from "../deps.js";
 import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
+import { catchUpRollups } from "./rollup-catch-up.js";
 import { redFlagsFor, statusOf, thresholdsFrom, type RedFlag } from "./red-flags.js";
 
 export const WINDOW_MS = 4 * 3600_000;
@@ -59,6 +60,7 @@ export async function closeDueCheckpoints(deps: Deps, now: number): Promise<Chec
 }
 
 async function firstWindowToClose(db: Db, lastCompleteEnd: number): Promise<number> {
+  await catchUpRollups(db);
   const rs = await db.execute(
     "SELECT (SELECT MAX(window_end) FROM stability_checkpoints) AS last_end, (SELECT MIN(minute) FROM webhook_rollups) AS first_data",
   );

@@ -36,6 +36,8 @@ export interface IngestResult {
   id: string;
   type: EventType;
   duplicate: boolean;
+  /** For the request's one log line (the access log's wide event); never the payload. */
+  logFields: { source: string; type: EventType; webhook_id: string; duplicate: boolean; scheme: string; latency_ms: number | null; error_type: string | null };
 }
 
 const ROUTE = "/api/webhooks/:source";
@@ -73,12 +75,12 @@ async function failureSource(ctx: IngestContext, source: string): Promise<string
 }
 
 /**
- * Verifies, classifies and stores one webhook. Resolves only once the event (and its rollup
- * counts) are committed, so the caller may then answer 2xx. A repeated id is stored once.
+ * Verifies, classifies and stores one webhook. Resolves only once the event is committed, so
+ * the caller may then answer 2xx. A repeated id is stored once. An accepted webhook logs
+ * nothing here: its fields go into the request's one access-log line.
  */
 export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Promise<IngestResult> {
   const receivedAt = ctx.clock();
-  const log = ctx.log.child({ route: ROUTE, source: req.source });
   const { secrets, shared } = secretsForSource(ctx.env, req.source);
   const verification = verifySignature({
     secrets,
@@ -89,7 +91,7 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
   });
   if (!verification.ok) {
     await limitRefusal(ctx, req.clientIp);
-    log.warn("signature failed", { reason: verification.reason });
+    ctx.log.warn("signature failed", { route: ROUTE, source: req.source, reason: verification.reason });
     await countRefusal(ctx, await failureSource(ctx, req.source), verification.reason, receivedAt);
     throw new UnauthorizedError(`Webhook signature rejected: ${verification.reason}`);
   }
@@ -110,19 +112,16 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
     const invalid = { type: "invalid_payload" as const, occurredAt: null, conversationId: null, messageId: null, latencyMs: null, errorType: "invalid_payload" };
     // Keyed apart from valid events, so a corrected delivery reusing the id is still stored.
     await ctx.events.write({ source: req.source, dedupeKey: `invalid:${id}`, sharedKey: shared, receivedAt, event: invalid, payload: null });
-    log.warn("webhook rejected", { type: "invalid_payload", webhook_id: id, problem: error.message });
+    ctx.log.warn("webhook rejected", { route: ROUTE, source: req.source, type: "invalid_payload", webhook_id: id, problem: error.message });
     throw error;
   }
 
   const { event } = classified;
   const { duplicate } = await ctx.events.write({ source: req.source, dedupeKey: id, sharedKey: shared, receivedAt, event, payload: classified.payload });
-  log.info("webhook received", {
+  return {
+    id,
     type: event.type,
-    webhook_id: id,
-    scheme: verification.scheme,
-    latency_ms: event.latencyMs,
-    error_type: event.errorType,
     duplicate,
-  });
-  return { id: id, type: event.type, duplicate };
+    logFields: { source: req.source, type: event.type, webhook_id: id, duplicate, scheme: verification.scheme, latency_ms: event.latencyMs, error_type: event.errorType },
+  };
 }

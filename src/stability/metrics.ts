@@ -1,5 +1,6 @@
 import type { Db } from "../db/client.js";
 import { LATENCY_BOUNDS, percentile } from "./latency.js";
+import { catchUpRollups } from "./rollup-catch-up.js";
 
 export interface PeriodMetrics {
   from: number;
@@ -38,6 +39,7 @@ const QUARTER = 900_000;
 export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs: number): Promise<PeriodMetrics> {
   const qFrom = Math.ceil(from / QUARTER) * QUARTER;
   const qTo = Math.max(qFrom, Math.floor(to / QUARTER) * QUARTER);
+  await catchUpRollups(db);
   const rs = await db.execute({
     sql: `SELECT metric, key, SUM(total) AS total, MAX(peak) AS peak, MIN(first) AS first FROM (
             SELECT metric, key, SUM(value) AS total, MAX(value) AS peak, MIN(minute) AS first FROM webhook_rollups
@@ -127,6 +129,7 @@ export interface DeliveryTimeline {
 }
 
 export async function readDeliveryTimeline(db: Db, from: number, to: number): Promise<DeliveryTimeline> {
+  await catchUpRollups(db);
   const [inPeriod, before] = await db.batch(
     [
       {

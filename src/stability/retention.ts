@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { catchUpRollups, CLAMP_MARK } from "./rollup-catch-up.js";
 
 // Raw rows subject to RETENTION_DAYS, with their time column. Rollups, checkpoints and verdicts stay.
 const RAW_TABLES = [
@@ -15,13 +16,13 @@ const RAW_TABLES = [
  * the write lock for long.
  */
 export async function deleteOldEvents(db: Db, cutoff: number, options = { batchSize: 5000, maxBatches: 200 }): Promise<number> {
+  // An event is counted into the rollups before its row can go.
+  await catchUpRollups(db);
   let deleted = 0;
   for (const [table, column] of RAW_TABLES) {
     for (let i = 0; i < options.maxBatches; i++) {
-      const rs = await db.execute({
-        sql: `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?)`,
-        args: [cutoff, options.batchSize],
-      });
+      const remove = { sql: `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?)`, args: [cutoff, options.batchSize] };
+      const rs = table === "webhook_events" ? (await db.batch([remove, CLAMP_MARK], "write"))[0]! : await db.execute(remove);
       deleted += rs.rowsAffected;
       if (rs.rowsAffected < options.batchSize) break;
     }

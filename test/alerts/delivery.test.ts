@@ -2,14 +2,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { channelsFromEnv } from "../../src/alerts/channels.js";
+import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
+import { deliverySettings } from "../../src/alerts/delivery-settings.js";
 import { deliverNotifications } from "../../src/alerts/outbox.js";
 import { DEFAULT_RULES, type Channel } from "../../src/alerts/rules.js";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { verifySignature } from "../../src/stability/signatures.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack-server.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
-import { apiAuth, captureLogs, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
+import { apiAuth, captureLogs, cronAuth, testClock, testDeps, testEnv } from "../helpers/deps.js";
 import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 let t: TestDb | undefined;
@@ -29,11 +30,12 @@ async function world(extraEnv: Record<string, string> = {}) {
   slack = await startFakeSlack();
   const logs = captureLogs();
   const env = testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "bot,a,b,c,d", SLACK_WEBHOOK_URL: slack.url, VIGIL_PUBLIC_URL: "https://vigil.example.com", ...extraEnv });
-  const channels = channelsFromEnv(env, logs.logger);
-  const deps = testDeps({ db: t.db, env, logs, alerts: { rules: DEFAULT_RULES, channels } });
+  const clock = testClock();
+  const channels = channelsFromEnv(env, { log: logs.logger, clock: clock.now });
+  const deps = testDeps({ db: t.db, env, logs, clock, alerts: { rules: DEFAULT_RULES, channels } });
   const app = createApp(deps);
   const forge = (source: string) => app.request(`/api/webhooks/${source}`, signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(deps.clock() / 1000) }));
-  return { deps, app, channels, forge, evaluate: () => evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, Object.keys(channels) as Channel[]), deliver: () => deliverNotifications(deps, deps.clock(), channels) };
+  return { deps, app, channels, forge, evaluate: () => evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, Object.keys(channels) as Channel[]), deliver: () => deliverNotifications(deps, deps.clock(), channels, deliverySettings(env)) };
 }
 
 describe("Slack delivery through the outbox", () => {
@@ -119,7 +121,9 @@ describe("the alert webhook channel", () => {
       await w.deliver();
       expect(received).toHaveLength(1);
       const r = received[0]!;
-      const check = verifySignature({ secrets: [ALERT_SECRET], headers: (n) => r.headers[n], body: r.body, nowSeconds: Math.floor(Date.now() / 1000), toleranceSeconds: 300 });
+      // Signed at the injected clock's time, not the machine's (issue 19, item 8).
+      expect(r.headers["webhook-timestamp"]).toBe(String(Math.floor(w.deps.clock() / 1000)));
+      const check = verifySignature({ secrets: [ALERT_SECRET], headers: (n) => r.headers[n], body: r.body, nowSeconds: Math.floor(w.deps.clock() / 1000), toleranceSeconds: 300 });
       expect(check).toMatchObject({ ok: true, scheme: "standard-webhooks" });
       expect(JSON.parse(r.body.toString())).toMatchObject({ type: "alert.firing", rule: "signature_failure", severity: "critical", alerts: [{ labels: { source: "bot" } }] });
     } finally {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelsFromEnv } from "../../src/alerts/channels.js";
+import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
 import { UpstreamError } from "../../src/errors.js";
 import { captureLogs, testEnv } from "../helpers/deps.js";
 
@@ -49,7 +49,7 @@ const message = {
 describe("the email channel", () => {
   it("sends the alert to the configured recipients over SMTP", async () => {
     const env = testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true", ALERT_EMAIL_FROM: "vigil@example.com", ALERT_EMAIL_TO: "oncall@example.com, lead@example.com" });
-    const { email } = channelsFromEnv(env, captureLogs().logger);
+    const { email } = channelsFromEnv(env, { log: captureLogs().logger, clock: Date.now });
     await email!(message);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.to).toEqual(["oncall@example.com", "lead@example.com"]);
@@ -62,16 +62,16 @@ describe("the email channel", () => {
   it("reports a permanent SMTP refusal as not retryable, an unreachable server as retryable", async () => {
     const env = testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true", ALERT_EMAIL_FROM: "vigil@example.com", ALERT_EMAIL_TO: "nobody@example.com" });
     rejectNext = true;
-    const refused = await channelsFromEnv(env, captureLogs().logger).email!(message).catch((e: unknown) => e);
+    const refused = await channelsFromEnv(env, { log: captureLogs().logger, clock: Date.now }).email!(message).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UpstreamError);
     expect((refused as UpstreamError).retryable).toBe(false);
     const down = testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: "9", ALERT_EMAIL_FROM: "vigil@example.com", ALERT_EMAIL_TO: "x@example.com" });
-    const unreachable = await channelsFromEnv(down, captureLogs().logger).email!(message).catch((e: unknown) => e);
+    const unreachable = await channelsFromEnv(down, { log: captureLogs().logger, clock: Date.now }).email!(message).catch((e: unknown) => e);
     expect((unreachable as UpstreamError).retryable).toBe(true);
   });
 
   it("is absent when SMTP is not configured, and SMTP without addresses is refused at start", () => {
-    expect(channelsFromEnv(testEnv({}), captureLogs().logger).email).toBeUndefined();
+    expect(channelsFromEnv(testEnv({}), { log: captureLogs().logger, clock: Date.now }).email).toBeUndefined();
     expect(() => testEnv({ SMTP_HOST: "127.0.0.1" })).toThrow(/ALERT_EMAIL_FROM/);
   });
 });

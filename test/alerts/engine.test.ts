@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { eventInsert } from "../../src/events/event-log.js";
 import { setState } from "../../src/monitoring/state.js";
 import { detectRunTransitions } from "../../src/runs/detectors.js";
+import { runSettings } from "../../src/runs/settings.js";
 import { DEFAULT_RULES, ruleSchema } from "../../src/alerts/rules.js";
 import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
 import { apiAuth, cronAuth } from "../helpers/deps.js";
@@ -59,7 +60,7 @@ const CASES: Case[] = [
     fire: async (w) => {
       await call(w.app, "POST", "/api/runs", { sessionId: "r3", taskDescription: "t", totalTasks: 2 });
       advance(w, 31 * MIN);
-      await detectRunTransitions(w.deps, now(w));
+      await detectRunTransitions(w.deps, now(w), runSettings(w.deps.env));
     },
     clear: (w) => call(w.app, "POST", "/api/runs/r3/progress", { completedTasks: 1 }),
   },

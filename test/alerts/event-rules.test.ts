@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { channelsFromEnv } from "../../src/alerts/channels.js";
+import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
 import { loadRules } from "../../src/alerts/rules.js";
 import { depsFromEnv } from "../../src/deps.js";
 import { ConfigError } from "../../src/errors.js";
@@ -36,7 +36,7 @@ describe("run_completed", () => {
   it("is a LOW notice on the console by default: one line per completed run, no resolved message", async () => {
     const logs = captureLogs();
     const env = testEnv();
-    w = await alertWorld({ channels: channelsFromEnv(env, logs.logger) });
+    w = await alertWorld({ channels: channelsFromEnv(env, { log: logs.logger, clock: Date.now }) });
     await call(w.app, "POST", "/api/runs", { sessionId: "build-7", taskDescription: "Build and deploy", totalTasks: 10 });
     await call(w.app, "POST", "/api/runs/build-7/complete", { status: "completed", completedTasks: 10, failedTasks: 0 });
     await w.evaluate();

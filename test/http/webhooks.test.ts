@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createDb } from "../../src/db/client.js";
 import type { RateLimiter } from "../../src/integrations/rate-limiter.js";
+import { catchUpRollups } from "../../src/stability/rollup-catch-up.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { testDeps, testEnv } from "../helpers/deps.js";
 import { botEvent, hexSignedRequest, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
@@ -11,12 +12,16 @@ let t: TestDb;
 beforeAll(async () => (t = await createTestDb()));
 afterAll(() => t.cleanup());
 beforeEach(async () => {
-  await t.db.batch(["DELETE FROM webhook_events", "DELETE FROM webhook_rollups", "DELETE FROM signature_failures"], "write");
+  await t.db.batch(["DELETE FROM webhook_events", "DELETE FROM webhook_rollups", "DELETE FROM signature_failures", "DELETE FROM ingest_mark"], "write");
 });
 
 const GH_SECRET = "github-app-webhook-secret-0123456789";
 const env = (extra: Record<string, string | undefined> = {}) => testEnv({ WEBHOOK_SECRET, WEBHOOK_MAX_BYTES: "4096", ...extra });
-const count = async (sql: string) => Number((await t.db.execute(sql)).rows[0]?.n);
+// Like every reader of rollups, count only after catching them up from the stored events.
+const count = async (sql: string) => {
+  await catchUpRollups(t.db);
+  return Number((await t.db.execute(sql)).rows[0]?.n);
+};
 const realClock = () => {
   const deps = testDeps({ db: t.db, env: env() });
   deps.testClock.set(Date.now());
@@ -43,6 +48,20 @@ describe("POST /api/webhooks/:source", () => {
     expect(await again.json()).toMatchObject({ duplicate: true });
     expect(await count("SELECT COUNT(*) AS n FROM webhook_events")).toBe(1);
     expect(await count("SELECT SUM(value) AS n FROM webhook_rollups WHERE metric = 'response'")).toBe(1);
+  });
+
+  it("logs one line per accepted webhook: the access line carries its type, id and duplicate flag (issue 17)", async () => {
+    const deps = realClock();
+    const app = createApp(deps);
+    const body = botEvent("response.sent", { latency_ms: 640 });
+    await app.request("/api/webhooks/bot", signedRequest(body, { id: "msg_wide" }));
+    await app.request("/api/webhooks/bot", signedRequest(body, { id: "msg_wide" }));
+    const lines = deps.logs.records();
+    expect(lines.map((r) => r.msg)).toEqual(["request", "request"]);
+    expect(lines[0]).toMatchObject({ route: "/api/webhooks/:source", status: 200, source: "bot", type: "response.sent", webhook_id: "msg_wide", duplicate: false, latency_ms: 640 });
+    expect(lines[0]!.duration_ms).toEqual(expect.any(Number));
+    expect(lines[1]).toMatchObject({ webhook_id: "msg_wide", duplicate: true });
+    expect(deps.logs.text()).not.toContain("occurred_at");
   });
 
   it("stores other signed JSON as a plain delivery", async () => {

@@ -1,7 +1,9 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { channelsFromEnv, slackPayload, SLACK_TEXT_MAX, type AlertMessage } from "../../src/alerts/channels.js";
+import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
+import type { AlertMessage } from "../../src/alerts/channels/sender.js";
+import { slackPayload, SLACK_TEXT_MAX } from "../../src/alerts/channels/slack.js";
 import { createApp } from "../../src/app.js";
 import { createDb } from "../../src/db/client.js";
 import { parseEnv } from "../../src/env.js";
@@ -87,13 +89,13 @@ describe("SMTP never sends credentials in clear (item 13)", () => {
     testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), SMTP_USER: "vigil", SMTP_PASSWORD: "smtp-password-not-to-leak", ALERT_EMAIL_FROM: "v@example.com", ALERT_EMAIL_TO: "o@example.com", ...extra });
 
   it("refuses to send without STARTTLS: no AUTH reaches the server", async () => {
-    const { email } = channelsFromEnv(smtpEnv(), captureLogs().logger);
+    const { email } = channelsFromEnv(smtpEnv(), { log: captureLogs().logger, clock: Date.now });
     await expect(email!(message)).rejects.toThrow(/STARTTLS|TLS/i);
     expect(auths).toEqual([]);
   });
 
   it("allows plaintext only when explicitly asked, and only for a loopback host", async () => {
-    const { email } = channelsFromEnv(smtpEnv({ SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true" }), captureLogs().logger);
+    const { email } = channelsFromEnv(smtpEnv({ SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true" }), { log: captureLogs().logger, clock: Date.now });
     await email!(message);
     expect(auths).toEqual(["vigil"]);
     expect(() => parseEnv({ SMTP_HOST: "smtp.example.com", SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true", ALERT_EMAIL_FROM: "a@b.c", ALERT_EMAIL_TO: "c@d.e" })).toThrow(/SMTP_ALLOW_PLAINTEXT_LOCALHOST/);

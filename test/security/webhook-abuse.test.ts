@@ -6,6 +6,7 @@ import { createApp } from "../../src/app.js";
 import { depsFromEnv } from "../../src/deps.js";
 import { parseEnv } from "../../src/env.js";
 import { ConfigError } from "../../src/errors.js";
+import { catchUpRollups } from "../../src/stability/rollup-catch-up.js";
 import { verifySignature } from "../../src/stability/signatures.js";
 import { startRedis, type RedisServer } from "../fakes/redis-server.js";
 import { startUpstashRestServer, type UpstashRestServer } from "../fakes/upstash-rest-server.js";
@@ -30,10 +31,14 @@ afterAll(async () => {
   t?.cleanup();
 });
 beforeEach(async () => {
-  await t.db.batch(["DELETE FROM webhook_events", "DELETE FROM webhook_rollups", "DELETE FROM webhook_rollups_15m", "DELETE FROM signature_failures", "DELETE FROM notifications", "DELETE FROM alert_transitions", "DELETE FROM alerts"], "write");
+  await t.db.batch(["DELETE FROM webhook_events", "DELETE FROM webhook_rollups", "DELETE FROM webhook_rollups_15m", "DELETE FROM ingest_mark", "DELETE FROM signature_failures", "DELETE FROM notifications", "DELETE FROM alert_transitions", "DELETE FROM alerts"], "write");
 });
 
-const count = async (sql: string) => Number((await t.db.execute(sql)).rows[0]!.n);
+// Like every reader of rollups, count only after catching them up from the stored events.
+const count = async (sql: string) => {
+  await catchUpRollups(t.db);
+  return Number((await t.db.execute(sql)).rows[0]!.n);
+};
 const unsigned = (body: unknown = botEvent("message.received"), headers: Record<string, string> = {}) => ({
   method: "POST",
   body: JSON.stringify(body),

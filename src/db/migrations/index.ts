@@ -11,9 +11,10 @@ import { jobRunsStartedMigration } from "./0010-job-runs-started.js";
 import { verifierStatusMigration } from "./0011-verifier-status.js";
 import { hostileSendersMigration } from "./0012-hostile-senders.js";
 import { observationTriggerMigration } from "./0013-observation-trigger.js";
+import { rollupMarkMigration } from "./0014-rollup-mark.js";
 import type { Migration } from "./types.js";
 
 export type { Migration } from "./types.js";
 
 // Ordered by id; the runner checks that ids are strictly increasing.
-export const migrations: Migration[] = [coreMigration, stabilityMigration, runsMigration, monitoringMigration, alertsMigration, ingestMarkMigration, queryIndexesMigration, quarterRollupsMigration, monitoringHourlyMigration, jobRunsStartedMigration, verifierStatusMigration, hostileSendersMigration, observationTriggerMigration];
+export const migrations: Migration[] = [coreMigration, stabilityMigration, runsMigration, monitoringMigration, alertsMigration, ingestMarkMigration, queryIndexesMigration, quarterRollupsMigration, monitoringHourlyMigration, jobRunsStartedMigration, verifierStatusMigration, hostileSendersMigration, observationTriggerMigration, rollupMarkMigration];

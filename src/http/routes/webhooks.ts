@@ -31,7 +31,8 @@ export function webhookRoutes(deps: Deps) {
     // Not hono/body-limit: it makes @hono/node-server build a full Web Request for every webhook
     // (measured: ~10% of the route); readBodyWithin only does for a chunked body.
     const body = await readBodyWithin(c, deps.env.WEBHOOK_MAX_BYTES, "Webhook body");
-    const result = await ingestWebhook(ctx, { source, header: (name) => c.req.header(name), body, clientIp });
+    const { logFields, ...result } = await ingestWebhook(ctx, { source, header: (name) => c.req.header(name), body, clientIp });
+    c.set("logFields", logFields);
     return c.json({ received: true, ...result }, 200);
   });
 }

@@ -1,0 +1,29 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const DOMAINS = ["src/alerts", "src/monitoring", "src/runs", "src/stability", "src/jobs"];
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : /\.ts$/.test(name) ? [path] : [];
+  });
+}
+const code = (file: string) => readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
+const offenders = (test: (source: string) => boolean) => DOMAINS.flatMap(sources).filter((f) => test(code(f)));
+
+// Layers point one way (STYLE.md): the domain gets its clock and settings passed in and knows nothing of HTTP.
+describe("domain modules", () => {
+  it("never read the machine's clock: the injected clock is passed in", () => {
+    expect(offenders((s) => /\bDate\.now\b/.test(s))).toEqual([]);
+  });
+
+  it("never import the HTTP layer", () => {
+    expect(offenders((s) => /from\s+"(\.\.\/)+http\//.test(s))).toEqual([]);
+  });
+
+  it("take settings objects instead of reading env in the run detectors and the notification outbox", () => {
+    expect(["src/runs/detectors.ts", "src/alerts/outbox.ts"].filter((f) => /\benv\b/.test(code(f)))).toEqual([]);
+  });
+});

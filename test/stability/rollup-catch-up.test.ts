@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
+import { createDb } from "../../src/db/client.js";
+import { catchUpRollups } from "../../src/stability/rollup-catch-up.js";
+import { deleteOldEvents } from "../../src/stability/retention.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+import { apiAuth, testDeps, testEnv } from "../helpers/deps.js";
+import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
+
+let t: TestDb;
+beforeAll(async () => (t = await createTestDb()));
+afterAll(() => t.cleanup());
+beforeEach(async () => {
+  await t.db.batch(["DELETE FROM webhook_events", "DELETE FROM webhook_rollups", "DELETE FROM webhook_rollups_15m", "DELETE FROM ingest_mark"], "write");
+});
+
+const one = async (sql: string) => Number((await t.db.execute(sql)).rows[0]!.n ?? 0);
+const accepted = (table = "webhook_rollups") => one(`SELECT SUM(value) AS n FROM ${table} WHERE metric = 'accepted'`);
+
+function setup() {
+  const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET }) });
+  deps.testClock.set(Date.now());
+  const app = createApp(deps);
+  const send = async (n: number) => {
+    const answers = await Promise.all(Array.from({ length: n }, () => app.request("/api/webhooks/bot", signedRequest(botEvent("message.received")))));
+    for (const res of answers) expect(res.status).toBe(200);
+  };
+  return { deps, app, send };
+}
+
+describe("rollups off the request path (issue 17, item 1)", () => {
+  it("a webhook's commit writes its event row and nothing else", async () => {
+    const { send } = setup();
+    await send(50);
+    expect(await one("SELECT COUNT(*) AS n FROM webhook_events")).toBe(50);
+    expect(await one("SELECT COUNT(*) AS n FROM webhook_rollups")).toBe(0);
+    expect(await one("SELECT COUNT(*) AS n FROM webhook_rollups_15m")).toBe(0);
+  });
+
+  it("a read right after a webhook sees it: the report and the status page count it", async () => {
+    const { app, deps, send } = setup();
+    await send(1);
+    const report = await app.request("/api/stability/report?hours=1", { headers: apiAuth });
+    expect(report.status).toBe(200);
+    expect((await report.json()).totals).toMatchObject({ deliveries: 1, signaturePassed: 1 });
+    await send(2);
+    const again = await app.request("/api/stability/report?hours=1", { headers: apiAuth });
+    expect((await again.json()).totals).toMatchObject({ deliveries: 3, signaturePassed: 3 });
+    // The status page reads the rollups in its own batch; its route catches up first.
+    const status = await app.request("/status", { headers: { authorization: `Basic ${Buffer.from(`x:${deps.env.VIGIL_API_KEY}`).toString("base64")}` } });
+    expect(status.status).toBe(200);
+    expect(await accepted()).toBe(3);
+  });
+
+  it("two concurrent catch-ups, on one connection or two, never count an event twice", async () => {
+    const { send } = setup();
+    const other = createDb({ url: t.url, busyTimeoutMs: 5000 });
+    try {
+      for (let round = 1; round <= 5; round++) {
+        await send(40);
+        const written = await Promise.all([catchUpRollups(t.db), catchUpRollups(other), catchUpRollups(t.db), catchUpRollups(other)]);
+        expect(written.some((n) => n > 0)).toBe(true);
+        expect(await accepted()).toBe(40 * round);
+        expect(await accepted("webhook_rollups_15m")).toBe(40 * round);
+      }
+      // Caught up: a further catch-up writes nothing.
+      expect(await catchUpRollups(other)).toBe(0);
+    } finally {
+      other.close();
+    }
+  });
+
+  it("catch-ups racing the webhooks that are being stored count each event exactly once", async () => {
+    const { send } = setup();
+    const catchUps: Promise<number>[] = [];
+    const sending = send(300);
+    for (let i = 0; i < 20; i++) {
+      catchUps.push(catchUpRollups(t.db));
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all([sending, ...catchUps]);
+    await catchUpRollups(t.db);
+    expect(await accepted()).toBe(300);
+  });
+
+  it("after retention deletes the newest counted events, new events (reusing their ids) are still counted", async () => {
+    const { deps, send } = setup();
+    await send(5);
+    await catchUpRollups(t.db);
+    // Everything is older than the cutoff: the table empties and SQLite starts ids again at 1.
+    await deleteOldEvents(t.db, deps.clock() + 1);
+    expect(await one("SELECT COUNT(*) AS n FROM webhook_events")).toBe(0);
+    await send(3);
+    await catchUpRollups(t.db);
+    expect(await accepted()).toBe(8);
+  });
+});
