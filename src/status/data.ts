@@ -4,6 +4,7 @@ import { latestWithStatus } from "../runs/queries.js";
 import { JOB_NAMES } from "../jobs/types.js";
 import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { percentile } from "../stability/latency.js";
+import { readCaughtUp } from "../stability/rollup-catch-up.js";
 import { buildStabilityReport, type StabilityReport } from "../stability/report.js";
 
 const MIN = 60_000;
@@ -67,8 +68,9 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
       ? `SELECT (hour / ${r.coarse}) * ${r.coarse} AS slot, status AS s, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2`
       : `SELECT (analyzed_at / ${r.coarse}) * ${r.coarse} AS slot, verification_status AS s, COUNT(*) AS n FROM monitoring_results WHERE analyzed_at >= ? GROUP BY 1, 2`;
 
-  // The failure lists (full view only) go in the same read batch, and the report, job and
-  // checkpoint reads run beside it: at Turso's distance every sequential call is a round trip.
+  // The failure lists (full view only) go in the same batch, behind the rollups' catch-up, and
+  // the report, job and checkpoint reads run beside it: at Turso's distance every sequential
+  // call is a round trip.
   const failureLists = full
     ? [
         {
@@ -83,7 +85,8 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
       ]
     : [];
   const [[fineRows, rollups, verdictRows, categories, finished, stalls, firing, unverified, conversations, runs], report, jobs, checkpoints] = await Promise.all([
-    db.batch(
+    readCaughtUp(
+      db,
       [
         { sql: `SELECT (${col} / ${r.fine}) * ${r.fine} AS slot, SUM(value) AS total FROM ${table} WHERE ${col} >= ? AND metric = 'delivery' GROUP BY 1`, args: [fine[0]!] },
         { sql: `SELECT (${col} / ${r.coarse}) * ${r.coarse} AS slot, metric, key, SUM(value) AS total, MAX(value) AS peak FROM ${table} WHERE ${col} >= ? GROUP BY 1, 2, 3`, args: [from] },
@@ -99,7 +102,6 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
         { sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verifier_status = 'unavailable' AND analyzed_at >= ?", args: [now - 24 * HOUR] },
         ...failureLists,
       ],
-      "read",
     ),
     buildStabilityReport(deps, now, 24),
     Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, now, 1))),

@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import type { Deps } from "../../deps.js";
 import { UnauthorizedError } from "../../errors.js";
 import { secretsEqual } from "../../security/constant-time.js";
-import { catchUpRollups } from "../../stability/rollup-catch-up.js";
 import { gatherStatus, parseRange } from "../../status/data.js";
 import { StatusPage } from "../../status/page.js";
 import type { AppEnv } from "../app-env.js";
@@ -32,8 +31,6 @@ export function statusRoutes(deps: Deps) {
         c.header("WWW-Authenticate", 'Basic realm="Vigil", charset="UTF-8"');
         throw new UnauthorizedError(deps.env.VIGIL_API_KEY ? "The status page needs the API key as the HTTP Basic password" : "VIGIL_API_KEY is not configured on this deployment, so the status page is disabled");
       }
-      // gatherStatus reads the rollups beside other tables in one batch: count every stored event first.
-      await catchUpRollups(deps.db);
       const data = await gatherStatus(deps, deps.clock(), authorized, parseRange(c.req.query("range")));
       c.header("Cache-Control", "no-store");
       // The page is HTML and inline CSS/SVG only: nothing to load, nothing to run, never framed.
