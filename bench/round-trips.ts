@@ -11,6 +11,7 @@ import { JOBS } from "../src/jobs/registry.js";
 import { JOB_NAMES } from "../src/jobs/types.js";
 import { createLogger } from "../src/log.js";
 import { closeDueCheckpoints } from "../src/stability/checkpoints.js";
+import { signStandardWebhook } from "../src/stability/signatures.js";
 import { fmt, percentiles, table, type BenchResult } from "./lib.js";
 import { seed } from "./queries.js";
 
@@ -21,6 +22,9 @@ import { seed } from "./queries.js";
 
 const ADDED_MS = 20;
 const KEY = "bench-api-key-0123456789abcdef";
+const SECRET = "whsec_" + Buffer.from("bench-round-trips-signing-secret-0123456789").toString("base64");
+const SENDERS = 50;
+const EVENTS_PER_SENDER = 10;
 const SAMPLES = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,7 +80,7 @@ export async function roundTripsBenchmark(): Promise<BenchResult> {
     const now = Math.floor(Date.now() / 60_000) * 60_000;
     // A week-scale deployment: 50 k events, 10 k verdicts, 2 k runs with 10 k executions.
     const volumes = await seed(raw, now, 0.01);
-    const env = parseEnv({ VIGIL_API_KEY: KEY, TURSO_DATABASE_URL: url, LOG_LEVEL: "error" });
+    const env = parseEnv({ VIGIL_API_KEY: KEY, TURSO_DATABASE_URL: url, WEBHOOK_SECRET: SECRET, LOG_LEVEL: "error" });
     const log = createLogger({ level: "error" });
     const rawDeps = depsFromEnv(env, { db: raw, log, clock: () => now, monitoring: undefined });
     await closeDueCheckpoints(rawDeps, now);
@@ -140,6 +144,35 @@ export async function roundTripsBenchmark(): Promise<BenchResult> {
       goals.push({ goal: `${name} at +${ADDED_MS} ms/call: ${isStatus ? "" : "≤ 2 round trips, "}p95 < 100 ms`, met, measured: `${trips} round trips (${calls} calls), p95 ${fmt(p.p95)} ms` });
     }
 
+    // Webhooks: 50 senders at once, each sending its events one after another, every ack
+    // waiting for the durable commit; group commit lets concurrent events share a round trip.
+    reset(meter);
+    const acks: number[] = [];
+    let refused = 0;
+    let n = 0;
+    const send = async () => {
+      const id = `msg_rt_${++n}`;
+      const ts = Math.floor(now / 1000);
+      const body = JSON.stringify({ type: n % 3 === 0 ? "response.sent" : "message.received", occurred_at: new Date(now).toISOString(), latency_ms: 900 + (n % 500) });
+      const headers = { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signStandardWebhook(SECRET, id, ts, body) };
+      const t0 = performance.now();
+      const res = await app.request("/api/webhooks/bench", { method: "POST", headers, body });
+      await res.arrayBuffer();
+      acks.push(performance.now() - t0);
+      if (res.status >= 300) refused++;
+    };
+    await Promise.all(Array.from({ length: SENDERS }, async () => {
+      for (let i = 0; i < EVENTS_PER_SENDER; i++) await send();
+    }));
+    const stored = Number((await raw.execute("SELECT COUNT(*) AS n FROM webhook_events WHERE source = 'bench'")).rows[0]!.n);
+    const ack = percentiles(acks);
+    const webhookCalls = meter.calls;
+    goals.push({
+      goal: `webhook ack at +${ADDED_MS} ms/call, ${SENDERS} concurrent senders: p99 < 60 ms, every ack stored`,
+      met: ack.p99 < 60 && refused === 0 && stored === acks.length,
+      measured: `p99 ${fmt(ack.p99)} ms (p50 ${fmt(ack.p50)}), ${fmt(webhookCalls / acks.length, 2)} calls per event, ${stored}/${acks.length} stored`,
+    });
+
     const jobRows: (string | number)[][] = [];
     for (const job of JOB_NAMES) {
       const samples: number[] = [];
@@ -164,6 +197,8 @@ export async function roundTripsBenchmark(): Promise<BenchResult> {
         `Every \`execute\`, \`batch\` and transaction step of the app's libSQL client waits ${ADDED_MS} ms before it runs, as a call to Turso from a Vercel region would. Seeded: ${volumes.events.toLocaleString("en")} webhook events with their rollups, ${volumes.results.toLocaleString("en")} verdicts, ${volumes.runs.toLocaleString("en")} runs with ${volumes.executions.toLocaleString("en")} executions; one heartbeat run first. Each endpoint called ${SAMPLES} times in process after the instance's one schema check. *Calls* counts every call; *round trips* counts those on the critical path (calls made in parallel, or in one \`batch\`, share one).`,
         "",
         ...table(["endpoint", "calls", "round trips", "p50 ms", "p95 ms"], rows),
+        "",
+        `Webhooks: ${SENDERS} senders at once, ${EVENTS_PER_SENDER} signed events each, one after another: ack p50 ${fmt(ack.p50)} ms, p99 ${fmt(ack.p99)} ms; ${fmt(webhookCalls / acks.length, 2)} database calls per event (${webhookCalls} for ${acks.length}); ${stored} of ${acks.length} stored${refused ? `; ${refused} refused` : ""}.`,
         "",
         "Cron jobs, called directly (without the lease and job_runs bookkeeping of the cron route), 5 runs each, 5 minutes apart:",
         "",

@@ -39,15 +39,18 @@ const QUARTER = 900_000;
 export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs: number): Promise<PeriodMetrics> {
   const qFrom = Math.ceil(from / QUARTER) * QUARTER;
   const qTo = Math.max(qFrom, Math.floor(to / QUARTER) * QUARTER);
-  const [rs] = await readCaughtUp(db, [{
-    sql: `SELECT metric, key, SUM(total) AS total, MAX(peak) AS peak, MIN(first) AS first FROM (
-            SELECT metric, key, SUM(value) AS total, MAX(value) AS peak, MIN(minute) AS first FROM webhook_rollups
-            WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?) GROUP BY metric, key
-            UNION ALL
-            SELECT metric, key, SUM(value), MAX(value), MIN(slot) FROM webhook_rollups_15m WHERE slot >= ? AND slot < ? GROUP BY metric, key
-          ) GROUP BY metric, key`,
-    args: qFrom >= qTo ? [from, to, 0, 0, 0, 0] : [from, qFrom, qTo, to, qFrom, qTo],
-  }]);
+  // The catch-up and this read share one write batch: one round trip.
+  const [rs] = await readCaughtUp(db, [
+    {
+      sql: `SELECT metric, key, SUM(total) AS total, MAX(peak) AS peak, MIN(first) AS first FROM (
+              SELECT metric, key, SUM(value) AS total, MAX(value) AS peak, MIN(minute) AS first FROM webhook_rollups
+              WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?) GROUP BY metric, key
+              UNION ALL
+              SELECT metric, key, SUM(value), MAX(value), MIN(slot) FROM webhook_rollups_15m WHERE slot >= ? AND slot < ? GROUP BY metric, key
+            ) GROUP BY metric, key`,
+      args: qFrom >= qTo ? [from, to, 0, 0, 0, 0] : [from, qFrom, qTo, to, qFrom, qTo],
+    },
+  ]);
   const rows = rs!.rows.map((r) => ({
     metric: String(r.metric),
     key: String(r.key),
@@ -128,13 +131,16 @@ export interface DeliveryTimeline {
 }
 
 export async function readDeliveryTimeline(db: Db, from: number, to: number): Promise<DeliveryTimeline> {
-  const [inPeriod, before] = await readCaughtUp(db, [
-    {
-      sql: "SELECT DISTINCT minute FROM webhook_rollups WHERE metric = 'delivery' AND minute >= ? AND minute < ? ORDER BY minute",
-      args: [from, to],
-    },
-    { sql: "SELECT MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' AND minute < ?", args: [from] },
-  ]);
+  const [inPeriod, before] = await readCaughtUp(
+    db,
+    [
+      {
+        sql: "SELECT DISTINCT minute FROM webhook_rollups WHERE metric = 'delivery' AND minute >= ? AND minute < ? ORDER BY minute",
+        args: [from, to],
+      },
+      { sql: "SELECT MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' AND minute < ?", args: [from] },
+    ],
+  );
   const last = before!.rows[0]?.last;
   return {
     minutes: inPeriod!.rows.map((r) => Number(r.minute)),

@@ -68,8 +68,9 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
       ? `SELECT (hour / ${r.coarse}) * ${r.coarse} AS slot, status AS s, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2`
       : `SELECT (analyzed_at / ${r.coarse}) * ${r.coarse} AS slot, verification_status AS s, COUNT(*) AS n FROM monitoring_results WHERE analyzed_at >= ? GROUP BY 1, 2`;
 
-  // The failure lists (full view only) go in the same read batch, and the report, job and
-  // checkpoint reads run beside it: at Turso's distance every sequential call is a round trip.
+  // The failure lists (full view only) go in the same batch, behind the rollups' catch-up, and
+  // the report, job and checkpoint reads run beside it: at Turso's distance every sequential
+  // call is a round trip.
   const failureLists = full
     ? [
         {
@@ -84,7 +85,6 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
       ]
     : [];
   const [[fineRows, rollups, verdictRows, categories, finished, stalls, firing, unverified, conversations, runs], report, jobs, checkpoints] = await Promise.all([
-    // The rollups are caught up in the same round trip, before they are read.
     readCaughtUp(
       db,
       [
