@@ -32,7 +32,11 @@ function funcDirs(dir: string): string[] {
 function timeFirstAnswer(node: string, script: string, cwd: string, env: Record<string, string>): number[] {
   const samples: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const run = spawnSync(node, ["--input-type=module", "-e", script], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, LOG_LEVEL: "error", ...env } });
+    const run = spawnSync(node, ["--input-type=module", "-e", script], {
+      cwd,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, LOG_LEVEL: "error", ...env },
+    });
     const line = run.stdout.trim().split("\n").at(-1) ?? "";
     if (run.status !== 0 || !line.startsWith("{")) throw new Error(`cold start run failed: ${run.stderr}`);
     samples.push((JSON.parse(line) as { ms: number }).ms);
@@ -62,7 +66,8 @@ export async function coldStartBenchmark(): Promise<BenchResult> {
       cpSync(funcDir, alone, { recursive: true, dereference: true });
       const vc = JSON.parse(readFileSync(join(alone, ".vc-config.json"), "utf8")) as { runtime: string; handler: string };
       const node = ensureNode(runtimeMajor(vc.runtime));
-      if (baselineP50 === 0) baselineP50 = percentiles(timeFirstAnswer(node, "console.log(JSON.stringify({ ms: performance.now() }))", alone, {})).p50;
+      if (baselineP50 === 0)
+        baselineP50 = percentiles(timeFirstAnswer(node, "console.log(JSON.stringify({ ms: performance.now() }))", alone, {})).p50;
       const script = `const { default: fn } = await import(${JSON.stringify(pathToFileURL(join(alone, vc.handler)).href)});
         const res = await fn.fetch(new Request("https://vigil.vercel.app/api/health"));
         await res.text();
@@ -72,7 +77,15 @@ export async function coldStartBenchmark(): Promise<BenchResult> {
       const allMb = bytesIn(alone) / 1024 / 1024;
       largestMb = Math.max(largestMb, codeMb);
       if (name === "api/index") indexP50 = p.p50;
-      rows.push([name, vc.runtime, `${fmt(codeMb, 2)} MB`, `${fmt(allMb, 1)} MB`, `${fmt(p.p50, 0)} ms`, `${fmt(p.max, 0)} ms`, fmt(p.p50 / baselineP50, 2)]);
+      rows.push([
+        name,
+        vc.runtime,
+        `${fmt(codeMb, 2)} MB`,
+        `${fmt(allMb, 1)} MB`,
+        `${fmt(p.p50, 0)} ms`,
+        `${fmt(p.max, 0)} ms`,
+        fmt(p.p50 / baselineP50, 2),
+      ]);
     }
 
     // The figure BENCHMARKS.md used to report: the local server, which Vercel never runs.
@@ -95,7 +108,10 @@ export async function coldStartBenchmark(): Promise<BenchResult> {
       lines: [
         `What \`npm run build\` writes for Vercel (Build Output API), each function copied alone and imported by a fresh Node process of the runtime its \`.vc-config.json\` names; it answers \`GET /api/health\` against a migrated libSQL file. ${RUNS} runs each. Baseline: the same Node printing \`performance.now()\` and exiting (${fmt(baselineP50, 0)} ms); the ratio is p50 / baseline.`,
         "",
-        ...table(["function", "runtime", "code (no native binding)", "with native binding", "start → first answer, p50", "max", "× bare Node"], rows),
+        ...table(
+          ["function", "runtime", "code (no native binding)", "with native binding", "start → first answer, p50", "max", "× bare Node"],
+          rows,
+        ),
         "",
         `Side by side: the app loaded from TypeScript sources as the local server does (\`tsx\`, Node ${process.version}): p50 ${fmt(local.p50, 0)} ms, max ${fmt(local.max, 0)} ms. The 192 ms formerly reported here was an esbuild bundle that Vercel never deployed.`,
       ],

@@ -8,7 +8,7 @@ import { createDb } from "../src/db/client.js";
 import { signStandardWebhook } from "../src/stability/signatures.js";
 import { fmt, startChild, stop, table, type BenchResult } from "./lib.js";
 
-const SECRET = "whsec_" + Buffer.from("bench-ingest-signing-secret-0123456789").toString("base64");
+const SECRET = `whsec_${Buffer.from("bench-ingest-signing-secret-0123456789").toString("base64")}`;
 const API_KEY = "bench-ingest-api-key-0123456789";
 const DURATION = Number(process.env.BENCH_INGEST_SECONDS ?? 12);
 // Each server first takes this much load unmeasured, so compiling its hot paths is not billed per webhook.
@@ -54,8 +54,21 @@ async function drive(url: string, acked: Set<string>, duration = DURATION) {
           // Every request is a distinct, validly signed event, as a real sender produces.
           const id = `msg_${process.pid}_${Date.now()}_${++n}`;
           const ts = Math.floor(Date.now() / 1000);
-          const body = JSON.stringify({ type: n % 3 === 0 ? "response.sent" : "message.received", occurred_at: new Date().toISOString(), latency_ms: 900 + (n % 500) });
-          return { ...req, body, headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signStandardWebhook(SECRET, id, ts, body) } };
+          const body = JSON.stringify({
+            type: n % 3 === 0 ? "response.sent" : "message.received",
+            occurred_at: new Date().toISOString(),
+            latency_ms: 900 + (n % 500),
+          });
+          return {
+            ...req,
+            body,
+            headers: {
+              "content-type": "application/json",
+              "webhook-id": id,
+              "webhook-timestamp": String(ts),
+              "webhook-signature": signStandardWebhook(SECRET, id, ts, body),
+            },
+          };
         },
         onResponse(status, body) {
           // Vigil answers the stored id: every acknowledged one must be found in the database.
@@ -88,7 +101,14 @@ async function runBare(cpusList?: string): Promise<Run> {
 }
 
 async function runVigil(dbUrl: string, cpusList?: string): Promise<Run> {
-  const env = { PORT: "0", TURSO_DATABASE_URL: dbUrl, WEBHOOK_SECRET: SECRET, VIGIL_API_KEY: API_KEY, LOCAL_SCHEDULER: "false", LOG_LEVEL: "info" };
+  const env = {
+    PORT: "0",
+    TURSO_DATABASE_URL: dbUrl,
+    WEBHOOK_SECRET: SECRET,
+    VIGIL_API_KEY: API_KEY,
+    LOCAL_SCHEDULER: "false",
+    LOG_LEVEL: "info",
+  };
   const vigil = await startChild("src/server/main.ts", env, { cpus: cpusList, imports: [PROBE] });
   const db = createDb({ url: dbUrl });
   const countStored = async () => Number((await db.execute("SELECT COUNT(*) AS n FROM webhook_events WHERE source = 'bench'")).rows[0]!.n);
@@ -98,13 +118,16 @@ async function runVigil(dbUrl: string, cpusList?: string): Promise<Run> {
     const storedBefore = await countStored();
     const before = await probe(vigil.child);
     // A dashboard open during the load: its reads catch the rollups up, as the heartbeat does.
-    const read = () => fetch(`${vigil.url}/api/stability/report?hours=1`, { headers: { authorization: `Bearer ${API_KEY}` } }).then((r) => r.arrayBuffer());
+    const read = () =>
+      fetch(`${vigil.url}/api/stability/report?hours=1`, { headers: { authorization: `Bearer ${API_KEY}` } }).then((r) => r.arrayBuffer());
     const reader = setInterval(() => void read().catch(() => {}), 5000);
     const result = await drive(vigil.url, acked).finally(() => clearInterval(reader));
     await read();
     const after = await probe(vigil.child);
     const stored = (await countStored()) - storedBefore;
-    const keys = new Set((await db.execute("SELECT dedupe_key FROM webhook_events WHERE source = 'bench'")).rows.map((r) => String(r.dedupe_key)));
+    const keys = new Set(
+      (await db.execute("SELECT dedupe_key FROM webhook_events WHERE source = 'bench'")).rows.map((r) => String(r.dedupe_key)),
+    );
     const missing = [...acked].filter((id) => !keys.has(id)).length;
     return {
       result,
@@ -160,13 +183,22 @@ export async function ingestBenchmark(): Promise<BenchResult> {
         "",
         ...table(
           ["target", "requests/s", "p50", "p99", "2xx", "other", "CPU µs/request", "rows written/event"],
-          [row("bare Hono route, pinned", barePinned), row("Vigil /api/webhooks/:source, pinned", vigilPinned), row("bare Hono route", bare), row("Vigil /api/webhooks/:source", vigil)],
+          [
+            row("bare Hono route, pinned", barePinned),
+            row("Vigil /api/webhooks/:source, pinned", vigilPinned),
+            row("bare Hono route", bare),
+            row("Vigil /api/webhooks/:source", vigil),
+          ],
         ),
         "",
         `**Ratio Vigil ÷ bare, pinned: ${fmt(ratioPinned, 2)}** (by CPU per request: ${fmt(cpuRatio, 2)}); unpinned: ${fmt(ratio, 2)}. Acknowledged (2xx) while measured: ${acked}; stored meanwhile: ${stored}; acknowledged ids looked up in the database (warm-up included): ${checked}, not found: ${missing}${missing === 0 ? " — every acknowledged event is stored." : " — MISSING ROWS."}`,
       ],
       goals: [
-        { goal: "pinned ratio Vigil ÷ bare ≥ 0.5", met: ratioPinned >= 0.5, measured: `${fmt(ratioPinned, 2)} (${fmt(vigilPinned.cpuPerRequest, 0)} µs CPU per webhook; unpinned ratio ${fmt(ratio, 2)})` },
+        {
+          goal: "pinned ratio Vigil ÷ bare ≥ 0.5",
+          met: ratioPinned >= 0.5,
+          measured: `${fmt(ratioPinned, 2)} (${fmt(vigilPinned.cpuPerRequest, 0)} µs CPU per webhook; unpinned ratio ${fmt(ratio, 2)})`,
+        },
         { goal: "every 2xx in the database", met: missing === 0, measured: `${missing} of ${checked} acknowledged missing` },
         { goal: "Turso rows written per event ≤ 1.1", met: rowsPerEvent <= 1.1, measured: fmt(rowsPerEvent, 3) },
       ],

@@ -9,7 +9,8 @@ export interface BenchResult {
   goals: { goal: string; met: boolean; measured: string }[];
 }
 
-export const machine = () => `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "cpu"}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+export const machine = () =>
+  `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "cpu"}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 
 export function table(headers: string[], rows: (string | number)[][]): string[] {
   return [`| ${headers.join(" | ")} |`, `|${headers.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
@@ -28,7 +29,11 @@ export const fmt = (n: number, digits = 1) => n.toFixed(digits);
  * Vigil's listening line. `cpus`: pinned to those cores with taskset; `imports`: preloaded modules;
  * `nodeArgs`: e.g. `--cpu-prof`.
  */
-export function startChild(entry: string, env: Record<string, string>, options: { cpus?: string; imports?: string[]; nodeArgs?: string[] } = {}): Promise<{ child: ChildProcess; url: string }> {
+export function startChild(
+  entry: string,
+  env: Record<string, string>,
+  options: { cpus?: string; imports?: string[]; nodeArgs?: string[] } = {},
+): Promise<{ child: ChildProcess; url: string }> {
   // tsx first, so a preloaded module may be TypeScript.
   const args = [...(options.nodeArgs ?? []), "--import", "tsx", ...(options.imports ?? []).flatMap((m) => ["--import", m]), entry];
   const [command, argv] = options.cpus ? ["taskset", ["-c", options.cpus, process.execPath, ...args]] : [process.execPath, args];
@@ -53,7 +58,8 @@ export function startChild(entry: string, env: Record<string, string>, options: 
   });
 }
 
-export const stop = (child: ChildProcess) => new Promise<void>((resolve) => {
-  child.once("exit", () => resolve());
-  child.kill("SIGTERM");
-});
+export const stop = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });

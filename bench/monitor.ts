@@ -25,7 +25,8 @@ async function cycle(sessions: number, callsPerMinute: number) {
   try {
     const judged = FIXTURES.filter((f) => f.session !== false);
     const start = Date.now() - 3600_000;
-    for (let i = 0; i < sessions; i++) langfuse.add(...fixtureObservations(judged[i % judged.length]!, start + i * 100, { sessionId: `bench-${i}` }));
+    for (let i = 0; i < sessions; i++)
+      langfuse.add(...fixtureObservations(judged[i % judged.length]!, start + i * 100, { sessionId: `bench-${i}` }));
     const db = createDb({ url });
     await prepareLocalDb(db, url);
     await migrate(db);
@@ -82,8 +83,26 @@ export async function monitorBenchmark(): Promise<BenchResult> {
       ...table(
         ["run", "sessions analysed", "model calls", "time", "sessions/min", "ideal time", "of ideal", "peak calls in any 60 s"],
         [
-          ["no rate limit", checked, free.calls, `${fmt(free.seconds)} s`, fmt(perMinute, 0), `${fmt(idealSeconds)} s`, `${fmt(efficiency * 100, 0)} %`, free.peak],
-          [`limit ${R} calls/min`, limited.summary.sessionsChecked as number, limited.calls, `${fmt(limited.seconds)} s`, fmt(((limited.summary.sessionsChecked as number) / limited.seconds) * 60, 0), "–", "–", limited.peak],
+          [
+            "no rate limit",
+            checked,
+            free.calls,
+            `${fmt(free.seconds)} s`,
+            fmt(perMinute, 0),
+            `${fmt(idealSeconds)} s`,
+            `${fmt(efficiency * 100, 0)} %`,
+            free.peak,
+          ],
+          [
+            `limit ${R} calls/min`,
+            limited.summary.sessionsChecked as number,
+            limited.calls,
+            `${fmt(limited.seconds)} s`,
+            fmt(((limited.summary.sessionsChecked as number) / limited.seconds) * 60, 0),
+            "–",
+            "–",
+            limited.peak,
+          ],
         ],
       ),
       "",

@@ -15,7 +15,16 @@ import { fmt, percentiles, table, type BenchResult } from "./lib.js";
 
 const DAY = 86_400_000;
 const KEY = "bench-api-key-0123456789abcdef";
-const LARGE = ["webhook_events", "webhook_rollups", "monitoring_results", "orchestrations", "agent_executions", "events", "job_runs", "monitored_observations"];
+const LARGE = [
+  "webhook_events",
+  "webhook_rollups",
+  "monitoring_results",
+  "orchestrations",
+  "agent_executions",
+  "events",
+  "job_runs",
+  "monitored_observations",
+];
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 
 const series = (n: number) => `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${n - 1})`;
@@ -84,8 +93,12 @@ function recording(db: Db) {
   const proxy = new Proxy(db, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
-      if (prop === "execute") return (stmt: InStatement) => (seen.push(stmt), (value as (s: InStatement) => ReturnType<Db["execute"]>).call(target, stmt));
-      if (prop === "batch") return (stmts: InStatement[], mode?: "read" | "write" | "deferred") => (seen.push(...stmts), (value as Db["batch"]).call(target, stmts, mode));
+      if (prop === "execute")
+        return (stmt: InStatement) => (seen.push(stmt), (value as (s: InStatement) => ReturnType<Db["execute"]>).call(target, stmt));
+      if (prop === "batch")
+        return (stmts: InStatement[], mode?: "read" | "write" | "deferred") => (
+          seen.push(...stmts), (value as Db["batch"]).call(target, stmts, mode)
+        );
       return typeof value === "function" ? value.bind(target) : value;
     },
   });

@@ -22,7 +22,7 @@ import { seed } from "./queries.js";
 
 const ADDED_MS = 20;
 const KEY = "bench-api-key-0123456789abcdef";
-const SECRET = "whsec_" + Buffer.from("bench-round-trips-signing-secret-0123456789").toString("base64");
+const SECRET = `whsec_${Buffer.from("bench-round-trips-signing-secret-0123456789").toString("base64")}`;
 const SENDERS = 50;
 const EVENTS_PER_SENDER = 10;
 const SAMPLES = 20;
@@ -53,7 +53,8 @@ function distant(db: Db, meter: Meter): Db {
       get(target, prop) {
         const value = Reflect.get(target, prop, target);
         if (typeof value !== "function") return value;
-        if (["execute", "batch", "executeMultiple", "commit", "rollback"].includes(String(prop))) return (...args: unknown[]) => timed(() => value.apply(target, args));
+        if (["execute", "batch", "executeMultiple", "commit", "rollback"].includes(String(prop)))
+          return (...args: unknown[]) => timed(() => value.apply(target, args));
         return value.bind(target);
       },
     });
@@ -61,8 +62,10 @@ function distant(db: Db, meter: Meter): Db {
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (typeof value !== "function") return value;
-      if (prop === "transaction") return (...args: unknown[]) => timed(() => (value as Client["transaction"]).apply(target, args as never).then(wrapTx));
-      if (["execute", "batch", "executeMultiple", "migrate"].includes(String(prop))) return (...args: unknown[]) => timed(() => value.apply(target, args));
+      if (prop === "transaction")
+        return (...args: unknown[]) => timed(() => (value as Client["transaction"]).apply(target, args as never).then(wrapTx));
+      if (["execute", "batch", "executeMultiple", "migrate"].includes(String(prop)))
+        return (...args: unknown[]) => timed(() => value.apply(target, args));
       return value.bind(target);
     },
   });
@@ -141,7 +144,11 @@ export async function roundTripsBenchmark(): Promise<BenchResult> {
       rows.push([`\`${name}\``, calls, trips, fmt(p.p50), fmt(p.p95)]);
       const isStatus = name === "/status";
       const met = (isStatus || trips <= 2) && p.p95 < 100;
-      goals.push({ goal: `${name} at +${ADDED_MS} ms/call: ${isStatus ? "" : "≤ 2 round trips, "}p95 < 100 ms`, met, measured: `${trips} round trips (${calls} calls), p95 ${fmt(p.p95)} ms` });
+      goals.push({
+        goal: `${name} at +${ADDED_MS} ms/call: ${isStatus ? "" : "≤ 2 round trips, "}p95 < 100 ms`,
+        met,
+        measured: `${trips} round trips (${calls} calls), p95 ${fmt(p.p95)} ms`,
+      });
     }
 
     // Webhooks: 50 senders at once, each sending its events one after another, every ack
@@ -153,17 +160,28 @@ export async function roundTripsBenchmark(): Promise<BenchResult> {
     const send = async () => {
       const id = `msg_rt_${++n}`;
       const ts = Math.floor(now / 1000);
-      const body = JSON.stringify({ type: n % 3 === 0 ? "response.sent" : "message.received", occurred_at: new Date(now).toISOString(), latency_ms: 900 + (n % 500) });
-      const headers = { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signStandardWebhook(SECRET, id, ts, body) };
+      const body = JSON.stringify({
+        type: n % 3 === 0 ? "response.sent" : "message.received",
+        occurred_at: new Date(now).toISOString(),
+        latency_ms: 900 + (n % 500),
+      });
+      const headers = {
+        "content-type": "application/json",
+        "webhook-id": id,
+        "webhook-timestamp": String(ts),
+        "webhook-signature": signStandardWebhook(SECRET, id, ts, body),
+      };
       const t0 = performance.now();
       const res = await app.request("/api/webhooks/bench", { method: "POST", headers, body });
       await res.arrayBuffer();
       acks.push(performance.now() - t0);
       if (res.status >= 300) refused++;
     };
-    await Promise.all(Array.from({ length: SENDERS }, async () => {
-      for (let i = 0; i < EVENTS_PER_SENDER; i++) await send();
-    }));
+    await Promise.all(
+      Array.from({ length: SENDERS }, async () => {
+        for (let i = 0; i < EVENTS_PER_SENDER; i++) await send();
+      }),
+    );
     const stored = Number((await raw.execute("SELECT COUNT(*) AS n FROM webhook_events WHERE source = 'bench'")).rows[0]!.n);
     const ack = percentiles(acks);
     const webhookCalls = meter.calls;

@@ -17,7 +17,10 @@ const countRows = (stmt: InStatement, rs: ResultSet) => {
 };
 
 const sample = createClient({ url: ":memory:" });
-const proto = Object.getPrototypeOf(sample) as { execute: (...a: unknown[]) => Promise<ResultSet>; batch: (...a: unknown[]) => Promise<ResultSet[]> };
+const proto = Object.getPrototypeOf(sample) as {
+  execute: (...a: unknown[]) => Promise<ResultSet>;
+  batch: (...a: unknown[]) => Promise<ResultSet[]>;
+};
 sample.close();
 const { execute, batch } = proto;
 proto.execute = async function (this: unknown, ...args: unknown[]) {

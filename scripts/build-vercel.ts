@@ -27,9 +27,14 @@ const englishOnlyZod: Plugin = {
   name: "zod-english-only",
   setup(b) {
     b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes(`${join("node_modules", "zod")}`) ? { path: join(dirname(args.importer), "../locales/en.js"), namespace: "zod-locales" } : undefined,
+      args.importer.includes(`${join("node_modules", "zod")}`)
+        ? { path: join(dirname(args.importer), "../locales/en.js"), namespace: "zod-locales" }
+        : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)};`, resolveDir: dirname(args.path) }));
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+    }));
   },
 };
 
@@ -92,7 +97,9 @@ function copyPackage(name: string, target: string) {
   try {
     source = dirname(require.resolve(`${name}/package.json`));
   } catch {
-    throw new Error(`${name} is not installed: it is the native libSQL binding Vercel's x64 Linux functions load (npm installs it on x64 Linux)`);
+    throw new Error(
+      `${name} is not installed: it is the native libSQL binding Vercel's x64 Linux functions load (npm installs it on x64 Linux)`,
+    );
   }
   cpSync(source, target, { recursive: true, dereference: true });
 }

@@ -21,7 +21,14 @@ if (!env.OPENAI_API_KEY) {
   process.exit(1);
 }
 const s = monitorSettings(env);
-const judge = createOpenAIJudge({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.JUDGE_MODEL, timeoutSeconds: env.MODEL_TIMEOUT_SECONDS, temperature: env.JUDGE_TEMPERATURE, responseFormat: env.JUDGE_RESPONSE_FORMAT });
+const judge = createOpenAIJudge({
+  apiKey: env.OPENAI_API_KEY,
+  baseURL: env.OPENAI_BASE_URL,
+  model: env.JUDGE_MODEL,
+  timeoutSeconds: env.MODEL_TIMEOUT_SECONDS,
+  temperature: env.JUDGE_TEMPERATURE,
+  responseFormat: env.JUDGE_RESPONSE_FORMAT,
+});
 const ask = async <S extends z.ZodType>(r: JudgeRequest<S>) => (await judge.ask(r)).value;
 const transcriptOf = (f: Fixture) => buildTranscript(fixtureObservations(f, 0) as unknown as StoredObservation[], s.transcriptMaxChars);
 
@@ -45,7 +52,16 @@ for (const f of FIXTURES) {
   const verdict = judged.status;
   let category = "";
   if (f.category && judged.status !== "skipped" && judged.status !== "pass") {
-    const d = await ask({ task: "diagnosis", schema: diagnosisSchema, system: DIAGNOSIS_SYSTEM, user: diagnosisUser({ status: verdict, summary: judged.fulfillment.summary, unmet: judged.fulfillment.unmet }, transcript.text, transcript.errors) });
+    const d = await ask({
+      task: "diagnosis",
+      schema: diagnosisSchema,
+      system: DIAGNOSIS_SYSTEM,
+      user: diagnosisUser(
+        { status: verdict, summary: judged.fulfillment.summary, unmet: judged.fulfillment.unmet },
+        transcript.text,
+        transcript.errors,
+      ),
+    });
     category = d.category;
     count(byCategory, f.category, category === f.category);
   }
@@ -53,14 +69,23 @@ for (const f of FIXTURES) {
   verdictAgree += Number(verdict === f.verdict);
   count(byIntent, f.intent, intent === f.intent);
   count(byVerdict, f.verdict, verdict === f.verdict);
-  rows.push(`| ${f.id} | ${f.intent} | ${intent} | ${f.verdict} | ${verdict} | ${f.category ?? ""} | ${category} | ${verdict === f.verdict ? "✓" : "✗"} |`);
+  rows.push(
+    `| ${f.id} | ${f.intent} | ${intent} | ${f.verdict} | ${verdict} | ${f.category ?? ""} | ${category} | ${verdict === f.verdict ? "✓" : "✗"} |`,
+  );
 }
 // Conversations in which the caller tries to steer the judge: none may end as pass.
 let injectionsPassed = 0;
 for (const f of ADVERSARIAL) if ((await judgeTranscript(ask, transcriptOf(f), s.taxonomy)).status === "pass") injectionsPassed++;
 
 const pct = (n: number, d: number) => `${d === 0 ? 0 : ((n / d) * 100).toFixed(0)}%`;
-const tallyTable = (title: string, t: Tally) => [`## ${title}`, "", "| label | agree | of | |", "|---|---|---|---|", ...[...t].map(([k, c]) => `| ${k} | ${c.agree} | ${c.total} | ${pct(c.agree, c.total)} |`), ""];
+const tallyTable = (title: string, t: Tally) => [
+  `## ${title}`,
+  "",
+  "| label | agree | of | |",
+  "|---|---|---|---|",
+  ...[...t].map(([k, c]) => `| ${k} | ${c.agree} | ${c.total} | ${pct(c.agree, c.total)} |`),
+  "",
+];
 process.stdout.write(
   [
     `# Judge agreement: ${env.JUDGE_MODEL}`,

@@ -18,7 +18,7 @@ import { fixtureJudge } from "../test/helpers/monitoring.js";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const WEBHOOKS_PER_SECOND = Number(process.env.SOAK_RATE ?? 40);
-const SECRET = "whsec_" + Buffer.from("soak-signing-secret-0123456789abcdef").toString("base64");
+const SECRET = `whsec_${Buffer.from("soak-signing-secret-0123456789abcdef").toString("base64")}`;
 const CRON_SECRET = "soak-cron-secret-0123456789";
 const API_KEY = "soak-api-key-0123456789abcdef";
 
@@ -28,7 +28,12 @@ const dbUrl = `file:${join(dir, "soak.db")}`;
 // Injected faults: every 20th model call fails one of four ways; Langfuse and Slack fail on a timer.
 let modelCalls = 0;
 const judge = fixtureJudge();
-const modelFaults: ScriptedReply[] = [{ status: 500 }, { status: 429, headers: { "retry-after": "1" } }, { status: 429 }, { raw: "{not json" }];
+const modelFaults: ScriptedReply[] = [
+  { status: 500 },
+  { status: 429, headers: { "retry-after": "1" } },
+  { status: 429 },
+  { raw: "{not json" },
+];
 const injected = { model: 0, langfuse: 0, slack: 0, badSignatures: 0 };
 const langfuse = await startFakeLangfuse({ version: "v4" });
 const openai = await startFakeOpenAI({
@@ -64,7 +69,18 @@ const server = await startChild("src/server/main.ts", {
 });
 const pid = server.child.pid!;
 
-const counts = { sent: 0, acknowledged: 0, duplicatesAcknowledged: 0, refused401: 0, other4xx: 0, fiveXx: 0, networkErrors: 0, cronCalls: 0, cronSkipped: 0, sessions: 0 };
+const counts = {
+  sent: 0,
+  acknowledged: 0,
+  duplicatesAcknowledged: 0,
+  refused401: 0,
+  other4xx: 0,
+  fiveXx: 0,
+  networkErrors: 0,
+  cronCalls: 0,
+  cronSkipped: 0,
+  sessions: 0,
+};
 const acknowledgedIds = new Set<string>();
 const rss: { at: number; kb: number }[] = [];
 const started = Date.now();
@@ -82,7 +98,12 @@ async function post(id: string, body: string, secret = SECRET) {
     const res = await fetch(`${server.url}/api/webhooks/bot`, {
       method: "POST",
       body,
-      headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signStandardWebhook(secret, id, ts, body) },
+      headers: {
+        "content-type": "application/json",
+        "webhook-id": id,
+        "webhook-timestamp": String(ts),
+        "webhook-signature": signStandardWebhook(secret, id, ts, body),
+      },
     });
     const text = await res.text();
     if (res.status === 200) {
@@ -106,7 +127,12 @@ async function webhookLoad() {
       const k = ++n;
       const id = `msg_soak_${k}`;
       const type = ["message.received", "message.processed", "response.sent"][k % 3]!;
-      const body = JSON.stringify({ type, occurred_at: new Date().toISOString(), conversation_id: `c${k % 500}`, latency_ms: 800 + (k % 700) });
+      const body = JSON.stringify({
+        type,
+        occurred_at: new Date().toISOString(),
+        conversation_id: `c${k % 500}`,
+        latency_ms: 800 + (k % 700),
+      });
       counts.sent++;
       const p = post(id, body).then(async () => {
         // One in fifty is delivered again, as senders retry.
@@ -153,7 +179,11 @@ async function traffic() {
   let tick = 0;
   while (running) {
     // A conversation that finished 10 minutes ago becomes readable every 2 s.
-    langfuse.add(...fixtureObservations(judged[counts.sessions % judged.length]!, Date.now() - 10 * 60_000, { sessionId: `soak-${counts.sessions++}` }));
+    langfuse.add(
+      ...fixtureObservations(judged[counts.sessions % judged.length]!, Date.now() - 10 * 60_000, {
+        sessionId: `soak-${counts.sessions++}`,
+      }),
+    );
     if (++tick % 60 === 0) {
       injected.langfuse++;
       langfuse.faults.push({ status: 500 });
@@ -177,7 +207,9 @@ process.stdout.write(`soak: ${MINUTES} min, ${WEBHOOKS_PER_SECOND} webhooks/s, s
 const loops = [webhookLoad(), crons(), traffic(), memory()];
 while (Date.now() < endAt) {
   await sleep(Math.min(60_000, endAt - Date.now()));
-  process.stdout.write(`soak: ${Math.round((Date.now() - started) / 60_000)} min, ${counts.acknowledged} acknowledged, ${counts.fiveXx} 5xx, rss ${Math.round(rssKb() / 1024)} MB\n`);
+  process.stdout.write(
+    `soak: ${Math.round((Date.now() - started) / 60_000)} min, ${counts.acknowledged} acknowledged, ${counts.fiveXx} 5xx, rss ${Math.round(rssKb() / 1024)} MB\n`,
+  );
 }
 running = false;
 await Promise.all(loops);
@@ -201,15 +233,26 @@ const storedDistinct = await one("SELECT COUNT(DISTINCT dedupe_key) AS n FROM we
 const storedAll = await one("SELECT COUNT(*) AS n FROM webhook_events");
 const rolledUp = await one("SELECT SUM(value) AS n FROM webhook_rollups WHERE metric = 'accepted'");
 const ackedStored = Number(
-  (await db.execute({ sql: "SELECT COUNT(*) AS n FROM webhook_events WHERE dedupe_key IN (SELECT value FROM json_each(?))", args: [JSON.stringify([...acknowledgedIds])] })).rows[0]!.n,
+  (
+    await db.execute({
+      sql: "SELECT COUNT(*) AS n FROM webhook_events WHERE dedupe_key IN (SELECT value FROM json_each(?))",
+      args: [JSON.stringify([...acknowledgedIds])],
+    })
+  ).rows[0]!.n,
 );
 const sessionsJudged = await one("SELECT COUNT(DISTINCT session_id) AS n FROM monitoring_results");
 const verdicts = await one("SELECT COUNT(*) AS n FROM monitoring_results");
-const duplicateVerdicts = await one("SELECT COUNT(*) AS n FROM (SELECT session_id, activity_version FROM monitoring_results GROUP BY 1, 2 HAVING COUNT(*) > 1)");
+const duplicateVerdicts = await one(
+  "SELECT COUNT(*) AS n FROM (SELECT session_id, activity_version FROM monitoring_results GROUP BY 1, 2 HAVING COUNT(*) > 1)",
+);
 const errorVerdicts = await one("SELECT COUNT(*) AS n FROM monitoring_results WHERE verification_status = 'error'");
 const signatureFailures = await one("SELECT COUNT(*) AS n FROM signature_failures");
-const notificationsSent = await one("SELECT COUNT(DISTINCT group_key) AS n FROM notifications WHERE channel = 'slack' AND sent_at IS NOT NULL");
-const notificationsPending = await one("SELECT COUNT(*) AS n FROM notifications WHERE channel = 'slack' AND sent_at IS NULL AND failed_at IS NULL");
+const notificationsSent = await one(
+  "SELECT COUNT(DISTINCT group_key) AS n FROM notifications WHERE channel = 'slack' AND sent_at IS NOT NULL",
+);
+const notificationsPending = await one(
+  "SELECT COUNT(*) AS n FROM notifications WHERE channel = 'slack' AND sent_at IS NULL AND failed_at IS NULL",
+);
 const jobErrors = await one("SELECT COUNT(*) AS n FROM job_runs WHERE status = 'error'");
 db.close();
 await stop(server.child);
@@ -237,7 +280,11 @@ const checks: [string, string, boolean][] = [
   ["every finished session judged", `${sessionsJudged} / ${counts.sessions}`, sessionsJudged === counts.sessions],
   ["no duplicate verdict", String(duplicateVerdicts), duplicateVerdicts === 0],
   ["zero 5xx", String(counts.fiveXx), counts.fiveXx === 0],
-  ["no Slack notification left undelivered", `${notificationsSent} sent, ${notificationsPending} pending; Slack received ${slack.received.length}`, notificationsPending === 0 && slack.received.length === notificationsSent],
+  [
+    "no Slack notification left undelivered",
+    `${notificationsSent} sent, ${notificationsPending} pending; Slack received ${slack.received.length}`,
+    notificationsPending === 0 && slack.received.length === notificationsSent,
+  ],
   [`memory growth < 10 % after warm-up (minute ${warmup + 1} → ${MINUTES})`, `${(growth * 100).toFixed(1)} %`, growth < 0.1],
 ];
 
@@ -258,7 +305,10 @@ const figures = table(
     ["cron calls / skipped by the lease / job runs in error", `${counts.cronCalls} / ${counts.cronSkipped} / ${jobErrors}`],
     ["Slack messages received (attempts)", `${slack.received.length} (${slack.attempts})`],
     ["server RSS per minute (MB)", curve],
-    [`server RSS: minute ${warmup + 1} → last minute (peak)`, `${(baseline / 1024).toFixed(0)} MB → ${(last / 1024).toFixed(0)} MB (${(peak / 1024).toFixed(0)} MB)`],
+    [
+      `server RSS: minute ${warmup + 1} → last minute (peak)`,
+      `${(baseline / 1024).toFixed(0)} MB → ${(last / 1024).toFixed(0)} MB (${(peak / 1024).toFixed(0)} MB)`,
+    ],
   ],
 );
 

@@ -27,13 +27,13 @@ export interface Deps {
   alerts: AlertDeps;
 }
 
-export interface AlertDeps {
+interface AlertDeps {
   rules: Rule[];
   /** Configured notification channels; console is always there. */
   channels: Partial<Record<Channel, Sender>>;
 }
 
-export interface MonitoringDeps {
+interface MonitoringDeps {
   source: TraceSource | undefined;
   judge: JudgeModel | undefined;
   limiter: CallLimiter;
@@ -43,14 +43,36 @@ export interface MonitoringDeps {
 function monitoringFromEnv(env: Env, log: Logger, clock: () => number): MonitoringDeps {
   const shared =
     env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
-      ? createUpstashRateLimiter({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, perMinute: env.MODEL_CALLS_PER_MINUTE, prefix: "vigil:model", windowSeconds: 61, log, clock })
+      ? createUpstashRateLimiter({
+          url: env.UPSTASH_REDIS_REST_URL,
+          token: env.UPSTASH_REDIS_REST_TOKEN,
+          perMinute: env.MODEL_CALLS_PER_MINUTE,
+          prefix: "vigil:model",
+          windowSeconds: 61,
+          log,
+          clock,
+        })
       : undefined;
   return {
     source:
       env.LANGFUSE_PUBLIC_KEY && env.LANGFUSE_SECRET_KEY
-        ? createLangfuseSource({ publicKey: env.LANGFUSE_PUBLIC_KEY, secretKey: env.LANGFUSE_SECRET_KEY, baseUrl: env.LANGFUSE_BASE_URL, timeoutSeconds: env.LANGFUSE_TIMEOUT_SECONDS })
+        ? createLangfuseSource({
+            publicKey: env.LANGFUSE_PUBLIC_KEY,
+            secretKey: env.LANGFUSE_SECRET_KEY,
+            baseUrl: env.LANGFUSE_BASE_URL,
+            timeoutSeconds: env.LANGFUSE_TIMEOUT_SECONDS,
+          })
         : undefined,
-    judge: env.OPENAI_API_KEY ? createOpenAIJudge({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.JUDGE_MODEL, timeoutSeconds: env.MODEL_TIMEOUT_SECONDS, temperature: env.JUDGE_TEMPERATURE, responseFormat: env.JUDGE_RESPONSE_FORMAT }) : undefined,
+    judge: env.OPENAI_API_KEY
+      ? createOpenAIJudge({
+          apiKey: env.OPENAI_API_KEY,
+          baseURL: env.OPENAI_BASE_URL,
+          model: env.JUDGE_MODEL,
+          timeoutSeconds: env.MODEL_TIMEOUT_SECONDS,
+          temperature: env.JUDGE_TEMPERATURE,
+          responseFormat: env.JUDGE_RESPONSE_FORMAT,
+        })
+      : undefined,
     limiter: shared ? createSharedCallLimiter(shared, "judge") : createLocalCallLimiter(env.MODEL_CALLS_PER_MINUTE),
     verifier: env.VERIFIER_URL ? createHttpVerifier(env.VERIFIER_URL, env.VERIFIER_DELAY_MS) : undefined,
   };
@@ -61,9 +83,7 @@ export function depsFromEnv(env: Env, overrides: Partial<Deps> = {}): Deps {
   const clock = overrides.clock ?? Date.now;
   return {
     env,
-    db:
-      overrides.db ??
-      createDb({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN, busyTimeoutMs: env.DB_BUSY_TIMEOUT_MS }),
+    db: overrides.db ?? createDb({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN, busyTimeoutMs: env.DB_BUSY_TIMEOUT_MS }),
     log,
     clock,
     functionDeadline: overrides.functionDeadline ?? (() => getDeadline()?.getTime()),

@@ -157,9 +157,13 @@ export function parseEnv(raw: RawEnv): Env {
     throw new ConfigError("Invalid configuration: UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set");
   }
   if (result.data.SMTP_ALLOW_PLAINTEXT_LOCALHOST && result.data.SMTP_HOST && !LOOPBACK.has(result.data.SMTP_HOST)) {
-    throw new ConfigError("Invalid configuration: SMTP_ALLOW_PLAINTEXT_LOCALHOST only applies to a loopback SMTP_HOST (localhost, 127.0.0.1, ::1)");
+    throw new ConfigError(
+      "Invalid configuration: SMTP_ALLOW_PLAINTEXT_LOCALHOST only applies to a loopback SMTP_HOST (localhost, 127.0.0.1, ::1)",
+    );
   }
-  const declaredSources = [...new Set([...splitSecrets(result.data.WEBHOOK_SOURCES ?? "").map(sourceKey), ...Object.keys(webhookSecretsBySource)])];
+  const declaredSources = [
+    ...new Set([...splitSecrets(result.data.WEBHOOK_SOURCES ?? "").map(sourceKey), ...Object.keys(webhookSecretsBySource)]),
+  ];
   return { ...result.data, webhookSecretsBySource, declaredSources };
 }
 
@@ -192,10 +196,14 @@ function weakSecrets(env: Pick<Env, "WEBHOOK_SECRET" | "ALERT_WEBHOOK_SECRET" | 
  */
 function checkDeployment(databaseUrl: string | undefined): void {
   if (databaseUrl === undefined) {
-    throw new ConfigError("Invalid configuration: TURSO_DATABASE_URL is required on Vercel (libsql://<db>.turso.io with TURSO_AUTH_TOKEN): the embedded file database cannot be written there");
+    throw new ConfigError(
+      "Invalid configuration: TURSO_DATABASE_URL is required on Vercel (libsql://<db>.turso.io with TURSO_AUTH_TOKEN): the embedded file database cannot be written there",
+    );
   }
   if (databaseUrl.startsWith("file:") && !databaseUrl.startsWith("file:/tmp/")) {
-    throw new ConfigError("Invalid configuration: TURSO_DATABASE_URL: a file database outside /tmp cannot be written on Vercel (read-only file system); use your Turso database URL");
+    throw new ConfigError(
+      "Invalid configuration: TURSO_DATABASE_URL: a file database outside /tmp cannot be written on Vercel (read-only file system); use your Turso database URL",
+    );
   }
 }
 

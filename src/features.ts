@@ -9,11 +9,12 @@ export function logConfiguredFeatures(env: Env, log: Logger): void {
   if (!env.UPSTASH_REDIS_REST_URL) off.rate_limiting = "UPSTASH_REDIS_REST_URL is not set: webhook rate limiting is off";
   if (!env.WEBHOOK_SECRET && Object.keys(env.webhookSecretsBySource).length === 0) {
     off.webhooks = "no WEBHOOK_SECRET or WEBHOOK_SECRET_<SOURCE>: every webhook is refused with 401";
+  } else if (env.declaredSources.length === 0) {
+    off.source_list =
+      "WEBHOOK_SOURCES is not set: any source name is accepted with the shared secret (declare sources to answer 404 to made-up ones)";
   }
-  else if (env.declaredSources.length === 0) {
-    off.source_list = "WEBHOOK_SOURCES is not set: any source name is accepted with the shared secret (declare sources to answer 404 to made-up ones)";
-  }
-  if (!env.LANGFUSE_PUBLIC_KEY || !env.LANGFUSE_SECRET_KEY) off.monitoring = "LANGFUSE_PUBLIC_KEY/LANGFUSE_SECRET_KEY are not set: conversations are not monitored";
+  if (!env.LANGFUSE_PUBLIC_KEY || !env.LANGFUSE_SECRET_KEY)
+    off.monitoring = "LANGFUSE_PUBLIC_KEY/LANGFUSE_SECRET_KEY are not set: conversations are not monitored";
   else if (!env.OPENAI_API_KEY) off.monitoring = "OPENAI_API_KEY is not set: conversations are imported but not judged";
   if (!env.SLACK_WEBHOOK_URL) off.slack_alerts = "SLACK_WEBHOOK_URL is not set: alerts skip the Slack channel";
   if (!env.ALERT_WEBHOOK_URL) off.webhook_alerts = "ALERT_WEBHOOK_URL is not set: alerts skip the webhook channel";

@@ -17,7 +17,10 @@ describe(".env.example", () => {
 
   it("parses as valid configuration", () => {
     const vars = Object.fromEntries(
-      text.split("\n").filter((l) => /^[A-Z]/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]),
+      text
+        .split("\n")
+        .filter((l) => /^[A-Z]/.test(l))
+        .map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]),
     );
     expect(() => parseEnv(vars)).not.toThrow();
   });

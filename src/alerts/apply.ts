@@ -29,9 +29,23 @@ function statementsOf(d: Decision, a: AlertAction): InStatement[] {
         {
           sql: `INSERT INTO alerts (rule, fingerprint, labels, severity, state, summary, started_at, fired_at, last_notified_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-          args: [d.rule, a.fingerprint, JSON.stringify(a.labels), d.severity, a.state, a.summary, now, firing ? now : null, firing && a.notify.length ? now : null, now],
+          args: [
+            d.rule,
+            a.fingerprint,
+            JSON.stringify(a.labels),
+            d.severity,
+            a.state,
+            a.summary,
+            now,
+            firing ? now : null,
+            firing && a.notify.length ? now : null,
+            now,
+          ],
         },
-        { sql: "INSERT INTO alert_transitions (alert_id, from_state, to_state, reason, at) SELECT last_insert_rowid(), NULL, ?, ?, ? WHERE changes() = 1", args: [a.state, a.reason, now] },
+        {
+          sql: "INSERT INTO alert_transitions (alert_id, from_state, to_state, reason, at) SELECT last_insert_rowid(), NULL, ?, ?, ? WHERE changes() = 1",
+          args: [a.state, a.reason, now],
+        },
         notifyAfterTransition(d, "firing", a.notify),
       ];
     }
@@ -50,7 +64,12 @@ function statementsOf(d: Decision, a: AlertAction): InStatement[] {
       ];
     }
     case "hold":
-      return [{ sql: "UPDATE alerts SET consecutive = ?, summary = ?, updated_at = ? WHERE id = ? AND state = 'pending'", args: [a.consecutive, a.summary, now, a.alertId] }];
+      return [
+        {
+          sql: "UPDATE alerts SET consecutive = ?, summary = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
+          args: [a.consecutive, a.summary, now, a.alertId],
+        },
+      ];
     case "repeat":
       return [
         {
@@ -77,5 +96,8 @@ function statementsOf(d: Decision, a: AlertAction): InStatement[] {
  */
 export async function applyDecision(db: Db, d: Decision): Promise<void> {
   if (d.actions.length === 0) return;
-  await db.batch(d.actions.flatMap((a) => statementsOf(d, a)), "write");
+  await db.batch(
+    d.actions.flatMap((a) => statementsOf(d, a)),
+    "write",
+  );
 }

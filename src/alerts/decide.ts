@@ -23,7 +23,15 @@ export interface OpenAlert {
  * overlaps another changes nothing the other already changed.
  */
 export type AlertAction =
-  | { type: "open"; fingerprint: string; labels: Record<string, string>; state: "pending" | "firing"; summary: string; reason: string; notify: Channel[] }
+  | {
+      type: "open";
+      fingerprint: string;
+      labels: Record<string, string>;
+      state: "pending" | "firing";
+      summary: string;
+      reason: string;
+      notify: Channel[];
+    }
   | { type: "hold"; alertId: number; consecutive: number; summary: string }
   | { type: "transition"; alertId: number; from: OpenAlert["state"]; to: "firing" | "resolved"; reason: string; notify: Channel[] }
   | { type: "repeat"; alertId: number; lastNotifiedAt: number | null; kind: "firing" | "repeat"; summary: string; notify: Channel[] }
@@ -68,7 +76,14 @@ const withMute = (summary: string, muted: string | undefined) => [summary, muted
  * touching the database. Each instance (rule plus labels) moves pending → firing → resolved.
  * `rule.channels` are the channels this deployment can send to.
  */
-export function decide(open: ReadonlyMap<string, OpenAlert>, candidates: Candidate[], rule: Rule, silences: Silence[], now: number, firing: FiringLabels = new Map()): Decision {
+export function decide(
+  open: ReadonlyMap<string, OpenAlert>,
+  candidates: Candidate[],
+  rule: Rule,
+  silences: Silence[],
+  now: number,
+  firing: FiringLabels = new Map(),
+): Decision {
   const actions: AlertAction[] = [];
   let muted = 0;
   const seen = new Set<string>();
@@ -100,7 +115,14 @@ export function decide(open: ReadonlyMap<string, OpenAlert>, candidates: Candida
       // is one evaluation (the minute of `now` against the minute the condition began).
       const consecutive = minutesHeld(existing.startedAt, now) + 1;
       if (consecutive >= rule.forEvaluations && now - existing.startedAt >= rule.groupWaitSeconds * 1000) {
-        actions.push({ type: "transition", alertId: existing.id, from: "pending", to: "firing", reason: withMute(cand.summary, mute), notify });
+        actions.push({
+          type: "transition",
+          alertId: existing.id,
+          from: "pending",
+          to: "firing",
+          reason: withMute(cand.summary, mute),
+          notify,
+        });
       } else {
         actions.push({ type: "hold", alertId: existing.id, consecutive, summary: cand.summary });
       }

@@ -31,9 +31,15 @@ export async function evaluateAlerts(deps: Deps, now: number, rules: Rule[], con
     for (const [k, v] of Object.entries(countDecision(decision))) counts[k as keyof typeof counts] += v;
     // Read back rather than derived: an overlapping evaluation may have fired what this one did not.
     const rs = await db.execute({ sql: "SELECT labels FROM alerts WHERE rule = ? AND state = 'firing'", args: [rule.name] });
-    firing.set(rule.signal, rs.rows.map((r) => JSON.parse(String(r.labels)) as Record<string, string>));
+    firing.set(
+      rule.signal,
+      rs.rows.map((r) => JSON.parse(String(r.labels)) as Record<string, string>),
+    );
   }
   // Every event up to now has been seen by the rules that watch it.
-  const consumed = await db.execute({ sql: "UPDATE events SET processed_at = ? WHERE processed_at IS NULL AND created_at <= ?", args: [now, now] });
+  const consumed = await db.execute({
+    sql: "UPDATE events SET processed_at = ? WHERE processed_at IS NULL AND created_at <= ?",
+    args: [now, now],
+  });
   return { ...counts, eventsConsumed: consumed.rowsAffected };
 }

@@ -46,14 +46,20 @@ export async function deliverNotifications(
     try {
       if (!send) throw new UpstreamError(`channel ${channel} is not configured`, false);
       await send(await message(db, groupKey, rows, statusUrl));
-      await db.execute({ sql: `UPDATE notifications SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id IN (${placeholders}) AND claim_holder = ?`, args: [now, ...ids, holder] });
+      await db.execute({
+        sql: `UPDATE notifications SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id IN (${placeholders}) AND claim_holder = ?`,
+        args: [now, ...ids, holder],
+      });
       counts.sent++;
     } catch (error) {
       const reason = errorMessage(error);
       const attempts = Number(rows[0]!.attempts) + 1;
       const retryable = error instanceof UpstreamError && error.retryable;
       const giveUp = !retryable || now - Number(rows[0]!.created_at) >= giveUpMs;
-      const backoff = Math.max(error instanceof UpstreamError ? (error.retryAfterMs ?? 0) : 0, Math.min(3600_000, 30_000 * 2 ** (attempts - 1)));
+      const backoff = Math.max(
+        error instanceof UpstreamError ? (error.retryAfterMs ?? 0) : 0,
+        Math.min(3600_000, 30_000 * 2 ** (attempts - 1)),
+      );
       await db.execute({
         sql: `UPDATE notifications SET attempts = attempts + 1, last_error = ?, claim_holder = NULL, claim_until = 0,
                 next_attempt_at = ?, failed_at = ? WHERE id IN (${placeholders}) AND claim_holder = ?`,
@@ -73,14 +79,23 @@ export async function deliverNotifications(
 
 async function message(db: Db, groupKey: string, rows: Record<string, unknown>[], statusUrl: string | null): Promise<AlertMessage> {
   const alertIds = rows.map((r) => Number(r.alert_id));
-  const rs = await db.execute({ sql: `SELECT * FROM alerts WHERE id IN (${alertIds.map(() => "?").join(",")}) ORDER BY id`, args: alertIds });
+  const rs = await db.execute({
+    sql: `SELECT * FROM alerts WHERE id IN (${alertIds.map(() => "?").join(",")}) ORDER BY id`,
+    args: alertIds,
+  });
   const first = rs.rows[0]!;
   return {
     groupKey,
     rule: String(rows[0]!.rule),
     severity: String(first.severity),
     kind: rows[0]!.kind as AlertMessage["kind"],
-    alerts: rs.rows.map((a) => ({ id: Number(a.id), labels: JSON.parse(String(a.labels)), summary: String(a.summary), startedAt: iso(Number(a.started_at))!, resolvedAt: iso(a.resolved_at as number | null) })),
+    alerts: rs.rows.map((a) => ({
+      id: Number(a.id),
+      labels: JSON.parse(String(a.labels)),
+      summary: String(a.summary),
+      startedAt: iso(Number(a.started_at))!,
+      resolvedAt: iso(a.resolved_at as number | null),
+    })),
     statusUrl,
   };
 }

@@ -38,7 +38,12 @@ export async function alertDetail(db: Db, id: number) {
   if (!row) throw new NotFoundError(`No alert ${id}`);
   return {
     ...alertJson(row),
-    transitions: transitions!.rows.map((t) => ({ from: t.from_state, to: String(t.to_state), reason: String(t.reason), at: iso(t.at as number) })),
+    transitions: transitions!.rows.map((t) => ({
+      from: t.from_state,
+      to: String(t.to_state),
+      reason: String(t.reason),
+      at: iso(t.at as number),
+    })),
     notifications: notifications!.rows.map((n) => ({
       kind: String(n.kind),
       channel: String(n.channel),
@@ -53,7 +58,10 @@ export async function alertDetail(db: Db, id: number) {
 
 /** Stops repeats of a firing alert until it resolves. */
 export async function ackAlert(db: Db, id: number, now: number) {
-  const rs = await db.execute({ sql: "UPDATE alerts SET acked_at = COALESCE(acked_at, ?), updated_at = ? WHERE id = ? AND state = 'firing'", args: [now, now, id] });
+  const rs = await db.execute({
+    sql: "UPDATE alerts SET acked_at = COALESCE(acked_at, ?), updated_at = ? WHERE id = ? AND state = 'firing'",
+    args: [now, now, id],
+  });
   if (rs.rowsAffected === 0) {
     const detail = await alertDetail(db, id);
     throw new ConflictError(`Alert ${id} is ${detail.state}: only a firing alert can be acknowledged`);

@@ -3,12 +3,24 @@ import { z } from "zod";
 import { ConfigError, errorMessage } from "../errors.js";
 import { CHANNELS, type Channel } from "./channels/registry.js";
 
-export { CHANNELS, type Channel };
+export { type Channel };
 
 /** The built-in conditions; a rule may instead count any `events.type` with signal "events". */
 export const SIGNALS = [
-  "run_completed", "run_failed", "archival_failure", "run_stalled", "step_failure", "signature_failure", "zero_deliveries", "processing_errors",
-  "error_rate", "response_time", "fulfillment_failure_rate", "monitoring_errors", "job_missed", "judge_budget_exhausted",
+  "run_completed",
+  "run_failed",
+  "archival_failure",
+  "run_stalled",
+  "step_failure",
+  "signature_failure",
+  "zero_deliveries",
+  "processing_errors",
+  "error_rate",
+  "response_time",
+  "fulfillment_failure_rate",
+  "monitoring_errors",
+  "job_missed",
+  "judge_budget_exhausted",
   "monitoring_lag",
 ] as const;
 export type Signal = (typeof SIGNALS)[number];
@@ -18,7 +30,10 @@ export const ruleSchema = z
     name: z.string().regex(/^[a-z0-9_]+$/, "lowercase letters, digits and _"),
     signal: z.enum([...SIGNALS, "events"]),
     /** With signal "events": the `events.type` values counted (threshold: how many in the window, default 1). */
-    eventTypes: z.array(z.string().regex(/^[a-z0-9_.-]+$/, "lowercase letters, digits, _, . and -")).min(1).optional(),
+    eventTypes: z
+      .array(z.string().regex(/^[a-z0-9_.-]+$/, "lowercase letters, digits, _, . and -"))
+      .min(1)
+      .optional(),
     severity: z.enum(["critical", "high", "medium", "low"]),
     channels: z.array(z.enum(CHANNELS)).min(1),
     /** How far back the signal looks. */
@@ -38,8 +53,10 @@ export const ruleSchema = z
     enabled: z.boolean().default(true),
   })
   .superRefine((r, ctx) => {
-    if (r.signal === "events" && !r.eventTypes) ctx.addIssue({ code: "custom", path: ["eventTypes"], message: 'signal "events" needs the event types to count' });
-    if (r.signal !== "events" && r.eventTypes) ctx.addIssue({ code: "custom", path: ["eventTypes"], message: 'only a rule with signal "events" counts event types' });
+    if (r.signal === "events" && !r.eventTypes)
+      ctx.addIssue({ code: "custom", path: ["eventTypes"], message: 'signal "events" needs the event types to count' });
+    if (r.signal !== "events" && r.eventTypes)
+      ctx.addIssue({ code: "custom", path: ["eventTypes"], message: 'only a rule with signal "events" counts event types' });
   });
 
 export type Rule = z.infer<typeof ruleSchema>;
@@ -48,22 +65,128 @@ const rule = (r: z.input<typeof ruleSchema>): Rule => ruleSchema.parse(r);
 
 /** The seed's run rules (a completed run is a low notice on the console), the stability red flags, and Vigil watching its monitor and itself. */
 export const DEFAULT_RULES: Rule[] = [
-  rule({ name: "run_completed", signal: "run_completed", severity: "low", channels: ["console"], windowMinutes: 15, repeatMinutes: 60, notifyResolved: false }),
-  rule({ name: "run_failed", signal: "run_failed", severity: "critical", channels: ["console", "slack", "webhook", "email"], windowMinutes: 15, repeatMinutes: 15 }),
-  rule({ name: "archival_failure", signal: "archival_failure", severity: "high", channels: ["console", "slack", "webhook", "email"], windowMinutes: 30, repeatMinutes: 30 }),
-  rule({ name: "run_stalled", signal: "run_stalled", severity: "medium", channels: ["console", "slack", "webhook"], windowMinutes: 60, repeatMinutes: 60 }),
+  rule({
+    name: "run_completed",
+    signal: "run_completed",
+    severity: "low",
+    channels: ["console"],
+    windowMinutes: 15,
+    repeatMinutes: 60,
+    notifyResolved: false,
+  }),
+  rule({
+    name: "run_failed",
+    signal: "run_failed",
+    severity: "critical",
+    channels: ["console", "slack", "webhook", "email"],
+    windowMinutes: 15,
+    repeatMinutes: 15,
+  }),
+  rule({
+    name: "archival_failure",
+    signal: "archival_failure",
+    severity: "high",
+    channels: ["console", "slack", "webhook", "email"],
+    windowMinutes: 30,
+    repeatMinutes: 30,
+  }),
+  rule({
+    name: "run_stalled",
+    signal: "run_stalled",
+    severity: "medium",
+    channels: ["console", "slack", "webhook"],
+    windowMinutes: 60,
+    repeatMinutes: 60,
+  }),
   rule({ name: "step_failure", signal: "step_failure", severity: "medium", channels: ["console"], windowMinutes: 30, repeatMinutes: 30 }),
-  rule({ name: "signature_failure", signal: "signature_failure", severity: "critical", channels: ["console", "slack", "webhook", "email"], windowMinutes: 15, repeatMinutes: 60 }),
-  rule({ name: "zero_deliveries", signal: "zero_deliveries", severity: "critical", channels: ["console", "slack", "webhook", "email"], windowMinutes: 60, threshold: 60, repeatMinutes: 60 }),
-  rule({ name: "processing_errors", signal: "processing_errors", severity: "critical", channels: ["console", "slack", "webhook", "email"], windowMinutes: 15, repeatMinutes: 60 }),
-  rule({ name: "error_rate", signal: "error_rate", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, threshold: 0.05, repeatMinutes: 120, flapMinutes: 10 }),
-  rule({ name: "response_time", signal: "response_time", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, threshold: 10_000, repeatMinutes: 120, flapMinutes: 10 }),
-  rule({ name: "fulfillment_failure_rate", signal: "fulfillment_failure_rate", severity: "high", channels: ["console", "slack"], windowMinutes: 60, threshold: 0.2, repeatMinutes: 120 }),
-  rule({ name: "monitoring_errors", signal: "monitoring_errors", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, repeatMinutes: 120 }),
-  rule({ name: "job_missed", signal: "job_missed", severity: "critical", channels: ["console", "slack", "webhook", "email"], windowMinutes: 5, repeatMinutes: 60 }),
-  rule({ name: "judge_budget_exhausted", signal: "judge_budget_exhausted", severity: "high", channels: ["console", "slack"], windowMinutes: 10, repeatMinutes: 240 }),
+  rule({
+    name: "signature_failure",
+    signal: "signature_failure",
+    severity: "critical",
+    channels: ["console", "slack", "webhook", "email"],
+    windowMinutes: 15,
+    repeatMinutes: 60,
+  }),
+  rule({
+    name: "zero_deliveries",
+    signal: "zero_deliveries",
+    severity: "critical",
+    channels: ["console", "slack", "webhook", "email"],
+    windowMinutes: 60,
+    threshold: 60,
+    repeatMinutes: 60,
+  }),
+  rule({
+    name: "processing_errors",
+    signal: "processing_errors",
+    severity: "critical",
+    channels: ["console", "slack", "webhook", "email"],
+    windowMinutes: 15,
+    repeatMinutes: 60,
+  }),
+  rule({
+    name: "error_rate",
+    signal: "error_rate",
+    severity: "medium",
+    channels: ["console", "slack"],
+    windowMinutes: 60,
+    threshold: 0.05,
+    repeatMinutes: 120,
+    flapMinutes: 10,
+  }),
+  rule({
+    name: "response_time",
+    signal: "response_time",
+    severity: "medium",
+    channels: ["console", "slack"],
+    windowMinutes: 60,
+    threshold: 10_000,
+    repeatMinutes: 120,
+    flapMinutes: 10,
+  }),
+  rule({
+    name: "fulfillment_failure_rate",
+    signal: "fulfillment_failure_rate",
+    severity: "high",
+    channels: ["console", "slack"],
+    windowMinutes: 60,
+    threshold: 0.2,
+    repeatMinutes: 120,
+  }),
+  rule({
+    name: "monitoring_errors",
+    signal: "monitoring_errors",
+    severity: "medium",
+    channels: ["console", "slack"],
+    windowMinutes: 60,
+    repeatMinutes: 120,
+  }),
+  rule({
+    name: "job_missed",
+    signal: "job_missed",
+    severity: "critical",
+    channels: ["console", "slack", "webhook", "email"],
+    windowMinutes: 5,
+    repeatMinutes: 60,
+  }),
+  rule({
+    name: "judge_budget_exhausted",
+    signal: "judge_budget_exhausted",
+    severity: "high",
+    channels: ["console", "slack"],
+    windowMinutes: 10,
+    repeatMinutes: 240,
+  }),
   // threshold: minutes the Langfuse import may be behind (3 monitor cycles).
-  rule({ name: "monitoring_lag", signal: "monitoring_lag", severity: "high", channels: ["console", "slack"], windowMinutes: 15, threshold: 15, repeatMinutes: 120 }),
+  rule({
+    name: "monitoring_lag",
+    signal: "monitoring_lag",
+    severity: "high",
+    channels: ["console", "slack"],
+    windowMinutes: 15,
+    threshold: 15,
+    repeatMinutes: 120,
+  }),
 ];
 
 const rulesFileSchema = z.object({ rules: z.array(ruleSchema) });
@@ -73,7 +196,9 @@ const rulesFileSchema = z.object({ rules: z.array(ruleSchema) });
  * added. An invalid file stops start-up with its path and the offending field.
  */
 export function loadRules(path: string | undefined, fileThreshold: { fulfillmentFailureRate: number }): Rule[] {
-  const defaults = DEFAULT_RULES.map((r) => (r.signal === "fulfillment_failure_rate" ? { ...r, threshold: fileThreshold.fulfillmentFailureRate } : r));
+  const defaults = DEFAULT_RULES.map((r) =>
+    r.signal === "fulfillment_failure_rate" ? { ...r, threshold: fileThreshold.fulfillmentFailureRate } : r,
+  );
   if (!path) return defaults;
   let raw: unknown;
   try {

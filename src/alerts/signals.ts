@@ -25,14 +25,19 @@ const fromEvents =
       sql: "SELECT subject, payload FROM events WHERE type = ? AND created_at >= ? ORDER BY created_at",
       args: [type, now - rule.windowMinutes * MIN],
     });
-    return rs.rows.map((r) => ({ labels: { [label]: String(r.subject) }, summary: describe(JSON.parse(String(r.payload)) as Record<string, unknown>) }));
+    return rs.rows.map((r) => ({
+      labels: { [label]: String(r.subject) },
+      summary: describe(JSON.parse(String(r.payload)) as Record<string, unknown>),
+    }));
   };
 
 async function perSource(deps: Deps, metric: string, since: number) {
-  const [rs] = await readCaughtUp(deps.db, [{
-    sql: "SELECT source, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups WHERE metric = ? AND minute >= ? GROUP BY source, key",
-    args: [metric, since],
-  }]);
+  const [rs] = await readCaughtUp(deps.db, [
+    {
+      sql: "SELECT source, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups WHERE metric = ? AND minute >= ? GROUP BY source, key",
+      args: [metric, since],
+    },
+  ]);
   return rs!.rows.map((r) => ({ source: String(r.source), key: String(r.key), total: Number(r.total), peak: Number(r.peak) }));
 }
 const sumBySource = (rows: { source: string; total: number }[]) => {
@@ -42,8 +47,16 @@ const sumBySource = (rows: { source: string; total: number }[]) => {
 };
 
 export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
-  run_completed: fromEvents("run_completed", "session", (p) => `run ${p.sessionId} completed: ${p.completedTasks}/${Number(p.completedTasks) + Number(p.failedTasks)} tasks`),
-  run_failed: fromEvents("run_failed", "session", (p) => `run ${p.sessionId} ${p.status}: ${p.completedTasks} completed, ${p.failedTasks} failed`),
+  run_completed: fromEvents(
+    "run_completed",
+    "session",
+    (p) => `run ${p.sessionId} completed: ${p.completedTasks}/${Number(p.completedTasks) + Number(p.failedTasks)} tasks`,
+  ),
+  run_failed: fromEvents(
+    "run_failed",
+    "session",
+    (p) => `run ${p.sessionId} ${p.status}: ${p.completedTasks} completed, ${p.failedTasks} failed`,
+  ),
   archival_failure: fromEvents("archival_failure", "session", (p) => `archive of run ${p.sessionId} failed: ${p.reason}`),
   step_failure: fromEvents("step_failure", "execution", (p) => `${p.agentName} failed${p.errorMessage ? `: ${p.errorMessage}` : ""}`),
 
@@ -61,12 +74,17 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const rows = await perSource(deps, "signature_failure", now - rule.windowMinutes * MIN);
     return [...sumBySource(rows)].map(([source, n]) => ({
       labels: { source },
-      summary: `${n} signature failure(s) from ${source} in ${rule.windowMinutes} min (${rows.filter((r) => r.source === source).map((r) => r.key).join(", ")})`,
+      summary: `${n} signature failure(s) from ${source} in ${rule.windowMinutes} min (${rows
+        .filter((r) => r.source === source)
+        .map((r) => r.key)
+        .join(", ")})`,
     }));
   },
 
   async zero_deliveries({ db, env }, now, rule) {
-    const [rs] = await readCaughtUp(db, ["SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' GROUP BY source"]);
+    const [rs] = await readCaughtUp(db, [
+      "SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' GROUP BY source",
+    ]);
     const limit = (rule.threshold ?? rule.windowMinutes) * MIN;
     // With sources declared, only those are watched: taking one off the list retires it.
     const watched = (source: string) => !sourcesAreDeclared(env) || isDeclaredSource(env, source);
@@ -82,7 +100,10 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const rows = await perSource(deps, "error", now - rule.windowMinutes * MIN);
     return [...sumBySource(rows)].map(([source, n]) => ({
       labels: { source },
-      summary: `${n} processing error(s) from ${source} in ${rule.windowMinutes} min (${rows.filter((r) => r.source === source).map((r) => `${r.key}: ${r.total}`).join(", ")})`,
+      summary: `${n} processing error(s) from ${source} in ${rule.windowMinutes} min (${rows
+        .filter((r) => r.source === source)
+        .map((r) => `${r.key}: ${r.total}`)
+        .join(", ")})`,
     }));
   },
 
@@ -105,8 +126,16 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const maxima = new Map((await perSource(deps, "latency_max", since)).map((r) => [r.source, r.peak]));
     const out: Candidate[] = [];
     for (const source of new Set(buckets.map((b) => b.source))) {
-      const p95 = percentile(new Map(buckets.filter((b) => b.source === source).map((b) => [Number(b.key), b.total])), 0.95, maxima.get(source) ?? 0);
-      if (p95 !== null && p95 > (rule.threshold ?? 10_000)) out.push({ labels: { source }, summary: `p95 response time ${p95} ms over ${rule.windowMinutes} min from ${source} (limit ${rule.threshold ?? 10_000} ms)` });
+      const p95 = percentile(
+        new Map(buckets.filter((b) => b.source === source).map((b) => [Number(b.key), b.total])),
+        0.95,
+        maxima.get(source) ?? 0,
+      );
+      if (p95 !== null && p95 > (rule.threshold ?? 10_000))
+        out.push({
+          labels: { source },
+          summary: `p95 response time ${p95} ms over ${rule.windowMinutes} min from ${source} (limit ${rule.threshold ?? 10_000} ms)`,
+        });
     }
     return out;
   },
@@ -121,14 +150,22 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const rate = judged > 0 ? (by.fail ?? 0) / judged : 0;
     // A handful of conversations is not a rate.
     if (judged < 5 || rate <= (rule.threshold ?? 0.2)) return [];
-    return [{ labels: {}, summary: `${by.fail} of ${judged} conversations failed in ${rule.windowMinutes} min (${(rate * 100).toFixed(0)}%)` }];
+    return [
+      { labels: {}, summary: `${by.fail} of ${judged} conversations failed in ${rule.windowMinutes} min (${(rate * 100).toFixed(0)}%)` },
+    ];
   },
 
   async monitoring_errors({ db }, now, rule) {
-    const rs = await db.execute({ sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verification_status = 'error' AND analyzed_at >= ?", args: [now - rule.windowMinutes * MIN] });
+    const rs = await db.execute({
+      sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verification_status = 'error' AND analyzed_at >= ?",
+      args: [now - rule.windowMinutes * MIN],
+    });
     const errors = Number(rs.rows[0]?.n ?? 0);
     // A system-of-record check that gave up: the verdict stands unconfirmed.
-    const unconfirmed = await db.execute({ sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verifier_status = 'unavailable' AND analyzed_at >= ? AND verifier_retry_at IS NULL", args: [now - rule.windowMinutes * MIN] });
+    const unconfirmed = await db.execute({
+      sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verifier_status = 'unavailable' AND analyzed_at >= ? AND verifier_retry_at IS NULL",
+      args: [now - rule.windowMinutes * MIN],
+    });
     const unverified = Number(unconfirmed.rows[0]?.n ?? 0);
     const lastError = await lastRunWithStatus(db, "monitor", "error");
     const lastOk = await lastRunWithStatus(db, "monitor", "ok");
@@ -150,7 +187,9 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
 
   async job_missed({ db }, now) {
     const health = await Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, now, 1)));
-    return health.filter((h) => h.missed).map((h) => ({ labels: { job: h.job }, summary: `the ${h.job} cron (${h.schedule}) missed ${h.missedIntervals}+ scheduled runs` }));
+    return health
+      .filter((h) => h.missed)
+      .map((h) => ({ labels: { job: h.job }, summary: `the ${h.job} cron (${h.schedule}) missed ${h.missedIntervals}+ scheduled runs` }));
   },
 
   /** A rules-file rule over any event types: one alert while at least `threshold` (1) of them fall in the window. */
@@ -164,12 +203,19 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const total = rs.rows.reduce((a, r) => a + Number(r.n), 0);
     if (total === 0 || total < (rule.threshold ?? 1)) return [];
     const latest = rs.rows[0]!;
-    return [{ labels: {}, summary: `${total} event(s) in ${rule.windowMinutes} min (${rs.rows.map((r) => `${r.type}: ${r.n}`).join(", ")}); latest ${latest.type} of ${latest.subject}` }];
+    return [
+      {
+        labels: {},
+        summary: `${total} event(s) in ${rule.windowMinutes} min (${rs.rows.map((r) => `${r.type}: ${r.n}`).join(", ")}); latest ${latest.type} of ${latest.subject}`,
+      },
+    ];
   },
 
   async judge_budget_exhausted({ db }, now, rule) {
     const at = Number((await getState(db, "judge_budget_exhausted_at")) ?? 0);
-    return at >= now - rule.windowMinutes * MIN ? [{ labels: {}, summary: "judge spend cap reached: conversation analysis is paused" }] : [];
+    return at >= now - rule.windowMinutes * MIN
+      ? [{ labels: {}, summary: "judge spend cap reached: conversation analysis is paused" }]
+      : [];
   },
 
   async monitoring_lag({ db }, now, rule) {
@@ -178,12 +224,19 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const behindMin = Math.floor((now - Number(watermark)) / MIN);
     if (behindMin <= (rule.threshold ?? 15)) return [];
     const status = JSON.parse((await getState(db, "import_status")) ?? "{}") as { error?: string | null };
-    return [{ labels: {}, summary: `the Langfuse import is ${behindMin} minutes behind${status.error ? ` (last import: ${status.error})` : ""}` }];
+    return [
+      { labels: {}, summary: `the Langfuse import is ${behindMin} minutes behind${status.error ? ` (last import: ${status.error})` : ""}` },
+    ];
   },
 };
 
 /** While the source alert fires, the targets with the same labels (or any, when none are named) are muted. */
 export const INHIBITIONS: { source: string; sourceLabels?: Record<string, string>; targets: string[]; equal: string[] }[] = [
   { source: "zero_deliveries", targets: ["error_rate", "response_time"], equal: ["source"] },
-  { source: "job_missed", sourceLabels: { job: "monitor" }, targets: ["fulfillment_failure_rate", "monitoring_errors", "judge_budget_exhausted", "monitoring_lag"], equal: [] },
+  {
+    source: "job_missed",
+    sourceLabels: { job: "monitor" },
+    targets: ["fulfillment_failure_rate", "monitoring_errors", "judge_budget_exhausted", "monitoring_lag"],
+    equal: [],
+  },
 ];

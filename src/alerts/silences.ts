@@ -30,7 +30,13 @@ export async function listSilences(db: Db, now: number, includeExpired: boolean)
     sql: `SELECT * FROM silences WHERE ? OR ends_at > ? ORDER BY ends_at DESC LIMIT 500`,
     args: [includeExpired ? 1 : 0, now],
   });
-  return rs.rows.map((r) => ({ id: Number(r.id), matchers: JSON.parse(String(r.matchers)), startsAt: Number(r.starts_at), endsAt: Number(r.ends_at), comment: String(r.comment) }));
+  return rs.rows.map((r) => ({
+    id: Number(r.id),
+    matchers: JSON.parse(String(r.matchers)),
+    startsAt: Number(r.starts_at),
+    endsAt: Number(r.ends_at),
+    comment: String(r.comment),
+  }));
 }
 
 /** Ends a silence now (kept for the record). */

@@ -8,7 +8,7 @@ export interface CliIo {
   confirm(question: string): Promise<boolean>;
 }
 
-export interface Invocation {
+interface Invocation {
   args: string[];
   json: boolean;
   yes: boolean;
@@ -40,7 +40,13 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       show(io, inv, page, () =>
         table(
           ["SESSION", "STATUS", "TASKS", "STARTED", "DURATION"],
-          page.runs.map((r: any) => [r.sessionId, r.status, `${r.completedTasks}/${r.totalTasks}${r.failedTasks ? ` (${r.failedTasks} failed)` : ""}`, when(r.startedAt), dur(r.durationMs)]),
+          page.runs.map((r: any) => [
+            r.sessionId,
+            r.status,
+            `${r.completedTasks}/${r.totalTasks}${r.failedTasks ? ` (${r.failedTasks} failed)` : ""}`,
+            when(r.startedAt),
+            dur(r.durationMs),
+          ]),
         ),
       );
     },
@@ -74,7 +80,10 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
         [
           `Agent: ${a.agentName}   runs ${a.runs}   success ${pct(a.successRate)}   avg ${dur(a.avgDurationMs)} (min ${dur(a.minDurationMs)}, max ${dur(a.maxDurationMs)})`,
           "",
-          table(["EXECUTION", "STATUS", "STARTED", "DURATION", "ERROR"], a.recent.map((e: any) => [e.agentSessionId, e.status, when(e.startedAt), dur(e.durationMs), e.errorMessage])),
+          table(
+            ["EXECUTION", "STATUS", "STARTED", "DURATION", "ERROR"],
+            a.recent.map((e: any) => [e.agentSessionId, e.status, when(e.startedAt), dur(e.durationMs), e.errorMessage]),
+          ),
         ].join("\n"),
       );
     },
@@ -86,7 +95,16 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       show(io, inv, execs, () =>
         table(
           ["#", "AGENT", "EXECUTION", "STATUS", "DURATION", "FILES +/~", "RETRIES", "ERROR"],
-          execs.map((e: any) => [e.taskNumber, e.agentName, e.agentSessionId, e.status, dur(e.durationMs), `${e.filesCreated}/${e.filesModified}`, e.retryCount, e.errorMessage]),
+          execs.map((e: any) => [
+            e.taskNumber,
+            e.agentName,
+            e.agentSessionId,
+            e.status,
+            dur(e.durationMs),
+            `${e.filesCreated}/${e.filesModified}`,
+            e.retryCount,
+            e.errorMessage,
+          ]),
         ),
       );
     },
@@ -110,7 +128,17 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
     async run(client, inv, io) {
       const agents = await client.getPerformanceReport();
       show(io, inv, agents, () =>
-        table(["AGENT", "RUNS", "SUCCESS", "MIN", "AVG", "MAX"], agents.map((a: any) => [a.agentName, a.runs, pct(a.successRate), dur(a.minDurationMs), dur(a.avgDurationMs), dur(a.maxDurationMs)])),
+        table(
+          ["AGENT", "RUNS", "SUCCESS", "MIN", "AVG", "MAX"],
+          agents.map((a: any) => [
+            a.agentName,
+            a.runs,
+            pct(a.successRate),
+            dur(a.minDurationMs),
+            dur(a.avgDurationMs),
+            dur(a.maxDurationMs),
+          ]),
+        ),
       );
     },
   },
@@ -119,7 +147,10 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
     async run(client, inv, io) {
       const failures = await client.getFailures(intArg(inv, 0, "limit", 10));
       show(io, inv, failures, () =>
-        table(["SESSION", "STATUS", "COMPLETION", "DURATION", "STARTED", "TASK"], failures.map((f: any) => [f.sessionId, f.status, pct(f.completionRate), dur(f.durationMs), when(f.startedAt), f.taskDescription])),
+        table(
+          ["SESSION", "STATUS", "COMPLETION", "DURATION", "STARTED", "TASK"],
+          failures.map((f: any) => [f.sessionId, f.status, pct(f.completionRate), dur(f.durationMs), when(f.startedAt), f.taskDescription]),
+        ),
       );
     },
   },
@@ -160,7 +191,17 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       show(io, inv, alerts, () =>
         table(
           ["ID", "STATE", "SEVERITY", "RULE", "LABELS", "SINCE", "SUMMARY"],
-          alerts.map((a: any) => [a.id, a.state, a.severity, a.rule, Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(","), when(a.startedAt), a.summary]),
+          alerts.map((a: any) => [
+            a.id,
+            a.state,
+            a.severity,
+            a.rule,
+            Object.entries(a.labels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(","),
+            when(a.startedAt),
+            a.summary,
+          ]),
         ),
       );
     },
@@ -169,13 +210,26 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
     usage: "verdicts [status] [limit]  conversation verdicts, newest first (status: pass|fail|partial|error|skipped)",
     async run(client, inv, io) {
       const status = inv.args[0];
-      if (status !== undefined && !["pass", "fail", "partial", "error", "skipped"].includes(status)) throw new UsageError(`[status] must be pass, fail, partial, error or skipped, got "${status}"`);
+      if (status !== undefined && !["pass", "fail", "partial", "error", "skipped"].includes(status))
+        throw new UsageError(`[status] must be pass, fail, partial, error or skipped, got "${status}"`);
       const verdicts = await client.listVerdicts({ status, limit: intArg(inv, 1, "limit", 20) });
-      const flags = (v: any) => Object.entries(v.quality ?? {}).filter(([, on]) => on).map(([k]) => k).join(",");
+      const flags = (v: any) =>
+        Object.entries(v.quality ?? {})
+          .filter(([, on]) => on)
+          .map(([k]) => k)
+          .join(",");
       show(io, inv, verdicts, () =>
         table(
           ["SESSION", "STATUS", "INTENT", "QUALITY", "DIAGNOSIS", "ANALYZED", "SUMMARY"],
-          verdicts.map((v: any) => [v.sessionId, v.status, v.intent?.type ?? "", flags(v), v.diagnosis?.report?.category ?? "", when(v.analyzedAt), String(v.summary ?? v.error ?? "").slice(0, 60)]),
+          verdicts.map((v: any) => [
+            v.sessionId,
+            v.status,
+            v.intent?.type ?? "",
+            flags(v),
+            v.diagnosis?.report?.category ?? "",
+            when(v.analyzedAt),
+            String(v.summary ?? v.error ?? "").slice(0, 60),
+          ]),
         ),
       );
     },
@@ -189,4 +243,10 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
 };
 
 export const usage = () =>
-  ["Usage: npm run monitor -- <command> [args] [--json]", "", ...Object.values(COMMANDS).map((c) => `  ${c.usage}`), "", "Environment: VIGIL_URL (default http://localhost:3000), VIGIL_API_KEY"].join("\n");
+  [
+    "Usage: npm run monitor -- <command> [args] [--json]",
+    "",
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+    "",
+    "Environment: VIGIL_URL (default http://localhost:3000), VIGIL_API_KEY",
+  ].join("\n");

@@ -16,7 +16,9 @@ export class VigilApiError extends Error {
 /** Vigil could not be reached at all. */
 export class VigilUnreachableError extends Error {
   constructor(url: string, cause: unknown) {
-    super(`Cannot reach Vigil at ${url}: ${cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause)}`);
+    super(
+      `Cannot reach Vigil at ${url}: ${cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause)}`,
+    );
     this.name = "VigilUnreachableError";
   }
 }
@@ -81,7 +83,8 @@ export function createVigilClient(options: VigilClientOptions) {
   return {
     startOrchestration: async (input: StartRun) => (await json("POST", "/api/runs", input)).run,
     reportProgress: async (sessionId: string, input: Progress) => (await json("POST", `/api/runs/${enc(sessionId)}/progress`, input)).run,
-    completeOrchestration: async (sessionId: string, input: CompleteRun) => (await json("POST", `/api/runs/${enc(sessionId)}/complete`, input)).run,
+    completeOrchestration: async (sessionId: string, input: CompleteRun) =>
+      (await json("POST", `/api/runs/${enc(sessionId)}/complete`, input)).run,
     startAgentExecution: async (input: StartExecution) => (await json("POST", "/api/executions", input)).execution,
     completeAgentExecution: async (agentSessionId: string, input: CompleteExecution) =>
       (await json("POST", `/api/executions/${enc(agentSessionId)}/complete`, input)).execution,
@@ -97,10 +100,10 @@ export function createVigilClient(options: VigilClientOptions) {
     /** The export as a byte stream, for piping. */
     exportStream: async (session?: string) => (await request("GET", `/api/export${q({ session })}`)).body!,
     listAlerts: async (state?: string) => (await json("GET", `/api/alerts${q({ state })}`)).alerts,
-    listVerdicts: async (filter: { status?: string; intent?: string; limit?: number } = {}) => (await json("GET", `/api/monitoring/results${q(filter)}`)).results,
+    listVerdicts: async (filter: { status?: string; intent?: string; limit?: number } = {}) =>
+      (await json("GET", `/api/monitoring/results${q(filter)}`)).results,
     stabilityReport: async (hours = 24) => (await request("GET", `/api/stability/report${q({ hours, format: "markdown" })}`)).text(),
   };
 }
 
 export type VigilClient = ReturnType<typeof createVigilClient>;
-

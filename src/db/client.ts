@@ -51,7 +51,7 @@ export async function prepareLocalDb(db: Db, url: string): Promise<void> {
   await db.execute("PRAGMA journal_mode = WAL");
 }
 
-export function localFilePath(url: string): string | undefined {
+function localFilePath(url: string): string | undefined {
   if (!url.startsWith("file:")) return undefined;
   const path = url.slice("file:".length).split("?")[0] ?? "";
   return path === "" || path === ":memory:" ? undefined : path;

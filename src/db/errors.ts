@@ -1,6 +1,7 @@
 import { LibsqlError } from "@libsql/client";
 
-const UNAVAILABLE_CODES = /^(SQLITE_BUSY|SQLITE_LOCKED|SQLITE_CANTOPEN|SQLITE_IOERR|SQLITE_FULL|SQLITE_READONLY|CLIENT_CLOSED|SERVER_ERROR|HRANA_|HTTP_|STREAM_)/;
+const UNAVAILABLE_CODES =
+  /^(SQLITE_BUSY|SQLITE_LOCKED|SQLITE_CANTOPEN|SQLITE_IOERR|SQLITE_FULL|SQLITE_READONLY|CLIENT_CLOSED|SERVER_ERROR|HRANA_|HTTP_|STREAM_)/;
 
 /** True when a database error means "try again later" rather than a bug in the statement. */
 export function isDatabaseUnavailable(error: unknown): boolean {

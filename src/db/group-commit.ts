@@ -13,7 +13,11 @@ interface Pending<T, R> {
  * learns only after its own item is committed. `commit` writes a batch in one transaction and
  * answers one result per item; a batch weighs at most `maxWeight` (at least one item).
  */
-export function createGroupCommit<T, R>(options: { commit: (items: T[]) => Promise<R[]>; weight?: (item: T) => number; maxWeight: number }): (item: T) => Promise<R> {
+export function createGroupCommit<T, R>(options: {
+  commit: (items: T[]) => Promise<R[]>;
+  weight?: (item: T) => number;
+  maxWeight: number;
+}): (item: T) => Promise<R> {
   const weight = options.weight ?? (() => 1);
   let queue: Pending<T, R>[] = [];
   let running = false;
@@ -30,7 +34,7 @@ export function createGroupCommit<T, R>(options: { commit: (items: T[]) => Promi
   const commit = async (batch: Pending<T, R>[]) => {
     try {
       const results = await options.commit(batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(results[i]!));
+      for (const [i, p] of batch.entries()) p.resolve(results[i]!);
     } catch (error) {
       if (batch.length === 1 || isDatabaseUnavailable(error)) {
         for (const p of batch) p.reject(error);

@@ -61,11 +61,13 @@ export function isMissingTable(error: unknown): boolean {
   return error instanceof LibsqlError && /no such table/i.test(error.message);
 }
 
-export const latestSchemaVersion = (migrations: Migration[] = defaultMigrations): number =>
-  migrations.at(-1)?.id ?? 0;
+export const latestSchemaVersion = (migrations: Migration[] = defaultMigrations): number => migrations.at(-1)?.id ?? 0;
 
 function isAlreadyApplied(error: unknown): boolean {
-  return error instanceof LibsqlError && /UNIQUE constraint failed: schema_migrations\.id|SQLITE_CONSTRAINT/i.test(`${error.code} ${error.message}`);
+  return (
+    error instanceof LibsqlError &&
+    /UNIQUE constraint failed: schema_migrations\.id|SQLITE_CONSTRAINT/i.test(`${error.code} ${error.message}`)
+  );
 }
 
 function assertOrdered(migrations: Migration[]): void {

@@ -12,7 +12,7 @@ export interface BotTarget {
   fetch?: (url: string, init: RequestInit) => Promise<Response> | Response;
 }
 
-export interface ExchangeShape {
+interface ExchangeShape {
   latencyMs: number;
   error?: string;
   forged?: boolean;
@@ -22,7 +22,7 @@ export interface ExchangeShape {
  * The n-th exchange of a deterministic stream. Live (n < 100): one in 15 fails, one in 9 is slow,
  * the 5th is signed with a wrong secret. History (n >= 100): healthy but for one bad half-hour.
  */
-export function exchangeShape(n: number): ExchangeShape {
+function exchangeShape(n: number): ExchangeShape {
   const incident = n >= 150 && n < 156;
   const slow = n < 100 ? n % 9 === 8 : incident && n % 2 === 1;
   const failed = n < 100 ? n % 15 === 14 : incident && n % 2 === 0;
@@ -39,8 +39,16 @@ export async function sendExchange(target: BotTarget, n: number, now: number): P
   const conversation_id = `wa_${randomUUID().slice(0, 12)}`;
   const at = new Date(now).toISOString();
   const send = (event: Record<string, unknown>, secret = target.secret) =>
-    sendSignedEvent({ url: target.url, source: target.source, secret, event: { occurred_at: at, conversation_id, ...event }, now, fetch: target.fetch }).then((r) => r.status);
-  if (shape.forged) return [await send({ type: "message.received" }, `whsec_${Buffer.from("not-the-configured-secret-at-all").toString("base64")}`)];
+    sendSignedEvent({
+      url: target.url,
+      source: target.source,
+      secret,
+      event: { occurred_at: at, conversation_id, ...event },
+      now,
+      fetch: target.fetch,
+    }).then((r) => r.status);
+  if (shape.forged)
+    return [await send({ type: "message.received" }, `whsec_${Buffer.from("not-the-configured-secret-at-all").toString("base64")}`)];
   const statuses = [await send({ type: "message.received", message_id: `m_${n}` })];
   if (shape.error) {
     statuses.push(await send({ type: "error", error: { type: shape.error, message: "the model call failed" } }));

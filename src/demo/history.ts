@@ -15,7 +15,14 @@ const HOUR = 60 * MIN;
  * sent through Vigil's own app in this process with the clock set to each moment, exactly as
  * the requests would have arrived then.
  */
-export async function recordHistory(options: { deps: Deps; now: number; secret: string; apiKey: string; langfuse: DemoLangfuse; conversations: DemoConversation[] }): Promise<{ exchanges: number; runs: number }> {
+export async function recordHistory(options: {
+  deps: Deps;
+  now: number;
+  secret: string;
+  apiKey: string;
+  langfuse: DemoLangfuse;
+  conversations: DemoConversation[];
+}): Promise<{ exchanges: number; runs: number }> {
   let at = 0;
   const app = createApp({ ...options.deps, clock: () => at, log: createLogger({ level: "error" }) });
   const inProcess = (url: string, init: RequestInit) => app.request(url, init);
@@ -23,7 +30,8 @@ export async function recordHistory(options: { deps: Deps; now: number; secret: 
   const client = createVigilClient({ url: "http://vigil.demo", apiKey: options.apiKey, fetch: inProcess as typeof fetch, retries: 0 });
 
   let exchanges = 0;
-  for (at = options.now - 24 * HOUR + 5 * MIN; at < options.now - 10 * MIN; at += 20 * MIN) await sendExchange(target, 100 + exchanges++, at);
+  for (at = options.now - 24 * HOUR + 5 * MIN; at < options.now - 10 * MIN; at += 20 * MIN)
+    await sendExchange(target, 100 + exchanges++, at);
   const runs = 8;
   for (let i = 0; i < runs; i++) {
     at = options.now - (runs - i) * 2.5 * HOUR;
@@ -32,6 +40,7 @@ export async function recordHistory(options: { deps: Deps; now: number; secret: 
   // The run that never reports again: the first heartbeat finds it stalled.
   at = options.now - 20 * MIN;
   await simulateRun(client, runs, { stall: true });
-  options.conversations.forEach((c, i) => options.langfuse.addConversation(c, options.now - (options.conversations.length - i) * 80 * MIN));
+  for (const [i, c] of options.conversations.entries())
+    options.langfuse.addConversation(c, options.now - (options.conversations.length - i) * 80 * MIN);
   return { exchanges, runs: runs + 1 };
 }

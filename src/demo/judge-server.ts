@@ -18,7 +18,8 @@ const FIXES: Record<string, string> = {
 
 /** The quality flags the requested schema asks for (read from it, so a new flag never breaks the demo). */
 function qualityFlags(schema: unknown): string[] {
-  const quality = (schema as { properties?: { quality?: { properties?: Record<string, unknown> } } } | undefined)?.properties?.quality?.properties;
+  const quality = (schema as { properties?: { quality?: { properties?: Record<string, unknown> } } } | undefined)?.properties?.quality
+    ?.properties;
   return Object.keys(quality ?? { wrong_language: 0, off_topic: 0, repetitive: 0, failed_to_answer: 0 });
 }
 
@@ -26,23 +27,46 @@ function answer(task: string, user: string, conversations: DemoConversation[], s
   const c = conversations.find((x) => user.includes(openingLine(x)));
   const bot = c?.turns.filter((t) => t.startsWith("B:")).map((t) => t.slice(2)) ?? [];
   const tool = c?.turns.find((t) => t.startsWith("T:") && t.includes('"error"'))?.split("|")[2];
-  if (task === "intent") return { intent: c?.intent ?? "unknown", confidence: c ? 0.94 : 0.3, summary: c ? `The caller wanted to ${c.intent.replace(/_/g, " ")}.` : "No clear request." };
+  if (task === "intent")
+    return {
+      intent: c?.intent ?? "unknown",
+      confidence: c ? 0.94 : 0.3,
+      summary: c ? `The caller wanted to ${c.intent.replace(/_/g, " ")}.` : "No clear request.",
+    };
   if (task === "fulfillment") {
     const status = c?.verdict ?? "fail";
     return {
       status,
-      summary: status === "pass" ? "Done and confirmed to the caller." : status === "partial" ? "Started but not confirmed." : "The request was not fulfilled.",
+      summary:
+        status === "pass"
+          ? "Done and confirmed to the caller."
+          : status === "partial"
+            ? "Started but not confirmed."
+            : "The request was not fulfilled.",
       evidence: bot.slice(-1),
       unmet: status === "pass" ? [] : ["the caller's request"],
       quality: Object.fromEntries(
-        qualityFlags(schema).map((flag) => [flag, flag === "failed_to_answer" ? status === "fail" : flag === "repetitive" ? bot.length > 1 && new Set(bot).size < bot.length : false]),
+        qualityFlags(schema).map((flag) => [
+          flag,
+          flag === "failed_to_answer"
+            ? status === "fail"
+            : flag === "repetitive"
+              ? bot.length > 1 && new Set(bot).size < bot.length
+              : false,
+        ]),
       ),
       facts: { booked_at: null, confirmation_number: /\b(BK|RS)-\d+\b/.exec(bot.join(" "))?.[0] ?? null, caller_name: null },
     };
   }
   if (task === "diagnosis") {
     const category = c?.category ?? "other";
-    return { category, explanation: `Root cause: ${category.replace(/_/g, " ")}.`, evidence: [tool ?? bot.at(-1) ?? ""], suggested_fix: FIXES[category] ?? "Review the conversation.", severity: category === "integration_failure" ? "high" : "medium" };
+    return {
+      category,
+      explanation: `Root cause: ${category.replace(/_/g, " ")}.`,
+      evidence: [tool ?? bot.at(-1) ?? ""],
+      suggested_fix: FIXES[category] ?? "Review the conversation.",
+      severity: category === "integration_failure" ? "high" : "medium",
+    };
   }
   return { error: `unknown task ${task}` };
 }
@@ -61,10 +85,16 @@ export async function startDemoJudge(conversations: DemoConversation[], apiKey =
     for await (const c of req) chunks.push(c as Buffer);
     if (req.method !== "POST" || req.url !== "/v1/chat/completions") return void res.writeHead(404).end();
     if (!secretsEqual(req.headers.authorization ?? "", `Bearer ${apiKey}`)) {
-      return void res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "Incorrect API key provided", type: "invalid_request_error" } }));
+      return void res
+        .writeHead(401, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: { message: "Incorrect API key provided", type: "invalid_request_error" } }));
     }
     state.calls++;
-    const body = JSON.parse(Buffer.concat(chunks).toString()) as { model: string; response_format?: { json_schema?: { name?: string; schema?: unknown } }; messages?: { role: string; content: string }[] };
+    const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+      model: string;
+      response_format?: { json_schema?: { name?: string; schema?: unknown } };
+      messages?: { role: string; content: string }[];
+    };
     const user = body.messages?.find((m) => m.role === "user")?.content ?? "";
     const format = body.response_format?.json_schema;
     const content = JSON.stringify(answer(format?.name ?? "text", user, conversations, format?.schema));
@@ -75,7 +105,11 @@ export async function startDemoJudge(conversations: DemoConversation[], apiKey =
         created: Math.floor(Date.now() / 1000),
         model: body.model,
         choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, finish_reason: "stop", logprobs: null }],
-        usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: Math.ceil(content.length / 4), total_tokens: Math.ceil((user.length + content.length) / 4) },
+        usage: {
+          prompt_tokens: Math.ceil(user.length / 4),
+          completion_tokens: Math.ceil(content.length / 4),
+          total_tokens: Math.ceil((user.length + content.length) / 4),
+        },
       }),
     );
   });

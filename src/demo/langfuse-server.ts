@@ -11,7 +11,7 @@ import type { DemoConversation } from "./conversations.js";
 // - POST /api/public/scores (scores.yml) and POST /api/public/ingestion with score-create events,
 //   answered 207 { successes, errors } (ingestion.yml).
 
-export interface StoredObservation {
+interface StoredObservation {
   id: string;
   traceId: string;
   sessionId: string;
@@ -39,7 +39,7 @@ export interface DemoLangfuse {
 const SYSTEM = "You are the booking assistant of Bright Smile Dental.";
 
 /** The observations Langfuse's SDK would have written for one conversation. */
-export function conversationObservations(c: DemoConversation, start: number): StoredObservation[] {
+function conversationObservations(c: DemoConversation, start: number): StoredObservation[] {
   const sessionId = `sess-${c.id}`;
   const history: { role: string; content: string }[] = [{ role: "system", content: SYSTEM }];
   const out: StoredObservation[] = [];
@@ -55,14 +55,44 @@ export function conversationObservations(c: DemoConversation, start: number): St
     } else if (turn.startsWith("T:")) {
       const [name, args, result] = turn.slice(2).split("|") as [string, string, string];
       const failed = result.includes('"error"');
-      out.push({ ...base, traceId: traceId(), id: `${traceId()}-tool-${out.length}`, name, type: "TOOL", input: args, output: result, level: failed ? "ERROR" : "DEFAULT", statusMessage: failed ? JSON.parse(result).error : null });
+      out.push({
+        ...base,
+        traceId: traceId(),
+        id: `${traceId()}-tool-${out.length}`,
+        name,
+        type: "TOOL",
+        input: args,
+        output: result,
+        level: failed ? "ERROR" : "DEFAULT",
+        statusMessage: failed ? JSON.parse(result).error : null,
+      });
     } else {
       const reply = { role: "assistant", content: turn.slice(2) };
-      out.push({ ...base, traceId: traceId(), id: `${traceId()}-gen-${out.length}`, name: "reply", type: "GENERATION", input: JSON.stringify(history), output: JSON.stringify(reply) });
+      out.push({
+        ...base,
+        traceId: traceId(),
+        id: `${traceId()}-gen-${out.length}`,
+        name: "reply",
+        type: "GENERATION",
+        input: JSON.stringify(history),
+        output: JSON.stringify(reply),
+      });
       history.push(reply);
     }
   }
-  out.push({ id: `${sessionId}-end`, traceId: `${sessionId}-end`, sessionId, traceName: "conversation_end", name: "hangup", type: "EVENT", startTime: t + 1000, level: "DEFAULT", statusMessage: null, input: null, output: null });
+  out.push({
+    id: `${sessionId}-end`,
+    traceId: `${sessionId}-end`,
+    sessionId,
+    traceName: "conversation_end",
+    name: "hangup",
+    type: "EVENT",
+    startTime: t + 1000,
+    level: "DEFAULT",
+    statusMessage: null,
+    input: null,
+    output: null,
+  });
   return out;
 }
 
@@ -78,9 +108,26 @@ export async function startDemoLangfuse(options: { clock: () => number; publicKe
     res.end(JSON.stringify(body));
   };
   const v2 = (o: StoredObservation) => ({
-    id: o.id, traceId: o.traceId, startTime: new Date(o.startTime).toISOString(), endTime: new Date(o.startTime + 800).toISOString(), projectId: "demo", parentObservationId: null, type: o.type,
-    name: o.name, level: o.level, statusMessage: o.statusMessage, version: null, environment: "default", sessionId: o.sessionId, userId: null, isRootObservation: true,
-    input: o.input, output: o.output, tags: [], release: null, traceName: o.traceName,
+    id: o.id,
+    traceId: o.traceId,
+    startTime: new Date(o.startTime).toISOString(),
+    endTime: new Date(o.startTime + 800).toISOString(),
+    projectId: "demo",
+    parentObservationId: null,
+    type: o.type,
+    name: o.name,
+    level: o.level,
+    statusMessage: o.statusMessage,
+    version: null,
+    environment: "default",
+    sessionId: o.sessionId,
+    userId: null,
+    isRootObservation: true,
+    input: o.input,
+    output: o.output,
+    tags: [],
+    release: null,
+    traceName: o.traceName,
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -90,7 +137,8 @@ export async function startDemoLangfuse(options: { clock: () => number; publicKe
     if (!secretsEqual(req.headers.authorization ?? "", auth)) return send(res, 401, { message: "Invalid credentials" });
     const q = url.searchParams;
     if (req.method === "GET" && url.pathname === "/api/public/v2/observations") {
-      if (q.get("parseIoAsJson") === "true") return send(res, 400, { message: "parseIoAsJson is deprecated; input/output are returned as strings" });
+      if (q.get("parseIoAsJson") === "true")
+        return send(res, 400, { message: "parseIoAsJson is deprecated; input/output are returned as strings" });
       const limit = Math.min(Number(q.get("limit") ?? 50), 1000);
       const from = q.get("fromStartTime") ? Date.parse(q.get("fromStartTime")!) : -Infinity;
       const to = q.get("toStartTime") ? Date.parse(q.get("toStartTime")!) : Infinity;
@@ -124,7 +172,9 @@ export async function startDemoLangfuse(options: { clock: () => number; publicKe
     return send(res, 404, { message: "Not found" });
   }
 
-  const server: Server = createServer((req, res) => void handle(req, res).catch((error: unknown) => send(res, 500, { message: String(error) })));
+  const server: Server = createServer(
+    (req, res) => void handle(req, res).catch((error: unknown) => send(res, 500, { message: String(error) })),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

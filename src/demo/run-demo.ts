@@ -51,7 +51,11 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
 
   const dbFile = join(options.dataDir, "demo.db");
   for (const suffix of ["", "-wal", "-shm"]) rmSync(dbFile + suffix, { force: true });
-  const secrets = { VIGIL_API_KEY: generateSecret("VIGIL_API_KEY"), WEBHOOK_SECRET: generateSecret("WEBHOOK_SECRET"), CRON_SECRET: generateSecret("CRON_SECRET") };
+  const secrets = {
+    VIGIL_API_KEY: generateSecret("VIGIL_API_KEY"),
+    WEBHOOK_SECRET: generateSecret("WEBHOOK_SECRET"),
+    CRON_SECRET: generateSecret("CRON_SECRET"),
+  };
   const env = parseEnv({
     ...secrets,
     PORT: String(options.port),
@@ -69,7 +73,14 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   });
   const server = await startLocalServer({ ...env, CRON_SECRET: secrets.CRON_SECRET }, { clock });
   const counts = { exchanges: 0, conversations: history.length, runs: 0 };
-  const recorded = await recordHistory({ deps: server.deps, now: clock(), secret: secrets.WEBHOOK_SECRET, apiKey: secrets.VIGIL_API_KEY, langfuse, conversations: history });
+  const recorded = await recordHistory({
+    deps: server.deps,
+    now: clock(),
+    secret: secrets.WEBHOOK_SECRET,
+    apiKey: secrets.VIGIL_API_KEY,
+    langfuse,
+    conversations: history,
+  });
   counts.runs = recorded.runs;
 
   const target = { url: server.baseUrl, source: "whatsapp-bot", secret: secrets.WEBHOOK_SECRET };
@@ -78,13 +89,23 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const background = (p: Promise<unknown>) => {
     // Stepped, a cron finishes before time moves on.
     if (options.stepMs) return p.catch((error: unknown) => server.deps.log.warn("demo step failed", { err: error }));
-    const tracked = p.catch((error: unknown) => server.deps.log.warn("demo step failed", { err: error })).finally(() => inFlight.delete(tracked));
+    const tracked = p
+      .catch((error: unknown) => server.deps.log.warn("demo step failed", { err: error }))
+      .finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
   };
   // Each task runs every `every` demo-ms; crons go in the background like Vercel's would.
-  const tasks: { every: number; next: number; run: () => Promise<unknown> | void }[] = [
+  const tasks: { every: number; next: number; run: () => unknown }[] = [
     { every: 4 * SEC, next: 0, run: () => sendExchange(target, counts.exchanges++, clock()) },
-    { every: 4 * SEC, next: 2 * SEC, run: () => void (counts.conversations < conversations.length && langfuse.addConversation(live[counts.conversations++ - history.length]!, clock() - 30 * SEC)) },
+    {
+      every: 4 * SEC,
+      next: 2 * SEC,
+      run: () =>
+        void (
+          counts.conversations < conversations.length &&
+          langfuse.addConversation(live[counts.conversations++ - history.length]!, clock() - 30 * SEC)
+        ),
+    },
     { every: 20 * SEC, next: 5 * SEC, run: () => simulateRun(client, counts.runs++) },
     { every: 20 * SEC, next: 0, run: () => background(server.fire("/api/cron/heartbeat")) },
     { every: 15 * SEC, next: 1 * SEC, run: () => background(server.fire("/api/cron/monitor")) },

@@ -25,7 +25,7 @@ export function requireBearer(secret: string | undefined, variable: string, log:
   };
 }
 
-export function bearerToken(header: string | undefined): string | undefined {
+function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(.+)$/i.exec(header ?? "");
   return match?.[1]?.trim();
 }

@@ -15,7 +15,7 @@ import {
 } from "../errors.js";
 import type { Logger } from "../log.js";
 
-export interface ErrorBody {
+interface ErrorBody {
   error: { code: string; message: string; requestId: string; problems?: { field: string; message: string }[] };
 }
 
@@ -47,15 +47,15 @@ export function renderError(error: unknown, c: Context, log: Logger): Response {
   if (clientAborted(c, error)) {
     // The client hung up mid-request: nothing failed here and nobody reads the answer.
     log.warn("request aborted by client", { requestId, route: c.req.path });
-    return c.json({ error: { code: "client_closed_request", message: "The client closed the connection", requestId } }, CLIENT_CLOSED_REQUEST as ContentfulStatusCode);
+    return c.json(
+      { error: { code: "client_closed_request", message: "The client closed the connection", requestId } },
+      CLIENT_CLOSED_REQUEST as ContentfulStatusCode,
+    );
   }
   if (isDatabaseUnavailable(error)) {
     log.error("database unavailable", { requestId, err: error });
     c.header("Retry-After", "5");
-    return c.json(
-      { error: { code: "unavailable", message: "The database is unavailable; retry shortly.", requestId } },
-      503,
-    );
+    return c.json({ error: { code: "unavailable", message: "The database is unavailable; retry shortly.", requestId } }, 503);
   }
   // Internals stay in the log line, never in the body.
   log.error("unhandled error", { requestId, err: error });

@@ -12,6 +12,7 @@ export const refuseControlCharactersInPath: MiddlewareHandler = async (c, next) 
   } catch {
     throw new ValidationError("The path is not valid percent-encoding", [{ field: "path", message: "invalid percent-encoding" }]);
   }
-  if (hasControlCharacters(decoded)) throw new ValidationError("The path must not contain control characters", [{ field: "path", message: "contains control characters" }]);
+  if (hasControlCharacters(decoded))
+    throw new ValidationError("The path must not contain control characters", [{ field: "path", message: "contains control characters" }]);
   await next();
 };

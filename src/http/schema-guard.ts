@@ -19,7 +19,7 @@ export function requireCurrentSchema(db: Db): MiddlewareHandler {
   };
 }
 
-export async function checkSchema(db: Db): Promise<{ behind: boolean; version: number; needed: number; message: string }> {
+async function checkSchema(db: Db): Promise<{ behind: boolean; version: number; needed: number; message: string }> {
   return schemaStatus(await schemaVersion(db));
 }
 

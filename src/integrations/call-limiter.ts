@@ -6,7 +6,6 @@ export interface CallLimiter {
   acquire(maxWaitMs: number): Promise<boolean>;
 }
 
-
 // A call is counted for 61 s, not 60: the provider sees arrival times a few milliseconds after
 // ours, and must never count more than the limit in any minute of its own clock.
 const WINDOW_MS = 61_000;

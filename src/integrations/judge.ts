@@ -12,7 +12,7 @@ export interface JudgeRequest<S extends z.ZodType> {
   user: string;
 }
 
-export interface JudgeAnswer<T> {
+interface JudgeAnswer<T> {
   value: T;
   tokensIn: number;
   tokensOut: number;
@@ -43,7 +43,7 @@ export type JudgeTemperature = number | "auto" | "omit";
 const REASONING_MODEL = /^(?:[\w-]+\/)?(?:o\d|gpt-5)/i;
 
 /** The temperature to send, or undefined to send none (the model's default). */
-export function temperatureFor(model: string, setting: JudgeTemperature): number | undefined {
+function temperatureFor(model: string, setting: JudgeTemperature): number | undefined {
   if (setting === "omit") return undefined;
   if (setting === "auto") return REASONING_MODEL.test(model) ? undefined : 0;
   return setting;
@@ -64,9 +64,19 @@ let sdk: Promise<Sdk> | undefined;
 // Imported on first use: a function instance that judges nothing (every one but the monitor
 // cron's) never parses the SDK, which was a fifth of the cold start.
 const loadSdk = (): Promise<Sdk> =>
-  (sdk ??= Promise.all([import("openai"), import("openai/helpers/zod")]).then(([o, z]) => ({ OpenAI: o.default, zodResponseFormat: z.zodResponseFormat })));
+  (sdk ??= Promise.all([import("openai"), import("openai/helpers/zod")]).then(([o, z]) => ({
+    OpenAI: o.default,
+    zodResponseFormat: z.zodResponseFormat,
+  })));
 
-export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; model: string; timeoutSeconds: number; temperature?: JudgeTemperature; responseFormat?: "auto" | "json_schema" | "json_object" }): JudgeModel {
+export function createOpenAIJudge(options: {
+  apiKey: string;
+  baseURL?: string;
+  model: string;
+  timeoutSeconds: number;
+  temperature?: JudgeTemperature;
+  responseFormat?: "auto" | "json_schema" | "json_object";
+}): JudgeModel {
   let client: OpenAI | undefined;
   let temperature = temperatureFor(options.model, options.temperature ?? "auto");
   let mode: "json_schema" | "json_object" = options.responseFormat === "json_object" ? "json_object" : "json_schema";
@@ -106,7 +116,8 @@ export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; m
         let completion;
         const sent = body(request, loaded);
         const left = until - Date.now();
-        if (left <= 0) throw Object.assign(new UpstreamError("judge model: no time left for another attempt", true), { tokensIn, tokensOut });
+        if (left <= 0)
+          throw Object.assign(new UpstreamError("judge model: no time left for another attempt", true), { tokensIn, tokensOut });
         try {
           completion = await client.chat.completions.create(sent, { timeout: left });
         } catch (error) {
@@ -126,7 +137,8 @@ export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; m
               continue;
             }
           }
-          if (error instanceof OpenAI.APIError || error instanceof OpenAI.APIConnectionError) throw Object.assign(upstream(error, OpenAI), { tokensIn, tokensOut });
+          if (error instanceof OpenAI.APIError || error instanceof OpenAI.APIConnectionError)
+            throw Object.assign(upstream(error, OpenAI), { tokensIn, tokensOut });
           throw error;
         }
         tokensIn += completion.usage?.prompt_tokens ?? 0;
@@ -153,12 +165,19 @@ export function createOpenAIJudge(options: { apiKey: string; baseURL?: string; m
         if (parsed.success) return { value: parsed.data, tokensIn, tokensOut, model };
         lastProblem = parsed.error.message;
       }
-      throw new JudgeSchemaError(`${request.task}: model reply did not match the schema (${lastProblem.slice(0, 300)})`, tokensIn, tokensOut);
+      throw new JudgeSchemaError(
+        `${request.task}: model reply did not match the schema (${lastProblem.slice(0, 300)})`,
+        tokensIn,
+        tokensOut,
+      );
     },
   };
 }
 
-function upstream(error: InstanceType<typeof OpenAI.APIError> | InstanceType<typeof OpenAI.APIConnectionError>, { APIError }: typeof OpenAI): UpstreamError {
+function upstream(
+  error: InstanceType<typeof OpenAI.APIError> | InstanceType<typeof OpenAI.APIConnectionError>,
+  { APIError }: typeof OpenAI,
+): UpstreamError {
   const status = error instanceof APIError ? error.status : undefined;
   const retryable = status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
   return new UpstreamError(`judge model call failed${status ? ` with HTTP ${status}` : `: ${error.message}`}`, retryable, {

@@ -73,7 +73,7 @@ export type LangfuseApi = "v2" | "v1";
  */
 export type RequestGate = () => number;
 
-export interface SliceRead {
+interface SliceRead {
   api: LangfuseApi;
   requests: number;
   /** Every page of the slice was read: the watermark may move past it. */
@@ -87,9 +87,17 @@ export interface SliceRead {
 /** The narrow interface the monitor needs from Langfuse. */
 export interface TraceSource {
   /** Reads the observations that started in [from, to), page by page, while `gate` allows requests. */
-  readSlice(window: { from: number; to: number; api?: LangfuseApi; onePage?: boolean }, gate: RequestGate, onPage: (page: TraceObservation[]) => Promise<void>): Promise<SliceRead>;
+  readSlice(
+    window: { from: number; to: number; api?: LangfuseApi; onePage?: boolean },
+    gate: RequestGate,
+    onPage: (page: TraceObservation[]) => Promise<void>,
+  ): Promise<SliceRead>;
   /** Writes scores in batches; returns the ids Langfuse refused or that could not be sent (to retry later). */
-  writeScores(scores: SessionScore[], gate: RequestGate, now: number): Promise<{ written: string[]; failed: { id: string; reason: string }[] }>;
+  writeScores(
+    scores: SessionScore[],
+    gate: RequestGate,
+    now: number,
+  ): Promise<{ written: string[]; failed: { id: string; reason: string }[] }>;
 }
 
 const PAGE_V2 = 1000;
@@ -109,17 +117,30 @@ const SCORES_PER_BATCH = 200;
  * API. Every call gets an explicit timeout and no SDK retries: the monitor's watermark and
  * Retry-After handling retry across cycles, within the per-minute budget.
  */
-export function createLangfuseSource(options: { publicKey: string; secretKey: string; baseUrl: string; timeoutSeconds: number }): TraceSource {
+export function createLangfuseSource(options: {
+  publicKey: string;
+  secretKey: string;
+  baseUrl: string;
+  timeoutSeconds: number;
+}): TraceSource {
   // The SDK is imported on first use, so function instances that never read Langfuse (all but
   // the monitor cron's) do not parse it at cold start.
   let client: Promise<LangfuseClient> | undefined;
   const langfuse = () =>
-    (client ??= import("@langfuse/client").then(({ LangfuseClient: Client }) => new Client({ publicKey: options.publicKey, secretKey: options.secretKey, baseUrl: options.baseUrl })));
+    (client ??= import("@langfuse/client").then(
+      ({ LangfuseClient: Client }) => new Client({ publicKey: options.publicKey, secretKey: options.secretKey, baseUrl: options.baseUrl }),
+    ));
   // The gate's answer bounds each call: nothing runs past the invocation's deadline.
   const call = (ms: number) => ({ timeoutInSeconds: Math.min(options.timeoutSeconds, ms / 1000), maxRetries: 0 });
   const iso = (ms: number) => new Date(ms).toISOString();
 
-  async function readV2(from: number, to: number, onePage: boolean, gate: RequestGate, onPage: (p: TraceObservation[]) => Promise<void>): Promise<SliceRead> {
+  async function readV2(
+    from: number,
+    to: number,
+    onePage: boolean,
+    gate: RequestGate,
+    onPage: (p: TraceObservation[]) => Promise<void>,
+  ): Promise<SliceRead> {
     let cursor: string | undefined;
     let requests = 0;
     let restarted = false;
@@ -131,7 +152,10 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
       let page;
       try {
         requests++;
-        page = await (await langfuse()).api.observations.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V2, fields: V2_FIELDS, ...(cursor ? { cursor } : {}) }, call(ms));
+        page = await (await langfuse()).api.observations.getMany(
+          { fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V2, fields: V2_FIELDS, ...(cursor ? { cursor } : {}) },
+          call(ms),
+        );
       } catch (error) {
         // An expired cursor: read the slice again (imports are deduplicated by id).
         if (cursor && statusOf(error) === 400 && !restarted) {
@@ -142,7 +166,9 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
         throw Object.assign(error as object, { requests });
       }
       count += page.data.length;
-      const mapped = page.data.map((o) => toObservation(o, { sessionId: o.sessionId ?? null, name: o.traceName ?? null, tags: o.tags ?? [] }));
+      const mapped = page.data.map((o) =>
+        toObservation(o, { sessionId: o.sessionId ?? null, name: o.traceName ?? null, tags: o.tags ?? [] }),
+      );
       await onPage(mapped);
       cursor = page.meta.cursor ?? undefined;
       if (!cursor || page.data.length === 0) return { api: "v2", requests, complete: true, density: density() };
@@ -154,7 +180,13 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
     }
   }
 
-  async function readV1(from: number, to: number, onePage: boolean, gate: RequestGate, onPage: (p: TraceObservation[]) => Promise<void>): Promise<SliceRead> {
+  async function readV1(
+    from: number,
+    to: number,
+    onePage: boolean,
+    gate: RequestGate,
+    onPage: (p: TraceObservation[]) => Promise<void>,
+  ): Promise<SliceRead> {
     const traces = new Map<string, TraceInfo>();
     let requests = 0;
     let total = 0;
@@ -164,7 +196,10 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
       const ms = gate();
       if (!ms) return incomplete();
       requests++;
-      const res = await (await langfuse()).api.trace.list({ fromTimestamp: iso(from - TRACE_MARGIN_MS), toTimestamp: iso(to), limit: PAGE_V1, page, fields: "core" }, call(ms));
+      const res = await (await langfuse()).api.trace.list(
+        { fromTimestamp: iso(from - TRACE_MARGIN_MS), toTimestamp: iso(to), limit: PAGE_V1, page, fields: "core" },
+        call(ms),
+      );
       for (const t of res.data) traces.set(t.id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [] });
       if (page >= res.meta.totalPages || res.data.length === 0) break;
     }
@@ -172,7 +207,10 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
       const ms = gate();
       if (!ms) return incomplete();
       requests++;
-      const res = await (await langfuse()).api.legacy.observationsV1.getMany({ fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V1, page }, call(ms));
+      const res = await (await langfuse()).api.legacy.observationsV1.getMany(
+        { fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V1, page },
+        call(ms),
+      );
       total = res.meta.totalItems;
       // v1 counts the whole slice up front: a slice of many pages is narrowed before reading it.
       if (onePage && page === 1 && res.meta.totalPages > 1) return { ...incomplete(), tooLarge: true };
@@ -184,7 +222,8 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
         traces.set(id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [] });
       }
       await onPage(res.data.map((o) => toObservation(o, o.traceId ? traces.get(o.traceId) : undefined)));
-      if (page >= res.meta.totalPages || res.data.length === 0) return { api: "v1", requests, complete: true, density: { count: total, spanMs: to - from } };
+      if (page >= res.meta.totalPages || res.data.length === 0)
+        return { api: "v1", requests, complete: true, density: { count: total, spanMs: to - from } };
     }
   }
 
@@ -238,7 +277,12 @@ export function createLangfuseSource(options: { publicKey: string; secretKey: st
           }
           // The 207 answer names events by their envelope id; the score's own id (body.id) is
           // what score-create upserts on, so a retried score replaces itself.
-          const events = chunk.map((s) => ({ type: "score-create" as const, id: randomUUID(), timestamp: new Date(now).toISOString(), body: { ...s } }));
+          const events = chunk.map((s) => ({
+            type: "score-create" as const,
+            id: randomUUID(),
+            timestamp: new Date(now).toISOString(),
+            body: { ...s },
+          }));
           let res;
           try {
             res = await (await langfuse()).api.ingestion.batch({ batch: events }, call(ms));

@@ -1,7 +1,7 @@
 import type { Ratelimit } from "@upstash/ratelimit";
 import type { Logger } from "../log.js";
 
-export interface RateLimitDecision {
+interface RateLimitDecision {
   allowed: boolean;
   retryAfterSeconds: number;
 }

@@ -16,7 +16,7 @@ export interface HeartbeatStep {
   run(deps: Deps, now: number): Promise<JobSummary>;
 }
 
-export const HEARTBEAT_STEPS: HeartbeatStep[] = [
+const HEARTBEAT_STEPS: HeartbeatStep[] = [
   // Webhooks commit only their events; their counts are caught up here (and before every read).
   { name: "rollups", run: async (deps) => ({ rollupRowsWritten: await catchUpRollups(deps.db) }) },
   { name: "runs", run: (deps, now) => detectRunTransitions(deps, now, runSettings(deps.env)) },

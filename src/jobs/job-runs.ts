@@ -87,7 +87,11 @@ const lastRunWithStatusStmt = (job: string, status: JobRunStatus) => ({
 });
 
 /** The job's latest runs and when Vigil first ran anything, in one read batch. */
-export async function latestRunsAndFirstRun(db: Db, job: string, limit: number): Promise<{ recent: JobRun[]; firstRunAt: number | undefined }> {
+export async function latestRunsAndFirstRun(
+  db: Db,
+  job: string,
+  limit: number,
+): Promise<{ recent: JobRun[]; firstRunAt: number | undefined }> {
   const [recent, first] = await db.batch(
     [{ sql: "SELECT * FROM job_runs WHERE job = ? ORDER BY started_at DESC LIMIT ?", args: [job, limit] }, FIRST_RUN_SQL],
     "read",

@@ -8,7 +8,14 @@ export type LeaseRefusal = "locked" | "already_ran";
  * (the scheduled minute a run is for) it also succeeds only once per slot, so a cron delivered
  * again after the first run finished does nothing either. Answers why it was refused.
  */
-export async function acquireLease(db: Db, job: string, holder: string, now: number, ttlMs: number, slot = 0): Promise<LeaseRefusal | undefined> {
+export async function acquireLease(
+  db: Db,
+  job: string,
+  holder: string,
+  now: number,
+  ttlMs: number,
+  slot = 0,
+): Promise<LeaseRefusal | undefined> {
   const rs = await db.execute({
     sql: `INSERT INTO job_leases (job, holder, lease_until, acquired_at, slot) VALUES (?, ?, ?, ?, ?)
           ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until,

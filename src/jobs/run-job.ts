@@ -5,9 +5,7 @@ import { recordRunEnd, recordRunStart, recordSkippedRun } from "./job-runs.js";
 import type { JobFn, JobName, JobSummary } from "./types.js";
 import { errorMessage } from "../errors.js";
 
-export type JobOutcome =
-  | { status: "ok"; runId: string; summary: JobSummary }
-  | { status: "skipped"; runId: string; reason: LeaseRefusal };
+export type JobOutcome = { status: "ok"; runId: string; summary: JobSummary } | { status: "skipped"; runId: string; reason: LeaseRefusal };
 
 /**
  * Jobs whose runs are counted by scheduled slot: a second delivery of the same slot is skipped.

@@ -33,8 +33,14 @@ export class OutOfTimeError extends Error {
 }
 
 export async function loadTranscript(deps: Deps, sessionKey: string, maxChars: number): Promise<Transcript> {
-  const rs = await deps.db.execute({ sql: "SELECT data FROM monitored_observations WHERE session_key = ? ORDER BY start_time, id", args: [sessionKey] });
-  return buildTranscript(rs.rows.map((r) => JSON.parse(String(r.data)) as StoredObservation), maxChars);
+  const rs = await deps.db.execute({
+    sql: "SELECT data FROM monitored_observations WHERE session_key = ? ORDER BY start_time, id",
+    args: [sessionKey],
+  });
+  return buildTranscript(
+    rs.rows.map((r) => JSON.parse(String(r.data)) as StoredObservation),
+    maxChars,
+  );
 }
 
 /** A metered model call: waits for the shared rate limit, counts tokens and cost. */
@@ -43,7 +49,8 @@ export function meteredAsk(ctx: AnalysisContext, usage: Usage) {
     const clock = ctx.deps.clock;
     const window = () => callWindow(clock(), ctx.deadline, ctx.settings.modelTimeoutMs, ctx.settings.minCallMs);
     if (!window()) throw new OutOfTimeError();
-    if (!(await ctx.limiter.acquire(ctx.deadline - clock() - Math.min(ctx.settings.modelTimeoutMs, ctx.settings.minCallMs)))) throw new UpstreamError("model rate limit: no call slot before the cycle's time budget", true);
+    if (!(await ctx.limiter.acquire(ctx.deadline - clock() - Math.min(ctx.settings.modelTimeoutMs, ctx.settings.minCallMs))))
+      throw new UpstreamError("model rate limit: no call slot before the cycle's time budget", true);
     const timeoutMs = window();
     if (!timeoutMs) throw new OutOfTimeError();
     try {
@@ -71,7 +78,10 @@ function addUsage(s: MonitorSettings, usage: Usage, tokensIn: number, tokensOut:
  * check), then stores the verdict together with the end of the claim. Transient failures give
  * the claim back for a later cycle; a reply that breaks its schema twice is an error at once.
  */
-export async function analyzeClaimed(ctx: AnalysisContext, claim: ClaimedSession): Promise<{ outcome: AnalysisOutcome; usage: Usage; resultStored: boolean }> {
+export async function analyzeClaimed(
+  ctx: AnalysisContext,
+  claim: ClaimedSession,
+): Promise<{ outcome: AnalysisOutcome; usage: Usage; resultStored: boolean }> {
   const { deps, settings: s } = ctx;
   const usage: Usage = { tokensIn: 0, tokensOut: 0, costUsd: 0, model: null };
   const ask = meteredAsk(ctx, usage);
@@ -84,15 +94,30 @@ export async function analyzeClaimed(ctx: AnalysisContext, claim: ClaimedSession
     const transcript = await loadTranscript(deps, claim.sessionKey, s.transcriptMaxChars);
     const judged = await judgeTranscript(ask, transcript, s.taxonomy);
     if (judged.status === "skipped") {
-      row = { ...base, status: "skipped", ...(judged.intent ? { intent: judged.intent } : { error: judged.reason }), analyzedAt: deps.clock() };
+      row = {
+        ...base,
+        status: "skipped",
+        ...(judged.intent ? { intent: judged.intent } : { error: judged.reason }),
+        analyzedAt: deps.clock(),
+      };
     } else {
       const { intent, fulfillment } = judged;
       // Only a verdict the bot could have faked is checked: a failure cannot get worse.
       let verifier: VerifierRecord | null = null;
       if (ctx.verifier && judged.status !== "fail") {
         const facts = factsOf(fulfillment);
-        verifier = recordOf(await ctx.verifier.verify({ sessionId: claim.sessionKey, intent: intent.intent, facts }), facts, 1, deps.clock(), s.maxAttempts);
-        if (verifier.status === "unavailable") log.warn("system-of-record check unavailable: verdict kept as judged", { reason: verifier.detail, retry: verifier.retryAt !== null });
+        verifier = recordOf(
+          await ctx.verifier.verify({ sessionId: claim.sessionKey, intent: intent.intent, facts }),
+          facts,
+          1,
+          deps.clock(),
+          s.maxAttempts,
+        );
+        if (verifier.status === "unavailable")
+          log.warn("system-of-record check unavailable: verdict kept as judged", {
+            reason: verifier.detail,
+            retry: verifier.retryAt !== null,
+          });
       }
       const contradicted = contradicts(verifier, judged.status);
       if (contradicted) fulfillment.unmet.push(unmetReason(verifier!));
@@ -109,17 +134,33 @@ export async function analyzeClaimed(ctx: AnalysisContext, claim: ClaimedSession
     const transient = error instanceof UpstreamError && error.retryable;
     if (transient && claim.attempts < s.maxAttempts) {
       const backoff = Math.max(error.retryAfterMs ?? 0, 60_000 * 2 ** (claim.attempts - 1));
-      await deps.db.batch([retryClaim(claim, deps.clock() + backoff, reason, deps.clock(), s.maxAttempts), spendUpsert(dayOf(deps.clock()), usage)], "write");
+      await deps.db.batch(
+        [retryClaim(claim, deps.clock() + backoff, reason, deps.clock(), s.maxAttempts), spendUpsert(dayOf(deps.clock()), usage)],
+        "write",
+      );
       log.warn("session analysis will be retried", { attempt: claim.attempts, reason, retry_in_ms: backoff });
       return { outcome: "retry", usage, resultStored: false };
     }
-    row = { ...base, status: "error", analyzedAt: deps.clock(), error: transient ? `gave up after ${claim.attempts} attempts: ${reason}` : reason };
+    row = {
+      ...base,
+      status: "error",
+      analyzedAt: deps.clock(),
+      error: transient ? `gave up after ${claim.attempts} attempts: ${reason}` : reason,
+    };
   }
 
   const outcome = row.status === "error" ? "error" : row.status === "skipped" ? "skipped" : "analyzed";
-  const [claimEnd] = await deps.db.batch([finishClaim(claim, outcome, deps.clock()), resultInsert(row, true), hourlyCount(row), spendUpsert(dayOf(deps.clock()), usage)], "write");
+  const [claimEnd] = await deps.db.batch(
+    [finishClaim(claim, outcome, deps.clock()), resultInsert(row, true), hourlyCount(row), spendUpsert(dayOf(deps.clock()), usage)],
+    "write",
+  );
   const stored = claimEnd!.rowsAffected === 1;
-  const fields = { status: row.status, intent: row.intent?.intent ?? null, duration_ms: Math.round(performance.now() - started), tokens: usage.tokensIn + usage.tokensOut };
+  const fields = {
+    status: row.status,
+    intent: row.intent?.intent ?? null,
+    duration_ms: Math.round(performance.now() - started),
+    tokens: usage.tokensIn + usage.tokensOut,
+  };
   if (!stored) log.warn("claim lost before the verdict was stored: discarded", fields);
   else if (row.status === "error") log.error("session analysis failed", { ...fields, reason: row.error });
   else log.info("session analysed", fields);

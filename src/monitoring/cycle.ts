@@ -43,7 +43,14 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
   const log = deps.log.child({ job: "monitor" });
   // Score writes must still fit after the analyses: those stop that much earlier.
   const scoreReserve = Math.min(s.langfuseTimeoutMs, s.minCallMs);
-  const ctx: AnalysisContext = { deps, judge: m.judge, limiter: m.limiter, settings: s, verifier: m.verifier, deadline: deadline - scoreReserve };
+  const ctx: AnalysisContext = {
+    deps,
+    judge: m.judge,
+    limiter: m.limiter,
+    settings: s,
+    verifier: m.verifier,
+    deadline: deadline - scoreReserve,
+  };
 
   // Langfuse allows N requests a minute: the import takes all but a few, the score writes the rest.
   let langfuseLeft = s.langfuseRequestsPerMinute;
@@ -99,7 +106,10 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
       const key = queue[next++];
       if (key === undefined) return;
       if (s.sampleRate < 1 && hash01(key) >= s.sampleRate) {
-        await deps.db.execute({ sql: "UPDATE monitor_sessions SET state = 'skipped', last_error = 'sampled out', updated_at = ? WHERE session_key = ? AND state = 'pending'", args: [now, key] });
+        await deps.db.execute({
+          sql: "UPDATE monitor_sessions SET state = 'skipped', last_error = 'sampled out', updated_at = ? WHERE session_key = ? AND state = 'pending'",
+          args: [now, key],
+        });
         continue;
       }
       const claim = await claimSession(deps.db, key, holder, clock(), s.leaseMs);
@@ -136,7 +146,18 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
   return {
     imported: imported?.imported ?? 0,
     langfuse: imported
-      ? { api: imported.api, requests: imported.requests, read: imported.read, internal: imported.internal, bounded: imported.bounded, slices: imported.slices, caughtUp: imported.caughtUp, watermark: imported.watermark, lagMs: imported.lagMs, ...(importError ? { error: importError } : {}) }
+      ? {
+          api: imported.api,
+          requests: imported.requests,
+          read: imported.read,
+          internal: imported.internal,
+          bounded: imported.bounded,
+          slices: imported.slices,
+          caughtUp: imported.caughtUp,
+          watermark: imported.watermark,
+          lagMs: imported.lagMs,
+          ...(importError ? { error: importError } : {}),
+        }
       : { error: importError },
     sessionsChecked: counts.pass + counts.fail + counts.partial + counts.skipped + counts.error,
     passed: counts.pass,

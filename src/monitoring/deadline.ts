@@ -1,7 +1,7 @@
 import type { MonitorSettings } from "./settings.js";
 
 // Room kept before the function's own deadline for recording the run and answering the cron.
-export const DEADLINE_SAFETY_MS = 5_000;
+const DEADLINE_SAFETY_MS = 5_000;
 
 /**
  * When the cycle must have stopped: its own budget, or the platform's deadline for this
@@ -14,7 +14,7 @@ export function cycleDeadline(s: MonitorSettings, started: number, functionDeadl
 
 // A call is started only with at least this long left to run (or its whole timeout, if
 // shorter; a quarter of the cycle's budget in a very short function).
-export const MIN_CALL_MS = 5_000;
+const MIN_CALL_MS = 5_000;
 export const minCallMs = (budgetMs: number) => Math.min(MIN_CALL_MS, budgetMs / 4);
 
 /**

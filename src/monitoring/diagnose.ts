@@ -33,11 +33,26 @@ export async function diagnoseFailures(ctx: AnalysisContext, now: number, limit:
     const log = ctx.deps.log.child({ job: "monitor", session_id: String(row.session_id) });
     try {
       const transcript = await loadTranscript(ctx.deps, String(row.session_id), ctx.settings.transcriptMaxChars);
-      const verdict = { status: String(row.verification_status), summary: String(row.verdict_summary ?? ""), unmet: JSON.parse(String(row.unmet ?? "[]")) as string[] };
-      const report = await meteredAsk(ctx, usage)({ task: "diagnosis", schema: diagnosisSchema, system: DIAGNOSIS_SYSTEM, user: diagnosisUser(verdict, transcript.text, transcript.errors) });
+      const verdict = {
+        status: String(row.verification_status),
+        summary: String(row.verdict_summary ?? ""),
+        unmet: JSON.parse(String(row.unmet ?? "[]")) as string[],
+      };
+      const report = await meteredAsk(
+        ctx,
+        usage,
+      )({
+        task: "diagnosis",
+        schema: diagnosisSchema,
+        system: DIAGNOSIS_SYSTEM,
+        user: diagnosisUser(verdict, transcript.text, transcript.errors),
+      });
       await db.batch(
         [
-          { sql: "UPDATE monitoring_results SET diagnostic_status = 'complete', diagnostic_report_json = ?, diagnosed_at = ? WHERE id = ?", args: [JSON.stringify(report), ctx.deps.clock(), id] },
+          {
+            sql: "UPDATE monitoring_results SET diagnostic_status = 'complete', diagnostic_report_json = ?, diagnosed_at = ? WHERE id = ?",
+            args: [JSON.stringify(report), ctx.deps.clock(), id],
+          },
           spendUpsert(dayOf(now), usage),
         ],
         "write",

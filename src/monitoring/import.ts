@@ -31,9 +31,9 @@ const PAGE_FILL = 0.7;
 const REPROBE_MS = 24 * 3600_000;
 
 /** A session is its Langfuse session id; an observation without one stands in its own trace. */
-export const sessionKeyOf = (o: TraceObservation) => o.sessionId ?? `trace:${o.traceId ?? o.id}`;
+const sessionKeyOf = (o: TraceObservation) => o.sessionId ?? `trace:${o.traceId ?? o.id}`;
 
-export function isInternal(o: TraceObservation, s: MonitorSettings): boolean {
+function isInternal(o: TraceObservation, s: MonitorSettings): boolean {
   const name = o.traceName ?? "";
   // Vigil's own judge calls, if anyone traces them, are never judged.
   if (name.startsWith("vigil-") || o.tags.includes("vigil-judge")) return true;
@@ -48,7 +48,13 @@ export function isInternal(o: TraceObservation, s: MonitorSettings): boolean {
  * when `gate` refuses (rate or time budget) and the next cycle goes on from the watermark.
  * Observations are deduplicated by id, so re-reading the overlap margin costs nothing.
  */
-export async function importObservations(deps: Deps, source: TraceSource, s: MonitorSettings, now: number, gate: RequestGate): Promise<ImportSummary> {
+export async function importObservations(
+  deps: Deps,
+  source: TraceSource,
+  s: MonitorSettings,
+  now: number,
+  gate: RequestGate,
+): Promise<ImportSummary> {
   const { db } = deps;
   const log = deps.log.child({ job: "monitor" });
   let watermark = Number((await getState(db, "watermark")) ?? now - s.initialLookbackMs);
@@ -69,10 +75,12 @@ export async function importObservations(deps: Deps, source: TraceSource, s: Mon
         sum.internal++;
         continue;
       }
-      rows.push(observationRow(o, s, now, (problem) => {
-        sum.bounded++;
-        log.warn("observation i/o bounded", { observation_id: o.id, trace_id: o.traceId, reason: problem });
-      }));
+      rows.push(
+        observationRow(o, s, now, (problem) => {
+          sum.bounded++;
+          log.warn("observation i/o bounded", { observation_id: o.id, trace_id: o.traceId, reason: problem });
+        }),
+      );
     }
     if (rows.length === 0) return;
     // One statement per page: the trigger of migration 13 books each row it really adds on its session.
@@ -113,8 +121,14 @@ export async function importObservations(deps: Deps, source: TraceSource, s: Mon
     if (to < now) sliceMs = Math.max(MIN_SLICE_MS, Math.min(MAX_SLICE_MS, sliceMs * 4, target));
     await db.batch(
       [
-        { sql: "INSERT INTO monitor_state (key, value, updated_at) VALUES ('watermark', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at", args: [String(watermark), now] },
-        { sql: "INSERT INTO monitor_state (key, value, updated_at) VALUES ('slice_ms', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at", args: [String(sliceMs), now] },
+        {
+          sql: "INSERT INTO monitor_state (key, value, updated_at) VALUES ('watermark', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+          args: [String(watermark), now],
+        },
+        {
+          sql: "INSERT INTO monitor_state (key, value, updated_at) VALUES ('slice_ms', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+          args: [String(sliceMs), now],
+        },
       ],
       "write",
     );
@@ -139,7 +153,15 @@ function observationRow(o: TraceObservation, s: MonitorSettings, now: number, bo
   const output = parseIo(o.output);
   const problem = [input.problem && `input ${input.problem}`, output.problem && `output ${output.problem}`].filter(Boolean).join("; ");
   if (problem) bounded(problem);
-  const data = JSON.stringify({ type: o.type, name: o.name, traceName: o.traceName, level: o.level, statusMessage: o.statusMessage, input: input.value, output: output.value });
+  const data = JSON.stringify({
+    type: o.type,
+    name: o.name,
+    traceName: o.traceName,
+    level: o.level,
+    statusMessage: o.statusMessage,
+    input: input.value,
+    output: output.value,
+  });
   return [o.id, sessionKeyOf(o), o.traceId, o.startTime, data, ended, now];
 }
 

@@ -22,11 +22,14 @@ function jsonTextDepth(text: string, limit: number): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 91 || c === 123) {
-      if (++depth > max && (max = depth) > limit) return max;
+      depth++;
+      max = Math.max(max, depth);
+      if (max > limit) return max;
     } else if (c === 93 || c === 125) depth--;
   }
   return max;
@@ -40,7 +43,8 @@ function valueDepth(value: unknown, limit: number): number {
     const [v, d] = stack.pop()!;
     if (typeof v !== "object" || v === null) continue;
     const depth = d + 1;
-    if (depth > max && (max = depth) > limit) return max;
+    max = Math.max(max, depth);
+    if (max > limit) return max;
     for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth]);
   }
   return max;
@@ -53,7 +57,8 @@ export function parseIo(raw: unknown): ParsedIo {
   if (typeof raw === "string") {
     if (!looksLikeJson(raw)) return raw.length <= MAX_CHARS ? { value: raw } : cut(raw);
     const depth = jsonTextDepth(raw, MAX_DEPTH);
-    if (depth > MAX_DEPTH) return { value: `[omitted: nested more than ${MAX_DEPTH} levels deep]`, problem: `nested more than ${MAX_DEPTH} levels deep` };
+    if (depth > MAX_DEPTH)
+      return { value: `[omitted: nested more than ${MAX_DEPTH} levels deep]`, problem: `nested more than ${MAX_DEPTH} levels deep` };
     if (raw.length > MAX_PARSE_CHARS) return cut(raw);
     let value: unknown;
     try {
@@ -64,7 +69,8 @@ export function parseIo(raw: unknown): ParsedIo {
     return raw.length <= MAX_CHARS ? { value } : shrink(value, raw);
   }
   if (typeof raw !== "object") return { value: raw };
-  if (valueDepth(raw, MAX_DEPTH) > MAX_DEPTH) return { value: `[omitted: nested more than ${MAX_DEPTH} levels deep]`, problem: `nested more than ${MAX_DEPTH} levels deep` };
+  if (valueDepth(raw, MAX_DEPTH) > MAX_DEPTH)
+    return { value: `[omitted: nested more than ${MAX_DEPTH} levels deep]`, problem: `nested more than ${MAX_DEPTH} levels deep` };
   const text = JSON.stringify(raw);
   return text.length <= MAX_CHARS ? { value: raw } : shrink(raw, text);
 }
@@ -75,7 +81,9 @@ export function parseIo(raw: unknown): ParsedIo {
  */
 function shrink(value: unknown, text: string): ParsedIo {
   const list = Array.isArray(value) ? value : (value as { messages?: unknown } | null)?.messages;
-  const lastUser = Array.isArray(list) ? list.findLast((m) => typeof m === "object" && m !== null && (m as { role?: unknown }).role === "user") : undefined;
+  const lastUser = Array.isArray(list)
+    ? list.findLast((m) => typeof m === "object" && m !== null && (m as { role?: unknown }).role === "user")
+    : undefined;
   if (!lastUser) return cut(text);
   const content = (lastUser as { content?: unknown }).content;
   const clipped = typeof content === "string" && content.length > MAX_CHARS ? `${content.slice(0, MAX_CHARS)}…` : content;
@@ -83,5 +91,8 @@ function shrink(value: unknown, text: string): ParsedIo {
 }
 
 function cut(text: string): ParsedIo {
-  return { value: `${text.slice(0, MAX_CHARS)}…[truncated ${text.length - MAX_CHARS} chars]`, problem: `larger than ${MAX_CHARS} characters: truncated` };
+  return {
+    value: `${text.slice(0, MAX_CHARS)}…[truncated ${text.length - MAX_CHARS} chars]`,
+    problem: `larger than ${MAX_CHARS} characters: truncated`,
+  };
 }

@@ -7,12 +7,13 @@ import { buildTranscript, type StoredObservation } from "./transcript.js";
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.parse(String(v)));
 
 /** A verdict as the API shows it: never the transcript. */
-export function resultJson(r: Row) {
+function resultJson(r: Row) {
   return {
     id: Number(r.id),
     sessionId: String(r.session_id),
     version: Number(r.activity_version),
-    intent: r.intent_type === null ? null : { type: String(r.intent_type), confidence: Number(r.intent_confidence), summary: r.intent_summary },
+    intent:
+      r.intent_type === null ? null : { type: String(r.intent_type), confidence: Number(r.intent_confidence), summary: r.intent_summary },
     status: String(r.verification_status),
     summary: r.verdict_summary,
     evidence: json(r.evidence),
@@ -22,8 +23,20 @@ export function resultJson(r: Row) {
     verifier:
       r.verifier_status === null
         ? null
-        : { status: String(r.verifier_status), detail: (json(r.verifier) as { detail?: string } | null)?.detail ?? null, attempts: Number(r.verifier_attempts), retryAt: iso(r.verifier_retry_at as number | null) },
-    diagnosis: r.diagnostic_status === null ? null : { status: String(r.diagnostic_status), report: json(r.diagnostic_report_json), diagnosedAt: iso(r.diagnosed_at as number | null) },
+        : {
+            status: String(r.verifier_status),
+            detail: (json(r.verifier) as { detail?: string } | null)?.detail ?? null,
+            attempts: Number(r.verifier_attempts),
+            retryAt: iso(r.verifier_retry_at as number | null),
+          },
+    diagnosis:
+      r.diagnostic_status === null
+        ? null
+        : {
+            status: String(r.diagnostic_status),
+            report: json(r.diagnostic_report_json),
+            diagnosedAt: iso(r.diagnosed_at as number | null),
+          },
     analyzedAt: iso(r.analyzed_at as number),
     model: r.model,
     tokens: { in: Number(r.tokens_in), out: Number(r.tokens_out) },
@@ -40,11 +53,25 @@ export async function listResults(db: Db, q: { status?: string; intent?: string;
     sql: `SELECT * FROM monitoring_results WHERE (? IS NULL OR verification_status = ?) AND (? IS NULL OR intent_type = ?)
             AND (? IS NULL OR analyzed_at >= ?) AND (? IS NULL OR (analyzed_at, id) < (?, ?))
           ORDER BY analyzed_at DESC, id DESC LIMIT ?`,
-    args: [q.status ?? null, q.status ?? null, q.intent ?? null, q.intent ?? null, q.since ?? null, q.since ?? null, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, q.limit + 1],
+    args: [
+      q.status ?? null,
+      q.status ?? null,
+      q.intent ?? null,
+      q.intent ?? null,
+      q.since ?? null,
+      q.since ?? null,
+      after?.[0] ?? null,
+      after?.[0] ?? null,
+      after?.[1] ?? null,
+      q.limit + 1,
+    ],
   });
   const rows = rs.rows.slice(0, q.limit);
   const last = rows.at(-1);
-  return { results: rows.map(resultJson), nextCursor: rs.rows.length > q.limit && last ? Buffer.from(`${last.analyzed_at}:${last.id}`).toString("base64url") : null };
+  return {
+    results: rows.map(resultJson),
+    nextCursor: rs.rows.length > q.limit && last ? Buffer.from(`${last.analyzed_at}:${last.id}`).toString("base64url") : null,
+  };
 }
 
 function decode(cursor: string): [number, number] {
@@ -65,7 +92,10 @@ export async function sessionDetail(db: Db, sessionId: string) {
   const s = session!.rows[0];
   if (!s) throw new NotFoundError(`No monitored session "${sessionId}"`);
   const stored = observations!.rows;
-  const turns = buildTranscript(stored.map((r) => JSON.parse(String(r.data)) as StoredObservation), Number.MAX_SAFE_INTEGER).turns;
+  const turns = buildTranscript(
+    stored.map((r) => JSON.parse(String(r.data)) as StoredObservation),
+    Number.MAX_SAFE_INTEGER,
+  ).turns;
   return {
     sessionId,
     state: String(s.state),
@@ -95,7 +125,10 @@ export async function monitoringSummary(db: Db, since: number) {
   const [byIntent, categories, checks] = await db.batch(
     [
       // Whole hours from the hourly counts (the first, partial hour counts whole).
-      { sql: "SELECT intent, status, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2", args: [Math.floor(since / 3600_000) * 3600_000] },
+      {
+        sql: "SELECT intent, status, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2",
+        args: [Math.floor(since / 3600_000) * 3600_000],
+      },
       {
         sql: `SELECT json_extract(diagnostic_report_json, '$.category') AS category, COUNT(*) AS n FROM monitoring_results
               WHERE diagnostic_status = 'complete' AND analyzed_at >= ? GROUP BY 1 ORDER BY n DESC LIMIT 5`,

@@ -25,7 +25,13 @@ export async function dueSessions(db: Db, s: MonitorSettings, now: number, limit
  * Claims one session with a guarded write: only one of two overlapping cycles can win it, and a
  * crashed cycle's claim is taken over once its lease has expired.
  */
-export async function claimSession(db: Db, sessionKey: string, holder: string, now: number, leaseMs: number): Promise<ClaimedSession | undefined> {
+export async function claimSession(
+  db: Db,
+  sessionKey: string,
+  holder: string,
+  now: number,
+  leaseMs: number,
+): Promise<ClaimedSession | undefined> {
   const rs = await db.execute({
     sql: `UPDATE monitor_sessions SET state = 'analyzing', lease_holder = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
           WHERE session_key = ? AND ((state = 'pending' AND next_attempt_at <= ?) OR (state = 'analyzing' AND lease_until < ?))

@@ -1,7 +1,11 @@
 import type { Env } from "../env.js";
 import { minCallMs } from "./deadline.js";
 
-const list = (s: string) => s.split(",").map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export interface MonitorSettings {
   taxonomy: string[];

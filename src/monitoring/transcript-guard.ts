@@ -34,5 +34,7 @@ const INSTRUCTIONS = [
 
 /** Caller turns that imitate another role or address the evaluator: the `prompt_injection` quality flag. */
 export function injectionAttempt(turns: Turn[]): boolean {
-  return turns.some((t) => t.role === "caller" && (ROLE_MARKER.test(t.text) || JSON_ROLE.test(t.text) || INSTRUCTIONS.some((re) => re.test(t.text))));
+  return turns.some(
+    (t) => t.role === "caller" && (ROLE_MARKER.test(t.text) || JSON_ROLE.test(t.text) || INSTRUCTIONS.some((re) => re.test(t.text))),
+  );
 }

@@ -28,13 +28,15 @@ const TOOL_RESULT_CHARS = 600;
 
 function contentText(content: unknown): string {
   if (typeof content === "string") return content;
-  if (Array.isArray(content)) return content.map((part) => (typeof part === "string" ? part : typeof part?.text === "string" ? part.text : "")).join(" ");
+  if (Array.isArray(content))
+    return content.map((part) => (typeof part === "string" ? part : typeof part?.text === "string" ? part.text : "")).join(" ");
   return "";
 }
 
 function messagesOf(value: unknown): { role: string; content: unknown; tool_calls?: unknown }[] | undefined {
   if (Array.isArray(value) && value.every((m) => typeof m === "object" && m !== null && "role" in m)) return value;
-  if (typeof value === "object" && value !== null && Array.isArray((value as { messages?: unknown }).messages)) return messagesOf((value as { messages: unknown }).messages);
+  if (typeof value === "object" && value !== null && Array.isArray((value as { messages?: unknown }).messages))
+    return messagesOf((value as { messages: unknown }).messages);
   return undefined;
 }
 
@@ -66,10 +68,16 @@ export function buildTranscript(observations: StoredObservation[], maxChars: num
       } else if (typeof o.input === "string") push("caller", o.input);
       const out = o.output;
       const outMessages = messagesOf(out);
-      const reply = typeof out === "string" ? out : outMessages ? contentText(outMessages.at(-1)?.content) : contentText((out as { content?: unknown } | null)?.content);
+      const reply =
+        typeof out === "string"
+          ? out
+          : outMessages
+            ? contentText(outMessages.at(-1)?.content)
+            : contentText((out as { content?: unknown } | null)?.content);
       push("bot", reply);
       const toolCalls = (out as { tool_calls?: { function?: { name?: string; arguments?: string } }[] } | null)?.tool_calls;
-      for (const call of Array.isArray(toolCalls) ? toolCalls : []) push("tool", `call ${call.function?.name ?? "tool"}(${clip(call.function?.arguments ?? "", 200)})`);
+      for (const call of Array.isArray(toolCalls) ? toolCalls : [])
+        push("tool", `call ${call.function?.name ?? "tool"}(${clip(call.function?.arguments ?? "", 200)})`);
     } else if (type === "TOOL" || (type === "SPAN" && /tool/i.test(o.name ?? ""))) {
       push("tool", `${o.name ?? "tool"}(${clip(compact(o.input), 200)}) → ${clip(compact(o.output), TOOL_RESULT_CHARS)}`);
     }
@@ -83,7 +91,8 @@ export function buildTranscript(observations: StoredObservation[], maxChars: num
  * middle elided.
  */
 function render(turns: Turn[], maxChars: number): string {
-  const line = (t: Turn, max = Infinity) => JSON.stringify({ role: t.role, text: t.text.length > max ? `${t.text.slice(0, max)}…` : t.text });
+  const line = (t: Turn, max = Infinity) =>
+    JSON.stringify({ role: t.role, text: t.text.length > max ? `${t.text.slice(0, max)}…` : t.text });
   const full = turns.map((t) => line(t)).join("\n");
   if (full.length <= maxChars) return full;
   const head: string[] = [];

@@ -21,16 +21,24 @@ export const factsOf = (f: Fulfillment): VerifierFacts => ({
 });
 
 /** The judge's backoff: 1, 2, 4 … minutes, i.e. the next cycles, until MONITOR_MAX_ATTEMPTS. */
-const retryAtFor = (attempts: number, now: number, maxAttempts: number) => (attempts >= maxAttempts ? null : now + 60_000 * 2 ** (attempts - 1));
+const retryAtFor = (attempts: number, now: number, maxAttempts: number) =>
+  attempts >= maxAttempts ? null : now + 60_000 * 2 ** (attempts - 1);
 
 export function recordOf(result: VerifierResult, facts: VerifierFacts, attempts: number, now: number, maxAttempts: number): VerifierRecord {
   const retryAt = result.status === "unavailable" ? retryAtFor(attempts, now, maxAttempts) : null;
   const gaveUp = result.status === "unavailable" && retryAt === null;
-  return { status: result.status, detail: gaveUp ? `gave up after ${attempts} attempts: ${result.detail}` : result.detail, facts, attempts, retryAt };
+  return {
+    status: result.status,
+    detail: gaveUp ? `gave up after ${attempts} attempts: ${result.detail}` : result.detail,
+    facts,
+    attempts,
+    retryAt,
+  };
 }
 
 /** Only "not found" changes a verdict: an unavailable verifier proves nothing, so the judge's verdict stands. */
-export const contradicts = (record: VerifierRecord | null | undefined, status: ResultRow["status"]) => record?.status === "not_found" && (status === "pass" || status === "partial");
+export const contradicts = (record: VerifierRecord | null | undefined, status: ResultRow["status"]) =>
+  record?.status === "not_found" && (status === "pass" || status === "partial");
 export const unmetReason = (record: VerifierRecord) => `system of record: ${record.detail}`;
 
 /**
@@ -39,7 +47,11 @@ export const unmetReason = (record: VerifierRecord) => `system of record: ${reco
  * taken over later). A "not found" turns the verdict into a failure in one batch with its hourly
  * counts, and clears scores_written_at so Langfuse gets the corrected scores.
  */
-export async function retryUnavailableChecks(ctx: AnalysisContext, now: number, limit = 50): Promise<{ retried: number; contradicted: number }> {
+export async function retryUnavailableChecks(
+  ctx: AnalysisContext,
+  now: number,
+  limit = 50,
+): Promise<{ retried: number; contradicted: number }> {
   const { deps, settings: s, verifier } = ctx;
   const counts = { retried: 0, contradicted: 0 };
   if (!verifier) return counts;
@@ -73,12 +85,27 @@ export async function retryUnavailableChecks(ctx: AnalysisContext, now: number, 
         sql: `UPDATE monitoring_results SET verifier_status = ?, verifier = ?, verifier_retry_at = ?, verification_status = ?, unmet = ?,
                 scores_written_at = CASE WHEN ? THEN NULL ELSE scores_written_at END
               WHERE id = ? AND verifier_attempts = ?`,
-        args: [record.status, verifierJson(record), record.retryAt, flip ? "fail" : status, JSON.stringify(unmet), flip ? 1 : 0, id, attempts],
+        args: [
+          record.status,
+          verifierJson(record),
+          record.retryAt,
+          flip ? "fail" : status,
+          JSON.stringify(unmet),
+          flip ? 1 : 0,
+          id,
+          attempts,
+        ],
       },
       ...(flip
         ? [
-            { sql: "UPDATE monitoring_hourly SET n = n - 1 WHERE changes() = 1 AND hour = ? AND intent = ? AND status = ?", args: [hour, intent, status] },
-            { sql: "INSERT INTO monitoring_hourly (hour, intent, status, n) SELECT ?, ?, 'fail', 1 WHERE changes() = 1 ON CONFLICT (hour, intent, status) DO UPDATE SET n = n + 1", args: [hour, intent] },
+            {
+              sql: "UPDATE monitoring_hourly SET n = n - 1 WHERE changes() = 1 AND hour = ? AND intent = ? AND status = ?",
+              args: [hour, intent, status],
+            },
+            {
+              sql: "INSERT INTO monitoring_hourly (hour, intent, status, n) SELECT ?, ?, 'fail', 1 WHERE changes() = 1 ON CONFLICT (hour, intent, status) DO UPDATE SET n = n + 1",
+              args: [hour, intent],
+            },
           ]
         : []),
     ];
@@ -87,7 +114,8 @@ export async function retryUnavailableChecks(ctx: AnalysisContext, now: number, 
     if (flip) counts.contradicted++;
     const fields = { session_id: sessionId, attempt: attempts, verifier: record.status };
     if (flip) log.warn("system of record contradicts the verdict: now fail", { ...fields, was: status });
-    else if (record.status === "unavailable") log.warn("system-of-record check still unavailable", { ...fields, reason: record.detail, retry: record.retryAt !== null });
+    else if (record.status === "unavailable")
+      log.warn("system-of-record check still unavailable", { ...fields, reason: record.detail, retry: record.retryAt !== null });
     else log.info("system-of-record check done", fields);
   }
   return counts;

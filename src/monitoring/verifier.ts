@@ -9,7 +9,7 @@ export interface VerifierFacts {
 }
 
 /** The body POSTed to VERIFIER_URL, as README and .env.example promise. */
-export interface VerifierRequest {
+interface VerifierRequest {
   sessionId: string;
   intent: string;
   facts: VerifierFacts;
@@ -56,7 +56,12 @@ export function createHttpVerifier(url: string, delayMs: number, timeoutMs = 10_
 async function ask(url: string, input: VerifierRequest, timeoutMs: number): Promise<VerifierResult> {
   let res: Response;
   try {
-    res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input), signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(input),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (error) {
     const cause = (error as Error & { cause?: { code?: string } }).cause?.code;
     return { status: "unavailable", detail: `verifier unreachable: ${cause ?? errorMessage(error)}` };

@@ -47,10 +47,14 @@ export async function verifyArchive(db: Db, sessionId: string, now: number): Pro
   const archive = rs.rows[0];
   let check: ArchiveCheck;
   if (!archive) check = { ok: false, reason: "no archive" };
-  else if (sha256(String(archive.snapshot)) !== String(archive.sha256)) check = { ok: false, reason: "sha256 mismatch: the archive is corrupted" };
+  else if (sha256(String(archive.snapshot)) !== String(archive.sha256))
+    check = { ok: false, reason: "sha256 mismatch: the archive is corrupted" };
   else {
     const hot = await snapshotOf(db, sessionId);
-    check = hot && hot.executions !== Number(archive.executions) ? { ok: false, reason: "the archive is missing executions recorded since" } : { ok: true };
+    check =
+      hot && hot.executions !== Number(archive.executions)
+        ? { ok: false, reason: "the archive is missing executions recorded since" }
+        : { ok: true };
   }
   await db.batch(
     [
@@ -60,7 +64,15 @@ export async function verifyArchive(db: Db, sessionId: string, now: number): Pro
       },
       ...(check.ok
         ? []
-        : [eventInsert({ type: "archival_failure", subject: sessionId, dedupeKey: `archival_failure:${sessionId}:${archive?.sha256 ?? "none"}`, payload: { sessionId, reason: check.reason }, at: now })]),
+        : [
+            eventInsert({
+              type: "archival_failure",
+              subject: sessionId,
+              dedupeKey: `archival_failure:${sessionId}:${archive?.sha256 ?? "none"}`,
+              payload: { sessionId, reason: check.reason },
+              at: now,
+            }),
+          ]),
     ],
     "write",
   );

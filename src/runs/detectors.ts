@@ -6,7 +6,8 @@ import { buildRunReport } from "./report.js";
 import type { RunSettings } from "./settings.js";
 import { toExecution, toRun, type RunStatus } from "./types.js";
 
-const deriveStatus = (completed: number, failed: number): RunStatus => (failed === 0 ? "completed" : completed === 0 ? "failed" : "partial");
+const deriveStatus = (completed: number, failed: number): RunStatus =>
+  failed === 0 ? "completed" : completed === 0 ? "failed" : "partial";
 
 /**
  * Heartbeat work for runs. Each transition is a guarded update committed with its event in one
@@ -15,7 +16,9 @@ const deriveStatus = (completed: number, failed: number): RunStatus => (failed =
 export async function detectRunTransitions(deps: Pick<Deps, "db" | "log">, now: number, { stallMs }: RunSettings) {
   const { db } = deps;
 
-  const done = await db.execute("SELECT * FROM orchestrations WHERE status = 'running' AND completed_tasks + failed_tasks >= total_tasks AND total_tasks > 0");
+  const done = await db.execute(
+    "SELECT * FROM orchestrations WHERE status = 'running' AND completed_tasks + failed_tasks >= total_tasks AND total_tasks > 0",
+  );
   let completed = 0;
   for (const run of done.rows.map(toRun)) {
     const status = deriveStatus(run.completedTasks, run.failedTasks);
@@ -31,7 +34,13 @@ export async function detectRunTransitions(deps: Pick<Deps, "db" | "log">, now: 
             type: runEventType(status),
             subject: run.sessionId,
             dedupeKey: `run_finished:${run.sessionId}`,
-            payload: { sessionId: run.sessionId, status, completedTasks: run.completedTasks, failedTasks: run.failedTasks, source: "derived" },
+            payload: {
+              sessionId: run.sessionId,
+              status,
+              completedTasks: run.completedTasks,
+              failedTasks: run.failedTasks,
+              source: "derived",
+            },
             at: now,
           },
           true,
@@ -64,7 +73,11 @@ export async function detectRunTransitions(deps: Pick<Deps, "db" | "log">, now: 
             subject: run.sessionId,
             // Once per stall: progress moves last_progress_at and so the key.
             dedupeKey: `run_stalled:${run.sessionId}:${run.lastProgressAt}`,
-            payload: { sessionId: run.sessionId, lastProgressAt: new Date(run.lastProgressAt).toISOString(), minutesIdle: Math.round((now - run.lastProgressAt) / 60_000) },
+            payload: {
+              sessionId: run.sessionId,
+              lastProgressAt: new Date(run.lastProgressAt).toISOString(),
+              minutesIdle: Math.round((now - run.lastProgressAt) / 60_000),
+            },
             at: now,
           },
           true,
@@ -92,7 +105,9 @@ export async function handleFinishedRuns(deps: Pick<Deps, "db" | "log">, now: nu
   // costs about the round trips of one run (7) instead of 7 per run, one run after another.
   const checks = await Promise.all(
     rs.rows.map(toRun).map(async (run) => {
-      const executions = (await db.execute({ sql: "SELECT * FROM agent_executions WHERE orchestration_id = ? ORDER BY id", args: [run.id] })).rows.map(toExecution);
+      const executions = (
+        await db.execute({ sql: "SELECT * FROM agent_executions WHERE orchestration_id = ? ORDER BY id", args: [run.id] })
+      ).rows.map(toExecution);
       await db.execute({
         sql: "INSERT INTO run_reports (session_id, report, created_at) VALUES (?, ?, ?) ON CONFLICT (session_id) DO NOTHING",
         args: [run.sessionId, JSON.stringify(buildRunReport(run, executions, now)), now],

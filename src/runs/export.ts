@@ -58,4 +58,3 @@ async function* pages(db: Db, table: "orchestrations" | "agent_executions", filt
     after = Number(rs.rows.at(-1)!.id);
   }
 }
-

@@ -86,7 +86,10 @@ export async function agentDetail(db: Db, name: string, recent = 20) {
 }
 
 export async function failedRuns(db: Db, limit: number) {
-  const rs = await db.execute({ sql: latestWithStatus("orchestrations", "status", ["failed", "partial"], "started_at DESC, id DESC"), args: [limit, limit, limit] });
+  const rs = await db.execute({
+    sql: latestWithStatus("orchestrations", "status", ["failed", "partial"], "started_at DESC, id DESC"),
+    args: [limit, limit, limit],
+  });
   return rs.rows.map(toRun).map((run) => ({ ...run, completionRate: run.totalTasks > 0 ? run.completedTasks / run.totalTasks : null }));
 }
 
@@ -100,7 +103,10 @@ export function latestWithStatus(table: string, column: string, statuses: string
 }
 
 /** Keyset pagination over (started_at, id), newest first: stable under inserts, no OFFSET scans. */
-export async function listRuns(db: Db, options: { status?: RunStatus; limit: number; cursor?: string }): Promise<{ runs: Run[]; nextCursor: string | null }> {
+export async function listRuns(
+  db: Db,
+  options: { status?: RunStatus; limit: number; cursor?: string },
+): Promise<{ runs: Run[]; nextCursor: string | null }> {
   const after = options.cursor ? decodeCursor(options.cursor) : null;
   const rs = await db.execute({
     sql: `SELECT * FROM orchestrations WHERE (? IS NULL OR status = ?) AND (? IS NULL OR (started_at, id) < (?, ?))

@@ -13,7 +13,7 @@ export async function getRunOrThrow(db: Db, sessionId: string): Promise<Run> {
   return toRun(rs.rows[0]);
 }
 
-export async function getExecutionOrThrow(db: Db, agentSessionId: string): Promise<Execution> {
+async function getExecutionOrThrow(db: Db, agentSessionId: string): Promise<Execution> {
   const rs = await db.execute({ sql: "SELECT * FROM agent_executions WHERE agent_session_id = ?", args: [agentSessionId] });
   if (!rs.rows[0]) throw new NotFoundError(`No agent execution with session id "${agentSessionId}"`);
   return toExecution(rs.rows[0]);
@@ -24,7 +24,16 @@ export async function startRun(db: Db, input: StartRun, now: number): Promise<{ 
     sql: `INSERT INTO orchestrations (session_id, task_description, status, started_at, total_tasks, git_commit_hash,
             plan_file_path, progress_file_path, last_progress_at)
           VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING RETURNING id`,
-    args: [input.sessionId, input.taskDescription, now, input.totalTasks, input.gitCommitHash ?? null, input.planFilePath ?? null, input.progressFilePath ?? null, now],
+    args: [
+      input.sessionId,
+      input.taskDescription,
+      now,
+      input.totalTasks,
+      input.gitCommitHash ?? null,
+      input.planFilePath ?? null,
+      input.progressFilePath ?? null,
+      now,
+    ],
   });
   const run = await getRunOrThrow(db, input.sessionId);
   if (rs.rows.length === 1) return { run, created: true };
@@ -66,7 +75,13 @@ export async function completeRun(db: Db, sessionId: string, input: CompleteRun,
           type: runEventType(input.status),
           subject: sessionId,
           dedupeKey: `run_finished:${sessionId}`,
-          payload: { sessionId, status: input.status, completedTasks: input.completedTasks, failedTasks: input.failedTasks, source: "reported" },
+          payload: {
+            sessionId,
+            status: input.status,
+            completedTasks: input.completedTasks,
+            failedTasks: input.failedTasks,
+            source: "reported",
+          },
           at: now,
         },
         true,
@@ -114,14 +129,32 @@ export async function completeExecution(db: Db, agentSessionId: string, input: C
     sql: `UPDATE agent_executions SET status = ?, completed_at = ?, duration_ms = ? - started_at, files_created = ?,
             files_modified = ?, retry_count = ?, self_healed = ?, error_message = ?, summary_report_path = ?, session_log_path = ?
           WHERE agent_session_id = ? AND status = 'in_progress'`,
-    args: [input.status, now, now, input.filesCreated, input.filesModified, input.retryCount, input.selfHealed ? 1 : 0, input.errorMessage ?? null, input.summaryReportPath ?? null, input.sessionLogPath ?? null, agentSessionId],
+    args: [
+      input.status,
+      now,
+      now,
+      input.filesCreated,
+      input.filesModified,
+      input.retryCount,
+      input.selfHealed ? 1 : 0,
+      input.errorMessage ?? null,
+      input.summaryReportPath ?? null,
+      input.sessionLogPath ?? null,
+      agentSessionId,
+    ],
   };
   const failure = eventInsert(
     {
       type: "step_failure",
       subject: agentSessionId,
       dedupeKey: `step_failure:${agentSessionId}`,
-      payload: { agentSessionId, agentName: existing.agentName, taskId: existing.taskId, retryCount: input.retryCount, errorMessage: input.errorMessage ?? null },
+      payload: {
+        agentSessionId,
+        agentName: existing.agentName,
+        taskId: existing.taskId,
+        retryCount: input.retryCount,
+        errorMessage: input.errorMessage ?? null,
+      },
       at: now,
     },
     true,
@@ -132,7 +165,21 @@ export async function completeExecution(db: Db, agentSessionId: string, input: C
             duration_sum = duration_sum + (? - ?), duration_min = min(COALESCE(duration_min, ? - ?), ? - ?),
             duration_max = max(COALESCE(duration_max, ? - ?), ? - ?)
           WHERE agent_name = ? AND changes() = 1`,
-    args: [input.status === "completed" ? 1 : 0, input.status === "failed" ? 1 : 0, now, existing.startedAt, now, existing.startedAt, now, existing.startedAt, now, existing.startedAt, now, existing.startedAt, existing.agentName],
+    args: [
+      input.status === "completed" ? 1 : 0,
+      input.status === "failed" ? 1 : 0,
+      now,
+      existing.startedAt,
+      now,
+      existing.startedAt,
+      now,
+      existing.startedAt,
+      now,
+      existing.startedAt,
+      now,
+      existing.startedAt,
+      existing.agentName,
+    ],
   };
   await db.batch(input.status === "failed" ? [update, stats, failure] : [update, stats], "write");
   const execution = await getExecutionOrThrow(db, agentSessionId);

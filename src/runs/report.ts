@@ -32,10 +32,10 @@ export function buildRunReport(run: Run, executions: Execution[], generatedAt: n
     retries: executions.reduce((n, e) => n + e.retryCount, 0),
     selfHealed: executions.filter((e) => e.selfHealed).length,
     agents: [...byAgent].map(([agentName, a]) => ({ agentName, ...a })),
-    failures: executions.filter((e) => e.status === "failed").map((e) => ({ agentName: e.agentName, agentSessionId: e.agentSessionId, taskId: e.taskId, errorMessage: e.errorMessage })),
+    failures: executions
+      .filter((e) => e.status === "failed")
+      .map((e) => ({ agentName: e.agentName, agentSessionId: e.agentSessionId, taskId: e.taskId, errorMessage: e.errorMessage })),
     gitCommitHash: run.gitCommitHash,
     generatedAt: iso(generatedAt),
   };
 }
-
-export type RunReport = ReturnType<typeof buildRunReport>;

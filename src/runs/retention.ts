@@ -5,7 +5,12 @@ import { verifyArchive } from "./archive.js";
  * Deletes finished runs older than the cutoff, with their executions, but only those whose
  * archive verifies again now: a missing, corrupted or stale archive blocks the deletion.
  */
-export async function deleteOldRuns(db: Db, cutoff: number, now: number, limit = 1000): Promise<{ deleted: number; blocked: { sessionId: string; reason: string }[] }> {
+export async function deleteOldRuns(
+  db: Db,
+  cutoff: number,
+  now: number,
+  limit = 1000,
+): Promise<{ deleted: number; blocked: { sessionId: string; reason: string }[] }> {
   const rs = await db.execute({
     sql: "SELECT id, session_id FROM orchestrations WHERE status != 'running' AND completed_at < ? ORDER BY completed_at LIMIT ?",
     args: [cutoff, limit],

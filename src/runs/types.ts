@@ -2,7 +2,7 @@ import type { Row } from "@libsql/client";
 import { iso } from "../time.js";
 
 export type RunStatus = "running" | "completed" | "failed" | "partial";
-export type ExecutionStatus = "in_progress" | "completed" | "failed";
+type ExecutionStatus = "in_progress" | "completed" | "failed";
 
 export interface Run {
   id: number;
@@ -90,7 +90,6 @@ export function toExecution(r: Row): Execution {
     sessionLogPath: str(r.session_log_path),
   };
 }
-
 
 /** API shape: ISO-8601 times. */
 export const runJson = (r: Run) => ({

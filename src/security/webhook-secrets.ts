@@ -19,8 +19,10 @@ export function secretWeakness(secret: string, options: { requirePrefix?: boolea
     if (bytes < MIN_WHSEC_BYTES) return `a whsec_ secret must decode to at least ${MIN_WHSEC_BYTES} bytes (this one: ${bytes})`;
     return undefined;
   }
-  if (options.requirePrefix) return "must be a whsec_ secret (whsec_ + base64 of at least 24 random bytes), which receivers' Standard Webhooks libraries accept";
-  if (secret.length < MIN_PLAIN_CHARS) return `a secret without the whsec_ prefix must be at least ${MIN_PLAIN_CHARS} characters (this one: ${secret.length})`;
+  if (options.requirePrefix)
+    return "must be a whsec_ secret (whsec_ + base64 of at least 24 random bytes), which receivers' Standard Webhooks libraries accept";
+  if (secret.length < MIN_PLAIN_CHARS)
+    return `a secret without the whsec_ prefix must be at least ${MIN_PLAIN_CHARS} characters (this one: ${secret.length})`;
   return undefined;
 }
 

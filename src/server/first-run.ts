@@ -5,7 +5,7 @@ import { standardWebhookKey } from "../security/webhook-secrets.js";
  * signature is base64(HMAC-SHA256(key, "<id>.<timestamp>.<body>")), the key being the base64
  * after `whsec_` decoded.
  */
-export function curlSignedEvent(baseUrl: string, secret: string, type = "message.received", source = "bot"): string {
+function curlSignedEvent(baseUrl: string, secret: string, type = "message.received", source = "bot"): string {
   // The verifier's own key derivation, so the command signs exactly as Vigil checks.
   const hexKey = standardWebhookKey(secret).toString("hex");
   return [
@@ -19,7 +19,13 @@ export function curlSignedEvent(baseUrl: string, secret: string, type = "message
  * What a person needs after `npm run dev` with (partly) no configuration: where to look, the key,
  * and a first event to send. Secrets the person configured are never echoed, only generated ones.
  */
-export function firstRunBanner(options: { baseUrl: string; apiKey?: string; webhookSecret?: string; secretsFile: string; generated: boolean }): string {
+export function firstRunBanner(options: {
+  baseUrl: string;
+  apiKey?: string;
+  webhookSecret?: string;
+  secretsFile: string;
+  generated: boolean;
+}): string {
   const { baseUrl } = options;
   return [
     "",

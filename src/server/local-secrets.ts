@@ -11,7 +11,9 @@ const NAMES = ["VIGIL_API_KEY", "WEBHOOK_SECRET", "CRON_SECRET"] as const;
 export type LocalSecretName = (typeof NAMES)[number];
 export type LocalSecrets = Record<LocalSecretName, string>;
 
-const fileSchema = z.object({ VIGIL_API_KEY: z.string().min(32), WEBHOOK_SECRET: z.string().min(32), CRON_SECRET: z.string().min(32) }).partial();
+const fileSchema = z
+  .object({ VIGIL_API_KEY: z.string().min(32), WEBHOOK_SECRET: z.string().min(32), CRON_SECRET: z.string().min(32) })
+  .partial();
 
 /** Strong enough for the start-up checks: 32 random bytes each, the webhook secret in Standard Webhooks form. */
 export function generateSecret(name: LocalSecretName): string {
@@ -34,7 +36,10 @@ export function readLocalSecrets(dataDir: string): Partial<LocalSecrets> {
  * The secrets the environment leaves unset, from the file or generated (and then stored with
  * mode 600). `generated` lists the names created now, so the caller can say so.
  */
-export function ensureLocalSecrets(dataDir: string, configured: Partial<Record<LocalSecretName, string | undefined>>): { secrets: Partial<LocalSecrets>; generated: LocalSecretName[] } {
+export function ensureLocalSecrets(
+  dataDir: string,
+  configured: Partial<Record<LocalSecretName, string | undefined>>,
+): { secrets: Partial<LocalSecrets>; generated: LocalSecretName[] } {
   const missing = NAMES.filter((name) => !configured[name]);
   if (missing.length === 0) return { secrets: {}, generated: [] };
   const stored = readLocalSecrets(dataDir);

@@ -20,7 +20,8 @@ async function main() {
   const server = await startLocalServer({ ...env, CRON_SECRET: cronSecret });
   const log = server.deps.log.child({ job: "server" });
   if (!env.CRON_SECRET) log.info("CRON_SECRET not set: the local scheduler uses an ephemeral secret");
-  if (local.generated.length > 0) log.info("local secrets generated", { names: local.generated, file: localSecretsPath(loaded.VIGIL_DATA_DIR) });
+  if (local.generated.length > 0)
+    log.info("local secrets generated", { names: local.generated, file: localSecretsPath(loaded.VIGIL_DATA_DIR) });
   if (Object.keys(local.secrets).length > 0) {
     // For the person at the terminal, on stderr: never a log line (logs carry no secrets).
     const banner = firstRunBanner({

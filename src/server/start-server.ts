@@ -36,7 +36,11 @@ export async function startLocalServer(env: Env & { CRON_SECRET: string }, overr
     server.once("listening", () => resolve());
     server.once("error", (error: NodeJS.ErrnoException) => {
       deps.db.close();
-      reject(error.code === "EADDRINUSE" ? new ConfigError(`Port ${env.PORT} is already in use: stop the other server or set PORT to a free port (PORT=0 picks one)`) : error);
+      reject(
+        error.code === "EADDRINUSE"
+          ? new ConfigError(`Port ${env.PORT} is already in use: stop the other server or set PORT to a free port (PORT=0 picks one)`)
+          : error,
+      );
     });
   });
   const port = (server.address() as AddressInfo).port;

@@ -4,7 +4,7 @@ import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./m
 import { readCaughtUp } from "./rollup-catch-up.js";
 import { redFlagsFor, statusOf, thresholdsFrom, type RedFlag } from "./red-flags.js";
 
-export const WINDOW_MS = 4 * 3600_000;
+const WINDOW_MS = 4 * 3600_000;
 
 /** How a checkpoint reads to a person: a window without deliveries had no traffic (its status still says how bad that is). */
 export const checkpointLabel = (c: Pick<Checkpoint, "status" | "metrics">) => (c.metrics.deliveries === 0 ? "no traffic" : c.status);
@@ -21,7 +21,7 @@ export interface Checkpoint {
 }
 
 /** Windows are [start, end) aligned to 00/04/08/12/16/20 UTC. */
-export const windowStartOf = (ms: number) => Math.floor(ms / WINDOW_MS) * WINDOW_MS;
+const windowStartOf = (ms: number) => Math.floor(ms / WINDOW_MS) * WINDOW_MS;
 
 /**
  * Closes every complete window since the last checkpoint: after 12 hours without a run, the

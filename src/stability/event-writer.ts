@@ -20,7 +20,8 @@ export interface EventWriter {
 
 // SQLite allows 32,766 bound variables per statement: far more than a group commit gathers.
 const MAX_ROWS = 2_900;
-const COLUMNS = "source, dedupe_key, shared_key, type, received_at, occurred_at, conversation_id, message_id, latency_ms, error_type, payload";
+const COLUMNS =
+  "source, dedupe_key, shared_key, type, received_at, occurred_at, conversation_id, message_id, latency_ms, error_type, payload";
 
 /**
  * One statement text whatever the batch size, with the rows as one JSON argument: cheaper than
@@ -33,7 +34,23 @@ const INSERT = `INSERT INTO webhook_events (${COLUMNS})
 
 const insertStatement = (rows: EventRow[]): InStatement => ({
   sql: INSERT,
-  args: [JSON.stringify(rows.map((r) => [r.source, r.dedupeKey, r.sharedKey ? 1 : 0, r.event.type, r.receivedAt, r.event.occurredAt, r.event.conversationId, r.event.messageId, r.event.latencyMs, r.event.errorType, r.payload]))],
+  args: [
+    JSON.stringify(
+      rows.map((r) => [
+        r.source,
+        r.dedupeKey,
+        r.sharedKey ? 1 : 0,
+        r.event.type,
+        r.receivedAt,
+        r.event.occurredAt,
+        r.event.conversationId,
+        r.event.messageId,
+        r.event.latencyMs,
+        r.event.errorType,
+        r.payload,
+      ]),
+    ),
+  ],
 });
 
 /**
@@ -52,7 +69,15 @@ export function createEventWriter(db: Db): EventWriter {
       // Some were duplicates (rare): the rows this statement inserted hold the ids just below
       // its last insert, one after another, so they are read back by that range.
       const last = Number(result.lastInsertRowid ?? 0);
-      const stored = result.rowsAffected === 0 ? [] : (await db.execute({ sql: "SELECT source, dedupe_key FROM webhook_events WHERE id > ? AND id <= ?", args: [last - result.rowsAffected, last] })).rows;
+      const stored =
+        result.rowsAffected === 0
+          ? []
+          : (
+              await db.execute({
+                sql: "SELECT source, dedupe_key FROM webhook_events WHERE id > ? AND id <= ?",
+                args: [last - result.rowsAffected, last],
+              })
+            ).rows;
       const inserted = new Set(stored.map((r) => key(r.source, r.dedupe_key)));
       // The same id twice in one batch: the first is stored, the rest are duplicates.
       return rows.map((r) => ({ duplicate: !inserted.delete(key(r.source, r.dedupeKey)) }));

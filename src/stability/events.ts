@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ValidationError } from "../errors.js";
 import { parseInput } from "../shared/parse-input.js";
-import { plainText } from "../security/control-characters.js";
+import { hasControlCharacters, plainText } from "../security/control-characters.js";
 
 export const BOT_EVENT_TYPES = ["message.received", "message.processed", "response.sent", "signature.failed", "error"] as const;
 export type BotEventType = (typeof BOT_EVENT_TYPES)[number];
@@ -14,7 +14,10 @@ const LATEST = Date.UTC(2100, 0, 1);
 const timestamp = z
   .union([z.iso.datetime({ offset: true }), z.number().int().positive()])
   .transform((v) => new Date(v).getTime())
-  .refine((ms) => Number.isFinite(ms) && ms >= EARLIEST && ms < LATEST, "must be a time between 2000 and 2100 (ISO 8601 or epoch milliseconds)");
+  .refine(
+    (ms) => Number.isFinite(ms) && ms >= EARLIEST && ms < LATEST,
+    "must be a time between 2000 and 2100 (ISO 8601 or epoch milliseconds)",
+  );
 const label = (max: number) => plainText(z.string().min(1).max(max));
 /** Deeper JSON is no event: bounding it keeps parsing and re-serialising it off the stack limit. */
 const MAX_JSON_DEPTH = 64;
@@ -56,7 +59,9 @@ export function classifyEvent(raw: Uint8Array): { event: ClassifiedEvent; payloa
   }
   // Checked before parsing: the text scan is linear and never recurses.
   if (jsonDepth(text) > MAX_JSON_DEPTH) {
-    throw new ValidationError(`Webhook body is nested deeper than ${MAX_JSON_DEPTH} levels`, [{ field: "body", message: `nested deeper than ${MAX_JSON_DEPTH} levels` }]);
+    throw new ValidationError(`Webhook body is nested deeper than ${MAX_JSON_DEPTH} levels`, [
+      { field: "body", message: `nested deeper than ${MAX_JSON_DEPTH} levels` },
+    ]);
   }
   let json: unknown;
   try {
@@ -93,9 +98,10 @@ export function classifyEvent(raw: Uint8Array): { event: ClassifiedEvent; payloa
 type BotEvent = z.infer<typeof botEventSchema>;
 
 // A strict subset of z.iso.datetime({ offset: true }): seconds, up to 9 fractional digits, Z or ±hh:mm.
-const ISO = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const isLabel = (v: unknown, max: number) => v === undefined || (typeof v === "string" && v.length >= 1 && v.length <= max && !CONTROL.test(v));
+const ISO =
+  /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+const isLabel = (v: unknown, max: number) =>
+  v === undefined || (typeof v === "string" && v.length >= 1 && v.length <= max && !hasControlCharacters(v));
 
 function fastTimestamp(v: unknown): number | undefined {
   let ms: number;
@@ -119,7 +125,8 @@ function fastBotEvent(o: Record<string, unknown>): BotEvent | undefined {
   if (latency !== undefined && !(typeof latency === "number" && latency >= 0 && latency <= 3_600_000)) return undefined;
   const error = o.error as { type?: unknown; message?: unknown } | undefined;
   if (error !== undefined) {
-    if (typeof error !== "object" || error === null || Array.isArray(error) || error.type === undefined || !isLabel(error.type, 100)) return undefined;
+    if (typeof error !== "object" || error === null || Array.isArray(error) || error.type === undefined || !isLabel(error.type, 100))
+      return undefined;
     if (error.message !== undefined && !(typeof error.message === "string" && error.message.length <= 2000)) return undefined;
   }
   return {
@@ -140,7 +147,8 @@ function jsonDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
     if (inString) {
-      if (ch === 92) i++; // backslash: skip the escaped character
+      if (ch === 92)
+        i++; // backslash: skip the escaped character
       else if (ch === 34) inString = false;
     } else if (ch === 34) inString = true;
     else if (ch === 91 || ch === 123) max = Math.max(max, ++depth);

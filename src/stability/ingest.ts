@@ -37,7 +37,15 @@ export interface IngestResult {
   type: EventType;
   duplicate: boolean;
   /** For the request's one log line (the access log's wide event); never the payload. */
-  logFields: { source: string; type: EventType; webhook_id: string; duplicate: boolean; scheme: string; latency_ms: number | null; error_type: string | null };
+  logFields: {
+    source: string;
+    type: EventType;
+    webhook_id: string;
+    duplicate: boolean;
+    scheme: string;
+    latency_ms: number | null;
+    error_type: string | null;
+  };
 }
 
 const ROUTE = "/api/webhooks/:source";
@@ -97,7 +105,8 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
   }
   // Only a verified delivery draws on its source's budget.
   const decision = await ctx.limiter?.limit(`source:${req.source}`);
-  if (decision && !decision.allowed) throw new RateLimitedError(`Too many webhooks from ${req.source}; retry later`, decision.retryAfterSeconds);
+  if (decision && !decision.allowed)
+    throw new RateLimitedError(`Too many webhooks from ${req.source}; retry later`, decision.retryAfterSeconds);
 
   // The dedupe id must be covered by the signature: Standard Webhooks signs its id; a plain HMAC
   // signs only the body, so an unsigned delivery-id header could turn one capture into many.
@@ -109,19 +118,48 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
     classified = classifyEvent(req.body);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const invalid = { type: "invalid_payload" as const, occurredAt: null, conversationId: null, messageId: null, latencyMs: null, errorType: "invalid_payload" };
+    const invalid = {
+      type: "invalid_payload" as const,
+      occurredAt: null,
+      conversationId: null,
+      messageId: null,
+      latencyMs: null,
+      errorType: "invalid_payload",
+    };
     // Keyed apart from valid events, so a corrected delivery reusing the id is still stored.
-    await ctx.events.write({ source: req.source, dedupeKey: `invalid:${id}`, sharedKey: shared, receivedAt, event: invalid, payload: null });
+    await ctx.events.write({
+      source: req.source,
+      dedupeKey: `invalid:${id}`,
+      sharedKey: shared,
+      receivedAt,
+      event: invalid,
+      payload: null,
+    });
     ctx.log.warn("webhook rejected", { route: ROUTE, source: req.source, type: "invalid_payload", webhook_id: id, problem: error.message });
     throw error;
   }
 
   const { event } = classified;
-  const { duplicate } = await ctx.events.write({ source: req.source, dedupeKey: id, sharedKey: shared, receivedAt, event, payload: classified.payload });
+  const { duplicate } = await ctx.events.write({
+    source: req.source,
+    dedupeKey: id,
+    sharedKey: shared,
+    receivedAt,
+    event,
+    payload: classified.payload,
+  });
   return {
     id,
     type: event.type,
     duplicate,
-    logFields: { source: req.source, type: event.type, webhook_id: id, duplicate, scheme: verification.scheme, latency_ms: event.latencyMs, error_type: event.errorType },
+    logFields: {
+      source: req.source,
+      type: event.type,
+      webhook_id: id,
+      duplicate,
+      scheme: verification.scheme,
+      latency_ms: event.latencyMs,
+      error_type: event.errorType,
+    },
   };
 }

@@ -17,7 +17,14 @@ export interface PeriodMetrics {
   eventsByType: Record<string, number>;
   successRate: number | null;
   errorRate: number | null;
-  responseTime: { count: number; avgMs: number | null; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null; maxMs: number | null };
+  responseTime: {
+    count: number;
+    avgMs: number | null;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    p99Ms: number | null;
+    maxMs: number | null;
+  };
   /** First minute in the period with each kind of trouble, for red-flag timestamps. */
   firstAt: { signatureFailure: number | null; error: number | null; slowResponse: number | null };
 }
@@ -86,7 +93,13 @@ export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs
     slowBucket > 0 ? firstOf((r) => r.metric === "latency_bucket" && Number(r.key) >= slowBucket, "latency_bucket", slowBucket) : null,
   ];
   const wanted = lookups.filter((l) => l !== null);
-  const exact = wanted.length > 0 ? await db.batch(wanted.map((l) => l.stmt), "read") : [];
+  const exact =
+    wanted.length > 0
+      ? await db.batch(
+          wanted.map((l) => l.stmt),
+          "read",
+        )
+      : [];
   const [signatureFailureAt, errorAt, slowResponseAt] = lookups.map((l) => {
     if (l === null) return null;
     const m = exact[wanted.indexOf(l)]?.rows[0]?.m;
@@ -131,16 +144,13 @@ export interface DeliveryTimeline {
 }
 
 export async function readDeliveryTimeline(db: Db, from: number, to: number): Promise<DeliveryTimeline> {
-  const [inPeriod, before] = await readCaughtUp(
-    db,
-    [
-      {
-        sql: "SELECT DISTINCT minute FROM webhook_rollups WHERE metric = 'delivery' AND minute >= ? AND minute < ? ORDER BY minute",
-        args: [from, to],
-      },
-      { sql: "SELECT MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' AND minute < ?", args: [from] },
-    ],
-  );
+  const [inPeriod, before] = await readCaughtUp(db, [
+    {
+      sql: "SELECT DISTINCT minute FROM webhook_rollups WHERE metric = 'delivery' AND minute >= ? AND minute < ? ORDER BY minute",
+      args: [from, to],
+    },
+    { sql: "SELECT MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' AND minute < ?", args: [from] },
+  ]);
   const last = before!.rows[0]?.last;
   return {
     minutes: inPeriod!.rows.map((r) => Number(r.minute)),

@@ -26,10 +26,16 @@ export interface QualityChecks {
 
 export async function readQualityChecks(db: Db, from: number, to: number): Promise<QualityChecks> {
   const sums = QUALITY_FLAGS.map((f) => `COALESCE(SUM(json_extract(quality_flags, '$.${f}')), 0) AS ${f}`).join(", ");
-  const examples = QUALITY_FLAGS.map((f) => `SELECT '${f}' AS flag, session_id FROM (SELECT session_id FROM monitoring_results WHERE quality_flags IS NOT NULL AND analyzed_at >= ? AND analyzed_at < ? AND json_extract(quality_flags, '$.${f}') = 1 ORDER BY analyzed_at DESC LIMIT 3)`).join(" UNION ALL ");
+  const examples = QUALITY_FLAGS.map(
+    (f) =>
+      `SELECT '${f}' AS flag, session_id FROM (SELECT session_id FROM monitoring_results WHERE quality_flags IS NOT NULL AND analyzed_at >= ? AND analyzed_at < ? AND json_extract(quality_flags, '$.${f}') = 1 ORDER BY analyzed_at DESC LIMIT 3)`,
+  ).join(" UNION ALL ");
   const [totals, samples] = await db.batch(
     [
-      { sql: `SELECT COUNT(*) AS judged, ${sums} FROM monitoring_results WHERE quality_flags IS NOT NULL AND analyzed_at >= ? AND analyzed_at < ?`, args: [from, to] },
+      {
+        sql: `SELECT COUNT(*) AS judged, ${sums} FROM monitoring_results WHERE quality_flags IS NOT NULL AND analyzed_at >= ? AND analyzed_at < ?`,
+        args: [from, to],
+      },
       { sql: examples, args: QUALITY_FLAGS.flatMap(() => [from, to]) },
     ],
     "read",
@@ -37,8 +43,16 @@ export async function readQualityChecks(db: Db, from: number, to: number): Promi
   const row = totals!.rows[0]!;
   const counts = Object.fromEntries(QUALITY_FLAGS.map((f) => [f, Number(row[f] ?? 0)])) as Record<QualityFlag, number>;
   const byFlag: Partial<Record<QualityFlag, string[]>> = {};
-  for (const r of samples!.rows) (byFlag[r.flag as QualityFlag] ??= []).push(String(r.session_id));
-  return { judged: Number(row.judged), counts, examples: byFlag, rating: QUALITY_FLAGS.some((f) => counts[f] > 0) ? "needs-improvement" : "appropriate" };
+  for (const r of samples!.rows) {
+    const flag = r.flag as QualityFlag;
+    byFlag[flag] = [...(byFlag[flag] ?? []), String(r.session_id)];
+  }
+  return {
+    judged: Number(row.judged),
+    counts,
+    examples: byFlag,
+    rating: QUALITY_FLAGS.some((f) => counts[f] > 0) ? "needs-improvement" : "appropriate",
+  };
 }
 
 /** Harmful responses are critical in the seed; the other quality problems are warnings. */
@@ -52,7 +66,12 @@ export function qualityRedFlags(q: QualityChecks, at: number): RedFlag[] {
 }
 
 /** The seed's closing labels: SECURE (no signature failures), PERFORMANT (average under the limit), QUALITY. */
-export function summaryLabels(input: { signatureFailures: number; avgResponseMs: number | null; responseTimeMs: number; quality: QualityChecks }) {
+export function summaryLabels(input: {
+  signatureFailures: number;
+  avgResponseMs: number | null;
+  responseTimeMs: number;
+  quality: QualityChecks;
+}) {
   return {
     secure: input.signatureFailures === 0,
     performant: input.avgResponseMs === null || input.avgResponseMs < input.responseTimeMs,

@@ -8,7 +8,14 @@ export interface StabilityThresholds {
   zeroDeliveryMinutes: number;
 }
 
-export type RedFlagKind = "signature_failure" | "zero_deliveries" | "processing_errors" | "response_time" | "error_rate" | "no_traffic" | "response_quality";
+type RedFlagKind =
+  | "signature_failure"
+  | "zero_deliveries"
+  | "processing_errors"
+  | "response_time"
+  | "error_rate"
+  | "no_traffic"
+  | "response_quality";
 
 export interface RedFlag {
   severity: "critical" | "warning";
@@ -23,7 +30,9 @@ const MINUTE_MS = 60_000;
 export function redFlagsFor(m: PeriodMetrics, timeline: DeliveryTimeline, t: StabilityThresholds, end: number): RedFlag[] {
   const flags: RedFlag[] = [];
   if (m.signatureFailures > 0) {
-    const reasons = Object.entries(m.signatureFailuresByReason).map(([r, n]) => `${r}: ${n}`).join(", ");
+    const reasons = Object.entries(m.signatureFailuresByReason)
+      .map(([r, n]) => `${r}: ${n}`)
+      .join(", ");
     flags.push({
       severity: "critical",
       kind: "signature_failure",
@@ -33,10 +42,18 @@ export function redFlagsFor(m: PeriodMetrics, timeline: DeliveryTimeline, t: Sta
   }
   flags.push(...silences(timeline, m.from, end, t.zeroDeliveryMinutes));
   // Nothing to judge is not "ok": the success-rate check fails on it too, so the verdict agrees.
-  if (m.deliveries === 0) flags.push({ severity: "warning", kind: "no_traffic", at: m.from, message: "no traffic: 0 deliveries in this period" });
+  if (m.deliveries === 0)
+    flags.push({ severity: "warning", kind: "no_traffic", at: m.from, message: "no traffic: 0 deliveries in this period" });
   if (m.errors > 0) {
-    const types = Object.entries(m.errorsByType).map(([type, n]) => `${type}: ${n}`).join(", ");
-    flags.push({ severity: "critical", kind: "processing_errors", at: m.firstAt.error ?? m.from, message: `${m.errors} processing error(s) (${types})` });
+    const types = Object.entries(m.errorsByType)
+      .map(([type, n]) => `${type}: ${n}`)
+      .join(", ");
+    flags.push({
+      severity: "critical",
+      kind: "processing_errors",
+      at: m.firstAt.error ?? m.from,
+      message: `${m.errors} processing error(s) (${types})`,
+    });
   }
   if (m.responseTime.p95Ms !== null && m.responseTime.p95Ms > t.responseTimeMs) {
     flags.push({

@@ -6,7 +6,11 @@ const ts = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
 const ms = (x: number | null) => (x === null ? "n/a" : `${x} ms`);
 const errorsLine = (m: PeriodMetrics) =>
-  m.errors === 0 ? "0" : `${m.errors} (${Object.entries(m.errorsByType).map(([t, n]) => `${t}: ${n}`).join(", ")})`;
+  m.errors === 0
+    ? "0"
+    : `${m.errors} (${Object.entries(m.errorsByType)
+        .map(([t, n]) => `${t}: ${n}`)
+        .join(", ")})`;
 
 /** The 24-hour monitoring log a person would have written by hand, from the same report. */
 export function renderStabilityMarkdown(r: StabilityReport): string {
@@ -64,8 +68,19 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
     lines.push(`| ${c.label} (${c.threshold}) | ${value} | ${mark(c.pass)} |`);
   }
   const q = r.qualityChecks;
-  lines.push("", "## Bot Response Quality Checks", "", `From ${q.judged} judged conversation(s) in the period. **Quality:** ${q.rating}`, "", "| Check | Conversations | Status |", "|-------|---------------|--------|");
-  for (const f of QUALITY_FLAGS) lines.push(`| ${qualityLabel(f)} | ${q.counts[f]}${q.examples[f]?.length ? ` (e.g. ${q.examples[f]!.join(", ")})` : ""} | ${q.counts[f] === 0 ? "✓" : f === "harmful" ? "✗ CRITICAL" : "✗"} |`);
+  lines.push(
+    "",
+    "## Bot Response Quality Checks",
+    "",
+    `From ${q.judged} judged conversation(s) in the period. **Quality:** ${q.rating}`,
+    "",
+    "| Check | Conversations | Status |",
+    "|-------|---------------|--------|",
+  );
+  for (const f of QUALITY_FLAGS)
+    lines.push(
+      `| ${qualityLabel(f)} | ${q.counts[f]}${q.examples[f]?.length ? ` (e.g. ${q.examples[f]!.join(", ")})` : ""} | ${q.counts[f] === 0 ? "✓" : f === "harmful" ? "✗ CRITICAL" : "✗"} |`,
+    );
   lines.push("", "## Issues Encountered", "");
   if (r.redFlags.length === 0) lines.push("None.");
   for (const f of r.redFlags) lines.push(`- ${ts(f.at)} — **${f.severity.toUpperCase()}** ${f.kind}: ${f.message}`);
@@ -74,7 +89,16 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
     `**Status:** ${status}`,
     `**Production Ready:** ${r.productionReady ? "YES" : "NO"}`,
     `**SECURE:** ${r.labels.secure ? "YES" : "NO"} · **PERFORMANT:** ${r.labels.performant ? "YES" : "NO"} · **QUALITY:** ${r.labels.quality}`,
-    `**Action Items:** ${r.status === "NO_DATA" ? "send the first events" : r.productionReady ? "none" : `${r.checks.filter((c) => !c.pass).map((c) => c.label).join(", ")} failed`}`,
+    `**Action Items:** ${
+      r.status === "NO_DATA"
+        ? "send the first events"
+        : r.productionReady
+          ? "none"
+          : `${r.checks
+              .filter((c) => !c.pass)
+              .map((c) => c.label)
+              .join(", ")} failed`
+    }`,
     "",
   );
   return lines.join("\n");

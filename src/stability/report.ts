@@ -59,7 +59,12 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
     checkpoints,
     recommendations: noData ? [NO_DATA_ADVICE] : recommend(metrics, checks, redFlags, t),
     qualityChecks,
-    labels: summaryLabels({ signatureFailures: metrics.signatureFailures, avgResponseMs: metrics.responseTime.avgMs, responseTimeMs: t.responseTimeMs, quality: qualityChecks }),
+    labels: summaryLabels({
+      signatureFailures: metrics.signatureFailures,
+      avgResponseMs: metrics.responseTime.avgMs,
+      responseTimeMs: t.responseTimeMs,
+      quality: qualityChecks,
+    }),
   };
 }
 
@@ -70,11 +75,41 @@ export function evaluateChecks(m: PeriodMetrics, flags: RedFlag[], t: StabilityT
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
   const avg = m.responseTime.avgMs;
   return [
-    { name: "success_rate", label: "Success rate", value: m.successRate, threshold: `≥ ${pct(t.minSuccessRate)}`, pass: m.successRate !== null && m.successRate >= t.minSuccessRate },
-    { name: "signature_failures", label: "Signature failures", value: m.signatureFailures, threshold: `≤ ${t.maxSignatureFailures}`, pass: m.signatureFailures <= t.maxSignatureFailures },
-    { name: "avg_response_time", label: "Response time (avg)", value: avg, threshold: `< ${t.responseTimeMs / 1000} s`, pass: avg === null || avg < t.responseTimeMs },
-    { name: "error_rate", label: "Error rate", value: m.errorRate, threshold: `< ${pct(t.maxErrorRate)}`, pass: m.errorRate === null || m.errorRate < t.maxErrorRate },
-    { name: "no_critical_red_flags", label: "Critical red flags", value: flags.filter((f) => f.severity === "critical").length, threshold: "none", pass: !flags.some((f) => f.severity === "critical") },
+    {
+      name: "success_rate",
+      label: "Success rate",
+      value: m.successRate,
+      threshold: `≥ ${pct(t.minSuccessRate)}`,
+      pass: m.successRate !== null && m.successRate >= t.minSuccessRate,
+    },
+    {
+      name: "signature_failures",
+      label: "Signature failures",
+      value: m.signatureFailures,
+      threshold: `≤ ${t.maxSignatureFailures}`,
+      pass: m.signatureFailures <= t.maxSignatureFailures,
+    },
+    {
+      name: "avg_response_time",
+      label: "Response time (avg)",
+      value: avg,
+      threshold: `< ${t.responseTimeMs / 1000} s`,
+      pass: avg === null || avg < t.responseTimeMs,
+    },
+    {
+      name: "error_rate",
+      label: "Error rate",
+      value: m.errorRate,
+      threshold: `< ${pct(t.maxErrorRate)}`,
+      pass: m.errorRate === null || m.errorRate < t.maxErrorRate,
+    },
+    {
+      name: "no_critical_red_flags",
+      label: "Critical red flags",
+      value: flags.filter((f) => f.severity === "critical").length,
+      threshold: "none",
+      pass: !flags.some((f) => f.severity === "critical"),
+    },
   ];
 }
 
@@ -82,19 +117,27 @@ function recommend(m: PeriodMetrics, checks: Check[], flags: RedFlag[], t: Stabi
   const failed = new Set(checks.filter((c) => !c.pass).map((c) => c.name));
   const out: string[] = [];
   if (m.deliveries === 0) {
-    out.push("No deliveries were received in this period: confirm the bot sends its events to POST /api/webhooks/<source> and that the provider's webhook points at the bot.");
+    out.push(
+      "No deliveries were received in this period: confirm the bot sends its events to POST /api/webhooks/<source> and that the provider's webhook points at the bot.",
+    );
   } else if (failed.has("success_rate")) {
-    out.push(`Only ${((m.successRate ?? 0) * 100).toFixed(1)}% of deliveries were processed (goal ${(t.minSuccessRate * 100).toFixed(0)}%): look for messages that were received but never processed — \`vercel logs | grep '"type":"message.received"'\` against \`message.processed\`.`);
+    out.push(
+      `Only ${((m.successRate ?? 0) * 100).toFixed(1)}% of deliveries were processed (goal ${(t.minSuccessRate * 100).toFixed(0)}%): look for messages that were received but never processed — \`vercel logs | grep '"type":"message.received"'\` against \`message.processed\`.`,
+    );
   }
   if (m.signatureFailures > 0) {
     // Advice for the most common reason: 9 bad signatures and 2 late ones are a secret problem.
     const reasons = Object.entries(m.signatureFailuresByReason).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     const [top, n] = reasons[0]!;
     const mixed = reasons.length > 1 ? `most are ${top} (${n} of ${m.signatureFailures}): ` : "";
-    out.push(`${m.signatureFailures} signature failure(s) (${reasons.map(([r, c]) => `${r}: ${c}`).join(", ")}): ${mixed}${signatureHint(top)}.`);
+    out.push(
+      `${m.signatureFailures} signature failure(s) (${reasons.map(([r, c]) => `${r}: ${c}`).join(", ")}): ${mixed}${signatureHint(top)}.`,
+    );
   }
   if (failed.has("avg_response_time") || flags.some((f) => f.kind === "response_time")) {
-    out.push(`Response times are too slow (avg ${m.responseTime.avgMs} ms, p95 ${m.responseTime.p95Ms} ms, goal under ${t.responseTimeMs} ms): profile the slowest model and tool calls, and consider streaming or a faster model.`);
+    out.push(
+      `Response times are too slow (avg ${m.responseTime.avgMs} ms, p95 ${m.responseTime.p95Ms} ms, goal under ${t.responseTimeMs} ms): profile the slowest model and tool calls, and consider streaming or a faster model.`,
+    );
   }
   if (m.errors > 0) {
     const top = Object.entries(m.errorsByType).sort((a, b) => b[1] - a[1])[0]!;
@@ -109,7 +152,8 @@ function recommend(m: PeriodMetrics, checks: Check[], flags: RedFlag[], t: Stabi
 
 function signatureHint(reason: string): string {
   if (reason === "no_secret") return "set WEBHOOK_SECRET (or WEBHOOK_SECRET_<SOURCE>) for every source that sends";
-  if (reason === "missing_signature") return "the sender does not sign: have it send webhook-id, webhook-timestamp and webhook-signature (or X-Signature-256)";
+  if (reason === "missing_signature")
+    return "the sender does not sign: have it send webhook-id, webhook-timestamp and webhook-signature (or X-Signature-256)";
   if (reason.includes("timestamp")) return "check the sender's clock and whether deliveries are being replayed late";
   return "check that the sender signs with the secret configured here; to rotate, list old and new secrets comma-separated";
 }

@@ -21,7 +21,10 @@ export async function deleteOldEvents(db: Db, cutoff: number, options = { batchS
   let deleted = 0;
   for (const [table, column] of RAW_TABLES) {
     for (let i = 0; i < options.maxBatches; i++) {
-      const remove = { sql: `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?)`, args: [cutoff, options.batchSize] };
+      const remove = {
+        sql: `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?)`,
+        args: [cutoff, options.batchSize],
+      };
       const rs = table === "webhook_events" ? (await db.batch([remove, CLAMP_MARK], "write"))[0]! : await db.execute(remove);
       deleted += rs.rowsAffected;
       if (rs.rowsAffected < options.batchSize) break;

@@ -2,24 +2,25 @@ import type { InStatement } from "@libsql/client";
 import type { SignatureFailureReason } from "./signatures.js";
 
 const MINUTE_MS = 60_000;
-export const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 
 /** A per-minute, per-source counter. `latency_max` keeps a maximum; everything else sums. */
-export type Increment = [metric: string, key: string, value: number];
+type Increment = [metric: string, key: string, value: number];
 
 const QUARTER_MS = 15 * MINUTE_MS;
 
 /**
- * One upsert for several increments of a minute; `guarded` makes it count only if the statement
- * before it changed a row. The quarter-hour table is keyed by the slot's start, never the minute:
- * readers sum whole slots.
+ * One upsert for several increments of a minute. The quarter-hour table is keyed by the slot's
+ * start, never the minute: readers sum whole slots.
  */
-export function rollupUpsert(minute: number, source: string, increments: Increment[], guarded: boolean, quarter = false): InStatement {
+function rollupUpsert(minute: number, source: string, increments: Increment[], quarter = false): InStatement {
   const rows = increments.map(() => "(?, ?, ?, ?, ?)").join(", ");
-  const [table, column, at] = quarter ? ["webhook_rollups_15m", "slot", Math.floor(minute / QUARTER_MS) * QUARTER_MS] : ["webhook_rollups", "minute", minute];
+  const [table, column, at] = quarter
+    ? ["webhook_rollups_15m", "slot", Math.floor(minute / QUARTER_MS) * QUARTER_MS]
+    : ["webhook_rollups", "minute", minute];
   return {
     sql: `INSERT INTO ${table} (${column}, source, metric, key, value)
-          SELECT column1, column2, column3, column4, column5 FROM (VALUES ${rows}) WHERE ${guarded ? "changes() = 1" : "1"}
+          SELECT column1, column2, column3, column4, column5 FROM (VALUES ${rows}) WHERE 1
           ON CONFLICT (${column}, source, metric, key) DO UPDATE SET value =
             CASE WHEN metric = 'latency_max' THEN max(value, excluded.value) ELSE value + excluded.value END`,
     args: increments.flatMap(([metric, key, value]) => [at, source, metric, key, value]),
@@ -29,7 +30,7 @@ export function rollupUpsert(minute: number, source: string, increments: Increme
 export function signatureFailureStatements(source: string, reason: SignatureFailureReason, at: number): InStatement[] {
   return [
     { sql: "INSERT INTO signature_failures (source, reason, received_at) VALUES (?, ?, ?)", args: [source, reason, at] },
-    rollupUpsert(minuteOf(at), source, [["signature_failure", reason, 1]], false),
-    rollupUpsert(minuteOf(at), source, [["signature_failure", reason, 1]], false, true),
+    rollupUpsert(minuteOf(at), source, [["signature_failure", reason, 1]]),
+    rollupUpsert(minuteOf(at), source, [["signature_failure", reason, 1]], true),
   ];
 }

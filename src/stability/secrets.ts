@@ -10,5 +10,7 @@ export interface SourceSecrets {
 /** WEBHOOK_SECRET_<SOURCE> overrides WEBHOOK_SECRET; either may list several, comma-separated. */
 export function secretsForSource(env: Env, source: string): SourceSecrets {
   const own = env.webhookSecretsBySource[sourceKey(source)];
-  return own !== undefined ? { secrets: splitSecrets(own), shared: false } : { secrets: splitSecrets(env.WEBHOOK_SECRET ?? ""), shared: true };
+  return own !== undefined
+    ? { secrets: splitSecrets(own), shared: false }
+    : { secrets: splitSecrets(env.WEBHOOK_SECRET ?? ""), shared: true };
 }

@@ -63,9 +63,7 @@ export function verifySignature(options: {
   const given = /^sha256=([0-9a-f]{64})$/i.exec(hex.trim());
   if (!given) return { ok: false, reason: "invalid_signature" };
   const givenBytes = Buffer.from(given[1]!, "hex");
-  const match = secrets.some((secret) =>
-    timingSafeEqual(givenBytes, createHmac("sha256", secret).update(body).digest()),
-  );
+  const match = secrets.some((secret) => timingSafeEqual(givenBytes, createHmac("sha256", secret).update(body).digest()));
   return match ? { ok: true, scheme: "hmac-sha256-hex", webhookId: undefined } : { ok: false, reason: "invalid_signature" };
 }
 

@@ -4,7 +4,7 @@ import type { Point } from "./data.js";
 // Charts drawn on the server as inline SVG that stretches to its box, with the axis labels as
 // HTML text around it: the labels keep their CSS size (>= 11 px) however narrow the chart is.
 
-export interface Series {
+interface Series {
   name: string;
   color: string;
   points: Point[];
@@ -27,7 +27,7 @@ const VIEW_H = 100;
 const STEP = 10;
 
 /** A round number at or above `v` whose half is round too, so the labels read 40 / 20 rather than 37.3. */
-export function niceMax(v: number): number {
+function niceMax(v: number): number {
   if (v <= 0) return 1;
   const power = 10 ** Math.floor(Math.log10(v));
   return ([1, 2, 4, 5, 10].find((m) => m * power >= v) ?? 10) * power;
@@ -71,9 +71,15 @@ export const Chart: FC<ChartProps> = (p) => {
       </figcaption>
       <div class="plot">
         <div class="y-axis" aria-hidden="true">
-          <span class="tick" style="top:0">{p.format(yMax)}</span>
-          <span class="tick" style="top:50%">{p.format(yMax / 2)}</span>
-          <span class="tick" style="top:100%">{p.format(0)}</span>
+          <span class="tick" style="top:0">
+            {p.format(yMax)}
+          </span>
+          <span class="tick" style="top:50%">
+            {p.format(yMax / 2)}
+          </span>
+          <span class="tick" style="top:100%">
+            {p.format(0)}
+          </span>
         </div>
         <div class="area">
           <svg viewBox={`0 0 ${n * STEP} ${VIEW_H}`} preserveAspectRatio="none" role="img" aria-labelledby={`${p.id}-title ${p.id}-desc`}>
@@ -87,7 +93,16 @@ export const Chart: FC<ChartProps> = (p) => {
                   const v = s.points[i]?.value ?? 0;
                   if (v <= 0) return null;
                   base += v;
-                  return <rect data-series={s.name} x={(i * STEP + 1).toFixed(1)} width={(STEP - 2).toFixed(1)} y={y(base).toFixed(2)} height={((v / yMax) * VIEW_H).toFixed(2)} fill={s.color} />;
+                  return (
+                    <rect
+                      data-series={s.name}
+                      x={(i * STEP + 1).toFixed(1)}
+                      width={(STEP - 2).toFixed(1)}
+                      y={y(base).toFixed(2)}
+                      height={((v / yMax) * VIEW_H).toFixed(2)}
+                      fill={s.color}
+                    />
+                  );
                 });
               })}
             {p.kind === "line" &&
@@ -95,13 +110,28 @@ export const Chart: FC<ChartProps> = (p) => {
                 segments(s.points).map((seg) =>
                   // A lone point (one hour with traffic) is a dot, not an invisible line.
                   seg.length === 1 ? (
-                    <line data-series={s.name} class="dot" x1={x(seg[0]!.i)} x2={x(seg[0]!.i)} y1={y(seg[0]!.v).toFixed(2)} y2={y(seg[0]!.v).toFixed(2)} stroke={s.color} />
+                    <line
+                      data-series={s.name}
+                      class="dot"
+                      x1={x(seg[0]!.i)}
+                      x2={x(seg[0]!.i)}
+                      y1={y(seg[0]!.v).toFixed(2)}
+                      y2={y(seg[0]!.v).toFixed(2)}
+                      stroke={s.color}
+                    />
                   ) : (
-                    <polyline data-series={s.name} fill="none" stroke={s.color} points={seg.map((pt) => `${x(pt.i)},${y(pt.v).toFixed(2)}`).join(" ")} />
+                    <polyline
+                      data-series={s.name}
+                      fill="none"
+                      stroke={s.color}
+                      points={seg.map((pt) => `${x(pt.i)},${y(pt.v).toFixed(2)}`).join(" ")}
+                    />
                   ),
                 ),
               )}
-            {p.threshold && <line class="threshold" x1="0" x2={n * STEP} y1={y(p.threshold.value).toFixed(2)} y2={y(p.threshold.value).toFixed(2)} />}
+            {p.threshold && (
+              <line class="threshold" x1="0" x2={n * STEP} y1={y(p.threshold.value).toFixed(2)} y2={y(p.threshold.value).toFixed(2)} />
+            )}
           </svg>
           {p.threshold && (
             <span class="threshold-label" style={`top:${((y(p.threshold.value) / VIEW_H) * 100).toFixed(1)}%`}>

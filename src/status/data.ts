@@ -84,25 +84,42 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
         },
       ]
     : [];
-  const [[fineRows, rollups, verdictRows, categories, finished, stalls, firing, unverified, conversations, runs], report, jobs, checkpoints] = await Promise.all([
-    readCaughtUp(
-      db,
-      [
-        { sql: `SELECT (${col} / ${r.fine}) * ${r.fine} AS slot, SUM(value) AS total FROM ${table} WHERE ${col} >= ? AND metric = 'delivery' GROUP BY 1`, args: [fine[0]!] },
-        { sql: `SELECT (${col} / ${r.coarse}) * ${r.coarse} AS slot, metric, key, SUM(value) AS total, MAX(value) AS peak FROM ${table} WHERE ${col} >= ? GROUP BY 1, 2, 3`, args: [from] },
-        { sql: verdictSql, args: [from] },
-        {
-          sql: `SELECT json_extract(diagnostic_report_json, '$.category') AS category, COUNT(*) AS n FROM monitoring_results
+  const [
+    [fineRows, rollups, verdictRows, categories, finished, stalls, firing, unverified, conversations, runs],
+    report,
+    jobs,
+    checkpoints,
+  ] = await Promise.all([
+    readCaughtUp(db, [
+      {
+        sql: `SELECT (${col} / ${r.fine}) * ${r.fine} AS slot, SUM(value) AS total FROM ${table} WHERE ${col} >= ? AND metric = 'delivery' GROUP BY 1`,
+        args: [fine[0]!],
+      },
+      {
+        sql: `SELECT (${col} / ${r.coarse}) * ${r.coarse} AS slot, metric, key, SUM(value) AS total, MAX(value) AS peak FROM ${table} WHERE ${col} >= ? GROUP BY 1, 2, 3`,
+        args: [from],
+      },
+      { sql: verdictSql, args: [from] },
+      {
+        sql: `SELECT json_extract(diagnostic_report_json, '$.category') AS category, COUNT(*) AS n FROM monitoring_results
                 WHERE analyzed_at >= ? AND diagnostic_status = 'complete' GROUP BY 1 ORDER BY n DESC LIMIT 5`,
-          args: [from],
-        },
-        { sql: `SELECT (completed_at / ${r.coarse}) * ${r.coarse} AS slot, status, COUNT(*) AS n FROM orchestrations WHERE completed_at >= ? GROUP BY 1, 2`, args: [from] },
-        { sql: `SELECT (created_at / ${r.coarse}) * ${r.coarse} AS slot, COUNT(*) AS n FROM events WHERE type = 'run_stalled' AND created_at >= ? GROUP BY 1`, args: [from] },
-        { sql: "SELECT id, rule, severity, summary, fired_at FROM alerts WHERE state = 'firing' ORDER BY fired_at DESC LIMIT 50", args: [] },
-        { sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verifier_status = 'unavailable' AND analyzed_at >= ?", args: [now - 24 * HOUR] },
-        ...failureLists,
-      ],
-    ),
+        args: [from],
+      },
+      {
+        sql: `SELECT (completed_at / ${r.coarse}) * ${r.coarse} AS slot, status, COUNT(*) AS n FROM orchestrations WHERE completed_at >= ? GROUP BY 1, 2`,
+        args: [from],
+      },
+      {
+        sql: `SELECT (created_at / ${r.coarse}) * ${r.coarse} AS slot, COUNT(*) AS n FROM events WHERE type = 'run_stalled' AND created_at >= ? GROUP BY 1`,
+        args: [from],
+      },
+      { sql: "SELECT id, rule, severity, summary, fired_at FROM alerts WHERE state = 'firing' ORDER BY fired_at DESC LIMIT 50", args: [] },
+      {
+        sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verifier_status = 'unavailable' AND analyzed_at >= ?",
+        args: [now - 24 * HOUR],
+      },
+      ...failureLists,
+    ]),
     buildStabilityReport(deps, now, 24),
     Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, now, 1))),
     listCheckpoints(db, { limit: 6 }),
@@ -112,9 +129,13 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
   const bySlot = new Map<number, { metric: string; key: string; total: number; peak: number }[]>();
   for (const row of rollups!.rows) {
     const slot = Number(row.slot);
-    bySlot.set(slot, [...(bySlot.get(slot) ?? []), { metric: String(row.metric), key: String(row.key), total: Number(row.total), peak: Number(row.peak) }]);
+    bySlot.set(slot, [
+      ...(bySlot.get(slot) ?? []),
+      { metric: String(row.metric), key: String(row.key), total: Number(row.total), peak: Number(row.peak) },
+    ]);
   }
-  const sum = (slot: number, metric: string) => (bySlot.get(slot) ?? []).filter((x) => x.metric === metric).reduce((a, x) => a + x.total, 0);
+  const sum = (slot: number, metric: string) =>
+    (bySlot.get(slot) ?? []).filter((x) => x.metric === metric).reduce((a, x) => a + x.total, 0);
   const latency = (slot: number, p: number) => {
     const buckets = new Map<number, number>();
     let max = 0;
@@ -128,7 +149,8 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     const d = sum(slot, "delivery");
     return d > 0 ? sum(slot, metric) / d : null;
   };
-  const count = (rows: { slot: number; key: string; n: number }[], key: string) => (slot: number) => rows.find((x) => x.slot === slot && x.key === key)?.n ?? 0;
+  const count = (rows: { slot: number; key: string; n: number }[], key: string) => (slot: number) =>
+    rows.find((x) => x.slot === slot && x.key === key)?.n ?? 0;
   const verdictData = verdictRows!.rows.map((x) => ({ slot: Number(x.slot), key: String(x.s), n: Number(x.n) }));
   const runData = finished!.rows.map((x) => ({ slot: Number(x.slot), key: String(x.status), n: Number(x.n) }));
   const stallData = stalls!.rows.map((x) => ({ slot: Number(x.slot), key: "stalled", n: Number(x.n) }));
@@ -160,7 +182,13 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     range,
     monitoringConfigured: Boolean(deps.monitoring?.source && deps.monitoring.judge),
     report,
-    firing: firing!.rows.map((x) => ({ id: Number(x.id), rule: String(x.rule), severity: String(x.severity), summary: String(x.summary), since: Number(x.fired_at) })),
+    firing: firing!.rows.map((x) => ({
+      id: Number(x.id),
+      rule: String(x.rule),
+      severity: String(x.severity),
+      summary: String(x.summary),
+      since: Number(x.fired_at),
+    })),
     jobs,
     deliveries: series(fine, (slot) => deliveriesBySlot.get(slot) ?? 0),
     successRate: series(coarse, (slot) => rate(slot, "processed")),
@@ -168,7 +196,11 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     p50: series(coarse, (slot) => latency(slot, 0.5)),
     p95: series(coarse, (slot) => latency(slot, 0.95)),
     signatureFailures: series(coarse, (slot) => sum(slot, "signature_failure")),
-    verdicts: { pass: series(coarse, count(verdictData, "pass")), partial: series(coarse, count(verdictData, "partial")), fail: series(coarse, count(verdictData, "fail")) },
+    verdicts: {
+      pass: series(coarse, count(verdictData, "pass")),
+      partial: series(coarse, count(verdictData, "partial")),
+      fail: series(coarse, count(verdictData, "fail")),
+    },
     topCategories: categories!.rows.map((x) => ({ category: String(x.category), count: Number(x.n) })),
     verifierUnavailable: Number(unverified!.rows[0]?.n ?? 0),
     runs: {

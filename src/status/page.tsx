@@ -59,7 +59,9 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
             {verdict}
           </p>
           <p class="muted">
-            Verdict over the last 24 hours{r.status === "NO_DATA" ? " · nothing received yet" : ` · production ready: ${r.productionReady ? "yes" : "no"}`} · charts: {span} · updated {when(d.now)}
+            Verdict over the last 24 hours
+            {r.status === "NO_DATA" ? " · nothing received yet" : ` · production ready: ${r.productionReady ? "yes" : "no"}`} · charts:{" "}
+            {span} · updated {when(d.now)}
           </p>
           <ul class="checks">
             {r.checks.map((c) => (
@@ -97,10 +99,49 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
         <section aria-labelledby="stability-h">
           <h2 id="stability-h">Bot stability</h2>
           <div class="grid">
-            <Chart {...chart} id="chart-deliveries" kind="bars" title={`Deliveries per ${perFine}`} caption={`${total(d.deliveries)} deliveries in the ${span}, at most ${peak(d.deliveries)} per ${perFine}.`} format={int} series={[{ name: "deliveries", color: "#2563eb", points: d.deliveries }]} />
-            <Chart {...chart} id="chart-rates" kind="line" title={`Success and error rate per ${perCoarse}`} caption={`24 h: success ${m.successRate === null ? "n/a" : pct(m.successRate)}, errors ${m.errorRate === null ? "n/a" : pct(m.errorRate)}.`} format={pct} series={[{ name: "success", color: "#16a34a", points: d.successRate }, { name: "errors", color: "#dc2626", points: d.errorRate }]} />
-            <Chart {...chart} id="chart-latency" kind="line" title={`Response time per ${perCoarse}`} caption={`24 h: p50 ${m.responseTime.p50Ms === null ? "n/a" : ms(m.responseTime.p50Ms)}, p95 ${m.responseTime.p95Ms === null ? "n/a" : ms(m.responseTime.p95Ms)}; threshold ${ms(threshold)}.`} format={ms} threshold={{ value: threshold, label: `${ms(threshold)} limit` }} series={[{ name: "p50", color: "#0891b2", points: d.p50 }, { name: "p95", color: "#9333ea", points: d.p95 }]} />
-            <Chart {...chart} id="chart-signatures" kind="bars" title={`Signature failures per ${perCoarse}`} caption={`${total(d.signatureFailures)} signature failures in the ${span} (goal: none).`} format={int} series={[{ name: "failures", color: "#dc2626", points: d.signatureFailures }]} />
+            <Chart
+              {...chart}
+              id="chart-deliveries"
+              kind="bars"
+              title={`Deliveries per ${perFine}`}
+              caption={`${total(d.deliveries)} deliveries in the ${span}, at most ${peak(d.deliveries)} per ${perFine}.`}
+              format={int}
+              series={[{ name: "deliveries", color: "#2563eb", points: d.deliveries }]}
+            />
+            <Chart
+              {...chart}
+              id="chart-rates"
+              kind="line"
+              title={`Success and error rate per ${perCoarse}`}
+              caption={`24 h: success ${m.successRate === null ? "n/a" : pct(m.successRate)}, errors ${m.errorRate === null ? "n/a" : pct(m.errorRate)}.`}
+              format={pct}
+              series={[
+                { name: "success", color: "#16a34a", points: d.successRate },
+                { name: "errors", color: "#dc2626", points: d.errorRate },
+              ]}
+            />
+            <Chart
+              {...chart}
+              id="chart-latency"
+              kind="line"
+              title={`Response time per ${perCoarse}`}
+              caption={`24 h: p50 ${m.responseTime.p50Ms === null ? "n/a" : ms(m.responseTime.p50Ms)}, p95 ${m.responseTime.p95Ms === null ? "n/a" : ms(m.responseTime.p95Ms)}; threshold ${ms(threshold)}.`}
+              format={ms}
+              threshold={{ value: threshold, label: `${ms(threshold)} limit` }}
+              series={[
+                { name: "p50", color: "#0891b2", points: d.p50 },
+                { name: "p95", color: "#9333ea", points: d.p95 },
+              ]}
+            />
+            <Chart
+              {...chart}
+              id="chart-signatures"
+              kind="bars"
+              title={`Signature failures per ${perCoarse}`}
+              caption={`${total(d.signatureFailures)} signature failures in the ${span} (goal: none).`}
+              format={int}
+              series={[{ name: "failures", color: "#dc2626", points: d.signatureFailures }]}
+            />
           </div>
         </section>
 
@@ -108,7 +149,8 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
           <h2 id="conversations-h">Conversations</h2>
           {!d.monitoringConfigured && (
             <p id="monitoring-off" class="muted empty-note">
-              Monitoring not configured: set LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY to import conversations, and OPENAI_API_KEY to judge them (or try <code>npm run demo</code>).
+              Monitoring not configured: set LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY to import conversations, and OPENAI_API_KEY to
+              judge them (or try <code>npm run demo</code>).
             </p>
           )}
           <div class="grid">
@@ -119,7 +161,11 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
               title={`Conversation verdicts per ${perCoarse}`}
               caption={`${total(d.verdicts.pass)} passed, ${total(d.verdicts.partial)} partial, ${total(d.verdicts.fail)} failed in the ${span}.${d.topCategories.length ? ` Top failure causes: ${d.topCategories.map((c) => `${c.category} (${c.count})`).join(", ")}.` : ""}${d.verifierUnavailable ? ` ${d.verifierUnavailable} not confirmed: system-of-record verifier unavailable.` : ""}`}
               format={int}
-              series={[{ name: "pass", color: "#16a34a", points: d.verdicts.pass }, { name: "partial", color: "#d97706", points: d.verdicts.partial }, { name: "fail", color: "#dc2626", points: d.verdicts.fail }]}
+              series={[
+                { name: "pass", color: "#16a34a", points: d.verdicts.pass },
+                { name: "partial", color: "#d97706", points: d.verdicts.partial },
+                { name: "fail", color: "#dc2626", points: d.verdicts.fail },
+              ]}
             />
           </div>
           {d.full && (
@@ -127,12 +173,32 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
               <h3>Latest failed conversations</h3>
               <table id="failed-conversations">
                 <thead>
-                  <tr><th>When</th><th>Session</th><th>Intent</th><th>Summary</th><th>Diagnosis</th></tr>
+                  <tr>
+                    <th>When</th>
+                    <th>Session</th>
+                    <th>Intent</th>
+                    <th>Summary</th>
+                    <th>Diagnosis</th>
+                  </tr>
                 </thead>
                 <tbody>
-                  {d.failedConversations.length === 0 && <tr><td colspan={5} class="muted">No failed conversation yet.</td></tr>}
+                  {d.failedConversations.length === 0 && (
+                    <tr>
+                      <td colspan={5} class="muted">
+                        No failed conversation yet.
+                      </td>
+                    </tr>
+                  )}
                   {d.failedConversations.map((c) => (
-                    <tr><td>{when(c.at)}</td><td><code>{c.sessionId}</code></td><td>{c.intent ?? "–"}</td><td>{c.summary ?? "–"}</td><td>{c.category ?? "pending"}</td></tr>
+                    <tr>
+                      <td>{when(c.at)}</td>
+                      <td>
+                        <code>{c.sessionId}</code>
+                      </td>
+                      <td>{c.intent ?? "–"}</td>
+                      <td>{c.summary ?? "–"}</td>
+                      <td>{c.category ?? "pending"}</td>
+                    </tr>
                   ))}
                 </tbody>
               </table>
@@ -143,19 +209,53 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
         <section aria-labelledby="runs-h">
           <h2 id="runs-h">Agent runs</h2>
           <div class="grid">
-            <Chart {...chart} id="chart-runs" kind="bars" title={`Runs per ${perCoarse}`} caption={`${total(d.runs.completed)} completed, ${total(d.runs.failed)} failed, ${total(d.runs.stalled)} stalled in the ${span}.`} format={int} series={[{ name: "completed", color: "#16a34a", points: d.runs.completed }, { name: "failed", color: "#dc2626", points: d.runs.failed }, { name: "stalled", color: "#d97706", points: d.runs.stalled }]} />
+            <Chart
+              {...chart}
+              id="chart-runs"
+              kind="bars"
+              title={`Runs per ${perCoarse}`}
+              caption={`${total(d.runs.completed)} completed, ${total(d.runs.failed)} failed, ${total(d.runs.stalled)} stalled in the ${span}.`}
+              format={int}
+              series={[
+                { name: "completed", color: "#16a34a", points: d.runs.completed },
+                { name: "failed", color: "#dc2626", points: d.runs.failed },
+                { name: "stalled", color: "#d97706", points: d.runs.stalled },
+              ]}
+            />
           </div>
           {d.full && (
             <>
               <h3>Latest failed runs</h3>
               <table id="failed-runs">
                 <thead>
-                  <tr><th>When</th><th>Session</th><th>Task</th><th>Status</th><th>Tasks</th></tr>
+                  <tr>
+                    <th>When</th>
+                    <th>Session</th>
+                    <th>Task</th>
+                    <th>Status</th>
+                    <th>Tasks</th>
+                  </tr>
                 </thead>
                 <tbody>
-                  {d.failedRuns.length === 0 && <tr><td colspan={5} class="muted">No failed run yet.</td></tr>}
+                  {d.failedRuns.length === 0 && (
+                    <tr>
+                      <td colspan={5} class="muted">
+                        No failed run yet.
+                      </td>
+                    </tr>
+                  )}
                   {d.failedRuns.map((f) => (
-                    <tr><td>{when(f.at)}</td><td><code>{f.sessionId}</code></td><td>{f.taskDescription}</td><td>{f.status}</td><td>{f.completedTasks}/{f.totalTasks}</td></tr>
+                    <tr>
+                      <td>{when(f.at)}</td>
+                      <td>
+                        <code>{f.sessionId}</code>
+                      </td>
+                      <td>{f.taskDescription}</td>
+                      <td>{f.status}</td>
+                      <td>
+                        {f.completedTasks}/{f.totalTasks}
+                      </td>
+                    </tr>
                   ))}
                 </tbody>
               </table>
@@ -167,19 +267,39 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
           <h2 id="checkpoints-h">Checkpoints (every 4 hours)</h2>
           <table id="checkpoints">
             <thead>
-              <tr><th>Window (UTC)</th><th>Status</th><th>Deliveries</th><th>Processed</th><th>Sig. failures</th><th>Errors</th><th>Avg / p95</th></tr>
+              <tr>
+                <th>Window (UTC)</th>
+                <th>Status</th>
+                <th>Deliveries</th>
+                <th>Processed</th>
+                <th>Sig. failures</th>
+                <th>Errors</th>
+                <th>Avg / p95</th>
+              </tr>
             </thead>
             <tbody>
               {d.checkpoints.length === 0 && (
                 <tr>
-                  <td colspan={7} class="muted">No checkpoint closed yet: the first closes at the next 00/04/08/12/16/20 UTC.</td>
+                  <td colspan={7} class="muted">
+                    No checkpoint closed yet: the first closes at the next 00/04/08/12/16/20 UTC.
+                  </td>
                 </tr>
               )}
               {d.checkpoints.map((c) => (
                 <tr class={c.status === "ok" ? "" : c.status}>
-                  <td>{when(c.windowStart)} – {new Date(c.windowEnd).toISOString().slice(11, 16)}</td>
-                  <td>{checkpointLabel(c)}</td><td>{c.metrics.deliveries}</td><td>{c.metrics.processed}</td><td>{c.metrics.signatureFailures}</td><td>{c.metrics.errors}</td>
-                  <td>{c.metrics.responseTime.avgMs === null ? "–" : `${ms(c.metrics.responseTime.avgMs)} / ${ms(c.metrics.responseTime.p95Ms ?? 0)}`}</td>
+                  <td>
+                    {when(c.windowStart)} – {new Date(c.windowEnd).toISOString().slice(11, 16)}
+                  </td>
+                  <td>{checkpointLabel(c)}</td>
+                  <td>{c.metrics.deliveries}</td>
+                  <td>{c.metrics.processed}</td>
+                  <td>{c.metrics.signatureFailures}</td>
+                  <td>{c.metrics.errors}</td>
+                  <td>
+                    {c.metrics.responseTime.avgMs === null
+                      ? "–"
+                      : `${ms(c.metrics.responseTime.avgMs)} / ${ms(c.metrics.responseTime.p95Ms ?? 0)}`}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -190,12 +310,24 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
           <h2 id="jobs-h">Vigil's own jobs</h2>
           <table id="jobs">
             <thead>
-              <tr><th>Job</th><th>Schedule</th><th>Last run</th><th>Status</th><th>Missed</th></tr>
+              <tr>
+                <th>Job</th>
+                <th>Schedule</th>
+                <th>Last run</th>
+                <th>Status</th>
+                <th>Missed</th>
+              </tr>
             </thead>
             <tbody>
               {d.jobs.map((j) => (
                 <tr class={j.missed ? "fail" : ""}>
-                  <td>{j.job}</td><td><code>{j.schedule}</code></td><td>{when(j.lastRunAt)}</td><td>{j.lastStatus ?? "–"}</td><td>{j.missed ? `${j.missedIntervals}+ runs` : "no"}</td>
+                  <td>{j.job}</td>
+                  <td>
+                    <code>{j.schedule}</code>
+                  </td>
+                  <td>{when(j.lastRunAt)}</td>
+                  <td>{j.lastStatus ?? "–"}</td>
+                  <td>{j.missed ? `${j.missedIntervals}+ runs` : "no"}</td>
                 </tr>
               ))}
             </tbody>

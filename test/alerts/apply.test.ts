@@ -13,7 +13,14 @@ afterAll(() => t.cleanup());
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
-const rule = ruleSchema.parse({ name: "apply_test", signal: "error_rate", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, repeatMinutes: 60 });
+const rule = ruleSchema.parse({
+  name: "apply_test",
+  signal: "error_rate",
+  severity: "medium",
+  channels: ["console", "slack"],
+  windowMinutes: 60,
+  repeatMinutes: 60,
+});
 const cand = { labels: { source: "bot" }, summary: "errors from bot" };
 
 const openAlerts = () => listOpenAlerts(t.db, rule.name);
@@ -27,7 +34,10 @@ describe("applyDecision", () => {
     await applyDecision(t.db, a);
     await applyDecision(t.db, b);
     expect(await count("SELECT COUNT(*) AS n FROM alerts WHERE rule = ?"), "alerts").toBe(1);
-    expect(await count("SELECT COUNT(*) AS n FROM alert_transitions t JOIN alerts a ON a.id = t.alert_id WHERE a.rule = ?"), "transitions").toBe(1);
+    expect(
+      await count("SELECT COUNT(*) AS n FROM alert_transitions t JOIN alerts a ON a.id = t.alert_id WHERE a.rule = ?"),
+      "transitions",
+    ).toBe(1);
     expect(await count("SELECT COUNT(*) AS n FROM notifications WHERE rule = ?"), "notifications").toBe(2);
 
     // Both later saw it firing and due: one repeat between them.

@@ -13,7 +13,7 @@ describe("channel registry", () => {
     const all = testEnv({
       SLACK_WEBHOOK_URL: "https://hooks.slack.example/x",
       ALERT_WEBHOOK_URL: "https://receiver.example/hook",
-      ALERT_WEBHOOK_SECRET: "whsec_" + Buffer.from("alert-webhook-signing-key-01").toString("base64"),
+      ALERT_WEBHOOK_SECRET: `whsec_${Buffer.from("alert-webhook-signing-key-01").toString("base64")}`,
       SMTP_HOST: "smtp.example.com",
       ALERT_EMAIL_FROM: "vigil@example.com",
       ALERT_EMAIL_TO: "ops@example.com",

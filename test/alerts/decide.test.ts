@@ -9,7 +9,14 @@ import type { Silence } from "../../src/alerts/silences.js";
 const MIN = 60_000;
 const NOW = Date.UTC(2026, 0, 5, 12, 0, 30);
 const rule = (over: Partial<Rule> = {}): Rule => ({
-  ...ruleSchema.parse({ name: "error_rate", signal: "error_rate", severity: "medium", channels: ["console", "slack"], windowMinutes: 60, repeatMinutes: 60 }),
+  ...ruleSchema.parse({
+    name: "error_rate",
+    signal: "error_rate",
+    severity: "medium",
+    channels: ["console", "slack"],
+    windowMinutes: 60,
+    repeatMinutes: 60,
+  }),
   ...over,
 });
 const cand = (source: string, summary = `errors from ${source}`): Candidate => ({ labels: { source }, summary });
@@ -45,20 +52,94 @@ const pendingSince = (minutes: number, over: Partial<OpenAlert> = {}) =>
   alert("bot", { state: "pending", startedAt: NOW - minutes * MIN, firedAt: null, lastNotifiedAt: null, ...over });
 
 const CASES: Case[] = [
-  { name: "a new condition fires at once and notifies the rule's channels", candidates: [cand("bot")], expect: () => [{ type: "open", state: "firing", notify: ["console", "slack"], reason: "errors from bot" }] },
-  { name: "with forEvaluations it waits, saying nothing", rule: { forEvaluations: 3 }, candidates: [cand("bot")], expect: () => [{ type: "open", state: "pending", notify: [] }] },
-  { name: "with a group wait it waits, saying nothing", rule: { groupWaitSeconds: 120 }, candidates: [cand("bot")], expect: () => [{ type: "open", state: "pending", notify: [] }] },
-  { name: "pending → firing once the condition held for the rule's evaluations (minutes)", rule: { forEvaluations: 3 }, open: [pendingSince(2)], candidates: [cand("bot")], expect: ([a]) => [{ type: "transition", alertId: a!.id, from: "pending", to: "firing", notify: ["console", "slack"] }] },
-  { name: "pending stays pending one minute short, counting the minutes held", rule: { forEvaluations: 3 }, open: [pendingSince(1)], candidates: [cand("bot")], expect: ([a]) => [{ type: "hold", alertId: a!.id, consecutive: 2 }] },
-  { name: "pending stays pending until the group wait has passed", rule: { groupWaitSeconds: 300 }, open: [pendingSince(4)], candidates: [cand("bot")], expect: ([a]) => [{ type: "hold", alertId: a!.id }] },
-  { name: "pending → firing after the group wait", rule: { groupWaitSeconds: 300 }, open: [pendingSince(5)], candidates: [cand("bot")], expect: ([a]) => [{ type: "transition", alertId: a!.id, to: "firing" }] },
-  { name: "pending that clears is resolved without a word", open: [pendingSince(1)], candidates: [], expect: ([a]) => [{ type: "transition", alertId: a!.id, from: "pending", to: "resolved", notify: [], reason: "cleared before firing" }] },
-  { name: "firing and not yet due: nothing to do", open: [alert("bot", { lastNotifiedAt: NOW - 10 * MIN })], candidates: [cand("bot")], expect: () => [] },
-  { name: "firing with a new summary: the summary follows, no message", open: [alert("bot", { lastNotifiedAt: NOW - 10 * MIN })], candidates: [cand("bot", "20 errors")], expect: ([a]) => [{ type: "refresh", alertId: a!.id, summary: "20 errors" }] },
-  { name: "firing and due: a repeat, guarded by when it last notified", open: [alert("bot", { lastNotifiedAt: NOW - 60 * MIN })], candidates: [cand("bot")], expect: ([a]) => [{ type: "repeat", alertId: a!.id, kind: "repeat", lastNotifiedAt: NOW - 60 * MIN }] },
-  { name: "firing but never announced (was muted): its first message is a firing, not a repeat", open: [alert("bot", { lastNotifiedAt: null })], candidates: [cand("bot")], expect: ([a]) => [{ type: "repeat", alertId: a!.id, kind: "firing" }] },
-  { name: "acknowledged: no repeats", open: [alert("bot", { lastNotifiedAt: NOW - 120 * MIN, ackedAt: NOW - 100 * MIN })], candidates: [cand("bot")], expect: () => [] },
-  { name: "no configured channel: no repeat", rule: { channels: [] }, open: [alert("bot", { lastNotifiedAt: NOW - 120 * MIN })], candidates: [cand("bot")], expect: () => [] },
+  {
+    name: "a new condition fires at once and notifies the rule's channels",
+    candidates: [cand("bot")],
+    expect: () => [{ type: "open", state: "firing", notify: ["console", "slack"], reason: "errors from bot" }],
+  },
+  {
+    name: "with forEvaluations it waits, saying nothing",
+    rule: { forEvaluations: 3 },
+    candidates: [cand("bot")],
+    expect: () => [{ type: "open", state: "pending", notify: [] }],
+  },
+  {
+    name: "with a group wait it waits, saying nothing",
+    rule: { groupWaitSeconds: 120 },
+    candidates: [cand("bot")],
+    expect: () => [{ type: "open", state: "pending", notify: [] }],
+  },
+  {
+    name: "pending → firing once the condition held for the rule's evaluations (minutes)",
+    rule: { forEvaluations: 3 },
+    open: [pendingSince(2)],
+    candidates: [cand("bot")],
+    expect: ([a]) => [{ type: "transition", alertId: a!.id, from: "pending", to: "firing", notify: ["console", "slack"] }],
+  },
+  {
+    name: "pending stays pending one minute short, counting the minutes held",
+    rule: { forEvaluations: 3 },
+    open: [pendingSince(1)],
+    candidates: [cand("bot")],
+    expect: ([a]) => [{ type: "hold", alertId: a!.id, consecutive: 2 }],
+  },
+  {
+    name: "pending stays pending until the group wait has passed",
+    rule: { groupWaitSeconds: 300 },
+    open: [pendingSince(4)],
+    candidates: [cand("bot")],
+    expect: ([a]) => [{ type: "hold", alertId: a!.id }],
+  },
+  {
+    name: "pending → firing after the group wait",
+    rule: { groupWaitSeconds: 300 },
+    open: [pendingSince(5)],
+    candidates: [cand("bot")],
+    expect: ([a]) => [{ type: "transition", alertId: a!.id, to: "firing" }],
+  },
+  {
+    name: "pending that clears is resolved without a word",
+    open: [pendingSince(1)],
+    candidates: [],
+    expect: ([a]) => [{ type: "transition", alertId: a!.id, from: "pending", to: "resolved", notify: [], reason: "cleared before firing" }],
+  },
+  {
+    name: "firing and not yet due: nothing to do",
+    open: [alert("bot", { lastNotifiedAt: NOW - 10 * MIN })],
+    candidates: [cand("bot")],
+    expect: () => [],
+  },
+  {
+    name: "firing with a new summary: the summary follows, no message",
+    open: [alert("bot", { lastNotifiedAt: NOW - 10 * MIN })],
+    candidates: [cand("bot", "20 errors")],
+    expect: ([a]) => [{ type: "refresh", alertId: a!.id, summary: "20 errors" }],
+  },
+  {
+    name: "firing and due: a repeat, guarded by when it last notified",
+    open: [alert("bot", { lastNotifiedAt: NOW - 60 * MIN })],
+    candidates: [cand("bot")],
+    expect: ([a]) => [{ type: "repeat", alertId: a!.id, kind: "repeat", lastNotifiedAt: NOW - 60 * MIN }],
+  },
+  {
+    name: "firing but never announced (was muted): its first message is a firing, not a repeat",
+    open: [alert("bot", { lastNotifiedAt: null })],
+    candidates: [cand("bot")],
+    expect: ([a]) => [{ type: "repeat", alertId: a!.id, kind: "firing" }],
+  },
+  {
+    name: "acknowledged: no repeats",
+    open: [alert("bot", { lastNotifiedAt: NOW - 120 * MIN, ackedAt: NOW - 100 * MIN })],
+    candidates: [cand("bot")],
+    expect: () => [],
+  },
+  {
+    name: "no configured channel: no repeat",
+    rule: { channels: [] },
+    open: [alert("bot", { lastNotifiedAt: NOW - 120 * MIN })],
+    candidates: [cand("bot")],
+    expect: () => [],
+  },
   {
     name: "silenced: fires but notifies nobody, and says why",
     candidates: [cand("bot")],
@@ -91,14 +172,60 @@ const CASES: Case[] = [
     expect: ([a]) => [{ type: "transition", alertId: a!.id, to: "firing", notify: [] }],
     muted: 1,
   },
-  { name: "cleared: resolved with a message", open: [alert("bot")], candidates: [], expect: ([a]) => [{ type: "transition", alertId: a!.id, from: "firing", to: "resolved", notify: ["console", "slack"], reason: "condition cleared" }] },
-  { name: "cleared, never announced: resolved silently", open: [alert("bot", { lastNotifiedAt: null })], candidates: [], expect: ([a]) => [{ type: "transition", alertId: a!.id, to: "resolved", notify: [] }] },
-  { name: "cleared with notifyResolved false: resolved silently", rule: { notifyResolved: false }, open: [alert("bot")], candidates: [], expect: ([a]) => [{ type: "transition", alertId: a!.id, to: "resolved", notify: [] }] },
-  { name: "flap hold: a firing alert that clears is only marked cleared", rule: { flapMinutes: 10 }, open: [alert("bot")], candidates: [], expect: ([a]) => [{ type: "clear", alertId: a!.id }] },
-  { name: "flap hold: still within the hold, nothing to do", rule: { flapMinutes: 10 }, open: [alert("bot", { clearedAt: NOW - 9 * MIN })], candidates: [], expect: () => [] },
-  { name: "flap hold: past the hold it resolves", rule: { flapMinutes: 10 }, open: [alert("bot", { clearedAt: NOW - 10 * MIN })], candidates: [], expect: ([a]) => [{ type: "transition", alertId: a!.id, to: "resolved", notify: ["console", "slack"] }] },
-  { name: "flap hold: back within the hold, it stays firing and the clear is cancelled", rule: { flapMinutes: 10 }, open: [alert("bot", { clearedAt: NOW - 3 * MIN, lastNotifiedAt: NOW - 5 * MIN })], candidates: [cand("bot")], expect: ([a]) => [{ type: "refresh", alertId: a!.id }] },
-  { name: "the same labels twice are one alert", candidates: [cand("bot"), cand("bot", "again")], expect: () => [{ type: "open", summary: "errors from bot" }] },
+  {
+    name: "cleared: resolved with a message",
+    open: [alert("bot")],
+    candidates: [],
+    expect: ([a]) => [
+      { type: "transition", alertId: a!.id, from: "firing", to: "resolved", notify: ["console", "slack"], reason: "condition cleared" },
+    ],
+  },
+  {
+    name: "cleared, never announced: resolved silently",
+    open: [alert("bot", { lastNotifiedAt: null })],
+    candidates: [],
+    expect: ([a]) => [{ type: "transition", alertId: a!.id, to: "resolved", notify: [] }],
+  },
+  {
+    name: "cleared with notifyResolved false: resolved silently",
+    rule: { notifyResolved: false },
+    open: [alert("bot")],
+    candidates: [],
+    expect: ([a]) => [{ type: "transition", alertId: a!.id, to: "resolved", notify: [] }],
+  },
+  {
+    name: "flap hold: a firing alert that clears is only marked cleared",
+    rule: { flapMinutes: 10 },
+    open: [alert("bot")],
+    candidates: [],
+    expect: ([a]) => [{ type: "clear", alertId: a!.id }],
+  },
+  {
+    name: "flap hold: still within the hold, nothing to do",
+    rule: { flapMinutes: 10 },
+    open: [alert("bot", { clearedAt: NOW - 9 * MIN })],
+    candidates: [],
+    expect: () => [],
+  },
+  {
+    name: "flap hold: past the hold it resolves",
+    rule: { flapMinutes: 10 },
+    open: [alert("bot", { clearedAt: NOW - 10 * MIN })],
+    candidates: [],
+    expect: ([a]) => [{ type: "transition", alertId: a!.id, to: "resolved", notify: ["console", "slack"] }],
+  },
+  {
+    name: "flap hold: back within the hold, it stays firing and the clear is cancelled",
+    rule: { flapMinutes: 10 },
+    open: [alert("bot", { clearedAt: NOW - 3 * MIN, lastNotifiedAt: NOW - 5 * MIN })],
+    candidates: [cand("bot")],
+    expect: ([a]) => [{ type: "refresh", alertId: a!.id }],
+  },
+  {
+    name: "the same labels twice are one alert",
+    candidates: [cand("bot"), cand("bot", "again")],
+    expect: () => [{ type: "open", summary: "errors from bot" }],
+  },
 ];
 
 describe("decide", () => {

@@ -23,19 +23,36 @@ afterEach(async () => {
 });
 
 const MIN = 60_000;
-const ALERT_SECRET = "whsec_" + Buffer.from("alert-webhook-signing-key-01").toString("base64");
+const ALERT_SECRET = `whsec_${Buffer.from("alert-webhook-signing-key-01").toString("base64")}`;
 
 async function world(extraEnv: Record<string, string> = {}) {
   t = await createTestDb();
   slack = await startFakeSlack();
   const logs = captureLogs();
-  const env = testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "bot,a,b,c,d", SLACK_WEBHOOK_URL: slack.url, VIGIL_PUBLIC_URL: "https://vigil.example.com", ...extraEnv });
+  const env = testEnv({
+    WEBHOOK_SECRET,
+    WEBHOOK_SOURCES: "bot,a,b,c,d",
+    SLACK_WEBHOOK_URL: slack.url,
+    VIGIL_PUBLIC_URL: "https://vigil.example.com",
+    ...extraEnv,
+  });
   const clock = testClock();
   const channels = channelsFromEnv(env, { log: logs.logger, clock: clock.now });
   const deps = testDeps({ db: t.db, env, logs, clock, alerts: { rules: DEFAULT_RULES, channels } });
   const app = createApp(deps);
-  const forge = (source: string) => app.request(`/api/webhooks/${source}`, signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(deps.clock() / 1000) }));
-  return { deps, app, channels, forge, evaluate: () => evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, Object.keys(channels) as Channel[]), deliver: () => deliverNotifications(deps, deps.clock(), channels, deliverySettings(env)) };
+  const forge = (source: string) =>
+    app.request(
+      `/api/webhooks/${source}`,
+      signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(deps.clock() / 1000) }),
+    );
+  return {
+    deps,
+    app,
+    channels,
+    forge,
+    evaluate: () => evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, Object.keys(channels) as Channel[]),
+    deliver: () => deliverNotifications(deps, deps.clock(), channels, deliverySettings(env)),
+  };
 }
 
 describe("Slack delivery through the outbox", () => {
@@ -108,7 +125,10 @@ describe("the alert webhook channel", () => {
       res.writeHead(204).end();
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const env = { ALERT_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/vigil`, ALERT_WEBHOOK_SECRET: ALERT_SECRET };
+    const env = {
+      ALERT_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/vigil`,
+      ALERT_WEBHOOK_SECRET: ALERT_SECRET,
+    };
     return { received, env, close: () => server.close() };
   }
 
@@ -123,9 +143,20 @@ describe("the alert webhook channel", () => {
       const r = received[0]!;
       // Signed at the injected clock's time, not the machine's (issue 19, item 8).
       expect(r.headers["webhook-timestamp"]).toBe(String(Math.floor(w.deps.clock() / 1000)));
-      const check = verifySignature({ secrets: [ALERT_SECRET], headers: (n) => r.headers[n], body: r.body, nowSeconds: Math.floor(w.deps.clock() / 1000), toleranceSeconds: 300 });
+      const check = verifySignature({
+        secrets: [ALERT_SECRET],
+        headers: (n) => r.headers[n],
+        body: r.body,
+        nowSeconds: Math.floor(w.deps.clock() / 1000),
+        toleranceSeconds: 300,
+      });
       expect(check).toMatchObject({ ok: true, scheme: "standard-webhooks" });
-      expect(JSON.parse(r.body.toString())).toMatchObject({ type: "alert.firing", rule: "signature_failure", severity: "critical", alerts: [{ labels: { source: "bot" } }] });
+      expect(JSON.parse(r.body.toString())).toMatchObject({
+        type: "alert.firing",
+        rule: "signature_failure",
+        severity: "critical",
+        alerts: [{ labels: { source: "bot" } }],
+      });
     } finally {
       close();
     }
@@ -180,13 +211,29 @@ describe("alert routes", () => {
     expect(resolved.alerts).toHaveLength(1);
     const detail = await (await w.app.request(`/api/alerts/${resolved.alerts[0].id}`, { headers: apiAuth })).json();
     expect(detail.transitions.map((x: { to: string }) => x.to)).toEqual(["firing", "resolved"]);
-    expect(detail.notifications.map((n: { kind: string; channel: string }) => `${n.kind}/${n.channel}`).sort()).toEqual(["firing/console", "firing/slack", "resolved/console", "resolved/slack"]);
+    expect(detail.notifications.map((n: { kind: string; channel: string }) => `${n.kind}/${n.channel}`).sort()).toEqual([
+      "firing/console",
+      "firing/slack",
+      "resolved/console",
+      "resolved/slack",
+    ]);
     expect((await w.app.request("/api/alerts?state=angry", { headers: apiAuth })).status).toBe(400);
     expect((await w.app.request("/api/alerts/999", { headers: apiAuth })).status).toBe(404);
     expect((await w.app.request("/api/alerts/abc", { headers: apiAuth })).status).toBe(400);
-    const badSilence = await w.app.request("/api/silences", { method: "POST", headers: { ...apiAuth, "content-type": "application/json" }, body: JSON.stringify({ matchers: {}, until: "soon", comment: "" }) });
+    const badSilence = await w.app.request("/api/silences", {
+      method: "POST",
+      headers: { ...apiAuth, "content-type": "application/json" },
+      body: JSON.stringify({ matchers: {}, until: "soon", comment: "" }),
+    });
     expect(badSilence.status).toBe(400);
-    for (const [method, path] of [["GET", "/api/alerts"], ["GET", "/api/alerts/1"], ["POST", "/api/alerts/1/ack"], ["GET", "/api/silences"], ["POST", "/api/silences"], ["DELETE", "/api/silences/1"]]) {
+    for (const [method, path] of [
+      ["GET", "/api/alerts"],
+      ["GET", "/api/alerts/1"],
+      ["POST", "/api/alerts/1/ack"],
+      ["GET", "/api/silences"],
+      ["POST", "/api/silences"],
+      ["DELETE", "/api/silences/1"],
+    ]) {
       expect((await w.app.request(path!, { method })).status, `${method} ${path}`).toBe(401);
     }
   });

@@ -15,7 +15,7 @@ beforeAll(async () => {
   server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
-    onRcptTo(address, _session, callback) {
+    onRcptTo(_address, _session, callback) {
       if (rejectNext) {
         rejectNext = false;
         const error = Object.assign(new Error("mailbox unavailable"), { responseCode: 550 });
@@ -27,7 +27,11 @@ beforeAll(async () => {
       let data = "";
       stream.on("data", (c: Buffer) => (data += c.toString()));
       stream.on("end", () => {
-        mails.push({ from: String(session.envelope.mailFrom && session.envelope.mailFrom.address), to: session.envelope.rcptTo.map((r) => r.address), data });
+        mails.push({
+          from: String(session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined),
+          to: session.envelope.rcptTo.map((r) => r.address),
+          data,
+        });
         callback();
       });
     },
@@ -42,13 +46,27 @@ const message = {
   rule: "zero_deliveries",
   severity: "critical",
   kind: "firing" as const,
-  alerts: [{ id: 1, labels: { source: "bot" }, summary: "no deliveries from bot for 61 minutes", startedAt: "2026-11-23T10:00:00.000Z", resolvedAt: null }],
+  alerts: [
+    {
+      id: 1,
+      labels: { source: "bot" },
+      summary: "no deliveries from bot for 61 minutes",
+      startedAt: "2026-11-23T10:00:00.000Z",
+      resolvedAt: null,
+    },
+  ],
   statusUrl: "https://vigil.example.com/status",
 };
 
 describe("the email channel", () => {
   it("sends the alert to the configured recipients over SMTP", async () => {
-    const env = testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true", ALERT_EMAIL_FROM: "vigil@example.com", ALERT_EMAIL_TO: "oncall@example.com, lead@example.com" });
+    const env = testEnv({
+      SMTP_HOST: "127.0.0.1",
+      SMTP_PORT: String(port),
+      SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true",
+      ALERT_EMAIL_FROM: "vigil@example.com",
+      ALERT_EMAIL_TO: "oncall@example.com, lead@example.com",
+    });
     const { email } = channelsFromEnv(env, { log: captureLogs().logger, clock: Date.now });
     await email!(message);
     expect(mails).toHaveLength(1);
@@ -60,13 +78,26 @@ describe("the email channel", () => {
   });
 
   it("reports a permanent SMTP refusal as not retryable, an unreachable server as retryable", async () => {
-    const env = testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true", ALERT_EMAIL_FROM: "vigil@example.com", ALERT_EMAIL_TO: "nobody@example.com" });
+    const env = testEnv({
+      SMTP_HOST: "127.0.0.1",
+      SMTP_PORT: String(port),
+      SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true",
+      ALERT_EMAIL_FROM: "vigil@example.com",
+      ALERT_EMAIL_TO: "nobody@example.com",
+    });
     rejectNext = true;
     const refused = await channelsFromEnv(env, { log: captureLogs().logger, clock: Date.now }).email!(message).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UpstreamError);
     expect((refused as UpstreamError).retryable).toBe(false);
-    const down = testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: "9", ALERT_EMAIL_FROM: "vigil@example.com", ALERT_EMAIL_TO: "x@example.com" });
-    const unreachable = await channelsFromEnv(down, { log: captureLogs().logger, clock: Date.now }).email!(message).catch((e: unknown) => e);
+    const down = testEnv({
+      SMTP_HOST: "127.0.0.1",
+      SMTP_PORT: "9",
+      ALERT_EMAIL_FROM: "vigil@example.com",
+      ALERT_EMAIL_TO: "x@example.com",
+    });
+    const unreachable = await channelsFromEnv(down, { log: captureLogs().logger, clock: Date.now }).email!(message).catch(
+      (e: unknown) => e,
+    );
     expect((unreachable as UpstreamError).retryable).toBe(true);
   });
 

@@ -53,7 +53,12 @@ const CASES: Case[] = [
     },
     clear: async (w) => advance(w, 16 * MIN),
   },
-  { rule: "archival_failure", labels: { session: "r2" }, fire: (w) => event(w, "archival_failure", "r2", { sessionId: "r2", reason: "sha256 mismatch" }), clear: async (w) => advance(w, 31 * MIN) },
+  {
+    rule: "archival_failure",
+    labels: { session: "r2" },
+    fire: (w) => event(w, "archival_failure", "r2", { sessionId: "r2", reason: "sha256 mismatch" }),
+    clear: async (w) => advance(w, 31 * MIN),
+  },
   {
     rule: "run_stalled",
     labels: { session: "r3" },
@@ -69,14 +74,25 @@ const CASES: Case[] = [
     labels: { execution: "e1" },
     fire: async (w) => {
       await call(w.app, "POST", "/api/executions", { agentSessionId: "e1", agentName: "coder" });
-      await call(w.app, "POST", "/api/executions/e1/complete", { status: "failed", filesCreated: 0, filesModified: 0, retryCount: 1, selfHealed: false, errorMessage: "tsc" });
+      await call(w.app, "POST", "/api/executions/e1/complete", {
+        status: "failed",
+        filesCreated: 0,
+        filesModified: 0,
+        retryCount: 1,
+        selfHealed: false,
+        errorMessage: "tsc",
+      });
     },
     clear: async (w) => advance(w, 31 * MIN),
   },
   {
     rule: "signature_failure",
     labels: { source: "bot" },
-    fire: (w) => w.app.request("/api/webhooks/bot", signedRequest({ type: "message.received" }, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(now(w) / 1000) })),
+    fire: (w) =>
+      w.app.request(
+        "/api/webhooks/bot",
+        signedRequest({ type: "message.received" }, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(now(w) / 1000) }),
+      ),
     clear: async (w) => advance(w, 16 * MIN),
   },
   {
@@ -88,7 +104,12 @@ const CASES: Case[] = [
     },
     clear: (w) => sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" }),
   },
-  { rule: "processing_errors", labels: { source: "bot" }, fire: (w) => sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "llm_timeout" } }), clear: async (w) => advance(w, 16 * MIN) },
+  {
+    rule: "processing_errors",
+    labels: { source: "bot" },
+    fire: (w) => sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "llm_timeout" } }),
+    clear: async (w) => advance(w, 16 * MIN),
+  },
   {
     rule: "error_rate",
     labels: { source: "bot" },
@@ -127,7 +148,12 @@ const CASES: Case[] = [
     },
     clear: (w) => w.app.request("/api/cron/monitor", { headers: cronAuth }),
   },
-  { rule: "judge_budget_exhausted", labels: {}, fire: (w) => setState(w.t.db, "judge_budget_exhausted_at", String(now(w)), now(w)), clear: async (w) => advance(w, 11 * MIN) },
+  {
+    rule: "judge_budget_exhausted",
+    labels: {},
+    fire: (w) => setState(w.t.db, "judge_budget_exhausted_at", String(now(w)), now(w)),
+    clear: async (w) => advance(w, 11 * MIN),
+  },
   {
     rule: "monitoring_lag",
     labels: {},
@@ -140,37 +166,51 @@ const CASES: Case[] = [
 describe("every default rule", () => {
   it("covers every rule", () => expect(CASES.map((c) => c.rule).sort()).toEqual(DEFAULT_RULES.map((r) => r.name).sort()));
 
-  it.each(CASES.map((c) => [c.rule, c] as const))("%s fires on its signal, notifies once, and resolves (with a message unless it is a notice)", async (_name, c) => {
-    w = await alertWorld();
-    const rule = DEFAULT_RULES.find((r) => r.name === c.rule)!;
-    await c.fire(w);
-    await w.evaluate();
-    await w.deliver();
-    const [alert] = (await w.alerts(c.rule)).filter((a) => JSON.stringify(a.labels) === JSON.stringify(c.labels));
-    expect(alert, `${c.rule} with ${JSON.stringify(c.labels)}`).toMatchObject({ state: "firing", severity: rule.severity });
-    await w.evaluate();
-    const firing = w.sent.filter((s) => s.rule === c.rule && s.kind === "firing");
-    const unconsumed = await w.t.db.execute("SELECT COUNT(*) AS n FROM events WHERE processed_at IS NULL");
-    expect(Number(unconsumed.rows[0]!.n)).toBe(0);
-    expect(firing.map((s) => s.channel).sort()).toEqual(rule.channels.filter((ch) => ch === "console" || ch === "slack").sort());
-
-    await c.clear(w);
-    await w.evaluate();
-    if (rule.flapMinutes > 0) {
-      advance(w, (rule.flapMinutes + 1) * MIN);
+  it.each(CASES.map((c) => [c.rule, c] as const))(
+    "%s fires on its signal, notifies once, and resolves (with a message unless it is a notice)",
+    async (_name, c) => {
+      w = await alertWorld();
+      const rule = DEFAULT_RULES.find((r) => r.name === c.rule)!;
+      await c.fire(w);
       await w.evaluate();
-    }
-    await w.deliver();
-    const after = (await w.alerts(c.rule)).find((a) => a.id === alert!.id);
-    expect(after!.state).toBe("resolved");
-    expect(w.sent.filter((s) => s.rule === c.rule && s.kind === "resolved").length).toBe(rule.notifyResolved ? firing.length : 0);
-    const transitions = await w.t.db.execute({ sql: "SELECT from_state, to_state FROM alert_transitions WHERE alert_id = ? ORDER BY id", args: [alert!.id] });
-    expect(transitions.rows.map((r) => `${r.from_state ?? "-"}>${r.to_state}`)).toEqual(["->firing", "firing>resolved"]);
-  });
+      await w.deliver();
+      const [alert] = (await w.alerts(c.rule)).filter((a) => JSON.stringify(a.labels) === JSON.stringify(c.labels));
+      expect(alert, `${c.rule} with ${JSON.stringify(c.labels)}`).toMatchObject({ state: "firing", severity: rule.severity });
+      await w.evaluate();
+      const firing = w.sent.filter((s) => s.rule === c.rule && s.kind === "firing");
+      const unconsumed = await w.t.db.execute("SELECT COUNT(*) AS n FROM events WHERE processed_at IS NULL");
+      expect(Number(unconsumed.rows[0]!.n)).toBe(0);
+      expect(firing.map((s) => s.channel).sort()).toEqual(rule.channels.filter((ch) => ch === "console" || ch === "slack").sort());
+
+      await c.clear(w);
+      await w.evaluate();
+      if (rule.flapMinutes > 0) {
+        advance(w, (rule.flapMinutes + 1) * MIN);
+        await w.evaluate();
+      }
+      await w.deliver();
+      const after = (await w.alerts(c.rule)).find((a) => a.id === alert!.id);
+      expect(after!.state).toBe("resolved");
+      expect(w.sent.filter((s) => s.rule === c.rule && s.kind === "resolved").length).toBe(rule.notifyResolved ? firing.length : 0);
+      const transitions = await w.t.db.execute({
+        sql: "SELECT from_state, to_state FROM alert_transitions WHERE alert_id = ? ORDER BY id",
+        args: [alert!.id],
+      });
+      expect(transitions.rows.map((r) => `${r.from_state ?? "-"}>${r.to_state}`)).toEqual(["->firing", "firing>resolved"]);
+    },
+  );
 });
 
 describe("lifecycle", () => {
-  const steady = ruleSchema.parse({ name: "silence_alarm", signal: "zero_deliveries", severity: "critical", channels: ["console"], windowMinutes: 60, threshold: 30, repeatMinutes: 10 });
+  const steady = ruleSchema.parse({
+    name: "silence_alarm",
+    signal: "zero_deliveries",
+    severity: "critical",
+    channels: ["console"],
+    windowMinutes: 60,
+    threshold: 30,
+    repeatMinutes: 10,
+  });
 
   it("repeats only on its interval, stops repeating when acknowledged, and resolves once", async () => {
     w = await alertWorld({ rules: [steady] });
@@ -200,7 +240,15 @@ describe("lifecycle", () => {
   });
 
   it("keeps the summary of a firing alert up to date between notifications (issue 16)", async () => {
-    const errors = ruleSchema.parse({ name: "errors_now", signal: "processing_errors", severity: "high", channels: ["console"], windowMinutes: 15, threshold: 0, repeatMinutes: 240 });
+    const errors = ruleSchema.parse({
+      name: "errors_now",
+      signal: "processing_errors",
+      severity: "high",
+      channels: ["console"],
+      windowMinutes: 15,
+      threshold: 0,
+      repeatMinutes: 240,
+    });
     w = await alertWorld({ rules: [errors] });
     const error = () => sendAt(w!.app, w!.deps.testClock, now(w!), { type: "error", error: { type: "send_failed" } });
     for (let i = 0; i < 2; i++) await error();
@@ -217,7 +265,10 @@ describe("lifecycle", () => {
   it("groups alerts of one rule that fire in the same evaluation into one message", async () => {
     w = await alertWorld();
     for (const source of ["bot-a", "bot-b", "bot-c"]) {
-      await w.app.request(`/api/webhooks/${source}`, signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(now(w) / 1000) }));
+      await w.app.request(
+        `/api/webhooks/${source}`,
+        signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(now(w) / 1000) }),
+      );
     }
     await w.evaluate();
     await w.deliver();
@@ -231,7 +282,11 @@ describe("lifecycle", () => {
     const res = await w.app.request("/api/silences", {
       method: "POST",
       headers: { ...apiAuth, "content-type": "application/json" },
-      body: JSON.stringify({ matchers: { rule: "silence_alarm", source: "bot" }, until: new Date(now(w) + 2 * 3600_000).toISOString(), comment: "maintenance" }),
+      body: JSON.stringify({
+        matchers: { rule: "silence_alarm", source: "bot" },
+        until: new Date(now(w) + 2 * 3600_000).toISOString(),
+        comment: "maintenance",
+      }),
     });
     expect(res.status).toBe(201);
     const { silence } = await res.json();
@@ -266,7 +321,16 @@ describe("lifecycle", () => {
   });
 
   it("waits out group_wait and N consecutive evaluations: a blip that clears sends nothing", async () => {
-    const patient = ruleSchema.parse({ name: "patient", signal: "processing_errors", severity: "high", channels: ["console"], windowMinutes: 2, repeatMinutes: 60, forEvaluations: 3, groupWaitSeconds: 120 });
+    const patient = ruleSchema.parse({
+      name: "patient",
+      signal: "processing_errors",
+      severity: "high",
+      channels: ["console"],
+      windowMinutes: 2,
+      repeatMinutes: 60,
+      forEvaluations: 3,
+      groupWaitSeconds: 120,
+    });
     w = await alertWorld({ rules: [patient] });
     await sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "blip" } });
     await w.evaluate();
@@ -289,7 +353,15 @@ describe("lifecycle", () => {
   });
 
   it("keeps a flapping alert open instead of resolving and re-firing", async () => {
-    const flappy = ruleSchema.parse({ name: "flappy", signal: "processing_errors", severity: "low", channels: ["console"], windowMinutes: 1, repeatMinutes: 600, flapMinutes: 10 });
+    const flappy = ruleSchema.parse({
+      name: "flappy",
+      signal: "processing_errors",
+      severity: "low",
+      channels: ["console"],
+      windowMinutes: 1,
+      repeatMinutes: 600,
+      flapMinutes: 10,
+    });
     w = await alertWorld({ rules: [flappy] });
     for (let m = 0; m < 20; m++) {
       if (m % 4 === 0) await sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "x" } });

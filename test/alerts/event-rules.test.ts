@@ -43,7 +43,12 @@ describe("run_completed", () => {
     await w.deliver();
     const notices = logs.records().filter((r) => r.msg === "alert" && r.rule === "run_completed");
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatchObject({ level: "info", severity: "low", kind: "firing", alerts: [{ labels: { session: "build-7" }, summary: "run build-7 completed: 10/10 tasks" }] });
+    expect(notices[0]).toMatchObject({
+      level: "info",
+      severity: "low",
+      kind: "firing",
+      alerts: [{ labels: { session: "build-7" }, summary: "run build-7 completed: 10/10 tasks" }],
+    });
 
     w.deps.testClock.advance(16 * MIN);
     await w.evaluate();
@@ -54,7 +59,16 @@ describe("run_completed", () => {
 });
 
 describe("rules over any event type", () => {
-  const stormRule = { name: "stall_storm", signal: "events", eventTypes: ["run_stalled", "deploy_rolled_back"], threshold: 3, windowMinutes: 30, severity: "high", channels: ["console"], repeatMinutes: 60 };
+  const stormRule = {
+    name: "stall_storm",
+    signal: "events",
+    eventTypes: ["run_stalled", "deploy_rolled_back"],
+    threshold: 3,
+    windowMinutes: 30,
+    severity: "high",
+    channels: ["console"],
+    repeatMinutes: 60,
+  };
 
   it("fire when the count of matching events in the window reaches the threshold, and resolve when it drops", async () => {
     const rules = loadRules(rulesFile("storm.json", [stormRule]), { fulfillmentFailureRate: 0.2 });
@@ -70,7 +84,11 @@ describe("rules over any event type", () => {
     await w.evaluate();
     await w.deliver();
     const [alert] = await w.alerts("stall_storm");
-    expect(alert).toMatchObject({ state: "firing", severity: "high", summary: "3 event(s) in 30 min (deploy_rolled_back: 2, run_stalled: 1); latest deploy_rolled_back of web-43" });
+    expect(alert).toMatchObject({
+      state: "firing",
+      severity: "high",
+      summary: "3 event(s) in 30 min (deploy_rolled_back: 2, run_stalled: 1); latest deploy_rolled_back of web-43",
+    });
     expect(w.sent.map((s) => [s.channel, s.kind])).toEqual([["console", "firing"]]);
 
     // The first two leave the 30-minute window.

@@ -28,7 +28,16 @@ describe("alert rules", () => {
     const path = file("ok.json", {
       rules: [
         { name: "run_failed", signal: "run_failed", severity: "high", channels: ["console"], windowMinutes: 5, repeatMinutes: 5 },
-        { name: "slow_bot", signal: "response_time", severity: "low", channels: ["slack"], windowMinutes: 15, threshold: 5000, repeatMinutes: 30, forEvaluations: 3 },
+        {
+          name: "slow_bot",
+          signal: "response_time",
+          severity: "low",
+          channels: ["slack"],
+          windowMinutes: 15,
+          threshold: 5000,
+          repeatMinutes: 30,
+          forEvaluations: 3,
+        },
       ],
     });
     const rules = loadRules(path, { fulfillmentFailureRate: 0.2 });
@@ -38,9 +47,21 @@ describe("alert rules", () => {
   });
 
   it.each([
-    ["a bad severity", { rules: [{ name: "x", signal: "run_failed", severity: "urgent", channels: ["console"], windowMinutes: 1, repeatMinutes: 1 }] }, "rules.0.severity"],
-    ["an unknown signal", { rules: [{ name: "x", signal: "vibes", severity: "low", channels: ["console"], windowMinutes: 1, repeatMinutes: 1 }] }, "rules.0.signal"],
-    ["no channels", { rules: [{ name: "x", signal: "run_failed", severity: "low", channels: [], windowMinutes: 1, repeatMinutes: 1 }] }, "rules.0.channels"],
+    [
+      "a bad severity",
+      { rules: [{ name: "x", signal: "run_failed", severity: "urgent", channels: ["console"], windowMinutes: 1, repeatMinutes: 1 }] },
+      "rules.0.severity",
+    ],
+    [
+      "an unknown signal",
+      { rules: [{ name: "x", signal: "vibes", severity: "low", channels: ["console"], windowMinutes: 1, repeatMinutes: 1 }] },
+      "rules.0.signal",
+    ],
+    [
+      "no channels",
+      { rules: [{ name: "x", signal: "run_failed", severity: "low", channels: [], windowMinutes: 1, repeatMinutes: 1 }] },
+      "rules.0.channels",
+    ],
     ["not JSON", "{rules:", "cannot read it as JSON"],
   ])("stops start-up on %s, naming the file and the field", (_n, content, field) => {
     const path = file(`bad-${field}.json`, content);

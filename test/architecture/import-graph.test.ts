@@ -20,7 +20,11 @@ function importGraph(root: string): Map<string, string[]> {
     const targets: string[] = [];
     for (const m of source.matchAll(/^\s*(?:import|export)\s+(?!type\b)([^;]*?)\s+from\s+"(\.[^"]+)"/gm)) {
       // `import { type A, type B }` is type-only too.
-      const names = m[1]!.replace(/^\{|\}$/g, "").split(",").map((n) => n.trim()).filter(Boolean);
+      const names = m[1]!
+        .replace(/^\{|\}$/g, "")
+        .split(",")
+        .map((n) => n.trim())
+        .filter(Boolean);
       if (m[1]!.startsWith("{") && names.every((n) => n.startsWith("type "))) continue;
       const base = resolve(dirname(file), m[2]!).replace(/\.js$/, "");
       const target = [`${base}.ts`, `${base}.tsx`].find((c) => files.includes(c));
@@ -61,7 +65,11 @@ describe("module structure", () => {
   });
 
   it("the detector finds a cycle when there is one", () => {
-    const graph = new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]]]);
+    const graph = new Map([
+      ["a", ["b"]],
+      ["b", ["c"]],
+      ["c", ["a"]],
+    ]);
     expect(findCycle(graph)).toEqual(["a", "b", "c", "a"]);
   });
 

@@ -27,14 +27,42 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 }
 
 beforeAll(async () => {
-  server = await startServer({ TURSO_DATABASE_URL: `file:${join(dir, "cli.db")}`, VIGIL_API_KEY: API_KEY, CRON_SECRET, LOCAL_SCHEDULER: "false" });
+  server = await startServer({
+    TURSO_DATABASE_URL: `file:${join(dir, "cli.db")}`,
+    VIGIL_API_KEY: API_KEY,
+    CRON_SECRET,
+    LOCAL_SCHEDULER: "false",
+  });
   // Recorded the way a pipeline would, through the typed client.
   const client = createVigilClient({ url: server.baseUrl, apiKey: API_KEY });
   await client.startOrchestration({ sessionId: "deploy-1", taskDescription: "Build and deploy", totalTasks: 2 });
-  await client.startAgentExecution({ agentSessionId: "deploy-1-be", agentName: "backend-agent", orchestrationSessionId: "deploy-1", taskNumber: 1 });
-  await client.completeAgentExecution("deploy-1-be", { status: "completed", filesCreated: 3, filesModified: 5, retryCount: 0, selfHealed: false });
-  await client.startAgentExecution({ agentSessionId: "deploy-1-fe", agentName: "frontend-agent", orchestrationSessionId: "deploy-1", taskNumber: 2 });
-  await client.completeAgentExecution("deploy-1-fe", { status: "failed", filesCreated: 0, filesModified: 1, retryCount: 2, selfHealed: false, errorMessage: "build failed" });
+  await client.startAgentExecution({
+    agentSessionId: "deploy-1-be",
+    agentName: "backend-agent",
+    orchestrationSessionId: "deploy-1",
+    taskNumber: 1,
+  });
+  await client.completeAgentExecution("deploy-1-be", {
+    status: "completed",
+    filesCreated: 3,
+    filesModified: 5,
+    retryCount: 0,
+    selfHealed: false,
+  });
+  await client.startAgentExecution({
+    agentSessionId: "deploy-1-fe",
+    agentName: "frontend-agent",
+    orchestrationSessionId: "deploy-1",
+    taskNumber: 2,
+  });
+  await client.completeAgentExecution("deploy-1-fe", {
+    status: "failed",
+    filesCreated: 0,
+    filesModified: 1,
+    retryCount: 2,
+    selfHealed: false,
+    errorMessage: "build failed",
+  });
   await client.completeOrchestration("deploy-1", { status: "partial", completedTasks: 1, failedTasks: 1 });
   await client.startOrchestration({ sessionId: "deploy-2", taskDescription: "Second", totalTasks: 4 });
 }, 60_000);
@@ -83,10 +111,20 @@ describe("npm run monitor -- <command>", () => {
   it("verdicts lists conversation verdicts, filtered by status", async () => {
     const db = createDb({ url: `file:${join(dir, "cli.db")}` });
     const verdict = (sessionId: string, status: "pass" | "fail"): ResultRow => ({
-      sessionId, activityVersion: 1, status, attempts: 1, analyzedAt: Date.now() - 60_000,
+      sessionId,
+      activityVersion: 1,
+      status,
+      attempts: 1,
+      analyzedAt: Date.now() - 60_000,
       usage: { tokensIn: 10, tokensOut: 5, costUsd: 0, model: "m" },
       intent: { intent: "book", confidence: 0.9, summary: "book a cleaning" },
-      fulfillment: { status, summary: `${sessionId} ${status}`, evidence: [], unmet: [], quality: { wrong_language: false, off_topic: false, repetitive: status === "fail", failed_to_answer: false, harmful: false } },
+      fulfillment: {
+        status,
+        summary: `${sessionId} ${status}`,
+        evidence: [],
+        unmet: [],
+        quality: { wrong_language: false, off_topic: false, repetitive: status === "fail", failed_to_answer: false, harmful: false },
+      },
     });
     await db.batch([resultInsert(verdict("call-1", "pass"), false), resultInsert(verdict("call-2", "fail"), false)], "write");
     db.close();

@@ -10,7 +10,12 @@ import { startServer, type ServerProcess } from "../helpers/server-process.js";
 const dir = mkdtempSync(join(tmpdir(), "vigil-readme-"));
 let server: ServerProcess;
 beforeAll(async () => {
-  server = await startServer({ TURSO_DATABASE_URL: `file:${join(dir, "readme.db")}`, VIGIL_API_KEY: API_KEY, CRON_SECRET, LOCAL_SCHEDULER: "false" });
+  server = await startServer({
+    TURSO_DATABASE_URL: `file:${join(dir, "readme.db")}`,
+    VIGIL_API_KEY: API_KEY,
+    CRON_SECRET,
+    LOCAL_SCHEDULER: "false",
+  });
 });
 afterAll(async () => {
   server?.child.kill("SIGTERM");
@@ -26,7 +31,10 @@ describe("the README's run-tracking example", () => {
     const file = join(dir, "example.mts");
     writeFileSync(file, code);
     for (let i = 0; i < 2; i++) {
-      const r = spawnSync(process.execPath, ["--import", "tsx", file], { env: { ...process.env, VIGIL_URL: server.baseUrl, VIGIL_API_KEY: API_KEY }, encoding: "utf8" });
+      const r = spawnSync(process.execPath, ["--import", "tsx", file], {
+        env: { ...process.env, VIGIL_URL: server.baseUrl, VIGIL_API_KEY: API_KEY },
+        encoding: "utf8",
+      });
       expect(r.status, r.stderr).toBe(0);
       // Ids from Date.now(): a run in the same millisecond would be the same run.
       await new Promise((r) => setTimeout(r, 5));

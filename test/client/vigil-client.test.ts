@@ -31,7 +31,11 @@ beforeAll(async () => {
     forwarded++;
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const upstream = await fetch(vigilUrl + req.url, { method: req.method, headers: req.headers as Record<string, string>, body: chunks.length ? Buffer.concat(chunks) : undefined });
+    const upstream = await fetch(vigilUrl + req.url, {
+      method: req.method,
+      headers: req.headers as Record<string, string>,
+      body: chunks.length ? Buffer.concat(chunks) : undefined,
+    });
     res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
     res.end(Buffer.from(await upstream.arrayBuffer()));
   });

@@ -24,7 +24,10 @@ describe("group commit", () => {
       maxWeight: 64,
       async commit(items) {
         batches.push(items.length);
-        await t.db.batch(items.map((n) => ({ sql: "INSERT INTO gc (n) VALUES (?)", args: [n] })), "write");
+        await t.db.batch(
+          items.map((n) => ({ sql: "INSERT INTO gc (n) VALUES (?)", args: [n] })),
+          "write",
+        );
         return items;
       },
     });
@@ -41,7 +44,9 @@ describe("group commit", () => {
   it("fails only the bad write of a batch; its neighbours are committed", async () => {
     const writer = createBatchWriter(t.db);
     const before = await count();
-    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => writer.write([{ sql: "INSERT INTO gc (n) VALUES (?)", args: [i === 7 ? -1 : i] }])));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => writer.write([{ sql: "INSERT INTO gc (n) VALUES (?)", args: [i === 7 ? -1 : i] }])),
+    );
     expect(outcomes.filter((o) => o.status === "rejected")).toHaveLength(1);
     expect(outcomes[7]!.status).toBe("rejected");
     expect(await count()).toBe(before + 19);
@@ -50,7 +55,9 @@ describe("group commit", () => {
   it("rejects every caller of a batch when the database is unavailable", async () => {
     const down = createDb({ url: "http://127.0.0.1:9" });
     const writer = createBatchWriter(down);
-    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => writer.write([{ sql: "INSERT INTO gc (n) VALUES (1)", args: [] }])));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 5 }, () => writer.write([{ sql: "INSERT INTO gc (n) VALUES (1)", args: [] }])),
+    );
     expect(outcomes.every((o) => o.status === "rejected")).toBe(true);
     down.close();
   });

@@ -43,9 +43,12 @@ describe("migrate", () => {
 
   it("refuses migrations whose ids do not increase", async () => {
     t = await createTestDb({ migrate: false });
-    await expect(migrate(t.db, [{ id: 2, name: "b", statements: [] }, { id: 1, name: "a", statements: [] }])).rejects.toThrow(
-      /must increase/,
-    );
+    await expect(
+      migrate(t.db, [
+        { id: 2, name: "b", statements: [] },
+        { id: 1, name: "a", statements: [] },
+      ]),
+    ).rejects.toThrow(/must increase/);
   });
 
   it("is safe when two processes migrate the same file at once", async () => {

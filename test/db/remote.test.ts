@@ -25,10 +25,16 @@ afterAll(async () => {
 
 describe("Hrana over HTTP fake with the real @libsql/client", () => {
   it("round-trips integers, floats, text, blobs and nulls, with rowsAffected and lastInsertRowid", async () => {
-    const insert = await client.execute({ sql: "INSERT INTO t (name, score, big, data) VALUES (?, ?, ?, ?)", args: ["a", 1.5, 9007199254740991n, new Uint8Array([0, 255, 7])] });
+    const insert = await client.execute({
+      sql: "INSERT INTO t (name, score, big, data) VALUES (?, ?, ?, ?)",
+      args: ["a", 1.5, 9007199254740991n, new Uint8Array([0, 255, 7])],
+    });
     expect(insert.rowsAffected).toBe(1);
     expect(insert.lastInsertRowid).toBe(1n);
-    const rs = await client.execute({ sql: "SELECT id, name, score, big, data, NULL AS empty FROM t WHERE name = :name", args: { name: "a" } });
+    const rs = await client.execute({
+      sql: "SELECT id, name, score, big, data, NULL AS empty FROM t WHERE name = :name",
+      args: { name: "a" },
+    });
     expect(rs.columns).toEqual(["id", "name", "score", "big", "data", "empty"]);
     expect(rs.columnTypes.slice(0, 2)).toEqual(["INTEGER", "TEXT"]);
     const row = rs.rows[0]!;
@@ -58,7 +64,13 @@ describe("Hrana over HTTP fake with the real @libsql/client", () => {
   it("rolls back a write batch whose step fails, in one round trip", async () => {
     const before = server.pipelines;
     const error = await client
-      .batch([{ sql: "INSERT INTO t (name) VALUES (?)", args: ["b"] }, { sql: "INSERT INTO t (name) VALUES (?)", args: ["a"] }], "write")
+      .batch(
+        [
+          { sql: "INSERT INTO t (name) VALUES (?)", args: ["b"] },
+          { sql: "INSERT INTO t (name) VALUES (?)", args: ["a"] },
+        ],
+        "write",
+      )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LibsqlError);
     expect((error as LibsqlError).code).toBe("SQLITE_CONSTRAINT");
@@ -94,7 +106,8 @@ describe("Hrana over HTTP fake with the real @libsql/client", () => {
   });
 
   it("speaks v3 batch conditions, get_autocommit and baton reuse rejection on the wire", async () => {
-    const post = (body: unknown) => fetch(`${server.url}/v3/pipeline`, { method: "POST", headers: { authorization: "Bearer tok-remote" }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${server.url}/v3/pipeline`, { method: "POST", headers: { authorization: "Bearer tok-remote" }, body: JSON.stringify(body) });
     const stmt = (sql: string) => ({ sql, want_rows: true });
     const first = await post({
       baton: null,
@@ -106,7 +119,16 @@ describe("Hrana over HTTP fake with the real @libsql/client", () => {
             steps: [
               { stmt: stmt("BEGIN") },
               { stmt: stmt("SELECT nope FROM nowhere"), condition: { type: "ok", step: 0 } },
-              { stmt: { sql_id: 1 }, condition: { type: "and", conds: [{ type: "not", cond: { type: "ok", step: 1 } }, { type: "not", cond: { type: "is_autocommit" } }] } },
+              {
+                stmt: { sql_id: 1 },
+                condition: {
+                  type: "and",
+                  conds: [
+                    { type: "not", cond: { type: "ok", step: 1 } },
+                    { type: "not", cond: { type: "is_autocommit" } },
+                  ],
+                },
+              },
               { stmt: stmt("SELECT 'skipped'"), condition: { type: "or", conds: [{ type: "ok", step: 1 }, { type: "is_autocommit" }] } },
             ],
           },
@@ -122,13 +144,21 @@ describe("Hrana over HTTP fake with the real @libsql/client", () => {
     expect(batch.step_results[3]).toBeNull();
     expect(batch.step_errors[3]).toBeNull();
     expect(body.results[2].response.is_autocommit).toBe(false);
-    expect(body.results[3].response.result).toMatchObject({ params: [{ name: ":id" }], cols: [{ name: "name", decltype: "TEXT" }], is_readonly: true });
+    expect(body.results[3].response.result).toMatchObject({
+      params: [{ name: ":id" }],
+      cols: [{ name: "name", decltype: "TEXT" }],
+      is_readonly: true,
+    });
     expect(typeof body.baton).toBe("string");
     const second = await post({ baton: body.baton, requests: [{ type: "execute", stmt: stmt("ROLLBACK") }, { type: "close" }] });
     expect(((await second.json()) as any).baton).toBeNull();
     const reused = await post({ baton: body.baton, requests: [{ type: "close" }] });
     expect(reused.status).toBe(400);
-    const v2 = await fetch(`${server.url}/v2/pipeline`, { method: "POST", headers: { authorization: "Bearer tok-remote" }, body: JSON.stringify({ baton: null, requests: [{ type: "get_autocommit" }] }) });
+    const v2 = await fetch(`${server.url}/v2/pipeline`, {
+      method: "POST",
+      headers: { authorization: "Bearer tok-remote" },
+      body: JSON.stringify({ baton: null, requests: [{ type: "get_autocommit" }] }),
+    });
     expect(v2.status).toBe(400);
   });
 });

@@ -24,7 +24,13 @@ describe("the demo's Langfuse server speaks Langfuse's v2 observations API", () 
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await client.api.observations.getMany({ fromStartTime: new Date(now - 2 * 3600_000).toISOString(), toStartTime: new Date(now).toISOString(), limit: 3, fields: "core,basic,io,trace_context", ...(cursor ? { cursor } : {}) });
+      const page = await client.api.observations.getMany({
+        fromStartTime: new Date(now - 2 * 3600_000).toISOString(),
+        toStartTime: new Date(now).toISOString(),
+        limit: 3,
+        fields: "core,basic,io,trace_context",
+        ...(cursor ? { cursor } : {}),
+      });
       seen.push(...(page.data as typeof seen));
       cursor = page.meta.cursor ?? undefined;
       pages++;
@@ -48,7 +54,11 @@ describe("npm run demo", () => {
     const demo = await startDemo({ dataDir: dir, port: 0, logLevel: "error", stepMs: 1000 });
     try {
       await waitFor(async () => (demo.clock() - demo.startedAt >= 120_000 ? true : undefined), 120_000, "two minutes of demo time");
-      const html = await (await fetch(`${demo.baseUrl}/status`, { headers: { authorization: `Basic ${Buffer.from(`demo:${demo.apiKey}`).toString("base64")}` } })).text();
+      const html = await (
+        await fetch(`${demo.baseUrl}/status`, {
+          headers: { authorization: `Basic ${Buffer.from(`demo:${demo.apiKey}`).toString("base64")}` },
+        })
+      ).text();
       expect(demoSectionsFilled(html), "sections still empty after two demo minutes").toEqual([]);
       expect(html).toMatch(/id="verdict" class="verdict (bad|ok)"/);
     } finally {

@@ -36,11 +36,18 @@ if (mode === "misconfigured") {
   await send("webhook", "/api/webhooks/bot", {
     method: "POST",
     body,
-    headers: { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": `v1,${signature}` },
+    headers: {
+      "content-type": "application/json",
+      "webhook-id": id,
+      "webhook-timestamp": String(ts),
+      "webhook-signature": `v1,${signature}`,
+    },
   });
   await send("query-no-key", "/api/runs");
   // Vercel's rewrite of /api/:path to the function appends ?path=…; the original path reaches Hono.
   await send("query", "/api/runs?path=runs", { headers: key });
-  await send("status", "/status", { headers: { authorization: `Basic ${Buffer.from(`vigil:${process.env.VIGIL_API_KEY}`).toString("base64")}` } });
+  await send("status", "/status", {
+    headers: { authorization: `Basic ${Buffer.from(`vigil:${process.env.VIGIL_API_KEY}`).toString("base64")}` },
+  });
 }
 console.log(JSON.stringify({ node: process.version, results }));

@@ -43,7 +43,10 @@ function copyCheckout(target: string) {
     cpSync(file, join(target, file));
   }
   mkdirSync(join(target, ".vercel"), { recursive: true });
-  writeFileSync(join(target, ".vercel/project.json"), JSON.stringify({ projectId: "prj_test", orgId: "team_test", settings: { framework: null } }));
+  writeFileSync(
+    join(target, ".vercel/project.json"),
+    JSON.stringify({ projectId: "prj_test", orgId: "team_test", settings: { framework: null } }),
+  );
 }
 
 function vercelBuild(args: string[]) {
@@ -108,7 +111,8 @@ function driveFunction(funcDir: string, env: Record<string, string>, mode = "req
     timeout: 60_000,
   });
   const line = run.stdout.trim().split("\n").at(-1) ?? "";
-  if (run.status !== 0 || !line.startsWith("{")) throw new Error(`function ${funcDir} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
+  if (run.status !== 0 || !line.startsWith("{"))
+    throw new Error(`function ${funcDir} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
   return JSON.parse(line) as DriveResult;
 }
 
@@ -148,7 +152,8 @@ describe("vercel build (Pro: vercel.json)", () => {
     for (const path of ["/", "/status", "/api/health", "/api/runs/abc/executions", "/api/webhooks/bot"]) {
       expect(routeOf(config, functions, path), path).toBe("api/index");
     }
-    for (const job of ["heartbeat", "monitor", "checkpoint"]) expect(routeOf(config, functions, `/api/cron/${job}`)).toBe(`api/cron/${job}`);
+    for (const job of ["heartbeat", "monitor", "checkpoint"])
+      expect(routeOf(config, functions, `/api/cron/${job}`)).toBe(`api/cron/${job}`);
   });
 
   it("gives each function its runtime, maxDuration and the native libSQL binding", () => {
@@ -157,7 +162,10 @@ describe("vercel build (Pro: vercel.json)", () => {
       expect(vc.runtime, dir).toBe("nodejs24.x");
       expect(vc.maxDuration, dir).toBe(dir.includes("/cron/") ? 300 : 30);
       const native = readdirSync(join(dir, "node_modules/@libsql/linux-x64-gnu"));
-      expect(native.some((f) => f.endsWith(".node")), dir).toBe(true);
+      expect(
+        native.some((f) => f.endsWith(".node")),
+        dir,
+      ).toBe(true);
     }
   });
 

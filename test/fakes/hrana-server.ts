@@ -51,13 +51,19 @@ const MAX_SQL_COUNT = 50;
 
 class ProtocolError extends Error {}
 class StreamError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 }
 /** A statement's error, reported inside `results` or `step_errors`. */
 class StmtError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 }
@@ -91,7 +97,10 @@ export async function startHranaServer(options: { path: string; authToken?: stri
     else idle.push(stream.conn);
   };
 
-  const issueBaton = (id: string) => createHmac("sha256", batonKey).update(`${id}.${randomBytes(8).toString("hex")}`).digest("base64url") + `.${id}`;
+  const issueBaton = (id: string) =>
+    `${createHmac("sha256", batonKey)
+      .update(`${id}.${randomBytes(8).toString("hex")}`)
+      .digest("base64url")}.${id}`;
 
   const acquire = (baton: string | null | undefined): [string, Stream] => {
     if (baton === null || baton === undefined) {
@@ -108,7 +117,8 @@ export async function startHranaServer(options: { path: string; authToken?: stri
     }
     const expected = Buffer.from(stream.baton);
     const given = Buffer.from(baton);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new ProtocolError("Received a baton that has already been used");
+    if (expected.length !== given.length || !timingSafeEqual(expected, given))
+      throw new ProtocolError("Received a baton that has already been used");
     clearTimeout(stream.expiry);
     return [id, stream];
   };
@@ -193,7 +203,8 @@ function handleRequest(request: Json, stream: Stream, version: Version, close: (
       return { type: "describe", result: describe(conn, sqlText(request, sqls)) };
     case "store_sql":
       if (sqls.has(request.sql_id)) throw new ProtocolError(`SQL text ${request.sql_id} already exists`);
-      if (sqls.size >= MAX_SQL_COUNT) throw new StmtError(`The server already stores ${sqls.size} SQL texts, it cannot store more`, "SQL_STORE_TOO_MANY");
+      if (sqls.size >= MAX_SQL_COUNT)
+        throw new StmtError(`The server already stores ${sqls.size} SQL texts, it cannot store more`, "SQL_STORE_TOO_MANY");
       sqls.set(request.sql_id, request.sql);
       return { type: "store_sql" };
     case "close_sql":
@@ -224,7 +235,8 @@ function executeStmt(conn: Database.Database, stmt: Json, sqls: Map<number, stri
   const named = stmt.named_args?.length
     ? Object.fromEntries((stmt.named_args as Json[]).map((a) => [String(a.name).replace(/^[:@$]/, ""), valueFromProto(a.value)]))
     : undefined;
-  if (args && named) throw new StmtError("Specifying both positional and named arguments is not supported", "ARGS_BOTH_POSITIONAL_AND_NAMED");
+  if (args && named)
+    throw new StmtError("Specifying both positional and named arguments is not supported", "ARGS_BOTH_POSITIONAL_AND_NAMED");
   let prepared: Database.Statement;
   try {
     prepared = conn.prepare(sql);
@@ -246,7 +258,10 @@ function executeStmt(conn: Database.Database, stmt: Json, sqls: Map<number, stri
       prepared.run(params);
     }
     // sqld reports sqlite3_changes() only for statements that wrote; a SELECT reports 0.
-    const [changes, lastRowid] = conn.prepare("SELECT changes(), last_insert_rowid()").raw(true).safeIntegers(true).get() as [bigint, bigint];
+    const [changes, lastRowid] = conn.prepare("SELECT changes(), last_insert_rowid()").raw(true).safeIntegers(true).get() as [
+      bigint,
+      bigint,
+    ];
     const wrote = totalChanges(conn) !== before;
     return {
       cols,
@@ -353,17 +368,37 @@ function stmtError(error: unknown): StmtError {
 
 function prepareError(error: unknown): StmtError {
   if (!(error instanceof Database.SqliteError)) throw error;
-  if (/syntax error|incomplete input|unrecognized token/.test(error.message)) return new StmtError(`SQL string could not be parsed: ${error.message}`, "SQL_PARSE_ERROR");
+  if (/syntax error|incomplete input|unrecognized token/.test(error.message))
+    return new StmtError(`SQL string could not be parsed: ${error.message}`, "SQL_PARSE_ERROR");
   if (error.code === "SQLITE_ERROR") return new StmtError(`SQL input error: ${error.message}`, "SQL_INPUT_ERROR");
   return stmtError(error);
 }
 
 const PRIMARY_CODES: Record<number, string> = {
-  1: "SQLITE_ERROR", 2: "SQLITE_INTERNAL", 3: "SQLITE_PERM", 4: "SQLITE_ABORT", 5: "SQLITE_BUSY", 6: "SQLITE_LOCKED",
-  7: "SQLITE_NOMEM", 8: "SQLITE_READONLY", 9: "SQLITE_INTERRUPT", 10: "SQLITE_IOERR", 11: "SQLITE_CORRUPT",
-  12: "SQLITE_NOTFOUND", 13: "SQLITE_FULL", 14: "SQLITE_CANTOPEN", 15: "SQLITE_PROTOCOL", 17: "SQLITE_SCHEMA",
-  18: "SQLITE_TOOBIG", 19: "SQLITE_CONSTRAINT", 20: "SQLITE_MISMATCH", 21: "SQLITE_MISUSE", 22: "SQLITE_NOLFS",
-  23: "SQLITE_AUTH", 25: "SQLITE_RANGE", 26: "SQLITE_NOTADB",
+  1: "SQLITE_ERROR",
+  2: "SQLITE_INTERNAL",
+  3: "SQLITE_PERM",
+  4: "SQLITE_ABORT",
+  5: "SQLITE_BUSY",
+  6: "SQLITE_LOCKED",
+  7: "SQLITE_NOMEM",
+  8: "SQLITE_READONLY",
+  9: "SQLITE_INTERRUPT",
+  10: "SQLITE_IOERR",
+  11: "SQLITE_CORRUPT",
+  12: "SQLITE_NOTFOUND",
+  13: "SQLITE_FULL",
+  14: "SQLITE_CANTOPEN",
+  15: "SQLITE_PROTOCOL",
+  17: "SQLITE_SCHEMA",
+  18: "SQLITE_TOOBIG",
+  19: "SQLITE_CONSTRAINT",
+  20: "SQLITE_MISMATCH",
+  21: "SQLITE_MISUSE",
+  22: "SQLITE_NOLFS",
+  23: "SQLITE_AUTH",
+  25: "SQLITE_RANGE",
+  26: "SQLITE_NOTADB",
 };
 
 function authorized(req: IncomingMessage, token: string | undefined): boolean {

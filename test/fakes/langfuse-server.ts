@@ -25,7 +25,7 @@ export interface FakeObservation {
   rawInput?: string;
 }
 
-export interface Fault {
+interface Fault {
   status: number;
   headers?: Record<string, string>;
   /** Hold the request this long before answering (past the client's timeout = a timeout). */
@@ -75,7 +75,11 @@ type Resource = keyof typeof HOBBY_LIMITS;
  * - POST /api/public/scores: one score, upsert by id.
  * - With `limits`, 429 + Retry-After / X-RateLimit-* past the per-minute points, minutes by `now`.
  */
-export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: () => number; limits?: Partial<Record<Resource, number>> }): Promise<FakeLangfuse> {
+export async function startFakeLangfuse(options: {
+  version: "v4" | "v3";
+  now?: () => number;
+  limits?: Partial<Record<Resource, number>>;
+}): Promise<FakeLangfuse> {
   const now = options.now ?? Date.now;
   const observations: FakeObservation[] = [];
   const scores = new Map<string, Record<string, unknown>>();
@@ -120,17 +124,56 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
   // Langfuse stores I/O serialised: a string stays itself, anything else is its JSON text.
   const raw = (v: unknown) => (v === null || v === undefined ? null : typeof v === "string" ? v : JSON.stringify(v));
   const v2 = (o: FakeObservation, groups: Set<string>) => ({
-    id: o.id, traceId: o.traceId, startTime: new Date(o.startTime).toISOString(), endTime: null, projectId: "p1", parentObservationId: null, type: o.type,
-    ...(groups.has("basic") ? { name: o.name, level: o.level, statusMessage: o.statusMessage, version: null, environment: "default", userId: null, sessionId: o.sessionId, isRootObservation: false } : {}),
+    id: o.id,
+    traceId: o.traceId,
+    startTime: new Date(o.startTime).toISOString(),
+    endTime: null,
+    projectId: "p1",
+    parentObservationId: null,
+    type: o.type,
+    ...(groups.has("basic")
+      ? {
+          name: o.name,
+          level: o.level,
+          statusMessage: o.statusMessage,
+          version: null,
+          environment: "default",
+          userId: null,
+          sessionId: o.sessionId,
+          isRootObservation: false,
+        }
+      : {}),
     ...(groups.has("io") ? { input: o.rawInput ?? raw(o.input), output: raw(o.output) } : {}),
     ...(groups.has("trace_context") ? { tags: o.tags, traceName: o.traceName, release: null } : {}),
   });
   const tracesOf = () => {
-    const traces = new Map<string, { id: string; timestamp: string; name: string; sessionId: string | null; tags: string[]; input: unknown; output: unknown; observations: string[] }>();
+    const traces = new Map<
+      string,
+      {
+        id: string;
+        timestamp: string;
+        name: string;
+        sessionId: string | null;
+        tags: string[];
+        input: unknown;
+        output: unknown;
+        observations: string[];
+      }
+    >();
     for (const o of visible().sort((a, b) => a.startTime - b.startTime)) {
       const t = traces.get(o.traceId);
       if (t) t.observations.push(o.id);
-      else traces.set(o.traceId, { id: o.traceId, timestamp: new Date(o.traceStart ?? o.startTime).toISOString(), name: o.traceName, sessionId: o.sessionId, tags: o.tags, input: o.input, output: o.output, observations: [o.id] });
+      else
+        traces.set(o.traceId, {
+          id: o.traceId,
+          timestamp: new Date(o.traceStart ?? o.startTime).toISOString(),
+          name: o.traceName,
+          sessionId: o.sessionId,
+          tags: o.tags,
+          input: o.input,
+          output: o.output,
+          observations: [o.id],
+        });
     }
     return traces;
   };
@@ -138,7 +181,17 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
     const all = fields === undefined;
     const groups = new Set((fields ?? "").split(","));
     return {
-      id: t.id, timestamp: t.timestamp, name: t.name, sessionId: t.sessionId, tags: t.tags, release: null, version: null, userId: null, public: false, environment: "default", htmlPath: `/trace/${t.id}`,
+      id: t.id,
+      timestamp: t.timestamp,
+      name: t.name,
+      sessionId: t.sessionId,
+      tags: t.tags,
+      release: null,
+      version: null,
+      userId: null,
+      public: false,
+      environment: "default",
+      htmlPath: `/trace/${t.id}`,
       ...(all || groups.has("io") ? { input: t.input, output: t.output, metadata: null } : {}),
       observations: all || groups.has("observations") ? t.observations : [],
       scores: [],
@@ -174,7 +227,12 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
     w.used++;
     if (w.used <= points) return undefined;
     const msBeforeNext = w.start + 60_000 - t;
-    return { "retry-after": String(Math.ceil(msBeforeNext / 1000)), "x-ratelimit-limit": String(points), "x-ratelimit-remaining": "0", "x-ratelimit-reset": new Date(t + msBeforeNext).toString() };
+    return {
+      "retry-after": String(Math.ceil(msBeforeNext / 1000)),
+      "x-ratelimit-limit": String(points),
+      "x-ratelimit-remaining": "0",
+      "x-ratelimit-reset": new Date(t + msBeforeNext).toString(),
+    };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -183,7 +241,8 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
     requests.push({ method: req.method ?? "GET", path: url.pathname, query: q, status: 0 });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    if (req.headers.authorization !== `Basic ${Buffer.from(`${fake.publicKey}:${fake.secretKey}`).toString("base64")}`) return send(res, 401, { message: "Unauthorized" });
+    if (req.headers.authorization !== `Basic ${Buffer.from(`${fake.publicKey}:${fake.secretKey}`).toString("base64")}`)
+      return send(res, 401, { message: "Unauthorized" });
     const fault = fake.faults.shift();
     if (fault) {
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -200,10 +259,18 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
       const errors: { id: string; status: number; message?: string; error?: unknown }[] = [];
       for (const event of body.batch) {
         if (event.type !== "score-create") {
-          errors.push({ id: event.id, status: 400, message: "Invalid request data", error: `unsupported event type ${event.type} in this fake` });
+          errors.push({
+            id: event.id,
+            status: 400,
+            message: "Invalid request data",
+            error: `unsupported event type ${event.type} in this fake`,
+          });
           continue;
         }
-        const refusal = typeof event.body.name !== "string" || event.body.value === undefined ? "name and value are required" : fake.refuseScore?.(event.body);
+        const refusal =
+          typeof event.body.name !== "string" || event.body.value === undefined
+            ? "name and value are required"
+            : fake.refuseScore?.(event.body);
         if (refusal) errors.push({ id: event.id, status: 400, message: "Invalid request data", error: refusal });
         else {
           scores.set(String(event.body.id), event.body);
@@ -223,7 +290,8 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
 
     if (url.pathname === "/api/public/v2/observations") {
       if (fake.version !== "v4") return send(res, 404, { message: "Not found" });
-      if (q.parseIoAsJson === "true") return send(res, 400, { message: "parseIoAsJson is deprecated: input and output are always returned as raw strings" });
+      if (q.parseIoAsJson === "true")
+        return send(res, 400, { message: "parseIoAsJson is deprecated: input and output are always returned as raw strings" });
       let offset = 0;
       if (q.cursor) {
         const [gen, off] = Buffer.from(q.cursor, "base64url").toString().split(":").map(Number);
@@ -237,7 +305,10 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
       const page = all.slice(offset, offset + limit);
       // Langfuse reads limit+1 rows and gives a cursor only when more follow (events.ts).
       const more = offset + limit < all.length;
-      return send(res, 200, { data: page.map((o) => v2(o, groups)), meta: more ? { cursor: Buffer.from(`${cursorGeneration}:${offset + limit}`).toString("base64url") } : {} });
+      return send(res, 200, {
+        data: page.map((o) => v2(o, groups)),
+        meta: more ? { cursor: Buffer.from(`${cursorGeneration}:${offset + limit}`).toString("base64url") } : {},
+      });
     }
     // Langfuse v4 serves the v1 read routes no more (events-only data model).
     if (fake.version !== "v3") return send(res, 404, { message: "Not found" });
@@ -252,12 +323,30 @@ export async function startFakeLangfuse(options: { version: "v4" | "v3"; now?: (
       return t ? send(res, 200, traceJson(t, q.fields)) : send(res, 404, { message: "Trace not found" });
     }
     if (url.pathname === "/api/public/traces") {
-      const list = [...tracesOf().values()].filter((t) => inRange(Date.parse(t.timestamp), q.fromTimestamp, q.toTimestamp)).sort((a, b) => b.timestamp.localeCompare(a.timestamp));
+      const list = [...tracesOf().values()]
+        .filter((t) => inRange(Date.parse(t.timestamp), q.fromTimestamp, q.toTimestamp))
+        .sort((a, b) => b.timestamp.localeCompare(a.timestamp));
       return send(res, 200, paged(list.map((t) => traceJson(t, q.fields))));
     }
     if (url.pathname === "/api/public/observations") {
       const list = visibleIn(q.fromStartTime, q.toStartTime).reverse();
-      return send(res, 200, paged(list.map((o) => ({ id: o.id, traceId: o.traceId, type: o.type, name: o.name, startTime: new Date(o.startTime).toISOString(), level: o.level, statusMessage: o.statusMessage, input: o.rawInput ? { [RAW]: o.rawInput } : o.input, output: o.output }))));
+      return send(
+        res,
+        200,
+        paged(
+          list.map((o) => ({
+            id: o.id,
+            traceId: o.traceId,
+            type: o.type,
+            name: o.name,
+            startTime: new Date(o.startTime).toISOString(),
+            level: o.level,
+            statusMessage: o.statusMessage,
+            input: o.rawInput ? { [RAW]: o.rawInput } : o.input,
+            output: o.output,
+          })),
+        ),
+      );
     }
     return send(res, 404, { message: "Not found" });
   }

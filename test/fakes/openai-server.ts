@@ -32,7 +32,11 @@ export interface ModelTraits {
  * `script(task, user)`, where task is the json_schema name, or in json_object mode the name the
  * system prompt asks for.
  */
-export async function startFakeOpenAI(options: { script: (task: string, user: string) => ScriptedReply | Promise<ScriptedReply>; latencyMs?: number; traits?: ModelTraits }): Promise<FakeOpenAI> {
+export async function startFakeOpenAI(options: {
+  script: (task: string, user: string) => ScriptedReply | Promise<ScriptedReply>;
+  latencyMs?: number;
+  traits?: ModelTraits;
+}): Promise<FakeOpenAI> {
   const calls: FakeOpenAI["calls"] = [];
   let inFlight = 0;
   const state = { maxConcurrent: 0 };
@@ -44,21 +48,36 @@ export async function startFakeOpenAI(options: { script: (task: string, user: st
       return;
     }
     if (req.headers.authorization !== `Bearer ${OPENAI_API_KEY}`) {
-      res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "Incorrect API key", type: "invalid_request_error" } }));
+      res
+        .writeHead(401, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: { message: "Incorrect API key", type: "invalid_request_error" } }));
       return;
     }
     const body = JSON.parse(Buffer.concat(chunks).toString());
     const refuse = (message: string, param: string, code: string) =>
-      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: { message, type: "invalid_request_error", param, code } }));
+      res
+        .writeHead(400, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: { message, type: "invalid_request_error", param, code } }));
     const system = String(body.messages?.find((m: { role: string }) => m.role === "system")?.content ?? "");
-    const task = String(body.response_format?.json_schema?.name ?? (body.response_format?.type === "json_object" ? (/JSON object for "(\w+)"/.exec(system)?.[1] ?? "text") : "text"));
+    const task = String(
+      body.response_format?.json_schema?.name ??
+        (body.response_format?.type === "json_object" ? (/JSON object for "(\w+)"/.exec(system)?.[1] ?? "text") : "text"),
+    );
     const user = String(body.messages?.find((m: { role: string }) => m.role === "user")?.content ?? "");
     calls.push({ task, at: Date.now(), user, temperature: body.temperature, format: body.response_format?.type });
     if (options.traits?.defaultTemperatureOnly && body.temperature !== undefined && body.temperature !== 1) {
-      return refuse(`Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`, "temperature", "unsupported_value");
+      return refuse(
+        `Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`,
+        "temperature",
+        "unsupported_value",
+      );
     }
     if (options.traits?.noJsonSchema && body.response_format?.type === "json_schema") {
-      return refuse("Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", "response_format", "invalid_parameter");
+      return refuse(
+        "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
+        "response_format",
+        "invalid_parameter",
+      );
     }
     inFlight++;
     state.maxConcurrent = Math.max(state.maxConcurrent, inFlight);
@@ -71,7 +90,9 @@ export async function startFakeOpenAI(options: { script: (task: string, user: st
         return;
       }
       if ("status" in reply) {
-        res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers }).end(JSON.stringify({ error: { message: "scripted failure", type: "server_error" } }));
+        res
+          .writeHead(reply.status, { "content-type": "application/json", ...reply.headers })
+          .end(JSON.stringify({ error: { message: "scripted failure", type: "server_error" } }));
         return;
       }
       const content = "raw" in reply ? reply.raw : JSON.stringify(reply.json);
@@ -81,8 +102,19 @@ export async function startFakeOpenAI(options: { script: (task: string, user: st
           object: "chat.completion",
           created: Math.floor(Date.now() / 1000),
           model: body.model,
-          choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, finish_reason: ("raw" in reply && reply.finishReason) || "stop", logprobs: null }],
-          usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: Math.ceil(content.length / 4), total_tokens: Math.ceil((user.length + content.length) / 4) },
+          choices: [
+            {
+              index: 0,
+              message: { role: "assistant", content, refusal: null },
+              finish_reason: ("raw" in reply && reply.finishReason) || "stop",
+              logprobs: null,
+            },
+          ],
+          usage: {
+            prompt_tokens: Math.ceil(user.length / 4),
+            completion_tokens: Math.ceil(content.length / 4),
+            total_tokens: Math.ceil((user.length + content.length) / 4),
+          },
         }),
       );
     } finally {

@@ -33,7 +33,7 @@ export class RespClient {
 
   command(args: (string | number)[]): Promise<RespValue> {
     const parts = args.map(String);
-    const wire = `*${parts.length}\r\n` + parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join("");
+    const wire = `*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join("")}`;
     return new Promise((resolve, reject) => {
       this.pending.push({ resolve, reject });
       this.socket.write(wire);

@@ -23,7 +23,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     state.attempts++;
     const next = state.script.shift();
     if (next) {
-      res.writeHead(next.status, { "content-type": "text/plain", ...next.headers }).end(next.status === 429 ? "rate_limited" : "internal_error");
+      res
+        .writeHead(next.status, { "content-type": "text/plain", ...next.headers })
+        .end(next.status === 429 ? "rate_limited" : "internal_error");
       return;
     }
     const body = JSON.parse(Buffer.concat(chunks).toString());

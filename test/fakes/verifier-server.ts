@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 // A system-of-record verifier as README's "Post-conversation monitoring" and .env.example define
 // it (no upstream: it is the user's own endpoint): POST { sessionId, intent, facts }, answer
 // { verified, detail }. `answer` scripts each reply.
-export type VerifierReply = { status: number; json?: unknown; raw?: string };
+type VerifierReply = { status: number; json?: unknown; raw?: string };
 
 export interface FakeVerifier {
   url: string;

@@ -19,16 +19,25 @@ export interface AlertWorld {
 }
 
 /** Declared, so their signature failures are counted (and alert) under their own names. */
-export const ALERT_WORLD_SOURCES = "bot,bot-a,bot-b,bot-c,other";
+const ALERT_WORLD_SOURCES = "bot,bot-a,bot-b,bot-c,other";
 
 /** A database, the real app and engine, and channels that record what they were asked to send. */
-export async function alertWorld(options: { rules?: Rule[]; channels?: Partial<Record<Channel, Sender>>; env?: Record<string, string> } = {}): Promise<AlertWorld> {
+export async function alertWorld(
+  options: { rules?: Rule[]; channels?: Partial<Record<Channel, Sender>>; env?: Record<string, string> } = {},
+): Promise<AlertWorld> {
   const t = await createTestDb();
   const sent: AlertWorld["sent"] = [];
-  const recorder = (channel: Channel): Sender => async (m) => void sent.push({ channel, rule: m.rule, kind: m.kind, alerts: m.alerts.map((a) => a.id) });
+  const recorder =
+    (channel: Channel): Sender =>
+    async (m) =>
+      void sent.push({ channel, rule: m.rule, kind: m.kind, alerts: m.alerts.map((a) => a.id) });
   const channels = options.channels ?? { console: recorder("console"), slack: recorder("slack") };
   const rules = options.rules ?? DEFAULT_RULES;
-  const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: ALERT_WORLD_SOURCES, ...options.env }), alerts: { rules, channels } });
+  const deps = testDeps({
+    db: t.db,
+    env: testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: ALERT_WORLD_SOURCES, ...options.env }),
+    alerts: { rules, channels },
+  });
   const app = createApp(deps);
   return {
     t,
@@ -38,7 +47,10 @@ export async function alertWorld(options: { rules?: Rule[]; channels?: Partial<R
     evaluate: () => evaluateAlerts(deps, deps.clock(), rules, Object.keys(channels) as Channel[]),
     deliver: () => deliverNotifications(deps, deps.clock(), channels, deliverySettings(deps.env)),
     async alerts(rule) {
-      const rs = await t.db.execute({ sql: "SELECT * FROM alerts WHERE (? IS NULL OR rule = ?) ORDER BY id", args: [rule ?? null, rule ?? null] });
+      const rs = await t.db.execute({
+        sql: "SELECT * FROM alerts WHERE (? IS NULL OR rule = ?) ORDER BY id",
+        args: [rule ?? null, rule ?? null],
+      });
       return rs.rows.map((r) => ({ ...r, labels: JSON.parse(String(r.labels)) }));
     },
   };

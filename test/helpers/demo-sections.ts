@@ -7,7 +7,8 @@ export function demoSectionsFilled(html: string): string[] {
     if (chart(id).includes("No data in this range yet")) missing.push(id);
   }
   if (!/<ul id="firing"/.test(html)) missing.push("alerts");
-  if (!/<td>(tool_error|integration_failure|knowledge_gap|prompt_or_policy)<\/td>/.test(table("failed-conversations"))) missing.push("diagnosed conversations");
+  if (!/<td>(tool_error|integration_failure|knowledge_gap|prompt_or_policy)<\/td>/.test(table("failed-conversations")))
+    missing.push("diagnosed conversations");
   if (!/<td><code>deploy-/.test(table("failed-runs"))) missing.push("failed runs");
   if (!/[1-9]\d* stalled/.test(chart("chart-runs"))) missing.push("a stalled run");
   if (!/<td>(ok|warning|critical)<\/td>/.test(table("checkpoints"))) missing.push("checkpoints");

@@ -8,14 +8,15 @@ import { createTestDb, type TestDb } from "./db.js";
 import { captureLogs, testClock, testEnv } from "./deps.js";
 
 /** What the bot said last: quotable evidence. */
-export const lastBotLine = (f: Fixture) => f.turns.findLast((t) => t.startsWith("B:"))!.slice(2);
+const lastBotLine = (f: Fixture) => f.turns.findLast((t) => t.startsWith("B:"))!.slice(2);
 
 /** The scripted judge: it recognises each fixture and answers its known labels. */
 export function fixtureJudge(fixtures: Fixture[] = FIXTURES) {
   return (task: string, user: string): ScriptedReply => {
     const f = fixtures.find((x) => user.includes(firstCallerLine(x)));
     if (!f) return { json: { intent: "unknown", confidence: 0.1, summary: "no request" } };
-    if (task === "intent") return { json: { intent: f.intent, confidence: f.intent === "unknown" ? 0.3 : 0.93, summary: `caller wants to ${f.intent}` } };
+    if (task === "intent")
+      return { json: { intent: f.intent, confidence: f.intent === "unknown" ? 0.3 : 0.93, summary: `caller wants to ${f.intent}` } };
     if (task === "fulfillment") {
       return {
         json: {
@@ -23,24 +24,42 @@ export function fixtureJudge(fixtures: Fixture[] = FIXTURES) {
           summary: `${f.id}: ${f.verdict}`,
           evidence: [lastBotLine(f)],
           unmet: f.verdict === "pass" ? [] : ["request not completed"],
-          quality: { wrong_language: f.id === "info-fail-lang", off_topic: false, repetitive: f.id === "info-fail-1", failed_to_answer: f.verdict === "fail", harmful: false },
+          quality: {
+            wrong_language: f.id === "info-fail-lang",
+            off_topic: false,
+            repetitive: f.id === "info-fail-1",
+            failed_to_answer: f.verdict === "fail",
+            harmful: false,
+          },
           facts: fixtureFacts(f),
         },
       };
     }
-    return { json: { category: f.category ?? "other", explanation: `root cause of ${f.id}`, evidence: ["turn 2"], suggested_fix: "fix it", severity: "medium" } };
+    return {
+      json: {
+        category: f.category ?? "other",
+        explanation: `root cause of ${f.id}`,
+        evidence: ["turn 2"],
+        suggested_fix: "fix it",
+        severity: "medium",
+      },
+    };
   };
 }
 
 /** What a careful judge reads from the tool results: the booked slot and its confirmation number. */
-export function fixtureFacts(f: Fixture) {
+function fixtureFacts(f: Fixture) {
   const booking = f.turns
     .filter((t) => t.startsWith("T:book_appointment|") || t.startsWith("T:reschedule_appointment|"))
     .map((t) => t.split("|"))
     .find(([, , result]) => result?.includes('"confirmation"'));
   if (!booking) return { booked_at: null, confirmation_number: null, caller_name: null };
   const args = JSON.parse(booking[1]!) as { slot?: string; to?: string };
-  return { booked_at: args.slot ?? args.to ?? null, confirmation_number: (JSON.parse(booking[2]!) as { confirmation: string }).confirmation, caller_name: null };
+  return {
+    booked_at: args.slot ?? args.to ?? null,
+    confirmation_number: (JSON.parse(booking[2]!) as { confirmation: string }).confirmation,
+    caller_name: null,
+  };
 }
 
 /** The variables that point the real SDKs at the local fakes, with short timeouts for tests. */
@@ -89,7 +108,12 @@ export async function monitoringWorld(
   const openai = await startFakeOpenAI({ script: options.script ?? fixtureJudge(), latencyMs: options.latencyMs, traits: options.traits });
   const logs = captureLogs();
   const env = testEnv({ ...fakeServicesEnv(langfuse, openai), ...options.env });
-  const deps = depsFromEnv(env, { db: t.db, log: logs.logger, clock: clock.now, functionDeadline: options.functionDeadline ?? (() => undefined) });
+  const deps = depsFromEnv(env, {
+    db: t.db,
+    log: logs.logger,
+    clock: clock.now,
+    functionDeadline: options.functionDeadline ?? (() => undefined),
+  });
   return {
     t,
     langfuse,
@@ -110,10 +134,16 @@ export async function monitoringWorld(
 function liveClock(): ReturnType<typeof testClock> {
   const base = testClock();
   const t0 = performance.now();
-  return { now: () => base.now() + Math.round(performance.now() - t0), set: (ms) => base.set(ms - Math.round(performance.now() - t0)), advance: base.advance };
+  return {
+    now: () => base.now() + Math.round(performance.now() - t0),
+    set: (ms) => base.set(ms - Math.round(performance.now() - t0)),
+    advance: base.advance,
+  };
 }
 
 export async function verdicts(world: MonitoringWorld) {
-  const rs = await world.t.db.execute("SELECT session_id, verification_status, intent_type, activity_version, diagnostic_status, error FROM monitoring_results ORDER BY id");
+  const rs = await world.t.db.execute(
+    "SELECT session_id, verification_status, intent_type, activity_version, diagnostic_status, error FROM monitoring_results ORDER BY id",
+  );
   return rs.rows.map((r) => ({ ...r }) as Record<string, any>);
 }

@@ -1,7 +1,7 @@
 import type { App } from "../../src/app.js";
 import { apiAuth } from "./deps.js";
 
-export const json = (method: string, body?: unknown) => ({
+const json = (method: string, body?: unknown) => ({
   method,
   headers: { ...apiAuth, "content-type": "application/json" },
   ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -7,7 +7,10 @@ let seq = 0;
 /** Sends one signed bot event as if it arrived at `at`. */
 export async function sendAt(app: App, clock: TestClock, at: number, body: Record<string, unknown>, source = "bot") {
   clock.set(at);
-  const res = await app.request(`/api/webhooks/${source}`, signedRequest({ occurred_at: new Date(at).toISOString(), ...body }, { id: `msg_${++seq}`, timestampSeconds: Math.floor(at / 1000) }));
+  const res = await app.request(
+    `/api/webhooks/${source}`,
+    signedRequest({ occurred_at: new Date(at).toISOString(), ...body }, { id: `msg_${++seq}`, timestampSeconds: Math.floor(at / 1000) }),
+  );
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
 }
 

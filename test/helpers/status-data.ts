@@ -18,7 +18,14 @@ export async function seedDay(app: App, db: Db, clock: TestClock) {
     await db.execute({
       sql: `INSERT INTO monitoring_results (session_id, activity_version, intent_type, verification_status, verdict_summary, analyzed_at, diagnostic_status, diagnostic_report_json)
             VALUES (?, 1, 'book', ?, ?, ?, ?, ?)`,
-      args: [`conv-${i}`, statuses[i]!, i === 2 ? XSS : `summary ${i}`, end - (i + 1) * H, statuses[i] === "pass" ? null : "complete", statuses[i] === "pass" ? null : JSON.stringify({ category: "tool_error" })],
+      args: [
+        `conv-${i}`,
+        statuses[i]!,
+        i === 2 ? XSS : `summary ${i}`,
+        end - (i + 1) * H,
+        statuses[i] === "pass" ? null : "complete",
+        statuses[i] === "pass" ? null : JSON.stringify({ category: "tool_error" }),
+      ],
     });
   }
   await db.execute(RECOUNT_MONITORING_HOURLY);

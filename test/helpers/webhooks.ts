@@ -27,7 +27,11 @@ export function signedRequest(
 export function hexSignedRequest(body: unknown, secret: string, extraHeaders: Record<string, string> = {}) {
   const raw = typeof body === "string" ? body : JSON.stringify(body);
   const sig = createHmac("sha256", secret).update(raw).digest("hex");
-  return { method: "POST", body: raw, headers: { "content-type": "application/json", "x-signature-256": `sha256=${sig}`, ...extraHeaders } };
+  return {
+    method: "POST",
+    body: raw,
+    headers: { "content-type": "application/json", "x-signature-256": `sha256=${sig}`, ...extraHeaders },
+  };
 }
 
 export const botEvent = (type: string, extra: Record<string, unknown> = {}) => ({

@@ -13,7 +13,9 @@ afterAll(() => t.cleanup());
 function appWithProbeRoutes() {
   const deps = testDeps({ db: t.db, env: testEnv({ BODY_LIMIT_BYTES: "2048" }) });
   const app = createApp(deps);
-  app.get("/api/probe/validate", (c) => c.json(parseInput(z.object({ hours: z.coerce.number().int().positive() }), c.req.query(), "query")));
+  app.get("/api/probe/validate", (c) =>
+    c.json(parseInput(z.object({ hours: z.coerce.number().int().positive() }), c.req.query(), "query")),
+  );
   app.post("/api/probe/echo", async (c) => c.json({ size: (await c.req.text()).length }));
   app.get("/api/probe/crash", () => {
     throw new Error("internal detail: password=hunter2 at /srv/db.ts:42");

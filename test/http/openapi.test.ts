@@ -60,14 +60,22 @@ describe("the OpenAPI document", () => {
       const path = r.path.replace(/:(\w+)/g, "{$1}");
       expect(doc.paths[path]?.[r.method.toLowerCase()], `${r.method} ${path}`).toBeDefined();
     }
-    expect(doc.paths["/api/runs"].post.requestBody.content["application/json"].schema.required).toEqual(expect.arrayContaining(["sessionId", "taskDescription", "totalTasks"]));
+    expect(doc.paths["/api/runs"].post.requestBody.content["application/json"].schema.required).toEqual(
+      expect.arrayContaining(["sessionId", "taskDescription", "totalTasks"]),
+    );
   });
 
   it("lists every route the app serves, and nothing it does not", () => {
     const served = new Set(app.routes.filter((r) => r.method !== "ALL").map((r) => routeKey(r.method, r.path)));
     const declared = new Set(ROUTES.map((r) => routeKey(r.method, r.path)));
-    expect([...served].filter((k) => !declared.has(k)), "served but not declared").toEqual([]);
-    expect([...declared].filter((k) => !served.has(k)), "declared but not served").toEqual([]);
+    expect(
+      [...served].filter((k) => !declared.has(k)),
+      "served but not declared",
+    ).toEqual([]);
+    expect(
+      [...declared].filter((k) => !served.has(k)),
+      "declared but not served",
+    ).toEqual([]);
   });
 
   it("matches what every route answers", async () => {
@@ -83,7 +91,11 @@ describe("the OpenAPI document", () => {
     await checked("POST", "/api/runs", json({ sessionId: "r1", taskDescription: "Build", totalTasks: 2 }));
     await checked("POST", "/api/runs/r1/progress", json({ completedTasks: 1 }));
     await checked("POST", "/api/executions", json({ agentSessionId: "a1", agentName: "coder", orchestrationSessionId: "r1" }));
-    await checked("POST", "/api/executions/a1/complete", json({ status: "failed", filesCreated: 1, filesModified: 0, retryCount: 0, selfHealed: false, errorMessage: "x" }));
+    await checked(
+      "POST",
+      "/api/executions/a1/complete",
+      json({ status: "failed", filesCreated: 1, filesModified: 0, retryCount: 0, selfHealed: false, errorMessage: "x" }),
+    );
     await checked("POST", "/api/runs/r1/complete", json({ status: "partial", completedTasks: 1, failedTasks: 1 }));
     await checked("GET", "/api/runs", { headers: apiAuth });
     await checked("GET", "/api/runs/r1", { headers: apiAuth });
@@ -106,7 +118,11 @@ describe("the OpenAPI document", () => {
     const { alerts } = await checked("GET", "/api/alerts", { headers: apiAuth });
     await checked("GET", `/api/alerts/${alerts[0].id}`, { headers: apiAuth });
     await checked("POST", `/api/alerts/${alerts[0].id}/ack`, { headers: apiAuth });
-    const { silence } = await checked("POST", "/api/silences", json({ matchers: { rule: "run_failed" }, until: new Date(Date.now() + 3600_000).toISOString(), comment: "deploy" }));
+    const { silence } = await checked(
+      "POST",
+      "/api/silences",
+      json({ matchers: { rule: "run_failed" }, until: new Date(Date.now() + 3600_000).toISOString(), comment: "deploy" }),
+    );
     await checked("GET", "/api/silences", { headers: apiAuth });
     await checked("DELETE", `/api/silences/${silence.id}`, { headers: apiAuth });
 

@@ -48,13 +48,31 @@ beforeAll(async () => {
   // slow responses, so every "first seen" lookup of the stability report has something to find.
   expect((await call(app, "POST", "/api/runs", { sessionId: "rt-run", taskDescription: "round trips", totalTasks: 2 })).status).toBe(201);
   for (const i of [1, 2]) {
-    await call(app, "POST", "/api/executions", { agentSessionId: `rt-a${i}`, agentName: "coder", orchestrationSessionId: "rt-run", taskNumber: i });
+    await call(app, "POST", "/api/executions", {
+      agentSessionId: `rt-a${i}`,
+      agentName: "coder",
+      orchestrationSessionId: "rt-run",
+      taskNumber: i,
+    });
   }
   const minute = Math.floor((now - 3_600_000) / 60_000) * 60_000;
-  const rows = [["delivery", "", 10], ["processed", "", 8], ["error", "timeout", 2], ["signature_failure", "bad_signature", 1], ["latency_bucket", "20", 3], ["latency_max", "", 9000]] as const;
+  const rows = [
+    ["delivery", "", 10],
+    ["processed", "", 8],
+    ["error", "timeout", 2],
+    ["signature_failure", "bad_signature", 1],
+    ["latency_bucket", "20", 3],
+    ["latency_max", "", 9000],
+  ] as const;
   for (const [metric, key, value] of rows) {
-    await t.db.execute({ sql: "INSERT INTO webhook_rollups (minute, source, metric, key, value) VALUES (?, 'bot', ?, ?, ?)", args: [minute, metric, key, value] });
-    await t.db.execute({ sql: "INSERT INTO webhook_rollups_15m (slot, source, metric, key, value) VALUES (?, 'bot', ?, ?, ?)", args: [Math.floor(minute / 900_000) * 900_000, metric, key, value] });
+    await t.db.execute({
+      sql: "INSERT INTO webhook_rollups (minute, source, metric, key, value) VALUES (?, 'bot', ?, ?, ?)",
+      args: [minute, metric, key, value],
+    });
+    await t.db.execute({
+      sql: "INSERT INTO webhook_rollups_15m (slot, source, metric, key, value) VALUES (?, 'bot', ?, ?, ?)",
+      args: [Math.floor(minute / 900_000) * 900_000, metric, key, value],
+    });
   }
   expect((await app.request("/api/cron/heartbeat", { headers: cronAuth })).status).toBe(200);
   await app.request("/api/jobs", { headers: apiAuth }); // the instance's one schema check
@@ -65,36 +83,37 @@ afterAll(() => t.cleanup());
 const basic = { authorization: `Basic ${Buffer.from(`ops:${API_KEY}`).toString("base64")}` };
 
 describe("round trips per read request", () => {
-  it.each(([
-    // One read, and the write probe (at most every 10 s per instance).
-    ["/api/health", {}, 2],
-    ["/status", basic, 2],
-    ["/api/stability/report?hours=24", apiAuth, 2],
-    ["/api/stability/checkpoints", apiAuth, 1],
-    ["/api/stats/health?hours=24", apiAuth, 1],
-    ["/api/stats/performance", apiAuth, 1],
-    ["/api/failures", apiAuth, 1],
-    ["/api/runs", apiAuth, 1],
-    ["/api/runs/rt-run", apiAuth, 1],
-    ["/api/runs/rt-run/executions", apiAuth, 1],
-    ["/api/runs/rt-run/report", apiAuth, 2],
-    ["/api/agents/coder", apiAuth, 1],
-    ["/api/export?session=rt-run", apiAuth, 2],
-    ["/api/monitoring/summary?hours=24", apiAuth, 1],
-    ["/api/monitoring/results", apiAuth, 1],
-    ["/api/alerts", apiAuth, 1],
-    ["/api/silences", apiAuth, 1],
-    ["/api/jobs", apiAuth, 1],
-  ] as const).map(([path, headers, most]) => ({ path, headers, most })) as { path: string; headers: Record<string, string>; most: number }[])(
-    "$path: at most $most round trips",
-    async ({ path, headers, most }) => {
+  it.each(
+    (
+      [
+        // One read, and the write probe (at most every 10 s per instance).
+        ["/api/health", {}, 2],
+        ["/status", basic, 2],
+        ["/api/stability/report?hours=24", apiAuth, 2],
+        ["/api/stability/checkpoints", apiAuth, 1],
+        ["/api/stats/health?hours=24", apiAuth, 1],
+        ["/api/stats/performance", apiAuth, 1],
+        ["/api/failures", apiAuth, 1],
+        ["/api/runs", apiAuth, 1],
+        ["/api/runs/rt-run", apiAuth, 1],
+        ["/api/runs/rt-run/executions", apiAuth, 1],
+        ["/api/runs/rt-run/report", apiAuth, 2],
+        ["/api/agents/coder", apiAuth, 1],
+        ["/api/export?session=rt-run", apiAuth, 2],
+        ["/api/monitoring/summary?hours=24", apiAuth, 1],
+        ["/api/monitoring/results", apiAuth, 1],
+        ["/api/alerts", apiAuth, 1],
+        ["/api/silences", apiAuth, 1],
+        ["/api/jobs", apiAuth, 1],
+      ] as const
+    ).map(([path, headers, most]) => ({ path, headers, most })) as { path: string; headers: Record<string, string>; most: number }[],
+  )("$path: at most $most round trips", async ({ path, headers, most }) => {
     Object.assign(meter, { calls: 0, depth: 0, finishedDepth: 0 });
     const res = await app.request(path, { headers });
     const body = await res.text();
     expect(res.status, body.slice(0, 300)).toBe(200);
     expect(meter.depth, `${path}: ${meter.depth} sequential round trips (${meter.calls} calls)`).toBeLessThanOrEqual(most);
-    },
-  );
+  });
 });
 
 describe("round trips per heartbeat", () => {

@@ -12,7 +12,10 @@ let t: TestDb;
 beforeAll(async () => (t = await createTestDb()));
 afterAll(() => t.cleanup());
 beforeEach(async () => {
-  await t.db.batch(["DELETE FROM webhook_events", "DELETE FROM webhook_rollups", "DELETE FROM signature_failures", "DELETE FROM ingest_mark"], "write");
+  await t.db.batch(
+    ["DELETE FROM webhook_events", "DELETE FROM webhook_rollups", "DELETE FROM signature_failures", "DELETE FROM ingest_mark"],
+    "write",
+  );
 });
 
 const GH_SECRET = "github-app-webhook-secret-0123456789";
@@ -31,11 +34,16 @@ const realClock = () => {
 describe("POST /api/webhooks/:source", () => {
   it("stores a signed event, then answers 200", async () => {
     const app = createApp(realClock());
-    const res = await app.request("/api/webhooks/whatsapp-bot", signedRequest(botEvent("message.received", { conversation_id: "c-1" }), { id: "msg_1" }));
+    const res = await app.request(
+      "/api/webhooks/whatsapp-bot",
+      signedRequest(botEvent("message.received", { conversation_id: "c-1" }), { id: "msg_1" }),
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ received: true, id: "msg_1", type: "message.received", duplicate: false });
     const rows = (await t.db.execute("SELECT source, dedupe_key, type, conversation_id FROM webhook_events")).rows;
-    expect(rows.map((r) => ({ ...r }))).toEqual([{ source: "whatsapp-bot", dedupe_key: "msg_1", type: "message.received", conversation_id: "c-1" }]);
+    expect(rows.map((r) => ({ ...r }))).toEqual([
+      { source: "whatsapp-bot", dedupe_key: "msg_1", type: "message.received", conversation_id: "c-1" },
+    ]);
   });
 
   it("acknowledges a repeated webhook-id as a duplicate and stores and counts it once", async () => {
@@ -58,7 +66,15 @@ describe("POST /api/webhooks/:source", () => {
     await app.request("/api/webhooks/bot", signedRequest(body, { id: "msg_wide" }));
     const lines = deps.logs.records();
     expect(lines.map((r) => r.msg)).toEqual(["request", "request"]);
-    expect(lines[0]).toMatchObject({ route: "/api/webhooks/:source", status: 200, source: "bot", type: "response.sent", webhook_id: "msg_wide", duplicate: false, latency_ms: 640 });
+    expect(lines[0]).toMatchObject({
+      route: "/api/webhooks/:source",
+      status: 200,
+      source: "bot",
+      type: "response.sent",
+      webhook_id: "msg_wide",
+      duplicate: false,
+      latency_ms: 640,
+    });
     expect(lines[0]!.duration_ms).toEqual(expect.any(Number));
     expect(lines[1]).toMatchObject({ webhook_id: "msg_wide", duplicate: true });
     expect(deps.logs.text()).not.toContain("occurred_at");
@@ -84,7 +100,7 @@ describe("POST /api/webhooks/:source", () => {
   it("401s a bad signature and counts the failure without storing the body", async () => {
     const deps = realClock();
     const app = createApp(deps);
-    const req = signedRequest({ secret: "card 4242" }, { secret: "whsec_" + Buffer.from("wrong-secret-wrong").toString("base64") });
+    const req = signedRequest({ secret: "card 4242" }, { secret: `whsec_${Buffer.from("wrong-secret-wrong").toString("base64")}` });
     const res = await app.request("/api/webhooks/bot", req);
     expect(res.status).toBe(401);
     expect((await res.json()).error.message).toContain("invalid_signature");
@@ -122,7 +138,10 @@ describe("POST /api/webhooks/:source", () => {
 
   it("400s a bot event with a bad field, naming it", async () => {
     const app = createApp(realClock());
-    const res = await app.request("/api/webhooks/bot", signedRequest({ type: "response.sent", occurred_at: "2026-11-23T10:00:00Z", latency_ms: "fast" }));
+    const res = await app.request(
+      "/api/webhooks/bot",
+      signedRequest({ type: "response.sent", occurred_at: "2026-11-23T10:00:00Z", latency_ms: "fast" }),
+    );
     expect(res.status).toBe(400);
     expect((await res.json()).error.problems[0].field).toBe("latency_ms");
   });
@@ -199,11 +218,16 @@ describe("never a 2xx without storing", () => {
   it("stores every one of 3000 concurrent signed events it acknowledged", async () => {
     const deps = realClock();
     const app = createApp(deps);
-    const sent = Array.from({ length: 3000 }, (_, i) => ({ id: `msg_c${i}`, body: botEvent(i % 3 === 0 ? "response.sent" : "message.received", { latency_ms: i % 3 === 0 ? i : undefined }) }));
+    const sent = Array.from({ length: 3000 }, (_, i) => ({
+      id: `msg_c${i}`,
+      body: botEvent(i % 3 === 0 ? "response.sent" : "message.received", { latency_ms: i % 3 === 0 ? i : undefined }),
+    }));
     const responses = await Promise.all(sent.map((s) => app.request("/api/webhooks/load", signedRequest(s.body, { id: s.id }))));
     const acknowledged = sent.filter((_, i) => responses[i]!.status === 200).map((s) => s.id);
     expect(acknowledged).toHaveLength(3000);
-    const stored = new Set((await t.db.execute("SELECT dedupe_key FROM webhook_events WHERE source = 'load'")).rows.map((r) => String(r.dedupe_key)));
+    const stored = new Set(
+      (await t.db.execute("SELECT dedupe_key FROM webhook_events WHERE source = 'load'")).rows.map((r) => String(r.dedupe_key)),
+    );
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
     expect(await count("SELECT SUM(value) AS n FROM webhook_rollups WHERE source = 'load' AND metric = 'accepted'")).toBe(3000);
   });

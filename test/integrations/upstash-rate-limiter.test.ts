@@ -46,7 +46,14 @@ describe.runIf(redisSuite.run)(redisSuite.title("the Upstash rate limiter (real 
 
   it("is shared: two limiter instances (two function instances) draw on one budget", async () => {
     const name = ++prefix;
-    const make = () => createUpstashRateLimiter({ url: upstash.url, token: upstash.token, perMinute: 4, prefix: `shared${name}`, log: captureLogs().logger });
+    const make = () =>
+      createUpstashRateLimiter({
+        url: upstash.url,
+        token: upstash.token,
+        perMinute: 4,
+        prefix: `shared${name}`,
+        log: captureLogs().logger,
+      });
     const [a, b] = [make(), make()];
     const results = [await a.limit("s"), await b.limit("s"), await a.limit("s"), await b.limit("s"), await a.limit("s")];
     expect(results.map((r) => r.allowed)).toEqual([true, true, true, true, false]);
@@ -63,13 +70,19 @@ describe.runIf(redisSuite.run)(redisSuite.title("the Upstash rate limiter (real 
 
 describe.runIf(redisSuite.run)(redisSuite.title("POST /api/webhooks/:source with Upstash configured"), () => {
   it("answers 429 with Retry-After past the per-source limit, and stores nothing for it", async () => {
-    const env = testEnv({ WEBHOOK_SECRET, UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token, WEBHOOK_RATE_LIMIT_PER_MINUTE: "3" });
+    const env = testEnv({
+      WEBHOOK_SECRET,
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
+      WEBHOOK_RATE_LIMIT_PER_MINUTE: "3",
+    });
     // Built as production builds it: the limiter comes from the Upstash variables.
     const deps = depsFromEnv(env, { db: t.db, log: captureLogs().logger });
     expect(deps.webhookRateLimiter).toBeDefined();
     const app = createApp(deps);
     const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await app.request("/api/webhooks/limited", signedRequest(botEvent("message.received")))).status);
+    for (let i = 0; i < 5; i++)
+      statuses.push((await app.request("/api/webhooks/limited", signedRequest(botEvent("message.received")))).status);
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     const refused = await app.request("/api/webhooks/limited", signedRequest(botEvent("message.received")));
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);

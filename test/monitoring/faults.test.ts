@@ -15,7 +15,8 @@ afterEach(async () => {
 const MIN = 60_000;
 const judged = FIXTURES.filter((f) => f.session !== false);
 const addSessions = (world: MonitoringWorld, n: number, at: number, prefix = "s") => {
-  for (let i = 0; i < n; i++) world.langfuse.add(...fixtureObservations(judged[i % judged.length]!, at + i * 500, { sessionId: `${prefix}-${i}` }));
+  for (let i = 0; i < n; i++)
+    world.langfuse.add(...fixtureObservations(judged[i % judged.length]!, at + i * 500, { sessionId: `${prefix}-${i}` }));
 };
 const perSession = async (world: MonitoringWorld) => {
   const rows = await verdicts(world);
@@ -170,11 +171,18 @@ describe("model faults", () => {
     const s = await w.cycle();
     expect(s.errors).toBe(1);
     expect(w.openai.calls.filter((c) => c.task === "intent")).toHaveLength(2);
-    expect((await verdicts(w))[0]).toMatchObject({ verification_status: "error", error: expect.stringContaining("did not match the schema") });
+    expect((await verdicts(w))[0]).toMatchObject({
+      verification_status: "error",
+      error: expect.stringContaining("did not match the schema"),
+    });
   });
 
   it("finishes inside its time budget when the model hangs", async () => {
-    w = await monitoringWorld({ live: true, script: () => ({ hangMs: 2500 }), env: { CRON_MAX_DURATION_SECONDS: "10", MONITOR_BUDGET_FRACTION: "0.5", MONITOR_CONCURRENCY: "2" } });
+    w = await monitoringWorld({
+      live: true,
+      script: () => ({ hangMs: 2500 }),
+      env: { CRON_MAX_DURATION_SECONDS: "10", MONITOR_BUDGET_FRACTION: "0.5", MONITOR_CONCURRENCY: "2" },
+    });
     addSessions(w, 20, w.clock.now());
     w.clock.advance(20 * MIN);
     const s = await w.cycle();

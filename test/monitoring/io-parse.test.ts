@@ -12,7 +12,10 @@ describe("parseIo (observation I/O as Langfuse serves it)", () => {
 
   it("replaces I/O nested deeper than the limit, as text or as a value, without walking it recursively", () => {
     const deepText = `${"[".repeat(6000)}1${"]".repeat(6000)}`;
-    expect(parseIo(deepText)).toMatchObject({ value: expect.stringContaining("omitted"), problem: `nested more than ${MAX_DEPTH} levels deep` });
+    expect(parseIo(deepText)).toMatchObject({
+      value: expect.stringContaining("omitted"),
+      problem: `nested more than ${MAX_DEPTH} levels deep`,
+    });
     let deep: unknown = 1;
     for (let i = 0; i < 6000; i++) deep = [deep];
     expect(parseIo(deep)).toMatchObject({ problem: `nested more than ${MAX_DEPTH} levels deep` });
@@ -21,8 +24,16 @@ describe("parseIo (observation I/O as Langfuse serves it)", () => {
   });
 
   it("keeps only the last caller message of a history too large to store, and cuts other large text", () => {
-    const history = [{ role: "system", content: "x".repeat(MAX_CHARS) }, { role: "user", content: "first" }, { role: "assistant", content: "y" }, { role: "user", content: "the latest question" }];
-    expect(parseIo(JSON.stringify(history))).toMatchObject({ value: [{ role: "user", content: "the latest question" }], problem: expect.stringMatching(/kept its last caller message/) });
+    const history = [
+      { role: "system", content: "x".repeat(MAX_CHARS) },
+      { role: "user", content: "first" },
+      { role: "assistant", content: "y" },
+      { role: "user", content: "the latest question" },
+    ];
+    expect(parseIo(JSON.stringify(history))).toMatchObject({
+      value: [{ role: "user", content: "the latest question" }],
+      problem: expect.stringMatching(/kept its last caller message/),
+    });
     const big = parseIo("z".repeat(MAX_CHARS + 10));
     expect(String(big.value)).toMatch(/truncated 10 chars/);
   });

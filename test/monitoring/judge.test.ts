@@ -15,12 +15,16 @@ afterEach(async () => {
 const MIN = 60_000;
 const judged = FIXTURES.filter((f) => f.session !== false && f.verdict !== "skipped");
 const addSessions = (world: MonitoringWorld, n: number) => {
-  for (let i = 0; i < n; i++) world.langfuse.add(...fixtureObservations(judged[i % judged.length]!, world.clock.now() + i * 500, { sessionId: `s-${i}` }));
+  for (let i = 0; i < n; i++)
+    world.langfuse.add(...fixtureObservations(judged[i % judged.length]!, world.clock.now() + i * 500, { sessionId: `s-${i}` }));
 };
 
 describe("a judge on any OpenAI-compatible server and current models", () => {
   it("a reasoning model (gpt-5*) gets no temperature; a server without json_schema gets json_object, validated by the same schema", async () => {
-    w = await monitoringWorld({ traits: { defaultTemperatureOnly: true, noJsonSchema: true }, env: { JUDGE_MODEL: "gpt-5-mini", MONITOR_CONCURRENCY: "1" } });
+    w = await monitoringWorld({
+      traits: { defaultTemperatureOnly: true, noJsonSchema: true },
+      env: { JUDGE_MODEL: "gpt-5-mini", MONITOR_CONCURRENCY: "1" },
+    });
     addSessions(w, 4);
     w.clock.advance(20 * MIN);
     const s = await w.cycle();
@@ -30,7 +34,8 @@ describe("a judge on any OpenAI-compatible server and current models", () => {
     expect(w.openai.calls.map((c) => c.format).filter((f) => f === "json_schema")).toEqual(["json_schema"]);
     expect(w.openai.calls.slice(1).every((c) => c.format === "json_object")).toBe(true);
     const rows = await verdicts(w);
-    for (let i = 0; i < 4; i++) expect(rows.find((r) => r.session_id === `s-${i}`)).toMatchObject({ verification_status: judged[i]!.verdict });
+    for (let i = 0; i < 4; i++)
+      expect(rows.find((r) => r.session_id === `s-${i}`)).toMatchObject({ verification_status: judged[i]!.verdict });
   });
 
   it("JUDGE_TEMPERATURE=auto on a model that refuses temperature 0: asked again without it, no error recorded", async () => {
@@ -82,7 +87,11 @@ describe("the function's deadline", () => {
     expect(w.openai.calls).toHaveLength(0);
     expect(s).toMatchObject({ sessionsChecked: 0, backlog: 3 });
     const rows = (await w.t.db.execute("SELECT state, attempts FROM monitor_sessions")).rows;
-    expect(rows.map((r) => [r.state, Number(r.attempts)])).toEqual([["pending", 0], ["pending", 0], ["pending", 0]]);
+    expect(rows.map((r) => [r.state, Number(r.attempts)])).toEqual([
+      ["pending", 0],
+      ["pending", 0],
+      ["pending", 0],
+    ]);
   });
 
   it("every model call starts with time left to finish before the deadline; what did not fit waits for the next cycle", async () => {
@@ -91,7 +100,13 @@ describe("the function's deadline", () => {
     let deadline = 0;
     // Each model call takes one minute of the (test) clock.
     w = await monitoringWorld({
-      env: { CRON_MAX_DURATION_SECONDS: "3600", MONITOR_CONCURRENCY: "1", MODEL_TIMEOUT_SECONDS: "30", LANGFUSE_TIMEOUT_SECONDS: "10", DIAGNOSES_PER_CYCLE: "0" },
+      env: {
+        CRON_MAX_DURATION_SECONDS: "3600",
+        MONITOR_CONCURRENCY: "1",
+        MODEL_TIMEOUT_SECONDS: "30",
+        LANGFUSE_TIMEOUT_SECONDS: "10",
+        DIAGNOSES_PER_CYCLE: "0",
+      },
       functionDeadline: () => deadline,
       script: (task, user) => {
         startedAt.push(w!.clock.now());
@@ -125,7 +140,15 @@ describe("the caller cannot steer the verdict", () => {
     const f = ADVERSARIAL.find((x) => user.includes(JSON.stringify(firstCallerLine(x)).slice(1, 30)));
     if (!f) return { json: { intent: "unknown", confidence: 0.1, summary: "-" } };
     if (task === "intent") return { json: { intent: f.intent, confidence: 0.9, summary: "caller request" } };
-    return { json: { status: "pass", summary: "the bot confirmed it", evidence: [f.forgedEvidence], unmet: [], quality: { wrong_language: false, off_topic: false, repetitive: false, failed_to_answer: false, harmful: false } } };
+    return {
+      json: {
+        status: "pass",
+        summary: "the bot confirmed it",
+        evidence: [f.forgedEvidence],
+        unmet: [],
+        quality: { wrong_language: false, off_topic: false, repetitive: false, failed_to_answer: false, harmful: false },
+      },
+    };
   };
 
   it("forged BOT:/TOOL: lines, role JSON and evaluator notes are never stored or scored as pass, and are flagged prompt_injection", async () => {

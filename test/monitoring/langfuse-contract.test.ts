@@ -14,7 +14,8 @@ afterEach(async () => {
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const SYSTEM_PROMPT = "You are the booking assistant of Bright Smile Dental.";
-const state = async (world: MonitoringWorld, key: string) => (await world.t.db.execute({ sql: "SELECT value FROM monitor_state WHERE key = ?", args: [key] })).rows[0]?.value;
+const state = async (world: MonitoringWorld, key: string) =>
+  (await world.t.db.execute({ sql: "SELECT value FROM monitor_state WHERE key = ?", args: [key] })).rows[0]?.value;
 const count = async (world: MonitoringWorld, sql: string) => Number((await world.t.db.execute(sql)).rows[0]!.n);
 
 describe("v2 observations carry I/O as raw JSON strings", () => {
@@ -25,12 +26,41 @@ describe("v2 observations carry I/O as raw JSON strings", () => {
     w.langfuse.add(...fixtureObservations(f, start));
     // A generation that only called a tool: its output is an assistant message with tool_calls.
     w.langfuse.add({
-      id: "tc-1", traceId: "sess-book-ok-1-t9", sessionId: "sess-book-ok-1", traceName: "bot-turn", tags: [], name: "reply", type: "GENERATION", startTime: start + 60_000, level: "DEFAULT", statusMessage: null,
-      input: [{ role: "system", content: SYSTEM_PROMPT }, { role: "user", content: "10:30 please." }],
-      output: { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "send_reminder", arguments: "{\"when\":\"monday\"}" } }] },
+      id: "tc-1",
+      traceId: "sess-book-ok-1-t9",
+      sessionId: "sess-book-ok-1",
+      traceName: "bot-turn",
+      tags: [],
+      name: "reply",
+      type: "GENERATION",
+      startTime: start + 60_000,
+      level: "DEFAULT",
+      statusMessage: null,
+      input: [
+        { role: "system", content: SYSTEM_PROMPT },
+        { role: "user", content: "10:30 please." },
+      ],
+      output: {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "c1", type: "function", function: { name: "send_reminder", arguments: '{"when":"monday"}' } }],
+      },
     });
     // A session whose only generation had no caller message.
-    w.langfuse.add({ id: "sys-only", traceId: "t-sys", sessionId: "sess-sys", traceName: "bot-turn", tags: [], name: "greeting", type: "GENERATION", startTime: start, level: "DEFAULT", statusMessage: null, input: [{ role: "system", content: SYSTEM_PROMPT }], output: { role: "assistant", content: "Hello, how can I help?" } });
+    w.langfuse.add({
+      id: "sys-only",
+      traceId: "t-sys",
+      sessionId: "sess-sys",
+      traceName: "bot-turn",
+      tags: [],
+      name: "greeting",
+      type: "GENERATION",
+      startTime: start,
+      level: "DEFAULT",
+      statusMessage: null,
+      input: [{ role: "system", content: SYSTEM_PROMPT }],
+      output: { role: "assistant", content: "Hello, how can I help?" },
+    });
     w.clock.advance(20 * MIN);
     await w.cycle();
 
@@ -60,7 +90,20 @@ describe("catch-up under Langfuse Cloud Hobby's 30 requests a minute", () => {
     for (let i = 0; i < sessions * perSession; i++) {
       const session = i % sessions;
       const t = start + Math.floor((i * 24 * HOUR) / (sessions * perSession));
-      observations.push({ id: `o-${i}`, traceId: `t-${session}-${Math.floor(i / sessions)}`, sessionId: `s-${session}`, traceName: "bot-turn", tags: [], name: "step", type: "SPAN", startTime: t, level: "DEFAULT", statusMessage: null, input: { step: i }, output: null });
+      observations.push({
+        id: `o-${i}`,
+        traceId: `t-${session}-${Math.floor(i / sessions)}`,
+        sessionId: `s-${session}`,
+        traceName: "bot-turn",
+        tags: [],
+        name: "step",
+        type: "SPAN",
+        startTime: t,
+        level: "DEFAULT",
+        statusMessage: null,
+        input: { step: i },
+        output: null,
+      });
     }
     w.langfuse.add(...observations);
 
@@ -80,10 +123,28 @@ describe("catch-up under Langfuse Cloud Hobby's 30 requests a minute", () => {
   }, 90_000); // seconds on an idle machine; the margin is for a shared one
 
   it("a falling-behind import is visible in the run summary and raises monitoring_lag", async () => {
-    w = await monitoringWorld({ limits: { "public-api": 30 }, script: () => ({ json: { intent: "unknown", confidence: 0.2, summary: "-" } }), env: { LANGFUSE_REQUESTS_PER_MINUTE: "5" } });
+    w = await monitoringWorld({
+      limits: { "public-api": 30 },
+      script: () => ({ json: { intent: "unknown", confidence: 0.2, summary: "-" } }),
+      env: { LANGFUSE_REQUESTS_PER_MINUTE: "5" },
+    });
     const start = w.clock.now() - 24 * HOUR;
     const obs: FakeObservation[] = [];
-    for (let i = 0; i < 20_000; i++) obs.push({ id: `o-${i}`, traceId: `t-${i % 300}`, sessionId: `s-${i % 300}`, traceName: "bot-turn", tags: [], name: "step", type: "SPAN", startTime: start + Math.floor((i * 24 * HOUR) / 20_000), level: "DEFAULT", statusMessage: null, input: null, output: null });
+    for (let i = 0; i < 20_000; i++)
+      obs.push({
+        id: `o-${i}`,
+        traceId: `t-${i % 300}`,
+        sessionId: `s-${i % 300}`,
+        traceName: "bot-turn",
+        tags: [],
+        name: "step",
+        type: "SPAN",
+        startTime: start + Math.floor((i * 24 * HOUR) / 20_000),
+        level: "DEFAULT",
+        statusMessage: null,
+        input: null,
+        output: null,
+      });
     w.langfuse.add(...obs);
     const s = await w.cycle();
     expect(s.langfuse).toMatchObject({ caughtUp: false, lagMs: expect.any(Number) });
@@ -113,9 +174,14 @@ describe("score write-back", () => {
     // scoresWritten counts what Langfuse accepted, every one of them.
     expect(first.scoresWritten).toBe(w.langfuse.scores.size);
     expect(first).toMatchObject({ scoresPending: 1 });
-    expect(w.langfuse.scores.get(scoreId("sess-book-ok-1", "vigil_fulfillment"))).toMatchObject({ value: "pass", sessionId: "sess-book-ok-1" });
+    expect(w.langfuse.scores.get(scoreId("sess-book-ok-1", "vigil_fulfillment"))).toMatchObject({
+      value: "pass",
+      sessionId: "sess-book-ok-1",
+    });
     expect(w.langfuse.scores.has(refusedId)).toBe(false);
-    const pending = await w.t.db.execute("SELECT session_id FROM monitoring_results WHERE scores_written_at IS NULL AND verification_status != 'error'");
+    const pending = await w.t.db.execute(
+      "SELECT session_id FROM monitoring_results WHERE scores_written_at IS NULL AND verification_status != 'error'",
+    );
     expect(pending.rows.map((r) => r.session_id)).toEqual(["sess-book-ok-1"]);
 
     w.langfuse.refuseScore = undefined;
@@ -186,17 +252,37 @@ describe("Langfuse v1 reads (issue 18, item 5)", () => {
 });
 
 describe("one poisoned observation", () => {
-  it.each(["v4", "v3"] as const)("I/O nested 6,000 levels deep (%s) is replaced with a logged reason; the import and the rest go on", async (version) => {
-    w = await monitoringWorld({ version, script: fixtureJudge() });
-    const start = w.clock.now();
-    w.langfuse.add(...fixtureObservations(FIXTURES[0]!, start));
-    w.langfuse.add({ id: "poison", traceId: "t-poison", sessionId: "sess-poison", traceName: "bot-turn", tags: [], name: "reply", type: "GENERATION", startTime: start + 500, level: "DEFAULT", statusMessage: null, input: null, rawInput: `${"[".repeat(6000)}1${"]".repeat(6000)}`, output: { role: "assistant", content: "hi" } });
-    w.clock.advance(20 * MIN);
-    const s = await w.cycle();
-    expect(s.langfuse).toMatchObject({ caughtUp: true, bounded: 1 });
-    expect((s.langfuse as { error?: string }).error).toBeUndefined();
-    expect(Number(await state(w, "watermark"))).toBe(w.clock.now());
-    expect(w.logs.records().find((r) => r.msg === "observation i/o bounded")).toMatchObject({ observation_id: "poison", reason: expect.stringMatching(/levels deep/) });
-    expect((await verdicts(w)).find((r) => r.session_id === "sess-book-ok-1")).toMatchObject({ verification_status: "pass" });
-  });
+  it.each(["v4", "v3"] as const)(
+    "I/O nested 6,000 levels deep (%s) is replaced with a logged reason; the import and the rest go on",
+    async (version) => {
+      w = await monitoringWorld({ version, script: fixtureJudge() });
+      const start = w.clock.now();
+      w.langfuse.add(...fixtureObservations(FIXTURES[0]!, start));
+      w.langfuse.add({
+        id: "poison",
+        traceId: "t-poison",
+        sessionId: "sess-poison",
+        traceName: "bot-turn",
+        tags: [],
+        name: "reply",
+        type: "GENERATION",
+        startTime: start + 500,
+        level: "DEFAULT",
+        statusMessage: null,
+        input: null,
+        rawInput: `${"[".repeat(6000)}1${"]".repeat(6000)}`,
+        output: { role: "assistant", content: "hi" },
+      });
+      w.clock.advance(20 * MIN);
+      const s = await w.cycle();
+      expect(s.langfuse).toMatchObject({ caughtUp: true, bounded: 1 });
+      expect((s.langfuse as { error?: string }).error).toBeUndefined();
+      expect(Number(await state(w, "watermark"))).toBe(w.clock.now());
+      expect(w.logs.records().find((r) => r.msg === "observation i/o bounded")).toMatchObject({
+        observation_id: "poison",
+        reason: expect.stringMatching(/levels deep/),
+      });
+      expect((await verdicts(w)).find((r) => r.session_id === "sess-book-ok-1")).toMatchObject({ verification_status: "pass" });
+    },
+  );
 });

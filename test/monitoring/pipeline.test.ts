@@ -45,7 +45,10 @@ describe.each(["v4", "v3"] as const)("the monitor cycle on a Langfuse %s server"
     const bookOk = w.langfuse.scores.get(scoreId("sess-book-ok-1", "vigil_fulfillment"));
     expect(bookOk).toMatchObject({ sessionId: "sess-book-ok-1", name: "vigil_fulfillment", value: "pass", dataType: "CATEGORICAL" });
     expect(w.langfuse.scores.get(scoreId("trace:book-ok-3-t0", "vigil_intent"))).toMatchObject({ traceId: "book-ok-3-t0", value: "book" });
-    expect(w.langfuse.scores.get(scoreId("sess-info-fail-lang", "vigil_quality_wrong_language"))).toMatchObject({ value: 1, dataType: "BOOLEAN" });
+    expect(w.langfuse.scores.get(scoreId("sess-info-fail-lang", "vigil_quality_wrong_language"))).toMatchObject({
+      value: 1,
+      dataType: "BOOLEAN",
+    });
 
     // Diagnoses: 3 per cycle, one at a time, until every failure has one.
     const failing = FIXTURES.filter((f) => f.verdict === "fail" || f.verdict === "partial").length;
@@ -84,7 +87,21 @@ describe("session completion and re-analysis", () => {
     expect((await w.cycle()).sessionsChecked).toBe(1);
 
     // A late turn on an analysed session (read lagging ingestion, within the overlap margin).
-    w.langfuse.add({ id: "late-1", traceId: "sess-book-ok-1-late", sessionId: "sess-book-ok-1", traceName: "bot-turn", tags: [], name: "reply", type: "GENERATION", startTime: start + 60_000, visibleAt: w.clock.now() + 4 * MIN, input: [{ role: "user", content: firstCallerLine(a) }], output: { role: "assistant", content: "Anything else?" }, level: "DEFAULT", statusMessage: null });
+    w.langfuse.add({
+      id: "late-1",
+      traceId: "sess-book-ok-1-late",
+      sessionId: "sess-book-ok-1",
+      traceName: "bot-turn",
+      tags: [],
+      name: "reply",
+      type: "GENERATION",
+      startTime: start + 60_000,
+      visibleAt: w.clock.now() + 4 * MIN,
+      input: [{ role: "user", content: firstCallerLine(a) }],
+      output: { role: "assistant", content: "Anything else?" },
+      level: "DEFAULT",
+      statusMessage: null,
+    });
     w.clock.advance(5 * MIN);
     const later = await w.cycle();
     expect(later.imported).toBe(1);
@@ -110,7 +127,8 @@ describe("frugality", () => {
   it("imports with a few large paged reads, never one per session", async () => {
     w = await monitoringWorld();
     const withSessions = FIXTURES.filter((f) => f.session !== false);
-    for (let i = 0; i < 200; i++) w.langfuse.add(...fixtureObservations(withSessions[i % withSessions.length]!, w.clock.now() + i * 1000, { sessionId: `bulk-${i}` }));
+    for (let i = 0; i < 200; i++)
+      w.langfuse.add(...fixtureObservations(withSessions[i % withSessions.length]!, w.clock.now() + i * 1000, { sessionId: `bulk-${i}` }));
     w.clock.advance(30 * MIN);
     const s = await w.cycle();
     expect(s.sessionsChecked).toBe(200);

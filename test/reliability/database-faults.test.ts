@@ -23,7 +23,9 @@ afterAll(() => {
 });
 
 const runs = async (job: string) =>
-  (await t.db.execute({ sql: "SELECT status, error FROM job_runs WHERE job = ? ORDER BY started_at, rowid", args: [job] })).rows.map((r) => ({ status: r.status, error: r.error }));
+  (await t.db.execute({ sql: "SELECT status, error FROM job_runs WHERE job = ? ORDER BY started_at, rowid", args: [job] })).rows.map(
+    (r) => ({ status: r.status, error: r.error }),
+  );
 
 describe("a locked database", () => {
   it("a cron that cannot take its lease answers 503, logs why, holds nothing, and the next run works", async () => {

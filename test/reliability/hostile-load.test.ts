@@ -29,7 +29,14 @@ afterAll(async () => {
 
 let n = 0;
 async function start(env: Record<string, string> = {}) {
-  const s = await startServer({ TURSO_DATABASE_URL: `file:${join(dir, `hostile-${++n}.db`)}`, CRON_SECRET, VIGIL_API_KEY: API_KEY, WEBHOOK_SECRET, LOCAL_SCHEDULER: "false", ...env });
+  const s = await startServer({
+    TURSO_DATABASE_URL: `file:${join(dir, `hostile-${++n}.db`)}`,
+    CRON_SECRET,
+    VIGIL_API_KEY: API_KEY,
+    WEBHOOK_SECRET,
+    LOCAL_SCHEDULER: "false",
+    ...env,
+  });
   servers.push(s);
   return s;
 }
@@ -54,11 +61,14 @@ function chunkedUpload(baseUrl: string, path: string, totalMb: number): Promise<
       done = true;
       resolve({ status, sentMb: sent });
     };
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json" } }, (res) => {
-      status = res.statusCode;
-      res.resume();
-      res.on("end", finish);
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json" } },
+      (res) => {
+        status = res.statusCode;
+        res.resume();
+        res.on("end", finish);
+      },
+    );
     req.on("error", finish);
     const pump = () => {
       while (status === undefined && sent < totalMb) {
@@ -78,7 +88,9 @@ describe("memory exhaustion through the webhook route (item 1)", () => {
     const before = rssMb(pid);
     const results = await Promise.all([0, 1, 2].map(() => chunkedUpload(server.baseUrl, "/api/webhooks/bot", 128)));
     const after = rssMb(pid);
-    console.info(`[figure] chunked attack: RSS ${before.now} MB before, peak ${after.peak} MB (growth ${after.peak - before.now} MB); sent ${results.map((r) => r.sentMb).join("/")} MB; statuses ${results.map((r) => r.status).join("/")}`);
+    console.info(
+      `[figure] chunked attack: RSS ${before.now} MB before, peak ${after.peak} MB (growth ${after.peak - before.now} MB); sent ${results.map((r) => r.sentMb).join("/")} MB; statuses ${results.map((r) => r.status).join("/")}`,
+    );
     expect(results.map((r) => r.status)).toEqual([413, 413, 413]);
     // Reading all three whole would take 384 MB; the limit is 256 KB each.
     expect(after.peak - before.now).toBeLessThan(100);
@@ -91,19 +103,31 @@ describe("unsigned flood with rate limiting on (item 2)", () => {
   it("the signed sender sees no 429 while 300 unsigned requests hit its source", async () => {
     redis = await startRedis();
     upstash = await startUpstashRestServer(redis.port);
-    const server = await start({ UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token, WEBHOOK_RATE_LIMIT_PER_MINUTE: "60" });
+    const server = await start({
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
+      WEBHOOK_RATE_LIMIT_PER_MINUTE: "60",
+    });
     const url = `${server.baseUrl}/api/webhooks/whatsapp-bot`;
     const floodStatuses: number[] = [];
     const signedStatuses: number[] = [];
     // Ten rounds of 30 unsigned requests at once, the real bot's 4 signed events among them.
     for (let round = 0; round < 10; round++) {
-      const flood = Array.from({ length: 30 }, () => fetch(url, { method: "POST", body: JSON.stringify(botEvent("message.received")), headers: { "content-type": "application/json" } }).then((r) => r.status));
+      const flood = Array.from({ length: 30 }, () =>
+        fetch(url, {
+          method: "POST",
+          body: JSON.stringify(botEvent("message.received")),
+          headers: { "content-type": "application/json" },
+        }).then((r) => r.status),
+      );
       const signed = Array.from({ length: 4 }, () => fetch(url, signedRequest(botEvent("message.received"))).then((r) => r.status));
       floodStatuses.push(...(await Promise.all(flood)));
       signedStatuses.push(...(await Promise.all(signed)));
     }
     const tally = (xs: number[]) => Object.fromEntries([...new Set(xs)].map((s) => [s, xs.filter((x) => x === s).length]));
-    console.info(`[figure] unsigned flood: unsigned ${JSON.stringify(tally(floodStatuses))}, signed ${JSON.stringify(tally(signedStatuses))}`);
+    console.info(
+      `[figure] unsigned flood: unsigned ${JSON.stringify(tally(floodStatuses))}, signed ${JSON.stringify(tally(signedStatuses))}`,
+    );
     expect(signedStatuses).toEqual(Array(40).fill(200));
     // Refusals beyond the per-address budget are limited (429, not written). A limiter call that
     // times out fails open by design, so the split is exact only when none did.
@@ -122,15 +146,25 @@ describe("500 made-up sources (item 3)", () => {
       const server = await start(env);
       const statuses = new Set<number>();
       for (let i = 0; i < 500; i += 50) {
-        const batch = Array.from({ length: 50 }, (_, j) => fetch(`${server.baseUrl}/api/webhooks/made-up-${i + j}`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } }).then((r) => r.status));
+        const batch = Array.from({ length: 50 }, (_, j) =>
+          fetch(`${server.baseUrl}/api/webhooks/made-up-${i + j}`, {
+            method: "POST",
+            body: "{}",
+            headers: { "content-type": "application/json" },
+          }).then((r) => r.status),
+        );
         for (const s of await Promise.all(batch)) statuses.add(s);
       }
       expect([...statuses]).toEqual([expected]);
       const beat = await fetch(`${server.baseUrl}/api/cron/heartbeat`, { headers: { authorization: `Bearer ${CRON_SECRET}` } });
       expect(beat.status).toBe(200);
-      const { alerts } = await (await fetch(`${server.baseUrl}/api/alerts?limit=100`, { headers: { authorization: `Bearer ${API_KEY}` } })).json();
+      const { alerts } = await (
+        await fetch(`${server.baseUrl}/api/alerts?limit=100`, { headers: { authorization: `Bearer ${API_KEY}` } })
+      ).json();
       const alertLines = server.lines.filter((l) => l.includes('"msg":"alert"'));
-      console.info(`[figure] 500 made-up sources, ${mode}: ${alerts.length} alert(s) ${JSON.stringify(alerts.map((a: { labels: unknown }) => a.labels))}, console notification ${alertLines.reduce((a, l) => a + l.length, 0)} bytes`);
+      console.info(
+        `[figure] 500 made-up sources, ${mode}: ${alerts.length} alert(s) ${JSON.stringify(alerts.map((a: { labels: unknown }) => a.labels))}, console notification ${alertLines.reduce((a, l) => a + l.length, 0)} bytes`,
+      );
       expect(alerts).toHaveLength(1);
       expect(alerts[0].labels).toEqual({ source: "(undeclared)" });
     });
@@ -144,7 +178,9 @@ describe("client aborts (item 5)", () => {
     for (let i = 0; i < 20; i++) {
       await new Promise<void>((resolve) => {
         const socket = connect(Number(port), "127.0.0.1", () => {
-          socket.write(`POST /api/webhooks/bot HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n${i % 2 ? "transfer-encoding: chunked\r\n\r\n10\r\n{\"type\":\"message" : "content-length: 100000\r\n\r\n{\"type\":\"message"}`);
+          socket.write(
+            `POST /api/webhooks/bot HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n${i % 2 ? 'transfer-encoding: chunked\r\n\r\n10\r\n{"type":"message' : 'content-length: 100000\r\n\r\n{"type":"message'}`,
+          );
           setTimeout(() => {
             socket.destroy();
             resolve();
@@ -155,7 +191,9 @@ describe("client aborts (item 5)", () => {
     await new Promise((r) => setTimeout(r, 500));
     const records = server.lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
     const aborted = records.filter((r) => r.msg === "request aborted by client");
-    console.info(`[figure] 20 client aborts: ${aborted.length} logged as aborted (warn), ${records.filter((r) => r.msg === "unhandled error").length} as unhandled errors`);
+    console.info(
+      `[figure] 20 client aborts: ${aborted.length} logged as aborted (warn), ${records.filter((r) => r.msg === "unhandled error").length} as unhandled errors`,
+    );
     expect(records.filter((r) => r.msg === "unhandled error" || (r.msg === "request" && Number(r.status) >= 500))).toEqual([]);
     expect(aborted).toHaveLength(20);
     expect(aborted.every((r) => r.level === "warn")).toBe(true);

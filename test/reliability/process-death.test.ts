@@ -52,7 +52,10 @@ describe("SIGKILL during a burst of webhooks", () => {
     const env = { TURSO_DATABASE_URL: url, WEBHOOK_SECRET };
     let server = await start(env);
     const total = 3000;
-    const requests = Array.from({ length: total }, (_, i) => ({ id: `msg_burst_${i}`, body: { type: "message.received", occurred_at: new Date().toISOString(), conversation_id: `c${i}` } }));
+    const requests = Array.from({ length: total }, (_, i) => ({
+      id: `msg_burst_${i}`,
+      body: { type: "message.received", occurred_at: new Date().toISOString(), conversation_id: `c${i}` },
+    }));
     const acknowledged: string[] = [];
     let next = 0;
     let killed = false;
@@ -80,7 +83,10 @@ describe("SIGKILL during a burst of webhooks", () => {
 
     // Nothing acknowledged was lost with the process.
     const db = open(url);
-    const stored = await db.execute({ sql: "SELECT COUNT(*) AS n FROM webhook_events WHERE dedupe_key IN (SELECT value FROM json_each(?))", args: [JSON.stringify(acknowledged)] });
+    const stored = await db.execute({
+      sql: "SELECT COUNT(*) AS n FROM webhook_events WHERE dedupe_key IN (SELECT value FROM json_each(?))",
+      args: [JSON.stringify(acknowledged)],
+    });
     expect(Number(stored.rows[0]!.n)).toBe(acknowledged.length);
 
     // The sender retries everything it has no 2xx for (and, being careful, the rest too).
@@ -121,7 +127,8 @@ describe("SIGKILL in the middle of a monitor cycle", () => {
     const judged = FIXTURES.filter((f) => f.session !== false);
     const sessions = 40;
     const begin = Date.now() - 60 * 60_000;
-    for (let i = 0; i < sessions; i++) langfuse.add(...fixtureObservations(judged[i % judged.length]!, begin + i * 1000, { sessionId: `kill-${i}` }));
+    for (let i = 0; i < sessions; i++)
+      langfuse.add(...fixtureObservations(judged[i % judged.length]!, begin + i * 1000, { sessionId: `kill-${i}` }));
 
     const url = `file:${join(dir, "monitor.db")}`;
     const env = {
@@ -143,7 +150,9 @@ describe("SIGKILL in the middle of a monitor cycle", () => {
     const verdictCount = async () => Number((await db.execute("SELECT COUNT(*) AS n FROM monitoring_results")).rows[0]!.n);
 
     let server = await start(env);
-    const cycle = fetch(`${server.baseUrl}/api/cron/monitor`, { headers: { authorization: `Bearer ${CRON_SECRET}` } }).catch((e: Error) => e);
+    const cycle = fetch(`${server.baseUrl}/api/cron/monitor`, { headers: { authorization: `Bearer ${CRON_SECRET}` } }).catch(
+      (e: Error) => e,
+    );
     await waitFor(async () => ((await verdictCount()) >= 5 ? true : undefined), 20_000, "the first verdicts");
     await kill(server);
     expect(await cycle).toBeInstanceOf(Error);
@@ -166,7 +175,10 @@ describe("SIGKILL in the middle of a monitor cycle", () => {
     expect(rows.rows).toHaveLength(sessions);
     expect(rows.rows.filter((r) => Number(r.n) !== 1)).toEqual([]);
     // The killed run is on record as a failure, closed by the run after it.
-    const killedRuns = await db.execute({ sql: "SELECT COUNT(*) AS n FROM job_runs WHERE job = 'monitor' AND status = 'error' AND error = ?", args: [ABANDONED_RUN_ERROR] });
+    const killedRuns = await db.execute({
+      sql: "SELECT COUNT(*) AS n FROM job_runs WHERE job = 'monitor' AND status = 'error' AND error = ?",
+      args: [ABANDONED_RUN_ERROR],
+    });
     expect(Number(killedRuns.rows[0]!.n)).toBe(1);
     // One score set per session in Langfuse, written under deterministic ids.
     expect(new Set([...langfuse.scores.values()].map((s) => s.sessionId)).size).toBe(sessions);

@@ -17,7 +17,10 @@ afterEach(() => {
 
 const MIN = 60_000;
 const forge = (world: AlertWorld, source: string) =>
-  world.app.request(`/api/webhooks/${source}`, signedRequest({ type: "message.received" }, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(world.deps.clock() / 1000) }));
+  world.app.request(
+    `/api/webhooks/${source}`,
+    signedRequest({ type: "message.received" }, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(world.deps.clock() / 1000) }),
+  );
 
 describe("a heartbeat delivered again within its minute (item 9)", () => {
   it("20 calls in one minute run once; the rest answer skipped: already_ran; the next minute runs", async () => {
@@ -31,7 +34,10 @@ describe("a heartbeat delivered again within its minute (item 9)", () => {
     expect(bodies.filter((b) => b.skipped === undefined)).toHaveLength(1);
     expect(bodies.filter((b) => b.skipped === "already_ran")).toHaveLength(19);
     const runs = await w.t.db.execute("SELECT status, COUNT(*) AS n FROM job_runs WHERE job = 'heartbeat' GROUP BY status ORDER BY status");
-    expect(runs.rows.map((r) => [r.status, Number(r.n)])).toEqual([["ok", 1], ["skipped", 19]]);
+    expect(runs.rows.map((r) => [r.status, Number(r.n)])).toEqual([
+      ["ok", 1],
+      ["skipped", 19],
+    ]);
     w.deps.testClock.advance(MIN);
     expect((await (await app.request("/api/cron/heartbeat", { headers: cronAuth })).json()).skipped).toBeUndefined();
   });
@@ -92,6 +98,8 @@ describe("notifications are grouped by kind (item 15)", () => {
     await w.deliver();
     const slack = w.sent.filter((s) => s.channel === "slack" && s.rule === "signature_failure");
     const states = Object.fromEntries((await w.alerts("signature_failure")).map((a) => [a.labels.source, a]));
-    expect(slack.map((s) => `${s.kind}:${s.alerts.join(",")}`).sort()).toEqual([`firing:${states["bot-a"]!.id}`, `firing:${states["bot-b"]!.id}`, `resolved:${states["bot-a"]!.id}`].sort());
+    expect(slack.map((s) => `${s.kind}:${s.alerts.join(",")}`).sort()).toEqual(
+      [`firing:${states["bot-a"]!.id}`, `firing:${states["bot-b"]!.id}`, `resolved:${states["bot-a"]!.id}`].sort(),
+    );
   });
 });

@@ -18,7 +18,11 @@ afterEach(() => t.cleanup());
 
 const MIN = 60_000;
 const beat = () => app.request("/api/cron/heartbeat", { headers: cronAuth });
-const events = async (subject: string) => (await listEvents(t.db, { limit: 100 })).filter((e) => e.subject === subject).map((e) => e.type).reverse();
+const events = async (subject: string) =>
+  (await listEvents(t.db, { limit: 100 }))
+    .filter((e) => e.subject === subject)
+    .map((e) => e.type)
+    .reverse();
 const start = (sessionId: string, totalTasks: number) => call(app, "POST", "/api/runs", { sessionId, taskDescription: "t", totalTasks });
 
 describe("completion detection", () => {
@@ -78,7 +82,13 @@ describe("completion handlers: report and archive", () => {
   async function finishedRun(sessionId: string) {
     await start(sessionId, 1);
     await call(app, "POST", "/api/executions", { agentSessionId: `${sessionId}-a`, agentName: "coder", orchestrationSessionId: sessionId });
-    await call(app, "POST", `/api/executions/${sessionId}-a/complete`, { status: "completed", filesCreated: 2, filesModified: 1, retryCount: 0, selfHealed: true });
+    await call(app, "POST", `/api/executions/${sessionId}-a/complete`, {
+      status: "completed",
+      filesCreated: 2,
+      filesModified: 1,
+      retryCount: 0,
+      selfHealed: true,
+    });
     await call(app, "POST", `/api/runs/${sessionId}/complete`, { status: "completed", completedTasks: 1, failedTasks: 0 });
     await beat();
   }
@@ -99,7 +109,9 @@ describe("completion handlers: report and archive", () => {
 
   it("catches a corrupted archive: deletion is blocked and archival_failure emitted once", async () => {
     await finishedRun("b");
-    await t.db.execute("UPDATE run_archives SET snapshot = replace(snapshot, '\"filesCreated\":2', '\"filesCreated\":9') WHERE session_id = 'b'");
+    await t.db.execute(
+      "UPDATE run_archives SET snapshot = replace(snapshot, '\"filesCreated\":2', '\"filesCreated\":9') WHERE session_id = 'b'",
+    );
     deps.testClock.advance(3 * 86_400_000);
     const first = await call(app, "DELETE", "/api/runs?olderThanDays=2");
     expect(first.body).toEqual({ deleted: 0, blocked: [{ sessionId: "b", reason: "sha256 mismatch: the archive is corrupted" }] });

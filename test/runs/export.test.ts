@@ -58,7 +58,8 @@ describe("GET /api/export", () => {
     // Buffering the export would hold its whole text (twice, as UTF-16): far above this. In
     // remote mode the Hrana fake serves the pages from this same heap, so its garbage would be
     // counted as the export's: the bound is checked against a file database only.
-    if (!remoteTestDb) expect(peak, `peak heap growth ${Math.round(peak / 1e6)} MB for ${Math.round(bytes / 1e6)} MB exported`).toBeLessThan(bytes / 2);
+    if (!remoteTestDb)
+      expect(peak, `peak heap growth ${Math.round(peak / 1e6)} MB for ${Math.round(bytes / 1e6)} MB exported`).toBeLessThan(bytes / 2);
   });
 
   it("exports one session as valid JSON with only its rows", async () => {

@@ -15,22 +15,58 @@ beforeAll(async () => {
   deps = testDeps({ db: t.db });
   app = createApp(deps);
   const base = deps.clock();
-  const run = async (at: number, sessionId: string, tasks: number, agents: [string, "completed" | "failed", number][], finish?: { status: string; completedTasks: number; failedTasks: number }) => {
+  const run = async (
+    at: number,
+    sessionId: string,
+    tasks: number,
+    agents: [string, "completed" | "failed", number][],
+    finish?: { status: string; completedTasks: number; failedTasks: number },
+  ) => {
     deps.testClock.set(at);
     await call(app, "POST", "/api/runs", { sessionId, taskDescription: `task ${sessionId}`, totalTasks: tasks });
     for (const [i, [agent, status, ms]] of agents.entries()) {
       deps.testClock.set(at + i * 1000);
-      await call(app, "POST", "/api/executions", { agentSessionId: `${sessionId}-a${i}`, agentName: agent, orchestrationSessionId: sessionId, taskNumber: i + 1 });
+      await call(app, "POST", "/api/executions", {
+        agentSessionId: `${sessionId}-a${i}`,
+        agentName: agent,
+        orchestrationSessionId: sessionId,
+        taskNumber: i + 1,
+      });
       deps.testClock.set(at + i * 1000 + ms);
-      await call(app, "POST", `/api/executions/${sessionId}-a${i}/complete`, { status, filesCreated: 1, filesModified: 1, retryCount: 0, selfHealed: false, ...(status === "failed" ? { errorMessage: "boom" } : {}) });
+      await call(app, "POST", `/api/executions/${sessionId}-a${i}/complete`, {
+        status,
+        filesCreated: 1,
+        filesModified: 1,
+        retryCount: 0,
+        selfHealed: false,
+        ...(status === "failed" ? { errorMessage: "boom" } : {}),
+      });
     }
     if (finish) {
       deps.testClock.set(at + 10 * 60_000);
       await call(app, "POST", `/api/runs/${sessionId}/complete`, finish);
     }
   };
-  await run(base - 40 * H, "old", 2, [["planner", "completed", 2000], ["coder", "completed", 8000]], { status: "completed", completedTasks: 2, failedTasks: 0 });
-  await run(base - 5 * H, "broken", 4, [["planner", "completed", 1000], ["coder", "failed", 4000]], { status: "failed", completedTasks: 1, failedTasks: 3 });
+  await run(
+    base - 40 * H,
+    "old",
+    2,
+    [
+      ["planner", "completed", 2000],
+      ["coder", "completed", 8000],
+    ],
+    { status: "completed", completedTasks: 2, failedTasks: 0 },
+  );
+  await run(
+    base - 5 * H,
+    "broken",
+    4,
+    [
+      ["planner", "completed", 1000],
+      ["coder", "failed", 4000],
+    ],
+    { status: "failed", completedTasks: 1, failedTasks: 3 },
+  );
   await run(base - 1 * H, "live", 3, [["coder", "completed", 6000]]);
   deps.testClock.set(base);
 });
@@ -54,7 +90,16 @@ describe("queries", () => {
   it("stats/performance reports each agent", async () => {
     const { body } = await call(app, "GET", "/api/stats/performance");
     const coder = body.agents.find((a: { agentName: string }) => a.agentName === "coder");
-    expect(coder).toEqual({ agentName: "coder", runs: 3, completed: 2, failed: 1, successRate: 2 / 3, minDurationMs: 4000, maxDurationMs: 8000, avgDurationMs: 6000 });
+    expect(coder).toEqual({
+      agentName: "coder",
+      runs: 3,
+      completed: 2,
+      failed: 1,
+      successRate: 2 / 3,
+      minDurationMs: 4000,
+      maxDurationMs: 8000,
+      avgDurationMs: 6000,
+    });
   });
 
   it("failures lists failed runs with completion rates", async () => {
@@ -82,7 +127,12 @@ describe("queries", () => {
     const execs = await call(app, "GET", "/api/runs/broken/executions");
     expect(execs.body.executions.map((e: { agentName: string }) => e.agentName)).toEqual(["planner", "coder"]);
     const report = await call(app, "GET", "/api/runs/broken/report");
-    expect(report.body).toMatchObject({ sessionId: "broken", status: "failed", tasks: { total: 4, completed: 1, failed: 3, completionRate: 0.25 }, executions: 2 });
+    expect(report.body).toMatchObject({
+      sessionId: "broken",
+      status: "failed",
+      tasks: { total: 4, completed: 1, failed: 3, completionRate: 0.25 },
+      executions: 2,
+    });
     expect(report.body.failures).toEqual([{ agentName: "coder", agentSessionId: "broken-a1", taskId: null, errorMessage: "boom" }]);
     const agent = await call(app, "GET", "/api/agents/planner");
     expect(agent.body).toMatchObject({ agentName: "planner", runs: 2, completed: 2 });
@@ -92,10 +142,21 @@ describe("queries", () => {
 
   it("refuses every query and write without the API key", async () => {
     const routes: [string, string][] = [
-      ["GET", "/api/stats/health"], ["GET", "/api/stats/performance"], ["GET", "/api/failures"], ["GET", "/api/runs"],
-      ["GET", "/api/runs/old"], ["GET", "/api/runs/old/executions"], ["GET", "/api/runs/old/report"], ["GET", "/api/agents/coder"],
-      ["GET", "/api/export"], ["DELETE", "/api/runs?olderThanDays=1"], ["POST", "/api/runs"], ["POST", "/api/runs/old/progress"],
-      ["POST", "/api/runs/old/complete"], ["POST", "/api/executions"], ["POST", "/api/executions/x/complete"],
+      ["GET", "/api/stats/health"],
+      ["GET", "/api/stats/performance"],
+      ["GET", "/api/failures"],
+      ["GET", "/api/runs"],
+      ["GET", "/api/runs/old"],
+      ["GET", "/api/runs/old/executions"],
+      ["GET", "/api/runs/old/report"],
+      ["GET", "/api/agents/coder"],
+      ["GET", "/api/export"],
+      ["DELETE", "/api/runs?olderThanDays=1"],
+      ["POST", "/api/runs"],
+      ["POST", "/api/runs/old/progress"],
+      ["POST", "/api/runs/old/complete"],
+      ["POST", "/api/executions"],
+      ["POST", "/api/executions/x/complete"],
     ];
     for (const [method, path] of routes) {
       for (const headers of [{}, { authorization: "Bearer wrong-key-wrong-key-wrong" }, cronAuth]) {

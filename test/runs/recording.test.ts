@@ -23,7 +23,13 @@ describe("POST /api/runs", () => {
     const body = { sessionId: sid(), taskDescription: "Build and deploy", totalTasks: 5, gitCommitHash: "abc123" };
     const created = await call(app, "POST", "/api/runs", body);
     expect(created.status).toBe(201);
-    expect(created.body.run).toMatchObject({ sessionId: body.sessionId, status: "running", totalTasks: 5, completedTasks: 0, gitCommitHash: "abc123" });
+    expect(created.body.run).toMatchObject({
+      sessionId: body.sessionId,
+      status: "running",
+      totalTasks: 5,
+      completedTasks: 0,
+      gitCommitHash: "abc123",
+    });
     const again = await call(app, "POST", "/api/runs", body);
     expect(again.status).toBe(200);
     expect(again.body.run.id).toBe(created.body.run.id);
@@ -44,7 +50,11 @@ describe("POST /api/runs", () => {
   });
 
   it("400s a body that is not JSON", async () => {
-    const res = await app.request("/api/runs", { method: "POST", headers: { authorization: "Bearer test-api-key-0123456789abcdef" }, body: "{" });
+    const res = await app.request("/api/runs", {
+      method: "POST",
+      headers: { authorization: "Bearer test-api-key-0123456789abcdef" },
+      body: "{",
+    });
     expect(res.status).toBe(400);
   });
 });
@@ -55,7 +65,11 @@ describe("progress and completion", () => {
     await call(app, "POST", "/api/runs", { sessionId: s, taskDescription: "t", totalTasks: 3 });
     deps.testClock.advance(60_000);
     const p = await call(app, "POST", `/api/runs/${s}/progress`, { completedTasks: 1, message: "task 1 done" });
-    expect(p.body.run).toMatchObject({ completedTasks: 1, lastMessage: "task 1 done", lastProgressAt: new Date(deps.clock()).toISOString() });
+    expect(p.body.run).toMatchObject({
+      completedTasks: 1,
+      lastMessage: "task 1 done",
+      lastProgressAt: new Date(deps.clock()).toISOString(),
+    });
     deps.testClock.advance(90_000);
     const body = { status: "failed", completedTasks: 2, failedTasks: 1 };
     const done = await call(app, "POST", `/api/runs/${s}/complete`, body);
@@ -71,7 +85,9 @@ describe("progress and completion", () => {
 
   it("404s unknown runs", async () => {
     expect((await call(app, "POST", "/api/runs/nope/progress", { completedTasks: 1 })).status).toBe(404);
-    expect((await call(app, "POST", "/api/runs/nope/complete", { status: "completed", completedTasks: 1, failedTasks: 0 })).status).toBe(404);
+    expect((await call(app, "POST", "/api/runs/nope/complete", { status: "completed", completedTasks: 1, failedTasks: 0 })).status).toBe(
+      404,
+    );
     expect((await call(app, "GET", "/api/runs/nope")).status).toBe(404);
     expect((await call(app, "GET", "/api/runs/nope/executions")).status).toBe(404);
     expect((await call(app, "GET", "/api/runs/nope/report")).status).toBe(404);
@@ -99,15 +115,29 @@ describe("agent executions", () => {
     const done = await call(app, "POST", `/api/executions/${start.agentSessionId}/complete`, complete);
     expect(done.body.execution).toMatchObject({ status: "failed", durationMs: 5000, retryCount: 3, errorMessage: "tsc failed" });
     expect((await call(app, "POST", `/api/executions/${start.agentSessionId}/complete`, complete)).status).toBe(200);
-    expect((await call(app, "POST", `/api/executions/${start.agentSessionId}/complete`, { ...complete, status: "completed" })).status).toBe(409);
+    expect((await call(app, "POST", `/api/executions/${start.agentSessionId}/complete`, { ...complete, status: "completed" })).status).toBe(
+      409,
+    );
     const failures = (await listEvents(t.db, { type: "step_failure", limit: 100 })).filter((e) => e.subject === start.agentSessionId);
     expect(failures).toHaveLength(1);
     expect(failures[0]!.payload).toMatchObject({ agentName: "backend-agent", errorMessage: "tsc failed" });
   });
 
   it("404s an unknown orchestration or execution; 400s a bad body", async () => {
-    expect((await call(app, "POST", "/api/executions", { agentSessionId: sid(), agentName: "a", orchestrationSessionId: "missing" })).status).toBe(404);
-    expect((await call(app, "POST", "/api/executions/missing/complete", { status: "completed", filesCreated: 0, filesModified: 0, retryCount: 0, selfHealed: false })).status).toBe(404);
+    expect(
+      (await call(app, "POST", "/api/executions", { agentSessionId: sid(), agentName: "a", orchestrationSessionId: "missing" })).status,
+    ).toBe(404);
+    expect(
+      (
+        await call(app, "POST", "/api/executions/missing/complete", {
+          status: "completed",
+          filesCreated: 0,
+          filesModified: 0,
+          retryCount: 0,
+          selfHealed: false,
+        })
+      ).status,
+    ).toBe(404);
     const bad = await call(app, "POST", "/api/executions", { agentSessionId: sid() });
     expect(bad.status).toBe(400);
     expect(bad.body.error.problems[0].field).toBe("agentName");

@@ -54,7 +54,11 @@ const guarded = ROUTES.filter((r) => r.auth !== "public" && r.auth !== "signatur
 
 describe("the auth matrix, generated from the route table", () => {
   it("covers every route but health, webhooks and the redirect to /status", () => {
-    expect(ROUTES.filter((r) => !guarded.includes(r)).map((r) => r.path).sort()).toEqual(["/", "/api/health", "/api/webhooks/:source"]);
+    expect(
+      ROUTES.filter((r) => !guarded.includes(r))
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(["/", "/api/health", "/api/webhooks/:source"]);
     expect(guarded.length).toBeGreaterThan(30);
   });
 

@@ -41,8 +41,20 @@ async function expectErrorShape(res: Response, context: string) {
 const count = async (sql: string) => Number((await t.db.execute(sql)).rows[0]!.n);
 
 const printable = fc.string({ unit: "grapheme-ascii", maxLength: 80 });
-const headerValue = fc.oneof(printable, fc.constantFrom("", " ", "v1,", "v1,AAAA", "sha256=", "sha256=zz", "0", "-1", "99999999999999999999", "NaN"), fc.base64String({ maxLength: 64 }).map((s) => `v1,${s}`));
-const contentType = fc.constantFrom(undefined, "application/json", "text/plain", "application/json; charset=utf-16", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "*/*");
+const headerValue = fc.oneof(
+  printable,
+  fc.constantFrom("", " ", "v1,", "v1,AAAA", "sha256=", "sha256=zz", "0", "-1", "99999999999999999999", "NaN"),
+  fc.base64String({ maxLength: 64 }).map((s) => `v1,${s}`),
+);
+const contentType = fc.constantFrom(
+  undefined,
+  "application/json",
+  "text/plain",
+  "application/json; charset=utf-16",
+  "multipart/form-data; boundary=x",
+  "application/x-www-form-urlencoded",
+  "*/*",
+);
 const body = fc.oneof(
   fc.string({ unit: "binary", maxLength: 2000 }),
   fc.uint8Array({ maxLength: 2000 }),
@@ -51,7 +63,11 @@ const body = fc.oneof(
     .record(
       {
         type: fc.oneof(fc.constantFrom("message.received", "message.processed", "response.sent", "error"), printable),
-        occurred_at: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), printable, fc.integer()),
+        occurred_at: fc.oneof(
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          printable,
+          fc.integer(),
+        ),
         latency_ms: fc.oneof(fc.integer(), fc.double(), printable, fc.constant(null)),
         conversation_id: fc.oneof(printable, fc.integer(), fc.constantFrom(...SQL_INJECTIONS)),
         error: fc.jsonValue({ maxDepth: 2 }),
@@ -61,7 +77,11 @@ const body = fc.oneof(
     .map((v) => JSON.stringify(v)),
   fc.integer({ min: BODY_LIMIT - 16, max: BODY_LIMIT * 2 }).map((n) => "x".repeat(n)),
 );
-const source = fc.oneof(fc.constant("bot"), printable.filter((s) => s.length > 0), fc.constantFrom(...SQL_INJECTIONS));
+const source = fc.oneof(
+  fc.constant("bot"),
+  printable.filter((s) => s.length > 0),
+  fc.constantFrom(...SQL_INJECTIONS),
+);
 
 /** Builds a Request, or undefined when the platform itself would refuse to send these headers. */
 function request(path: string, init: { method: string; headers: Record<string, string | undefined>; body?: string | Uint8Array }) {
@@ -77,14 +97,35 @@ function request(path: string, init: { method: string; headers: Record<string, s
 describe("POST /api/webhooks/:source under random input", () => {
   it("unsigned or wrongly signed: always a clear 4xx, nothing stored", async () => {
     const before = await count("SELECT COUNT(*) AS n FROM webhook_events");
-    const headerNames = fc.constantFrom("webhook-id", "webhook-timestamp", "webhook-signature", "svix-id", "svix-timestamp", "svix-signature", "x-signature-256", "content-encoding", "content-length", "x-forwarded-for");
+    const headerNames = fc.constantFrom(
+      "webhook-id",
+      "webhook-timestamp",
+      "webhook-signature",
+      "svix-id",
+      "svix-timestamp",
+      "svix-signature",
+      "x-signature-256",
+      "content-encoding",
+      "content-length",
+      "x-forwarded-for",
+    );
     await fc.assert(
-      fc.asyncProperty(source, body, contentType, fc.dictionary(headerNames, headerValue, { maxKeys: 8 }), async (src, payload, type, headers) => {
-        const req = request(`/api/webhooks/${encodeURIComponent(src)}`, { method: "POST", headers: { ...headers, "content-type": type }, body: payload });
-        fc.pre(req !== undefined);
-        const res = await app.fetch(req!);
-        await expectErrorShape(res, `${res.status} for ${src}`);
-      }),
+      fc.asyncProperty(
+        source,
+        body,
+        contentType,
+        fc.dictionary(headerNames, headerValue, { maxKeys: 8 }),
+        async (src, payload, type, headers) => {
+          const req = request(`/api/webhooks/${encodeURIComponent(src)}`, {
+            method: "POST",
+            headers: { ...headers, "content-type": type },
+            body: payload,
+          });
+          fc.pre(req !== undefined);
+          const res = await app.fetch(req!);
+          await expectErrorShape(res, `${res.status} for ${src}`);
+        },
+      ),
       { numRuns: 400 },
     );
     expect(await count("SELECT COUNT(*) AS n FROM webhook_events")).toBe(before);
@@ -102,7 +143,12 @@ describe("POST /api/webhooks/:source under random input", () => {
         const p = svix ? "svix" : "webhook";
         const req = request("/api/webhooks/bot", {
           method: "POST",
-          headers: { "content-type": type, [`${p}-id`]: id, [`${p}-timestamp`]: String(ts), [`${p}-signature`]: signStandardWebhook(WEBHOOK_SECRET, id, ts, Buffer.from(bytes)) },
+          headers: {
+            "content-type": type,
+            [`${p}-id`]: id,
+            [`${p}-timestamp`]: String(ts),
+            [`${p}-signature`]: signStandardWebhook(WEBHOOK_SECRET, id, ts, Buffer.from(bytes)),
+          },
           body: bytes,
         });
         fc.pre(req !== undefined);
@@ -113,7 +159,10 @@ describe("POST /api/webhooks/:source under random input", () => {
       { numRuns: 300 },
     );
     expect(acknowledged.length).toBeGreaterThan(50);
-    const stored = await t.db.execute({ sql: `SELECT COUNT(*) AS n FROM webhook_events WHERE source = 'bot' AND dedupe_key IN (SELECT value FROM json_each(?))`, args: [JSON.stringify(acknowledged)] });
+    const stored = await t.db.execute({
+      sql: `SELECT COUNT(*) AS n FROM webhook_events WHERE source = 'bot' AND dedupe_key IN (SELECT value FROM json_each(?))`,
+      args: [JSON.stringify(acknowledged)],
+    });
     expect(Number(stored.rows[0]!.n)).toBe(acknowledged.length);
   });
 });
@@ -124,11 +173,32 @@ const queryValue = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.constantFrom(...SQL_INJECTIONS),
   fc.integer().map(String),
-  fc.constantFrom("", "0", "-1", "1e309", "NaN", "Infinity", "0x10", "1.5", "9007199254740993", "true", "null", "[]", "{}", "2026-13-45T99:99:99Z", "2026-11-23T12:00:00Z"),
+  fc.constantFrom(
+    "",
+    "0",
+    "-1",
+    "1e309",
+    "NaN",
+    "Infinity",
+    "0x10",
+    "1.5",
+    "9007199254740993",
+    "true",
+    "null",
+    "[]",
+    "{}",
+    "2026-13-45T99:99:99Z",
+    "2026-11-23T12:00:00Z",
+  ),
 );
 
 const shapeKeys = (schema: z.ZodType | undefined) => Object.keys((schema as unknown as { shape?: Record<string, unknown> })?.shape ?? {});
-const credential = (r: RouteSpec) => (r.auth === "basic" ? `Basic ${Buffer.from(`u:${API_KEY}`).toString("base64")}` : r.auth === "cron" ? `Bearer ${CRON_SECRET}` : `Bearer ${API_KEY}`);
+const credential = (r: RouteSpec) =>
+  r.auth === "basic"
+    ? `Basic ${Buffer.from(`u:${API_KEY}`).toString("base64")}`
+    : r.auth === "cron"
+      ? `Bearer ${CRON_SECRET}`
+      : `Bearer ${API_KEY}`;
 // The cron route runs real jobs; it has no parameters but the job name, fuzzed below.
 const fuzzed = ROUTES.filter((r) => r.auth === "apiKey" || r.auth === "basic" || r.auth === "cron");
 
@@ -136,10 +206,17 @@ describe("every route's parameters under random input", () => {
   it.each(fuzzed.map((r) => [`${r.method} ${r.path}`, r] as const))("%s: never a 5xx, refusals in the error shape", async (_name, r) => {
     const keys = shapeKeys(r.query);
     const params = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...(keys.length ? keys : ["x"])), printable), queryValue), { maxLength: 6 });
-    const pathParam = fc.oneof(printable.filter((s) => s.length > 0), fc.constantFrom(...SQL_INJECTIONS), fc.integer().map(String));
+    const pathParam = fc.oneof(
+      printable.filter((s) => s.length > 0),
+      fc.constantFrom(...SQL_INJECTIONS),
+      fc.integer().map(String),
+    );
     const jsonBody = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }),
-      fc.dictionary(fc.constantFrom(...(shapeKeys(r.body).length ? shapeKeys(r.body) : ["x"])), fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(...SQL_INJECTIONS))),
+      fc.dictionary(
+        fc.constantFrom(...(shapeKeys(r.body).length ? shapeKeys(r.body) : ["x"])),
+        fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(...SQL_INJECTIONS)),
+      ),
     );
     await fc.assert(
       fc.asyncProperty(params, pathParam, jsonBody, async (query, param, payload) => {
@@ -153,7 +230,8 @@ describe("every route's parameters under random input", () => {
         fc.pre(req !== undefined);
         const res = await app.fetch(req!);
         expect(res.status, `${req!.method} ${req!.url} → ${res.status}`).toBeLessThan(500);
-        if (res.status >= 400 && res.headers.get("content-type")?.includes("json")) await expectErrorShape(res, `${req!.method} ${req!.url}`);
+        if (res.status >= 400 && res.headers.get("content-type")?.includes("json"))
+          await expectErrorShape(res, `${req!.method} ${req!.url}`);
         else await res.arrayBuffer();
       }),
       { numRuns: r.auth === "cron" ? 15 : 60 },

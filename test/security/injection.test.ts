@@ -22,7 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
-const schema = async () => (await t.db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name")).rows.map((r) => `${r.type} ${r.name} ${r.sql}`);
+const schema = async () =>
+  (await t.db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name")).rows.map((r) => `${r.type} ${r.name} ${r.sql}`);
 
 describe("SQL injection strings", () => {
   it("in every path parameter and query value are answered without a 5xx and change nothing", async () => {
@@ -46,18 +47,48 @@ describe("SQL injection strings", () => {
     const before = await schema();
     for (const [i, s] of SQL_INJECTIONS.entries()) {
       const sessionId = `${s}-${i}`;
-      expect((await call(app, "POST", "/api/runs", { sessionId, taskDescription: s, totalTasks: 2, gitCommitHash: s.slice(0, 100), planFilePath: s, progressFilePath: s })).status).toBe(201);
-      expect((await call(app, "POST", `/api/runs/${encodeURIComponent(sessionId)}/progress`, { completedTasks: 1, message: s })).status).toBe(200);
+      expect(
+        (
+          await call(app, "POST", "/api/runs", {
+            sessionId,
+            taskDescription: s,
+            totalTasks: 2,
+            gitCommitHash: s.slice(0, 100),
+            planFilePath: s,
+            progressFilePath: s,
+          })
+        ).status,
+      ).toBe(201);
+      expect(
+        (await call(app, "POST", `/api/runs/${encodeURIComponent(sessionId)}/progress`, { completedTasks: 1, message: s })).status,
+      ).toBe(200);
       const agentSessionId = `agent ${s} ${i}`;
-      expect((await call(app, "POST", "/api/executions", { agentSessionId, agentName: s, orchestrationSessionId: sessionId, taskId: s })).status).toBe(201);
-      expect((await call(app, "POST", `/api/executions/${encodeURIComponent(agentSessionId)}/complete`, { status: "failed", filesCreated: 0, filesModified: 0, retryCount: 0, selfHealed: false, errorMessage: s })).status).toBe(200);
+      expect(
+        (await call(app, "POST", "/api/executions", { agentSessionId, agentName: s, orchestrationSessionId: sessionId, taskId: s })).status,
+      ).toBe(201);
+      expect(
+        (
+          await call(app, "POST", `/api/executions/${encodeURIComponent(agentSessionId)}/complete`, {
+            status: "failed",
+            filesCreated: 0,
+            filesModified: 0,
+            retryCount: 0,
+            selfHealed: false,
+            errorMessage: s,
+          })
+        ).status,
+      ).toBe(200);
       const run = await call(app, "GET", `/api/runs/${encodeURIComponent(sessionId)}`);
       expect(run.body.run ?? run.body).toMatchObject({ sessionId, taskDescription: s });
       const execs = await call(app, "GET", `/api/runs/${encodeURIComponent(sessionId)}/executions`);
       expect(JSON.stringify(execs.body)).toContain(JSON.stringify(s).slice(1, -1));
       const agent = await call(app, "GET", `/api/agents/${encodeURIComponent(s)}`);
       expect(agent.status).toBe(200);
-      const silence = await call(app, "POST", "/api/silences", { matchers: { rule: s }, until: new Date(Date.now() + 3600_000).toISOString(), comment: s });
+      const silence = await call(app, "POST", "/api/silences", {
+        matchers: { rule: s },
+        until: new Date(Date.now() + 3600_000).toISOString(),
+        comment: s,
+      });
       expect(silence.status).toBe(201);
     }
     expect(await schema()).toEqual(before);
@@ -71,7 +102,11 @@ describe("HTML injection", () => {
     const now = deps.clock();
     // A failed run (its id and description), which the heartbeat turns into a firing alert.
     await call(app, "POST", "/api/runs", { sessionId: `run ${HTML_INJECTION}`, taskDescription: HTML_INJECTION, totalTasks: 1 });
-    await call(app, "POST", `/api/runs/${encodeURIComponent(`run ${HTML_INJECTION}`)}/complete`, { status: "failed", completedTasks: 0, failedTasks: 1 });
+    await call(app, "POST", `/api/runs/${encodeURIComponent(`run ${HTML_INJECTION}`)}/complete`, {
+      status: "failed",
+      completedTasks: 0,
+      failedTasks: 1,
+    });
     // A failed conversation: its id, intent, summary and diagnosis category come from the model.
     await t.db.execute({
       sql: `INSERT INTO monitoring_results (session_id, activity_version, intent_type, verification_status, verdict_summary, analyzed_at, diagnostic_status, diagnostic_report_json)

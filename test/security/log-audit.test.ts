@@ -19,7 +19,13 @@ describe("the log audit", () => {
   it("sees nothing to report when the logger is handed secrets under sensitive keys", () => {
     const lines: string[] = [];
     const log = createLogger({ level: "debug", sink: (l) => lines.push(l) });
-    log.info("outbound call", { authorization: `Bearer ${TEST_SECRETS[1]}`, apiKey: TEST_SECRETS[5], transcript: TRANSCRIPT_LINES[0], headers: { Authorization: `Basic ${TEST_SECRETS[0]}` }, webhookSecret: TEST_SECRETS[2] });
+    log.info("outbound call", {
+      authorization: `Bearer ${TEST_SECRETS[1]}`,
+      apiKey: TEST_SECRETS[5],
+      transcript: TRANSCRIPT_LINES[0],
+      headers: { Authorization: `Basic ${TEST_SECRETS[0]}` },
+      webhookSecret: TEST_SECRETS[2],
+    });
     expect(lines).toHaveLength(1);
     expect(findLeaks(lines)).toEqual([]);
   });

@@ -86,7 +86,15 @@ describe("SMTP never sends credentials in clear (item 13)", () => {
 
   const message: AlertMessage = { groupKey: "g@1", rule: "job_missed", severity: "critical", kind: "firing", alerts: [], statusUrl: null };
   const smtpEnv = (extra: Record<string, string> = {}) =>
-    testEnv({ SMTP_HOST: "127.0.0.1", SMTP_PORT: String(port), SMTP_USER: "vigil", SMTP_PASSWORD: "smtp-password-not-to-leak", ALERT_EMAIL_FROM: "v@example.com", ALERT_EMAIL_TO: "o@example.com", ...extra });
+    testEnv({
+      SMTP_HOST: "127.0.0.1",
+      SMTP_PORT: String(port),
+      SMTP_USER: "vigil",
+      SMTP_PASSWORD: "smtp-password-not-to-leak",
+      ALERT_EMAIL_FROM: "v@example.com",
+      ALERT_EMAIL_TO: "o@example.com",
+      ...extra,
+    });
 
   it("refuses to send without STARTTLS: no AUTH reaches the server", async () => {
     const { email } = channelsFromEnv(smtpEnv(), { log: captureLogs().logger, clock: Date.now });
@@ -98,7 +106,14 @@ describe("SMTP never sends credentials in clear (item 13)", () => {
     const { email } = channelsFromEnv(smtpEnv({ SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true" }), { log: captureLogs().logger, clock: Date.now });
     await email!(message);
     expect(auths).toEqual(["vigil"]);
-    expect(() => parseEnv({ SMTP_HOST: "smtp.example.com", SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true", ALERT_EMAIL_FROM: "a@b.c", ALERT_EMAIL_TO: "c@d.e" })).toThrow(/SMTP_ALLOW_PLAINTEXT_LOCALHOST/);
+    expect(() =>
+      parseEnv({
+        SMTP_HOST: "smtp.example.com",
+        SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true",
+        ALERT_EMAIL_FROM: "a@b.c",
+        ALERT_EMAIL_TO: "c@d.e",
+      }),
+    ).toThrow(/SMTP_ALLOW_PLAINTEXT_LOCALHOST/);
   });
 });
 
@@ -109,7 +124,15 @@ describe("Slack text is escaped and bounded (item 14)", () => {
       rule: "processing_errors",
       severity: "critical",
       kind: "firing",
-      alerts: [{ id: 1, labels: { source: "bot<!here>" }, summary: "3 processing error(s) from bot (<!channel> & <https://evil.example|click>: 3)", startedAt: "2026-11-23T10:00:00.000Z", resolvedAt: null }],
+      alerts: [
+        {
+          id: 1,
+          labels: { source: "bot<!here>" },
+          summary: "3 processing error(s) from bot (<!channel> & <https://evil.example|click>: 3)",
+          startedAt: "2026-11-23T10:00:00.000Z",
+          resolvedAt: null,
+        },
+      ],
       statusUrl: "https://vigil.example.com/status",
     };
     const payload = slackPayload(m);
@@ -123,8 +146,21 @@ describe("Slack text is escaped and bounded (item 14)", () => {
   });
 
   it("bounds the top-level text however many alerts are grouped", () => {
-    const alerts = Array.from({ length: 500 }, (_, i) => ({ id: i, labels: { source: `made-up-${i}` }, summary: `signature failure from made-up-${i}`, startedAt: "2026-11-23T10:00:00.000Z", resolvedAt: null }));
-    const payload = slackPayload({ groupKey: "g@1", rule: "signature_failure", severity: "critical", kind: "firing", alerts, statusUrl: null });
+    const alerts = Array.from({ length: 500 }, (_, i) => ({
+      id: i,
+      labels: { source: `made-up-${i}` },
+      summary: `signature failure from made-up-${i}`,
+      startedAt: "2026-11-23T10:00:00.000Z",
+      resolvedAt: null,
+    }));
+    const payload = slackPayload({
+      groupKey: "g@1",
+      rule: "signature_failure",
+      severity: "critical",
+      kind: "firing",
+      alerts,
+      statusUrl: null,
+    });
     expect(payload.text.length).toBeLessThanOrEqual(SLACK_TEXT_MAX);
     expect(JSON.stringify(payload).length).toBeLessThan(8_000);
   });

@@ -31,7 +31,19 @@ afterAll(async () => {
   t?.cleanup();
 });
 beforeEach(async () => {
-  await t.db.batch(["DELETE FROM webhook_events", "DELETE FROM webhook_rollups", "DELETE FROM webhook_rollups_15m", "DELETE FROM ingest_mark", "DELETE FROM signature_failures", "DELETE FROM notifications", "DELETE FROM alert_transitions", "DELETE FROM alerts"], "write");
+  await t.db.batch(
+    [
+      "DELETE FROM webhook_events",
+      "DELETE FROM webhook_rollups",
+      "DELETE FROM webhook_rollups_15m",
+      "DELETE FROM ingest_mark",
+      "DELETE FROM signature_failures",
+      "DELETE FROM notifications",
+      "DELETE FROM alert_transitions",
+      "DELETE FROM alerts",
+    ],
+    "write",
+  );
 });
 
 // Like every reader of rollups, count only after catching them up from the stored events.
@@ -53,14 +65,20 @@ let prefix = 0;
 
 describe("rate limits cannot be spent by unsigned senders (item 2)", () => {
   it("a flood of unsigned requests does not 429 the signed sender; refusals are limited per client address", async () => {
-    const env = testEnv({ WEBHOOK_SECRET, UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token, WEBHOOK_RATE_LIMIT_PER_MINUTE: "30" });
+    const env = testEnv({
+      WEBHOOK_SECRET,
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
+      WEBHOOK_RATE_LIMIT_PER_MINUTE: "30",
+    });
     const logs = captureLogs();
     const base = depsFromEnv(env, { db: t.db, log: logs.logger });
     // A fresh prefix per test: the sliding window lives in the shared redis.
     const app = createApp({ ...base, webhookRateLimiter: withPrefix(base.webhookRateLimiter!, `t${++prefix}`) });
     const attacker = { "x-real-ip": "203.0.113.7" };
     const unsignedStatuses: number[] = [];
-    for (let i = 0; i < 60; i++) unsignedStatuses.push((await app.request("/api/webhooks/whatsapp-bot", unsigned(undefined, attacker))).status);
+    for (let i = 0; i < 60; i++)
+      unsignedStatuses.push((await app.request("/api/webhooks/whatsapp-bot", unsigned(undefined, attacker))).status);
     // The first 30 refusals are answered 401 and counted; after that the address is limited. A
     // limiter call that times out (a loaded machine) fails open by design: then only bounds hold.
     const timedOut = logs.records().filter((r) => String(r.msg).startsWith("rate limiter")).length;
@@ -70,7 +88,10 @@ describe("rate limits cannot be spent by unsigned senders (item 2)", () => {
     expect(refused + unsignedStatuses.filter((s) => s === 429).length).toBe(60);
     expect(await count("SELECT COUNT(*) AS n FROM signature_failures")).toBe(refused);
     const signed: number[] = [];
-    for (let i = 0; i < 10; i++) signed.push((await app.request("/api/webhooks/whatsapp-bot", signedRequest(botEvent("message.received"), { headerPrefix: "webhook" }))).status);
+    for (let i = 0; i < 10; i++)
+      signed.push(
+        (await app.request("/api/webhooks/whatsapp-bot", signedRequest(botEvent("message.received"), { headerPrefix: "webhook" }))).status,
+      );
     expect(signed).toEqual(Array(10).fill(200));
     // Another address is not affected by the first one's refusals.
     expect((await app.request("/api/webhooks/whatsapp-bot", unsigned(undefined, { "x-real-ip": "198.51.100.1" }))).status).toBe(401);
@@ -157,7 +178,10 @@ describe("replays (items 6 and 7)", () => {
     const app = createApp(realTimeDeps(testEnv({ WEBHOOK_SECRET, WEBHOOK_SECRET_PROVIDER: secret })));
     const body = botEvent("error", { error: { type: "send_failed" } });
     const answers = [];
-    for (let i = 0; i < 20; i++) answers.push(await (await app.request("/api/webhooks/provider", hexSignedRequest(body, secret, { "x-delivery-id": `fresh-${i}` }))).json());
+    for (let i = 0; i < 20; i++)
+      answers.push(
+        await (await app.request("/api/webhooks/provider", hexSignedRequest(body, secret, { "x-delivery-id": `fresh-${i}` }))).json(),
+      );
     expect(answers.filter((a) => a.duplicate === false)).toHaveLength(1);
     expect(await count("SELECT COUNT(*) AS n FROM webhook_events WHERE source = 'provider'")).toBe(1);
     expect(await count("SELECT SUM(value) AS n FROM webhook_rollups WHERE source = 'provider' AND metric = 'error'")).toBe(1);
@@ -167,20 +191,27 @@ describe("replays (items 6 and 7)", () => {
     const app = createApp(realTimeDeps());
     const captured = signedRequest(botEvent("message.received"), { id: "msg_captured" });
     const answers = [];
-    for (const source of ["bot-a", "bot-b", "anything-else"]) answers.push(await (await app.request(`/api/webhooks/${source}`, captured)).json());
+    for (const source of ["bot-a", "bot-b", "anything-else"])
+      answers.push(await (await app.request(`/api/webhooks/${source}`, captured)).json());
     expect(answers.map((a) => a.duplicate)).toEqual([false, true, true]);
     expect((await t.db.execute("SELECT source FROM webhook_events")).rows.map((r) => r.source)).toEqual(["bot-a"]);
   });
 
   it("per-source secrets bind a sender to its source: the same id under two sources is two deliveries", async () => {
-    const [a, b] = ["whsec_" + Buffer.alloc(32, 1).toString("base64"), "whsec_" + Buffer.alloc(32, 2).toString("base64")];
+    const [a, b] = [`whsec_${Buffer.alloc(32, 1).toString("base64")}`, `whsec_${Buffer.alloc(32, 2).toString("base64")}`];
     const app = createApp(realTimeDeps(testEnv({ WEBHOOK_SECRET_BOT_A: a, WEBHOOK_SECRET_BOT_B: b })));
     const ts = Math.floor(Date.now() / 1000);
     const body = botEvent("message.received");
-    expect(await (await app.request("/api/webhooks/bot-a", signedRequest(body, { id: "msg_same", secret: a, timestampSeconds: ts }))).json()).toMatchObject({ duplicate: false });
-    expect(await (await app.request("/api/webhooks/bot-b", signedRequest(body, { id: "msg_same", secret: b, timestampSeconds: ts }))).json()).toMatchObject({ duplicate: false });
+    expect(
+      await (await app.request("/api/webhooks/bot-a", signedRequest(body, { id: "msg_same", secret: a, timestampSeconds: ts }))).json(),
+    ).toMatchObject({ duplicate: false });
+    expect(
+      await (await app.request("/api/webhooks/bot-b", signedRequest(body, { id: "msg_same", secret: b, timestampSeconds: ts }))).json(),
+    ).toMatchObject({ duplicate: false });
     // And bot-a's delivery does not verify under bot-b.
-    expect((await app.request("/api/webhooks/bot-b", signedRequest(body, { id: "msg_other", secret: a, timestampSeconds: ts }))).status).toBe(401);
+    expect(
+      (await app.request("/api/webhooks/bot-b", signedRequest(body, { id: "msg_other", secret: a, timestampSeconds: ts }))).status,
+    ).toBe(401);
   });
 });
 
@@ -212,7 +243,11 @@ describe("weak secrets stop start-up, naming the variable (item 8)", () => {
   });
 
   it("accepts whsec_ with 24+ bytes and plain secrets of 32+ characters", () => {
-    const env = parseEnv({ WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 7).toString("base64")}`, WEBHOOK_SECRET_BOT: "p".repeat(32), ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET });
+    const env = parseEnv({
+      WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 7).toString("base64")}`,
+      WEBHOOK_SECRET_BOT: "p".repeat(32),
+      ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
     expect(env.WEBHOOK_SECRET).toMatch(/^whsec_/);
   });
 
@@ -221,7 +256,13 @@ describe("weak secrets stop start-up, naming the variable (item 8)", () => {
     const ts = 1_700_000_000;
     const forged = `v1,${createHmac("sha256", Buffer.alloc(0)).update(`id.${ts}.`).update(body).digest("base64")}`;
     for (const secret of ["x", "!!!!!!!!"]) {
-      const check = verifySignature({ secrets: [secret], headers: (n) => ({ "webhook-id": "id", "webhook-timestamp": String(ts), "webhook-signature": forged })[n], body, nowSeconds: ts, toleranceSeconds: 300 });
+      const check = verifySignature({
+        secrets: [secret],
+        headers: (n) => ({ "webhook-id": "id", "webhook-timestamp": String(ts), "webhook-signature": forged })[n],
+        body,
+        nowSeconds: ts,
+        toleranceSeconds: 300,
+      });
       expect(check.ok, secret).toBe(false);
     }
   });
@@ -231,7 +272,8 @@ describe("control characters in ids and labels (item 10)", () => {
   it("400s a NUL in a run id, an agent name, a path parameter and a bot event's error type", async () => {
     const deps = realTimeDeps();
     const app = createApp(deps);
-    const post = (path: string, body: unknown) => app.request(path, { method: "POST", body: JSON.stringify(body), headers: { ...apiAuth, "content-type": "application/json" } });
+    const post = (path: string, body: unknown) =>
+      app.request(path, { method: "POST", body: JSON.stringify(body), headers: { ...apiAuth, "content-type": "application/json" } });
     const run = await post("/api/runs", { sessionId: "run\u0000a", taskDescription: "x", totalTasks: 1 });
     expect(run.status).toBe(400);
     expect(JSON.stringify(await run.json())).toContain("control characters");

@@ -11,18 +11,31 @@ import { startServer, waitFor, type ServerProcess } from "../helpers/server-proc
 // Issue 16 item 1: `npm run dev` with nothing configured works, and says how.
 const dir = mkdtempSync(join(tmpdir(), "vigil-first-run-"));
 const dataDir = join(dir, "data");
-const unset = { VIGIL_API_KEY: "", WEBHOOK_SECRET: "", CRON_SECRET: "", VERCEL: "", NODE_ENV: "", VIGIL_DATA_DIR: dataDir, TURSO_DATABASE_URL: `file:${join(dir, "vigil.db")}`, LOCAL_SCHEDULER: "false" };
+const unset = {
+  VIGIL_API_KEY: "",
+  WEBHOOK_SECRET: "",
+  CRON_SECRET: "",
+  VERCEL: "",
+  NODE_ENV: "",
+  VIGIL_DATA_DIR: dataDir,
+  TURSO_DATABASE_URL: `file:${join(dir, "vigil.db")}`,
+  LOCAL_SCHEDULER: "false",
+};
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const stop = async (s: ServerProcess) => {
   s.child.kill("SIGTERM");
   await s.exited;
 };
-const banner = (s: ServerProcess) => waitFor(async () => (s.lines.some((l) => l.includes("Send a signed test event")) ? s.lines.join("\n") : undefined), 5000, "the banner");
+const banner = (s: ServerProcess) =>
+  waitFor(async () => (s.lines.some((l) => l.includes("Send a signed test event")) ? s.lines.join("\n") : undefined), 5000, "the banner");
 const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`me:${key}`).toString("base64")}` });
 
 function cli(args: string[], env: Record<string, string>): { code: number | null; out: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { env: { ...process.env, ...env }, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
@@ -46,7 +59,7 @@ describe("the first run with no configuration", () => {
     expect((await fetch(`${first.baseUrl}/status`, { headers: basic(stored.VIGIL_API_KEY) })).status).toBe(200);
 
     // The printed curl + openssl command, run as printed, is accepted and shows up on the page.
-    const command = text.slice(text.indexOf("ts=\"$(date"), text.lastIndexOf('"$body"') + 7);
+    const command = text.slice(text.indexOf('ts="$(date'), text.lastIndexOf('"$body"') + 7);
     const sent = execFileSync("bash", ["-c", command], { encoding: "utf8" });
     expect(sent).toContain('"received":true');
     const page = await (await fetch(`${first.baseUrl}/status`, { headers: basic(stored.VIGIL_API_KEY) })).text();
@@ -66,9 +79,17 @@ describe("the first run with no configuration", () => {
     writeFileSync(join(project, ".env"), `VIGIL_URL=${first.baseUrl}\nVIGIL_API_KEY=${stored.VIGIL_API_KEY}\n`);
     const tsx = pathToFileURL(resolve("node_modules/tsx/dist/loader.mjs")).href;
     const { VIGIL_URL: _url, VIGIL_API_KEY: _key, ...clean } = process.env;
-    const fromDotEnv = spawnSync(process.execPath, ["--import", tsx, resolve("src/cli/main.ts"), "health"], { cwd: project, env: clean, encoding: "utf8" });
+    const fromDotEnv = spawnSync(process.execPath, ["--import", tsx, resolve("src/cli/main.ts"), "health"], {
+      cwd: project,
+      env: clean,
+      encoding: "utf8",
+    });
     expect(fromDotEnv.status, fromDotEnv.stderr).toBe(0);
-    const envWins = spawnSync(process.execPath, ["--import", tsx, resolve("src/cli/main.ts"), "health"], { cwd: project, env: { ...clean, VIGIL_API_KEY: "a-different-key-that-is-wrong" }, encoding: "utf8" });
+    const envWins = spawnSync(process.execPath, ["--import", tsx, resolve("src/cli/main.ts"), "health"], {
+      cwd: project,
+      env: { ...clean, VIGIL_API_KEY: "a-different-key-that-is-wrong" },
+      encoding: "utf8",
+    });
     expect(envWins.status, envWins.stderr).toBe(3);
     await stop(first);
 
@@ -94,8 +115,13 @@ describe("the first run with no configuration", () => {
 
   it("a port already in use is one line naming PORT, not a stack trace", async () => {
     const blocker = createServer();
-    const port = await new Promise<number>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as { port: number }).port)));
-    const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], { env: { ...process.env, ...unset, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as { port: number }).port)),
+    );
+    const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
+      env: { ...process.env, ...unset, PORT: String(port) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));

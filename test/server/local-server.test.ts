@@ -12,7 +12,12 @@ describe("the local server (npm run dev)", () => {
   it("creates its database, beats, serves health, and exits 0 on SIGTERM", async () => {
     const dbFile = join(dir, "nested", "vigil.db");
     // Keys configured, so no first-run banner: every line is a log line.
-    const server = await startServer({ TURSO_DATABASE_URL: `file:${dbFile}`, VIGIL_API_KEY: "local-server-test-key-0001", WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", CRON_SECRET: "local-server-test-cron-0001" });
+    const server = await startServer({
+      TURSO_DATABASE_URL: `file:${dbFile}`,
+      VIGIL_API_KEY: "local-server-test-key-0001",
+      WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      CRON_SECRET: "local-server-test-cron-0001",
+    });
     expect(existsSync(dbFile)).toBe(true);
 
     const health = await waitFor(

@@ -6,17 +6,51 @@ import { botEventSchema, classifyEvent } from "../../src/stability/events.js";
 // for every body, it must answer exactly what the schema alone answers.
 const bodies: Record<string, unknown>[] = [];
 const times: unknown[] = [
-  "2026-11-23T08:00:00Z", "2026-11-23T08:00:00.123456789Z", "2026-11-23T08:00:00+05:30", "2026-11-23T08:00:00-23:59",
-  "2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-11-23T24:00:00Z", "2026-11-23T08:00Z",
-  "1999-12-31T23:59:59Z", "2100-01-01T00:00:00Z", "2099-12-31T23:59:59.999+00:00", "2026-11-23 08:00:00Z", "", null,
-  1700000000000, 1, 0, -5, 1.5, 5e15, "1700000000000", true,
+  "2026-11-23T08:00:00Z",
+  "2026-11-23T08:00:00.123456789Z",
+  "2026-11-23T08:00:00+05:30",
+  "2026-11-23T08:00:00-23:59",
+  "2024-02-29T00:00:00Z",
+  "2023-02-29T00:00:00Z",
+  "2026-04-31T00:00:00Z",
+  "2026-11-23T24:00:00Z",
+  "2026-11-23T08:00Z",
+  "1999-12-31T23:59:59Z",
+  "2100-01-01T00:00:00Z",
+  "2099-12-31T23:59:59.999+00:00",
+  "2026-11-23 08:00:00Z",
+  "",
+  null,
+  1700000000000,
+  1,
+  0,
+  -5,
+  1.5,
+  5e15,
+  "1700000000000",
+  true,
 ];
 for (const occurred_at of times) bodies.push({ type: "message.received", occurred_at });
 const at = "2026-11-23T08:00:00Z";
 for (const label of ["c-1", "", "x".repeat(256), "x".repeat(257), "a\u0000b", "tab\there", 7, null])
-  bodies.push({ type: "message.processed", occurred_at: at, conversation_id: label }, { type: "message.processed", occurred_at: at, message_id: label });
-for (const latency_ms of [0, 1200, 1200.6, 3_600_000, 3_600_001, -1, "5", null]) bodies.push({ type: "response.sent", occurred_at: at, latency_ms });
-for (const error of [{ type: "llm_timeout" }, { type: "x", message: "m".repeat(2000) }, { type: "x", message: "m".repeat(2001) }, { type: "" }, { type: "a\u0007" }, {}, [], null, "e", { type: "t", message: 5 }])
+  bodies.push(
+    { type: "message.processed", occurred_at: at, conversation_id: label },
+    { type: "message.processed", occurred_at: at, message_id: label },
+  );
+for (const latency_ms of [0, 1200, 1200.6, 3_600_000, 3_600_001, -1, "5", null])
+  bodies.push({ type: "response.sent", occurred_at: at, latency_ms });
+for (const error of [
+  { type: "llm_timeout" },
+  { type: "x", message: "m".repeat(2000) },
+  { type: "x", message: "m".repeat(2001) },
+  { type: "" },
+  { type: "a\u0007" },
+  {},
+  [],
+  null,
+  "e",
+  { type: "t", message: 5 },
+])
   bodies.push({ type: "error", occurred_at: at, error });
 bodies.push({ type: "error", occurred_at: at }, { type: "response.sent", occurred_at: at, extra: { deep: [1, 2] } });
 

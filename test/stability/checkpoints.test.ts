@@ -81,20 +81,28 @@ describe("red flags per window", () => {
     await sendAt(s.app, s.deps.testClock, day + 3 * H + 30 * M, { type: "message.received" });
     await sendAt(s.app, s.deps.testClock, day + 2 * H + 13 * M, { type: "error", error: { type: "llm_timeout" } });
     s.deps.testClock.set(day + 2 * H + 20 * M);
-    const forged = signedRequest({ type: "message.received" }, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor((day + 2 * H + 20 * M) / 1000) });
+    const forged = signedRequest(
+      { type: "message.received" },
+      { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor((day + 2 * H + 20 * M) / 1000) },
+    );
     expect((await s.app.request("/api/webhooks/bot", forged)).status).toBe(401);
 
     await runCheckpoint(s, day + 8 * H + M);
     const [second, first] = await listCheckpoints(t.db, { limit: 2 });
     expect(first!.status).toBe("critical");
-    expect(first!.redFlags.map((f) => [f.kind, f.severity, new Date(f.at).toISOString().slice(11, 16)])).toEqual([
-      ["zero_deliveries", "critical", "02:01"],
-      ["processing_errors", "critical", "02:13"],
-      ["signature_failure", "critical", "02:20"],
-      ["error_rate", "warning", "02:13"],
-    ].sort((a, b) => a[2]!.localeCompare(b[2]!)));
+    expect(first!.redFlags.map((f) => [f.kind, f.severity, new Date(f.at).toISOString().slice(11, 16)])).toEqual(
+      [
+        ["zero_deliveries", "critical", "02:01"],
+        ["processing_errors", "critical", "02:13"],
+        ["signature_failure", "critical", "02:20"],
+        ["error_rate", "warning", "02:13"],
+      ].sort((a, b) => a[2]!.localeCompare(b[2]!)),
+    );
     // The silence after 03:30 carries into the next window, which had no traffic at all.
-    expect(second!.redFlags.map((f) => [f.kind, new Date(f.at).toISOString().slice(11, 16)])).toEqual([["no_traffic", "04:00"], ["zero_deliveries", "04:31"]]);
+    expect(second!.redFlags.map((f) => [f.kind, new Date(f.at).toISOString().slice(11, 16)])).toEqual([
+      ["no_traffic", "04:00"],
+      ["zero_deliveries", "04:31"],
+    ]);
   });
 
   it("raises no silence flag before the first delivery ever", async () => {

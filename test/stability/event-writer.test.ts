@@ -11,7 +11,14 @@ const row = (source: string, dedupeKey: string, sharedKey = false): EventRow => 
   dedupeKey,
   sharedKey,
   receivedAt: Date.UTC(2026, 10, 23, 12),
-  event: { type: "response.sent", occurredAt: Date.UTC(2026, 10, 23, 12), conversationId: "c\u00e9-\"1\"", messageId: null, latencyMs: 1200, errorType: null },
+  event: {
+    type: "response.sent",
+    occurredAt: Date.UTC(2026, 10, 23, 12),
+    conversationId: 'c\u00e9-"1"',
+    messageId: null,
+    latencyMs: 1200,
+    errorType: null,
+  },
   payload: '{"type":"response.sent","note":"\\u2028 and \\"quotes\\""}',
 });
 
@@ -20,12 +27,26 @@ describe("the webhook event writer's one-statement commit (issue 17)", () => {
     const writer = createEventWriter(t.db);
     await writer.write(row("a", "old"));
     // Arriving together: one group commit with a repeat inside it and one of an earlier batch.
-    const answers = await Promise.all([row("a", "k1"), row("a", "old"), row("a", "k2"), row("a", "k1"), row("b", "k1"), row("c", "s", true), row("d", "s", true)].map((r) => writer.write(r)));
+    const answers = await Promise.all(
+      [row("a", "k1"), row("a", "old"), row("a", "k2"), row("a", "k1"), row("b", "k1"), row("c", "s", true), row("d", "s", true)].map((r) =>
+        writer.write(r),
+      ),
+    );
     expect(answers.map((a) => a.duplicate)).toEqual([false, true, false, true, false, false, true]);
-    const stored = await t.db.execute("SELECT source, dedupe_key, shared_key, type, latency_ms, conversation_id, payload FROM webhook_events ORDER BY id");
+    const stored = await t.db.execute(
+      "SELECT source, dedupe_key, shared_key, type, latency_ms, conversation_id, payload FROM webhook_events ORDER BY id",
+    );
     expect(stored.rows.map((r) => `${r.source}/${r.dedupe_key}`)).toEqual(["a/old", "a/k1", "a/k2", "b/k1", "c/s"]);
     // Values keep their types and text through the JSON argument.
-    expect({ ...stored.rows[1] }).toEqual({ source: "a", dedupe_key: "k1", shared_key: 0, type: "response.sent", latency_ms: 1200, conversation_id: "c\u00e9-\"1\"", payload: row("a", "k1").payload });
+    expect({ ...stored.rows[1] }).toEqual({
+      source: "a",
+      dedupe_key: "k1",
+      shared_key: 0,
+      type: "response.sent",
+      latency_ms: 1200,
+      conversation_id: 'c\u00e9-"1"',
+      payload: row("a", "k1").payload,
+    });
     expect(typeof stored.rows[1]!.latency_ms).toBe("number");
   });
 

@@ -5,11 +5,23 @@ import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, testDeps } from "../helpers/deps.js";
 
 const now = Date.parse("2026-11-23T12:00:00Z");
-const quality = (over: Partial<Record<string, boolean>> = {}) => ({ wrong_language: false, off_topic: false, repetitive: false, failed_to_answer: false, harmful: false, prompt_injection: false, ...over });
+const quality = (over: Partial<Record<string, boolean>> = {}) => ({
+  wrong_language: false,
+  off_topic: false,
+  repetitive: false,
+  failed_to_answer: false,
+  harmful: false,
+  prompt_injection: false,
+  ...over,
+});
 
 function verdict(sessionId: string, flags: Partial<Record<string, boolean>>, analyzedAt = now - 3600_000): ResultRow {
   return {
-    sessionId, activityVersion: 1, status: "fail", attempts: 1, analyzedAt,
+    sessionId,
+    activityVersion: 1,
+    status: "fail",
+    attempts: 1,
+    analyzedAt,
     usage: { tokensIn: 1, tokensOut: 1, costUsd: 0, model: "m" },
     intent: { intent: "book", confidence: 0.9, summary: "s" },
     fulfillment: { status: "fail", summary: "s", evidence: [], unmet: [], quality: quality(flags) as never },
@@ -39,7 +51,11 @@ describe("Bot Response Quality Checks in the stability report", () => {
 
   it("counts each quality problem from the window's verdicts, as red flags (harmful is critical), with the seed's labels", async () => {
     const r = await (await app.request("/api/stability/report?hours=24", { headers: apiAuth })).json();
-    expect(r.qualityChecks).toMatchObject({ judged: 4, counts: { wrong_language: 1, off_topic: 1, repetitive: 1, failed_to_answer: 0, harmful: 1 }, rating: "needs-improvement" });
+    expect(r.qualityChecks).toMatchObject({
+      judged: 4,
+      counts: { wrong_language: 1, off_topic: 1, repetitive: 1, failed_to_answer: 0, harmful: 1 },
+      rating: "needs-improvement",
+    });
     expect(r.qualityChecks.examples.harmful).toEqual(["s-harm"]);
     const quality = r.redFlags.filter((f: { kind: string }) => f.kind === "response_quality");
     expect(quality.map((f: { severity: string; message: string }) => [f.severity, f.message.split(" (")[0]])).toEqual(

@@ -21,11 +21,27 @@ async function world() {
 async function failSignatures(w: Awaited<ReturnType<typeof world>>, at: number, badSecret: number, late: number) {
   w.deps.testClock.set(at);
   const now = Math.floor(at / 1000);
-  for (let i = 0; i < badSecret; i++) expect((await w.app.request("/api/webhooks/bot", signedRequest({ type: "message.received" }, { secret: "whsec_d3Jvbmc=", timestampSeconds: now }))).status).toBe(401);
-  for (let i = 0; i < late; i++) expect((await w.app.request("/api/webhooks/bot", signedRequest({ type: "message.received" }, { timestampSeconds: now - 3600 }))).status).toBe(401);
+  for (let i = 0; i < badSecret; i++)
+    expect(
+      (
+        await w.app.request(
+          "/api/webhooks/bot",
+          signedRequest({ type: "message.received" }, { secret: "whsec_d3Jvbmc=", timestampSeconds: now }),
+        )
+      ).status,
+    ).toBe(401);
+  for (let i = 0; i < late; i++)
+    expect(
+      (await w.app.request("/api/webhooks/bot", signedRequest({ type: "message.received" }, { timestampSeconds: now - 3600 }))).status,
+    ).toBe(401);
 }
 
-const report = async (w: Awaited<ReturnType<typeof world>>) => (await (await w.app.request("/api/stability/report?hours=24", { headers: apiAuth })).json()) as { status: string; recommendations: string[]; redFlags: { kind: string }[] };
+const report = async (w: Awaited<ReturnType<typeof world>>) =>
+  (await (await w.app.request("/api/stability/report?hours=24", { headers: apiAuth })).json()) as {
+    status: string;
+    recommendations: string[];
+    redFlags: { kind: string }[];
+  };
 const signatureAdvice = (r: { recommendations: string[] }) => r.recommendations.find((x) => x.includes("signature failure"))!;
 
 describe("signature-failure advice", () => {
@@ -55,8 +71,14 @@ describe("a window without deliveries", () => {
     const w = await world();
     w.deps.testClock.set(day + 24 * H + 2 * M);
     await w.app.request("/api/cron/checkpoint", { headers: cronAuth });
-    const { checkpoints } = (await (await w.app.request("/api/stability/checkpoints?limit=1", { headers: apiAuth })).json()) as { checkpoints: { status: string; metrics: { deliveries: number }; redFlags: { kind: string; message: string }[] }[] };
-    expect(checkpoints[0]).toMatchObject({ status: "warning", metrics: { deliveries: 0 }, redFlags: [{ kind: "no_traffic", message: "no traffic: 0 deliveries in this period" }] });
+    const { checkpoints } = (await (await w.app.request("/api/stability/checkpoints?limit=1", { headers: apiAuth })).json()) as {
+      checkpoints: { status: string; metrics: { deliveries: number }; redFlags: { kind: string; message: string }[] }[];
+    };
+    expect(checkpoints[0]).toMatchObject({
+      status: "warning",
+      metrics: { deliveries: 0 },
+      redFlags: [{ kind: "no_traffic", message: "no traffic: 0 deliveries in this period" }],
+    });
     const verdict = await report(w);
     // Nothing ever received: not stable and not production ready, but "no data yet" rather than a
     // failing bot (issue 16); once traffic has been seen, zero is a silence (test/stability/report.test.ts).
@@ -65,7 +87,11 @@ describe("a window without deliveries", () => {
 
     const md = await (await w.app.request("/api/stability/report?format=markdown", { headers: apiAuth })).text();
     expect(md).toContain("- **Notes:** WARNING: no traffic: 0 deliveries in this period");
-    const page = await (await w.app.request("/status", { headers: { authorization: `Basic ${Buffer.from(`me:${apiAuth.authorization.slice(7)}`).toString("base64")}` } })).text();
+    const page = await (
+      await w.app.request("/status", {
+        headers: { authorization: `Basic ${Buffer.from(`me:${apiAuth.authorization.slice(7)}`).toString("base64")}` },
+      })
+    ).text();
     expect(page).toMatch(/<td>no traffic<\/td><td>0<\/td>/);
   });
 
@@ -74,7 +100,9 @@ describe("a window without deliveries", () => {
     await healthyExchange(w.app, w.deps.testClock, day + H);
     w.deps.testClock.set(day + 4 * H + 2 * M);
     await w.app.request("/api/cron/checkpoint", { headers: cronAuth });
-    const { checkpoints } = (await (await w.app.request("/api/stability/checkpoints?limit=1", { headers: apiAuth })).json()) as { checkpoints: { metrics: { deliveries: number }; redFlags: { kind: string }[] }[] };
+    const { checkpoints } = (await (await w.app.request("/api/stability/checkpoints?limit=1", { headers: apiAuth })).json()) as {
+      checkpoints: { metrics: { deliveries: number }; redFlags: { kind: string }[] }[];
+    };
     expect(checkpoints[0]!.metrics.deliveries).toBe(1);
     expect(checkpoints[0]!.redFlags.map((f) => f.kind)).not.toContain("no_traffic");
   });

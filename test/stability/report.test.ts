@@ -3,7 +3,7 @@ import { createApp } from "../../src/app.js";
 import type { PeriodMetrics } from "../../src/stability/metrics.js";
 import type { RedFlag } from "../../src/stability/red-flags.js";
 import { evaluateChecks } from "../../src/stability/report.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
+import { createTestDb } from "../helpers/db.js";
 import { apiAuth, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { H, healthyExchange, M, sendAt } from "../helpers/stability.js";
 import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
@@ -21,7 +21,8 @@ async function twentyFourHours(options: { slowAt?: number; errorAt?: number } = 
       await app.request("/api/cron/checkpoint", { headers: cronAuth });
     }
   }
-  if (options.errorAt !== undefined) await sendAt(app, deps.testClock, options.errorAt, { type: "error", error: { type: "send_failed", message: "WhatsApp API 500" } });
+  if (options.errorAt !== undefined)
+    await sendAt(app, deps.testClock, options.errorAt, { type: "error", error: { type: "send_failed", message: "WhatsApp API 500" } });
   deps.testClock.set(day + 24 * H + 2 * M);
   await app.request("/api/cron/checkpoint", { headers: cronAuth });
   return { t, deps, app };
@@ -42,7 +43,14 @@ describe("GET /api/stability/report over a healthy day", () => {
     expect(r.responseTime).toMatchObject({ count: 71, avgMs: 1500, maxMs: 1500 });
     expect(r.checks.every((c: { pass: boolean }) => c.pass)).toBe(true);
     expect(r.redFlags).toEqual([]);
-    expect(r.checkpoints.map((c: { windowEnd: string }) => c.windowEnd.slice(11, 16))).toEqual(["04:00", "08:00", "12:00", "16:00", "20:00", "00:00"]);
+    expect(r.checkpoints.map((c: { windowEnd: string }) => c.windowEnd.slice(11, 16))).toEqual([
+      "04:00",
+      "08:00",
+      "12:00",
+      "16:00",
+      "20:00",
+      "00:00",
+    ]);
     expect(r.recommendations).toEqual(["No action needed: every threshold held for the whole period."]);
   });
 
@@ -135,7 +143,10 @@ describe("evaluateChecks thresholds", () => {
     firstAt: { signatureFailure: null, error: null, slowResponse: null },
     ...over,
   });
-  const failing = (m: PeriodMetrics, flags: RedFlag[] = []) => evaluateChecks(m, flags, t).filter((c) => !c.pass).map((c) => c.name);
+  const failing = (m: PeriodMetrics, flags: RedFlag[] = []) =>
+    evaluateChecks(m, flags, t)
+      .filter((c) => !c.pass)
+      .map((c) => c.name);
 
   it.each([
     ["everything in bounds", metrics(), []],
@@ -182,7 +193,9 @@ describe("zero deliveries (issue 16 item 5)", () => {
     const r = await (await app.request("/api/stability/report?hours=24", { headers: apiAuth })).json();
     expect(r).toMatchObject({ status: "NEEDS_ATTENTION", totals: { deliveries: 0 } });
     const checkpoints = await (await app.request("/api/stability/checkpoints", { headers: apiAuth })).json();
-    const silent = (checkpoints.checkpoints as { metrics: { deliveries: number }; status: string }[]).filter((c) => c.metrics.deliveries === 0);
+    const silent = (checkpoints.checkpoints as { metrics: { deliveries: number }; status: string }[]).filter(
+      (c) => c.metrics.deliveries === 0,
+    );
     expect(silent.length).toBeGreaterThan(0);
     expect(new Set(silent.map((c) => c.status))).toEqual(new Set(["critical"]));
     t.cleanup();

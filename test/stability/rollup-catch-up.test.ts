@@ -13,7 +13,10 @@ let t: TestDb;
 beforeAll(async () => (t = await createTestDb()));
 afterAll(() => t.cleanup());
 beforeEach(async () => {
-  await t.db.batch(["DELETE FROM webhook_events", "DELETE FROM webhook_rollups", "DELETE FROM webhook_rollups_15m", "DELETE FROM ingest_mark"], "write");
+  await t.db.batch(
+    ["DELETE FROM webhook_events", "DELETE FROM webhook_rollups", "DELETE FROM webhook_rollups_15m", "DELETE FROM ingest_mark"],
+    "write",
+  );
 });
 
 const one = async (sql: string) => Number((await t.db.execute(sql)).rows[0]!.n ?? 0);
@@ -24,7 +27,9 @@ function setup() {
   deps.testClock.set(Date.now());
   const app = createApp(deps);
   const send = async (n: number) => {
-    const answers = await Promise.all(Array.from({ length: n }, () => app.request("/api/webhooks/bot", signedRequest(botEvent("message.received")))));
+    const answers = await Promise.all(
+      Array.from({ length: n }, () => app.request("/api/webhooks/bot", signedRequest(botEvent("message.received")))),
+    );
     for (const res of answers) expect(res.status).toBe(200);
   };
   return { deps, app, send };
@@ -49,7 +54,9 @@ describe("rollups off the request path (issue 17, item 1)", () => {
     const again = await app.request("/api/stability/report?hours=1", { headers: apiAuth });
     expect((await again.json()).totals).toMatchObject({ deliveries: 3, signaturePassed: 3 });
     // The status page reads the rollups in its own batch; its route catches up first.
-    const status = await app.request("/status", { headers: { authorization: `Basic ${Buffer.from(`x:${deps.env.VIGIL_API_KEY}`).toString("base64")}` } });
+    const status = await app.request("/status", {
+      headers: { authorization: `Basic ${Buffer.from(`x:${deps.env.VIGIL_API_KEY}`).toString("base64")}` },
+    });
     expect(status.status).toBe(200);
     expect(await accepted()).toBe(3);
   });
@@ -100,7 +107,10 @@ describe("rollups off the request path (issue 17, item 1)", () => {
   it("an upgraded database does not count again the events its old write path already counted", async () => {
     const old = await createTestDb({ migrate: false });
     try {
-      await migrate(old.db, migrations.filter((m) => m.id < 14));
+      await migrate(
+        old.db,
+        migrations.filter((m) => m.id < 14),
+      );
       // As the old commit left them: the events, their counts, and row 0 of the mark at the last batch's start.
       await old.db.batch(
         [

@@ -99,7 +99,11 @@ describe("rollups against raw counts", () => {
     expect(m.responseTime.count).toBe(latencies.length);
     expect(m.responseTime.avgMs).toBe(Math.round(latencies.reduce((a, b) => a + b, 0) / latencies.length));
     expect(m.responseTime.maxMs).toBe(latencies.at(-1));
-    for (const [p, estimate] of [[0.5, m.responseTime.p50Ms], [0.95, m.responseTime.p95Ms], [0.99, m.responseTime.p99Ms]] as const) {
+    for (const [p, estimate] of [
+      [0.5, m.responseTime.p50Ms],
+      [0.95, m.responseTime.p95Ms],
+      [0.99, m.responseTime.p99Ms],
+    ] as const) {
       const truth = latencies[Math.ceil(p * latencies.length) - 1]!;
       const [lower, upper] = bucketRange(latencyBucket(truth));
       expect(estimate, `p${p * 100}: true ${truth}`).toBeGreaterThanOrEqual(lower);
@@ -115,9 +119,15 @@ describe("quarter-hour rollups of signature failures (issue 16, item 7)", () => 
     const app = createApp(deps);
     const at = Date.parse("2026-11-20T08:07:30Z");
     deps.testClock.set(at);
-    const res = await app.request("/api/webhooks/sigslot", signedRequest({ type: "message.received" }, { secret: "whsec_Zm9yZ2Vk", timestampSeconds: Math.floor(at / 1000) }));
+    const res = await app.request(
+      "/api/webhooks/sigslot",
+      signedRequest({ type: "message.received" }, { secret: "whsec_Zm9yZ2Vk", timestampSeconds: Math.floor(at / 1000) }),
+    );
     expect(res.status).toBe(401);
-    const rows = await t.db.execute({ sql: "SELECT slot FROM webhook_rollups_15m WHERE metric = 'signature_failure' AND slot >= ? AND slot < ?", args: [Date.parse("2026-11-20T00:00:00Z"), Date.parse("2026-11-21T00:00:00Z")] });
+    const rows = await t.db.execute({
+      sql: "SELECT slot FROM webhook_rollups_15m WHERE metric = 'signature_failure' AND slot >= ? AND slot < ?",
+      args: [Date.parse("2026-11-20T00:00:00Z"), Date.parse("2026-11-21T00:00:00Z")],
+    });
     expect(rows.rows.map((r) => Number(r.slot))).toEqual([Date.parse("2026-11-20T08:00:00Z")]);
     deps.testClock.set(Date.parse("2026-11-20T09:30:00Z"));
     const status = await gatherStatus(deps, deps.clock(), false);

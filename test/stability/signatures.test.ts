@@ -30,7 +30,7 @@ describe("Standard Webhooks verification (official vectors)", () => {
     expect(verify(std())).toEqual({ ok: true, scheme: "standard-webhooks", webhookId: ID });
   });
 
-  it("takes a secret without the whsec_ prefix as raw bytes (the reference library's format: \"raw\"), not as base64", () => {
+  it('takes a secret without the whsec_ prefix as raw bytes (the reference library\'s format: "raw"), not as base64', () => {
     // Decoding unprefixed values as base64 is what let "x" or punctuation become an empty key.
     expect(verify(std(), { secrets: [SECRET.slice(6)] }).ok).toBe(false);
     const raw = "a-plain-secret-of-at-least-32-characters";
@@ -76,7 +76,7 @@ describe("Standard Webhooks verification (official vectors)", () => {
   });
 
   it("rotates: an old and a new secret both verify while both are listed", () => {
-    const other = "whsec_" + Buffer.from("another-secret-key-0123456789").toString("base64");
+    const other = `whsec_${Buffer.from("another-secret-key-0123456789").toString("base64")}`;
     expect(verify(std(), { secrets: [other, SECRET] }).ok).toBe(true);
     expect(verify(std(), { secrets: [other] })).toEqual({ ok: false, reason: "invalid_signature" });
   });
@@ -91,7 +91,11 @@ describe("X-Signature-256 (hex HMAC of the raw body)", () => {
   const hex = (s: string) => `sha256=${createHmac("sha256", s).update(BODY).digest("hex")}`;
 
   it("accepts the right signature, in either case", () => {
-    expect(verify({ "x-signature-256": hex(secret) }, { secrets: [secret] })).toEqual({ ok: true, scheme: "hmac-sha256-hex", webhookId: undefined });
+    expect(verify({ "x-signature-256": hex(secret) }, { secrets: [secret] })).toEqual({
+      ok: true,
+      scheme: "hmac-sha256-hex",
+      webhookId: undefined,
+    });
     expect(verify({ "x-signature-256": hex(secret).toUpperCase().replace("SHA256", "sha256") }, { secrets: [secret] }).ok).toBe(true);
   });
 

@@ -15,7 +15,11 @@ import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js"
 
 // Chromium from the @sparticuz/chromium npm package (or Debian's), driven by playwright-core.
 const executablePath = await findChromium();
-const suite = optionalSuite("Chromium", executablePath !== undefined, "npm install (brings @sparticuz/chromium) or apt-get install chromium");
+const suite = optionalSuite(
+  "Chromium",
+  executablePath !== undefined,
+  "npm install (brings @sparticuz/chromium) or apt-get install chromium",
+);
 const dir = mkdtempSync(join(tmpdir(), "vigil-status-"));
 let server: ServerProcess;
 let browser: Browser;
@@ -47,7 +51,16 @@ beforeAll(async () => {
   await fetch(`${server.baseUrl}/api/cron/heartbeat`, { headers: { authorization: `Bearer ${CRON_SECRET}` } });
   browser = await chromium.launch({
     executablePath,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }, 60_000);
 
@@ -60,7 +73,10 @@ afterAll(async () => {
 });
 
 /** Every axis label's rendered font size, in CSS pixels. */
-const tickSizes = (page: Page) => page.$$eval(".tick", (els) => els.map((e) => Number.parseFloat(getComputedStyle(e).fontSize) * (e.getBoundingClientRect().height > 0 ? 1 : 0)));
+const tickSizes = (page: Page) =>
+  page.$$eval(".tick", (els) =>
+    els.map((e) => Number.parseFloat(getComputedStyle(e).fontSize) * (e.getBoundingClientRect().height > 0 ? 1 : 0)),
+  );
 
 /** Saved for the README when UPDATE_SCREENSHOTS=1; always under test/artifacts. */
 function keepScreenshot(path: string, name: string) {
@@ -78,7 +94,10 @@ describe.runIf(suite.run)(suite.title("the status page in a browser"), () => {
   });
 
   it("shows the verdict, charts and tables, escapes hostile text, legible axes at any width", async () => {
-    const context = await browser.newContext({ httpCredentials: { username: "oncall", password: API_KEY }, viewport: { width: 1200, height: 900 } });
+    const context = await browser.newContext({
+      httpCredentials: { username: "oncall", password: API_KEY },
+      viewport: { width: 1200, height: 900 },
+    });
     const page = await context.newPage();
     // The page's Content-Security-Policy must not block anything it needs (issue 15, item 11).
     const blocked: string[] = [];
@@ -123,7 +142,10 @@ describe.runIf(suite.run)(suite.title("the status page in a browser"), () => {
     demo = await startDemo({ dataDir: dir, port: 0, logLevel: "error", stepMs: 1000 });
     const d = demo;
     await waitFor(async () => (d.clock() - d.startedAt >= 120_000 ? true : undefined), 120_000, "two minutes of demo time");
-    const context = await browser.newContext({ httpCredentials: { username: "demo", password: d.apiKey }, viewport: { width: 1200, height: 900 } });
+    const context = await browser.newContext({
+      httpCredentials: { username: "demo", password: d.apiKey },
+      viewport: { width: 1200, height: 900 },
+    });
     const page = await context.newPage();
     await page.goto(`${d.baseUrl}/status`);
     expect(demoSectionsFilled(await page.content()), "sections still empty after two demo minutes").toEqual([]);

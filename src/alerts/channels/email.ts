@@ -6,7 +6,10 @@ function emailText(m: AlertMessage): string {
   return [
     headline(m),
     "",
-    ...m.alerts.map((a) => `- ${a.summary}\n  labels: ${JSON.stringify(a.labels)}\n  since: ${a.startedAt}${a.resolvedAt ? `\n  resolved: ${a.resolvedAt}` : ""}`),
+    ...m.alerts.map(
+      (a) =>
+        `- ${a.summary}\n  labels: ${JSON.stringify(a.labels)}\n  since: ${a.startedAt}${a.resolvedAt ? `\n  resolved: ${a.resolvedAt}` : ""}`,
+    ),
     ...(m.statusUrl ? ["", `Status page: ${m.statusUrl}`] : []),
   ].join("\n");
 }

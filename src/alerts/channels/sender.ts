@@ -12,9 +12,7 @@ export interface AlertMessage {
 }
 
 /** Sends one grouped message; throws UpstreamError (retryable or not) when it could not. */
-export interface Sender {
-  (message: AlertMessage): Promise<void>;
-}
+export type Sender = (message: AlertMessage) => Promise<void>;
 
 export interface ChannelContext {
   log: Logger;

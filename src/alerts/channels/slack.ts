@@ -12,7 +12,18 @@ export const SLACK_TEXT_MAX = 3000;
 const bound = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 export function slackPayload(m: AlertMessage) {
-  const lines = m.alerts.map((a) => `• ${slackEscape(a.summary)}${Object.keys(a.labels).length ? ` _(${slackEscape(Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(", "))})_` : ""} — since ${a.startedAt}`);
+  const lines = m.alerts.map(
+    (a) =>
+      `• ${slackEscape(a.summary)}${
+        Object.keys(a.labels).length
+          ? ` _(${slackEscape(
+              Object.entries(a.labels)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(", "),
+            )})_`
+          : ""
+      } — since ${a.startedAt}`,
+  );
   return {
     text: bound(slackEscape(`${headline(m)}: ${m.alerts.map((a) => a.summary).join("; ")}`), SLACK_TEXT_MAX),
     blocks: [

@@ -15,7 +15,12 @@ export const webhookChannel: ChannelDefinition = {
       const id = `alert_${Buffer.from(`${m.groupKey}:${m.kind}`).toString("base64url")}`;
       const now = clock();
       const ts = Math.floor(now / 1000);
-      const headers = { "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signStandardWebhook(secret, id, ts, body), "x-vigil-delivery": randomUUID() };
+      const headers = {
+        "webhook-id": id,
+        "webhook-timestamp": String(ts),
+        "webhook-signature": signStandardWebhook(secret, id, ts, body),
+        "x-vigil-delivery": randomUUID(),
+      };
       return postJson(url, body, headers, "alert webhook", now);
     };
   },

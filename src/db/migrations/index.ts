@@ -17,4 +17,19 @@ import type { Migration } from "./types.js";
 export type { Migration } from "./types.js";
 
 // Ordered by id; the runner checks that ids are strictly increasing.
-export const migrations: Migration[] = [coreMigration, stabilityMigration, runsMigration, monitoringMigration, alertsMigration, ingestMarkMigration, queryIndexesMigration, quarterRollupsMigration, monitoringHourlyMigration, jobRunsStartedMigration, verifierStatusMigration, hostileSendersMigration, observationTriggerMigration, rollupMarkMigration];
+export const migrations: Migration[] = [
+  coreMigration,
+  stabilityMigration,
+  runsMigration,
+  monitoringMigration,
+  alertsMigration,
+  ingestMarkMigration,
+  queryIndexesMigration,
+  quarterRollupsMigration,
+  monitoringHourlyMigration,
+  jobRunsStartedMigration,
+  verifierStatusMigration,
+  hostileSendersMigration,
+  observationTriggerMigration,
+  rollupMarkMigration,
+];

@@ -22,7 +22,14 @@ export function buildOpenApiDocument() {
   for (const route of ROUTES) {
     const path = route.path.replace(/:(\w+)/g, "{$1}");
     const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
-    const query = route.query ? Object.entries((jsonSchema(route.query, "input").properties ?? {}) as Record<string, unknown>).map(([name, schema]) => ({ name, in: "query", required: false, schema })) : [];
+    const query = route.query
+      ? Object.entries((jsonSchema(route.query, "input").properties ?? {}) as Record<string, unknown>).map(([name, schema]) => ({
+          name,
+          in: "query",
+          required: false,
+          schema,
+        }))
+      : [];
     const responses = Object.fromEntries(
       Object.entries(route.responses).map(([status, spec]) => [
         status,
@@ -37,8 +44,17 @@ export function buildOpenApiDocument() {
       summary: route.summary,
       security: SECURITY[route.auth],
       parameters: [...params, ...query],
-      ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(route.body, "input") } } } } : {}),
-      responses: { ...responses, ...(route.auth !== "public" && !responses[401] ? { 401: { description: "Missing or wrong secret", content: { "application/json": { schema: jsonSchema(errorBody, "output") } } } } : {}) },
+      ...(route.body
+        ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(route.body, "input") } } } }
+        : {}),
+      responses: {
+        ...responses,
+        ...(route.auth !== "public" && !responses[401]
+          ? {
+              401: { description: "Missing or wrong secret", content: { "application/json": { schema: jsonSchema(errorBody, "output") } } },
+            }
+          : {}),
+      },
     };
   }
   return {
@@ -49,7 +65,12 @@ export function buildOpenApiDocument() {
         apiKey: { type: "http", scheme: "bearer", description: "VIGIL_API_KEY" },
         cronSecret: { type: "http", scheme: "bearer", description: "CRON_SECRET (sent by Vercel Cron)" },
         statusBasic: { type: "http", scheme: "basic", description: "Any user name, VIGIL_API_KEY as the password" },
-        webhookSignature: { type: "apiKey", in: "header", name: "webhook-signature", description: "Standard Webhooks signature (or X-Signature-256)" },
+        webhookSignature: {
+          type: "apiKey",
+          in: "header",
+          name: "webhook-signature",
+          description: "Standard Webhooks signature (or X-Signature-256)",
+        },
       },
     },
     paths,

@@ -20,7 +20,10 @@ export function healthRoutes(deps: Deps) {
     if (lastProbe && now - lastProbe.at < WRITE_PROBE_EVERY_MS && now >= lastProbe.at) return lastProbe.error;
     let error: unknown;
     try {
-      await deps.db.execute({ sql: "INSERT INTO health_probe (k, at) VALUES (0, ?) ON CONFLICT (k) DO UPDATE SET at = excluded.at", args: [now] });
+      await deps.db.execute({
+        sql: "INSERT INTO health_probe (k, at) VALUES (0, ?) ON CONFLICT (k) DO UPDATE SET at = excluded.at",
+        args: [now],
+      });
     } catch (e) {
       error = e;
     }

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import type { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { NotFoundError } from "../../errors.js";
 import { exportStream } from "../../runs/export.js";

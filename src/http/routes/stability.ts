@@ -9,9 +9,8 @@ import type { AppEnv } from "../app-env.js";
 import { iso } from "../../time.js";
 import { parseInput } from "../validate.js";
 
-
-export const flagJson = (f: RedFlag) => ({ ...f, at: iso(f.at) });
-export const checkpointJson = (c: Checkpoint) => ({
+const flagJson = (f: RedFlag) => ({ ...f, at: iso(f.at) });
+const checkpointJson = (c: Checkpoint) => ({
   windowStart: iso(c.windowStart),
   windowEnd: iso(c.windowEnd),
   closedAt: iso(c.closedAt),

@@ -15,26 +15,33 @@ function basicPasswordMatches(header: string | undefined, key: string | undefine
 }
 
 const STATUS_PAGE_HEADERS = {
-  "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  "Content-Security-Policy":
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
   "X-Frame-Options": "DENY",
 };
 
 export function statusRoutes(deps: Deps) {
-  return new Hono<AppEnv>()
-    // What a person opens first, from the printed address or a bookmark.
-    .get("/", (c) => c.text("Found: /status", 302, { Location: "/status" }))
-    .get("/status", async (c) => {
-      const authorized = basicPasswordMatches(c.req.header("authorization"), deps.env.VIGIL_API_KEY);
-      if (!authorized && deps.env.STATUS_PAGE !== "public") {
-        c.header("WWW-Authenticate", 'Basic realm="Vigil", charset="UTF-8"');
-        throw new UnauthorizedError(deps.env.VIGIL_API_KEY ? "The status page needs the API key as the HTTP Basic password" : "VIGIL_API_KEY is not configured on this deployment, so the status page is disabled");
-      }
-      const data = await gatherStatus(deps, deps.clock(), authorized, parseRange(c.req.query("range")));
-      c.header("Cache-Control", "no-store");
-      // The page is HTML and inline CSS/SVG only: nothing to load, nothing to run, never framed.
-      for (const [name, value] of Object.entries(STATUS_PAGE_HEADERS)) c.header(name, value);
-      return c.html(<StatusPage data={data} threshold={deps.env.STABILITY_RESPONSE_TIME_MS} />);
-    });
+  return (
+    new Hono<AppEnv>()
+      // What a person opens first, from the printed address or a bookmark.
+      .get("/", (c) => c.text("Found: /status", 302, { Location: "/status" }))
+      .get("/status", async (c) => {
+        const authorized = basicPasswordMatches(c.req.header("authorization"), deps.env.VIGIL_API_KEY);
+        if (!authorized && deps.env.STATUS_PAGE !== "public") {
+          c.header("WWW-Authenticate", 'Basic realm="Vigil", charset="UTF-8"');
+          throw new UnauthorizedError(
+            deps.env.VIGIL_API_KEY
+              ? "The status page needs the API key as the HTTP Basic password"
+              : "VIGIL_API_KEY is not configured on this deployment, so the status page is disabled",
+          );
+        }
+        const data = await gatherStatus(deps, deps.clock(), authorized, parseRange(c.req.query("range")));
+        c.header("Cache-Control", "no-store");
+        // The page is HTML and inline CSS/SVG only: nothing to load, nothing to run, never framed.
+        for (const [name, value] of Object.entries(STATUS_PAGE_HEADERS)) c.header(name, value);
+        return c.html(<StatusPage data={data} threshold={deps.env.STABILITY_RESPONSE_TIME_MS} />);
+      })
+  );
 }

@@ -6,7 +6,14 @@ import { z } from "zod";
 const isoTime = z.iso.datetime({ offset: true }).transform((v) => Date.parse(v));
 const limit = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
-export const hoursQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 365).default(24) });
+export const hoursQuery = z.object({
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24),
+});
 export const failuresQuery = z.object({ limit: limit(10, 500) });
 export const runsListQuery = z.object({
   status: z.enum(["running", "completed", "failed", "partial"]).optional(),
@@ -17,7 +24,12 @@ export const cleanupQuery = z.object({ olderThanDays: z.coerce.number().int().mi
 export const exportQuery = z.object({ session: z.string().min(1).max(200).optional() });
 
 export const reportQuery = z.object({
-  hours: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   format: z.enum(["json", "markdown"]).default("json"),
 });
 export const checkpointsQuery = z.object({ limit: limit(20, 500) });
@@ -29,7 +41,14 @@ export const resultsQuery = z.object({
   limit: limit(50, 500),
   cursor: z.string().max(200).optional(),
 });
-export const summaryQuery = z.object({ hours: z.coerce.number().int().min(1).max(24 * 90).default(24) });
+export const summaryQuery = z.object({
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24),
+});
 
 export const alertsQuery = z.object({
   state: z.enum(["pending", "firing", "resolved"]).optional(),
