@@ -13,6 +13,7 @@ import { hostileSendersMigration } from "./0012-hostile-senders.js";
 import { observationTriggerMigration } from "./0013-observation-trigger.js";
 import { rollupMarkMigration } from "./0014-rollup-mark.js";
 import type { Migration } from "./types.js";
+import { qualityFlagsIndexMigration } from "./0015-quality-flags-index.js";
 
 export type { Migration } from "./types.js";
 
@@ -32,4 +33,5 @@ export const migrations: Migration[] = [
   hostileSendersMigration,
   observationTriggerMigration,
   rollupMarkMigration,
+  qualityFlagsIndexMigration,
 ];
