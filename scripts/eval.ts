@@ -4,7 +4,7 @@
 // prompt. Pointed at a scripted model that answers each fixture's label it only proves the
 // plumbing; the agreement it reports is the judge's only with a real model.
 import { loadDotEnv, loadEnv } from "../src/env.js";
-import { createOpenAIJudge, type JudgeRequest } from "../src/integrations/judge.js";
+import { judgeFromEnv, type JudgeRequest } from "../src/integrations/judge.js";
 import { DIAGNOSIS_SYSTEM, diagnosisSchema, diagnosisUser } from "../src/monitoring/prompts.js";
 import { monitorSettings } from "../src/monitoring/settings.js";
 import { buildTranscript, type StoredObservation } from "../src/monitoring/transcript.js";
@@ -21,14 +21,7 @@ if (!env.OPENAI_API_KEY) {
   process.exit(1);
 }
 const s = monitorSettings(env);
-const judge = createOpenAIJudge({
-  apiKey: env.OPENAI_API_KEY,
-  baseURL: env.OPENAI_BASE_URL,
-  model: env.JUDGE_MODEL,
-  timeoutSeconds: env.MODEL_TIMEOUT_SECONDS,
-  temperature: env.JUDGE_TEMPERATURE,
-  responseFormat: env.JUDGE_RESPONSE_FORMAT,
-});
+const judge = judgeFromEnv(env, env.OPENAI_API_KEY);
 const ask = async <S extends z.ZodType>(r: JudgeRequest<S>) => (await judge.ask(r)).value;
 const transcriptOf = (f: Fixture) => buildTranscript(fixtureObservations(f, 0) as unknown as StoredObservation[], s.transcriptMaxChars);
 

@@ -5,7 +5,7 @@ import { loadRules, type Channel, type Rule } from "./alerts/rules.js";
 import { createDb, type Db } from "./db/client.js";
 import type { Env } from "./env.js";
 import { createLocalCallLimiter, createSharedCallLimiter, type CallLimiter } from "./integrations/call-limiter.js";
-import { createOpenAIJudge, type JudgeModel } from "./integrations/judge.js";
+import { judgeFromEnv, type JudgeModel } from "./integrations/judge.js";
 import { createLangfuseSource, type TraceSource } from "./integrations/langfuse.js";
 import { createUpstashRateLimiter, type RateLimiter } from "./integrations/rate-limiter.js";
 import { createHttpVerifier, type Verifier } from "./monitoring/verifier.js";
@@ -63,16 +63,7 @@ function monitoringFromEnv(env: Env, log: Logger, clock: () => number): Monitori
             timeoutSeconds: env.LANGFUSE_TIMEOUT_SECONDS,
           })
         : undefined,
-    judge: env.OPENAI_API_KEY
-      ? createOpenAIJudge({
-          apiKey: env.OPENAI_API_KEY,
-          baseURL: env.OPENAI_BASE_URL,
-          model: env.JUDGE_MODEL,
-          timeoutSeconds: env.MODEL_TIMEOUT_SECONDS,
-          temperature: env.JUDGE_TEMPERATURE,
-          responseFormat: env.JUDGE_RESPONSE_FORMAT,
-        })
-      : undefined,
+    judge: env.OPENAI_API_KEY ? judgeFromEnv(env, env.OPENAI_API_KEY) : undefined,
     limiter: shared ? createSharedCallLimiter(shared, "judge") : createLocalCallLimiter(env.MODEL_CALLS_PER_MINUTE),
     verifier: env.VERIFIER_URL ? createHttpVerifier(env.VERIFIER_URL, env.VERIFIER_DELAY_MS) : undefined,
   };

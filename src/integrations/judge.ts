@@ -1,5 +1,6 @@
 import type OpenAI from "openai";
 import type { zodResponseFormat as ZodResponseFormat } from "openai/helpers/zod";
+import type { Env } from "../env.js";
 import type { z } from "zod";
 import { errorMessage, UpstreamError } from "../errors.js";
 import { parseRetryAfter } from "../shared/retry-after.js";
@@ -37,7 +38,7 @@ export class JudgeSchemaError extends Error {
   }
 }
 
-export type JudgeTemperature = number | "auto" | "omit";
+type JudgeTemperature = number | "auto" | "omit";
 
 // Reasoning models (o-series, GPT-5) accept only their default temperature: 400 "Unsupported value".
 const REASONING_MODEL = /^(?:[\w-]+\/)?(?:o\d|gpt-5)/i;
@@ -69,7 +70,18 @@ const loadSdk = (): Promise<Sdk> =>
     zodResponseFormat: z.zodResponseFormat,
   })));
 
-export function createOpenAIJudge(options: {
+/** The judge the configuration describes (OPENAI_BASE_URL, JUDGE_*), for the app and `npm run eval`. */
+export const judgeFromEnv = (env: Env, apiKey: string): JudgeModel =>
+  createOpenAIJudge({
+    apiKey,
+    baseURL: env.OPENAI_BASE_URL,
+    model: env.JUDGE_MODEL,
+    timeoutSeconds: env.MODEL_TIMEOUT_SECONDS,
+    temperature: env.JUDGE_TEMPERATURE,
+    responseFormat: env.JUDGE_RESPONSE_FORMAT,
+  });
+
+function createOpenAIJudge(options: {
   apiKey: string;
   baseURL?: string;
   model: string;
