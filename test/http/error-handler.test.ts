@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp } from "../../src/app.js";
-import { parseInput } from "../../src/http/validate.js";
+import { parseInput } from "../../src/shared/parse-input.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, testDeps, testEnv } from "../helpers/deps.js";
 

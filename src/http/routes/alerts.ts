@@ -5,7 +5,8 @@ import type { Deps } from "../../deps.js";
 import { iso } from "../../time.js";
 import { alertsQuery, idParam, silencesQuery } from "../schemas/requests.js";
 import type { AppEnv } from "../app-env.js";
-import { parseInput, readJson } from "../validate.js";
+import { parseInput } from "../../shared/parse-input.js";
+import { readJson } from "../validate.js";
 
 const silenceJson = (s: Silence) => ({ ...s, startsAt: iso(s.startsAt), endsAt: iso(s.endsAt) });
 

@@ -3,7 +3,7 @@ import type { Deps } from "../../deps.js";
 import { listResults, monitoringSummary, requestReanalysis, sessionDetail } from "../../monitoring/queries.js";
 import { resultsQuery, summaryQuery } from "../schemas/requests.js";
 import type { AppEnv } from "../app-env.js";
-import { parseInput } from "../validate.js";
+import { parseInput } from "../../shared/parse-input.js";
 
 export function monitoringRoutes(deps: Deps) {
   return new Hono<AppEnv>()

@@ -11,7 +11,8 @@ import { completeExecutionBody, completeRunBody, progressBody, startExecutionBod
 import { executionJson, runJson } from "../../runs/types.js";
 import { cleanupQuery, exportQuery, failuresQuery, hoursQuery, runsListQuery } from "../schemas/requests.js";
 import type { AppEnv } from "../app-env.js";
-import { parseInput, readJson } from "../validate.js";
+import { parseInput } from "../../shared/parse-input.js";
+import { readJson } from "../validate.js";
 
 const DAY_MS = 86_400_000;
 

@@ -7,7 +7,7 @@ import { renderStabilityMarkdown } from "../../stability/report-markdown.js";
 import { checkpointsQuery, reportQuery } from "../schemas/requests.js";
 import type { AppEnv } from "../app-env.js";
 import { iso } from "../../time.js";
-import { parseInput } from "../validate.js";
+import { parseInput } from "../../shared/parse-input.js";
 
 const flagJson = (f: RedFlag) => ({ ...f, at: iso(f.at) });
 const checkpointJson = (c: Checkpoint) => ({
