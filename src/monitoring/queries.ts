@@ -1,6 +1,7 @@
 import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
-import { NotFoundError, ValidationError } from "../errors.js";
+import { NotFoundError } from "../errors.js";
+import { decodeCursor, encodeCursor } from "../shared/cursor.js";
 import { iso } from "../time.js";
 import { buildTranscript, type StoredObservation } from "./transcript.js";
 
@@ -48,7 +49,7 @@ function resultJson(r: Row) {
 }
 
 export async function listResults(db: Db, q: { status?: string; intent?: string; since?: number; limit: number; cursor?: string }) {
-  const after = q.cursor ? decode(q.cursor) : null;
+  const after = q.cursor ? decodeCursor(q.cursor) : null;
   const rs = await db.execute({
     sql: `SELECT * FROM monitoring_results WHERE (? IS NULL OR verification_status = ?) AND (? IS NULL OR intent_type = ?)
             AND (? IS NULL OR analyzed_at >= ?) AND (? IS NULL OR (analyzed_at, id) < (?, ?))
@@ -70,14 +71,8 @@ export async function listResults(db: Db, q: { status?: string; intent?: string;
   const last = rows.at(-1);
   return {
     results: rows.map(resultJson),
-    nextCursor: rs.rows.length > q.limit && last ? Buffer.from(`${last.analyzed_at}:${last.id}`).toString("base64url") : null,
+    nextCursor: rs.rows.length > q.limit && last ? encodeCursor(Number(last.analyzed_at), Number(last.id)) : null,
   };
-}
-
-function decode(cursor: string): [number, number] {
-  const m = /^(\d+):(\d+)$/.exec(Buffer.from(cursor, "base64url").toString());
-  if (!m) throw new ValidationError("Invalid cursor", [{ field: "cursor", message: "not a cursor this API returned" }]);
-  return [Number(m[1]), Number(m[2])];
 }
 
 export async function sessionDetail(db: Db, sessionId: string) {

@@ -1,6 +1,7 @@
 import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
-import { NotFoundError, ValidationError } from "../errors.js";
+import { NotFoundError } from "../errors.js";
+import { decodeCursor, encodeCursor } from "../shared/cursor.js";
 import { toExecution, toRun, type Execution, type Run, type RunStatus } from "./types.js";
 
 export async function healthStats(db: Db, since: number) {
@@ -116,13 +117,6 @@ export async function listRuns(
   const runs = rs.rows.slice(0, options.limit).map(toRun);
   const last = runs.at(-1);
   return { runs, nextCursor: rs.rows.length > options.limit && last ? encodeCursor(last.startedAt, last.id) : null };
-}
-
-const encodeCursor = (startedAt: number, id: number) => Buffer.from(`${startedAt}:${id}`).toString("base64url");
-function decodeCursor(cursor: string): [number, number] {
-  const match = /^(\d+):(\d+)$/.exec(Buffer.from(cursor, "base64url").toString());
-  if (!match) throw new ValidationError("Invalid cursor", [{ field: "cursor", message: "not a cursor this API returned" }]);
-  return [Number(match[1]), Number(match[2])];
 }
 
 export async function runExecutions(db: Db, sessionId: string): Promise<Execution[]> {
