@@ -3,6 +3,7 @@ import type { Db } from "../db/client.js";
 import { NotFoundError } from "../errors.js";
 import { decodeCursor, encodeCursor } from "../shared/cursor.js";
 import { iso } from "../time.js";
+import { topFailureCategories } from "./verdict-counts.js";
 import { buildTranscript, type StoredObservation } from "./transcript.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.parse(String(v)));
@@ -117,18 +118,15 @@ export async function requestReanalysis(db: Db, sessionId: string, now: number) 
 }
 
 export async function monitoringSummary(db: Db, since: number) {
-  const [byIntent, categories, checks] = await db.batch(
+  const categories = topFailureCategories(since);
+  const [byIntent, categoryRows, checks] = await db.batch(
     [
       // Whole hours from the hourly counts (the first, partial hour counts whole).
       {
         sql: "SELECT intent, status, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2",
         args: [Math.floor(since / 3600_000) * 3600_000],
       },
-      {
-        sql: `SELECT json_extract(diagnostic_report_json, '$.category') AS category, COUNT(*) AS n FROM monitoring_results
-              WHERE diagnostic_status = 'complete' AND analyzed_at >= ? GROUP BY 1 ORDER BY n DESC LIMIT 5`,
-        args: [since],
-      },
+      categories.statement,
       {
         sql: "SELECT verifier_status AS s, COUNT(*) AS n FROM monitoring_results WHERE verifier_status IN ('verified', 'not_found', 'unavailable') AND analyzed_at >= ? GROUP BY 1",
         args: [since],
@@ -157,7 +155,7 @@ export async function monitoringSummary(db: Db, since: number) {
       const d = (c.pass ?? 0) + (c.fail ?? 0) + (c.partial ?? 0);
       return { intent, ...c, passRate: rate(c.pass ?? 0, d), failRate: rate(c.fail ?? 0, d), partialRate: rate(c.partial ?? 0, d) };
     }),
-    topFailureCategories: categories!.rows.map((r) => ({ category: String(r.category), count: Number(r.n) })),
+    topFailureCategories: categories.map(categoryRows!),
     /** System-of-record checks by outcome; `unavailable` verdicts stand as judged until a retry answers. */
     verifier,
   };
