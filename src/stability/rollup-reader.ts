@@ -12,6 +12,7 @@ import type { Metric, RollupRow } from "./rollup-metrics.js";
 
 const MIN = 60_000;
 const QUARTER = 15 * MIN;
+const DELIVERY: Metric = "delivery";
 
 const toRow = (r: Row): RollupRow => ({
   metric: String(r.metric) as Metric,
@@ -75,21 +76,21 @@ export function firstMinute(metric: Metric, from: number, to: number, minKey?: n
 /** Minutes of [from, to) with at least one delivery, ascending. */
 export const deliveryMinutes = (from: number, to: number): Query<number[]> => ({
   statement: {
-    sql: "SELECT DISTINCT minute FROM webhook_rollups WHERE metric = 'delivery' AND minute >= ? AND minute < ? ORDER BY minute",
-    args: [from, to],
+    sql: "SELECT DISTINCT minute FROM webhook_rollups WHERE metric = ? AND minute >= ? AND minute < ? ORDER BY minute",
+    args: [DELIVERY, from, to],
   },
   map: (rs) => rs.rows.map((r) => Number(r.minute)),
 });
 
 /** The last minute with a delivery before `at`, if any ever. */
 export const lastDeliveryBefore = (at: number): Query<number | null> => ({
-  statement: { sql: "SELECT MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' AND minute < ?", args: [at] },
+  statement: { sql: "SELECT MAX(minute) AS last FROM webhook_rollups WHERE metric = ? AND minute < ?", args: [DELIVERY, at] },
   map: (rs) => num(rs.rows[0]?.last),
 });
 
 /** The last minute with a delivery, per source that ever delivered. */
 export const lastDeliveryBySource = (): Query<{ source: string; last: number }[]> => ({
-  statement: "SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' GROUP BY source",
+  statement: { sql: "SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = ? GROUP BY source", args: [DELIVERY] },
   map: (rs) => rs.rows.map((r) => ({ source: String(r.source), last: Number(r.last) })),
 });
 
