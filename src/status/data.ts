@@ -103,8 +103,9 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     const d = sumOf(rowsAt(slot), "delivery");
     return d > 0 ? sumOf(rowsAt(slot), metric) / d : null;
   };
-  const count = (rows: { slot: number; n: number; status?: string }[], status?: string) => (slot: number) =>
-    rows.filter((x) => x.slot === slot && x.status === status).reduce((a, x) => a + x.n, 0);
+  const countAt = (rows: { slot: number; n: number }[]) => (slot: number) => rows.reduce((a, x) => (x.slot === slot ? a + x.n : a), 0);
+  const withStatus = (rows: { slot: number; status: string; n: number }[], ...statuses: string[]) =>
+    countAt(rows.filter((x) => statuses.includes(x.status)));
   const series = (at: number[], f: (slot: number) => number | null) => at.map((slot) => ({ at: slot, value: f(slot) }));
 
   return {
@@ -122,16 +123,16 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     p95: series(coarse, (slot) => latencyPercentile(rowsAt(slot), 0.95)),
     signatureFailures: series(coarse, (slot) => sumOf(rowsAt(slot), "signature_failure")),
     verdicts: {
-      pass: series(coarse, count(verdictRows, "pass")),
-      partial: series(coarse, count(verdictRows, "partial")),
-      fail: series(coarse, count(verdictRows, "fail")),
+      pass: series(coarse, withStatus(verdictRows, "pass")),
+      partial: series(coarse, withStatus(verdictRows, "partial")),
+      fail: series(coarse, withStatus(verdictRows, "fail")),
     },
     topCategories,
     verifierUnavailable,
     runs: {
-      completed: series(coarse, count(finished, "completed")),
-      failed: series(coarse, (slot) => count(finished, "failed")(slot) + count(finished, "partial")(slot)),
-      stalled: series(coarse, count(stalls)),
+      completed: series(coarse, withStatus(finished, "completed")),
+      failed: series(coarse, withStatus(finished, "failed", "partial")),
+      stalled: series(coarse, countAt(stalls)),
     },
     checkpoints,
     failedConversations,
