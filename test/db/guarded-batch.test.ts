@@ -23,30 +23,44 @@ beforeEach(async () => {
   await t.db.batch(["DELETE FROM items", "DELETE FROM log", "DELETE FROM counters"], "write");
 });
 
-const open = (...ids: string[]) => t.db.batch(ids.map((id) => ({ sql: "INSERT INTO items (id, state) VALUES (?, 'open')", args: [id] })), "write");
+const open = (...ids: string[]) =>
+  t.db.batch(
+    ids.map((id) => ({ sql: "INSERT INTO items (id, state) VALUES (?, 'open')", args: [id] })),
+    "write",
+  );
 
 /** Changes a row only while the item is open: the second close of the same item changes nothing. */
 const close = (id: string): InStatement => ({ sql: "UPDATE items SET state = 'closed' WHERE id = ? AND state = 'open'", args: [id] });
-const closeAgain = (id: string): Conditional => (when) => ({
-  sql: `UPDATE items SET state = 'archived' WHERE id = ? AND state = 'closed' AND ${when}`,
-  args: [id],
-});
+const closeAgain =
+  (id: string): Conditional =>
+  (when) => ({
+    sql: `UPDATE items SET state = 'archived' WHERE id = ? AND state = 'closed' AND ${when}`,
+    args: [id],
+  });
 /** Inserts one row; changes nothing when the tag is already there. */
-const note = (tag: string): Conditional => (when) => ({
-  sql: `INSERT INTO log (tag) SELECT ? WHERE ${when} ON CONFLICT (tag) DO NOTHING`,
-  args: [tag],
-});
+const note =
+  (tag: string): Conditional =>
+  (when) => ({
+    sql: `INSERT INTO log (tag) SELECT ? WHERE ${when} ON CONFLICT (tag) DO NOTHING`,
+    args: [tag],
+  });
 /** Changes a row only if the counter exists: a dependent that may run and change nothing. */
-const bump = (name: string): Conditional => (when) => ({ sql: `UPDATE counters SET n = n + 1 WHERE name = ? AND ${when}`, args: [name] });
+const bump =
+  (name: string): Conditional =>
+  (when) => ({ sql: `UPDATE counters SET n = n + 1 WHERE name = ? AND ${when}`, args: [name] });
 /** Changes several rows when it runs. */
-const fanOut = (...tags: string[]): Conditional => (when) => ({
-  sql: `INSERT INTO log (tag) SELECT value FROM json_each(?) WHERE ${when}`,
-  args: [JSON.stringify(tags)],
-});
+const fanOut =
+  (...tags: string[]): Conditional =>
+  (when) => ({
+    sql: `INSERT INTO log (tag) SELECT value FROM json_each(?) WHERE ${when}`,
+    args: [JSON.stringify(tags)],
+  });
 
 const tags = async () => (await t.db.execute("SELECT tag FROM log ORDER BY tag")).rows.map((r) => String(r.tag));
-const counter = async (name: string) => Number((await t.db.execute({ sql: "SELECT n FROM counters WHERE name = ?", args: [name] })).rows[0]?.n);
-const state = async (id: string) => String((await t.db.execute({ sql: "SELECT state FROM items WHERE id = ?", args: [id] })).rows[0]?.state);
+const counter = async (name: string) =>
+  Number((await t.db.execute({ sql: "SELECT n FROM counters WHERE name = ?", args: [name] })).rows[0]?.n);
+const state = async (id: string) =>
+  String((await t.db.execute({ sql: "SELECT state FROM items WHERE id = ?", args: [id] })).rows[0]?.state);
 
 describe("a guarded group", () => {
   it("writes its one dependent when the primary changes a row, and answers the primary's result first", async () => {
