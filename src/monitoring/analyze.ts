@@ -1,3 +1,4 @@
+import { guarded, whenChanged } from "../db/guarded-batch.js";
 import type { Deps } from "../deps.js";
 import { errorMessage, UpstreamError } from "../errors.js";
 import type { CallLimiter } from "../integrations/call-limiter.js";
@@ -151,7 +152,10 @@ export async function analyzeClaimed(
 
   const outcome = row.status === "error" ? "error" : row.status === "skipped" ? "skipped" : "analyzed";
   const [claimEnd] = await deps.db.batch(
-    [finishClaim(claim, outcome, deps.clock()), resultInsert(row, true), hourlyCount(row), spendUpsert(dayOf(deps.clock()), usage)],
+    [
+      ...guarded(finishClaim(claim, outcome, deps.clock()), whenChanged(resultInsert(row), hourlyCount(row))),
+      spendUpsert(dayOf(deps.clock()), usage),
+    ],
     "write",
   );
   const stored = claimEnd!.rowsAffected === 1;

@@ -43,9 +43,9 @@ export async function claimSession(
 }
 
 /**
- * The state change that ends a claim, to be followed in the same batch by statements guarded
- * with changes() = 1: they only run if this claim was still ours. New activity that arrived
- * during the analysis sends the session back to pending for another verdict.
+ * The state change that ends a claim, the primary of a guarded batch (db/guarded-batch.ts): what
+ * depends on it is written only if this claim was still ours. New activity that arrived during
+ * the analysis sends the session back to pending for another verdict.
  */
 export function finishClaim(claim: ClaimedSession, outcome: "analyzed" | "skipped" | "error", now: number): InStatement {
   return {
