@@ -152,6 +152,20 @@ describe("a guarded group", () => {
     expect(await tags()).toEqual(["a closed", "b 2", "b closed"]);
   });
 
+  it("leaves last_insert_rowid() to the primary for dependents that find its row by it", async () => {
+    await t.db.execute("INSERT INTO log (tag) VALUES ('before')");
+    // The first flag ever set is an insert into batch_guards: the case that could move last_insert_rowid().
+    await t.db.execute("DELETE FROM batch_guards");
+    const insert: InStatement = "INSERT INTO log (tag) VALUES ('primary')";
+    const rowidNote: Conditional = (when) => ({
+      sql: `INSERT INTO counters (name, n) SELECT 'rowid', last_insert_rowid() WHERE ${when}`,
+      args: [],
+    });
+    await t.db.batch(guarded(insert, bump("none"), rowidNote), "write");
+    const primaryId = Number((await t.db.execute("SELECT id FROM log WHERE tag = 'primary'")).rows[0]!.id);
+    expect(await counter("rowid")).toBe(primaryId);
+  });
+
   it("writes an unconditional statement on its own", async () => {
     await t.db.execute(unconditional(note("alone")));
     expect(await tags()).toEqual(["alone"]);
