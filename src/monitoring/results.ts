@@ -1,7 +1,8 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
-import type { Conditional } from "../db/guarded-batch.js";
+import { guarded, whenChanged, type Conditional } from "../db/guarded-batch.js";
 import type { Fulfillment, Intent } from "./prompts.js";
+import { finishClaim, type ClaimedSession, type ClaimOutcome } from "./queue.js";
 import { verifierJson, type VerifierRecord } from "./verification.js";
 
 export interface Usage {
@@ -65,6 +66,15 @@ export function hourlyCount(r: ResultRow): Conditional {
           ON CONFLICT (hour, intent, status) DO UPDATE SET n = n + 1`,
     args: [Math.floor(r.analyzedAt / 3600_000) * 3600_000, r.intent?.intent ?? "none", r.status],
   });
+}
+
+/**
+ * The writes that end an analysed claim: the verdict and its hourly count only if the claim still
+ * held (a takeover's verdict stands alone), the spend always, since the model calls were made.
+ * The claim's own result comes first.
+ */
+export function storeVerdict(claim: ClaimedSession, outcome: ClaimOutcome, row: ResultRow, usage: Usage, now: number): InStatement[] {
+  return [...guarded(finishClaim(claim, outcome, now), whenChanged(resultInsert(row), hourlyCount(row))), spendUpsert(dayOf(now), usage)];
 }
 
 export function spendUpsert(day: string, usage: Usage): InStatement {
