@@ -60,7 +60,7 @@ export function resultInsert(r: ResultRow): Conditional {
 }
 
 /** Counts a verdict in its hour; a dependent of resultInsert, so it only counts a verdict that was inserted. */
-export function hourlyCount(r: ResultRow): Conditional {
+function hourlyCount(r: ResultRow): Conditional {
   return (when) => ({
     sql: `INSERT INTO monitoring_hourly (hour, intent, status, n) SELECT ?, ?, ?, 1 WHERE ${when}
           ON CONFLICT (hour, intent, status) DO UPDATE SET n = n + 1`,
