@@ -56,7 +56,9 @@ export function profileShares(dir: string, lastSeconds: number): { shares: { own
   const times: number[] = [];
   let t = 0;
   for (const d of profile.timeDeltas) times.push((t += d));
-  const busy = profile.samples.map((id, i) => [owner(id), times[i]!, profile.timeDeltas[i + 1] ?? 0] as const).filter(([o]) => o !== "(idle)");
+  const busy = profile.samples
+    .map((id, i) => [owner(id), times[i]!, profile.timeDeltas[i + 1] ?? 0] as const)
+    .filter(([o]) => o !== "(idle)");
   const end = busy.at(-1)?.[1] ?? 0;
   const totals = new Map<string, number>();
   let total = 0;
