@@ -8,17 +8,6 @@ export const LATENCY_BOUNDS = [
   25, 50, 100, 250, 500, 750, 1000, 1500, 2000, 3000, 4000, 5000, 7500, 10_000, 15_000, 20_000, 30_000, 60_000,
 ] as const;
 
-export function latencyBucket(ms: number): number {
-  const i = LATENCY_BOUNDS.findIndex((bound) => ms <= bound);
-  return i === -1 ? LATENCY_BOUNDS.length : i;
-}
-
-export function bucketRange(index: number): [number, number] {
-  const lower = index === 0 ? 0 : LATENCY_BOUNDS[index - 1]!;
-  const upper = LATENCY_BOUNDS[index] ?? Number.POSITIVE_INFINITY;
-  return [lower, upper];
-}
-
 /** A latency percentile (0–1) from rollup rows: their `latency_bucket` counts, capped by their `latency_max`. */
 export function latencyPercentile(rows: readonly RollupRow[], p: number): number | null {
   const buckets = new Map<number, number>();
@@ -28,6 +17,12 @@ export function latencyPercentile(rows: readonly RollupRow[], p: number): number
     if (r.metric === MAX_METRIC) maxMs = Math.max(maxMs, r.peak);
   }
   return percentile(buckets, p, maxMs);
+}
+
+function bucketRange(index: number): [number, number] {
+  const lower = index === 0 ? 0 : LATENCY_BOUNDS[index - 1]!;
+  const upper = LATENCY_BOUNDS[index] ?? Number.POSITIVE_INFINITY;
+  return [lower, upper];
 }
 
 /** Estimates a percentile (0–1) by interpolating inside the bucket that holds it. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { listEvents } from "../../src/events/event-log.js";
+import { listEvents } from "../helpers/events.js";
 import { heartbeat } from "../../src/jobs/heartbeat.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { cronAuth, testDeps, testEnv } from "../helpers/deps.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { listEvents } from "../../src/events/event-log.js";
+import { listEvents } from "../helpers/events.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { testDeps } from "../helpers/deps.js";
 import { call } from "../helpers/runs.js";

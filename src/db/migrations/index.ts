@@ -15,6 +15,7 @@ import { rollupMarkMigration } from "./0014-rollup-mark.js";
 import type { Migration } from "./types.js";
 import { qualityFlagsIndexMigration } from "./0015-quality-flags-index.js";
 import { batchGuardsMigration } from "./0016-batch-guards.js";
+import { dropProcessedAtMigration } from "./0017-drop-processed-at.js";
 
 export type { Migration } from "./types.js";
 
@@ -36,4 +37,5 @@ export const migrations: Migration[] = [
   rollupMarkMigration,
   qualityFlagsIndexMigration,
   batchGuardsMigration,
+  dropProcessedAtMigration,
 ];
