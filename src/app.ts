@@ -52,20 +52,22 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use("/api/*", (c, next) => (c.req.path === "/api/health" ? next() : schema(c, next)));
   app.use("/status", schema);
 
-  app.route("/", healthRoutes(deps));
-  app.route("/", cronRoutes(deps, options.jobs ?? JOBS));
-  app.route("/", jobRoutes(deps));
-  app.route("/", webhookRoutes(deps));
-  app.route("/", stabilityRoutes(deps));
-  app.route("/", runRoutes(deps));
-  app.route("/", monitoringRoutes(deps));
-  app.route("/", alertRoutes(deps));
-  app.route("/", statusRoutes(deps));
-  app.route("/", openApiRoutes());
-
   app.notFound(renderNotFound);
   app.onError((error, c) => renderError(error, c, deps.log));
-  return app;
+  // Chained, so the app's type carries every route's input and answer (AppType, for hono/client).
+  return app
+    .route("/", healthRoutes(deps))
+    .route("/", cronRoutes(deps, options.jobs ?? JOBS))
+    .route("/", jobRoutes(deps))
+    .route("/", webhookRoutes(deps))
+    .route("/", stabilityRoutes(deps))
+    .route("/", runRoutes(deps))
+    .route("/", monitoringRoutes(deps))
+    .route("/", alertRoutes(deps))
+    .route("/", statusRoutes(deps))
+    .route("/", openApiRoutes());
 }
 
 export type App = ReturnType<typeof createApp>;
+/** The whole API as a type: `hc<AppType>(url)` (hono/client) is a typed client of it. */
+export type AppType = App;

@@ -60,7 +60,7 @@ export const media = (mediaType: string, description: string): MediaReply => ({ 
 export const errorReply = json((r) => r.errorBody, "Error");
 
 // Query strings and path segments arrive as strings: what a typed client may send for each field.
-type AsStrings<T> = { [K in keyof T]: T[K] extends string | undefined ? T[K] : string };
+type AsStrings<T> = { [K in keyof T]: string };
 type Part<S, Target extends string, In> = S extends z.ZodType ? { in: { [K in Target]: In }; out: { [K in Target]: z.output<S> } } : {};
 type Validated<Q, B, A> = Part<Q, "query", AsStrings<z.input<Extract<Q, z.ZodType>>>> &
   Part<B, "json", z.input<Extract<B, z.ZodType>>> &
