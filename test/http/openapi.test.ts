@@ -68,6 +68,24 @@ describe("the OpenAPI document", () => {
     );
   });
 
+  it("declares every answer strictly: an object with fields allows no others (the cron summary is the job's own)", async () => {
+    const doc = await (await app.request("/api/openapi.json", { headers: apiAuth })).json();
+    const open: string[] = [];
+    const walk = (schema: unknown, where: string) => {
+      if (!schema || typeof schema !== "object") return;
+      const s = schema as Record<string, unknown>;
+      if (s.properties && s.additionalProperties !== false) open.push(where);
+      for (const [key, value] of Object.entries(s)) {
+        if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${where}.${key}[${i}]`));
+        else walk(value, `${where}.${key}`);
+      }
+    };
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>))
+      for (const [method, op] of Object.entries(methods))
+        for (const [status, answer] of Object.entries(op.responses)) walk(answer, `${method.toUpperCase()} ${path} ${status}`);
+    expect(open).toEqual(["GET /api/cron/{job} 200.content.application/json.schema"]);
+  });
+
   it("lists every route the app serves, and nothing it does not", () => {
     const served = new Set(app.routes.filter((r) => r.method !== "ALL").map((r) => routeKey(r.method, r.path)));
     const declared = new Set(ROUTES.map((r) => routeKey(r.method, r.path)));

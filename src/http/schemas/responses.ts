@@ -247,7 +247,7 @@ function buildResponseSchemas() {
   });
 
   const verifierCheck = z
-    .object({
+    .strictObject({
       status: z.enum(["verified", "not_found", "unavailable"]),
       detail: z.string().nullable(),
       attempts: z.number(),
