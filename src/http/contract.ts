@@ -1,16 +1,18 @@
 import type { MiddlewareHandler } from "hono";
-import type { z } from "zod";
+import { z } from "zod";
 import { parseInput } from "../shared/parse-input.js";
 import type { AppEnv } from "./app-env.js";
-import type { ResponseSchemas } from "./schemas/responses.js";
 import { readJson } from "./validate.js";
 
 /** Who may call a route: the auth matrix, the API-key guard and the document's `security` all read it. */
 export type Auth = "public" | "apiKey" | "cron" | "signature" | "basic";
 
-/** A JSON answer, picked from the response schemas only when something asks (they are not built at a cold start). */
+/**
+ * A JSON answer. Its schema is built when something asks for it (the OpenAPI document, the tests),
+ * never at a cold start: constructing the ~270 response schemas was the largest part of one.
+ */
 export interface JsonReply {
-  schema: (r: ResponseSchemas) => z.ZodType;
+  schema: () => z.ZodType;
   description: string;
 }
 /** A non-JSON answer (HTML, Markdown, a redirect). */
@@ -55,9 +57,31 @@ export function defineRoute<
   return route;
 }
 
-export const json = (schema: (r: ResponseSchemas) => z.ZodType, description = "OK"): JsonReply => ({ schema, description });
+/** A value built on the first call, then kept. */
+export function lazy<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+}
+
+export const json = (schema: () => z.ZodType, description = "OK"): JsonReply => ({ schema: lazy(schema), description });
 export const media = (mediaType: string, description: string): MediaReply => ({ mediaType, description });
-export const errorReply = json((r) => r.errorBody, "Error");
+
+/** What `error-handler.ts` renders for every refusal. */
+export const errorReply = json(
+  () =>
+    z.strictObject({
+      error: z.strictObject({
+        code: z.string(),
+        message: z.string(),
+        requestId: z.string(),
+        problems: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional(),
+      }),
+    }),
+  "Error",
+);
 
 // Query strings and path segments arrive as strings: what a typed client may send for each field.
 type AsStrings<T> = { [K in keyof T]: string };

@@ -4,7 +4,6 @@ import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import { RECOUNT_MONITORING_HOURLY } from "../../src/db/migrations/0009-monitoring-hourly.js";
 import { ROUTES, routeKey } from "../../src/http/route-table.js";
-import { responseSchemas } from "../../src/http/schemas/responses.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, apiAuth, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
@@ -48,7 +47,7 @@ async function checked(method: string, path: string, init: RequestInit = {}) {
   }
   const body = await res.json();
   // Strict schemas: a field the route answers but does not declare fails here.
-  const parsed = declared!.schema(responseSchemas()).safeParse(body);
+  const parsed = declared!.schema().safeParse(body);
   expect(parsed.success, `${method} ${path} ${res.status}: ${parsed.success ? "" : parsed.error.message}`).toBe(true);
   return body;
 }

@@ -1,13 +1,12 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { VERSION } from "../../version.js";
-import type { Auth, Reply, RouteContract } from "../contract.js";
+import { type Auth, errorReply, type Reply, type RouteContract } from "../contract.js";
 import { ROUTES } from "../route-table.js";
-import { type ResponseSchemas, responseSchemas } from "../schemas/responses.js";
 
 // Loaded on the first request for the document (routes/openapi.ts), never at a cold start: the
-// generator (@asteasolutions/zod-to-openapi, through @hono/zod-openapi) and the response schemas
-// are not needed to answer anything else.
+// generator (@asteasolutions/zod-to-openapi, through @hono/zod-openapi) is not needed to answer
+// anything else, and the routes' response schemas are built here, on first use.
 
 const SECURITY: Record<Auth, Record<string, string[]>[]> = {
   public: [],
@@ -29,18 +28,18 @@ const SECURITY_SCHEMES = {
   },
 } as const;
 
-const response = (reply: Reply, r: ResponseSchemas) =>
+const response = (reply: Reply) =>
   "mediaType" in reply
     ? { description: reply.description, content: { [reply.mediaType]: { schema: z.string() } } }
-    : { description: reply.description, content: { "application/json": { schema: reply.schema(r) } } };
+    : { description: reply.description, content: { "application/json": { schema: reply.schema() } } };
 
 /** One route as @hono/zod-openapi's `createRoute` config: OpenAPI's path form, path parameters as strings unless declared. */
-function toRouteConfig(route: RouteContract, r: ResponseSchemas) {
+function toRouteConfig(route: RouteContract) {
   const names = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
   const params = route.request?.params ?? (names.length ? z.object(Object.fromEntries(names.map((n) => [n, z.string()]))) : undefined);
-  const responses = Object.fromEntries(Object.entries(route.responses).map(([status, reply]) => [status, response(reply, r)]));
+  const responses = Object.fromEntries(Object.entries(route.responses).map(([status, reply]) => [status, response(reply)]));
   // Every guarded route can answer 401, declared or not.
-  if (route.auth !== "public") responses[401] ??= response({ schema: (s) => s.errorBody, description: "Missing or wrong secret" }, r);
+  if (route.auth !== "public") responses[401] ??= response({ ...errorReply, description: "Missing or wrong secret" });
   const body = route.request?.body;
   return createRoute({
     method: route.method.toLowerCase() as "get" | "post" | "delete",
@@ -60,9 +59,8 @@ function toRouteConfig(route: RouteContract, r: ResponseSchemas) {
 /** The OpenAPI 3.1 document, generated from the route contracts' zod schemas. */
 export function buildOpenApiDocument() {
   const app = new OpenAPIHono();
-  const r = responseSchemas();
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
-  for (const route of ROUTES) app.openAPIRegistry.registerPath(toRouteConfig(route, r));
+  for (const route of ROUTES) app.openAPIRegistry.registerPath(toRouteConfig(route));
   return app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: { title: "Vigil", version: VERSION, description: "Production monitor for conversational AI bots and their agent pipelines." },

@@ -1,14 +1,61 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import { ackAlert, alertDetail, listAlerts } from "../../alerts/queries.js";
 import { createSilence, expireSilence, listSilences, silenceBody, type Silence } from "../../alerts/silences.js";
 import type { Deps } from "../../deps.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
-import { defineRoute, errorReply, json, validated } from "../contract.js";
-import { alertsQuery, idParam, silencesQuery } from "../schemas/requests.js";
+import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
+import { isoTime, limit } from "../schemas/query.js";
 
 const silenceJson = (s: Silence) => ({ ...s, startsAt: iso(s.startsAt), endsAt: iso(s.endsAt) });
 const alerts = { auth: "apiKey", tag: "Alerts" } as const;
+const alertsQuery = z.object({
+  state: z.enum(["pending", "firing", "resolved"]).optional(),
+  since: isoTime.optional(),
+  limit: limit(100, 500),
+});
+const idParam = z.object({ id: z.coerce.number().int().positive() });
+const silencesQuery = z.object({ expired: z.enum(["true", "false"]).default("false") });
+
+// Built on first use (the OpenAPI document, the tests), never at a cold start.
+const answers = lazy(() => {
+  const maybeTime = z.string().nullable();
+  const labels = z.record(z.string(), z.string());
+  const alert = z.strictObject({
+    id: z.number(),
+    rule: z.string(),
+    labels,
+    severity: z.string(),
+    state: z.enum(["pending", "firing", "resolved"]),
+    summary: z.string(),
+    startedAt: maybeTime,
+    firedAt: maybeTime,
+    resolvedAt: maybeTime,
+    lastNotifiedAt: maybeTime,
+    ackedAt: maybeTime,
+  });
+  const alertsBody = z.strictObject({ alerts: z.array(alert) });
+  const alertDetailBody = alert.extend({
+    transitions: z.array(z.strictObject({ from: z.unknown(), to: z.string(), reason: z.string(), at: maybeTime })),
+    notifications: z.array(
+      z.strictObject({
+        kind: z.string(),
+        channel: z.string(),
+        createdAt: maybeTime,
+        attempts: z.number(),
+        sentAt: maybeTime,
+        failedAt: maybeTime,
+        lastError: z.unknown(),
+      }),
+    ),
+  });
+  const silence = z.strictObject({ id: z.number(), matchers: labels, startsAt: maybeTime, endsAt: maybeTime, comment: z.string() });
+  const silencesBody = z.strictObject({ silences: z.array(silence) });
+  const createdBody = z.strictObject({ silence });
+  const expiredBody = z.strictObject({ expired: z.literal(true) });
+  return { alertsBody, alertDetailBody, silencesBody, createdBody, expiredBody };
+});
 
 export const ALERT_ROUTES = {
   list: defineRoute({
@@ -17,7 +64,7 @@ export const ALERT_ROUTES = {
     path: "/api/alerts",
     summary: "Alerts",
     request: { query: alertsQuery },
-    responses: { 200: json((r) => r.alertsBody), 400: errorReply },
+    responses: { 200: json(() => answers().alertsBody), 400: errorReply },
   }),
   detail: defineRoute({
     ...alerts,
@@ -25,7 +72,7 @@ export const ALERT_ROUTES = {
     path: "/api/alerts/:id",
     summary: "One alert with transitions and notifications",
     request: { params: idParam },
-    responses: { 200: json((r) => r.alertDetailBody), 400: errorReply, 404: errorReply },
+    responses: { 200: json(() => answers().alertDetailBody), 400: errorReply, 404: errorReply },
   }),
   ack: defineRoute({
     ...alerts,
@@ -33,7 +80,7 @@ export const ALERT_ROUTES = {
     path: "/api/alerts/:id/ack",
     summary: "Acknowledge: no repeats until it resolves",
     request: { params: idParam },
-    responses: { 200: json((r) => r.alertDetailBody), 400: errorReply, 404: errorReply, 409: errorReply },
+    responses: { 200: json(() => answers().alertDetailBody), 400: errorReply, 404: errorReply, 409: errorReply },
   }),
   silences: defineRoute({
     ...alerts,
@@ -41,7 +88,7 @@ export const ALERT_ROUTES = {
     path: "/api/silences",
     summary: "Silences",
     request: { query: silencesQuery },
-    responses: { 200: json((r) => r.silencesBody), 400: errorReply },
+    responses: { 200: json(() => answers().silencesBody), 400: errorReply },
   }),
   silence: defineRoute({
     ...alerts,
@@ -49,7 +96,7 @@ export const ALERT_ROUTES = {
     path: "/api/silences",
     summary: "Silence matching alerts until a time",
     request: { body: silenceBody },
-    responses: { 201: json((r) => r.silenceBody), 400: errorReply },
+    responses: { 201: json(() => answers().createdBody), 400: errorReply },
   }),
   expire: defineRoute({
     ...alerts,
@@ -57,7 +104,7 @@ export const ALERT_ROUTES = {
     path: "/api/silences/:id",
     summary: "End a silence",
     request: { params: idParam },
-    responses: { 200: json((r) => r.expiredBody), 400: errorReply, 404: errorReply },
+    responses: { 200: json(() => answers().expiredBody), 400: errorReply, 404: errorReply },
   }),
 };
 

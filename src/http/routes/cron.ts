@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { NotFoundError } from "../../errors.js";
 import { runJob } from "../../jobs/run-job.js";
@@ -14,7 +15,12 @@ export const CRON_ROUTES = {
     auth: "cron",
     tag: "Vigil",
     summary: "Run a job (heartbeat, monitor, checkpoint) under its lease",
-    responses: { 200: json((r) => r.cronBody), 404: errorReply, 500: errorReply },
+    responses: {
+      // A job's summary is its own (JobSummary is an open record): the one deliberately open answer.
+      200: json(() => z.looseObject({ job: z.string(), runId: z.string(), skipped: z.enum(["locked", "already_ran"]).optional() })),
+      404: errorReply,
+      500: errorReply,
+    },
   }),
 };
 

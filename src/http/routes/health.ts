@@ -1,10 +1,11 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import { writeProbe } from "../../db/write-probe.js";
 import type { Deps } from "../../deps.js";
 import { schemaAndLastRun } from "../../jobs/job-runs.js";
 import { VERSION } from "../../version.js";
 import type { AppEnv } from "../app-env.js";
-import { defineRoute, json } from "../contract.js";
+import { defineRoute, json, lazy } from "../contract.js";
 import { schemaStatus } from "../schema-guard.js";
 
 /**
@@ -15,6 +16,17 @@ import { schemaStatus } from "../schema-guard.js";
 // Anyone may call /api/health: the write probe runs at most this often per instance.
 const WRITE_PROBE_EVERY_MS = 10_000;
 
+const healthBody = lazy(() =>
+  z.strictObject({
+    status: z.enum(["ok", "stale", "down"]),
+    db: z.enum(["ok", "unreachable", "schema_behind", "unwritable"]),
+    lastHeartbeatAt: z.string().nullable(),
+    heartbeatAgeSeconds: z.number().nullable(),
+    version: z.string(),
+    reason: z.string().optional(),
+  }),
+);
+
 export const HEALTH_ROUTES = {
   health: defineRoute({
     method: "GET",
@@ -22,7 +34,7 @@ export const HEALTH_ROUTES = {
     auth: "public",
     tag: "Vigil",
     summary: "Liveness and the age of the last heartbeat",
-    responses: { 200: json((r) => r.healthBody), 503: json((r) => r.healthBody, "Down or stale") },
+    responses: { 200: json(healthBody), 503: json(healthBody, "Down or stale") },
   }),
 };
 

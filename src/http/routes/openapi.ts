@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, json } from "../contract.js";
 import type { buildOpenApiDocument } from "../openapi/document.js";
@@ -10,7 +11,17 @@ export const OPENAPI_ROUTES = {
     auth: "apiKey",
     tag: "Vigil",
     summary: "This document",
-    responses: { 200: json((r) => r.openApiBody) },
+    responses: {
+      200: json(() =>
+        z.strictObject({
+          openapi: z.string(),
+          info: z.strictObject({ title: z.string(), version: z.string(), description: z.string() }),
+          components: z.record(z.string(), z.unknown()),
+          paths: z.record(z.string(), z.unknown()),
+          webhooks: z.record(z.string(), z.unknown()),
+        }),
+      ),
+    },
   }),
 };
 

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { NotFoundError } from "../../errors.js";
 import { exportStream } from "../../runs/export.js";
@@ -10,9 +11,20 @@ import { completeExecutionBody, completeRunBody, progressBody, startExecutionBod
 import { executionJson, runJson } from "../../runs/types.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json, validated } from "../contract.js";
-import { cleanupQuery, exportQuery, failuresQuery, hoursQuery, runsListQuery } from "../schemas/requests.js";
+import { hours, limit } from "../schemas/query.js";
+import { runAnswers } from "./run-answers.js";
 
 const DAY_MS = 86_400_000;
+
+const hoursQuery = z.object({ hours: hours(24, 24 * 365) });
+const failuresQuery = z.object({ limit: limit(10, 500) });
+const runsListQuery = z.object({
+  status: z.enum(["running", "completed", "failed", "partial"]).optional(),
+  limit: limit(50, 500),
+  cursor: z.string().max(200).optional(),
+});
+const cleanupQuery = z.object({ olderThanDays: z.coerce.number().int().min(1).max(3650) });
+const exportQuery = z.object({ session: z.string().min(1).max(200).optional() });
 const runs = { auth: "apiKey", tag: "Runs" } as const;
 const refused = { 400: errorReply, 404: errorReply, 409: errorReply };
 
@@ -24,7 +36,7 @@ export const RUN_ROUTES = {
     path: "/api/runs",
     summary: "Start a run (idempotent)",
     request: { body: startRunBody },
-    responses: { 200: json((r) => r.runBody), 201: json((r) => r.runBody), 400: errorReply, 409: errorReply },
+    responses: { 200: json(() => runAnswers().runBody), 201: json(() => runAnswers().runBody), 400: errorReply, 409: errorReply },
   }),
   listRuns: defineRoute({
     ...runs,
@@ -32,7 +44,7 @@ export const RUN_ROUTES = {
     path: "/api/runs",
     summary: "Runs, newest first, keyset-paged",
     request: { query: runsListQuery },
-    responses: { 200: json((r) => r.runsBody), 400: errorReply },
+    responses: { 200: json(() => runAnswers().runsBody), 400: errorReply },
   }),
   cleanup: defineRoute({
     ...runs,
@@ -40,7 +52,7 @@ export const RUN_ROUTES = {
     path: "/api/runs",
     summary: "Delete finished runs older than N days whose archive verifies",
     request: { query: cleanupQuery },
-    responses: { 200: json((r) => r.cleanupBody), 400: errorReply },
+    responses: { 200: json(() => runAnswers().cleanupBody), 400: errorReply },
   }),
   progress: defineRoute({
     ...runs,
@@ -48,7 +60,7 @@ export const RUN_ROUTES = {
     path: "/api/runs/:sessionId/progress",
     summary: "Report progress",
     request: { body: progressBody },
-    responses: { 200: json((r) => r.runBody), ...refused },
+    responses: { 200: json(() => runAnswers().runBody), ...refused },
   }),
   completeRun: defineRoute({
     ...runs,
@@ -56,28 +68,28 @@ export const RUN_ROUTES = {
     path: "/api/runs/:sessionId/complete",
     summary: "Complete a run (idempotent)",
     request: { body: completeRunBody },
-    responses: { 200: json((r) => r.runBody), ...refused },
+    responses: { 200: json(() => runAnswers().runBody), ...refused },
   }),
   run: defineRoute({
     ...runs,
     method: "GET",
     path: "/api/runs/:sessionId",
     summary: "One run",
-    responses: { 200: json((r) => r.runDetailBody), 404: errorReply },
+    responses: { 200: json(() => runAnswers().runDetailBody), 404: errorReply },
   }),
   executions: defineRoute({
     ...runs,
     method: "GET",
     path: "/api/runs/:sessionId/executions",
     summary: "A run's agent executions",
-    responses: { 200: json((r) => r.executionsBody), 404: errorReply },
+    responses: { 200: json(() => runAnswers().executionsBody), 404: errorReply },
   }),
   report: defineRoute({
     ...runs,
     method: "GET",
     path: "/api/runs/:sessionId/report",
     summary: "A run's summary report",
-    responses: { 200: json((r) => r.runReportBody), 404: errorReply },
+    responses: { 200: json(() => runAnswers().runReportBody), 404: errorReply },
   }),
   startExecution: defineRoute({
     ...runs,
@@ -85,7 +97,7 @@ export const RUN_ROUTES = {
     path: "/api/executions",
     summary: "Start an agent execution (idempotent)",
     request: { body: startExecutionBody },
-    responses: { 200: json((r) => r.executionBody), 201: json((r) => r.executionBody), ...refused },
+    responses: { 200: json(() => runAnswers().executionBody), 201: json(() => runAnswers().executionBody), ...refused },
   }),
   completeExecution: defineRoute({
     ...runs,
@@ -93,7 +105,7 @@ export const RUN_ROUTES = {
     path: "/api/executions/:agentSessionId/complete",
     summary: "Complete an agent execution (idempotent)",
     request: { body: completeExecutionBody },
-    responses: { 200: json((r) => r.executionBody), ...refused },
+    responses: { 200: json(() => runAnswers().executionBody), ...refused },
   }),
   healthStats: defineRoute({
     ...runs,
@@ -101,14 +113,14 @@ export const RUN_ROUTES = {
     path: "/api/stats/health",
     summary: "Health over N hours",
     request: { query: hoursQuery },
-    responses: { 200: json((r) => r.statsHealthBody), 400: errorReply },
+    responses: { 200: json(() => runAnswers().statsHealthBody), 400: errorReply },
   }),
   performance: defineRoute({
     ...runs,
     method: "GET",
     path: "/api/stats/performance",
     summary: "Per-agent performance",
-    responses: { 200: json((r) => r.performanceBody) },
+    responses: { 200: json(() => runAnswers().performanceBody) },
   }),
   failures: defineRoute({
     ...runs,
@@ -116,14 +128,14 @@ export const RUN_ROUTES = {
     path: "/api/failures",
     summary: "Failed runs",
     request: { query: failuresQuery },
-    responses: { 200: json((r) => r.failuresBody), 400: errorReply },
+    responses: { 200: json(() => runAnswers().failuresBody), 400: errorReply },
   }),
   agent: defineRoute({
     ...runs,
     method: "GET",
     path: "/api/agents/:name",
     summary: "One agent",
-    responses: { 200: json((r) => r.agentBody), 404: errorReply },
+    responses: { 200: json(() => runAnswers().agentBody), 404: errorReply },
   }),
   exportAll: defineRoute({
     ...runs,
@@ -131,7 +143,7 @@ export const RUN_ROUTES = {
     path: "/api/export",
     summary: "Everything (or one run) as streamed JSON",
     request: { query: exportQuery },
-    responses: { 200: json((r) => r.exportBody), 400: errorReply, 404: errorReply },
+    responses: { 200: json(() => runAnswers().exportBody), 400: errorReply, 404: errorReply },
   }),
 };
 

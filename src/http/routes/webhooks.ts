@@ -1,5 +1,6 @@
 import { ipAddress } from "@vercel/functions";
 import { Hono } from "hono";
+import { z } from "zod";
 import { createBatchWriter } from "../../db/batch-writer.js";
 import type { Deps } from "../../deps.js";
 import { NotFoundError } from "../../errors.js";
@@ -24,7 +25,7 @@ export const WEBHOOK_ROUTES = {
     summary: "A signed stability event (Standard Webhooks or X-Signature-256)",
     request: { body: botEventSchema },
     responses: {
-      200: json((r) => r.webhookBody),
+      200: json(() => z.strictObject({ received: z.literal(true), id: z.string(), type: z.string(), duplicate: z.boolean() })),
       400: errorReply,
       401: errorReply,
       404: errorReply,
