@@ -9,7 +9,7 @@ export type Auth = "public" | "apiKey" | "cron" | "signature" | "basic";
 
 /**
  * A JSON answer. Its schema is built when something asks for it (the OpenAPI document, the tests),
- * never at a cold start: constructing the ~270 response schemas was the largest part of one.
+ * never at a cold start: constructing every route's response schemas was the largest part of one.
  */
 export interface JsonReply {
   schema: () => z.ZodType;
@@ -22,14 +22,14 @@ export interface MediaReply {
 }
 export type Reply = JsonReply | MediaReply;
 
+export type Method = "GET" | "POST" | "DELETE";
+
 /**
  * A route's whole contract: method, path (Hono's form), who may call it, its request schemas and
  * what it answers. The handler validates with `validated(route)`; the OpenAPI document
  * (`openapi/document.ts`, through @hono/zod-openapi's `createRoute`), the API-key guard and the
  * security tests are generated from the same object.
  */
-export type Method = "GET" | "POST" | "DELETE";
-
 export interface RouteContract<
   M extends Method = Method,
   P extends string = string,
