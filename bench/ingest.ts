@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 import { createDb } from "../src/db/client.js";
 import { signStandardWebhook } from "../src/stability/signatures.js";
+import { profileShares } from "./cpu-profile.js";
 import { fmt, startChild, stop, table, type BenchResult } from "./lib.js";
 
 const SECRET = `whsec_${Buffer.from("bench-ingest-signing-secret-0123456789").toString("base64")}`;
@@ -100,16 +101,41 @@ async function runBare(cpusList?: string): Promise<Run> {
   return { result, cpuPerRequest: (after.cpuMicros - before.cpuMicros) / Math.max(1, result["2xx"]) };
 }
 
+const vigilEnv = (dbUrl: string) => ({
+  PORT: "0",
+  TURSO_DATABASE_URL: dbUrl,
+  WEBHOOK_SECRET: SECRET,
+  VIGIL_API_KEY: API_KEY,
+  LOCAL_SCHEDULER: "false",
+  LOG_LEVEL: "info",
+});
+
+const PROFILE_SECONDS = 6;
+
+/**
+ * Where a pinned webhook's time goes: the server run once more under Node's sampling profiler
+ * (`--cpu-prof`, which slows it a little), the load's last seconds summed by owner.
+ */
+async function profileVigil(dbUrl: string): Promise<{ shares: { owner: string; share: number }[]; busyMicrosPerRequest: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "vigil-bench-profile-"));
+  try {
+    const vigil = await startChild("src/server/main.ts", vigilEnv(dbUrl), {
+      cpus: "0",
+      imports: [PROBE],
+      nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+    });
+    await drive(vigil.url, new Set(), WARM_UP_SECONDS);
+    const result = await drive(vigil.url, new Set(), PROFILE_SECONDS);
+    await stop(vigil.child);
+    const { shares, busyMicros } = profileShares(dir, PROFILE_SECONDS);
+    return { shares, busyMicrosPerRequest: busyMicros / Math.max(1, result["2xx"]) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function runVigil(dbUrl: string, cpusList?: string): Promise<Run> {
-  const env = {
-    PORT: "0",
-    TURSO_DATABASE_URL: dbUrl,
-    WEBHOOK_SECRET: SECRET,
-    VIGIL_API_KEY: API_KEY,
-    LOCAL_SCHEDULER: "false",
-    LOG_LEVEL: "info",
-  };
-  const vigil = await startChild("src/server/main.ts", env, { cpus: cpusList, imports: [PROBE] });
+  const vigil = await startChild("src/server/main.ts", vigilEnv(dbUrl), { cpus: cpusList, imports: [PROBE] });
   const db = createDb({ url: dbUrl });
   const countStored = async () => Number((await db.execute("SELECT COUNT(*) AS n FROM webhook_events WHERE source = 'bench'")).rows[0]!.n);
   const acked = new Set<string>();
@@ -153,6 +179,7 @@ export async function ingestBenchmark(): Promise<BenchResult> {
     pinSelf("1");
     const barePinned = await runBare("0");
     const vigilPinned = await runVigil(dbUrl, "0");
+    const profile = await profileVigil(dbUrl);
     pinSelf(all);
     const bare = await runBare();
     const vigil = await runVigil(dbUrl);
@@ -192,6 +219,13 @@ export async function ingestBenchmark(): Promise<BenchResult> {
         ),
         "",
         `**Ratio Vigil ÷ bare, pinned: ${fmt(ratioPinned, 2)}** (by CPU per request: ${fmt(cpuRatio, 2)}); unpinned: ${fmt(ratio, 2)}. Acknowledged (2xx) while measured: ${acked}; stored meanwhile: ${stored}; acknowledged ids looked up in the database (warm-up included): ${checked}, not found: ${missing}${missing === 0 ? " — every acknowledged event is stored." : " — MISSING ROWS."}`,
+        "",
+        `**Where a pinned webhook's time goes** — the same server once more under Node's sampling profiler (\`--cpu-prof\`), the last ${PROFILE_SECONDS} s of its load, each sample given to the innermost frame that belongs to one of these (Node's crypto under the signature check counts as the signature check). ${fmt(profile.busyMicrosPerRequest, 0)} µs of busy thread time per webhook; wall-clock samples, so the SQLite share includes the time the thread blocks in fsync, which \`process.cpuUsage()\` above does not count.`,
+        "",
+        ...table(
+          ["owner", "share of busy time", "µs per webhook"],
+          profile.shares.map((s) => [s.owner, `${fmt(100 * s.share, 1)} %`, fmt(s.share * profile.busyMicrosPerRequest, 1)]),
+        ),
       ],
       goals: [
         {

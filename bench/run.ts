@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { coldStartBenchmark } from "./cold-start.js";
 import { ingestBenchmark } from "./ingest.js";
+import { ingestStepsBenchmark } from "./ingest-steps.js";
 import { machine, type BenchResult } from "./lib.js";
 import { monitorBenchmark } from "./monitor.js";
 import { queriesBenchmark } from "./queries.js";
@@ -10,6 +11,7 @@ import { roundTripsBenchmark } from "./round-trips.js";
 // only when a benchmark could not run — never because something was slow.
 const BENCHMARKS: [string, () => Promise<BenchResult>][] = [
   ["ingest", ingestBenchmark],
+  ["ingest-steps", ingestStepsBenchmark],
   ["queries", queriesBenchmark],
   ["round-trips", roundTripsBenchmark],
   ["monitor", monitorBenchmark],

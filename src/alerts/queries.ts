@@ -1,5 +1,6 @@
 import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
+import type { Query } from "../db/query.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import { iso } from "../time.js";
 
@@ -68,3 +69,19 @@ export async function ackAlert(db: Db, id: number, now: number) {
   }
   return alertDetail(db, id);
 }
+
+/** Alerts firing now, newest first. */
+export const firingAlerts = (limit: number): Query<{ id: number; rule: string; severity: string; summary: string; since: number }[]> => ({
+  statement: {
+    sql: "SELECT id, rule, severity, summary, fired_at FROM alerts WHERE state = 'firing' ORDER BY fired_at DESC LIMIT ?",
+    args: [limit],
+  },
+  map: (rs) =>
+    rs.rows.map((r) => ({
+      id: Number(r.id),
+      rule: String(r.rule),
+      severity: String(r.severity),
+      summary: String(r.summary),
+      since: Number(r.fired_at),
+    })),
+});

@@ -1,11 +1,15 @@
+import { readAll, readOne } from "../db/query.js";
 import type { Deps } from "../deps.js";
+import { eventCountsByType, eventsSince } from "../events/event-queries.js";
 import type { DomainEventType } from "../events/event-log.js";
 import { jobHealth } from "../jobs/job-health.js";
 import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
 import { getState } from "../monitoring/state.js";
-import { percentile } from "../stability/latency.js";
-import { readCaughtUp } from "../stability/rollup-catch-up.js";
+import { analysisErrorCount, judgedCounts, verifierUnavailableCount } from "../monitoring/verdict-counts.js";
+import { stalledRuns } from "../runs/queries.js";
+import { latencyPercentile } from "../stability/latency.js";
+import { lastDeliveryBySource, readRollups, totalsBySource } from "../stability/rollup-reader.js";
 import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
 import type { Rule, Signal } from "./rules.js";
 
@@ -21,25 +25,10 @@ const MIN = 60_000;
 const fromEvents =
   (type: DomainEventType, label: string, describe: (p: Record<string, unknown>) => string): SignalFn =>
   async ({ db }, now, rule) => {
-    const rs = await db.execute({
-      sql: "SELECT subject, payload FROM events WHERE type = ? AND created_at >= ? ORDER BY created_at",
-      args: [type, now - rule.windowMinutes * MIN],
-    });
-    return rs.rows.map((r) => ({
-      labels: { [label]: String(r.subject) },
-      summary: describe(JSON.parse(String(r.payload)) as Record<string, unknown>),
-    }));
+    const events = await readOne(db, eventsSince(type, now - rule.windowMinutes * MIN));
+    return events.map((e) => ({ labels: { [label]: e.subject }, summary: describe(e.payload) }));
   };
 
-async function perSource(deps: Deps, metric: string, since: number) {
-  const [rs] = await readCaughtUp(deps.db, [
-    {
-      sql: "SELECT source, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups WHERE metric = ? AND minute >= ? GROUP BY source, key",
-      args: [metric, since],
-    },
-  ]);
-  return rs!.rows.map((r) => ({ source: String(r.source), key: String(r.key), total: Number(r.total), peak: Number(r.peak) }));
-}
 const sumBySource = (rows: { source: string; total: number }[]) => {
   const m = new Map<string, number>();
   for (const r of rows) m.set(r.source, (m.get(r.source) ?? 0) + r.total);
@@ -61,17 +50,14 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   step_failure: fromEvents("step_failure", "execution", (p) => `${p.agentName} failed${p.errorMessage ? `: ${p.errorMessage}` : ""}`),
 
   async run_stalled({ db }, now) {
-    const rs = await db.execute(
-      "SELECT session_id, last_progress_at FROM orchestrations WHERE status = 'running' AND stalled_at IS NOT NULL AND stalled_at > last_progress_at",
-    );
-    return rs.rows.map((r) => ({
-      labels: { session: String(r.session_id) },
-      summary: `run ${r.session_id} has made no progress for ${Math.round((now - Number(r.last_progress_at)) / MIN)} minutes`,
+    return (await readOne(db, stalledRuns())).map((r) => ({
+      labels: { session: r.sessionId },
+      summary: `run ${r.sessionId} has made no progress for ${Math.round((now - r.lastProgressAt) / MIN)} minutes`,
     }));
   },
 
   async signature_failure(deps, now, rule) {
-    const rows = await perSource(deps, "signature_failure", now - rule.windowMinutes * MIN);
+    const [rows] = await readRollups(deps.db, [totalsBySource("signature_failure", now - rule.windowMinutes * MIN)]);
     return [...sumBySource(rows)].map(([source, n]) => ({
       labels: { source },
       summary: `${n} signature failure(s) from ${source} in ${rule.windowMinutes} min (${rows
@@ -82,22 +68,20 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   },
 
   async zero_deliveries({ db, env }, now, rule) {
-    const [rs] = await readCaughtUp(db, [
-      "SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = 'delivery' GROUP BY source",
-    ]);
+    const [lastDeliveries] = await readRollups(db, [lastDeliveryBySource()]);
     const limit = (rule.threshold ?? rule.windowMinutes) * MIN;
     // With sources declared, only those are watched: taking one off the list retires it.
     const watched = (source: string) => !sourcesAreDeclared(env) || isDeclaredSource(env, source);
-    return rs!.rows
-      .filter((r) => watched(String(r.source)) && now - (Number(r.last) + MIN) > limit)
+    return lastDeliveries
+      .filter((r) => watched(r.source) && now - (r.last + MIN) > limit)
       .map((r) => ({
-        labels: { source: String(r.source) },
-        summary: `no deliveries from ${r.source} for ${Math.round((now - Number(r.last) - MIN) / MIN)} minutes`,
+        labels: { source: r.source },
+        summary: `no deliveries from ${r.source} for ${Math.round((now - r.last - MIN) / MIN)} minutes`,
       }));
   },
 
   async processing_errors(deps, now, rule) {
-    const rows = await perSource(deps, "error", now - rule.windowMinutes * MIN);
+    const [rows] = await readRollups(deps.db, [totalsBySource("error", now - rule.windowMinutes * MIN)]);
     return [...sumBySource(rows)].map(([source, n]) => ({
       labels: { source },
       summary: `${n} processing error(s) from ${source} in ${rule.windowMinutes} min (${rows
@@ -109,8 +93,9 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
 
   async error_rate(deps, now, rule) {
     const since = now - rule.windowMinutes * MIN;
-    const deliveries = sumBySource(await perSource(deps, "delivery", since));
-    const errors = sumBySource(await perSource(deps, "error", since));
+    const [deliveryRows, errorRows] = await readRollups(deps.db, [totalsBySource("delivery", since), totalsBySource("error", since)]);
+    const deliveries = sumBySource(deliveryRows);
+    const errors = sumBySource(errorRows);
     const threshold = rule.threshold ?? 0.05;
     return [...deliveries]
       .filter(([source, d]) => d > 0 && (errors.get(source) ?? 0) / d > threshold)
@@ -122,14 +107,12 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
 
   async response_time(deps, now, rule) {
     const since = now - rule.windowMinutes * MIN;
-    const buckets = await perSource(deps, "latency_bucket", since);
-    const maxima = new Map((await perSource(deps, "latency_max", since)).map((r) => [r.source, r.peak]));
+    const [buckets, maxima] = await readRollups(deps.db, [totalsBySource("latency_bucket", since), totalsBySource("latency_max", since)]);
     const out: Candidate[] = [];
     for (const source of new Set(buckets.map((b) => b.source))) {
-      const p95 = percentile(
-        new Map(buckets.filter((b) => b.source === source).map((b) => [Number(b.key), b.total])),
+      const p95 = latencyPercentile(
+        [...buckets, ...maxima].filter((r) => r.source === source),
         0.95,
-        maxima.get(source) ?? 0,
       );
       if (p95 !== null && p95 > (rule.threshold ?? 10_000))
         out.push({
@@ -141,13 +124,9 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   },
 
   async fulfillment_failure_rate({ db }, now, rule) {
-    const rs = await db.execute({
-      sql: "SELECT verification_status AS s, COUNT(*) AS n FROM monitoring_results WHERE analyzed_at >= ? AND verification_status IN ('pass', 'fail', 'partial') GROUP BY 1",
-      args: [now - rule.windowMinutes * MIN],
-    });
-    const by = Object.fromEntries(rs.rows.map((r) => [String(r.s), Number(r.n)]));
-    const judged = (by.pass ?? 0) + (by.fail ?? 0) + (by.partial ?? 0);
-    const rate = judged > 0 ? (by.fail ?? 0) / judged : 0;
+    const by = await readOne(db, judgedCounts(now - rule.windowMinutes * MIN));
+    const judged = by.pass + by.fail + by.partial;
+    const rate = judged > 0 ? by.fail / judged : 0;
     // A handful of conversations is not a rate.
     if (judged < 5 || rate <= (rule.threshold ?? 0.2)) return [];
     return [
@@ -156,17 +135,9 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   },
 
   async monitoring_errors({ db }, now, rule) {
-    const rs = await db.execute({
-      sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verification_status = 'error' AND analyzed_at >= ?",
-      args: [now - rule.windowMinutes * MIN],
-    });
-    const errors = Number(rs.rows[0]?.n ?? 0);
+    const since = now - rule.windowMinutes * MIN;
     // A system-of-record check that gave up: the verdict stands unconfirmed.
-    const unconfirmed = await db.execute({
-      sql: "SELECT COUNT(*) AS n FROM monitoring_results WHERE verifier_status = 'unavailable' AND analyzed_at >= ? AND verifier_retry_at IS NULL",
-      args: [now - rule.windowMinutes * MIN],
-    });
-    const unverified = Number(unconfirmed.rows[0]?.n ?? 0);
+    const [errors, unverified] = await readAll(db, [analysisErrorCount(since), verifierUnavailableCount(since, true)]);
     const lastError = await lastRunWithStatus(db, "monitor", "error");
     const lastOk = await lastRunWithStatus(db, "monitor", "ok");
     const failing = lastError !== undefined && (lastOk === undefined || lastError.startedAt > lastOk.startedAt);
@@ -194,19 +165,14 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
 
   /** A rules-file rule over any event types: one alert while at least `threshold` (1) of them fall in the window. */
   async events({ db }, now, rule) {
-    const rs = await db.execute({
-      // The bare subject is the one of MAX(created_at) (SQLite's min/max bare-column rule).
-      sql: `SELECT type, COUNT(*) AS n, subject, MAX(created_at) AS last FROM events
-            WHERE type IN (SELECT value FROM json_each(?)) AND created_at >= ? GROUP BY type ORDER BY last DESC`,
-      args: [JSON.stringify(rule.eventTypes ?? []), now - rule.windowMinutes * MIN],
-    });
-    const total = rs.rows.reduce((a, r) => a + Number(r.n), 0);
+    const counts = await readOne(db, eventCountsByType(rule.eventTypes ?? [], now - rule.windowMinutes * MIN));
+    const total = counts.reduce((a, r) => a + r.n, 0);
     if (total === 0 || total < (rule.threshold ?? 1)) return [];
-    const latest = rs.rows[0]!;
+    const latest = counts[0]!;
     return [
       {
         labels: {},
-        summary: `${total} event(s) in ${rule.windowMinutes} min (${rs.rows.map((r) => `${r.type}: ${r.n}`).join(", ")}); latest ${latest.type} of ${latest.subject}`,
+        summary: `${total} event(s) in ${rule.windowMinutes} min (${counts.map((r) => `${r.type}: ${r.n}`).join(", ")}); latest ${latest.type} of ${latest.subject}`,
       },
     ];
   },

@@ -1,5 +1,5 @@
-import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
+import type { Conditional } from "../db/guarded-batch.js";
 
 /** What the detectors record in `events` (not a webhook event: those are stability/events.ts). */
 export type DomainEventType = "run_completed" | "run_failed" | "run_stalled" | "step_failure" | "archival_failure";
@@ -14,17 +14,16 @@ export interface NewEvent {
 }
 
 /**
- * The insert for an event. With `afterChange`, it only happens if the statement just before
- * it in the same batch changed a row (SQLite's changes()): the state transition and its event
- * commit together or not at all.
+ * The insert for an event, conditional so that a state transition and its event commit together
+ * or not at all (see guarded-batch.ts). The dedupe key makes a second emission a no-op.
  */
-export function eventInsert(e: NewEvent, afterChange = false): InStatement {
-  return {
+export function eventInsert(e: NewEvent): Conditional {
+  return (when) => ({
     sql: `INSERT INTO events (type, subject, dedupe_key, payload, created_at)
-          SELECT ?, ?, ?, ?, ? WHERE ${afterChange ? "changes() = 1" : "1"}
+          SELECT ?, ?, ?, ?, ? WHERE ${when}
           ON CONFLICT (dedupe_key) DO NOTHING`,
     args: [e.type, e.subject, e.dedupeKey, JSON.stringify(e.payload), e.at],
-  };
+  });
 }
 
 export interface StoredEvent {

@@ -3,8 +3,8 @@ import { errorMessage, UpstreamError } from "../errors.js";
 import type { CallLimiter } from "../integrations/call-limiter.js";
 import { JudgeSchemaError, type JudgeModel, type JudgeRequest } from "../integrations/judge.js";
 import type { z } from "zod";
-import { finishClaim, releaseClaim, retryClaim, type ClaimedSession } from "./queue.js";
-import { dayOf, hourlyCount, resultInsert, spendUpsert, type ResultRow, type Usage } from "./results.js";
+import { releaseClaim, retryClaim, type ClaimedSession } from "./queue.js";
+import { dayOf, spendUpsert, storeVerdict, type ResultRow, type Usage } from "./results.js";
 import type { MonitorSettings } from "./settings.js";
 import { buildTranscript, type StoredObservation, type Transcript } from "./transcript.js";
 import { callWindow } from "./deadline.js";
@@ -150,10 +150,7 @@ export async function analyzeClaimed(
   }
 
   const outcome = row.status === "error" ? "error" : row.status === "skipped" ? "skipped" : "analyzed";
-  const [claimEnd] = await deps.db.batch(
-    [finishClaim(claim, outcome, deps.clock()), resultInsert(row, true), hourlyCount(row), spendUpsert(dayOf(deps.clock()), usage)],
-    "write",
-  );
+  const [claimEnd] = await deps.db.batch(storeVerdict(claim, outcome, row, usage, deps.clock()), "write");
   const stored = claimEnd!.rowsAffected === 1;
   const fields = {
     status: row.status,

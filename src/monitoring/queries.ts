@@ -1,7 +1,9 @@
 import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
-import { NotFoundError, ValidationError } from "../errors.js";
+import { NotFoundError } from "../errors.js";
+import { decodeCursor, encodeCursor } from "../shared/cursor.js";
 import { iso } from "../time.js";
+import { topFailureCategories } from "./verdict-counts.js";
 import { buildTranscript, type StoredObservation } from "./transcript.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.parse(String(v)));
@@ -48,7 +50,7 @@ function resultJson(r: Row) {
 }
 
 export async function listResults(db: Db, q: { status?: string; intent?: string; since?: number; limit: number; cursor?: string }) {
-  const after = q.cursor ? decode(q.cursor) : null;
+  const after = q.cursor ? decodeCursor(q.cursor) : null;
   const rs = await db.execute({
     sql: `SELECT * FROM monitoring_results WHERE (? IS NULL OR verification_status = ?) AND (? IS NULL OR intent_type = ?)
             AND (? IS NULL OR analyzed_at >= ?) AND (? IS NULL OR (analyzed_at, id) < (?, ?))
@@ -70,14 +72,8 @@ export async function listResults(db: Db, q: { status?: string; intent?: string;
   const last = rows.at(-1);
   return {
     results: rows.map(resultJson),
-    nextCursor: rs.rows.length > q.limit && last ? Buffer.from(`${last.analyzed_at}:${last.id}`).toString("base64url") : null,
+    nextCursor: rs.rows.length > q.limit && last ? encodeCursor(Number(last.analyzed_at), Number(last.id)) : null,
   };
-}
-
-function decode(cursor: string): [number, number] {
-  const m = /^(\d+):(\d+)$/.exec(Buffer.from(cursor, "base64url").toString());
-  if (!m) throw new ValidationError("Invalid cursor", [{ field: "cursor", message: "not a cursor this API returned" }]);
-  return [Number(m[1]), Number(m[2])];
 }
 
 export async function sessionDetail(db: Db, sessionId: string) {
@@ -122,18 +118,15 @@ export async function requestReanalysis(db: Db, sessionId: string, now: number) 
 }
 
 export async function monitoringSummary(db: Db, since: number) {
-  const [byIntent, categories, checks] = await db.batch(
+  const categories = topFailureCategories(since);
+  const [byIntent, categoryRows, checks] = await db.batch(
     [
       // Whole hours from the hourly counts (the first, partial hour counts whole).
       {
         sql: "SELECT intent, status, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2",
         args: [Math.floor(since / 3600_000) * 3600_000],
       },
-      {
-        sql: `SELECT json_extract(diagnostic_report_json, '$.category') AS category, COUNT(*) AS n FROM monitoring_results
-              WHERE diagnostic_status = 'complete' AND analyzed_at >= ? GROUP BY 1 ORDER BY n DESC LIMIT 5`,
-        args: [since],
-      },
+      categories.statement,
       {
         sql: "SELECT verifier_status AS s, COUNT(*) AS n FROM monitoring_results WHERE verifier_status IN ('verified', 'not_found', 'unavailable') AND analyzed_at >= ? GROUP BY 1",
         args: [since],
@@ -162,7 +155,7 @@ export async function monitoringSummary(db: Db, since: number) {
       const d = (c.pass ?? 0) + (c.fail ?? 0) + (c.partial ?? 0);
       return { intent, ...c, passRate: rate(c.pass ?? 0, d), failRate: rate(c.fail ?? 0, d), partialRate: rate(c.partial ?? 0, d) };
     }),
-    topFailureCategories: categories!.rows.map((r) => ({ category: String(r.category), count: Number(r.n) })),
+    topFailureCategories: categories.map(categoryRows!),
     /** System-of-record checks by outcome; `unavailable` verdicts stand as judged until a retry answers. */
     verifier,
   };

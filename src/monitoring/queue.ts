@@ -42,12 +42,14 @@ export async function claimSession(
   return row ? { sessionKey, holder, activityVersion: Number(row.activity_version), attempts: Number(row.attempts) } : undefined;
 }
 
+export type ClaimOutcome = "analyzed" | "skipped" | "error";
+
 /**
- * The state change that ends a claim, to be followed in the same batch by statements guarded
- * with changes() = 1: they only run if this claim was still ours. New activity that arrived
- * during the analysis sends the session back to pending for another verdict.
+ * The state change that ends a claim, the primary of a guarded batch (db/guarded-batch.ts): what
+ * depends on it is written only if this claim was still ours. New activity that arrived during
+ * the analysis sends the session back to pending for another verdict.
  */
-export function finishClaim(claim: ClaimedSession, outcome: "analyzed" | "skipped" | "error", now: number): InStatement {
+export function finishClaim(claim: ClaimedSession, outcome: ClaimOutcome, now: number): InStatement {
   return {
     sql: `UPDATE monitor_sessions SET
             state = CASE WHEN activity_version = ? THEN ? ELSE 'pending' END,

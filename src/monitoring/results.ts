@@ -1,6 +1,8 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
+import { guarded, whenChanged, type Conditional } from "../db/guarded-batch.js";
 import type { Fulfillment, Intent } from "./prompts.js";
+import { finishClaim, type ClaimedSession, type ClaimOutcome } from "./queue.js";
 import { verifierJson, type VerifierRecord } from "./verification.js";
 
 export interface Usage {
@@ -23,13 +25,13 @@ export interface ResultRow {
   analyzedAt: number;
 }
 
-/** One verdict per session version; guarded so it only lands if the claim that made it still held. */
-export function resultInsert(r: ResultRow, guarded: boolean): InStatement {
-  return {
+/** One verdict per session version; conditional, so it only lands if the claim that made it still held. */
+export function resultInsert(r: ResultRow): Conditional {
+  return (when) => ({
     sql: `INSERT INTO monitoring_results (session_id, activity_version, intent_type, intent_confidence, intent_summary, verification_status,
             verdict_summary, evidence, unmet, quality_flags, verifier, verifier_status, verifier_attempts, verifier_retry_at,
             analyzed_at, model, tokens_in, tokens_out, cost_usd, attempts, error)
-          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${guarded ? "changes() = 1" : "1"}
+          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${when}
           ON CONFLICT (session_id, activity_version) DO NOTHING`,
     args: [
       r.sessionId,
@@ -54,16 +56,25 @@ export function resultInsert(r: ResultRow, guarded: boolean): InStatement {
       r.attempts,
       r.error ?? null,
     ],
-  };
+  });
 }
 
-/** Counts a verdict in its hour; follows resultInsert in the batch and only counts if that inserted. */
-export function hourlyCount(r: ResultRow): InStatement {
-  return {
-    sql: `INSERT INTO monitoring_hourly (hour, intent, status, n) SELECT ?, ?, ?, 1 WHERE changes() = 1
+/** Counts a verdict in its hour; a dependent of resultInsert, so it only counts a verdict that was inserted. */
+function hourlyCount(r: ResultRow): Conditional {
+  return (when) => ({
+    sql: `INSERT INTO monitoring_hourly (hour, intent, status, n) SELECT ?, ?, ?, 1 WHERE ${when}
           ON CONFLICT (hour, intent, status) DO UPDATE SET n = n + 1`,
     args: [Math.floor(r.analyzedAt / 3600_000) * 3600_000, r.intent?.intent ?? "none", r.status],
-  };
+  });
+}
+
+/**
+ * The writes that end an analysed claim: the verdict and its hourly count only if the claim still
+ * held (a takeover's verdict stands alone), the spend always, since the model calls were made.
+ * The claim's own result comes first.
+ */
+export function storeVerdict(claim: ClaimedSession, outcome: ClaimOutcome, row: ResultRow, usage: Usage, now: number): InStatement[] {
+  return [...guarded(finishClaim(claim, outcome, now), whenChanged(resultInsert(row), hourlyCount(row))), spendUpsert(dayOf(now), usage)];
 }
 
 export function spendUpsert(day: string, usage: Usage): InStatement {

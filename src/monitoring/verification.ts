@@ -1,4 +1,5 @@
 import type { InStatement } from "@libsql/client";
+import { guarded, whenChanged, type Conditional } from "../db/guarded-batch.js";
 import type { AnalysisContext } from "./analyze.js";
 import type { Fulfillment } from "./prompts.js";
 import type { ResultRow } from "./results.js";
@@ -80,35 +81,32 @@ export async function retryUnavailableChecks(
     const unmet = [...(JSON.parse(String(row.unmet ?? "[]")) as string[]), ...(flip ? [unmetReason(record)] : [])];
     const intent = row.intent_type === null ? "none" : String(row.intent_type);
     const hour = Math.floor(Number(row.analyzed_at) / 3600_000) * 3600_000;
-    const statements: InStatement[] = [
-      {
-        sql: `UPDATE monitoring_results SET verifier_status = ?, verifier = ?, verifier_retry_at = ?, verification_status = ?, unmet = ?,
-                scores_written_at = CASE WHEN ? THEN NULL ELSE scores_written_at END
-              WHERE id = ? AND verifier_attempts = ?`,
-        args: [
-          record.status,
-          verifierJson(record),
-          record.retryAt,
-          flip ? "fail" : status,
-          JSON.stringify(unmet),
-          flip ? 1 : 0,
-          id,
-          attempts,
-        ],
-      },
-      ...(flip
-        ? [
-            {
-              sql: "UPDATE monitoring_hourly SET n = n - 1 WHERE changes() = 1 AND hour = ? AND intent = ? AND status = ?",
-              args: [hour, intent, status],
-            },
-            {
-              sql: "INSERT INTO monitoring_hourly (hour, intent, status, n) SELECT ?, ?, 'fail', 1 WHERE changes() = 1 ON CONFLICT (hour, intent, status) DO UPDATE SET n = n + 1",
-              args: [hour, intent],
-            },
-          ]
-        : []),
-    ];
+    const update: InStatement = {
+      sql: `UPDATE monitoring_results SET verifier_status = ?, verifier = ?, verifier_retry_at = ?, verification_status = ?, unmet = ?,
+              scores_written_at = CASE WHEN ? THEN NULL ELSE scores_written_at END
+            WHERE id = ? AND verifier_attempts = ?`,
+      args: [
+        record.status,
+        verifierJson(record),
+        record.retryAt,
+        flip ? "fail" : status,
+        JSON.stringify(unmet),
+        flip ? 1 : 0,
+        id,
+        attempts,
+      ],
+    };
+    // A flip moves the verdict's hourly count to fail: added there only if it was taken from its old status.
+    const uncount: Conditional = (when) => ({
+      sql: `UPDATE monitoring_hourly SET n = n - 1 WHERE ${when} AND hour = ? AND intent = ? AND status = ?`,
+      args: [hour, intent, status],
+    });
+    const countFail: Conditional = (when) => ({
+      sql: `INSERT INTO monitoring_hourly (hour, intent, status, n) SELECT ?, ?, 'fail', 1 WHERE ${when}
+            ON CONFLICT (hour, intent, status) DO UPDATE SET n = n + 1`,
+      args: [hour, intent],
+    });
+    const statements = flip ? guarded(update, whenChanged(uncount, countFail)) : [update];
     await deps.db.batch(statements, "write");
     counts.retried++;
     if (flip) counts.contradicted++;

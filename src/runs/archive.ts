@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../db/client.js";
+import { unconditional } from "../db/guarded-batch.js";
 import { eventInsert } from "../events/event-log.js";
 import { toExecution, toRun } from "./types.js";
 
@@ -65,13 +66,15 @@ export async function verifyArchive(db: Db, sessionId: string, now: number): Pro
       ...(check.ok
         ? []
         : [
-            eventInsert({
-              type: "archival_failure",
-              subject: sessionId,
-              dedupeKey: `archival_failure:${sessionId}:${archive?.sha256 ?? "none"}`,
-              payload: { sessionId, reason: check.reason },
-              at: now,
-            }),
+            unconditional(
+              eventInsert({
+                type: "archival_failure",
+                subject: sessionId,
+                dedupeKey: `archival_failure:${sessionId}:${archive?.sha256 ?? "none"}`,
+                payload: { sessionId, reason: check.reason },
+                at: now,
+              }),
+            ),
           ]),
     ],
     "write",

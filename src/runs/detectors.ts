@@ -1,3 +1,4 @@
+import { guarded } from "../db/guarded-batch.js";
 import type { Deps } from "../deps.js";
 import { eventInsert } from "../events/event-log.js";
 import { archiveRun } from "./archive.js";
@@ -23,29 +24,26 @@ export async function detectRunTransitions(deps: Pick<Deps, "db" | "log">, now: 
   for (const run of done.rows.map(toRun)) {
     const status = deriveStatus(run.completedTasks, run.failedTasks);
     const [update] = await db.batch(
-      [
+      guarded(
         {
           sql: `UPDATE orchestrations SET status = ?, completed_at = ?, duration_ms = ? - started_at, completion_source = 'derived'
                 WHERE id = ? AND status = 'running'`,
           args: [status, now, now, run.id],
         },
-        eventInsert(
-          {
-            type: runEventType(status),
-            subject: run.sessionId,
-            dedupeKey: `run_finished:${run.sessionId}`,
-            payload: {
-              sessionId: run.sessionId,
-              status,
-              completedTasks: run.completedTasks,
-              failedTasks: run.failedTasks,
-              source: "derived",
-            },
-            at: now,
+        eventInsert({
+          type: runEventType(status),
+          subject: run.sessionId,
+          dedupeKey: `run_finished:${run.sessionId}`,
+          payload: {
+            sessionId: run.sessionId,
+            status,
+            completedTasks: run.completedTasks,
+            failedTasks: run.failedTasks,
+            source: "derived",
           },
-          true,
-        ),
-      ],
+          at: now,
+        }),
+      ),
       "write",
     );
     if (update!.rowsAffected === 1) {
@@ -62,27 +60,24 @@ export async function detectRunTransitions(deps: Pick<Deps, "db" | "log">, now: 
   let stalled = 0;
   for (const run of idle.rows.map(toRun)) {
     const [update] = await db.batch(
-      [
+      guarded(
         {
           sql: "UPDATE orchestrations SET stalled_at = ? WHERE id = ? AND last_progress_at = ? AND (stalled_at IS NULL OR stalled_at < last_progress_at)",
           args: [now, run.id, run.lastProgressAt],
         },
-        eventInsert(
-          {
-            type: "run_stalled",
-            subject: run.sessionId,
-            // Once per stall: progress moves last_progress_at and so the key.
-            dedupeKey: `run_stalled:${run.sessionId}:${run.lastProgressAt}`,
-            payload: {
-              sessionId: run.sessionId,
-              lastProgressAt: new Date(run.lastProgressAt).toISOString(),
-              minutesIdle: Math.round((now - run.lastProgressAt) / 60_000),
-            },
-            at: now,
+        eventInsert({
+          type: "run_stalled",
+          subject: run.sessionId,
+          // Once per stall: progress moves last_progress_at and so the key.
+          dedupeKey: `run_stalled:${run.sessionId}:${run.lastProgressAt}`,
+          payload: {
+            sessionId: run.sessionId,
+            lastProgressAt: new Date(run.lastProgressAt).toISOString(),
+            minutesIdle: Math.round((now - run.lastProgressAt) / 60_000),
           },
-          true,
-        ),
-      ],
+          at: now,
+        }),
+      ),
       "write",
     );
     if (update!.rowsAffected === 1) {

@@ -1,6 +1,8 @@
 import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
-import { NotFoundError, ValidationError } from "../errors.js";
+import { latestWithStatus, type Query } from "../db/query.js";
+import { NotFoundError } from "../errors.js";
+import { decodeCursor, encodeCursor } from "../shared/cursor.js";
 import { toExecution, toRun, type Execution, type Run, type RunStatus } from "./types.js";
 
 export async function healthStats(db: Db, since: number) {
@@ -93,15 +95,6 @@ export async function failedRuns(db: Db, limit: number) {
   return rs.rows.map(toRun).map((run) => ({ ...run, completionRate: run.totalTasks > 0 ? run.completedTasks / run.totalTasks : null }));
 }
 
-/**
- * The newest rows having one of several statuses: one indexed search per status, merged, so no
- * query walks the whole table's time index filtering out the other statuses.
- */
-export function latestWithStatus(table: string, column: string, statuses: string[], order: string): string {
-  const parts = statuses.map((s) => `SELECT * FROM (SELECT * FROM ${table} WHERE ${column} = '${s}' ORDER BY ${order} LIMIT ?)`);
-  return `SELECT * FROM (${parts.join(" UNION ALL ")}) ORDER BY ${order} LIMIT ?`;
-}
-
 /** Keyset pagination over (started_at, id), newest first: stable under inserts, no OFFSET scans. */
 export async function listRuns(
   db: Db,
@@ -116,13 +109,6 @@ export async function listRuns(
   const runs = rs.rows.slice(0, options.limit).map(toRun);
   const last = runs.at(-1);
   return { runs, nextCursor: rs.rows.length > options.limit && last ? encodeCursor(last.startedAt, last.id) : null };
-}
-
-const encodeCursor = (startedAt: number, id: number) => Buffer.from(`${startedAt}:${id}`).toString("base64url");
-function decodeCursor(cursor: string): [number, number] {
-  const match = /^(\d+):(\d+)$/.exec(Buffer.from(cursor, "base64url").toString());
-  if (!match) throw new ValidationError("Invalid cursor", [{ field: "cursor", message: "not a cursor this API returned" }]);
-  return [Number(match[1]), Number(match[2])];
 }
 
 export async function runExecutions(db: Db, sessionId: string): Promise<Execution[]> {
@@ -145,3 +131,45 @@ export async function runWithExecutions(db: Db, sessionId: string): Promise<{ ru
   if (!run!.rows[0]) throw new NotFoundError(`No run with session id "${sessionId}"`);
   return { run: toRun(run!.rows[0]), executions: executions!.rows.map(toExecution) };
 }
+
+/** Runs finished since `since`, per `step`-wide slot and final status. */
+export const finishedRunsPerSlot = (since: number, step: number): Query<{ slot: number; status: string; n: number }[]> => ({
+  statement: {
+    sql: `SELECT (completed_at / ${step}) * ${step} AS slot, status, COUNT(*) AS n FROM orchestrations WHERE completed_at >= ? GROUP BY 1, 2`,
+    args: [since],
+  },
+  map: (rs) => rs.rows.map((r) => ({ slot: Number(r.slot), status: String(r.status), n: Number(r.n) })),
+});
+
+export interface FailedRunSummary {
+  sessionId: string;
+  taskDescription: string;
+  status: string;
+  completedTasks: number;
+  totalTasks: number;
+  at: number;
+}
+
+/** The newest failed or partial runs. */
+export const recentFailedRuns = (limit: number): Query<FailedRunSummary[]> => ({
+  statement: {
+    sql: `SELECT session_id, task_description, status, completed_tasks, total_tasks, completed_at FROM (${latestWithStatus("orchestrations", "status", ["failed", "partial"], "started_at DESC, id DESC")})`,
+    args: [limit, limit, limit],
+  },
+  map: (rs) =>
+    rs.rows.map((r) => ({
+      sessionId: String(r.session_id),
+      taskDescription: String(r.task_description),
+      status: String(r.status),
+      completedTasks: Number(r.completed_tasks),
+      totalTasks: Number(r.total_tasks),
+      at: Number(r.completed_at),
+    })),
+});
+
+/** Running runs the stall detector has flagged and that made no progress since. */
+export const stalledRuns = (): Query<{ sessionId: string; lastProgressAt: number }[]> => ({
+  statement:
+    "SELECT session_id, last_progress_at FROM orchestrations WHERE status = 'running' AND stalled_at IS NOT NULL AND stalled_at > last_progress_at",
+  map: (rs) => rs.rows.map((r) => ({ sessionId: String(r.session_id), lastProgressAt: Number(r.last_progress_at) })),
+});

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { guarded, type Conditional } from "../db/guarded-batch.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 import { eventInsert } from "../events/event-log.js";
 import type { CompleteExecution, CompleteRun, Progress, StartExecution, StartRun } from "./schemas.js";
@@ -63,30 +64,27 @@ export const runEventType = (status: Run["status"]) => (status === "completed" ?
 
 export async function completeRun(db: Db, sessionId: string, input: CompleteRun, now: number): Promise<Run> {
   await db.batch(
-    [
+    guarded(
       {
         sql: `UPDATE orchestrations SET status = ?, completed_tasks = ?, failed_tasks = ?, completed_at = ?,
                 duration_ms = ? - started_at, completion_source = 'reported'
               WHERE session_id = ? AND status = 'running'`,
         args: [input.status, input.completedTasks, input.failedTasks, now, now, sessionId],
       },
-      eventInsert(
-        {
-          type: runEventType(input.status),
-          subject: sessionId,
-          dedupeKey: `run_finished:${sessionId}`,
-          payload: {
-            sessionId,
-            status: input.status,
-            completedTasks: input.completedTasks,
-            failedTasks: input.failedTasks,
-            source: "reported",
-          },
-          at: now,
+      eventInsert({
+        type: runEventType(input.status),
+        subject: sessionId,
+        dedupeKey: `run_finished:${sessionId}`,
+        payload: {
+          sessionId,
+          status: input.status,
+          completedTasks: input.completedTasks,
+          failedTasks: input.failedTasks,
+          source: "reported",
         },
-        true,
-      ),
-    ],
+        at: now,
+      }),
+    ),
     "write",
   );
   const run = await getRunOrThrow(db, sessionId);
@@ -98,18 +96,18 @@ export async function completeRun(db: Db, sessionId: string, input: CompleteRun,
 export async function startExecution(db: Db, input: StartExecution, now: number): Promise<{ execution: Execution; created: boolean }> {
   const orchestrationId = input.orchestrationSessionId ? (await getRunOrThrow(db, input.orchestrationSessionId)).id : null;
   const [rs] = await db.batch(
-    [
+    guarded(
       {
         sql: `INSERT INTO agent_executions (orchestration_id, agent_session_id, agent_name, task_id, task_number, status, started_at)
               VALUES (?, ?, ?, ?, ?, 'in_progress', ?) ON CONFLICT (agent_session_id) DO NOTHING RETURNING id`,
         args: [orchestrationId, input.agentSessionId, input.agentName, input.taskId ?? null, input.taskNumber ?? null, now],
       },
-      {
-        sql: `INSERT INTO agent_stats (agent_name, runs) SELECT ?, 1 WHERE changes() = 1
+      (when) => ({
+        sql: `INSERT INTO agent_stats (agent_name, runs) SELECT ?, 1 WHERE ${when}
               ON CONFLICT (agent_name) DO UPDATE SET runs = runs + 1`,
         args: [input.agentName],
-      },
-    ],
+      }),
+    ),
     "write",
   );
   const execution = await getExecutionOrThrow(db, input.agentSessionId);
@@ -143,28 +141,25 @@ export async function completeExecution(db: Db, agentSessionId: string, input: C
       agentSessionId,
     ],
   };
-  const failure = eventInsert(
-    {
-      type: "step_failure",
-      subject: agentSessionId,
-      dedupeKey: `step_failure:${agentSessionId}`,
-      payload: {
-        agentSessionId,
-        agentName: existing.agentName,
-        taskId: existing.taskId,
-        retryCount: input.retryCount,
-        errorMessage: input.errorMessage ?? null,
-      },
-      at: now,
+  const failure = eventInsert({
+    type: "step_failure",
+    subject: agentSessionId,
+    dedupeKey: `step_failure:${agentSessionId}`,
+    payload: {
+      agentSessionId,
+      agentName: existing.agentName,
+      taskId: existing.taskId,
+      retryCount: input.retryCount,
+      errorMessage: input.errorMessage ?? null,
     },
-    true,
-  );
+    at: now,
+  });
   // Counted once, with the update it belongs to.
-  const stats = {
+  const stats: Conditional = (when) => ({
     sql: `UPDATE agent_stats SET completed = completed + ?, failed = failed + ?, duration_count = duration_count + 1,
             duration_sum = duration_sum + (? - ?), duration_min = min(COALESCE(duration_min, ? - ?), ? - ?),
             duration_max = max(COALESCE(duration_max, ? - ?), ? - ?)
-          WHERE agent_name = ? AND changes() = 1`,
+          WHERE agent_name = ? AND ${when}`,
     args: [
       input.status === "completed" ? 1 : 0,
       input.status === "failed" ? 1 : 0,
@@ -180,8 +175,9 @@ export async function completeExecution(db: Db, agentSessionId: string, input: C
       existing.startedAt,
       existing.agentName,
     ],
-  };
-  await db.batch(input.status === "failed" ? [update, stats, failure] : [update, stats], "write");
+  });
+  // Both follow the update, not each other: the event is not lost when the agent has no stats row.
+  await db.batch(input.status === "failed" ? guarded(update, stats, failure) : guarded(update, stats), "write");
   const execution = await getExecutionOrThrow(db, agentSessionId);
   const matches =
     execution.status === input.status &&

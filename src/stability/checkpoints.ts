@@ -1,7 +1,8 @@
 import type { Db } from "../db/client.js";
+import { num, type Query } from "../db/query.js";
 import type { Deps } from "../deps.js";
 import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
-import { readCaughtUp } from "./rollup-catch-up.js";
+import { firstRollupMinute, readRollups } from "./rollup-reader.js";
 import { redFlagsFor, statusOf, thresholdsFrom, type RedFlag } from "./red-flags.js";
 
 const WINDOW_MS = 4 * 3600_000;
@@ -59,14 +60,15 @@ export async function closeDueCheckpoints(deps: Deps, now: number): Promise<Chec
   return closed;
 }
 
+const lastCheckpointEnd: Query<number | null> = {
+  statement: "SELECT MAX(window_end) AS last_end FROM stability_checkpoints",
+  map: (rs) => num(rs.rows[0]?.last_end),
+};
+
 async function firstWindowToClose(db: Db, lastCompleteEnd: number): Promise<number> {
-  const [rs] = await readCaughtUp(db, [
-    "SELECT (SELECT MAX(window_end) FROM stability_checkpoints) AS last_end, (SELECT MIN(minute) FROM webhook_rollups) AS first_data",
-  ]);
-  const row = rs!.rows[0];
-  if (row?.last_end !== null && row?.last_end !== undefined) return Number(row.last_end);
+  const [lastEnd, firstData] = await readRollups(db, [lastCheckpointEnd, firstRollupMinute()]);
+  if (lastEnd !== null) return lastEnd;
   // First run: from the window of the first data, or else just the last complete window.
-  const firstData = row?.first_data === null || row?.first_data === undefined ? null : Number(row.first_data);
   return Math.min(firstData === null ? Infinity : windowStartOf(firstData), lastCompleteEnd - WINDOW_MS);
 }
 

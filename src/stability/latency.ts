@@ -1,3 +1,5 @@
+import { MAX_METRIC, type RollupRow } from "./rollup-metrics.js";
+
 // Response times are kept as histogram counts per minute, so p50/p95/p99 over any period
 // come from summing rollups instead of scanning events.
 
@@ -17,8 +19,19 @@ export function bucketRange(index: number): [number, number] {
   return [lower, upper];
 }
 
+/** A latency percentile (0–1) from rollup rows: their `latency_bucket` counts, capped by their `latency_max`. */
+export function latencyPercentile(rows: readonly RollupRow[], p: number): number | null {
+  const buckets = new Map<number, number>();
+  let maxMs = 0;
+  for (const r of rows) {
+    if (r.metric === "latency_bucket") buckets.set(Number(r.key), (buckets.get(Number(r.key)) ?? 0) + r.total);
+    if (r.metric === MAX_METRIC) maxMs = Math.max(maxMs, r.peak);
+  }
+  return percentile(buckets, p, maxMs);
+}
+
 /** Estimates a percentile (0–1) by interpolating inside the bucket that holds it. */
-export function percentile(buckets: Map<number, number>, p: number, maxMs: number): number | null {
+function percentile(buckets: Map<number, number>, p: number, maxMs: number): number | null {
   const total = [...buckets.values()].reduce((a, b) => a + b, 0);
   if (total === 0) return null;
   const rank = Math.max(1, Math.ceil(p * total));

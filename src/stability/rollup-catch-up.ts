@@ -1,6 +1,7 @@
 import type { InStatement, ResultSet } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { LATENCY_BOUNDS } from "./latency.js";
+import { MAX_METRIC, type Metric } from "./rollup-metrics.js";
 
 /**
  * Rollups are kept off the webhook's request path: a webhook commits only its row in
@@ -18,6 +19,22 @@ const MARK = 1;
 const LO = `COALESCE((SELECT last_id FROM ingest_mark WHERE k = ${MARK}), 0)`;
 const bucketCase = `CASE ${LATENCY_BOUNDS.map((b, i) => `WHEN latency_ms <= ${b} THEN '${i}'`).join(" ")} ELSE '${LATENCY_BOUNDS.length}' END`;
 
+const RESPONSE_WITH_LATENCY = "type = 'response.sent' AND latency_ms IS NOT NULL";
+
+/** How each metric is counted from new events: its key, its increment, and which events count (all when no `where`). */
+const COUNTS = {
+  accepted: { key: "''", value: "1" },
+  event: { key: "type", value: "1" },
+  delivery: { key: "''", value: "1", where: "type IN ('message.received', 'delivery', 'invalid_payload')" },
+  error: { key: "COALESCE(error_type, 'unknown')", value: "1", where: "type IN ('error', 'invalid_payload')" },
+  processed: { key: "''", value: "1", where: "type = 'message.processed'" },
+  response: { key: "''", value: "1", where: "type = 'response.sent'" },
+  signature_failure: { key: "'reported_by_bot'", value: "1", where: "type = 'signature.failed'" },
+  latency_sum: { key: "''", value: "latency_ms", where: RESPONSE_WITH_LATENCY },
+  latency_max: { key: "''", value: "latency_ms", where: RESPONSE_WITH_LATENCY },
+  latency_bucket: { key: bucketCase, value: "1", where: RESPONSE_WITH_LATENCY },
+} satisfies Record<Metric, { key: string; value: string; where?: string }>;
+
 /** The counts of the events above the mark (at most CHUNK ids), computed in SQL, into one rollup table. */
 function rollupSql(table: "webhook_rollups" | "webhook_rollups_15m"): string {
   const [slotColumn, width] = table === "webhook_rollups" ? ["minute", 60_000] : ["slot", 900_000];
@@ -26,22 +43,15 @@ function rollupSql(table: "webhook_rollups" | "webhook_rollups_15m"): string {
 WITH lo AS (SELECT ${LO} AS id),
 new AS (SELECT * FROM webhook_events WHERE id > (SELECT id FROM lo) AND id <= (SELECT id FROM lo) + ${CHUNK}),
 inc (at, source, metric, key, v) AS (
-  SELECT ${at}, source, 'accepted', '', 1 FROM new
-  UNION ALL SELECT ${at}, source, 'event', type, 1 FROM new
-  UNION ALL SELECT ${at}, source, 'delivery', '', 1 FROM new WHERE type IN ('message.received', 'delivery', 'invalid_payload')
-  UNION ALL SELECT ${at}, source, 'error', COALESCE(error_type, 'unknown'), 1 FROM new WHERE type IN ('error', 'invalid_payload')
-  UNION ALL SELECT ${at}, source, 'processed', '', 1 FROM new WHERE type = 'message.processed'
-  UNION ALL SELECT ${at}, source, 'response', '', 1 FROM new WHERE type = 'response.sent'
-  UNION ALL SELECT ${at}, source, 'signature_failure', 'reported_by_bot', 1 FROM new WHERE type = 'signature.failed'
-  UNION ALL SELECT ${at}, source, 'latency_sum', '', latency_ms FROM new WHERE type = 'response.sent' AND latency_ms IS NOT NULL
-  UNION ALL SELECT ${at}, source, 'latency_max', '', latency_ms FROM new WHERE type = 'response.sent' AND latency_ms IS NOT NULL
-  UNION ALL SELECT ${at}, source, 'latency_bucket', ${bucketCase}, 1 FROM new WHERE type = 'response.sent' AND latency_ms IS NOT NULL
+  ${Object.entries(COUNTS)
+    .map(([metric, c]) => `SELECT ${at}, source, '${metric}', ${c.key}, ${c.value} FROM new${"where" in c ? ` WHERE ${c.where}` : ""}`)
+    .join("\n  UNION ALL ")}
 )
 INSERT INTO ${table} (${slotColumn}, source, metric, key, value)
-SELECT at, source, metric, key, CASE WHEN metric = 'latency_max' THEN MAX(v) ELSE SUM(v) END FROM inc WHERE 1
+SELECT at, source, metric, key, CASE WHEN metric = '${MAX_METRIC}' THEN MAX(v) ELSE SUM(v) END FROM inc WHERE 1
 GROUP BY at, source, metric, key
 ON CONFLICT (${slotColumn}, source, metric, key) DO UPDATE SET value =
-  CASE WHEN metric = 'latency_max' THEN max(value, excluded.value) ELSE value + excluded.value END`;
+  CASE WHEN metric = '${MAX_METRIC}' THEN max(value, excluded.value) ELSE value + excluded.value END`;
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { InStatement } from "@libsql/client";
+import { MAX_METRIC, type Metric } from "./rollup-metrics.js";
 import type { SignatureFailureReason } from "./signatures.js";
 
 const MINUTE_MS = 60_000;
 const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 
 /** A per-minute, per-source counter. `latency_max` keeps a maximum; everything else sums. */
-type Increment = [metric: string, key: string, value: number];
+type Increment = [metric: Metric, key: string, value: number];
 
 const QUARTER_MS = 15 * MINUTE_MS;
 
@@ -22,7 +23,7 @@ function rollupUpsert(minute: number, source: string, increments: Increment[], q
     sql: `INSERT INTO ${table} (${column}, source, metric, key, value)
           SELECT column1, column2, column3, column4, column5 FROM (VALUES ${rows}) WHERE 1
           ON CONFLICT (${column}, source, metric, key) DO UPDATE SET value =
-            CASE WHEN metric = 'latency_max' THEN max(value, excluded.value) ELSE value + excluded.value END`,
+            CASE WHEN metric = '${MAX_METRIC}' THEN max(value, excluded.value) ELSE value + excluded.value END`,
     args: increments.flatMap(([metric, key, value]) => [at, source, metric, key, value]),
   };
 }

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto";
 import { standardWebhookKey } from "../security/webhook-secrets.js";
 
 export type SignatureFailureReason =
@@ -16,6 +16,19 @@ export type Verification =
   | { ok: false; reason: SignatureFailureReason };
 
 type HeaderGetter = (name: string) => string | undefined;
+
+// Decoded once per secret, not per webhook. Secrets come from configuration, so the map stays
+// small; it is emptied if a caller ever passes many.
+const keys = new Map<string, KeyObject>();
+function keyFor(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size >= 64) keys.clear();
+    key = createSecretKey(standardWebhookKey(secret));
+    keys.set(secret, key);
+  }
+  return key;
+}
 
 const header = (get: HeaderGetter, name: string) => get(`webhook-${name}`) ?? get(`svix-${name}`);
 
@@ -48,11 +61,11 @@ export function verifySignature(options: {
       .map((entry) => entry.split(","))
       .filter(([version, value]) => version === "v1" && value)
       .map(([, value]) => Buffer.from(value!));
-    const signed = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body]);
+    const prefix = `${id}.${timestamp}.`;
     // Compare the base64 text, not decoded bytes: lenient decoding would accept
     // non-canonical encodings that differ only in padding bits.
     const match = secrets.some((secret) => {
-      const expected = Buffer.from(createHmac("sha256", standardWebhookKey(secret)).update(signed).digest("base64"));
+      const expected = Buffer.from(createHmac("sha256", keyFor(secret)).update(prefix).update(body).digest("base64"));
       return given.some((sig) => sig.length === expected.length && timingSafeEqual(sig, expected));
     });
     return match ? { ok: true, scheme: "standard-webhooks", webhookId: id } : { ok: false, reason: "invalid_signature" };

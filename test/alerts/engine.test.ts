@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { unconditional } from "../../src/db/guarded-batch.js";
 import { eventInsert } from "../../src/events/event-log.js";
 import { setState } from "../../src/monitoring/state.js";
 import { detectRunTransitions } from "../../src/runs/detectors.js";
@@ -20,7 +21,7 @@ const MIN = 60_000;
 const advance = (world: AlertWorld, ms: number) => world.deps.testClock.advance(ms);
 const now = (world: AlertWorld) => world.deps.clock();
 const event = (world: AlertWorld, type: "archival_failure", subject: string, payload: Record<string, unknown>) =>
-  world.t.db.execute(eventInsert({ type, subject, dedupeKey: `${type}:${subject}:${now(world)}`, payload, at: now(world) }));
+  world.t.db.execute(unconditional(eventInsert({ type, subject, dedupeKey: `${type}:${subject}:${now(world)}`, payload, at: now(world) })));
 const result = (world: AlertWorld, i: number, status: string) =>
   world.t.db.execute({
     sql: "INSERT INTO monitoring_results (session_id, activity_version, verification_status, analyzed_at) VALUES (?, 1, ?, ?)",

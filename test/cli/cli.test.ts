@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVigilClient } from "../../src/client/vigil-client.js";
 import { createDb } from "../../src/db/client.js";
+import { unconditional } from "../../src/db/guarded-batch.js";
 import { resultInsert, type ResultRow } from "../../src/monitoring/results.js";
 import { API_KEY, CRON_SECRET } from "../helpers/deps.js";
 import { startServer, type ServerProcess } from "../helpers/server-process.js";
@@ -126,7 +127,10 @@ describe("npm run monitor -- <command>", () => {
         quality: { wrong_language: false, off_topic: false, repetitive: status === "fail", failed_to_answer: false, harmful: false },
       },
     });
-    await db.batch([resultInsert(verdict("call-1", "pass"), false), resultInsert(verdict("call-2", "fail"), false)], "write");
+    await db.batch(
+      [unconditional(resultInsert(verdict("call-1", "pass"))), unconditional(resultInsert(verdict("call-2", "fail")))],
+      "write",
+    );
     db.close();
     const all = await cli(["verdicts"]);
     expect(all.code).toBe(0);

@@ -123,6 +123,40 @@ describe("agent executions", () => {
     expect(failures[0]!.payload).toMatchObject({ agentName: "backend-agent", errorMessage: "tsc failed" });
   });
 
+  it("emits step_failure when the execution fails, even if its agent has no stats row to count it in", async () => {
+    // An execution started by a deployment still running code from before agent_stats existed
+    // (migration 7 only backfilled the executions already there) has no stats row. The failure
+    // event belongs to the state change, not to the counter: it used to be lost here.
+    const start = { agentSessionId: sid("agent"), agentName: sid("pre-stats-agent") };
+    expect((await call(app, "POST", "/api/executions", start)).status).toBe(201);
+    await t.db.execute({ sql: "DELETE FROM agent_stats WHERE agent_name = ?", args: [start.agentName] });
+    const complete = { status: "failed", filesCreated: 0, filesModified: 0, retryCount: 1, selfHealed: false, errorMessage: "boom" };
+    const done = await call(app, "POST", `/api/executions/${start.agentSessionId}/complete`, complete);
+    expect(done.status).toBe(200);
+    expect(done.body.execution.status).toBe("failed");
+    const failures = (await listEvents(t.db, { type: "step_failure", limit: 100 })).filter((e) => e.subject === start.agentSessionId);
+    expect(failures.map((e) => e.payload)).toEqual([
+      { agentSessionId: start.agentSessionId, agentName: start.agentName, taskId: null, retryCount: 1, errorMessage: "boom" },
+    ]);
+  });
+
+  it("counts a finished execution in its agent's stats once, and nothing for a retry", async () => {
+    const agentName = sid("counted-agent");
+    const stats = async () =>
+      (
+        await t.db.execute({
+          sql: "SELECT runs, completed, failed, duration_count FROM agent_stats WHERE agent_name = ?",
+          args: [agentName],
+        })
+      ).rows[0];
+    const start = { agentSessionId: sid("agent"), agentName };
+    await call(app, "POST", "/api/executions", start);
+    const complete = { status: "failed", filesCreated: 0, filesModified: 0, retryCount: 0, selfHealed: false, errorMessage: "x" };
+    await call(app, "POST", `/api/executions/${start.agentSessionId}/complete`, complete);
+    await call(app, "POST", `/api/executions/${start.agentSessionId}/complete`, complete);
+    expect({ ...(await stats()) }).toEqual({ runs: 1, completed: 0, failed: 1, duration_count: 1 });
+  });
+
   it("404s an unknown orchestration or execution; 400s a bad body", async () => {
     expect(
       (await call(app, "POST", "/api/executions", { agentSessionId: sid(), agentName: "a", orchestrationSessionId: "missing" })).status,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
+import { unconditional } from "../../src/db/guarded-batch.js";
 import { resultInsert, type ResultRow } from "../../src/monitoring/results.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, testDeps } from "../helpers/deps.js";
@@ -43,7 +44,7 @@ describe("Bot Response Quality Checks in the stability report", () => {
         verdict("s-harm", { harmful: true }),
         verdict("s-ok", {}),
         verdict("s-old", { harmful: true }, now - 30 * 3600_000), // outside the 24 h window
-      ].map((r) => resultInsert(r, false)),
+      ].map((r) => unconditional(resultInsert(r))),
       "write",
     );
   });

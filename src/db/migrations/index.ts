@@ -14,6 +14,7 @@ import { observationTriggerMigration } from "./0013-observation-trigger.js";
 import { rollupMarkMigration } from "./0014-rollup-mark.js";
 import type { Migration } from "./types.js";
 import { qualityFlagsIndexMigration } from "./0015-quality-flags-index.js";
+import { batchGuardsMigration } from "./0016-batch-guards.js";
 
 export type { Migration } from "./types.js";
 
@@ -34,4 +35,5 @@ export const migrations: Migration[] = [
   observationTriggerMigration,
   rollupMarkMigration,
   qualityFlagsIndexMigration,
+  batchGuardsMigration,
 ];

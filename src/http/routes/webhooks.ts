@@ -11,6 +11,8 @@ import { hasStoredEvents, isDeclaredSource, sourcesAreDeclared } from "../../sta
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json } from "../contract.js";
 import { readBodyWithin } from "../read-body.js";
+import { jsonWithHeaders } from "../request-envelope.js";
+import type { SchemaGuard } from "../schema-guard.js";
 
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -36,8 +38,12 @@ export const WEBHOOK_ROUTES = {
   }),
 };
 
-/** Signed stability events. Authenticated by signature, never by API key. */
-export function webhookRoutes(deps: Deps) {
+/**
+ * Signed stability events. Authenticated by signature, never by API key; registered ahead of the
+ * app's other middleware, so the schema check is made here and the source pattern refuses any
+ * control character the path guard would.
+ */
+export function webhookRoutes(deps: Deps, schema: SchemaGuard) {
   const ctx: IngestContext = {
     env: deps.env,
     writer: createBatchWriter(deps.db),
@@ -49,6 +55,8 @@ export function webhookRoutes(deps: Deps) {
   };
   const R = WEBHOOK_ROUTES;
   return new Hono<AppEnv>().on(R.event.method, R.event.path, async (c) => {
+    const pending = schema.ensure();
+    if (pending) await pending;
     const source = c.req.param("source");
     if (!SOURCE.test(source)) throw new NotFoundError("Unknown webhook source: use letters, digits, '.', '_' or '-' (at most 64)");
     // On Vercel x-real-ip is set by the platform; locally there is none and refusals share one budget.
@@ -59,6 +67,6 @@ export function webhookRoutes(deps: Deps) {
     const body = await readBodyWithin(c, deps.env.WEBHOOK_MAX_BYTES, "Webhook body");
     const { logFields, ...result } = await ingestWebhook(ctx, { source, header: (name) => c.req.header(name), body, clientIp });
     c.set("logFields", logFields);
-    return c.json({ received: true, ...result }, 200);
+    return jsonWithHeaders(c, { received: true, ...result }, 200);
   });
 }

@@ -1,0 +1,42 @@
+import type { InStatement, ResultSet } from "@libsql/client";
+import type { Db } from "./client.js";
+
+/**
+ * A read as a value: its statement and how its rows become data. A caller gathers the reads it
+ * needs from several domains into one batch (one round trip to Turso) while each domain keeps
+ * its own SQL and row mapping.
+ */
+export interface Query<T> {
+  statement: InStatement;
+  map: (rs: ResultSet) => T;
+}
+
+export type Results<Q extends readonly Query<unknown>[]> = { -readonly [K in keyof Q]: Q[K] extends Query<infer T> ? T : never };
+
+export const mapResults = <Q extends readonly Query<unknown>[]>(queries: Q, results: ResultSet[]): Results<Q> =>
+  queries.map((q, i) => q.map(results[i]!)) as Results<Q>;
+
+/** Runs the queries in one read batch. */
+export async function readAll<const Q extends readonly Query<unknown>[]>(db: Db, queries: Q): Promise<Results<Q>> {
+  return mapResults(
+    queries,
+    await db.batch(
+      queries.map((q) => q.statement),
+      "read",
+    ),
+  );
+}
+
+/** Runs one query on its own. */
+export const readOne = async <T>(db: Db, query: Query<T>): Promise<T> => query.map(await db.execute(query.statement));
+
+export const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/**
+ * The newest rows having one of several statuses: one indexed search per status, merged, so no
+ * query walks the whole table's time index filtering out the other statuses.
+ */
+export function latestWithStatus(table: string, column: string, statuses: string[], order: string): string {
+  const parts = statuses.map((s) => `SELECT * FROM (SELECT * FROM ${table} WHERE ${column} = '${s}' ORDER BY ${order} LIMIT ?)`);
+  return `SELECT * FROM (${parts.join(" UNION ALL ")}) ORDER BY ${order} LIMIT ?`;
+}
