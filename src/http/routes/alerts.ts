@@ -6,14 +6,14 @@ import type { Deps } from "../../deps.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
-import { isoTime, limit } from "../schemas/query.js";
+import { isoTime, wholeNumber } from "../schemas/query.js";
 
 const silenceJson = (s: Silence) => ({ ...s, startsAt: iso(s.startsAt), endsAt: iso(s.endsAt) });
 const alerts = { auth: "apiKey", tag: "Alerts" } as const;
 const alertsQuery = z.object({
   state: z.enum(["pending", "firing", "resolved"]).optional(),
   since: isoTime.optional(),
-  limit: limit(100, 500),
+  limit: wholeNumber(100, 500),
 });
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 const silencesQuery = z.object({ expired: z.enum(["true", "false"]).default("false") });

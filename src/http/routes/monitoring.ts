@@ -4,17 +4,17 @@ import type { Deps } from "../../deps.js";
 import { listResults, monitoringSummary, requestReanalysis, sessionDetail } from "../../monitoring/queries.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
-import { hours, isoTime, limit } from "../schemas/query.js";
+import { isoTime, wholeNumber } from "../schemas/query.js";
 
 const monitoring = { auth: "apiKey", tag: "Monitoring" } as const;
 const resultsQuery = z.object({
   status: z.enum(["pass", "fail", "partial", "error", "skipped"]).optional(),
   intent: z.string().min(1).max(100).optional(),
   since: isoTime.optional(),
-  limit: limit(50, 500),
+  limit: wholeNumber(50, 500),
   cursor: z.string().max(200).optional(),
 });
-const summaryQuery = z.object({ hours: hours(24, 24 * 90) });
+const summaryQuery = z.object({ hours: wholeNumber(24, 24 * 90) });
 
 // Built on first use (the OpenAPI document, the tests), never at a cold start.
 const answers = lazy(() => {

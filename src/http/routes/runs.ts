@@ -11,16 +11,16 @@ import { completeExecutionBody, completeRunBody, progressBody, startExecutionBod
 import { executionJson, runJson } from "../../runs/types.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json, validated } from "../contract.js";
-import { hours, limit } from "../schemas/query.js";
+import { wholeNumber } from "../schemas/query.js";
 import { runAnswers } from "./run-answers.js";
 
 const DAY_MS = 86_400_000;
 
-const hoursQuery = z.object({ hours: hours(24, 24 * 365) });
-const failuresQuery = z.object({ limit: limit(10, 500) });
+const hoursQuery = z.object({ hours: wholeNumber(24, 24 * 365) });
+const failuresQuery = z.object({ limit: wholeNumber(10, 500) });
 const runsListQuery = z.object({
   status: z.enum(["running", "completed", "failed", "partial"]).optional(),
-  limit: limit(50, 500),
+  limit: wholeNumber(50, 500),
   cursor: z.string().max(200).optional(),
 });
 const cleanupQuery = z.object({ olderThanDays: z.coerce.number().int().min(1).max(3650) });

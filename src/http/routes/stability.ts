@@ -8,7 +8,7 @@ import { renderStabilityMarkdown } from "../../stability/report-markdown.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
-import { hours, limit } from "../schemas/query.js";
+import { wholeNumber } from "../schemas/query.js";
 
 const flagJson = (f: RedFlag) => ({ ...f, at: iso(f.at) });
 const checkpointJson = (c: Checkpoint) => ({
@@ -21,8 +21,8 @@ const checkpointJson = (c: Checkpoint) => ({
 });
 
 const stability = { auth: "apiKey", tag: "Stability" } as const;
-const reportQuery = z.object({ hours: hours(24, 24 * 30), format: z.enum(["json", "markdown"]).default("json") });
-const checkpointsQuery = z.object({ limit: limit(20, 500) });
+const reportQuery = z.object({ hours: wholeNumber(24, 24 * 30), format: z.enum(["json", "markdown"]).default("json") });
+const checkpointsQuery = z.object({ limit: wholeNumber(20, 500) });
 
 // Built on first use (the OpenAPI document, the tests), never at a cold start.
 const answers = lazy(() => {
