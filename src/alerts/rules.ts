@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ConfigError, errorMessage } from "../errors.js";
 import { CHANNELS, type Channel } from "./channels/registry.js";
 
-export { type Channel };
+export type { Channel };
 
 /** The built-in conditions; a rule may instead count any `events.type` with signal "events". */
 export const SIGNALS = [
