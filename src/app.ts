@@ -36,7 +36,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use(requestEnvelope(deps.log));
   // Webhooks first: they carry their own signature, body limit and schema check, so the hot
   // path skips the API-key, body-limit and path-guard layers below (issue 17: CPU per webhook).
-  app.route("/", webhookRoutes(deps, schema));
+  const routed = app.route("/", webhookRoutes(deps, schema));
   const limitBody = bodyLimit({
     maxSize: deps.env.BODY_LIMIT_BYTES,
     onError: () => {
@@ -49,19 +49,22 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use("/api/*", (c, next) => (c.req.path === "/api/health" ? next() : schema.middleware(c, next)));
   app.use("/status", schema.middleware);
 
-  app.route("/", healthRoutes(deps));
-  app.route("/", cronRoutes(deps, options.jobs ?? JOBS));
-  app.route("/", jobRoutes(deps));
-  app.route("/", stabilityRoutes(deps));
-  app.route("/", runRoutes(deps));
-  app.route("/", monitoringRoutes(deps));
-  app.route("/", alertRoutes(deps));
-  app.route("/", statusRoutes(deps));
-  app.route("/", openApiRoutes());
-
   app.notFound(renderNotFound);
   app.onError((error, c) => renderError(error, c, deps.log));
-  return app;
+  // Chained on `routed` (the same app), so its type carries every route's input and answer
+  // (AppType, for hono/client).
+  return routed
+    .route("/", healthRoutes(deps))
+    .route("/", cronRoutes(deps, options.jobs ?? JOBS))
+    .route("/", jobRoutes(deps))
+    .route("/", stabilityRoutes(deps))
+    .route("/", runRoutes(deps))
+    .route("/", monitoringRoutes(deps))
+    .route("/", alertRoutes(deps))
+    .route("/", statusRoutes(deps))
+    .route("/", openApiRoutes());
 }
 
 export type App = ReturnType<typeof createApp>;
+/** The whole API as a type: `hc<AppType>(url)` (hono/client) is a typed client of it. */
+export type AppType = App;

@@ -40,7 +40,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       show(io, inv, page, () =>
         table(
           ["SESSION", "STATUS", "TASKS", "STARTED", "DURATION"],
-          page.runs.map((r: any) => [
+          page.runs.map((r) => [
             r.sessionId,
             r.status,
             `${r.completedTasks}/${r.totalTasks}${r.failedTasks ? ` (${r.failedTasks} failed)` : ""}`,
@@ -82,7 +82,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
           "",
           table(
             ["EXECUTION", "STATUS", "STARTED", "DURATION", "ERROR"],
-            a.recent.map((e: any) => [e.agentSessionId, e.status, when(e.startedAt), dur(e.durationMs), e.errorMessage]),
+            a.recent.map((e) => [e.agentSessionId, e.status, when(e.startedAt), dur(e.durationMs), e.errorMessage]),
           ),
         ].join("\n"),
       );
@@ -95,7 +95,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       show(io, inv, execs, () =>
         table(
           ["#", "AGENT", "EXECUTION", "STATUS", "DURATION", "FILES +/~", "RETRIES", "ERROR"],
-          execs.map((e: any) => [
+          execs.map((e) => [
             e.taskNumber,
             e.agentName,
             e.agentSessionId,
@@ -130,14 +130,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       show(io, inv, agents, () =>
         table(
           ["AGENT", "RUNS", "SUCCESS", "MIN", "AVG", "MAX"],
-          agents.map((a: any) => [
-            a.agentName,
-            a.runs,
-            pct(a.successRate),
-            dur(a.minDurationMs),
-            dur(a.avgDurationMs),
-            dur(a.maxDurationMs),
-          ]),
+          agents.map((a) => [a.agentName, a.runs, pct(a.successRate), dur(a.minDurationMs), dur(a.avgDurationMs), dur(a.maxDurationMs)]),
         ),
       );
     },
@@ -149,7 +142,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       show(io, inv, failures, () =>
         table(
           ["SESSION", "STATUS", "COMPLETION", "DURATION", "STARTED", "TASK"],
-          failures.map((f: any) => [f.sessionId, f.status, pct(f.completionRate), dur(f.durationMs), when(f.startedAt), f.taskDescription]),
+          failures.map((f) => [f.sessionId, f.status, pct(f.completionRate), dur(f.durationMs), when(f.startedAt), f.taskDescription]),
         ),
       );
     },
@@ -180,7 +173,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       }
       const result = await client.cleanup(days);
       show(io, inv, result, () =>
-        [`Deleted ${result.deleted} run(s).`, ...result.blocked.map((b: any) => `Kept ${b.sessionId}: ${b.reason}`)].join("\n"),
+        [`Deleted ${result.deleted} run(s).`, ...result.blocked.map((b) => `Kept ${b.sessionId}: ${b.reason}`)].join("\n"),
       );
     },
   },
@@ -191,7 +184,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       show(io, inv, alerts, () =>
         table(
           ["ID", "STATE", "SEVERITY", "RULE", "LABELS", "SINCE", "SUMMARY"],
-          alerts.map((a: any) => [
+          alerts.map((a) => [
             a.id,
             a.state,
             a.severity,
@@ -213,7 +206,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       if (status !== undefined && !["pass", "fail", "partial", "error", "skipped"].includes(status))
         throw new UsageError(`[status] must be pass, fail, partial, error or skipped, got "${status}"`);
       const verdicts = await client.listVerdicts({ status, limit: intArg(inv, 1, "limit", 20) });
-      const flags = (v: any) =>
+      const flags = (v: (typeof verdicts)[number]) =>
         Object.entries(v.quality ?? {})
           .filter(([, on]) => on)
           .map(([k]) => k)
@@ -221,7 +214,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       show(io, inv, verdicts, () =>
         table(
           ["SESSION", "STATUS", "INTENT", "QUALITY", "DIAGNOSIS", "ANALYZED", "SUMMARY"],
-          verdicts.map((v: any) => [
+          verdicts.map((v) => [
             v.sessionId,
             v.status,
             v.intent?.type ?? "",

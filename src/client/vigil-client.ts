@@ -1,3 +1,5 @@
+import { hc } from "hono/client";
+import type { AppType } from "../app.js";
 import type { CompleteExecution, CompleteRun, Progress, StartExecution, StartRun } from "../runs/schemas.js";
 import { sleep } from "../shared/sleep.js";
 
@@ -32,28 +34,19 @@ export interface VigilClientOptions {
   retryDelayMs?: number;
 }
 
-type Json = Record<string, any>;
-
-/** The seed's programmatic usage, over HTTP. */
-export function createVigilClient(options: VigilClientOptions) {
-  const base = options.url.replace(/\/$/, "");
+/**
+ * A fetch that retries 5xx answers and network errors with backoff, and turns what is still an
+ * error into `VigilApiError` / `VigilUnreachableError`: what it returns is always a 2xx.
+ */
+function retryingFetch(base: string, options: VigilClientOptions): typeof fetch {
   const doFetch = options.fetch ?? fetch;
   const retries = options.retries ?? 3;
   const delay = options.retryDelayMs ?? 250;
-
-  async function request(method: string, path: string, body?: unknown): Promise<Response> {
-    const init: RequestInit = {
-      method,
-      headers: {
-        ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    };
+  return async (input, init) => {
     for (let attempt = 0; ; attempt++) {
       let res: Response;
       try {
-        res = await doFetch(base + path, init);
+        res = await doFetch(input, init);
       } catch (error) {
         if (attempt < retries) {
           await sleep(delay * 2 ** attempt);
@@ -72,37 +65,56 @@ export function createVigilClient(options: VigilClientOptions) {
       }
       return res;
     }
-  }
-  const json = async (method: string, path: string, body?: unknown) => (await (await request(method, path, body)).json()) as Json;
-  const q = (params: Record<string, string | number | undefined>) => {
-    const entries = Object.entries(params).filter(([, v]) => v !== undefined) as [string, string][];
-    return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)]))}` : "";
   };
-  const enc = encodeURIComponent;
+}
+
+/** Query values as they travel: strings, and no key for an absent value. */
+const q = <T extends Record<string, string | number | undefined>>(params: T) =>
+  Object.fromEntries(Object.entries(params).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]]))) as {
+    [K in keyof T]: string;
+  };
+// hono/client puts path parameters in the URL as given.
+const enc = encodeURIComponent;
+
+/** The seed's programmatic usage, over HTTP, typed by the app's own routes (`hc<AppType>`). */
+export function createVigilClient(options: VigilClientOptions) {
+  const base = options.url.replace(/\/$/, "");
+  const { api } = hc<AppType>(base, {
+    fetch: retryingFetch(base, options),
+    headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
+  });
 
   return {
-    startOrchestration: async (input: StartRun) => (await json("POST", "/api/runs", input)).run,
-    reportProgress: async (sessionId: string, input: Progress) => (await json("POST", `/api/runs/${enc(sessionId)}/progress`, input)).run,
+    startOrchestration: async (input: StartRun) => (await (await api.runs.$post({ json: input })).json()).run,
+    reportProgress: async (sessionId: string, input: Progress) =>
+      (await (await api.runs[":sessionId"].progress.$post({ param: { sessionId: enc(sessionId) }, json: input })).json()).run,
     completeOrchestration: async (sessionId: string, input: CompleteRun) =>
-      (await json("POST", `/api/runs/${enc(sessionId)}/complete`, input)).run,
-    startAgentExecution: async (input: StartExecution) => (await json("POST", "/api/executions", input)).execution,
+      (await (await api.runs[":sessionId"].complete.$post({ param: { sessionId: enc(sessionId) }, json: input })).json()).run,
+    startAgentExecution: async (input: StartExecution) => (await (await api.executions.$post({ json: input })).json()).execution,
     completeAgentExecution: async (agentSessionId: string, input: CompleteExecution) =>
-      (await json("POST", `/api/executions/${enc(agentSessionId)}/complete`, input)).execution,
-    getSystemHealth: (hours = 24) => json("GET", `/api/stats/health${q({ hours })}`),
-    getPerformanceReport: async () => (await json("GET", "/api/stats/performance")).agents,
-    getFailures: async (limit = 10) => (await json("GET", `/api/failures${q({ limit })}`)).failures,
-    listRuns: (params: { status?: string; limit?: number; cursor?: string } = {}) => json("GET", `/api/runs${q(params)}`),
-    getRun: (sessionId: string) => json("GET", `/api/runs/${enc(sessionId)}`),
-    getExecutions: async (sessionId: string) => (await json("GET", `/api/runs/${enc(sessionId)}/executions`)).executions,
-    getOrchestrationSummary: (sessionId: string) => json("GET", `/api/runs/${enc(sessionId)}/report`),
-    getAgent: (name: string) => json("GET", `/api/agents/${enc(name)}`),
-    cleanup: (olderThanDays: number) => json("DELETE", `/api/runs${q({ olderThanDays })}`),
+      (
+        await (
+          await api.executions[":agentSessionId"].complete.$post({ param: { agentSessionId: enc(agentSessionId) }, json: input })
+        ).json()
+      ).execution,
+    getSystemHealth: async (hours = 24) => (await api.stats.health.$get({ query: q({ hours }) })).json(),
+    getPerformanceReport: async () => (await (await api.stats.performance.$get()).json()).agents,
+    getFailures: async (limit = 10) => (await (await api.failures.$get({ query: q({ limit }) })).json()).failures,
+    listRuns: async (params: { status?: string; limit?: number; cursor?: string } = {}) =>
+      (await api.runs.$get({ query: q(params) })).json(),
+    getRun: async (sessionId: string) => (await api.runs[":sessionId"].$get({ param: { sessionId: enc(sessionId) } })).json(),
+    getExecutions: async (sessionId: string) =>
+      (await (await api.runs[":sessionId"].executions.$get({ param: { sessionId: enc(sessionId) } })).json()).executions,
+    getOrchestrationSummary: async (sessionId: string) =>
+      (await api.runs[":sessionId"].report.$get({ param: { sessionId: enc(sessionId) } })).json(),
+    getAgent: async (name: string) => (await api.agents[":name"].$get({ param: { name: enc(name) } })).json(),
+    cleanup: async (olderThanDays: number) => (await api.runs.$delete({ query: q({ olderThanDays }) })).json(),
     /** The export as a byte stream, for piping. */
-    exportStream: async (session?: string) => (await request("GET", `/api/export${q({ session })}`)).body!,
-    listAlerts: async (state?: string) => (await json("GET", `/api/alerts${q({ state })}`)).alerts,
+    exportStream: async (session?: string) => (await api.export.$get({ query: q({ session }) })).body!,
+    listAlerts: async (state?: string) => (await (await api.alerts.$get({ query: q({ state }) })).json()).alerts,
     listVerdicts: async (filter: { status?: string; intent?: string; limit?: number } = {}) =>
-      (await json("GET", `/api/monitoring/results${q(filter)}`)).results,
-    stabilityReport: async (hours = 24) => (await request("GET", `/api/stability/report${q({ hours, format: "markdown" })}`)).text(),
+      (await (await api.monitoring.results.$get({ query: q(filter) })).json()).results,
+    stabilityReport: async (hours = 24) => (await api.stability.report.$get({ query: q({ hours, format: "markdown" }) })).text(),
   };
 }
 

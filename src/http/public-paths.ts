@@ -1,7 +1,12 @@
-// Routes that do not take the API key: health is public, webhooks carry signatures,
-// crons carry CRON_SECRET. Everything else under /api needs VIGIL_API_KEY.
+import { ROUTES } from "./route-table.js";
+
+// Routes declared with another credential than the API key (health is public, webhooks carry
+// signatures, crons carry CRON_SECRET, the status page takes Basic). Everything else under /api,
+// unknown paths included, needs VIGIL_API_KEY.
+const otherCredential = ROUTES.filter((r) => r.auth !== "apiKey").map(
+  (r) => new RegExp(`^${r.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:\w+/g, "[^/]+")}$`),
+);
+
 export function needsApiKey(path: string): boolean {
-  if (path === "/api/health") return false;
-  if (path.startsWith("/api/webhooks/") || path.startsWith("/api/cron/")) return false;
-  return path.startsWith("/api/");
+  return path.startsWith("/api/") && !otherCredential.some((pattern) => pattern.test(path));
 }

@@ -1,4 +1,6 @@
+import type { Db } from "../db/client.js";
 import { iso } from "../time.js";
+import { runWithExecutions } from "./queries.js";
 import type { Execution, Run } from "./types.js";
 
 /** The JSON summary of a finished run, written once on completion and kept after retention. */
@@ -38,4 +40,14 @@ export function buildRunReport(run: Run, executions: Execution[], generatedAt: n
     gitCommitHash: run.gitCommitHash,
     generatedAt: iso(generatedAt),
   };
+}
+
+export type RunReport = ReturnType<typeof buildRunReport>;
+
+/** The report written at completion, or one built now for a run still going (or finished before reports existed). */
+export async function runReport(db: Db, sessionId: string, now: number): Promise<RunReport> {
+  const stored = await db.execute({ sql: "SELECT report FROM run_reports WHERE session_id = ?", args: [sessionId] });
+  if (stored.rows[0]) return JSON.parse(String(stored.rows[0].report)) as RunReport;
+  const { run, executions } = await runWithExecutions(db, sessionId);
+  return buildRunReport(run, executions, now);
 }

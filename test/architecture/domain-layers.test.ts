@@ -27,3 +27,18 @@ describe("domain modules", () => {
     expect(["src/runs/detectors.ts", "src/alerts/outbox.ts"].filter((f) => /\benv\b/.test(code(f)))).toEqual([]);
   });
 });
+
+// Handlers validate, call a domain function and shape the answer (STYLE.md): SQL lives in the domains.
+describe("the HTTP layer", () => {
+  it("runs no SQL of its own", () => {
+    const http = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        return statSync(path).isDirectory() ? http(path) : /\.tsx?$/.test(name) ? [path] : [];
+      });
+    const files = http("src/http");
+    expect(files.length).toBeGreaterThan(10);
+    const sql = /\.(execute|batch|executeMultiple)\(|\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b/i;
+    expect(files.filter((f) => sql.test(code(f)))).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createVigilClient, VigilApiError } from "../../src/client/vigil-client.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
@@ -59,6 +59,21 @@ describe("createVigilClient", () => {
     const list = await client.listRuns();
     expect(list.runs.filter((r: { sessionId: string }) => r.sessionId === "retry-1")).toHaveLength(1);
     expect(forwarded).toBeGreaterThan(0);
+  });
+
+  it("is typed by the app's own routes (hc<AppType>): answers, inputs and path parameters", async () => {
+    const client = createVigilClient({ url: vigilUrl, apiKey: API_KEY, retries: 0 });
+    const run = await client.startOrchestration({ sessionId: "typed/1", taskDescription: "t", totalTasks: 2 });
+    // npm run typecheck holds these: a handler that changes its answer changes the client's type.
+    expectTypeOf(run.totalTasks).toEqualTypeOf<number>();
+    expectTypeOf(run.startedAt).toEqualTypeOf<string | null>();
+    const detail = await client.getRun("typed/1");
+    expectTypeOf(detail.executions.inProgress).toEqualTypeOf<number>();
+    expect(detail.run.sessionId, "a path parameter with a slash is encoded").toBe("typed/1");
+    expect(detail.executions).toEqual({ total: 0, completed: 0, failed: 0, inProgress: 0 });
+    const page = await client.listRuns({ limit: 1 });
+    expectTypeOf(page.nextCursor).toEqualTypeOf<string | null>();
+    expect(page.runs).toHaveLength(1);
   });
 
   it("does not retry a 4xx and reports it", async () => {

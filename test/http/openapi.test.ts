@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { z } from "zod";
 import { createApp } from "../../src/app.js";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { DEFAULT_RULES } from "../../src/alerts/rules.js";
-import { ROUTES, routeKey } from "../../src/http/openapi/routes.js";
+import { RECOUNT_MONITORING_HOURLY } from "../../src/db/migrations/0009-monitoring-hourly.js";
+import { ROUTES, routeKey } from "../../src/http/route-table.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, apiAuth, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
@@ -26,6 +26,7 @@ beforeAll(async () => {
     sql: "INSERT INTO monitoring_results (session_id, activity_version, intent_type, intent_confidence, verification_status, verdict_summary, analyzed_at) VALUES ('conv-1', 1, 'book', 0.9, 'fail', 'not booked', ?)",
     args: [deps.clock()],
   });
+  await t.db.execute(RECOUNT_MONITORING_HOURLY);
 });
 afterAll(() => t.cleanup());
 
@@ -45,7 +46,8 @@ async function checked(method: string, path: string, init: RequestInit = {}) {
     return res.text();
   }
   const body = await res.json();
-  const parsed = (declared as z.ZodType).safeParse(body);
+  // Strict schemas: a field the route answers but does not declare fails here.
+  const parsed = declared!.schema().safeParse(body);
   expect(parsed.success, `${method} ${path} ${res.status}: ${parsed.success ? "" : parsed.error.message}`).toBe(true);
   return body;
 }
@@ -63,6 +65,24 @@ describe("the OpenAPI document", () => {
     expect(doc.paths["/api/runs"].post.requestBody.content["application/json"].schema.required).toEqual(
       expect.arrayContaining(["sessionId", "taskDescription", "totalTasks"]),
     );
+  });
+
+  it("declares every answer strictly: an object with fields allows no others (the cron summary is the job's own)", async () => {
+    const doc = await (await app.request("/api/openapi.json", { headers: apiAuth })).json();
+    const open: string[] = [];
+    const walk = (schema: unknown, where: string) => {
+      if (!schema || typeof schema !== "object") return;
+      const s = schema as Record<string, unknown>;
+      if (s.properties && s.additionalProperties !== false) open.push(where);
+      for (const [key, value] of Object.entries(s)) {
+        if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${where}.${key}[${i}]`));
+        else walk(value, `${where}.${key}`);
+      }
+    };
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>))
+      for (const [method, op] of Object.entries(methods))
+        for (const [status, answer] of Object.entries(op.responses)) walk(answer, `${method.toUpperCase()} ${path} ${status}`);
+    expect(open).toEqual(["GET /api/cron/{job} 200.content.application/json.schema"]);
   });
 
   it("lists every route the app serves, and nothing it does not", () => {
@@ -85,8 +105,12 @@ describe("the OpenAPI document", () => {
 
     await checked("POST", "/api/webhooks/bot", signedRequest(botEvent("message.received")));
     await checked("POST", "/api/webhooks/bot", signedRequest({}, { secret: "whsec_d3Jvbmc=" }));
-    await checked("GET", "/api/stability/report?hours=24", { headers: apiAuth });
-    await checked("GET", "/api/stability/checkpoints", { headers: apiAuth });
+    // A closed checkpoint, so the nested shapes (metrics, red flags) are checked too, not an empty list.
+    await checked("GET", "/api/cron/checkpoint", { headers: cronAuth });
+    const report = await checked("GET", "/api/stability/report?hours=24", { headers: apiAuth });
+    const { checkpoints } = await checked("GET", "/api/stability/checkpoints", { headers: apiAuth });
+    expect(checkpoints.length, "checkpoints to check").toBeGreaterThan(0);
+    expect(report.checkpoints.length, "report checkpoints to check").toBeGreaterThan(0);
 
     await checked("POST", "/api/runs", json({ sessionId: "r1", taskDescription: "Build", totalTasks: 2 }));
     await checked("POST", "/api/runs/r1/progress", json({ completedTasks: 1 }));
@@ -112,7 +136,8 @@ describe("the OpenAPI document", () => {
     await checked("GET", "/api/monitoring/results", { headers: apiAuth });
     await checked("GET", "/api/monitoring/sessions/conv-1", { headers: apiAuth });
     await checked("POST", "/api/monitoring/sessions/conv-1/reanalyze", { headers: apiAuth });
-    await checked("GET", "/api/monitoring/summary", { headers: apiAuth });
+    const summary = await checked("GET", "/api/monitoring/summary", { headers: apiAuth });
+    expect(summary.byIntent.length, "intents to check").toBeGreaterThan(0);
 
     await evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, ["console"]);
     const { alerts } = await checked("GET", "/api/alerts", { headers: apiAuth });

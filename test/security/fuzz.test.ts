@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { createApp, type App } from "../../src/app.js";
-import { ROUTES, type RouteSpec } from "../../src/http/openapi/routes.js";
+import type { RouteContract as RouteSpec } from "../../src/http/contract.js";
+import { ROUTES } from "../../src/http/route-table.js";
 import { signStandardWebhook } from "../../src/stability/signatures.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, CRON_SECRET, testDeps, testEnv } from "../helpers/deps.js";
@@ -204,7 +205,7 @@ const fuzzed = ROUTES.filter((r) => r.auth === "apiKey" || r.auth === "basic" ||
 
 describe("every route's parameters under random input", () => {
   it.each(fuzzed.map((r) => [`${r.method} ${r.path}`, r] as const))("%s: never a 5xx, refusals in the error shape", async (_name, r) => {
-    const keys = shapeKeys(r.query);
+    const keys = shapeKeys(r.request?.query);
     const params = fc.array(fc.tuple(fc.oneof(fc.constantFrom(...(keys.length ? keys : ["x"])), printable), queryValue), { maxLength: 6 });
     const pathParam = fc.oneof(
       printable.filter((s) => s.length > 0),
@@ -214,7 +215,7 @@ describe("every route's parameters under random input", () => {
     const jsonBody = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }),
       fc.dictionary(
-        fc.constantFrom(...(shapeKeys(r.body).length ? shapeKeys(r.body) : ["x"])),
+        fc.constantFrom(...(shapeKeys(r.request?.body).length ? shapeKeys(r.request?.body) : ["x"])),
         fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(...SQL_INJECTIONS)),
       ),
     );

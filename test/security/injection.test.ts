@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type App } from "../../src/app.js";
-import { ROUTES } from "../../src/http/openapi/routes.js";
+import { ROUTES } from "../../src/http/route-table.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, apiAuth, cronAuth, testDeps } from "../helpers/deps.js";
 import { call } from "../helpers/runs.js";
@@ -30,7 +30,7 @@ describe("SQL injection strings", () => {
     await call(app, "POST", "/api/runs", { sessionId: "keep-me", taskDescription: "keep", totalTasks: 1 });
     const before = await schema();
     for (const r of ROUTES.filter((x) => x.auth === "apiKey" && x.method === "GET")) {
-      const keys = Object.keys((r.query as unknown as { shape?: object })?.shape ?? {});
+      const keys = Object.keys(r.request?.query?.shape ?? {});
       for (const s of SQL_INJECTIONS) {
         const path = r.path.replace(/:\w+/g, encodeURIComponent(s));
         const qs = new URLSearchParams(keys.map((k) => [k, s])).toString();

@@ -1,7 +1,12 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { VERSION } from "../../version.js";
-import { ROUTES, type Auth } from "./routes.js";
-import { errorBody } from "../schemas/responses.js";
+import { type Auth, errorReply, type Reply, type RouteContract } from "../contract.js";
+import { ROUTES } from "../route-table.js";
+
+// Loaded on the first request for the document (routes/openapi.ts), never at a cold start: the
+// generator (@asteasolutions/zod-to-openapi, through @hono/zod-openapi) is not needed to answer
+// anything else, and the routes' response schemas are built here, on first use.
 
 const SECURITY: Record<Auth, Record<string, string[]>[]> = {
   public: [],
@@ -11,68 +16,53 @@ const SECURITY: Record<Auth, Record<string, string[]>[]> = {
   basic: [{ statusBasic: [] }],
 };
 
-const jsonSchema = (schema: z.ZodType, io: "input" | "output") => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
-  return rest;
-};
+const SECURITY_SCHEMES = {
+  apiKey: { type: "http", scheme: "bearer", description: "VIGIL_API_KEY" },
+  cronSecret: { type: "http", scheme: "bearer", description: "CRON_SECRET (sent by Vercel Cron)" },
+  statusBasic: { type: "http", scheme: "basic", description: "Any user name, VIGIL_API_KEY as the password" },
+  webhookSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "webhook-signature",
+    description: "Standard Webhooks signature (or X-Signature-256)",
+  },
+} as const;
 
-/** The OpenAPI 3.1 document, generated from the route table's zod schemas. */
+const response = (reply: Reply) =>
+  "mediaType" in reply
+    ? { description: reply.description, content: { [reply.mediaType]: { schema: z.string() } } }
+    : { description: reply.description, content: { "application/json": { schema: reply.schema() } } };
+
+/** One route as @hono/zod-openapi's `createRoute` config: OpenAPI's path form, path parameters as strings unless declared. */
+function toRouteConfig(route: RouteContract) {
+  const names = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+  const params = route.request?.params ?? (names.length ? z.object(Object.fromEntries(names.map((n) => [n, z.string()]))) : undefined);
+  const responses = Object.fromEntries(Object.entries(route.responses).map(([status, reply]) => [status, response(reply)]));
+  // Every guarded route can answer 401, declared or not.
+  if (route.auth !== "public") responses[401] ??= response({ ...errorReply, description: "Missing or wrong secret" });
+  const body = route.request?.body;
+  return createRoute({
+    method: route.method.toLowerCase() as "get" | "post" | "delete",
+    path: route.path.replace(/:(\w+)/g, "{$1}"),
+    tags: [route.tag],
+    summary: route.summary,
+    security: SECURITY[route.auth],
+    request: {
+      ...(params ? { params } : {}),
+      ...(route.request?.query ? { query: route.request.query } : {}),
+      ...(body ? { body: { required: true, content: { "application/json": { schema: body } } } } : {}),
+    },
+    responses,
+  });
+}
+
+/** The OpenAPI 3.1 document, generated from the route contracts' zod schemas. */
 export function buildOpenApiDocument() {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of ROUTES) {
-    const path = route.path.replace(/:(\w+)/g, "{$1}");
-    const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
-    const query = route.query
-      ? Object.entries((jsonSchema(route.query, "input").properties ?? {}) as Record<string, unknown>).map(([name, schema]) => ({
-          name,
-          in: "query",
-          required: false,
-          schema,
-        }))
-      : [];
-    const responses = Object.fromEntries(
-      Object.entries(route.responses).map(([status, spec]) => [
-        status,
-        "mediaType" in spec
-          ? { description: spec.description, content: { [spec.mediaType]: { schema: { type: "string" } } } }
-          : { description: spec === errorBody ? "Error" : "OK", content: { "application/json": { schema: jsonSchema(spec, "output") } } },
-      ]),
-    );
-    paths[path] ??= {};
-    paths[path]![route.method.toLowerCase()] = {
-      tags: [route.tag],
-      summary: route.summary,
-      security: SECURITY[route.auth],
-      parameters: [...params, ...query],
-      ...(route.body
-        ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(route.body, "input") } } } }
-        : {}),
-      responses: {
-        ...responses,
-        ...(route.auth !== "public" && !responses[401]
-          ? {
-              401: { description: "Missing or wrong secret", content: { "application/json": { schema: jsonSchema(errorBody, "output") } } },
-            }
-          : {}),
-      },
-    };
-  }
-  return {
+  const app = new OpenAPIHono();
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+  for (const route of ROUTES) app.openAPIRegistry.registerPath(toRouteConfig(route));
+  return app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: { title: "Vigil", version: VERSION, description: "Production monitor for conversational AI bots and their agent pipelines." },
-    components: {
-      securitySchemes: {
-        apiKey: { type: "http", scheme: "bearer", description: "VIGIL_API_KEY" },
-        cronSecret: { type: "http", scheme: "bearer", description: "CRON_SECRET (sent by Vercel Cron)" },
-        statusBasic: { type: "http", scheme: "basic", description: "Any user name, VIGIL_API_KEY as the password" },
-        webhookSignature: {
-          type: "apiKey",
-          in: "header",
-          name: "webhook-signature",
-          description: "Standard Webhooks signature (or X-Signature-256)",
-        },
-      },
-    },
-    paths,
-  };
+  });
 }

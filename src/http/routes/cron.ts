@@ -1,20 +1,37 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { NotFoundError } from "../../errors.js";
 import { runJob } from "../../jobs/run-job.js";
 import { isJobName, type JobFn, type JobName } from "../../jobs/types.js";
 import type { AppEnv } from "../app-env.js";
 import { requireBearer } from "../auth.js";
+import { defineRoute, errorReply, json } from "../contract.js";
+
+export const CRON_ROUTES = {
+  run: defineRoute({
+    method: "GET",
+    path: "/api/cron/:job",
+    auth: "cron",
+    tag: "Vigil",
+    summary: "Run a job (heartbeat, monitor, checkpoint) under its lease",
+    responses: {
+      // A job's summary is its own (JobSummary is an open record): the one deliberately open answer.
+      200: json(() => z.looseObject({ job: z.string(), runId: z.string(), skipped: z.enum(["locked", "already_ran"]).optional() })),
+      404: errorReply,
+      500: errorReply,
+    },
+  }),
+};
 
 /** Vercel cron entry: authenticate, run the job under its lease, answer its summary. */
 export function cronRoutes(deps: Deps, jobs: Record<JobName, JobFn>) {
-  return new Hono<AppEnv>()
-    .use("/api/cron/*", requireBearer(deps.env.CRON_SECRET, "CRON_SECRET", deps.log))
-    .get("/api/cron/:job", async (c) => {
-      const job = c.req.param("job");
-      if (!isJobName(job)) throw new NotFoundError(`No job named "${job}"`);
-      const outcome = await runJob(deps, job, jobs[job]);
-      if (outcome.status === "skipped") return c.json({ job, runId: outcome.runId, skipped: outcome.reason });
-      return c.json({ job, runId: outcome.runId, ...outcome.summary });
-    });
+  const R = CRON_ROUTES;
+  return new Hono<AppEnv>().on(R.run.method, R.run.path, requireBearer(deps.env.CRON_SECRET, "CRON_SECRET", deps.log), async (c) => {
+    const job = c.req.param("job");
+    if (!isJobName(job)) throw new NotFoundError(`No job named "${job}"`);
+    const outcome = await runJob(deps, job, jobs[job]);
+    if (outcome.status === "skipped") return c.json({ job, runId: outcome.runId, skipped: outcome.reason }, 200);
+    return c.json({ job, runId: outcome.runId, ...outcome.summary }, 200);
+  });
 }

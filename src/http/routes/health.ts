@@ -1,8 +1,11 @@
 import { Hono } from "hono";
+import { z } from "zod";
+import { writeProbe } from "../../db/write-probe.js";
 import type { Deps } from "../../deps.js";
 import { schemaAndLastRun } from "../../jobs/job-runs.js";
 import { VERSION } from "../../version.js";
 import type { AppEnv } from "../app-env.js";
+import { defineRoute, json, lazy } from "../contract.js";
 import { schemaStatus } from "../schema-guard.js";
 
 /**
@@ -13,24 +16,43 @@ import { schemaStatus } from "../schema-guard.js";
 // Anyone may call /api/health: the write probe runs at most this often per instance.
 const WRITE_PROBE_EVERY_MS = 10_000;
 
+const healthBody = lazy(() =>
+  z.strictObject({
+    status: z.enum(["ok", "stale", "down"]),
+    db: z.enum(["ok", "unreachable", "schema_behind", "unwritable"]),
+    lastHeartbeatAt: z.string().nullable(),
+    heartbeatAgeSeconds: z.number().nullable(),
+    version: z.string(),
+    reason: z.string().optional(),
+  }),
+);
+
+export const HEALTH_ROUTES = {
+  health: defineRoute({
+    method: "GET",
+    path: "/api/health",
+    auth: "public",
+    tag: "Vigil",
+    summary: "Liveness and the age of the last heartbeat",
+    responses: { 200: json(healthBody), 503: json(healthBody, "Down or stale") },
+  }),
+};
+
 export function healthRoutes(deps: Deps) {
   let lastProbe: { at: number; error: unknown } | undefined;
-  /** A read says nothing about writes (a read-only file, a full disk, a replica): write one row. */
   const probeWrite = async (now: number): Promise<unknown> => {
     if (lastProbe && now - lastProbe.at < WRITE_PROBE_EVERY_MS && now >= lastProbe.at) return lastProbe.error;
     let error: unknown;
     try {
-      await deps.db.execute({
-        sql: "INSERT INTO health_probe (k, at) VALUES (0, ?) ON CONFLICT (k) DO UPDATE SET at = excluded.at",
-        args: [now],
-      });
+      await writeProbe(deps.db, now);
     } catch (e) {
       error = e;
     }
     lastProbe = { at: now, error };
     return error;
   };
-  return new Hono<AppEnv>().get("/api/health", async (c) => {
+  const R = HEALTH_ROUTES;
+  return new Hono<AppEnv>().on(R.health.method, R.health.path, async (c) => {
     const down = (db: string, reason: string) =>
       c.json({ status: "down", db, lastHeartbeatAt: null, heartbeatAgeSeconds: null, version: VERSION, reason }, 503);
 

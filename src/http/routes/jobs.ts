@@ -1,20 +1,65 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { jobHealth } from "../../jobs/job-health.js";
 import { JOB_NAMES } from "../../jobs/types.js";
-import type { AppEnv } from "../app-env.js";
 import { iso } from "../../time.js";
+import type { AppEnv } from "../app-env.js";
+import { defineRoute, json } from "../contract.js";
+
+// Built on first use (the OpenAPI document, the tests), never at a cold start.
+const jobsBody = () => {
+  const maybeTime = z.string().nullable();
+  const jobRun = z.strictObject({
+    id: z.string(),
+    job: z.string(),
+    startedAt: maybeTime,
+    finishedAt: maybeTime,
+    status: z.string(),
+    durationMs: z.number().nullable(),
+    summary: z.unknown(),
+    error: z.string().nullable(),
+  });
+  return z.strictObject({
+    jobs: z.array(
+      z.strictObject({
+        job: z.string(),
+        schedule: z.string(),
+        lastRunAt: maybeTime,
+        lastStatus: z.string().nullable(),
+        missedIntervals: z.number(),
+        missed: z.boolean(),
+        recent: z.array(jobRun),
+      }),
+    ),
+  });
+};
+
+export const JOB_ROUTES = {
+  jobs: defineRoute({
+    method: "GET",
+    path: "/api/jobs",
+    auth: "apiKey",
+    tag: "Vigil",
+    summary: "Latest runs of each job, missed schedules",
+    responses: { 200: json(jobsBody) },
+  }),
+};
 
 export function jobRoutes(deps: Deps) {
-  return new Hono<AppEnv>().get("/api/jobs", async (c) => {
+  const R = JOB_ROUTES;
+  return new Hono<AppEnv>().on(R.jobs.method, R.jobs.path, async (c) => {
     const now = deps.clock();
     const jobs = await Promise.all(JOB_NAMES.map((job) => jobHealth(deps.db, job, now)));
-    return c.json({
-      jobs: jobs.map((j) => ({
-        ...j,
-        lastRunAt: iso(j.lastRunAt),
-        recent: j.recent.map((r) => ({ ...r, startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt) })),
-      })),
-    });
+    return c.json(
+      {
+        jobs: jobs.map((j) => ({
+          ...j,
+          lastRunAt: iso(j.lastRunAt),
+          recent: j.recent.map((r) => ({ ...r, startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt) })),
+        })),
+      },
+      200,
+    );
   });
 }

@@ -1,19 +1,136 @@
 import { Hono } from "hono";
+import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { listResults, monitoringSummary, requestReanalysis, sessionDetail } from "../../monitoring/queries.js";
-import { resultsQuery, summaryQuery } from "../schemas/requests.js";
 import type { AppEnv } from "../app-env.js";
-import { parseInput } from "../../shared/parse-input.js";
+import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
+import { isoTime, wholeNumber } from "../schemas/query.js";
+
+const monitoring = { auth: "apiKey", tag: "Monitoring" } as const;
+const resultsQuery = z.object({
+  status: z.enum(["pass", "fail", "partial", "error", "skipped"]).optional(),
+  intent: z.string().min(1).max(100).optional(),
+  since: isoTime.optional(),
+  limit: wholeNumber(50, 500),
+  cursor: z.string().max(200).optional(),
+});
+const summaryQuery = z.object({ hours: wholeNumber(24, 24 * 90) });
+
+// Built on first use (the OpenAPI document, the tests), never at a cold start.
+const answers = lazy(() => {
+  const maybeTime = z.string().nullable();
+  const verifierCheck = z
+    .strictObject({
+      status: z.enum(["verified", "not_found", "unavailable"]),
+      detail: z.string().nullable(),
+      attempts: z.number(),
+      retryAt: maybeTime,
+    })
+    .nullable();
+  const verdict = z.strictObject({
+    id: z.number(),
+    sessionId: z.string(),
+    version: z.number(),
+    intent: z.strictObject({ type: z.string(), confidence: z.number(), summary: z.string().nullable() }).nullable(),
+    status: z.enum(["pass", "fail", "partial", "error", "skipped"]),
+    summary: z.string().nullable(),
+    evidence: z.array(z.string()).nullable(),
+    unmet: z.array(z.string()).nullable(),
+    // The judge's flags by name (wrong language, off-topic, injection attempt…).
+    quality: z.record(z.string(), z.boolean().nullable()).nullable(),
+    verifier: verifierCheck,
+    diagnosis: z
+      .strictObject({ status: z.string(), report: z.record(z.string(), z.unknown()).nullable(), diagnosedAt: maybeTime })
+      .nullable(),
+    analyzedAt: maybeTime,
+    model: z.string().nullable(),
+    tokens: z.strictObject({ in: z.number(), out: z.number() }),
+    costUsd: z.number(),
+    attempts: z.number(),
+    error: z.string().nullable(),
+    scoresWrittenAt: maybeTime,
+  });
+  const resultsBody = z.strictObject({ results: z.array(verdict), nextCursor: z.string().nullable() });
+  const sessionBody = z.strictObject({
+    sessionId: z.string(),
+    state: z.string(),
+    firstActivityAt: maybeTime,
+    lastActivityAt: maybeTime,
+    observations: z.number(),
+    traces: z.number(),
+    turns: z.number(),
+    attempts: z.number(),
+    lastError: z.unknown(),
+    verdicts: z.array(verdict),
+  });
+  const reanalyzeBody = z.strictObject({ sessionId: z.string(), queued: z.boolean() });
+  const monitoringSummaryBody = z.strictObject({
+    hours: z.number(),
+    totals: z.record(z.string(), z.number()),
+    passRate: z.number().nullable(),
+    failRate: z.number().nullable(),
+    partialRate: z.number().nullable(),
+    // Counts by verdict status (only the statuses seen), then the rates.
+    byIntent: z.array(
+      z.strictObject({
+        intent: z.string(),
+        pass: z.number().optional(),
+        fail: z.number().optional(),
+        partial: z.number().optional(),
+        error: z.number().optional(),
+        skipped: z.number().optional(),
+        passRate: z.number().nullable(),
+        failRate: z.number().nullable(),
+        partialRate: z.number().nullable(),
+      }),
+    ),
+    topFailureCategories: z.array(z.strictObject({ category: z.string(), count: z.number() })),
+    verifier: z.strictObject({ verified: z.number(), not_found: z.number(), unavailable: z.number() }),
+  });
+  return { resultsBody, sessionBody, reanalyzeBody, monitoringSummaryBody };
+});
+
+export const MONITORING_ROUTES = {
+  results: defineRoute({
+    ...monitoring,
+    method: "GET",
+    path: "/api/monitoring/results",
+    summary: "Conversation verdicts",
+    request: { query: resultsQuery },
+    responses: { 200: json(() => answers().resultsBody), 400: errorReply },
+  }),
+  session: defineRoute({
+    ...monitoring,
+    method: "GET",
+    path: "/api/monitoring/sessions/:id",
+    summary: "A session's verdicts and diagnosis",
+    responses: { 200: json(() => answers().sessionBody), 404: errorReply },
+  }),
+  reanalyze: defineRoute({
+    ...monitoring,
+    method: "POST",
+    path: "/api/monitoring/sessions/:id/reanalyze",
+    summary: "Queue a fresh verdict",
+    responses: { 202: json(() => answers().reanalyzeBody), 404: errorReply },
+  }),
+  summary: defineRoute({
+    ...monitoring,
+    method: "GET",
+    path: "/api/monitoring/summary",
+    summary: "Rates by intent, top failure causes",
+    request: { query: summaryQuery },
+    responses: { 200: json(() => answers().monitoringSummaryBody), 400: errorReply },
+  }),
+};
 
 export function monitoringRoutes(deps: Deps) {
+  const R = MONITORING_ROUTES;
   return new Hono<AppEnv>()
-    .get("/api/monitoring/results", async (c) => c.json(await listResults(deps.db, parseInput(resultsQuery, c.req.query(), "query"))))
-    .get("/api/monitoring/sessions/:id", async (c) => c.json(await sessionDetail(deps.db, c.req.param("id"))))
-    .post("/api/monitoring/sessions/:id/reanalyze", async (c) =>
-      c.json(await requestReanalysis(deps.db, c.req.param("id"), deps.clock()), 202),
-    )
-    .get("/api/monitoring/summary", async (c) => {
-      const { hours } = parseInput(summaryQuery, c.req.query(), "query");
-      return c.json({ hours, ...(await monitoringSummary(deps.db, deps.clock() - hours * 3600_000)) });
+    .on(R.results.method, R.results.path, validated(R.results), async (c) => c.json(await listResults(deps.db, c.req.valid("query")), 200))
+    .on(R.session.method, R.session.path, async (c) => c.json(await sessionDetail(deps.db, c.req.param("id")), 200))
+    .on(R.reanalyze.method, R.reanalyze.path, async (c) => c.json(await requestReanalysis(deps.db, c.req.param("id"), deps.clock()), 202))
+    .on(R.summary.method, R.summary.path, validated(R.summary), async (c) => {
+      const { hours } = c.req.valid("query");
+      return c.json({ hours, ...(await monitoringSummary(deps.db, deps.clock() - hours * 3600_000)) }, 200);
     });
 }

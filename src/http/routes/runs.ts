@@ -1,94 +1,221 @@
 import { Hono } from "hono";
-import type { z } from "zod";
+import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { NotFoundError } from "../../errors.js";
 import { exportStream } from "../../runs/export.js";
 import { agentDetail, failedRuns, healthStats, listRuns, performanceStats, runExecutions, runWithExecutions } from "../../runs/queries.js";
 import { completeExecution, completeRun, reportProgress, startExecution, startRun } from "../../runs/recording.js";
-import { buildRunReport } from "../../runs/report.js";
+import { runReport } from "../../runs/report.js";
 import { deleteOldRuns } from "../../runs/retention.js";
 import { completeExecutionBody, completeRunBody, progressBody, startExecutionBody, startRunBody } from "../../runs/schemas.js";
 import { executionJson, runJson } from "../../runs/types.js";
-import { cleanupQuery, exportQuery, failuresQuery, hoursQuery, runsListQuery } from "../schemas/requests.js";
 import type { AppEnv } from "../app-env.js";
-import { parseInput } from "../../shared/parse-input.js";
-import { readJson } from "../validate.js";
+import { defineRoute, errorReply, json, validated } from "../contract.js";
+import { wholeNumber } from "../schemas/query.js";
+import { runAnswers } from "./run-answers.js";
 
 const DAY_MS = 86_400_000;
 
+const hoursQuery = z.object({ hours: wholeNumber(24, 24 * 365) });
+const failuresQuery = z.object({ limit: wholeNumber(10, 500) });
+const runsListQuery = z.object({
+  status: z.enum(["running", "completed", "failed", "partial"]).optional(),
+  limit: wholeNumber(50, 500),
+  cursor: z.string().max(200).optional(),
+});
+const cleanupQuery = z.object({ olderThanDays: z.coerce.number().int().min(1).max(3650) });
+const exportQuery = z.object({ session: z.string().min(1).max(200).optional() });
+const runs = { auth: "apiKey", tag: "Runs" } as const;
+const refused = { 400: errorReply, 404: errorReply, 409: errorReply };
+
 /** Orchestration and agent-execution tracking: recording, queries, export, cleanup. */
+export const RUN_ROUTES = {
+  startRun: defineRoute({
+    ...runs,
+    method: "POST",
+    path: "/api/runs",
+    summary: "Start a run (idempotent)",
+    request: { body: startRunBody },
+    responses: { 200: json(() => runAnswers().runBody), 201: json(() => runAnswers().runBody), 400: errorReply, 409: errorReply },
+  }),
+  listRuns: defineRoute({
+    ...runs,
+    method: "GET",
+    path: "/api/runs",
+    summary: "Runs, newest first, keyset-paged",
+    request: { query: runsListQuery },
+    responses: { 200: json(() => runAnswers().runsBody), 400: errorReply },
+  }),
+  cleanup: defineRoute({
+    ...runs,
+    method: "DELETE",
+    path: "/api/runs",
+    summary: "Delete finished runs older than N days whose archive verifies",
+    request: { query: cleanupQuery },
+    responses: { 200: json(() => runAnswers().cleanupBody), 400: errorReply },
+  }),
+  progress: defineRoute({
+    ...runs,
+    method: "POST",
+    path: "/api/runs/:sessionId/progress",
+    summary: "Report progress",
+    request: { body: progressBody },
+    responses: { 200: json(() => runAnswers().runBody), ...refused },
+  }),
+  completeRun: defineRoute({
+    ...runs,
+    method: "POST",
+    path: "/api/runs/:sessionId/complete",
+    summary: "Complete a run (idempotent)",
+    request: { body: completeRunBody },
+    responses: { 200: json(() => runAnswers().runBody), ...refused },
+  }),
+  run: defineRoute({
+    ...runs,
+    method: "GET",
+    path: "/api/runs/:sessionId",
+    summary: "One run",
+    responses: { 200: json(() => runAnswers().runDetailBody), 404: errorReply },
+  }),
+  executions: defineRoute({
+    ...runs,
+    method: "GET",
+    path: "/api/runs/:sessionId/executions",
+    summary: "A run's agent executions",
+    responses: { 200: json(() => runAnswers().executionsBody), 404: errorReply },
+  }),
+  report: defineRoute({
+    ...runs,
+    method: "GET",
+    path: "/api/runs/:sessionId/report",
+    summary: "A run's summary report",
+    responses: { 200: json(() => runAnswers().runReportBody), 404: errorReply },
+  }),
+  startExecution: defineRoute({
+    ...runs,
+    method: "POST",
+    path: "/api/executions",
+    summary: "Start an agent execution (idempotent)",
+    request: { body: startExecutionBody },
+    responses: { 200: json(() => runAnswers().executionBody), 201: json(() => runAnswers().executionBody), ...refused },
+  }),
+  completeExecution: defineRoute({
+    ...runs,
+    method: "POST",
+    path: "/api/executions/:agentSessionId/complete",
+    summary: "Complete an agent execution (idempotent)",
+    request: { body: completeExecutionBody },
+    responses: { 200: json(() => runAnswers().executionBody), ...refused },
+  }),
+  healthStats: defineRoute({
+    ...runs,
+    method: "GET",
+    path: "/api/stats/health",
+    summary: "Health over N hours",
+    request: { query: hoursQuery },
+    responses: { 200: json(() => runAnswers().statsHealthBody), 400: errorReply },
+  }),
+  performance: defineRoute({
+    ...runs,
+    method: "GET",
+    path: "/api/stats/performance",
+    summary: "Per-agent performance",
+    responses: { 200: json(() => runAnswers().performanceBody) },
+  }),
+  failures: defineRoute({
+    ...runs,
+    method: "GET",
+    path: "/api/failures",
+    summary: "Failed runs",
+    request: { query: failuresQuery },
+    responses: { 200: json(() => runAnswers().failuresBody), 400: errorReply },
+  }),
+  agent: defineRoute({
+    ...runs,
+    method: "GET",
+    path: "/api/agents/:name",
+    summary: "One agent",
+    responses: { 200: json(() => runAnswers().agentBody), 404: errorReply },
+  }),
+  exportAll: defineRoute({
+    ...runs,
+    method: "GET",
+    path: "/api/export",
+    summary: "Everything (or one run) as streamed JSON",
+    request: { query: exportQuery },
+    responses: { 200: json(() => runAnswers().exportBody), 400: errorReply, 404: errorReply },
+  }),
+};
+
 export function runRoutes(deps: Deps) {
   const { db } = deps;
-  const body = async <S extends z.ZodType>(schema: S, req: { text(): Promise<string> }) => parseInput(schema, await readJson(req), "body");
-
+  const R = RUN_ROUTES;
   return new Hono<AppEnv>()
-    .post("/api/runs", async (c) => {
-      const { run, created } = await startRun(db, await body(startRunBody, c.req), deps.clock());
+    .on(R.startRun.method, R.startRun.path, validated(R.startRun), async (c) => {
+      const { run, created } = await startRun(db, c.req.valid("json"), deps.clock());
       return c.json({ run: runJson(run) }, created ? 201 : 200);
     })
-    .post("/api/runs/:sessionId/progress", async (c) => {
-      const run = await reportProgress(db, c.req.param("sessionId"), await body(progressBody, c.req), deps.clock());
-      return c.json({ run: runJson(run) });
+    .on(R.progress.method, R.progress.path, validated(R.progress), async (c) => {
+      const run = await reportProgress(db, c.req.param("sessionId"), c.req.valid("json"), deps.clock());
+      return c.json({ run: runJson(run) }, 200);
     })
-    .post("/api/runs/:sessionId/complete", async (c) => {
-      const run = await completeRun(db, c.req.param("sessionId"), await body(completeRunBody, c.req), deps.clock());
-      return c.json({ run: runJson(run) });
+    .on(R.completeRun.method, R.completeRun.path, validated(R.completeRun), async (c) => {
+      const run = await completeRun(db, c.req.param("sessionId"), c.req.valid("json"), deps.clock());
+      return c.json({ run: runJson(run) }, 200);
     })
-    .post("/api/executions", async (c) => {
-      const { execution, created } = await startExecution(db, await body(startExecutionBody, c.req), deps.clock());
+    .on(R.startExecution.method, R.startExecution.path, validated(R.startExecution), async (c) => {
+      const { execution, created } = await startExecution(db, c.req.valid("json"), deps.clock());
       return c.json({ execution: executionJson(execution) }, created ? 201 : 200);
     })
-    .post("/api/executions/:agentSessionId/complete", async (c) => {
-      const execution = await completeExecution(db, c.req.param("agentSessionId"), await body(completeExecutionBody, c.req), deps.clock());
-      return c.json({ execution: executionJson(execution) });
+    .on(R.completeExecution.method, R.completeExecution.path, validated(R.completeExecution), async (c) => {
+      const execution = await completeExecution(db, c.req.param("agentSessionId"), c.req.valid("json"), deps.clock());
+      return c.json({ execution: executionJson(execution) }, 200);
     })
-    .get("/api/stats/health", async (c) => {
-      const { hours } = parseInput(hoursQuery, c.req.query(), "query");
-      return c.json({ hours, ...(await healthStats(db, deps.clock() - hours * 3600_000)) });
+    .on(R.healthStats.method, R.healthStats.path, validated(R.healthStats), async (c) => {
+      const { hours } = c.req.valid("query");
+      return c.json({ hours, ...(await healthStats(db, deps.clock() - hours * 3600_000)) }, 200);
     })
-    .get("/api/stats/performance", async (c) => c.json({ agents: await performanceStats(db) }))
-    .get("/api/failures", async (c) => {
-      const { limit } = parseInput(failuresQuery, c.req.query(), "query");
-      const failures = await failedRuns(db, limit);
-      return c.json({ failures: failures.map((f) => ({ ...runJson(f), completionRate: f.completionRate })) });
+    .on(R.performance.method, R.performance.path, async (c) => c.json({ agents: await performanceStats(db) }, 200))
+    .on(R.failures.method, R.failures.path, validated(R.failures), async (c) => {
+      const failures = await failedRuns(db, c.req.valid("query").limit);
+      return c.json({ failures: failures.map((f) => ({ ...runJson(f), completionRate: f.completionRate })) }, 200);
     })
-    .get("/api/runs", async (c) => {
-      const q = parseInput(runsListQuery, c.req.query(), "query");
-      const page = await listRuns(db, q);
-      return c.json({ runs: page.runs.map(runJson), nextCursor: page.nextCursor });
+    .on(R.listRuns.method, R.listRuns.path, validated(R.listRuns), async (c) => {
+      const page = await listRuns(db, c.req.valid("query"));
+      return c.json({ runs: page.runs.map(runJson), nextCursor: page.nextCursor }, 200);
     })
-    .delete("/api/runs", async (c) => {
-      const { olderThanDays } = parseInput(cleanupQuery, c.req.query(), "query");
+    .on(R.cleanup.method, R.cleanup.path, validated(R.cleanup), async (c) => {
       const now = deps.clock();
-      return c.json(await deleteOldRuns(db, now - olderThanDays * DAY_MS, now));
+      return c.json(await deleteOldRuns(db, now - c.req.valid("query").olderThanDays * DAY_MS, now), 200);
     })
-    .get("/api/runs/:sessionId", async (c) => {
+    .on(R.run.method, R.run.path, async (c) => {
       const { run, executions } = await runWithExecutions(db, c.req.param("sessionId"));
       const count = (s: string) => executions.filter((e) => e.status === s).length;
-      return c.json({
-        run: runJson(run),
-        executions: { total: executions.length, completed: count("completed"), failed: count("failed"), inProgress: count("in_progress") },
-      });
+      return c.json(
+        {
+          run: runJson(run),
+          executions: {
+            total: executions.length,
+            completed: count("completed"),
+            failed: count("failed"),
+            inProgress: count("in_progress"),
+          },
+        },
+        200,
+      );
     })
-    .get("/api/runs/:sessionId/executions", async (c) => {
+    .on(R.executions.method, R.executions.path, async (c) => {
       const executions = await runExecutions(db, c.req.param("sessionId"));
-      return c.json({ executions: executions.map(executionJson) });
+      return c.json({ executions: executions.map(executionJson) }, 200);
     })
-    .get("/api/runs/:sessionId/report", async (c) => {
-      const sessionId = c.req.param("sessionId");
-      const stored = await db.execute({ sql: "SELECT report FROM run_reports WHERE session_id = ?", args: [sessionId] });
-      if (stored.rows[0]) return c.json(JSON.parse(String(stored.rows[0].report)));
-      const { run, executions } = await runWithExecutions(db, sessionId);
-      return c.json(buildRunReport(run, executions, deps.clock()));
-    })
-    .get("/api/agents/:name", async (c) => {
+    .on(R.report.method, R.report.path, async (c) => c.json(await runReport(db, c.req.param("sessionId"), deps.clock()), 200))
+    .on(R.agent.method, R.agent.path, async (c) => {
       const detail = await agentDetail(db, c.req.param("name"));
       if (!detail) throw new NotFoundError(`No executions for agent "${c.req.param("name")}"`);
-      return c.json({ ...detail, recent: detail.recent.map(executionJson) });
+      return c.json({ ...detail, recent: detail.recent.map(executionJson) }, 200);
     })
-    .get("/api/export", async (c) => {
-      const { session } = parseInput(exportQuery, c.req.query(), "query");
-      const stream = await exportStream(db, deps.clock(), session);
+    .on(R.exportAll.method, R.exportAll.path, validated(R.exportAll), async (c) => {
+      const stream = await exportStream(db, deps.clock(), c.req.valid("query").session);
       return new Response(stream, { headers: { "content-type": "application/json; charset=utf-8" } });
     });
 }

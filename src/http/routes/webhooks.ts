@@ -1,17 +1,42 @@
 import { ipAddress } from "@vercel/functions";
 import { Hono } from "hono";
+import { z } from "zod";
 import { createBatchWriter } from "../../db/batch-writer.js";
 import type { Deps } from "../../deps.js";
 import { NotFoundError } from "../../errors.js";
 import { createEventWriter } from "../../stability/event-writer.js";
+import { botEventSchema } from "../../stability/events.js";
 import { ingestWebhook, refuseUnknownSource, type IngestContext } from "../../stability/ingest.js";
 import { hasStoredEvents, isDeclaredSource, sourcesAreDeclared } from "../../stability/known-sources.js";
 import type { AppEnv } from "../app-env.js";
+import { defineRoute, errorReply, json } from "../contract.js";
 import { readBodyWithin } from "../read-body.js";
 import { jsonWithHeaders } from "../request-envelope.js";
 import type { SchemaGuard } from "../schema-guard.js";
 
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export const WEBHOOK_ROUTES = {
+  // The body schema is documentation only: the handler verifies the signature first and parses
+  // the event in ingest.ts (a fast path without zod), so the route gets no validator.
+  event: defineRoute({
+    method: "POST",
+    path: "/api/webhooks/:source",
+    auth: "signature",
+    tag: "Stability",
+    summary: "A signed stability event (Standard Webhooks or X-Signature-256)",
+    request: { body: botEventSchema },
+    responses: {
+      200: json(() => z.strictObject({ received: z.literal(true), id: z.string(), type: z.string(), duplicate: z.boolean() })),
+      400: errorReply,
+      401: errorReply,
+      404: errorReply,
+      413: errorReply,
+      429: errorReply,
+      503: errorReply,
+    },
+  }),
+};
 
 /**
  * Signed stability events. Authenticated by signature, never by API key; registered ahead of the
@@ -28,7 +53,8 @@ export function webhookRoutes(deps: Deps, schema: SchemaGuard) {
     limiter: deps.webhookRateLimiter,
     hasDelivered: (source) => hasStoredEvents(deps.db, source),
   };
-  return new Hono<AppEnv>().post("/api/webhooks/:source", async (c) => {
+  const R = WEBHOOK_ROUTES;
+  return new Hono<AppEnv>().on(R.event.method, R.event.path, async (c) => {
     const pending = schema.ensure();
     if (pending) await pending;
     const source = c.req.param("source");
