@@ -1,5 +1,6 @@
 import type { PeriodMetrics } from "./metrics.js";
-import { QUALITY_FLAGS, qualityLabel } from "./quality-checks.js";
+import { QUALITY_FLAGS } from "../monitoring/quality-counts.js";
+import { qualityLabel } from "./quality-checks.js";
 import type { StabilityReport } from "./report.js";
 
 const ts = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");

@@ -1,7 +1,8 @@
 import type { Deps } from "../deps.js";
 import { listCheckpoints, type Checkpoint } from "./checkpoints.js";
 import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
-import { qualityRedFlags, readQualityChecks, summaryLabels, type QualityChecks } from "./quality-checks.js";
+import { readQualityChecks, type QualityChecks } from "../monitoring/quality-counts.js";
+import { qualityRedFlags, summaryLabels } from "./quality-checks.js";
 import { redFlagsFor, thresholdsFrom, type RedFlag, type StabilityThresholds } from "./red-flags.js";
 
 export interface Check {
