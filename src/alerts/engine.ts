@@ -1,7 +1,7 @@
 import type { Deps } from "../deps.js";
 import { applyDecision } from "./apply.js";
 import { countDecision, decide } from "./decide.js";
-import { listOpenAlerts } from "./open-alerts.js";
+import { listOpenAlertsByRule } from "./open-alerts.js";
 import type { Channel, Rule } from "./rules.js";
 import { INHIBITIONS, SIGNAL_FNS } from "./signals.js";
 import { listSilences } from "./silences.js";
@@ -14,21 +14,24 @@ import { listSilences } from "./silences.js";
  */
 export async function evaluateAlerts(deps: Deps, now: number, rules: Rule[], configured: Channel[]) {
   const { db } = deps;
-  const silences = await listSilences(db, now, false);
-  const firing = new Map<string, Record<string, string>[]>();
   // Inhibiting rules first, so their targets see what fires now.
   const inhibitors = new Set(INHIBITIONS.map((i) => i.source));
-  const ordered = [...rules].sort((a, b) => Number(inhibitors.has(b.signal)) - Number(inhibitors.has(a.signal)));
+  const ordered = rules.filter((r) => r.enabled).sort((a, b) => Number(inhibitors.has(b.signal)) - Number(inhibitors.has(a.signal)));
+  // Signals read runs, events, rollups and verdicts, never alerts: all of them at once, beside
+  // the open alerts and silences, so the reads cost one round trip's wait, not one per rule.
+  const [silences, openByRule, candidatesByRule] = await Promise.all([
+    listSilences(db, now, false),
+    listOpenAlertsByRule(db),
+    Promise.all(ordered.map((rule) => SIGNAL_FNS[rule.signal](deps, now, rule))),
+  ]);
+  const firing = new Map<string, Record<string, string>[]>();
   const counts = { fired: 0, resolved: 0, repeated: 0, muted: 0 };
-
-  for (const rule of ordered) {
-    if (!rule.enabled) continue;
-    const open = await listOpenAlerts(db, rule.name);
-    const candidates = await SIGNAL_FNS[rule.signal](deps, now, rule);
+  for (const [i, rule] of ordered.entries()) {
     const deployed = { ...rule, channels: rule.channels.filter((c) => configured.includes(c)) };
-    const decision = decide(open, candidates, deployed, silences, now, firing);
+    const decision = decide(openByRule.get(rule.name) ?? new Map(), candidatesByRule[i]!, deployed, silences, now, firing);
     await applyDecision(db, decision);
     for (const [k, v] of Object.entries(countDecision(decision))) counts[k as keyof typeof counts] += v;
+    if (!inhibitors.has(rule.signal)) continue;
     // Read back rather than derived: an overlapping evaluation may have fired what this one did not.
     const rs = await db.execute({ sql: "SELECT labels FROM alerts WHERE rule = ? AND state = 'firing'", args: [rule.name] });
     firing.set(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyDecision } from "../../src/alerts/apply.js";
 import { decide } from "../../src/alerts/decide.js";
-import { listOpenAlerts } from "../../src/alerts/open-alerts.js";
+import { listOpenAlertsByRule } from "../../src/alerts/open-alerts.js";
 import { ruleSchema } from "../../src/alerts/rules.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 
@@ -23,7 +23,7 @@ const rule = ruleSchema.parse({
 });
 const cand = { labels: { source: "bot" }, summary: "errors from bot" };
 
-const openAlerts = () => listOpenAlerts(t.db, rule.name);
+const openAlerts = async () => (await listOpenAlertsByRule(t.db)).get(rule.name) ?? new Map();
 const count = async (sql: string) => Number((await t.db.execute({ sql, args: [rule.name] })).rows[0]!.n);
 
 describe("applyDecision", () => {
