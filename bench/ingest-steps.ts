@@ -281,6 +281,8 @@ async function measureSteps(): Promise<BenchResult> {
         ["step", "CPU µs per webhook"],
         results.map(([name, us]) => [name, fmt(us, 1)]),
       ),
+      "",
+      "Also tried on 2026-11-23 and not kept (measured by hand on the pinned server, not by this run): a commit window (wait up to 3 ms for more webhooks before committing) grew batches from ~23 to ~40 events under 50 senders, but CPU per webhook moved no more than the run-to-run noise while every ack waited up to 3 ms longer; multi-row `VALUES` with bound arguments instead of one JSON argument cost the same within noise; committing from a worker thread was not built: on one pinned core the worker's CPU is the same CPU, the pinned server was already ~92 % busy, so at most the few percent of wall time it blocks in fsync could come back. What remains per webhook is in the profile of the Webhook ingest section: SQLite's insert and durable commit, Node's HTTP parsing and response writing (which the bare route pays too), the HMAC, the event check and the one log line.",
     ],
     goals: [],
   };
