@@ -98,6 +98,53 @@ describe("rate limits cannot be spent by unsigned senders (item 2)", () => {
   });
 });
 
+describe("one source, one name (audit: spellings of a declared source)", () => {
+  const META_SECRET = "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
+  it("a delivery captured for one spelling is a duplicate under every other spelling of the same key", async () => {
+    const deps = realTimeDeps(testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "bot,meta", WEBHOOK_SECRET_META: META_SECRET }));
+    const app = createApp(deps);
+    const capture = signedRequest(botEvent("message.received"), { secret: META_SECRET, id: "cap_1693" });
+    const answers = [];
+    for (const spelling of ["meta", "meta", "META", "Meta", "mEtA"]) {
+      const res = await app.request(`/api/webhooks/${spelling}`, capture);
+      expect(res.status, spelling).toBe(200);
+      answers.push(((await res.json()) as { duplicate: boolean }).duplicate);
+    }
+    expect(answers).toEqual([false, true, true, true, true]);
+    expect((await t.db.execute("SELECT DISTINCT source FROM webhook_events")).rows.map((r) => r.source)).toEqual(["meta"]);
+    // The body-hash scheme too: one body, one stored row, whatever the spelling.
+    const hex = hexSignedRequest(botEvent("message.received"), META_SECRET);
+    for (const spelling of ["meta", "META", "Meta"]) expect((await app.request(`/api/webhooks/${spelling}`, hex)).status).toBe(200);
+    expect(await count("SELECT COUNT(*) AS n FROM webhook_events")).toBe(2);
+  });
+
+  it("unsigned requests to seven spellings of a declared source are one source's failures and one alert", async () => {
+    const deps = realTimeDeps(testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "bot" }));
+    const app = createApp(deps);
+    for (const s of ["Bot", "bOt", "boT", "BOt", "BoT", "bOT", "BOT"])
+      expect((await app.request(`/api/webhooks/${s}`, unsigned())).status).toBe(401);
+    expect((await t.db.execute("SELECT DISTINCT source FROM webhook_rollups")).rows.map((r) => r.source)).toEqual(["bot"]);
+    await evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, ["console"] as Channel[]);
+    const alerts = await t.db.execute("SELECT rule, labels FROM alerts");
+    expect(alerts.rows.map((r) => ({ ...r }))).toEqual([{ rule: "signature_failure", labels: '{"source":"bot"}' }]);
+  });
+
+  it("a source declared only by its secret is stored under its key in lower case, whatever separator the path uses", async () => {
+    const secret = "0123456789abcdefghijklmnopqrstuvwxyzABCD";
+    const deps = realTimeDeps(testEnv({ WEBHOOK_SECRET_WHATSAPP_BOT: secret }));
+    const app = createApp(deps);
+    const capture = signedRequest(botEvent("message.received"), { secret, id: "cap_sep" });
+    const duplicates = [];
+    for (const spelling of ["whatsapp-bot", "whatsapp_bot", "WhatsApp.Bot"]) {
+      const res = await app.request(`/api/webhooks/${spelling}`, capture);
+      expect(res.status, spelling).toBe(200);
+      duplicates.push(((await res.json()) as { duplicate: boolean }).duplicate);
+    }
+    expect(duplicates).toEqual([false, true, true]);
+    expect((await t.db.execute("SELECT DISTINCT source FROM webhook_events")).rows.map((r) => r.source)).toEqual(["whatsapp_bot"]);
+  });
+});
+
 describe("made-up sources (item 3)", () => {
   it("with sources declared, 500 made-up names answer 404, are counted as one aggregate, and raise one alert", async () => {
     const deps = realTimeDeps(testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "whatsapp-bot" }));

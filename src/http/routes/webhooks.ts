@@ -7,7 +7,7 @@ import { NotFoundError } from "../../errors.js";
 import { createEventWriter } from "../../stability/event-writer.js";
 import { botEventSchema } from "../../stability/events.js";
 import { ingestWebhook, refuseUnknownSource, type IngestContext } from "../../stability/ingest.js";
-import { hasStoredEvents, isDeclaredSource, sourcesAreDeclared } from "../../stability/known-sources.js";
+import { canonicalSource, hasStoredEvents, isDeclaredSource, sourcesAreDeclared } from "../../stability/known-sources.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json } from "../contract.js";
 import { readBodyWithin } from "../read-body.js";
@@ -57,8 +57,9 @@ export function webhookRoutes(deps: Deps, schema: SchemaGuard) {
   return new Hono<AppEnv>().on(R.event.method, R.event.path, async (c) => {
     const pending = schema.ensure();
     if (pending) await pending;
-    const source = c.req.param("source");
-    if (!SOURCE.test(source)) throw new NotFoundError("Unknown webhook source: use letters, digits, '.', '_' or '-' (at most 64)");
+    const given = c.req.param("source");
+    if (!SOURCE.test(given)) throw new NotFoundError("Unknown webhook source: use letters, digits, '.', '_' or '-' (at most 64)");
+    const source = canonicalSource(deps.env, given);
     // On Vercel x-real-ip is set by the platform; locally there is none and refusals share one budget.
     const clientIp = ipAddress(c.req.raw.headers);
     if (sourcesAreDeclared(deps.env) && !isDeclaredSource(deps.env, source)) await refuseUnknownSource(ctx, source, clientIp);
