@@ -32,6 +32,11 @@ export class NotFoundError extends VigilError {
   readonly code = "not_found";
 }
 
+/** A method the resource does not take: a HEAD to a cron route must not run its job. */
+export class MethodNotAllowedError extends VigilError {
+  readonly code = "method_not_allowed";
+}
+
 export class ConflictError extends VigilError {
   readonly code = "conflict";
 }

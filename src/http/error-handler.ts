@@ -4,6 +4,7 @@ import { isDatabaseUnavailable } from "../db/errors.js";
 import {
   ConfigError,
   ConflictError,
+  MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
   RateLimitedError,
@@ -23,6 +24,7 @@ const STATUS: [new (...args: never[]) => VigilError, ContentfulStatusCode][] = [
   [ValidationError, 400],
   [UnauthorizedError, 401],
   [NotFoundError, 404],
+  [MethodNotAllowedError, 405],
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
   [RateLimitedError, 429],

@@ -27,6 +27,13 @@ describe("cron auth", () => {
     if (status === 401) expect((await res.json()).error.code).toBe("unauthorized");
   });
 
+  it("a HEAD with the right secret runs nothing (audit: Hono answers HEAD with the GET handler)", async () => {
+    const app = createApp(testDeps({ db: t.db }));
+    const res = await app.request("/api/cron/heartbeat", { method: "HEAD", headers: cronAuth });
+    expect(res.status).toBe(405);
+    expect(await latestRuns(t.db, "heartbeat", 10)).toEqual([]);
+  });
+
   it("refuses every call when CRON_SECRET is unset, and logs why once", async () => {
     const deps = testDeps({ db: t.db, env: testEnv({ CRON_SECRET: undefined }) });
     const app = createApp(deps);

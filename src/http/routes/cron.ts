@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { NotFoundError } from "../../errors.js";
+import { MethodNotAllowedError, NotFoundError } from "../../errors.js";
 import { runJob } from "../../jobs/run-job.js";
 import { isJobName, type JobFn, type JobName } from "../../jobs/types.js";
 import type { AppEnv } from "../app-env.js";
@@ -19,6 +19,7 @@ export const CRON_ROUTES = {
       // A job's summary is its own (JobSummary is an open record): the one deliberately open answer.
       200: json(() => z.looseObject({ job: z.string(), runId: z.string(), skipped: z.enum(["locked", "already_ran"]).optional() })),
       404: errorReply,
+      405: errorReply,
       500: errorReply,
     },
   }),
@@ -28,6 +29,8 @@ export const CRON_ROUTES = {
 export function cronRoutes(deps: Deps, jobs: Record<JobName, JobFn>) {
   const R = CRON_ROUTES;
   return new Hono<AppEnv>().on(R.run.method, R.run.path, requireBearer(deps.env.CRON_SECRET, "CRON_SECRET", deps.log), async (c) => {
+    // Hono answers HEAD with the GET handler; a HEAD must not run a job.
+    if (c.req.method !== "GET") throw new MethodNotAllowedError("Cron jobs run on GET only");
     const job = c.req.param("job");
     if (!isJobName(job)) throw new NotFoundError(`No job named "${job}"`);
     const outcome = await runJob(deps, job, jobs[job]);
