@@ -27,14 +27,16 @@ export function firstRunBanner(options: {
   generated: boolean;
 }): string {
   const { baseUrl } = options;
+  // The CLI assumes port 3000; on any other port the printed commands must say where Vigil is.
+  const cli = new URL(baseUrl).port === "3000" ? "npm run monitor --" : `VIGIL_URL=${baseUrl} npm run monitor --`;
   return [
     "",
     `Vigil is running with local secrets ${options.generated ? "generated now" : "reused"} (${options.secretsFile}, mode 600; set them in .env to choose your own).`,
     `  Status page:  ${baseUrl}/status   (user: anything, password: the API key)`,
     `  API key:      ${options.apiKey ?? "yours, from VIGIL_API_KEY"}`,
-    `  CLI:          npm run monitor -- health        (finds ${options.apiKey ? "this key" : "the local secrets"} by itself)`,
+    `  CLI:          ${cli} health        (finds ${options.apiKey ? "this key" : "the local secrets"} by itself)`,
     "  Send a signed test event, then reload the status page:",
-    "  npm run monitor -- send-event message.received",
+    `  ${cli} send-event message.received`,
     ...(options.webhookSecret ? ["  or with curl + openssl:", `  ${curlSignedEvent(baseUrl, options.webhookSecret)}`] : []),
     "",
   ].join("\n");

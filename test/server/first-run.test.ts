@@ -51,6 +51,8 @@ describe("the first run with no configuration", () => {
     expect(text).toContain(`${first.baseUrl}/status`);
     expect(text).toContain(`API key:      ${stored.VIGIL_API_KEY}`);
     expect(text).toContain("generated now");
+    // Not on port 3000 (the CLI's default): the printed CLI commands say where the server is.
+    expect(text).toContain(`VIGIL_URL=${first.baseUrl} npm run monitor -- send-event message.received`);
 
     // GET / leads to the status page, which opens with the printed key.
     const root = await fetch(`${first.baseUrl}/`, { redirect: "manual" });
