@@ -1,4 +1,3 @@
-import type { Db } from "../db/client.js";
 import type { Conditional } from "../db/guarded-batch.js";
 
 /** What the detectors record in `events` (not a webhook event: those are stability/events.ts). */

@@ -99,7 +99,10 @@ describe("a deployment whose schema is behind", () => {
 describe("a rolled-back build on a migrated database", () => {
   it("still runs the writes the build before the latest migrations made (events.processed_at, stamped by its heartbeat)", async () => {
     t = await createTestDb();
-    const rs = await t.db.execute({ sql: "UPDATE events SET processed_at = ? WHERE processed_at IS NULL AND created_at <= ?", args: [1, 1] });
+    const rs = await t.db.execute({
+      sql: "UPDATE events SET processed_at = ? WHERE processed_at IS NULL AND created_at <= ?",
+      args: [1, 1],
+    });
     expect(rs.rowsAffected).toBe(0);
   });
 });
