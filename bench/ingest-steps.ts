@@ -4,16 +4,11 @@ import { mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { cpus } from "node:os";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Hono, type MiddlewareHandler } from "hono";
-import { requestId } from "hono/request-id";
-import { routePath } from "hono/route";
-import { secureHeaders } from "hono/secure-headers";
+import { pathToFileURL } from "node:url";
+import autocannon from "autocannon";
 import { createDb, prepareLocalDb } from "../src/db/client.js";
 import { migrate } from "../src/db/migrate.js";
 import { parseEnv } from "../src/env.js";
-import type { AppEnv } from "../src/http/app-env.js";
-import { refuseControlCharactersInPath } from "../src/http/path-guard.js";
-import { jsonWithHeaders, requestEnvelope } from "../src/http/request-envelope.js";
 import { createLogger } from "../src/log.js";
 import { botEventSchema, classifyEvent } from "../src/stability/events.js";
 import { createEventWriter, type EventRow } from "../src/stability/event-writer.js";
@@ -21,7 +16,7 @@ import { CATCH_UP_STATEMENTS } from "../src/stability/rollup-catch-up.js";
 import { splitSecrets, standardWebhookKey } from "../src/security/webhook-secrets.js";
 import { secretsForSource } from "../src/stability/secrets.js";
 import { signStandardWebhook, verifySignature } from "../src/stability/signatures.js";
-import { fmt, table, type BenchResult } from "./lib.js";
+import { fmt, probe, startChild, stop, table, type BenchResult } from "./lib.js";
 
 // `npm run bench -- ingest-steps`: CPU µs per webhook of each step of the webhook route that
 // issue 17 changed, the old way against the new, in one process (process.cpuUsage(), so the
@@ -39,8 +34,28 @@ async function measure(name: string, n: number, step: (i: number) => unknown): P
 
 const body = (i: number) =>
   new TextEncoder().encode(JSON.stringify({ type: "response.sent", occurred_at: new Date().toISOString(), latency_ms: 900 + (i % 500) }));
+const pin = (list: string) => execFileSync("taskset", ["-a", "-cp", list, String(process.pid)], { stdio: "ignore" });
+const PROBE = pathToFileURL(join(import.meta.dirname, "server-probe.ts")).href;
+
+/** CPU µs per request of bench/chain-server.ts pinned to core 0, from its own process.cpuUsage(). */
+async function chainCpuPerRequest(chain: "old" | "new"): Promise<number> {
+  const server = await startChild("bench/chain-server.ts", { CHAIN: chain }, { cpus: "0", imports: [PROBE] });
+  const load = (duration: number) =>
+    autocannon({ url: `${server.url}/api/webhooks/bench`, connections: 50, duration, method: "POST", body: '{"type":"message.received"}' });
+  // The load generator on the other core while it runs, as in the ingest benchmark.
+  pin("1");
+  try {
+    await load(2);
+    const before = await probe(server.child);
+    const result = await load(5);
+    return ((await probe(server.child)).cpuMicros - before.cpuMicros) / Math.max(1, result["2xx"]);
+  } finally {
+    await stop(server.child);
+    pin("0");
+  }
+}
+
 export async function ingestStepsBenchmark(): Promise<BenchResult> {
-  const pin = (list: string) => execFileSync("taskset", ["-a", "-cp", list, String(process.pid)], { stdio: "ignore" });
   pin("0");
   try {
     return await measureSteps();
@@ -159,40 +174,11 @@ async function measureSteps(): Promise<BenchResult> {
     );
   }
 
-  // The middleware in front of the route, in process (app.fetch, the same Request for both): the
-  // seven layers before issue 17 against the one envelope and a response with its headers as one record.
-  const oldAccessLog = (): MiddlewareHandler => async (c, next) => {
-    const started = performance.now();
-    await next();
-    log.info("request", {
-      route: routePath(c),
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      duration_ms: Math.round(performance.now() - started),
-      request_id: c.get("requestId"),
-    });
-  };
-  const pass: MiddlewareHandler = (_c, next) => next();
-  const oldChain = new Hono()
-    .use(requestId())
-    .use(oldAccessLog())
-    .use(secureHeaders({ overwrite: false }))
-    .use((c, next) => (c.req.path.startsWith("/api/webhooks/") ? next() : pass(c, next)))
-    .use("/api/*", (c, next) => (c.req.path.startsWith("/api/webhooks/") ? next() : pass(c, next)))
-    .use("/api/*", refuseControlCharactersInPath)
-    .use("/api/*", async (_c, next) => {
-      await next();
-    })
-    .post("/api/webhooks/:source", (c) => c.json({ received: true, id: "msg_1" }, 200));
-  const newChain = new Hono<AppEnv>()
-    .use(requestEnvelope(log))
-    .post("/api/webhooks/:source", (c) => jsonWithHeaders(c, { received: true, id: "msg_1" }, 200));
-  const call = (app: { fetch: (r: Request) => Response | Promise<Response> }) => async () =>
-    (await app.fetch(new Request("http://vigil.test/api/webhooks/bench", { method: "POST", body: raw }))).arrayBuffer();
+  // The middleware in front of the route, over HTTP on the real server stack (bench/chain-server.ts),
+  // pinned to core 0 with the load generator on core 1: old chain against new, twice, alternating.
   for (let round = 0; round < 2; round++) {
-    results.push(await measure("middleware: request id, access log, security headers + 4 guards (old)", 20_000, call(oldChain)));
-    results.push(await measure("middleware: one envelope, response headers as one record (new)", 20_000, call(newChain)));
+    results.push(["middleware over HTTP: request id, access log, security headers + 4 guards (old)", await chainCpuPerRequest("old")]);
+    results.push(["middleware over HTTP: one envelope, response headers as one record (new)", await chainCpuPerRequest("new")]);
   }
 
   // The commit, per event, at a group-commit batch of 16: four statements (mark, insert, two

@@ -7,7 +7,7 @@ import autocannon from "autocannon";
 import { createDb } from "../src/db/client.js";
 import { signStandardWebhook } from "../src/stability/signatures.js";
 import { profileShares } from "./cpu-profile.js";
-import { fmt, startChild, stop, table, type BenchResult } from "./lib.js";
+import { fmt, probe, startChild, stop, table, type BenchResult } from "./lib.js";
 
 const SECRET = `whsec_${Buffer.from("bench-ingest-signing-secret-0123456789").toString("base64")}`;
 const API_KEY = "bench-ingest-api-key-0123456789";
@@ -15,29 +15,6 @@ const DURATION = Number(process.env.BENCH_INGEST_SECONDS ?? 12);
 // Each server first takes this much load unmeasured, so compiling its hot paths is not billed per webhook.
 const WARM_UP_SECONDS = 2;
 const PROBE = pathToFileURL(join(import.meta.dirname, "server-probe.ts")).href;
-
-interface Probe {
-  cpuMicros: number;
-  rowsWritten: number;
-}
-
-/** The server's own CPU time and rows written so far (bench/server-probe.ts answers SIGUSR2). */
-function probe(child: ChildProcess): Promise<Probe> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error("the server did not answer the probe")), 10_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /^probe (\{.*\})$/m.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      child.stdout!.off("data", onData);
-      resolve(JSON.parse(m[1]!) as Probe);
-    };
-    child.stdout!.on("data", onData);
-    child.kill("SIGUSR2");
-  });
-}
 
 /** Pins this process (autocannon's load generator) and all its threads to `list`. */
 const pinSelf = (list: string) => execFileSync("taskset", ["-a", "-cp", list, String(process.pid)], { stdio: "ignore" });

@@ -63,3 +63,26 @@ export const stop = (child: ChildProcess) =>
     child.once("exit", () => resolve());
     child.kill("SIGTERM");
   });
+
+export interface Probe {
+  cpuMicros: number;
+  rowsWritten: number;
+}
+
+/** The server's own CPU time and rows written so far (bench/server-probe.ts answers SIGUSR2). */
+export function probe(child: ChildProcess): Promise<Probe> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("the server did not answer the probe")), 10_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /^probe (\{.*\})$/m.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout!.off("data", onData);
+      resolve(JSON.parse(m[1]!) as Probe);
+    };
+    child.stdout!.on("data", onData);
+    child.kill("SIGUSR2");
+  });
+}
