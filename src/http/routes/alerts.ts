@@ -6,7 +6,7 @@ import type { Deps } from "../../deps.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
-import { isoTime, wholeNumber } from "../schemas/query.js";
+import { countingNumber, isoTime, wholeNumber } from "../schemas/query.js";
 
 const silenceJson = (s: Silence) => ({ ...s, startsAt: iso(s.startsAt), endsAt: iso(s.endsAt) });
 const alerts = { auth: "apiKey", tag: "Alerts" } as const;
@@ -15,7 +15,7 @@ const alertsQuery = z.object({
   since: isoTime.optional(),
   limit: wholeNumber(100, 500),
 });
-const idParam = z.object({ id: z.coerce.number().int().positive() });
+const idParam = z.object({ id: countingNumber(Number.MAX_SAFE_INTEGER) });
 const silencesQuery = z.object({ expired: z.enum(["true", "false"]).default("false") });
 
 // Built on first use (the OpenAPI document, the tests), never at a cold start.

@@ -11,7 +11,7 @@ import { completeExecutionBody, completeRunBody, progressBody, startExecutionBod
 import { executionJson, runJson } from "../../runs/types.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json, validated } from "../contract.js";
-import { wholeNumber } from "../schemas/query.js";
+import { countingNumber, wholeNumber } from "../schemas/query.js";
 import { runAnswers } from "./run-answers.js";
 
 const DAY_MS = 86_400_000;
@@ -23,7 +23,7 @@ const runsListQuery = z.object({
   limit: wholeNumber(50, 500),
   cursor: z.string().max(200).optional(),
 });
-const cleanupQuery = z.object({ olderThanDays: z.coerce.number().int().min(1).max(3650) });
+const cleanupQuery = z.object({ olderThanDays: countingNumber(3650) });
 const exportQuery = z.object({ session: z.string().min(1).max(200).optional() });
 const runs = { auth: "apiKey", tag: "Runs" } as const;
 const refused = { 400: errorReply, 404: errorReply, 409: errorReply };
