@@ -22,6 +22,9 @@ const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
 
 const SECURITY_HEADER_RECORD: Record<string, string> = Object.fromEntries(SECURITY_HEADERS);
 
+/** The envelope's headers as one record, for an answer made outside the app (see server/). */
+export const envelopeHeaders = (requestId: string): Record<string, string> => ({ ...SECURITY_HEADER_RECORD, "X-Request-Id": requestId });
+
 // Responses built by jsonWithHeaders already carry every header: nothing to add afterwards.
 const complete = new WeakSet<Response>();
 
@@ -32,7 +35,7 @@ const complete = new WeakSet<Response>();
 export function jsonWithHeaders(c: Context<AppEnv>, body: unknown, status: ContentfulStatusCode): Response {
   const res = new Response(JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json", ...SECURITY_HEADER_RECORD, "X-Request-Id": c.get("requestId") },
+    headers: { "content-type": "application/json", ...envelopeHeaders(c.get("requestId")) },
   });
   complete.add(res);
   return res;

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { createServer } from "node:http";
+import { getRequestListener } from "@hono/node-server";
 import { createApp } from "../app.js";
 import { prepareLocalDb } from "../db/client.js";
 import { migrate } from "../db/migrate.js";
@@ -9,6 +10,7 @@ import { ConfigError } from "../errors.js";
 import { logConfiguredFeatures } from "../features.js";
 import { createLocalScheduler } from "../scheduling/local-scheduler.js";
 import { cronEntries } from "../scheduling/schedules.js";
+import { answerUnparsableRequest } from "./unparsable-request.js";
 
 export interface LocalServer {
   baseUrl: string;
@@ -31,7 +33,10 @@ export async function startLocalServer(env: Env & { CRON_SECRET: string }, overr
   const migration = await migrate(deps.db);
   log.info("database ready", { version: migration.version, applied: migration.applied });
 
-  const server = serve({ fetch: createApp(deps).fetch, port: env.PORT, hostname: "127.0.0.1" });
+  const server = createServer(
+    getRequestListener(createApp(deps).fetch, { hostname: "127.0.0.1", errorHandler: answerUnparsableRequest(deps.log) }),
+  );
+  server.listen(env.PORT, "127.0.0.1");
   await new Promise<void>((resolve, reject) => {
     server.once("listening", () => resolve());
     server.once("error", (error: NodeJS.ErrnoException) => {

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startServer, waitFor } from "../helpers/server-process.js";
@@ -37,6 +38,35 @@ describe("the local server (npm run dev)", () => {
     server.child.kill("SIGTERM");
     expect(await server.exited).toBe(0);
     expect(server.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+  });
+
+  it("answers a request line the adapter cannot parse with the envelope's headers and one log line (audit)", async () => {
+    const server = await startServer({
+      TURSO_DATABASE_URL: `file:${join(dir, "unparsable.db")}`,
+      VIGIL_API_KEY: "local-server-test-key-0002",
+      WEBHOOK_SECRET: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+      CRON_SECRET: "local-server-test-cron-0002",
+      LOCAL_SCHEDULER: "false",
+    });
+    const { port } = new URL(server.baseUrl);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () =>
+        socket.write("GET /api/x\\..\\..\\api/jobs?key=s3cr3t-in-query HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+      );
+      let text = "";
+      socket.on("data", (d) => (text += d.toString()));
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400/);
+    expect(raw.toLowerCase()).toContain("x-content-type-options: nosniff");
+    const id = /x-request-id: ([0-9a-f-]{36})/i.exec(raw)?.[1];
+    expect(id).toBeDefined();
+    const line = await waitFor(async () => server.lines.find((l) => l.includes(id!)), 5000, "the request's log line");
+    expect(JSON.parse(line)).toMatchObject({ msg: "request", status: 400, error_type: "unparsable_request" });
+    expect(server.lines.join("\n")).not.toContain("s3cr3t-in-query");
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
   });
 
   it("fails at start naming the invalid variable", () => {
