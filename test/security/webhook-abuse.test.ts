@@ -77,14 +77,25 @@ describe("rate limits cannot be spent by unsigned senders (item 2)", () => {
     const app = createApp({ ...base, webhookRateLimiter: withPrefix(base.webhookRateLimiter!, `t${++prefix}`) });
     const attacker = { "x-real-ip": "203.0.113.7" };
     const unsignedStatuses: number[] = [];
+    const floodStarted = Date.now();
     for (let i = 0; i < 60; i++)
       unsignedStatuses.push((await app.request("/api/webhooks/whatsapp-bot", unsigned(undefined, attacker))).status);
+    // A flood that crossed a minute boundary meets @upstash/ratelimit's sliding window, which
+    // weighs the previous minute's count down and floors it (`math.floor((1 - percentageInCurrent)
+    // * requestsInPreviousWindow)` in its slidingWindow script): a few more refusals may then pass.
+    // Upper bound of those extra slots: one for the floor, and the previous count's weight lost since.
+    const now = Date.now();
+    const crossedWindow =
+      Math.floor(floodStarted / 60_000) !== Math.floor(now / 60_000) ? 1 + Math.ceil((30 * (now % 60_000)) / 60_000) : 0;
     // The first 30 refusals are answered 401 and counted; after that the address is limited. A
     // limiter call that times out (a loaded machine) fails open by design: then only bounds hold.
     const timedOut = logs.records().filter((r) => String(r.msg).startsWith("rate limiter")).length;
     const refused = unsignedStatuses.filter((s) => s === 401).length;
-    if (timedOut === 0) expect(refused).toBe(30);
-    else expect(refused).toBeLessThanOrEqual(30 + timedOut);
+    if (timedOut === 0 && crossedWindow === 0) expect(refused).toBe(30);
+    else {
+      expect(refused).toBeGreaterThanOrEqual(30);
+      expect(refused).toBeLessThanOrEqual(30 + timedOut + crossedWindow);
+    }
     expect(refused + unsignedStatuses.filter((s) => s === 429).length).toBe(60);
     expect(await count("SELECT COUNT(*) AS n FROM signature_failures")).toBe(refused);
     const signed: number[] = [];
