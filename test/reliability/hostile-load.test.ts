@@ -7,6 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startRedis, type RedisServer } from "../fakes/redis-server.js";
 import { startUpstashRestServer, type UpstashRestServer } from "../fakes/upstash-rest-server.js";
 import { API_KEY, CRON_SECRET } from "../helpers/deps.js";
+import { slidingWindowSlack } from "../helpers/rate-window.js";
 import { startServer, type ServerProcess } from "../helpers/server-process.js";
 import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
@@ -112,6 +113,7 @@ describe("unsigned flood with rate limiting on (item 2)", () => {
     const floodStatuses: number[] = [];
     const signedStatuses: number[] = [];
     // Ten rounds of 30 unsigned requests at once, the real bot's 4 signed events among them.
+    const floodStarted = Date.now();
     for (let round = 0; round < 10; round++) {
       const flood = Array.from({ length: 30 }, () =>
         fetch(url, {
@@ -132,8 +134,13 @@ describe("unsigned flood with rate limiting on (item 2)", () => {
     // Refusals beyond the per-address budget are limited (429, not written). A limiter call that
     // times out fails open by design, so the split is exact only when none did.
     const timedOut = server.lines.filter((l) => l.includes("rate limiter timed out") || l.includes("rate limiter unavailable")).length;
-    if (timedOut === 0) expect(tally(floodStatuses)).toEqual({ 401: 60, 429: 240 });
-    else expect(floodStatuses.filter((s) => s === 401).length).toBeLessThanOrEqual(60 + timedOut);
+    // A flood that ran into the next minute may pass a few more (Upstash's sliding window).
+    const slack = slidingWindowSlack(floodStarted, 60);
+    if (timedOut === 0 && slack === 0) expect(tally(floodStatuses)).toEqual({ 401: 60, 429: 240 });
+    else {
+      expect(floodStatuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(60);
+      expect(floodStatuses.filter((s) => s === 401).length).toBeLessThanOrEqual(60 + timedOut + slack);
+    }
   });
 });
 
