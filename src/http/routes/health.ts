@@ -3,7 +3,6 @@ import { z } from "zod";
 import { writeProbe } from "../../db/write-probe.js";
 import type { Deps } from "../../deps.js";
 import { schemaAndLastRun } from "../../jobs/job-runs.js";
-import { VERSION } from "../../version.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, json, lazy } from "../contract.js";
 import { schemaStatus } from "../schema-guard.js";
@@ -11,7 +10,8 @@ import { schemaStatus } from "../schema-guard.js";
 /**
  * Public liveness: any uptime checker can watch Vigil itself. Shows nothing but health. `db: "ok"`
  * means a write just succeeded (the probe row), not only a read; the heartbeat's age says whether
- * the crons run.
+ * the crons run. No version: SPEC keeps the public answer to liveness, and a version tells a scanner
+ * which advisories apply (operators read it from the key-protected /api/openapi.json).
  */
 // Anyone may call /api/health: the write probe runs at most this often per instance.
 const WRITE_PROBE_EVERY_MS = 10_000;
@@ -22,7 +22,6 @@ const healthBody = lazy(() =>
     db: z.enum(["ok", "unreachable", "schema_behind", "unwritable"]),
     lastHeartbeatAt: z.string().nullable(),
     heartbeatAgeSeconds: z.number().nullable(),
-    version: z.string(),
     reason: z.string().optional(),
   }),
 );
@@ -54,7 +53,7 @@ export function healthRoutes(deps: Deps) {
   const R = HEALTH_ROUTES;
   return new Hono<AppEnv>().on(R.health.method, R.health.path, async (c) => {
     const down = (db: string, reason: string) =>
-      c.json({ status: "down", db, lastHeartbeatAt: null, heartbeatAgeSeconds: null, version: VERSION, reason }, 503);
+      c.json({ status: "down", db, lastHeartbeatAt: null, heartbeatAgeSeconds: null, reason }, 503);
 
     // One round trip: at Turso's distance every statement is a network call.
     let read: Awaited<ReturnType<typeof schemaAndLastRun>>;
@@ -81,7 +80,6 @@ export function healthRoutes(deps: Deps) {
       db: "ok",
       lastHeartbeatAt: lastAt === null ? null : new Date(lastAt).toISOString(),
       heartbeatAgeSeconds: age,
-      version: VERSION,
       ...(fresh
         ? {}
         : {
