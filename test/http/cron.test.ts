@@ -84,15 +84,20 @@ describe("cron runs", () => {
   it("runs exactly one of two overlapping calls; the other is skipped and recorded", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
     let runs = 0;
     const slow: JobFn = async () => {
       runs++;
+      started();
       await gate;
       return { done: true };
     };
     const app = createApp(testDeps({ db: t.db }), { jobs: { ...JOBS, monitor: slow } });
     const first = app.request("/api/cron/monitor", { headers: cronAuth });
-    await new Promise((r) => setTimeout(r, 50));
+    // A fixed sleep did not prove that the first call held the lease: on a loaded machine the
+    // second could take it first, and then wait on the gate that only the end of the test opens.
+    await running;
     const second = await app.request("/api/cron/monitor", { headers: cronAuth });
     expect(second.status).toBe(200);
     expect(await second.json()).toMatchObject({ skipped: "locked" });
