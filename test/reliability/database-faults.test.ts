@@ -55,16 +55,17 @@ describe("a locked database", () => {
     const deps = testDeps({ db: busyDb });
     deps.testClock.set(Date.now());
     let locked = true;
+    const locker = createDb({ url: t.url });
+    let tx: Awaited<ReturnType<Db["transaction"]>> | undefined;
     const app = createApp(deps, {
       jobs: {
         ...JOBS,
         checkpoint: async (d, now) => {
           if (!locked) return JOBS.checkpoint(d, now);
-          // Another writer holds the database for 300 ms in the middle of the job.
-          const locker = createDb({ url: t.url });
-          const tx = await locker.transaction("write");
+          // Another writer takes the database in the middle of the job and holds it until the job
+          // has answered: released on a timer instead, a stalled job could find it free again.
+          tx = await locker.transaction("write");
           await tx.execute("INSERT INTO signature_failures (source, reason, received_at) VALUES ('lock', 'holding', 0)");
-          setTimeout(() => void tx.rollback().then(() => locker.close()), 300);
           locked = false;
           return JOBS.checkpoint(d, now);
         },
@@ -72,7 +73,8 @@ describe("a locked database", () => {
     });
     const res = await app.request("/api/cron/checkpoint", { headers: cronAuth });
     expect(res.status).toBe(503);
-    await new Promise((r) => setTimeout(r, 400));
+    await tx!.rollback();
+    locker.close();
     // Its end could not be written while the lock lasted: the run still shows as running.
     expect(await runs("checkpoint")).toEqual([{ status: "running", error: null }]);
 
