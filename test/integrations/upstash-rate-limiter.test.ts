@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app.js";
 import { depsFromEnv } from "../../src/deps.js";
 import { createUpstashRateLimiter } from "../../src/integrations/rate-limiter.js";
@@ -8,6 +8,7 @@ import { createTestDb, type TestDb } from "../helpers/db.js";
 import { captureLogs, testEnv } from "../helpers/deps.js";
 import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 import { hasProgram, optionalSuite } from "../helpers/optional-program.js";
+import { freezeDateMidMinute } from "../helpers/rate-window.js";
 
 const redisSuite = optionalSuite("redis-server", hasProgram("redis-server"), "apt-get install redis-server");
 
@@ -25,6 +26,10 @@ afterAll(async () => {
   await redis?.stop();
   t?.cleanup();
 });
+
+// Each test expects exact counts from a burst: it must not run from one window into the next.
+beforeEach(freezeDateMidMinute);
+afterEach(() => void vi.useRealTimers());
 
 let prefix = 0;
 const limiter = (perMinute: number, logs = captureLogs(), url = upstash.url, token = upstash.token) =>
