@@ -20,21 +20,31 @@ export async function startServer(env: Record<string, string>, timeoutMs = 20_00
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // "close", not "exit": at "exit" the last lines (the shutdown's) may still be unread in the pipe.
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${lines.join("\n")}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n").filter(Boolean)) {
-        lines.push(line);
-        tapLogLine(line);
-        if (line.includes('"msg":"listening"')) {
-          clearTimeout(timer);
-          resolve(JSON.parse(line).url);
-        }
+    // A read from a pipe may end mid-line (a line longer than the pipe's atomic write, or one
+    // still being written): each stream keeps its unfinished line until the rest arrives.
+    const onLine = (line: string) => {
+      lines.push(line);
+      tapLogLine(line);
+      if (line.includes('"msg":"listening"')) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line).url);
       }
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
+    for (const stream of [child.stdout!, child.stderr!]) {
+      let partial = "";
+      // Decoded per stream, so a character split between two reads is not mangled.
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => {
+        const parts = (partial + chunk).split("\n");
+        partial = parts.pop()!;
+        for (const line of parts) if (line) onLine(line);
+      });
+      stream.on("end", () => partial && onLine(partial));
+    }
     void exited.then((code) => reject(new Error(`server exited with ${code}:\n${lines.join("\n")}`)));
   });
   return { child, baseUrl, lines, exited };
