@@ -127,7 +127,8 @@ describe("the first run with no configuration", () => {
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    // "close", not "exit": the failure line written just before exiting may still be in the pipe at "exit".
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     blocker.close();
     expect(code).toBe(1);
     const failure = out.split("\n").find((l) => l.includes("startup failed"))!;
