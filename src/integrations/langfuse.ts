@@ -287,8 +287,11 @@ export function createLangfuseSource(options: {
           try {
             res = await (await langfuse()).api.ingestion.batch({ batch: events }, call(ms));
           } catch (error) {
-            // A server without the legacy ingestion route: one score per request instead.
-            if (statusOf(error) !== 404) throw error;
+            // A server without the legacy ingestion route (404, or 410 Gone for a sunset
+            // endpoint): one score per request instead. Langfuse v4 itself keeps accepting
+            // score-create there (web/src/pages/api/public/ingestion.ts, events_only mode).
+            const status = statusOf(error);
+            if (status !== 404 && status !== 410) throw error;
             await postEach(scores.slice(i), gate, written, failed);
             return { written, failed };
           }

@@ -45,8 +45,11 @@ export interface FakeLangfuse {
   faults: Fault[];
   /** While set, every read answers 503. */
   down: boolean;
-  /** A server without the legacy ingestion route (404), as Cloud's deprecation notice announces. */
-  noIngestion: boolean;
+  /**
+   * A server without the legacy ingestion route, answering this status, as the SDK's deprecation
+   * notice announces for Cloud (@langfuse/core: "will be removed on November 16, 2026").
+   */
+  noIngestion: false | 404 | 410;
   /** Refuses a score event inside a 207 answer when this returns a message. */
   refuseScore: ((body: Record<string, unknown>) => string | undefined) | undefined;
   /** Cursors issued before this generation are refused with 400 (expired). */
@@ -72,6 +75,8 @@ type Resource = keyof typeof HOBBY_LIMITS;
  *   observations or scores), GET /api/public/traces/{id}, GET /api/public/observations (page/limit).
  * - POST /api/public/ingestion (fern/apis/server/definition/ingestion.yml): a batch of events,
  *   answered 207 with `successes` and `errors` by event id; `score-create` upserts on body.id.
+ *   A v4 server in events_only mode still takes score-create and refuses other types per event
+ *   with 400 in the 207 (web/src/pages/api/public/ingestion.ts, filterBatchForEventsOnly).
  * - POST /api/public/scores: one score, upsert by id.
  * - With `limits`, 429 + Retry-After / X-RateLimit-* past the per-minute points, minutes by `now`.
  */
@@ -92,7 +97,7 @@ export async function startFakeLangfuse(options: {
     version: options.version,
     faults: [] as Fault[],
     down: false,
-    noIngestion: false,
+    noIngestion: false as FakeLangfuse["noIngestion"],
     refuseScore: undefined as FakeLangfuse["refuseScore"],
   };
 
@@ -253,7 +258,7 @@ export async function startFakeLangfuse(options: {
     if (rateLimited) return send(res, 429, { message: "Rate limit exceeded" }, rateLimited);
 
     if (req.method === "POST" && url.pathname === "/api/public/ingestion") {
-      if (fake.noIngestion) return send(res, 404, { message: "Not found" });
+      if (fake.noIngestion) return send(res, fake.noIngestion, { message: fake.noIngestion === 410 ? "Gone" : "Not found" });
       const body = JSON.parse(Buffer.concat(chunks).toString()) as { batch: { id: string; type: string; body: Record<string, unknown> }[] };
       const successes: { id: string; status: number }[] = [];
       const errors: { id: string; status: number; message?: string; error?: unknown }[] = [];

@@ -193,17 +193,20 @@ describe("score write-back", () => {
     expect(second.scoresWritten).toBeGreaterThan(0);
   });
 
-  it("a server without the ingestion route gets one POST /api/public/scores per score, same ids", async () => {
-    w = await monitoringWorld();
-    w.langfuse.noIngestion = true;
-    w.langfuse.add(...fixtureObservations(FIXTURES[0]!, w.clock.now()));
-    w.clock.advance(20 * MIN);
-    const s = await w.cycle();
-    const posts = w.langfuse.requests.filter((r) => r.path === "/api/public/scores");
-    expect(posts.length).toBe(s.scoresWritten);
-    expect(w.langfuse.scores.get(scoreId("sess-book-ok-1", "vigil_fulfillment"))).toMatchObject({ value: "pass", source: "API" });
-    expect((await w.t.db.execute("SELECT COUNT(*) AS n FROM monitoring_results WHERE scores_written_at IS NULL")).rows[0]!.n).toBe(0);
-  });
+  it.each([404, 410] as const)(
+    "a server whose ingestion route answers %i gets one POST /api/public/scores per score, same ids",
+    async (status) => {
+      w = await monitoringWorld();
+      w.langfuse.noIngestion = status;
+      w.langfuse.add(...fixtureObservations(FIXTURES[0]!, w.clock.now()));
+      w.clock.advance(20 * MIN);
+      const s = await w.cycle();
+      const posts = w.langfuse.requests.filter((r) => r.path === "/api/public/scores");
+      expect(posts.length).toBe(s.scoresWritten);
+      expect(w.langfuse.scores.get(scoreId("sess-book-ok-1", "vigil_fulfillment"))).toMatchObject({ value: "pass", source: "API" });
+      expect((await w.t.db.execute("SELECT COUNT(*) AS n FROM monitoring_results WHERE scores_written_at IS NULL")).rows[0]!.n).toBe(0);
+    },
+  );
 });
 
 describe("API detection is re-checked", () => {
