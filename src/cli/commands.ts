@@ -1,5 +1,6 @@
 import type { VigilClient } from "../client/vigil-client.js";
 import { dur, pct, table, when } from "./table.js";
+import { terminalSafeData, terminalSafeJson, terminalSafeLines } from "./terminal-text.js";
 
 export interface CliIo {
   out(text: string): void;
@@ -30,14 +31,16 @@ const intArg = (inv: Invocation, i: number, name: string, fallback?: number) => 
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`<${name}> must be a positive whole number, got "${raw ?? ""}"`);
   return n;
 };
-const show = (io: CliIo, inv: Invocation, data: unknown, human: () => string) => io.out(inv.json ? JSON.stringify(data, null, 2) : human());
+/** Prints data as JSON or, for people, through `human`, which gets it with every control character made visible. */
+const show = <T>(io: CliIo, inv: Invocation, data: T, human: (safe: T) => string) =>
+  io.out(inv.json ? terminalSafeJson(JSON.stringify(data, null, 2)) : human(terminalSafeData(data)));
 
 export const COMMANDS: Record<string, { usage: string; run: Command }> = {
   list: {
     usage: "list [status]              runs, newest first",
     async run(client, inv, io) {
       const page = await client.listRuns({ status: inv.args[0], limit: 50 });
-      show(io, inv, page, () =>
+      show(io, inv, page, (page) =>
         table(
           ["SESSION", "STATUS", "TASKS", "STARTED", "DURATION"],
           page.runs.map((r) => [
@@ -55,8 +58,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
     usage: "show <session>             one run in detail",
     async run(client, inv, io) {
       const data = await client.getRun(arg(inv, 0, "session"));
-      const r = data.run;
-      show(io, inv, data, () =>
+      show(io, inv, data, ({ run: r, executions }) =>
         [
           `Session:     ${r.sessionId}`,
           `Task:        ${r.taskDescription}`,
@@ -65,7 +67,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
           `Started:     ${when(r.startedAt)}`,
           `Completed:   ${when(r.completedAt)}`,
           `Duration:    ${dur(r.durationMs)}`,
-          `Executions:  ${data.executions.total} (${data.executions.completed} completed, ${data.executions.failed} failed, ${data.executions.inProgress} running)`,
+          `Executions:  ${executions.total} (${executions.completed} completed, ${executions.failed} failed, ${executions.inProgress} running)`,
           ...(r.gitCommitHash ? [`Commit:      ${r.gitCommitHash}`] : []),
           ...(r.lastMessage ? [`Last note:   ${r.lastMessage}`] : []),
         ].join("\n"),
@@ -76,7 +78,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
     usage: "agent <name>               one agent's statistics and recent runs",
     async run(client, inv, io) {
       const a = await client.getAgent(arg(inv, 0, "name"));
-      show(io, inv, a, () =>
+      show(io, inv, a, (a) =>
         [
           `Agent: ${a.agentName}   runs ${a.runs}   success ${pct(a.successRate)}   avg ${dur(a.avgDurationMs)} (min ${dur(a.minDurationMs)}, max ${dur(a.maxDurationMs)})`,
           "",
@@ -92,7 +94,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
     usage: "executions <session>       agent executions of a run",
     async run(client, inv, io) {
       const execs = await client.getExecutions(arg(inv, 0, "session"));
-      show(io, inv, execs, () =>
+      show(io, inv, execs, (execs) =>
         table(
           ["#", "AGENT", "EXECUTION", "STATUS", "DURATION", "FILES +/~", "RETRIES", "ERROR"],
           execs.map((e) => [
@@ -113,7 +115,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
     usage: "health [hours]             system health (default 24 h)",
     async run(client, inv, io) {
       const h = await client.getSystemHealth(intArg(inv, 0, "hours", 24));
-      show(io, inv, h, () =>
+      show(io, inv, h, (h) =>
         [
           `System health, last ${h.hours} h`,
           `Orchestrations: ${h.orchestrations.total} total, ${h.orchestrations.completed} completed, ${h.orchestrations.failed} failed, ${h.orchestrations.partial} partial, ${h.orchestrations.running} running`,
@@ -127,7 +129,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
     usage: "performance                per-agent performance",
     async run(client, inv, io) {
       const agents = await client.getPerformanceReport();
-      show(io, inv, agents, () =>
+      show(io, inv, agents, (agents) =>
         table(
           ["AGENT", "RUNS", "SUCCESS", "MIN", "AVG", "MAX"],
           agents.map((a) => [a.agentName, a.runs, pct(a.successRate), dur(a.minDurationMs), dur(a.avgDurationMs), dur(a.maxDurationMs)]),
@@ -139,7 +141,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
     usage: "failures [limit]           failed runs (default 10)",
     async run(client, inv, io) {
       const failures = await client.getFailures(intArg(inv, 0, "limit", 10));
-      show(io, inv, failures, () =>
+      show(io, inv, failures, (failures) =>
         table(
           ["SESSION", "STATUS", "COMPLETION", "DURATION", "STARTED", "TASK"],
           failures.map((f) => [f.sessionId, f.status, pct(f.completionRate), dur(f.durationMs), when(f.startedAt), f.taskDescription]),
@@ -172,7 +174,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
         throw new UsageError("cleanup not confirmed (pass --yes to skip the question)");
       }
       const result = await client.cleanup(days);
-      show(io, inv, result, () =>
+      show(io, inv, result, (result) =>
         [`Deleted ${result.deleted} run(s).`, ...result.blocked.map((b) => `Kept ${b.sessionId}: ${b.reason}`)].join("\n"),
       );
     },
@@ -181,7 +183,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
     usage: "alerts [firing|resolved]   alerts, newest first",
     async run(client, inv, io) {
       const alerts = await client.listAlerts(inv.args[0]);
-      show(io, inv, alerts, () =>
+      show(io, inv, alerts, (alerts) =>
         table(
           ["ID", "STATE", "SEVERITY", "RULE", "LABELS", "SINCE", "SUMMARY"],
           alerts.map((a) => [
@@ -211,7 +213,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
           .filter(([, on]) => on)
           .map(([k]) => k)
           .join(",");
-      show(io, inv, verdicts, () =>
+      show(io, inv, verdicts, (verdicts) =>
         table(
           ["SESSION", "STATUS", "INTENT", "QUALITY", "DIAGNOSIS", "ANALYZED", "SUMMARY"],
           verdicts.map((v) => [
@@ -230,7 +232,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
   report: {
     usage: "report [hours]             the stability monitoring log (Markdown)",
     async run(client, inv, io) {
-      io.out(await client.stabilityReport(intArg(inv, 0, "hours", 24)));
+      io.out(terminalSafeLines(await client.stabilityReport(intArg(inv, 0, "hours", 24))));
     },
   },
 };

@@ -5,6 +5,7 @@ import { readLocalSecrets } from "../server/local-secrets.js";
 import { secretsForSource } from "../stability/secrets.js";
 import { COMMANDS, usage, UsageError, type CliIo } from "./commands.js";
 import { runSendEvent, SEND_EVENT_USAGE } from "./send-event.js";
+import { terminalSafeLines } from "./terminal-text.js";
 import { errorMessage } from "../errors.js";
 
 // `npm run monitor -- <command>`: the seed's CLI, talking to a deployed (or local) Vigil.
@@ -12,7 +13,8 @@ const EXIT = { ok: 0, usage: 1, unreachable: 2, unauthorized: 3, notFound: 4, fa
 
 const io: CliIo = {
   out: (text) => void process.stdout.write(`${text}\n`),
-  err: (text) => void process.stderr.write(`${text}\n`),
+  // Error messages can carry what the server answered: shown, not obeyed (terminal-text.ts).
+  err: (text) => void process.stderr.write(`${terminalSafeLines(text)}\n`),
   write: (chunk) => new Promise((resolve) => (process.stdout.write(chunk) ? resolve() : process.stdout.once("drain", resolve))),
   async confirm(question) {
     if (!process.stdin.isTTY) return false;
