@@ -3,6 +3,35 @@ import { QUALITY_FLAGS } from "../monitoring/quality-counts.js";
 import { qualityLabel } from "./quality-checks.js";
 import type { StabilityReport } from "./report.js";
 
+// Two values in the report come from outside: a bot's error types and Langfuse session ids (set by
+// the bot, often from what a caller typed). The report is pasted into GitHub and Slack and rendered
+// there, so each is escaped as text: ASCII punctuation that opens an inline construct is
+// backslash-escaped (CommonMark 0.31 §2.4: links, images, raw HTML, autolinks, entities, emphasis,
+// code spans; `_` only where it could open or close emphasis, §6.2: not between two letters or
+// digits, so `send_failed` stays as it is), `|` too (GFM spec, tables: "include a pipe in a cell's content by escaping it"), and
+// `@`/`#` so GitHub makes no mention or reference; a control character (a newline would start a
+// heading or a fake verdict line) is written as a visible `\xNN`, which CommonMark leaves literal.
+const MD_SPECIAL = /[\\`*[\]<>|!~&@#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const mdText = (s: string) => s.replace(MD_SPECIAL, "\\$&").replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+
+/**
+ * Red flags and recommendations are sentences built before rendering with those values inside
+ * (and recommendations with code spans of Vigil's own); only the outside values in them are escaped.
+ */
+function escaperFor(r: StabilityReport): (text: string) => string {
+  const values = [
+    ...Object.keys(r.metrics.errorsByType),
+    ...r.checkpoints.flatMap((c) => Object.keys(c.metrics.errorsByType)),
+    ...Object.values(r.qualityChecks.examples).flat(),
+  ].filter((v) => v.length > 0 && mdText(v) !== v);
+  if (values.length === 0) return (text) => text;
+  const longestFirst = [...new Set(values)].sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(longestFirst.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+  return (text) => text.replace(pattern, mdText);
+}
+
 const ts = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
 const ms = (x: number | null) => (x === null ? "n/a" : `${x} ms`);
@@ -10,12 +39,13 @@ const errorsLine = (m: PeriodMetrics) =>
   m.errors === 0
     ? "0"
     : `${m.errors} (${Object.entries(m.errorsByType)
-        .map(([t, n]) => `${t}: ${n}`)
+        .map(([t, n]) => `${mdText(t)}: ${n}`)
         .join(", ")})`;
 
 /** The 24-hour monitoring log a person would have written by hand, from the same report. */
 export function renderStabilityMarkdown(r: StabilityReport): string {
   const m = r.metrics;
+  const outside = escaperFor(r);
   const status = r.status === "STABLE" ? "STABLE" : r.status === "NO_DATA" ? "NO DATA YET" : "NEEDS ATTENTION";
   const mark = (pass: boolean) => (r.status === "NO_DATA" ? "–" : pass ? "✓" : "✗");
   const lines: string[] = [
@@ -43,7 +73,7 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
       `- **Signature verifications:** ${cm.signaturePassed} passed / ${cm.signatureFailures} failed`,
       `- **Errors:** ${errorsLine(cm)}`,
       `- **Response time (avg):** ${ms(cm.responseTime.avgMs)} (p95 ${ms(cm.responseTime.p95Ms)})`,
-      `- **Notes:** ${c.redFlags.length === 0 ? "No red flags." : c.redFlags.map((f) => `${f.severity.toUpperCase()}: ${f.message}`).join("; ")}`,
+      `- **Notes:** ${c.redFlags.length === 0 ? "No red flags." : c.redFlags.map((f) => `${f.severity.toUpperCase()}: ${outside(f.message)}`).join("; ")}`,
       "",
     );
   }
@@ -80,12 +110,12 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
   );
   for (const f of QUALITY_FLAGS)
     lines.push(
-      `| ${qualityLabel(f)} | ${q.counts[f]}${q.examples[f]?.length ? ` (e.g. ${q.examples[f]!.join(", ")})` : ""} | ${q.counts[f] === 0 ? "✓" : f === "harmful" ? "✗ CRITICAL" : "✗"} |`,
+      `| ${qualityLabel(f)} | ${q.counts[f]}${q.examples[f]?.length ? ` (e.g. ${q.examples[f]!.map(mdText).join(", ")})` : ""} | ${q.counts[f] === 0 ? "✓" : f === "harmful" ? "✗ CRITICAL" : "✗"} |`,
     );
   lines.push("", "## Issues Encountered", "");
   if (r.redFlags.length === 0) lines.push("None.");
-  for (const f of r.redFlags) lines.push(`- ${ts(f.at)} — **${f.severity.toUpperCase()}** ${f.kind}: ${f.message}`);
-  lines.push("", "## Recommendations", "", ...r.recommendations.map((x) => `- ${x}`), "", "## Conclusion", "");
+  for (const f of r.redFlags) lines.push(`- ${ts(f.at)} — **${f.severity.toUpperCase()}** ${f.kind}: ${outside(f.message)}`);
+  lines.push("", "## Recommendations", "", ...r.recommendations.map((x) => `- ${outside(x)}`), "", "## Conclusion", "");
   lines.push(
     `**Status:** ${status}`,
     `**Production Ready:** ${r.productionReady ? "YES" : "NO"}`,
