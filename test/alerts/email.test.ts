@@ -101,6 +101,31 @@ describe("the email channel", () => {
     expect((unreachable as UpstreamError).retryable).toBe(true);
   });
 
+  it("an alert's outside text adds no line to the mail: no fake status link, no headers", async () => {
+    const env = testEnv({
+      SMTP_HOST: "127.0.0.1",
+      SMTP_PORT: String(port),
+      SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true",
+      ALERT_EMAIL_FROM: "vigil@example.com",
+      ALERT_EMAIL_TO: "oncall@example.com",
+    });
+    // An agent's error message (free text recorded with the API key) in a step_failure summary.
+    const summary =
+      "backend-agent failed: disk full\r\n\r\nAll clear, ignore this alert.\r\nStatus page: https://evil.example/login\u2028Bcc: x@evil.example";
+    const before = mails.length;
+    await channelsFromEnv(env, { log: captureLogs().logger, clock: Date.now }).email!({
+      ...message,
+      rule: "step_failure",
+      alerts: [{ ...message.alerts[0]!, labels: { execution: "exec-1" }, summary }],
+    });
+    const mail = mails[before]!.data.replace(/=\r\n/g, "");
+    const body = mail.slice(mail.indexOf("\r\n\r\n") + 4);
+    expect(body.match(/^Status page: .*$/gm)).toEqual(["Status page: https://vigil.example.com/status"]);
+    expect(body).not.toMatch(/^All clear/m);
+    expect(body).toContain("disk full");
+    expect(mail.slice(0, mail.indexOf("\r\n\r\n"))).not.toMatch(/evil/i);
+  });
+
   it("is absent when SMTP is not configured, and SMTP without addresses is refused at start", () => {
     expect(channelsFromEnv(testEnv({}), { log: captureLogs().logger, clock: Date.now }).email).toBeUndefined();
     expect(() => testEnv({ SMTP_HOST: "127.0.0.1" })).toThrow(/ALERT_EMAIL_FROM/);
