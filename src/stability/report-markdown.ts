@@ -5,16 +5,21 @@ import type { StabilityReport } from "./report.js";
 
 // Two values in the report come from outside: a bot's error types and Langfuse session ids (set by
 // the bot, often from what a caller typed). The report is pasted into GitHub and Slack and rendered
-// there, so each is escaped as text: ASCII punctuation that opens an inline construct is
-// backslash-escaped (CommonMark 0.31 §2.4: links, images, raw HTML, autolinks, entities, emphasis,
-// code spans; `_` only where it could open or close emphasis, §6.2: not between two letters or
-// digits, so `send_failed` stays as it is), `|` too (GFM spec, tables: "include a pipe in a cell's content by escaping it"), and
-// `@`/`#` so GitHub makes no mention or reference; a control character (a newline would start a
-// heading or a fake verdict line) is written as a visible `\xNN`, which CommonMark leaves literal.
+// there, so each is escaped as text. `&`, `<` and `>` become entities, which CommonMark decodes to
+// plain characters (0.31 §2.5: no raw HTML or autolink can start) and which are the escapes Slack
+// documents for its own `<!channel>` and `<url|text>` syntax (docs.slack.dev, "Formatting message
+// text": escaping). Other ASCII punctuation that opens an inline construct is backslash-escaped
+// (CommonMark §2.4: links, images, emphasis, code spans; `_` only where it could open or close
+// emphasis, §6.2: not between two letters or digits, so `send_failed` stays as it is), `|` too (GFM
+// spec, tables: "include a pipe in a cell's content by escaping it"), and `@`/`#` so GitHub makes no
+// mention or reference. A control character (a newline would start a heading or a fake verdict
+// line) is written as a visible `\xNN`, which CommonMark leaves literal.
 const MD_SPECIAL = /[\\`*[\]<>|!~&@#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
+const ENTITY: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-const mdText = (s: string) => s.replace(MD_SPECIAL, "\\$&").replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+const mdText = (s: string) =>
+  s.replace(MD_SPECIAL, (c) => ENTITY[c] ?? `\\${c}`).replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 
 /**
  * Red flags and recommendations are sentences built before rendering with those values inside

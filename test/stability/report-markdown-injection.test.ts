@@ -10,7 +10,7 @@ import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
 // The report is pasted into GitHub issues and Slack and rendered as Markdown. Two values in it come
 // from outside: a bot's error types (signed, but free text up to 100 characters) and Langfuse
 // session ids (set by the bot, often from what a caller typed; any characters, newlines included).
-const ERROR_TYPE = "[click](https://evil.example) <img src=x onerror=alert(1)>|@channel *urgent*";
+const ERROR_TYPE = "[click](https://evil.example) <img src=x onerror=alert(1)>|@channel *urgent* <!here>";
 const SESSION = "call-1\n\n## Conclusion\n\n**Status:** STABLE\n\n| fake | row |";
 
 let t: TestDb;
@@ -54,8 +54,9 @@ beforeAll(async () => {
 afterAll(() => t.cleanup());
 
 describe("the Markdown report escapes what the bot and Langfuse put in it", () => {
-  it("an error type makes no link, image, HTML, emphasis or mention", () => {
-    const escaped = "\\[click\\](https://evil.example) \\<img src=x onerror=alert(1)\\>\\|\\@channel \\*urgent\\*";
+  it("an error type makes no link, image, HTML, emphasis or mention (GitHub's or Slack's)", () => {
+    // Entities for & < >: CommonMark shows them as characters, and Slack reads no <!here> in them.
+    const escaped = "\\[click\\](https://evil.example) &lt;img src=x onerror=alert(1)&gt;\\|\\@channel \\*urgent\\* &lt;\\!here&gt;";
     const lines = md.split("\n").filter((l) => l.includes("evil.example"));
     // The errors line, the red flag under Issues and the recommendation.
     expect(lines.length).toBeGreaterThanOrEqual(3);
