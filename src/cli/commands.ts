@@ -153,16 +153,23 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
     usage: "export [session]           JSON export to stdout (progress on stderr)",
     async run(client, inv, io) {
       const stream = await client.exportStream(inv.args[0]);
+      // The JSON goes to a terminal as often as to a file: C1 and bidi controls in its strings are
+      // written as \uXXXX (terminal-text.ts). Decoded as a stream, so a character split between
+      // two chunks is read whole.
+      const decoder = new TextDecoder();
+      const encoder = new TextEncoder();
       let bytes = 0;
       let lastReport = 0;
       for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
-        await io.write(chunk);
+        await io.write(encoder.encode(terminalSafeJson(decoder.decode(chunk, { stream: true }))));
         bytes += chunk.byteLength;
         if (bytes - lastReport >= 5 * 1024 * 1024) {
           io.err(`exported ${(bytes / 1024 / 1024).toFixed(0)} MB`);
           lastReport = bytes;
         }
       }
+      const rest = decoder.decode();
+      if (rest) await io.write(encoder.encode(terminalSafeJson(rest)));
       io.err(`export complete: ${bytes} bytes`);
     },
   },

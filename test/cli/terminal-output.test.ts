@@ -30,13 +30,14 @@ let deps: ReturnType<typeof testDeps>;
 
 function io() {
   const out: string[] = [];
+  const bytes: Uint8Array[] = [];
   const capture: CliIo = {
     out: (text) => void out.push(text),
     err: (text) => void out.push(text),
-    write: async () => {},
+    write: async (chunk) => void bytes.push(chunk),
     confirm: async () => true,
   };
-  return { capture, text: () => out.join("\n") };
+  return { capture, text: () => out.join("\n"), written: () => Buffer.concat(bytes).toString("utf8") };
 }
 
 async function run(name: string, args: string[] = [], json = false) {
@@ -125,6 +126,14 @@ describe("the CLI neutralises terminal control sequences in what it prints", () 
     expect(text).toContain("\\x9b2J\\x9bHtimeout");
     expect(text).toContain("\n## Metrics Summary\n");
     expect(text).not.toMatch(RAW_CONTROL);
+  });
+
+  it("export (bytes streamed to stdout) stays the same JSON, with C1 controls escaped", async () => {
+    const o = io();
+    await COMMANDS.export!.run(client, { args: ["evil-run"], json: false, yes: true }, o.capture);
+    const json = o.written();
+    expect(json).not.toMatch(RAW_CONTROL);
+    expect(JSON.parse(json).orchestrations[0].taskDescription).toBe(HOSTILE.join(" | "));
   });
 
   it("--json output stays JSON of the same values, with C1 controls escaped", async () => {
