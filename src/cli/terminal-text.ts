@@ -18,7 +18,7 @@ const visible = (c: string) => {
 };
 
 /** One value on one line: every control character (newline included) shown as an escape. */
-export const terminalSafe = (text: string) => text.replace(UNSAFE, visible);
+const terminalSafe = (text: string) => text.replace(UNSAFE, visible);
 
 /** A text of several lines (the Markdown report): its newlines kept, every other control shown. */
 export const terminalSafeLines = (text: string) => text.replace(UNSAFE_BUT_NEWLINE, visible);
