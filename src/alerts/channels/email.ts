@@ -1,13 +1,6 @@
 import type { Transporter } from "nodemailer";
 import { errorMessage, UpstreamError } from "../../errors.js";
-import { headline, type AlertMessage, type ChannelDefinition } from "./sender.js";
-
-// Summaries carry outside text (an agent's error message may hold line breaks). In the mail each is
-// one line, so none can add a line of its own: a fake "all clear" or a "Status page:" link that is
-// not Vigil's. Control characters and the Unicode line and paragraph separators become spaces.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced.
-const BREAKS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const oneLine = (text: string) => text.replace(BREAKS, " ");
+import { headline, oneLine, type AlertMessage, type ChannelDefinition } from "./sender.js";
 
 function emailText(m: AlertMessage): string {
   return [

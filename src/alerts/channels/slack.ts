@@ -1,5 +1,5 @@
 import { postJson } from "./http-post.js";
-import { headline, type AlertMessage, type ChannelDefinition } from "./sender.js";
+import { headline, oneLine, type AlertMessage, type ChannelDefinition } from "./sender.js";
 
 /**
  * Slack reads `<…>` as links and mentions (`<!channel>`) and `&` as an entity in mrkdwn and in
@@ -9,9 +9,7 @@ import { headline, type AlertMessage, type ChannelDefinition } from "./sender.js
  * Vigil's message, a fake bullet or a fake "resolved": control characters and the Unicode line
  * and paragraph separators become spaces.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced.
-const BREAKS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const slackEscape = (text: string) => text.replace(BREAKS, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const slackEscape = (text: string) => oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 /**
  * mrkdwn with `verbatim: false` (the default) has Slack turn plain URLs, channel names and "certain
  * mentions" into links and mentions; `verbatim: true` leaves plain text as written and still reads
