@@ -58,15 +58,19 @@ const message = {
   statusUrl: "https://vigil.example.com/status",
 };
 
+/** The local SMTP server above, sending to `to`. */
+const smtpEnv = (to: string) =>
+  testEnv({
+    SMTP_HOST: "127.0.0.1",
+    SMTP_PORT: String(port),
+    SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true",
+    ALERT_EMAIL_FROM: "vigil@example.com",
+    ALERT_EMAIL_TO: to,
+  });
+
 describe("the email channel", () => {
   it("sends the alert to the configured recipients over SMTP", async () => {
-    const env = testEnv({
-      SMTP_HOST: "127.0.0.1",
-      SMTP_PORT: String(port),
-      SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true",
-      ALERT_EMAIL_FROM: "vigil@example.com",
-      ALERT_EMAIL_TO: "oncall@example.com, lead@example.com",
-    });
+    const env = smtpEnv("oncall@example.com, lead@example.com");
     const { email } = channelsFromEnv(env, { log: captureLogs().logger, clock: Date.now });
     await email!(message);
     expect(mails).toHaveLength(1);
@@ -78,13 +82,7 @@ describe("the email channel", () => {
   });
 
   it("reports a permanent SMTP refusal as not retryable, an unreachable server as retryable", async () => {
-    const env = testEnv({
-      SMTP_HOST: "127.0.0.1",
-      SMTP_PORT: String(port),
-      SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true",
-      ALERT_EMAIL_FROM: "vigil@example.com",
-      ALERT_EMAIL_TO: "nobody@example.com",
-    });
+    const env = smtpEnv("nobody@example.com");
     rejectNext = true;
     const refused = await channelsFromEnv(env, { log: captureLogs().logger, clock: Date.now }).email!(message).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UpstreamError);
@@ -102,13 +100,7 @@ describe("the email channel", () => {
   });
 
   it("an alert's outside text adds no line to the mail: no fake status link, no headers", async () => {
-    const env = testEnv({
-      SMTP_HOST: "127.0.0.1",
-      SMTP_PORT: String(port),
-      SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true",
-      ALERT_EMAIL_FROM: "vigil@example.com",
-      ALERT_EMAIL_TO: "oncall@example.com",
-    });
+    const env = smtpEnv("oncall@example.com");
     // An agent's error message (free text recorded with the API key) in a step_failure summary.
     const summary =
       "backend-agent failed: disk full\r\n\r\nAll clear, ignore this alert.\r\nStatus page: https://evil.example/login\u2028Bcc: x@evil.example";
