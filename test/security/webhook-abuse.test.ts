@@ -337,6 +337,20 @@ describe("control characters in ids and labels (item 10)", () => {
     expect(event.status).toBe(400);
     expect(await count("SELECT COUNT(*) AS n FROM webhook_events WHERE error_type LIKE 'timeout%'")).toBe(0);
   });
+
+  it("400s a C1 control (U+009B, CSI to a terminal) or a Unicode line separator in the same places", async () => {
+    const app = createApp(realTimeDeps());
+    const post = (path: string, body: unknown) =>
+      app.request(path, { method: "POST", body: JSON.stringify(body), headers: { ...apiAuth, "content-type": "application/json" } });
+    expect((await post("/api/runs", { sessionId: "run\u009b2J", taskDescription: "x", totalTasks: 1 })).status).toBe(400);
+    expect((await post("/api/executions", { agentSessionId: "e2", agentName: "coder\u2028fake line" })).status).toBe(400);
+    expect((await app.request("/api/runs/run%C2%9Ba", { headers: apiAuth })).status).toBe(400);
+    const event = await app.request("/api/webhooks/bot", signedRequest(botEvent("error", { error: { type: "c1\u009bx" } })));
+    expect(event.status).toBe(400);
+    expect(await count("SELECT COUNT(*) AS n FROM webhook_events WHERE error_type LIKE 'c1%'")).toBe(0);
+    // Letters outside ASCII are names like any other.
+    expect((await post("/api/runs", { sessionId: "déploiement-été", taskDescription: "x", totalTasks: 1 })).status).toBe(201);
+  });
 });
 
 function withPrefix(limiter: { limit(key: string): Promise<{ allowed: boolean; retryAfterSeconds: number }> }, p: string) {
