@@ -50,8 +50,9 @@ beforeAll(async () => {
   t = await createTestDb();
   deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET }) });
   const app = createApp(deps);
-  // A signed bot event: error types refuse C0 controls, but C1 ones (U+009B is CSI) got through.
-  await sendAt(app, deps.testClock, deps.testClock.now(), { type: "error", error: { type: "\u009b2J\u009bHtimeout" } });
+  // A signed bot event: error types refuse control characters (C0, C1), but a bidirectional
+  // override is text to the input check; the CLI must not let it reorder what is shown.
+  await sendAt(app, deps.testClock, deps.testClock.now(), { type: "error", error: { type: "\u202eemit\u202ctimeout" } });
   client = createVigilClient({
     url: "http://vigil.test",
     apiKey: API_KEY,
@@ -123,7 +124,7 @@ describe("the CLI neutralises terminal control sequences in what it prints", () 
 
   it("report (the Markdown keeps its lines)", async () => {
     const text = await run("report");
-    expect(text).toContain("\\x9b2J\\x9bHtimeout");
+    expect(text).toContain("\\u202eemit\\u202ctimeout");
     expect(text).toContain("\n## Metrics Summary\n");
     expect(text).not.toMatch(RAW_CONTROL);
   });
