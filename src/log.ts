@@ -1,5 +1,7 @@
 // One log format: a JSON object per line, so `vercel logs | grep '"job":"monitor"'` works.
 
+import { escapeRawInJson } from "./security/control-characters.js";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
 
@@ -19,14 +21,9 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 // "token" is a credential (authToken, access_token); "tokens", "tokens_in" are counts.
 const SENSITIVE_KEY = /secret|token$|password|authorization|cookie|api[-_]?key|transcript|signature$/i;
 
-// JSON.stringify escapes C0 controls (RFC 8259 §7), so no value ends a line or forges a field, but
-// it writes DEL, C1 controls (U+0080–U+009F, ECMA-48 §5.3: U+009B is CSI to a terminal that takes
-// 8-bit controls, as `vercel logs` output is read in one) and U+2028/U+2029 (line terminators to
-// JavaScript, ECMA-262 §12.3) raw. They are written as \uXXXX: the same JSON value, safe to show.
-const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029]/;
-const RAW_IN_JSON_ALL = /[\u007f-\u009f\u2028\u2029]/g;
-const jsonEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
-
+// JSON.stringify escapes C0 controls, so no value ends a line or forges a field; what it writes raw
+// (C1: U+009B is CSI to the terminal `vercel logs` is read in; U+2028/2029, line terminators to
+// JavaScript tools) is written as \uXXXX, the same JSON value (control-characters.ts).
 const stdSink: LogSink = (line, level) => {
   (level === "error" || level === "warn" ? process.stderr : process.stdout).write(`${line}\n`);
 };
@@ -39,9 +36,7 @@ export function createLogger(options: { level?: LogLevel; sink?: LogSink; base?:
   const write = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (ORDER[level] < min) return;
     const record: LogFields = { level, time: new Date().toISOString(), msg, ...base, ...fields };
-    const line = JSON.stringify(record, needsRedaction(record) ? redact : undefined);
-    // One scan of the line, which almost never finds anything: the replace runs only when it does.
-    sink(RAW_IN_JSON.test(line) ? line.replace(RAW_IN_JSON_ALL, jsonEscape) : line, level);
+    sink(escapeRawInJson(JSON.stringify(record, needsRedaction(record) ? redact : undefined)), level);
   };
 
   return {

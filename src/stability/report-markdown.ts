@@ -1,5 +1,6 @@
 import type { PeriodMetrics } from "./metrics.js";
 import { QUALITY_FLAGS } from "../monitoring/quality-counts.js";
+import { showControlCharacters } from "../security/control-characters.js";
 import { qualityLabel } from "./quality-checks.js";
 import type { StabilityReport } from "./report.js";
 
@@ -16,10 +17,7 @@ import type { StabilityReport } from "./report.js";
 // line) is written as a visible `\xNN`, which CommonMark leaves literal.
 const MD_SPECIAL = /[\\`*[\]<>|!~&@#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g;
 const ENTITY: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-const mdText = (s: string) =>
-  s.replace(MD_SPECIAL, (c) => ENTITY[c] ?? `\\${c}`).replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+const mdText = (s: string) => showControlCharacters(s.replace(MD_SPECIAL, (c) => ENTITY[c] ?? `\\${c}`));
 
 /**
  * Red flags and recommendations are sentences built before rendering with those values inside

@@ -1,7 +1,10 @@
 import type { Transporter } from "nodemailer";
 import { errorMessage, UpstreamError } from "../../errors.js";
-import { headline, oneLine, type AlertMessage, type ChannelDefinition } from "./sender.js";
+import { oneLine } from "../../security/control-characters.js";
+import { headline, type AlertMessage, type ChannelDefinition } from "./sender.js";
 
+// Each summary is one line (an agent's error message may hold line breaks): none can add a fake
+// "all clear" or a "Status page:" link that is not Vigil's.
 function emailText(m: AlertMessage): string {
   return [
     headline(m),

@@ -25,14 +25,6 @@ export interface ChannelDefinition {
   fromEnv(env: Env, ctx: ChannelContext): Sender | undefined;
 }
 
-// Summaries carry outside text (an agent's error message may hold line breaks). Each channel shows
-// one as one line, so none can add a line of its own to Vigil's message: a fake bullet, a fake
-// "all clear", a "Status page:" link that is not Vigil's. Control characters and the Unicode line
-// and paragraph separators (U+2028/2029) become spaces.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced.
-const BREAKS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-export const oneLine = (text: string) => text.replace(BREAKS, " ");
-
 const EMOJI: Record<string, string> = { critical: "🔴", high: "🟠", medium: "🟡", low: "🔵" };
 export const headline = (m: AlertMessage) =>
   `${m.kind === "resolved" ? "✅ RESOLVED" : `${EMOJI[m.severity] ?? ""} ${m.severity.toUpperCase()}`} ${m.rule}${m.alerts.length > 1 ? ` (${m.alerts.length})` : ""}${m.kind === "repeat" ? " — still firing" : ""}`;

@@ -1,5 +1,6 @@
 import { postJson } from "./http-post.js";
-import { headline, oneLine, type AlertMessage, type ChannelDefinition } from "./sender.js";
+import { oneLine } from "../../security/control-characters.js";
+import { headline, type AlertMessage, type ChannelDefinition } from "./sender.js";
 
 /**
  * Slack reads `<…>` as links and mentions (`<!channel>`) and `&` as an entity in mrkdwn and in
