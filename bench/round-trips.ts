@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Client, Transaction } from "@libsql/client";
 import { createApp } from "../src/app.js";
-import { createDb, prepareLocalDb, type Db } from "../src/db/client.js";
+import { createDb, prepareLocalDb } from "../src/db/client.js";
 import { migrate } from "../src/db/migrate.js";
 import { depsFromEnv } from "../src/deps.js";
 import { parseEnv } from "../src/env.js";
@@ -12,70 +11,27 @@ import { JOB_NAMES } from "../src/jobs/types.js";
 import { createLogger } from "../src/log.js";
 import { closeDueCheckpoints } from "../src/stability/checkpoints.js";
 import { signStandardWebhook } from "../src/stability/signatures.js";
+import { startDistantDb } from "../test/helpers/distant-db.js";
 import { fmt, percentiles, table, type BenchResult } from "./lib.js";
 import { seed } from "./queries.js";
 
-// Locally the database is a file and a statement costs microseconds; on Vercel each call to
-// Turso is a network round trip. This benchmark adds a fixed latency to every call the app
-// makes (execute, batch, each transaction step) and counts them, to show what each read
-// endpoint and each cron job waits on at Turso's distance.
+// Locally the database is a file and a statement costs microseconds; on Vercel each request to
+// Turso crosses the network. Here the app's @libsql/client runs in remote mode against the Hrana
+// server (test/fakes/hrana-server.ts) through a TCP proxy that holds every chunk for half the
+// round-trip time each way (test/helpers/latency-proxy.ts), and the proxy counts the HTTP
+// requests and the round trips each read endpoint, each webhook and each cron job costs.
 
-const ADDED_MS = 20;
+const RTT_MS = 20;
 const KEY = "bench-api-key-0123456789abcdef";
 const SECRET = `whsec_${Buffer.from("bench-round-trips-signing-secret-0123456789").toString("base64")}`;
 const SENDERS = 50;
 const EVENTS_PER_SENDER = 10;
 const SAMPLES = 20;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Calls: every call made. Round trips: the calls on the critical path — a call started while
- * others were in flight adds no wait of its own, so a call's depth is one more than the deepest
- * call already finished when it started.
- */
-interface Meter {
-  calls: number;
-  depth: number;
-  finishedDepth: number;
-}
-
-function distant(db: Db, meter: Meter): Db {
-  const timed = <T>(call: () => Promise<T>): Promise<T> => {
-    meter.calls++;
-    const depth = meter.finishedDepth + 1;
-    meter.depth = Math.max(meter.depth, depth);
-    return sleep(ADDED_MS)
-      .then(call)
-      .finally(() => (meter.finishedDepth = Math.max(meter.finishedDepth, depth)));
-  };
-  const wrapTx = (tx: Transaction): Transaction =>
-    new Proxy(tx, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target);
-        if (typeof value !== "function") return value;
-        if (["execute", "batch", "executeMultiple", "commit", "rollback"].includes(String(prop)))
-          return (...args: unknown[]) => timed(() => value.apply(target, args));
-        return value.bind(target);
-      },
-    });
-  return new Proxy(db, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
-      if (typeof value !== "function") return value;
-      if (prop === "transaction")
-        return (...args: unknown[]) => timed(() => (value as Client["transaction"]).apply(target, args as never).then(wrapTx));
-      if (["execute", "batch", "executeMultiple", "migrate"].includes(String(prop)))
-        return (...args: unknown[]) => timed(() => value.apply(target, args));
-      return value.bind(target);
-    },
-  });
-}
-
-const reset = (m: Meter) => Object.assign(m, { calls: 0, depth: 0, finishedDepth: 0 });
 
 export async function roundTripsBenchmark(): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), "vigil-bench-rt-"));
-  const url = `file:${join(dir, "rt.db")}`;
+  const path = join(dir, "rt.db");
+  const url = `file:${path}`;
   try {
     const raw = createDb({ url });
     await prepareLocalDb(raw, url);
@@ -95,9 +51,9 @@ export async function roundTripsBenchmark(): Promise<BenchResult> {
     await raw.execute("ANALYZE");
     const alert = (await raw.execute("SELECT id FROM alerts ORDER BY id LIMIT 1")).rows[0];
 
-    const meter = reset({} as Meter);
-    const db = distant(raw, meter);
-    const deps = depsFromEnv(env, { db, log, clock: () => now, monitoring: undefined });
+    const distant = await startDistantDb(path, RTT_MS);
+    const { proxy, hrana } = distant;
+    const deps = depsFromEnv(env, { db: distant.db, log, clock: () => now, monitoring: undefined });
     const app = createApp(deps);
     const api = { authorization: `Bearer ${KEY}` };
     const endpoints: [string, Record<string, string>][] = [
@@ -127,100 +83,113 @@ export async function roundTripsBenchmark(): Promise<BenchResult> {
     await (await app.request("/api/jobs", { headers: api })).arrayBuffer(); // the schema check, once per instance
     for (const [path, headers] of endpoints) {
       const samples: number[] = [];
-      let calls = 0;
-      let trips = 0;
+      const worst = { requests: 0, trips: 0, connections: 0, writes: [] as string[] };
       for (let i = 0; i < SAMPLES; i++) {
-        reset(meter);
+        distant.reset();
         const t0 = performance.now();
         const res = await app.request(path, { headers });
         await res.arrayBuffer();
         samples.push(performance.now() - t0);
         if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
-        calls = Math.max(calls, meter.calls);
-        trips = Math.max(trips, meter.depth);
+        worst.requests = Math.max(worst.requests, proxy.requests);
+        worst.trips = Math.max(worst.trips, proxy.roundTrips);
+        worst.connections = Math.max(worst.connections, proxy.connections);
+        worst.writes.push(...hrana.writes);
       }
       const p = percentiles(samples);
       const name = path.split("?")[0]!;
-      rows.push([`\`${name}\``, calls, trips, fmt(p.p50), fmt(p.p95)]);
-      const isStatus = name === "/status";
-      const met = (isStatus || trips <= 2) && p.p95 < 100;
+      // /api/health writes its probe row (at most every 10 s per instance): liveness of writes is its job.
+      const writes = name === "/api/health" ? 0 : worst.writes.length;
+      rows.push([`\`${name}\``, worst.requests, worst.trips, worst.connections, writes, fmt(p.p50), fmt(p.p95)]);
       goals.push({
-        goal: `${name} at +${ADDED_MS} ms/call: ${isStatus ? "" : "≤ 2 round trips, "}p95 < 100 ms`,
-        met,
-        measured: `${trips} round trips (${calls} calls), p95 ${fmt(p.p95)} ms`,
+        goal: `${name} over HTTP at ${RTT_MS} ms RTT: ≤ 2 round trips, p95 < 100 ms${name === "/api/health" ? "" : ", no write"}`,
+        met: worst.trips <= 2 && p.p95 < 100 && writes === 0,
+        measured: `${worst.trips} round trips (${worst.requests} requests), p95 ${fmt(p.p95)} ms${writes ? `, ${writes} writes` : ""}`,
       });
     }
 
     // Webhooks: 50 senders at once, each sending its events one after another, every ack
-    // waiting for the durable commit; group commit lets concurrent events share a round trip.
-    reset(meter);
-    const acks: number[] = [];
-    let refused = 0;
+    // waiting for the durable commit; group commit lets concurrent events share a request.
+    // The same load first against the file in process (direct), then at Turso's distance.
     let n = 0;
-    const send = async () => {
-      const id = `msg_rt_${++n}`;
-      const ts = Math.floor(now / 1000);
-      const body = JSON.stringify({
-        type: n % 3 === 0 ? "response.sent" : "message.received",
-        occurred_at: new Date(now).toISOString(),
-        latency_ms: 900 + (n % 500),
-      });
-      const headers = {
-        "content-type": "application/json",
-        "webhook-id": id,
-        "webhook-timestamp": String(ts),
-        "webhook-signature": signStandardWebhook(SECRET, id, ts, body),
+    const sendAll = async (target: ReturnType<typeof createApp>) => {
+      const acks: number[] = [];
+      let refused = 0;
+      const send = async () => {
+        const id = `msg_rt_${++n}`;
+        const ts = Math.floor(now / 1000);
+        const body = JSON.stringify({
+          type: n % 3 === 0 ? "response.sent" : "message.received",
+          occurred_at: new Date(now).toISOString(),
+          latency_ms: 900 + (n % 500),
+        });
+        const headers = {
+          "content-type": "application/json",
+          "webhook-id": id,
+          "webhook-timestamp": String(ts),
+          "webhook-signature": signStandardWebhook(SECRET, id, ts, body),
+        };
+        const t0 = performance.now();
+        const res = await target.request("/api/webhooks/bench", { method: "POST", headers, body });
+        await res.arrayBuffer();
+        acks.push(performance.now() - t0);
+        if (res.status >= 300) refused++;
       };
       const t0 = performance.now();
-      const res = await app.request("/api/webhooks/bench", { method: "POST", headers, body });
-      await res.arrayBuffer();
-      acks.push(performance.now() - t0);
-      if (res.status >= 300) refused++;
+      await Promise.all(
+        Array.from({ length: SENDERS }, async () => {
+          for (let i = 0; i < EVENTS_PER_SENDER; i++) await send();
+        }),
+      );
+      return { acks, refused, wallMs: performance.now() - t0 };
     };
-    await Promise.all(
-      Array.from({ length: SENDERS }, async () => {
-        for (let i = 0; i < EVENTS_PER_SENDER; i++) await send();
-      }),
-    );
-    const stored = Number((await raw.execute("SELECT COUNT(*) AS n FROM webhook_events WHERE source = 'bench'")).rows[0]!.n);
-    const ack = percentiles(acks);
-    const webhookCalls = meter.calls;
+    const stored = async () => Number((await raw.execute("SELECT COUNT(*) AS n FROM webhook_events WHERE source = 'bench'")).rows[0]!.n);
+    const direct = await sendAll(createApp(rawDeps));
+    const storedDirect = await stored();
+    distant.reset();
+    const rowsBefore = hrana.rowsWritten;
+    const far = await sendAll(app);
+    const storedFar = (await stored()) - storedDirect;
+    const webhook = { requests: proxy.requests, trips: proxy.roundTrips, rows: hrana.rowsWritten - rowsBefore };
+    const directAck = percentiles(direct.acks);
+    const ack = percentiles(far.acks);
+    const acked = far.acks.length - far.refused;
     goals.push({
-      goal: `webhook ack at +${ADDED_MS} ms/call, ${SENDERS} concurrent senders: p99 < 60 ms, every ack stored`,
-      met: ack.p99 < 60 && refused === 0 && stored === acks.length,
-      measured: `p99 ${fmt(ack.p99)} ms (p50 ${fmt(ack.p50)}), ${fmt(webhookCalls / acks.length, 2)} calls per event, ${stored}/${acks.length} stored`,
+      goal: `webhook ack over HTTP at ${RTT_MS} ms RTT, ${SENDERS} concurrent senders: p99 ≤ direct p99 + 60 ms, every ack stored, rows per event ≤ 1.1`,
+      met: ack.p99 <= directAck.p99 + 60 && far.refused === 0 && storedFar === far.acks.length && webhook.rows / acked <= 1.1,
+      measured: `p99 ${fmt(ack.p99)} ms (direct ${fmt(directAck.p99)}), ${storedFar}/${far.acks.length} stored, ${fmt(webhook.rows / acked, 3)} rows per event`,
     });
 
     const jobRows: (string | number)[][] = [];
     for (const job of JOB_NAMES) {
       const samples: number[] = [];
-      let calls = 0;
-      let trips = 0;
+      const worst = { requests: 0, trips: 0 };
       for (let i = 0; i < 5; i++) {
-        reset(meter);
+        distant.reset();
         const at = now + (i + 1) * 300_000;
         const t0 = performance.now();
         await JOBS[job]({ ...deps, clock: () => at }, at);
         samples.push(performance.now() - t0);
-        calls = Math.max(calls, meter.calls);
-        trips = Math.max(trips, meter.depth);
+        worst.requests = Math.max(worst.requests, proxy.requests);
+        worst.trips = Math.max(worst.trips, proxy.roundTrips);
       }
       const p = percentiles(samples);
-      jobRows.push([job, calls, trips, fmt(p.p50), fmt(p.max)]);
+      jobRows.push([job, worst.requests, worst.trips, fmt(p.p50), fmt(p.max)]);
     }
+    await distant.close();
     raw.close();
     return {
-      title: `Round trips at Turso's distance (+${ADDED_MS} ms per call)`,
+      title: `Round trips at Turso's distance (${RTT_MS} ms RTT, over HTTP)`,
       lines: [
-        `Every \`execute\`, \`batch\` and transaction step of the app's libSQL client waits ${ADDED_MS} ms before it runs, as a call to Turso from a Vercel region would. Seeded: ${volumes.events.toLocaleString("en")} webhook events with their rollups, ${volumes.results.toLocaleString("en")} verdicts, ${volumes.runs.toLocaleString("en")} runs with ${volumes.executions.toLocaleString("en")} executions; one heartbeat run first. Each endpoint called ${SAMPLES} times in process after the instance's one schema check. *Calls* counts every call; *round trips* counts those on the critical path (calls made in parallel, or in one \`batch\`, share one).`,
+        `The app's @libsql/client in remote mode talks Hrana over HTTP to a local server (test/fakes/hrana-server.ts) through a TCP proxy that holds every chunk ${RTT_MS / 2} ms each way, as Turso in the same region does from a Vercel function; the proxy counts what crossed. Seeded: ${volumes.events.toLocaleString("en")} webhook events with their rollups, ${volumes.results.toLocaleString("en")} verdicts, ${volumes.runs.toLocaleString("en")} runs with ${volumes.executions.toLocaleString("en")} executions; one heartbeat run first. Each endpoint called ${SAMPLES} times in process after the instance's one schema check; the worst sample's counts. *Requests*: HTTP requests to the database; *round trips*: those on the critical path (requests in flight together share one); *new connections*: TCP handshakes (each a round trip of its own, TLS not modelled); *writes*: statements needing write permission, seen by the server.`,
         "",
-        ...table(["endpoint", "calls", "round trips", "p50 ms", "p95 ms"], rows),
+        ...table(["endpoint", "requests", "round trips", "new connections", "writes", "p50 ms", "p95 ms"], rows),
         "",
-        `Webhooks: ${SENDERS} senders at once, ${EVENTS_PER_SENDER} signed events each, one after another: ack p50 ${fmt(ack.p50)} ms, p99 ${fmt(ack.p99)} ms; ${fmt(webhookCalls / acks.length, 2)} database calls per event (${webhookCalls} for ${acks.length}); ${stored} of ${acks.length} stored${refused ? `; ${refused} refused` : ""}.`,
+        `Webhooks: ${SENDERS} senders at once, ${EVENTS_PER_SENDER} signed events each, one after another. Direct (the file in process): ack p50 ${fmt(directAck.p50)} ms, p99 ${fmt(directAck.p99)} ms, ${fmt(direct.wallMs / direct.acks.length, 2)} ms wall per event. At ${RTT_MS} ms RTT: ack p50 ${fmt(ack.p50)} ms, p99 ${fmt(ack.p99)} ms, ${fmt(far.wallMs / far.acks.length, 2)} ms wall per event; ${fmt(webhook.requests / far.acks.length, 3)} HTTP requests per event (${webhook.requests} for ${far.acks.length}: group commit), ${webhook.trips} sequential round trips in all, ${fmt(webhook.rows / acked, 3)} rows written per event; ${storedFar} of ${far.acks.length} stored${far.refused ? `; ${far.refused} refused` : ""}.`,
         "",
         "Cron jobs, called directly (without the lease and job_runs bookkeeping of the cron route), 5 runs each, 5 minutes apart:",
         "",
-        ...table(["job", "calls", "round trips", "p50 ms", "max ms"], jobRows),
+        ...table(["job", "requests", "round trips", "p50 ms", "max ms"], jobRows),
       ],
       goals,
     };

@@ -3,6 +3,7 @@ import { channelsFromEnv } from "./alerts/channels/registry.js";
 import type { Sender } from "./alerts/channels/sender.js";
 import { loadRules, type Channel, type Rule } from "./alerts/rules.js";
 import { createDb, type Db } from "./db/client.js";
+import { coalesceReads } from "./db/read-batch.js";
 import type { Env } from "./env.js";
 import { createLocalCallLimiter, createSharedCallLimiter, type CallLimiter } from "./integrations/call-limiter.js";
 import { judgeFromEnv, type JudgeModel } from "./integrations/judge.js";
@@ -74,7 +75,9 @@ export function depsFromEnv(env: Env, overrides: Partial<Deps> = {}): Deps {
   const clock = overrides.clock ?? Date.now;
   return {
     env,
-    db: overrides.db ?? createDb({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN, busyTimeoutMs: env.DB_BUSY_TIMEOUT_MS }),
+    db: coalesceReads(
+      overrides.db ?? createDb({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN, busyTimeoutMs: env.DB_BUSY_TIMEOUT_MS }),
+    ),
     log,
     clock,
     functionDeadline: overrides.functionDeadline ?? (() => getDeadline()?.getTime()),

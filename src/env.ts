@@ -33,6 +33,8 @@ const envSchema = z.object({
   /** Set to 1 by Vercel in every build and function. */
   VERCEL: optionalString,
   DB_BUSY_TIMEOUT_MS: int(5000),
+  /** Events an instance stores between the rollup catch-ups it starts itself (besides the heartbeat's). */
+  ROLLUP_CATCH_UP_EVERY: int(1000, 1),
 
   CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   VIGIL_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),

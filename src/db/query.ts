@@ -27,8 +27,8 @@ export async function readAll<const Q extends readonly Query<unknown>[]>(db: Db,
   );
 }
 
-/** Runs one query on its own. */
-export const readOne = async <T>(db: Db, query: Query<T>): Promise<T> => query.map(await db.execute(query.statement));
+/** Runs one query, as a read batch: reads started together go out together (read-batch.ts). */
+export const readOne = async <T>(db: Db, query: Query<T>): Promise<T> => query.map((await db.batch([query.statement], "read"))[0]!);
 
 export const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 

@@ -99,12 +99,17 @@ async function insertCheckpoint(db: Db, c: Checkpoint): Promise<boolean> {
 }
 
 export async function listCheckpoints(db: Db, options: { from?: number; to?: number; limit: number }): Promise<Checkpoint[]> {
-  const rs = await db.execute({
-    sql: `SELECT * FROM stability_checkpoints WHERE window_end > ? AND window_end <= ?
+  const [rs] = await db.batch(
+    [
+      {
+        sql: `SELECT * FROM stability_checkpoints WHERE window_end > ? AND window_end <= ?
           ORDER BY window_start DESC LIMIT ?`,
-    args: [options.from ?? 0, options.to ?? Number.MAX_SAFE_INTEGER, options.limit],
-  });
-  return rs.rows.map((r) => ({
+        args: [options.from ?? 0, options.to ?? Number.MAX_SAFE_INTEGER, options.limit],
+      },
+    ],
+    "read",
+  );
+  return rs!.rows.map((r) => ({
     windowStart: Number(r.window_start),
     windowEnd: Number(r.window_end),
     closedAt: Number(r.closed_at),

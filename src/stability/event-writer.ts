@@ -2,6 +2,7 @@ import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { createGroupCommit } from "../db/group-commit.js";
 import type { ClassifiedEvent } from "./events.js";
+import { catchUpRollups } from "./rollup-catch-up.js";
 
 export interface EventRow {
   source: string;
@@ -53,18 +54,37 @@ const insertStatement = (rows: EventRow[]): InStatement => ({
   ],
 });
 
+export interface CatchUpSchedule {
+  /** Events stored by this writer between two catch-ups it starts. */
+  every: number;
+  /** Runs the catch-up after the acks (on Vercel: waitUntil); it must handle the promise's failure. */
+  inBackground(work: Promise<unknown>): void;
+}
+
 /**
  * Group commit for webhook events: a whole batch is one multi-row INSERT (one fsync locally, one
  * round trip to Turso, one row written per new event) however many events it holds. Rollups
- * are counted later, from the mark (rollup-catch-up.ts).
+ * are counted later, from the mark (rollup-catch-up.ts): by the heartbeat, and by this writer
+ * once it has stored `catchUp.every` events, so the uncounted tail every read adds stays short
+ * even where the heartbeat runs once a day.
  */
-export function createEventWriter(db: Db): EventWriter {
+export function createEventWriter(db: Db, catchUp?: CatchUpSchedule): EventWriter {
+  let stored = 0;
+  let catchingUp = false;
+  const counted = (n: number) => {
+    stored += n;
+    if (!catchUp || stored < catchUp.every || catchingUp) return;
+    stored = 0;
+    catchingUp = true;
+    catchUp.inBackground(catchUpRollups(db).finally(() => (catchingUp = false)));
+  };
   const key = (source: unknown, dedupeKey: unknown) => `${source}\u0000${dedupeKey}`;
   const write = createGroupCommit<EventRow, { duplicate: boolean }>({
     maxWeight: MAX_ROWS,
     async commit(rows) {
       // A single statement commits on its own: no BEGIN/COMMIT round trips around it.
       const result = await db.execute(insertStatement(rows));
+      counted(result.rowsAffected);
       if (result.rowsAffected === rows.length) return rows.map(() => ({ duplicate: false }));
       // Some were duplicates (rare): the rows this statement inserted hold the ids just below
       // its last insert, one after another, so they are read back by that range.

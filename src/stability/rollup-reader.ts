@@ -1,13 +1,13 @@
 import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
-import { mapResults, num, type Query, type Results } from "../db/query.js";
-import { readCaughtUp } from "./rollup-catch-up.js";
+import { num, readAll, type Query, type Results } from "../db/query.js";
+import { withUncounted } from "./rollup-catch-up.js";
 import type { Metric, RollupRow } from "./rollup-metrics.js";
 
 /**
  * The one reader of webhook_rollups and webhook_rollups_15m. Each read is a Query, so a caller
- * can put reads of other domains beside them in the same batch; `readRollups` runs them behind
- * the rollups' catch-up, in one round trip.
+ * can put reads of other domains beside them in the same batch. Every read sees the tables with
+ * the events not yet caught up counted in (`withUncounted`): reads only read.
  */
 
 const MIN = 60_000;
@@ -30,15 +30,12 @@ export const totalsByKey = (rows: readonly RollupRow[], metric: Metric): Record<
   return out;
 };
 
-/** Runs the queries, rollup reads or others, after counting every stored event into the rollups. */
+const MINUTES = withUncounted("webhook_rollups");
+const QUARTERS = withUncounted("webhook_rollups_15m");
+
+/** Runs the queries, rollup reads or others, in one read batch. */
 export async function readRollups<const Q extends readonly Query<unknown>[]>(db: Db, queries: Q): Promise<Results<Q>> {
-  return mapResults(
-    queries,
-    await readCaughtUp(
-      db,
-      queries.map((q) => q.statement),
-    ),
-  );
+  return readAll(db, queries);
 }
 
 /**
@@ -51,10 +48,10 @@ export function periodTotals(from: number, to: number): Query<(RollupRow & { fir
   return {
     statement: {
       sql: `SELECT metric, key, SUM(total) AS total, MAX(peak) AS peak, MIN(first) AS first FROM (
-              SELECT metric, key, SUM(value) AS total, MAX(value) AS peak, MIN(minute) AS first FROM webhook_rollups
+              SELECT metric, key, SUM(value) AS total, MAX(value) AS peak, MIN(minute) AS first FROM ${MINUTES}
               WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?) GROUP BY metric, key
               UNION ALL
-              SELECT metric, key, SUM(value), MAX(value), MIN(slot) FROM webhook_rollups_15m WHERE slot >= ? AND slot < ? GROUP BY metric, key
+              SELECT metric, key, SUM(value), MAX(value), MIN(slot) FROM ${QUARTERS} WHERE slot >= ? AND slot < ? GROUP BY metric, key
             ) GROUP BY metric, key`,
       args: qFrom >= qTo ? [from, to, 0, 0, 0, 0] : [from, qFrom, qTo, to, qFrom, qTo],
     },
@@ -66,7 +63,7 @@ export function periodTotals(from: number, to: number): Query<(RollupRow & { fir
 export function firstMinute(metric: Metric, from: number, to: number, minKey?: number): Query<number | null> {
   return {
     statement: {
-      sql: "SELECT MIN(minute) AS m FROM webhook_rollups WHERE minute >= ? AND minute < ? AND metric = ? AND (? IS NULL OR CAST(key AS INTEGER) >= ?)",
+      sql: `SELECT MIN(minute) AS m FROM ${MINUTES} WHERE minute >= ? AND minute < ? AND metric = ? AND (? IS NULL OR CAST(key AS INTEGER) >= ?)`,
       args: [from, to, metric, minKey ?? null, minKey ?? null],
     },
     map: (rs) => num(rs.rows[0]?.m),
@@ -76,7 +73,7 @@ export function firstMinute(metric: Metric, from: number, to: number, minKey?: n
 /** Minutes of [from, to) with at least one delivery, ascending. */
 export const deliveryMinutes = (from: number, to: number): Query<number[]> => ({
   statement: {
-    sql: "SELECT DISTINCT minute FROM webhook_rollups WHERE metric = ? AND minute >= ? AND minute < ? ORDER BY minute",
+    sql: `SELECT DISTINCT minute FROM ${MINUTES} WHERE metric = ? AND minute >= ? AND minute < ? ORDER BY minute`,
     args: [DELIVERY, from, to],
   },
   map: (rs) => rs.rows.map((r) => Number(r.minute)),
@@ -84,20 +81,20 @@ export const deliveryMinutes = (from: number, to: number): Query<number[]> => ({
 
 /** The last minute with a delivery before `at`, if any ever. */
 export const lastDeliveryBefore = (at: number): Query<number | null> => ({
-  statement: { sql: "SELECT MAX(minute) AS last FROM webhook_rollups WHERE metric = ? AND minute < ?", args: [DELIVERY, at] },
+  statement: { sql: `SELECT MAX(minute) AS last FROM ${MINUTES} WHERE metric = ? AND minute < ?`, args: [DELIVERY, at] },
   map: (rs) => num(rs.rows[0]?.last),
 });
 
 /** The last minute with a delivery, per source that ever delivered. */
 export const lastDeliveryBySource = (): Query<{ source: string; last: number }[]> => ({
-  statement: { sql: "SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = ? GROUP BY source", args: [DELIVERY] },
+  statement: { sql: `SELECT source, MAX(minute) AS last FROM ${MINUTES} WHERE metric = ? GROUP BY source`, args: [DELIVERY] },
   map: (rs) => rs.rows.map((r) => ({ source: String(r.source), last: Number(r.last) })),
 });
 
 /** One metric per source and key, from the per-minute table since `since`. */
 export const totalsBySource = (metric: Metric, since: number): Query<(RollupRow & { source: string })[]> => ({
   statement: {
-    sql: "SELECT source, metric, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups WHERE metric = ? AND minute >= ? GROUP BY source, key",
+    sql: `SELECT source, metric, key, SUM(value) AS total, MAX(value) AS peak FROM ${MINUTES} WHERE metric = ? AND minute >= ? GROUP BY source, key`,
     args: [metric, since],
   },
   map: (rs) => rs.rows.map((r) => ({ ...toRow(r), source: String(r.source) })),
@@ -108,7 +105,7 @@ export const totalsBySource = (metric: Metric, since: number): Query<(RollupRow 
  * `metric` when given. Steps under a quarter hour need the per-minute table's detail.
  */
 export function totalsPerSlot(since: number, step: number, metric?: Metric): Query<Map<number, RollupRow[]>> {
-  const [table, col] = step < QUARTER ? ["webhook_rollups", "minute"] : ["webhook_rollups_15m", "slot"];
+  const [table, col] = step < QUARTER ? [MINUTES, "minute"] : [QUARTERS, "slot"];
   return {
     statement: {
       sql: `SELECT (${col} / ${step}) * ${step} AS at, metric, key, SUM(value) AS total, MAX(value) AS peak FROM ${table}
@@ -128,6 +125,6 @@ export function totalsPerSlot(since: number, step: number, metric?: Metric): Que
 
 /** The first minute anything was counted. */
 export const firstRollupMinute = (): Query<number | null> => ({
-  statement: "SELECT MIN(minute) AS first FROM webhook_rollups",
+  statement: `SELECT MIN(minute) AS first FROM ${MINUTES}`,
   map: (rs) => num(rs.rows[0]?.first),
 });

@@ -27,6 +27,13 @@ import Database from "libsql";
  * implemented: the client uses them only for interactive reads Vigil does not make.
  * Unlike sqld, SQL with several statements is not rejected (SQL_MANY_STATEMENTS): the libsql
  * package silently prepares the first one.
+ * - libsql-server/src/query_analysis.rs (StmtKind) and connection/program.rs (check_program_auth):
+ *   INSERT/UPDATE/DELETE/REPLACE and DDL need write permission, BEGIN/COMMIT/SELECT only read.
+ *   A read-only token (a JWT with `a: "ro"`; here `readOnlyToken`) is checked against every
+ *   statement of a request before any runs, and a write refuses the whole HTTP request with
+ *   error.rs's NotAuthorized: 401 and a JSON `{ error }`.
+ * Every statement needing write permission is recorded in `writes`, so a test can say that a
+ * page view wrote nothing.
  */
 
 type Json = Record<string, any>;
@@ -36,6 +43,10 @@ export interface HranaServer {
   url: string;
   /** Pipeline HTTP requests served: one per round trip the client made. */
   pipelines: number;
+  /** The SQL of every statement run that needs write permission, in order. */
+  writes: string[];
+  /** Rows inserted, updated or deleted (SQLite's total_changes) over all streams. */
+  rowsWritten: number;
   close(): Promise<void>;
 }
 
@@ -68,11 +79,11 @@ class StmtError extends Error {
   }
 }
 
-export async function startHranaServer(options: { path: string; authToken?: string }): Promise<HranaServer> {
+export async function startHranaServer(options: { path: string; authToken?: string; readOnlyToken?: string }): Promise<HranaServer> {
   const batonKey = randomBytes(32);
   const streams = new Map<string, Stream>();
   const expired = new Set<string>();
-  const state = { pipelines: 0 };
+  const state = { pipelines: 0, writes: [] as string[], rowsWritten: 0 };
   let closing = false;
 
   // Each stream has a connection of its own, as in sqld; a closed stream's connection is kept for
@@ -137,7 +148,8 @@ export async function startHranaServer(options: { path: string; authToken?: stri
   const server = createServer(async (req, res) => {
     try {
       const path = new URL(req.url ?? "/", "http://x").pathname.replace(/\/+$/, "");
-      if (!authorized(req, options.authToken)) return text(res, 401, "Unauthorized");
+      const permission = authorized(req, options);
+      if (!permission) return text(res, 401, "Unauthorized");
       if (req.method === "GET" && path === "") return text(res, 200, "Hello, this is HTTP API v2 (Hrana over HTTP)");
       if (req.method === "GET" && (path === "/v2" || path === "/v3")) return text(res, 200, "");
       const pipeline = /^\/v([23])\/pipeline$/.exec(path);
@@ -146,11 +158,31 @@ export async function startHranaServer(options: { path: string; authToken?: stri
       const body = await readJson(req);
       state.pipelines++;
       const [id, stream] = acquire(body.baton);
+      const writes = statementsOf(body.requests as Json[], stream.sqls).filter(needsWrite);
+      if (permission === "read" && writes.length > 0) {
+        // sqld checks the whole program before running it, and the stream is gone with the request.
+        closeStream(id);
+        return json(res, 401, { error: `Not authorized to execute query: ${writes[0]}` });
+      }
+      state.writes.push(...writes);
+      // Counted before a `close` hands the connection back to the pool.
+      let changes = totalChanges(stream.conn);
+      const countChanges = () => {
+        const total = totalChanges(stream.conn);
+        state.rowsWritten += Number(total - changes);
+        changes = total;
+      };
       let results: Json[];
       try {
         results = (body.requests as Json[]).map((request) => {
           try {
-            return { type: "ok", response: handleRequest(request, stream, version, () => closeStream(id)) };
+            return {
+              type: "ok",
+              response: handleRequest(request, stream, version, () => {
+                countChanges();
+                closeStream(id);
+              }),
+            };
           } catch (error) {
             if (error instanceof StmtError) return { type: "error", error: { message: error.message, code: error.code } };
             throw error;
@@ -161,6 +193,7 @@ export async function startHranaServer(options: { path: string; authToken?: stri
         closeStream(id);
         throw error;
       }
+      if (streams.has(id)) countChanges();
       json(res, 200, { baton: release(id, stream), base_url: null, results });
     } catch (error) {
       if (error instanceof StreamError) return json(res, 500, { message: error.message, code: error.code });
@@ -401,11 +434,33 @@ const PRIMARY_CODES: Record<number, string> = {
   26: "SQLITE_NOTADB",
 };
 
-function authorized(req: IncomingMessage, token: string | undefined): boolean {
-  if (token === undefined) return true;
+/** The SQL of every statement a pipeline's requests would run, SQL texts stored by earlier requests of the stream included. */
+function statementsOf(requests: Json[], stored: Map<number, string>): string[] {
+  const sqls = new Map(stored);
+  const text = (holder: Json) => (typeof holder.sql === "string" ? holder.sql : (sqls.get(holder.sql_id) ?? ""));
+  return requests.flatMap((r) => {
+    if (r.type === "store_sql") sqls.set(r.sql_id, r.sql);
+    if (r.type === "execute") return [text(r.stmt)];
+    if (r.type === "batch") return (r.batch.steps as Json[]).map((step) => text(step.stmt));
+    if (r.type === "sequence") return [text(r)];
+    return [];
+  });
+}
+
+/** sqld's StmtKind::Write and StmtKind::DDL, by the statement's verb (a CTE's too). */
+const needsWrite = (sql: string): boolean =>
+  /^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|VACUUM|REINDEX)\b/i.test(sql) ||
+  (/^\s*WITH\b/i.test(sql) && /\)\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i.test(sql));
+
+function authorized(req: IncomingMessage, options: { authToken?: string; readOnlyToken?: string }): "write" | "read" | undefined {
+  if (options.authToken === undefined && options.readOnlyToken === undefined) return "write";
   const given = Buffer.from(req.headers.authorization ?? "");
-  const expected = Buffer.from(`Bearer ${token}`);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const is = (token: string | undefined) => {
+    if (token === undefined) return false;
+    const expected = Buffer.from(`Bearer ${token}`);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  return is(options.authToken) ? "write" : is(options.readOnlyToken) ? "read" : undefined;
 }
 
 async function readJson(req: IncomingMessage): Promise<Json> {
@@ -416,10 +471,12 @@ async function readJson(req: IncomingMessage): Promise<Json> {
   return body;
 }
 
+// With a Content-Length, as sqld (hyper) sends a whole body.
 function text(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { "content-type": "text/plain" }).end(body);
+  res.writeHead(status, { "content-type": "text/plain", "content-length": Buffer.byteLength(body) }).end(body);
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  const data = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(data) }).end(data);
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createDb } from "../../src/db/client.js";
 import { migrate } from "../../src/db/migrate.js";
@@ -44,21 +44,41 @@ describe("rollups off the request path (issue 17, item 1)", () => {
     expect(await one("SELECT COUNT(*) AS n FROM webhook_rollups_15m")).toBe(0);
   });
 
-  it("a read right after a webhook sees it: the report and the status page count it", async () => {
+  it("a read right after a webhook sees it without writing: the uncounted tail is added, never counted twice", async () => {
     const { app, deps, send } = setup();
+    const totals = async () => {
+      const report = await app.request("/api/stability/report?hours=1", { headers: apiAuth });
+      expect(report.status).toBe(200);
+      return (await report.json()).totals;
+    };
     await send(1);
-    const report = await app.request("/api/stability/report?hours=1", { headers: apiAuth });
-    expect(report.status).toBe(200);
-    expect((await report.json()).totals).toMatchObject({ deliveries: 1, signaturePassed: 1 });
+    expect(await totals()).toMatchObject({ deliveries: 1, signaturePassed: 1 });
     await send(2);
-    const again = await app.request("/api/stability/report?hours=1", { headers: apiAuth });
-    expect((await again.json()).totals).toMatchObject({ deliveries: 3, signaturePassed: 3 });
-    // The status page reads the rollups in its own batch; its route catches up first.
+    expect(await totals()).toMatchObject({ deliveries: 3, signaturePassed: 3 });
     const status = await app.request("/status", {
       headers: { authorization: `Basic ${Buffer.from(`x:${deps.env.VIGIL_API_KEY}`).toString("base64")}` },
     });
     expect(status.status).toBe(200);
+    // The reads counted nothing into the rollups: the heartbeat (or the writer) does.
+    expect(await accepted()).toBe(0);
+    await catchUpRollups(t.db);
     expect(await accepted()).toBe(3);
+    // Counted events leave the tail: the same totals, not twice them.
+    expect(await totals()).toMatchObject({ deliveries: 3, signaturePassed: 3 });
+    await send(2);
+    expect(await totals()).toMatchObject({ deliveries: 5, signaturePassed: 5 });
+  });
+
+  it("the instance that stored ROLLUP_CATCH_UP_EVERY events counts them itself, with no heartbeat", async () => {
+    const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET, ROLLUP_CATCH_UP_EVERY: "10" }) });
+    deps.testClock.set(Date.now());
+    const app = createApp(deps);
+    for (let i = 0; i < 9; i++)
+      expect((await app.request("/api/webhooks/bot", signedRequest(botEvent("message.received")))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await accepted()).toBe(0);
+    expect((await app.request("/api/webhooks/bot", signedRequest(botEvent("message.received")))).status).toBe(200);
+    await vi.waitFor(async () => expect(await accepted()).toBe(10), { timeout: 5000 });
   });
 
   it("two concurrent catch-ups, on one connection or two, never count an event twice", async () => {

@@ -1,4 +1,4 @@
-import { ipAddress } from "@vercel/functions";
+import { ipAddress, waitUntil } from "@vercel/functions";
 import { Hono } from "hono";
 import { z } from "zod";
 import { createBatchWriter } from "../../db/batch-writer.js";
@@ -47,7 +47,11 @@ export function webhookRoutes(deps: Deps, schema: SchemaGuard) {
   const ctx: IngestContext = {
     env: deps.env,
     writer: createBatchWriter(deps.db),
-    events: createEventWriter(deps.db),
+    events: createEventWriter(deps.db, {
+      every: deps.env.ROLLUP_CATCH_UP_EVERY,
+      inBackground: (work) =>
+        void waitUntil(work.catch((err: unknown) => deps.log.warn("rollup catch-up failed", { route: "/api/webhooks", err }))),
+    }),
     log: deps.log,
     clock: deps.clock,
     limiter: deps.webhookRateLimiter,

@@ -6,9 +6,10 @@ import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, apiAuth, cronAuth, testDeps } from "../helpers/deps.js";
 import { call } from "../helpers/runs.js";
 
-// Against Turso every database call is a network round trip (bench/round-trips.ts measures
-// the latency). Here the calls on each read endpoint's critical path are counted: calls made
-// in parallel, or together in one batch, share a round trip.
+// A unit-level budget: the database calls on each read endpoint's critical path, counted in
+// process (calls made in parallel, or together in one batch, share a round trip). What they cost
+// over the wire is measured against the Hrana server behind a latency proxy
+// (round-trips-over-http.test.ts, bench/round-trips.ts).
 
 interface Meter {
   calls: number;
@@ -82,7 +83,7 @@ afterAll(() => t.cleanup());
 
 const basic = { authorization: `Basic ${Buffer.from(`ops:${API_KEY}`).toString("base64")}` };
 
-describe("round trips per read request", () => {
+describe("round-trip budget per read request (in process)", () => {
   it.each(
     (
       [
@@ -116,7 +117,7 @@ describe("round trips per read request", () => {
   });
 });
 
-describe("round trips per heartbeat", () => {
+describe("round-trip budget per heartbeat (in process)", () => {
   it("archives a backlog of finished runs in the round trips of one run, not of each in turn", async () => {
     const deps = testDeps({ db: metered(t.db, meter) });
     const runs = ["bk-1", "bk-2", "bk-3", "bk-4", "bk-5", "bk-6"];
