@@ -67,19 +67,18 @@ ON CONFLICT (${slotColumn}, source, metric, key) DO UPDATE SET value =
 }
 
 /**
- * A rollup table as a reader must see it: its rows, and the rows the catch-up would add for the
- * events above the mark, counted by the same COUNTS. A subquery with the table's columns; one
- * statement reads the mark and both parts, so an event is counted exactly once (in the table
- * at or below the mark, in the tail above it) whatever the catch-up does meanwhile. The tail is
- * what arrived since the last catch-up: the heartbeat's minute, or the writer's CATCH_UP_EVERY.
+ * The rows the catch-up would add to a rollup table for the events above the mark, counted by
+ * the same COUNTS: a subquery with the table's columns. A reader adds them to the table's rows
+ * in the same statement (which reads the mark once), so an event is counted exactly once —
+ * in the table at or below the mark, in this tail above it — whatever the catch-up does
+ * meanwhile. The tail is what arrived since the last catch-up: the heartbeat's minute, or the
+ * writer's ROLLUP_CATCH_UP_EVERY events.
  */
-export function withUncounted(table: RollupTable): string {
+export function uncounted(table: RollupTable): string {
   const [slotColumn, width] = slotOf(table);
-  return `(SELECT ${slotColumn}, source, metric, key, value FROM ${table}
-    UNION ALL
-    SELECT * FROM (WITH uncounted AS (SELECT * FROM webhook_events WHERE id > ${LO}),
+  return `(WITH uncounted AS (SELECT * FROM webhook_events WHERE id > ${LO}),
       ${increments("uncounted", width)}
-      SELECT at AS ${slotColumn}, source, metric, key, ${TOTAL} AS value FROM inc GROUP BY at, source, metric, key))`;
+      SELECT at AS ${slotColumn}, source, metric, key, ${TOTAL} AS value FROM inc GROUP BY at, source, metric, key)`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { num, readAll, type Query, type Results } from "../db/query.js";
-import { withUncounted } from "./rollup-catch-up.js";
+import { uncounted } from "./rollup-catch-up.js";
 import type { Metric, RollupRow } from "./rollup-metrics.js";
 
 /**
@@ -13,6 +13,8 @@ import type { Metric, RollupRow } from "./rollup-metrics.js";
 const MIN = 60_000;
 const QUARTER = 15 * MIN;
 const DELIVERY: Metric = "delivery";
+
+const twice = <T>(args: T[]): T[] => [...args, ...args];
 
 const toRow = (r: Row): RollupRow => ({
   metric: String(r.metric) as Metric,
@@ -30,8 +32,18 @@ export const totalsByKey = (rows: readonly RollupRow[], metric: Metric): Record<
   return out;
 };
 
-const MINUTES = withUncounted("webhook_rollups");
-const QUARTERS = withUncounted("webhook_rollups_15m");
+const TAIL_MINUTES = uncounted("webhook_rollups");
+// A rollup table with its uncounted tail. A minimum or maximum is taken of each part instead
+// (`extreme`), so it stays one index seek in the table.
+const MINUTES = `(SELECT minute, source, metric, key, value FROM webhook_rollups UNION ALL SELECT * FROM ${TAIL_MINUTES})`;
+const QUARTERS = `(SELECT slot, source, metric, key, value FROM webhook_rollups_15m UNION ALL SELECT * FROM ${uncounted("webhook_rollups_15m")})`;
+
+/** `fn`(minute) AS `as` over the per-minute table and its tail, each part filtered by `where` (its args given once). */
+const extreme = (fn: "MIN" | "MAX", as: string, where: string, groupBy = "") => {
+  const part = (from: string) =>
+    `SELECT ${groupBy ? `${groupBy}, ` : ""}${fn}(minute) AS ${as} FROM ${from} WHERE ${where}${groupBy ? ` GROUP BY ${groupBy}` : ""}`;
+  return `SELECT ${groupBy ? `${groupBy}, ` : ""}${fn}(${as}) AS ${as} FROM (${part("webhook_rollups")} UNION ALL ${part(TAIL_MINUTES)})${groupBy ? ` GROUP BY ${groupBy}` : ""}`;
+};
 
 /** Runs the queries, rollup reads or others, in one read batch. */
 export async function readRollups<const Q extends readonly Query<unknown>[]>(db: Db, queries: Q): Promise<Results<Q>> {
@@ -63,8 +75,8 @@ export function periodTotals(from: number, to: number): Query<(RollupRow & { fir
 export function firstMinute(metric: Metric, from: number, to: number, minKey?: number): Query<number | null> {
   return {
     statement: {
-      sql: `SELECT MIN(minute) AS m FROM ${MINUTES} WHERE minute >= ? AND minute < ? AND metric = ? AND (? IS NULL OR CAST(key AS INTEGER) >= ?)`,
-      args: [from, to, metric, minKey ?? null, minKey ?? null],
+      sql: extreme("MIN", "m", "minute >= ? AND minute < ? AND metric = ? AND (? IS NULL OR CAST(key AS INTEGER) >= ?)"),
+      args: twice([from, to, metric, minKey ?? null, minKey ?? null]),
     },
     map: (rs) => num(rs.rows[0]?.m),
   };
@@ -81,13 +93,13 @@ export const deliveryMinutes = (from: number, to: number): Query<number[]> => ({
 
 /** The last minute with a delivery before `at`, if any ever. */
 export const lastDeliveryBefore = (at: number): Query<number | null> => ({
-  statement: { sql: `SELECT MAX(minute) AS last FROM ${MINUTES} WHERE metric = ? AND minute < ?`, args: [DELIVERY, at] },
+  statement: { sql: extreme("MAX", "last", "metric = ? AND minute < ?"), args: twice([DELIVERY, at]) },
   map: (rs) => num(rs.rows[0]?.last),
 });
 
 /** The last minute with a delivery, per source that ever delivered. */
 export const lastDeliveryBySource = (): Query<{ source: string; last: number }[]> => ({
-  statement: { sql: `SELECT source, MAX(minute) AS last FROM ${MINUTES} WHERE metric = ? GROUP BY source`, args: [DELIVERY] },
+  statement: { sql: extreme("MAX", "last", "metric = ?", "source"), args: twice([DELIVERY]) },
   map: (rs) => rs.rows.map((r) => ({ source: String(r.source), last: Number(r.last) })),
 });
 
@@ -125,6 +137,6 @@ export function totalsPerSlot(since: number, step: number, metric?: Metric): Que
 
 /** The first minute anything was counted. */
 export const firstRollupMinute = (): Query<number | null> => ({
-  statement: `SELECT MIN(minute) AS first FROM ${MINUTES}`,
+  statement: extreme("MIN", "first", "1"),
   map: (rs) => num(rs.rows[0]?.first),
 });
