@@ -76,7 +76,14 @@ export function depsFromEnv(env: Env, overrides: Partial<Deps> = {}): Deps {
   return {
     env,
     db: coalesceReads(
-      overrides.db ?? createDb({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN, busyTimeoutMs: env.DB_BUSY_TIMEOUT_MS }),
+      overrides.db ??
+        createDb({
+          url: env.TURSO_DATABASE_URL,
+          authToken: env.TURSO_AUTH_TOKEN,
+          busyTimeoutMs: env.DB_BUSY_TIMEOUT_MS,
+          syncUrl: env.TURSO_SYNC_URL,
+          syncIntervalSeconds: env.TURSO_SYNC_INTERVAL_SECONDS,
+        }),
     ),
     log,
     clock,

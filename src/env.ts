@@ -30,6 +30,12 @@ const envSchema = z.object({
     .regex(/^(file:|libsql:|https?:|wss?:)/, "must start with file:, libsql:, http(s): or ws(s):")
     .default("file:.data/vigil.db"),
   TURSO_AUTH_TOKEN: optionalString,
+  /** An embedded replica: TURSO_DATABASE_URL is then its local file, kept in step with this primary. */
+  TURSO_SYNC_URL: z
+    .string()
+    .regex(/^(libsql:|https?:)/, "must start with libsql: or http(s):")
+    .optional(),
+  TURSO_SYNC_INTERVAL_SECONDS: int(60, 1),
   /** Set to 1 by Vercel in every build and function. */
   VERCEL: optionalString,
   DB_BUSY_TIMEOUT_MS: int(5000),
@@ -154,6 +160,9 @@ export function parseEnv(raw: RawEnv): Env {
   }
   if (result.data.SMTP_HOST && (!result.data.ALERT_EMAIL_FROM || !result.data.ALERT_EMAIL_TO)) {
     throw new ConfigError("Invalid configuration: ALERT_EMAIL_FROM and ALERT_EMAIL_TO are required when SMTP_HOST is set");
+  }
+  if (result.data.TURSO_SYNC_URL && !result.data.TURSO_DATABASE_URL.startsWith("file:")) {
+    throw new ConfigError("Invalid configuration: TURSO_DATABASE_URL must be the replica's file (file:…) when TURSO_SYNC_URL is set");
   }
   if (result.data.UPSTASH_REDIS_REST_URL && !result.data.UPSTASH_REDIS_REST_TOKEN) {
     throw new ConfigError("Invalid configuration: UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set");

@@ -41,6 +41,14 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ PORT: "x", LOG_LEVEL: "y" })).toThrow(/PORT.*LOG_LEVEL|LOG_LEVEL.*PORT/);
   });
 
+  it("an embedded replica keeps its reads in a local file: TURSO_SYNC_URL needs a file: TURSO_DATABASE_URL", () => {
+    expect(() => parseEnv({ TURSO_SYNC_URL: "libsql://db.turso.io", TURSO_DATABASE_URL: "libsql://db.turso.io" })).toThrow(
+      /TURSO_DATABASE_URL must be the replica's file/,
+    );
+    const env = parseEnv({ TURSO_SYNC_URL: "libsql://db.turso.io", TURSO_DATABASE_URL: "file:/tmp/vigil-replica.db", VERCEL: "1" });
+    expect([env.TURSO_SYNC_URL, env.TURSO_SYNC_INTERVAL_SECONDS]).toEqual(["libsql://db.turso.io", 60]);
+  });
+
   it("requires the Upstash token alongside the URL", () => {
     expect(() => parseEnv({ UPSTASH_REDIS_REST_URL: "http://127.0.0.1:1" })).toThrow(/UPSTASH_REDIS_REST_TOKEN/);
   });

@@ -8,6 +8,9 @@ export interface DbOptions {
   url: string;
   authToken?: string;
   busyTimeoutMs?: number;
+  /** An embedded replica of this primary: `url` is its local file. */
+  syncUrl?: string;
+  syncIntervalSeconds?: number;
 }
 
 /** Opens Turso (libsql:/https:) or the embedded file database (file:), ready for concurrent use. */
@@ -17,6 +20,9 @@ export function createDb(options: DbOptions): Db {
   const db = createClient({
     url: options.url,
     authToken: options.authToken,
+    // Reads are served from the file, writes go to the primary; the file is pulled every interval.
+    syncUrl: options.syncUrl,
+    syncInterval: options.syncUrl ? options.syncIntervalSeconds : undefined,
     // Applied to every pooled connection; remote clients ignore it.
     timeout: options.busyTimeoutMs ?? 5000,
   });
