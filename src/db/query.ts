@@ -13,7 +13,7 @@ export interface Query<T> {
 
 export type Results<Q extends readonly Query<unknown>[]> = { -readonly [K in keyof Q]: Q[K] extends Query<infer T> ? T : never };
 
-export const mapResults = <Q extends readonly Query<unknown>[]>(queries: Q, results: ResultSet[]): Results<Q> =>
+const mapResults = <Q extends readonly Query<unknown>[]>(queries: Q, results: ResultSet[]): Results<Q> =>
   queries.map((q, i) => q.map(results[i]!)) as Results<Q>;
 
 /** Runs the queries in one read batch. */

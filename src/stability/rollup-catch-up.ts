@@ -8,7 +8,7 @@ import { MAX_METRIC, type Metric } from "./rollup-metrics.js";
  * webhook_events, and the counts are caught up from `ingest_mark` (the highest event id already
  * counted) by the heartbeat and by the event writer every so many events, so an event costs
  * Turso about one row written instead of one plus ~10 upserts. Readers never write: each read of
- * the rollups adds the events above the mark, counted the same way (`uncountedSql`), so no
+ * the rollups adds the events above the mark, counted the same way (`uncounted`), so no
  * reader sees stale counts and a GET works with a read-only token or a read replica.
  */
 
