@@ -7,7 +7,7 @@ import type { Metric, RollupRow } from "./rollup-metrics.js";
 /**
  * The one reader of webhook_rollups and webhook_rollups_15m. Each read is a Query, so a caller
  * can put reads of other domains beside them in the same batch. Every read sees the tables with
- * the events not yet caught up counted in (`withUncounted`): reads only read.
+ * the events not yet caught up counted in (`uncounted`): reads only read.
  */
 
 const MIN = 60_000;
