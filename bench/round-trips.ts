@@ -11,8 +11,7 @@ import { JOB_NAMES } from "../src/jobs/types.js";
 import { createLogger } from "../src/log.js";
 import { closeDueCheckpoints } from "../src/stability/checkpoints.js";
 import { signStandardWebhook } from "../src/stability/signatures.js";
-import { startDistantDb } from "../test/helpers/distant-db.js";
-import { fmt, percentiles, table, type BenchResult } from "./lib.js";
+import { fmt, percentiles, startChild, stop, table, type BenchResult } from "./lib.js";
 import { seed } from "./queries.js";
 
 // Locally the database is a file and a statement costs microseconds; on Vercel each request to
@@ -27,6 +26,15 @@ const SECRET = `whsec_${Buffer.from("bench-round-trips-signing-secret-0123456789
 const SENDERS = 50;
 const EVENTS_PER_SENDER = 10;
 const SAMPLES = 20;
+
+interface Meters {
+  url: string;
+  requests: number;
+  roundTrips: number;
+  connections: number;
+  writes: string[];
+  rowsWritten: number;
+}
 
 export async function roundTripsBenchmark(): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), "vigil-bench-rt-"));
@@ -51,9 +59,10 @@ export async function roundTripsBenchmark(): Promise<BenchResult> {
     await raw.execute("ANALYZE");
     const alert = (await raw.execute("SELECT id FROM alerts ORDER BY id LIMIT 1")).rows[0];
 
-    const distant = await startDistantDb(path, RTT_MS);
-    const { proxy, hrana } = distant;
-    const deps = depsFromEnv(env, { db: distant.db, log, clock: () => now, monitoring: undefined });
+    const far = await startChild("bench/distant-db-server.ts", {}, { args: [path, String(RTT_MS)] });
+    const meter = async (method = "GET"): Promise<Meters> => (await fetch(far.url, { method })).json() as Promise<Meters>;
+    const distantDb = createDb({ url: (await meter()).url, authToken: "distant-token" });
+    const deps = depsFromEnv(env, { db: distantDb, log, clock: () => now, monitoring: undefined });
     const app = createApp(deps);
     const api = { authorization: `Bearer ${KEY}` };
     const endpoints: [string, Record<string, string>][] = [
@@ -85,16 +94,17 @@ export async function roundTripsBenchmark(): Promise<BenchResult> {
       const samples: number[] = [];
       const worst = { requests: 0, trips: 0, connections: 0, writes: [] as string[] };
       for (let i = 0; i < SAMPLES; i++) {
-        distant.reset();
+        await meter("POST");
         const t0 = performance.now();
         const res = await app.request(path, { headers });
         await res.arrayBuffer();
         samples.push(performance.now() - t0);
         if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
-        worst.requests = Math.max(worst.requests, proxy.requests);
-        worst.trips = Math.max(worst.trips, proxy.roundTrips);
-        worst.connections = Math.max(worst.connections, proxy.connections);
-        worst.writes.push(...hrana.writes);
+        const m = await meter();
+        worst.requests = Math.max(worst.requests, m.requests);
+        worst.trips = Math.max(worst.trips, m.roundTrips);
+        worst.connections = Math.max(worst.connections, m.connections);
+        worst.writes.push(...m.writes);
       }
       const p = percentiles(samples);
       const name = path.split("?")[0]!;
@@ -146,18 +156,18 @@ export async function roundTripsBenchmark(): Promise<BenchResult> {
     const stored = async () => Number((await raw.execute("SELECT COUNT(*) AS n FROM webhook_events WHERE source = 'bench'")).rows[0]!.n);
     const direct = await sendAll(createApp(rawDeps));
     const storedDirect = await stored();
-    distant.reset();
-    const rowsBefore = hrana.rowsWritten;
-    const far = await sendAll(app);
+    const rowsBefore = (await meter("POST")).rowsWritten;
+    const distant = await sendAll(app);
     const storedFar = (await stored()) - storedDirect;
-    const webhook = { requests: proxy.requests, trips: proxy.roundTrips, rows: hrana.rowsWritten - rowsBefore };
+    const after = await meter();
+    const webhook = { requests: after.requests, trips: after.roundTrips, rows: after.rowsWritten - rowsBefore };
     const directAck = percentiles(direct.acks);
-    const ack = percentiles(far.acks);
-    const acked = far.acks.length - far.refused;
+    const ack = percentiles(distant.acks);
+    const acked = distant.acks.length - distant.refused;
     goals.push({
       goal: `webhook ack over HTTP at ${RTT_MS} ms RTT, ${SENDERS} concurrent senders: p99 ≤ direct p99 + 60 ms, every ack stored, rows per event ≤ 1.1`,
-      met: ack.p99 <= directAck.p99 + 60 && far.refused === 0 && storedFar === far.acks.length && webhook.rows / acked <= 1.1,
-      measured: `p99 ${fmt(ack.p99)} ms (direct ${fmt(directAck.p99)}), ${storedFar}/${far.acks.length} stored, ${fmt(webhook.rows / acked, 3)} rows per event`,
+      met: ack.p99 <= directAck.p99 + 60 && distant.refused === 0 && storedFar === distant.acks.length && webhook.rows / acked <= 1.1,
+      measured: `p99 ${fmt(ack.p99)} ms (direct ${fmt(directAck.p99)}), ${storedFar}/${distant.acks.length} stored, ${fmt(webhook.rows / acked, 3)} rows per event`,
     });
 
     const jobRows: (string | number)[][] = [];
@@ -165,27 +175,29 @@ export async function roundTripsBenchmark(): Promise<BenchResult> {
       const samples: number[] = [];
       const worst = { requests: 0, trips: 0 };
       for (let i = 0; i < 5; i++) {
-        distant.reset();
+        await meter("POST");
         const at = now + (i + 1) * 300_000;
         const t0 = performance.now();
         await JOBS[job]({ ...deps, clock: () => at }, at);
         samples.push(performance.now() - t0);
-        worst.requests = Math.max(worst.requests, proxy.requests);
-        worst.trips = Math.max(worst.trips, proxy.roundTrips);
+        const m = await meter();
+        worst.requests = Math.max(worst.requests, m.requests);
+        worst.trips = Math.max(worst.trips, m.roundTrips);
       }
       const p = percentiles(samples);
       jobRows.push([job, worst.requests, worst.trips, fmt(p.p50), fmt(p.max)]);
     }
-    await distant.close();
+    distantDb.close();
+    await stop(far.child);
     raw.close();
     return {
       title: `Round trips at Turso's distance (${RTT_MS} ms RTT, over HTTP)`,
       lines: [
-        `The app's @libsql/client in remote mode talks Hrana over HTTP to a local server (test/fakes/hrana-server.ts) through a TCP proxy that holds every chunk ${RTT_MS / 2} ms each way, as Turso in the same region does from a Vercel function; the proxy counts what crossed. Seeded: ${volumes.events.toLocaleString("en")} webhook events with their rollups, ${volumes.results.toLocaleString("en")} verdicts, ${volumes.runs.toLocaleString("en")} runs with ${volumes.executions.toLocaleString("en")} executions; one heartbeat run first. Each endpoint called ${SAMPLES} times in process after the instance's one schema check; the worst sample's counts. *Requests*: HTTP requests to the database; *round trips*: those on the critical path (requests in flight together share one); *new connections*: TCP handshakes (each a round trip of its own, TLS not modelled); *writes*: statements needing write permission, seen by the server.`,
+        `The app's @libsql/client in remote mode talks Hrana over HTTP to a local server (test/fakes/hrana-server.ts, in a process of its own: bench/distant-db-server.ts) through a TCP proxy that holds every chunk ${RTT_MS / 2} ms each way, as Turso in the same region does from a Vercel function; the proxy counts what crossed. Seeded: ${volumes.events.toLocaleString("en")} webhook events with their rollups, ${volumes.results.toLocaleString("en")} verdicts, ${volumes.runs.toLocaleString("en")} runs with ${volumes.executions.toLocaleString("en")} executions; one heartbeat run first. Each endpoint called ${SAMPLES} times in process after the instance's one schema check; the worst sample's counts. *Requests*: HTTP requests to the database; *round trips*: those on the critical path (requests in flight together share one); *new connections*: TCP handshakes (each a round trip of its own, TLS not modelled); *writes*: statements needing write permission, seen by the server.`,
         "",
         ...table(["endpoint", "requests", "round trips", "new connections", "writes", "p50 ms", "p95 ms"], rows),
         "",
-        `Webhooks: ${SENDERS} senders at once, ${EVENTS_PER_SENDER} signed events each, one after another. Direct (the file in process): ack p50 ${fmt(directAck.p50)} ms, p99 ${fmt(directAck.p99)} ms, ${fmt(direct.wallMs / direct.acks.length, 2)} ms wall per event. At ${RTT_MS} ms RTT: ack p50 ${fmt(ack.p50)} ms, p99 ${fmt(ack.p99)} ms, ${fmt(far.wallMs / far.acks.length, 2)} ms wall per event; ${fmt(webhook.requests / far.acks.length, 3)} HTTP requests per event (${webhook.requests} for ${far.acks.length}: group commit), ${webhook.trips} sequential round trips in all, ${fmt(webhook.rows / acked, 3)} rows written per event; ${storedFar} of ${far.acks.length} stored${far.refused ? `; ${far.refused} refused` : ""}.`,
+        `Webhooks: ${SENDERS} senders at once, ${EVENTS_PER_SENDER} signed events each, one after another. Direct (the file in process): ack p50 ${fmt(directAck.p50)} ms, p99 ${fmt(directAck.p99)} ms, ${fmt(direct.wallMs / direct.acks.length, 2)} ms wall per event. At ${RTT_MS} ms RTT: ack p50 ${fmt(ack.p50)} ms, p99 ${fmt(ack.p99)} ms, ${fmt(distant.wallMs / distant.acks.length, 2)} ms wall per event; ${fmt(webhook.requests / distant.acks.length, 3)} HTTP requests per event (${webhook.requests} for ${distant.acks.length}: group commit), ${webhook.trips} sequential round trips in all, ${fmt(webhook.rows / acked, 3)} rows written per event; ${storedFar} of ${distant.acks.length} stored${distant.refused ? `; ${distant.refused} refused` : ""}.`,
         "",
         "Cron jobs, called directly (without the lease and job_runs bookkeeping of the cron route), 5 runs each, 5 minutes apart:",
         "",

@@ -201,6 +201,9 @@ export async function startHranaServer(options: { path: string; authToken?: stri
       return text(res, 500, error instanceof Error ? error.message : String(error));
     }
   });
+  // Node closes an idle keep-alive connection after 5 s, far sooner than a hosted database's edge:
+  // a pooled connection should not need a new handshake between one page view and the next.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return Object.assign(state, {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
