@@ -73,15 +73,18 @@ describe("Langfuse faults", () => {
       expect((s.langfuse as { error?: string }).error).toMatch(/HTTP 503/);
     }
     w.langfuse.down = false;
-    w.clock.advance(10 * MIN);
-    await w.cycle();
+    // The newest sessions are judged once Langfuse's read lag (15 min) has passed them.
+    for (let m = 0; m < 20; m += 5) {
+      w.clock.advance(5 * MIN);
+      await w.cycle();
+    }
     const counts = await perSession(w);
     const during = [...counts.keys()].filter((k) => k.startsWith("during-"));
     expect(during).toHaveLength(12);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
   });
 
-  it("honours a 429 and retries 500s and timeouts on the next cycle from the same watermark", async () => {
+  it("honours a 429; a 500 or a timeout is asked again smaller at once; an outage is retried next cycle from the same position", async () => {
     w = await monitoringWorld();
     addSessions(w, 4, w.clock.now());
     w.clock.advance(20 * MIN);
@@ -95,14 +98,22 @@ describe("Langfuse faults", () => {
     w.clock.advance(5 * MIN);
     expect((await w.cycle()).langfuse).toMatchObject({ error: expect.stringContaining("Retry-After") });
     expect(w.langfuse.requests.length).toBe(reads);
+    // A 500 or a timeout may be load: the page is asked again smaller at once, and the cycle goes on.
     w.langfuse.faults.push({ status: 500 });
     w.clock.advance(6 * MIN);
-    expect((await w.cycle()).langfuse).toMatchObject({ error: expect.stringContaining("500") });
+    const after500 = (await w.cycle()).langfuse as Record<string, unknown>;
+    expect(after500).toMatchObject({ narrowed: 1, caughtUp: true });
+    expect(after500.error).toBeUndefined();
     w.langfuse.faults.push({ status: 200, delayMs: 2500 }); // past the 2 s timeout
     w.clock.advance(5 * MIN);
-    expect((await w.cycle()).langfuse).toHaveProperty("error");
+    expect((await w.cycle()).langfuse).toMatchObject({ narrowed: 1, caughtUp: true });
+    // Three failures in a row are not load but an outage: the cycle stops and the next one goes on.
+    w.langfuse.faults.push({ status: 500 }, { status: 502 }, { status: 503 }, { status: 504 });
     w.clock.advance(5 * MIN);
-    expect((await w.cycle()).sessionsChecked).toBe(4);
+    expect((await w.cycle()).langfuse).toMatchObject({ narrowed: 3, error: expect.stringContaining("504") });
+    w.clock.advance(5 * MIN);
+    expect((await w.cycle()).langfuse).toMatchObject({ caughtUp: true });
+    expect([...(await perSession(w)).values()]).toEqual([1, 1, 1, 1]);
   });
 
   it("restarts a window whose pagination cursor expired, without duplicates", async () => {
