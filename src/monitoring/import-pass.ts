@@ -35,8 +35,10 @@ export interface Shape {
 export const MIN_SLICE_MS = 1_000;
 export const MAX_SLICE_MS = 7 * 24 * 3600_000;
 export const MIN_PAGE = 50;
-// A slice aims at this share of a page, so a busier hour still fits in one request.
+// A slice aims at this share of its pages, so a busier hour still fits.
 const PAGE_FILL = 0.7;
+// v1 lists a slice's traces before its observations: its slices hold several pages to spread that.
+const slicePages = (api: LangfuseApi | undefined) => (api === "v1" ? 10 : 1);
 // Failed pages a cycle narrows for before it gives up until the next cycle (an outage is not load).
 const NARROWINGS_PER_CYCLE = 3;
 
@@ -107,7 +109,7 @@ export async function readPass(io: PassIo, p: PassState, target: number, settleA
     failures = 0;
     ahead.from = from;
     const span = to - from;
-    const fits = count > 0 ? (span * PAGE_FILL * io.shape.limit) / count : MAX_SLICE_MS;
+    const fits = count > 0 ? (span * PAGE_FILL * io.shape.limit * slicePages(io.shape.api)) / count : MAX_SLICE_MS;
     io.shape.sliceMs = Math.round(Math.max(MIN_SLICE_MS, Math.min(MAX_SLICE_MS, io.shape.sliceMs * 4, fits)));
     if (ahead.from <= p.mark) {
       const start = p.mark;

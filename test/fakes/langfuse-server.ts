@@ -42,7 +42,8 @@ export interface FakeLangfuse {
   version: "v4" | "v3";
   add(...observations: FakeObservation[]): void;
   scores: Map<string, Record<string, unknown>>;
-  requests: { method: string; path: string; query: Record<string, string>; status: number }[];
+  /** Every request, with the minute (of `now`) it came in. */
+  requests: { method: string; path: string; query: Record<string, string>; status: number; minute: number }[];
   /** The next matching requests answer with these faults, in order. */
   faults: Fault[];
   /** While set, every read answers 503. */
@@ -263,7 +264,7 @@ export async function startFakeLangfuse(options: {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://x");
     const q = Object.fromEntries(url.searchParams);
-    requests.push({ method: req.method ?? "GET", path: url.pathname, query: q, status: 0 });
+    requests.push({ method: req.method ?? "GET", path: url.pathname, query: q, status: 0, minute: Math.floor(now() / 60_000) });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (req.headers.authorization !== `Basic ${Buffer.from(`${fake.publicKey}:${fake.secretKey}`).toString("base64")}`)

@@ -58,6 +58,30 @@ describe("exactly once", () => {
   });
 });
 
+describe("attempt caps hold across claim takeovers", () => {
+  it("a session whose analysis kills its invocation every time ends as error after MONITOR_MAX_ATTEMPTS; the queue behind it moves", async () => {
+    w = await monitoringWorld({ env: { MONITOR_MAX_ATTEMPTS: "3" } });
+    addSessions(w, 1, w.clock.now(), "deadly");
+    addSessions(w, 2, w.clock.now() + 60_000, "behind");
+    w.clock.advance(20 * MIN);
+    await runMonitorCycle({ ...w.deps, env: { ...w.deps.env, MONITOR_CONCURRENCY: 0 } as never }, w.clock.now()); // import only
+    // Three invocations claim it and die (out of memory) before storing anything.
+    for (let i = 0; i < 3; i++) {
+      expect(await claimSession(w.t.db, "deadly-0", `died-${i}`, w.clock.now(), 300_000)).toMatchObject({ attempts: i + 1 });
+      w.clock.advance(301_000);
+    }
+    const s = await w.cycle();
+    expect(s).toMatchObject({ errors: 1, passed: 2 });
+    const deadly = (await verdicts(w)).filter((r) => r.session_id === "deadly-0");
+    expect(deadly).toEqual([
+      expect.objectContaining({ verification_status: "error", error: expect.stringMatching(/gave up after 3 attempts/) }),
+    ]);
+    expect((await w.t.db.execute("SELECT state FROM monitor_sessions WHERE session_key = 'deadly-0'")).rows[0]!.state).toBe("error");
+    // No model call was spent on it again.
+    expect(w.openai.calls.filter((c) => c.task === "intent")).toHaveLength(2);
+  });
+});
+
 describe("Langfuse faults", () => {
   it("a 2-hour outage loses nothing: every session of the outage is analysed once after it", async () => {
     w = await monitoringWorld();
@@ -222,6 +246,23 @@ describe("spend caps and sampling", () => {
       await w.cycle();
     }
     expect((await perSession(w)).size).toBe(6);
+  });
+
+  it("MONITOR_MAX_SESSIONS_PER_CYCLE caps the sessions judged per cycle (seed 001: 10), even with 8 at once; the rest wait, no spend alert", async () => {
+    w = await monitoringWorld({ env: { MONITOR_MAX_SESSIONS_PER_CYCLE: "10", MONITOR_CONCURRENCY: "8" } });
+    addSessions(w, 25, w.clock.now());
+    w.clock.advance(20 * MIN);
+    const checked: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = await w.cycle();
+      checked.push(s.sessionsChecked as number);
+      if (i === 0) expect(s).toMatchObject({ paused: "judge budget: sessions per cycle", backlog: 15 });
+      w.clock.advance(5 * MIN);
+    }
+    expect(checked).toEqual([10, 10, 5]);
+    expect((await perSession(w)).size).toBe(25);
+    const alarm = await w.t.db.execute("SELECT value FROM monitor_state WHERE key = 'judge_budget_exhausted_at'");
+    expect(alarm.rows).toEqual([]);
   });
 
   it("samples deterministically by session id", async () => {
