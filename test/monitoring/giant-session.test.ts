@@ -101,10 +101,18 @@ afterAll(async () => {
 describe("bounded memory", () => {
   it(`a ${OBSERVATIONS.toLocaleString("en")}-observation session (~207 MB of I/O) is imported and judged under a ${HEAP_MB} MB heap`, async () => {
     const env = { CRON_SECRET, VIGIL_API_KEY: API_KEY, ...fakeServicesEnv(langfuse, openai), LANGFUSE_TIMEOUT_SECONDS: "20" };
-    const run = await cycleInChild(env, t.url, T0 + 20 * MIN);
-    console.log(`[figure] ${OBSERVATIONS} observations, heap cap ${HEAP_MB} MB: exit ${run.code}, peak RSS ${run.peakRssMb} MB`);
-    expect(run.code, run.err).toBe(0);
-    expect(run.result).toMatchObject({ imported: OBSERVATIONS, sessionsChecked: 1, passed: 1 });
+    // Every cycle in a fresh capped process, until the session is judged: none may die.
+    const runs = [];
+    for (let i = 0; i < 6; i++) {
+      const run = await cycleInChild(env, t.url, T0 + (20 + 5 * i) * MIN);
+      runs.push(run);
+      expect(run.code, run.err).toBe(0);
+      if (run.result?.sessionsChecked) break;
+    }
+    const peak = Math.max(...runs.map((r) => r.peakRssMb ?? 0));
+    console.log(`[figure] ${OBSERVATIONS} observations, heap cap ${HEAP_MB} MB: judged in ${runs.length} cycle(s), peak RSS ${peak} MB`);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.result).toMatchObject({ imported: OBSERVATIONS, sessionsChecked: 1, passed: 1 });
     const judged = await t.db.execute("SELECT verification_status FROM monitoring_results WHERE session_id = 'giant'");
     expect(judged.rows.map((r) => r.verification_status)).toEqual(["pass"]);
     // The judge saw the conversation's start and its end, within its budget.
