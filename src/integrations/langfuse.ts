@@ -90,7 +90,7 @@ interface SliceRead {
  * A window of start times read newest first, page by page: `to` is exclusive, as Langfuse filters
  * it (`toStartTime` is `start_time <`, packages/shared/src/server/queries/public-api-filter-builder.ts).
  */
-export interface SliceWindow {
+interface SliceWindow {
   from: number;
   to: number;
   api?: LangfuseApi;

@@ -13,7 +13,7 @@ import {
 } from "../integrations/langfuse.js";
 
 /** [from, end) is read; the gap [mark, from) is not yet. */
-export interface Ahead {
+interface Ahead {
   from: number;
   end: number;
   /** The slice was first read after Langfuse's read lag had passed its end: it needs no second read. */
@@ -32,9 +32,9 @@ export interface Shape {
   limit: number;
 }
 
-export const MIN_SLICE_MS = 1_000;
+const MIN_SLICE_MS = 1_000;
 export const MAX_SLICE_MS = 7 * 24 * 3600_000;
-export const MIN_PAGE = 50;
+const MIN_PAGE = 50;
 // A slice aims at this share of its pages, so a busier hour still fits.
 const PAGE_FILL = 0.7;
 // v1 lists a slice's traces before its observations: its slices hold several pages to spread that.

@@ -37,7 +37,15 @@ db.close();
 function cycleInChild(env: Record<string, string>, url: string, now: number, importOnly: boolean) {
   const child = spawn(
     process.execPath,
-    [`--max-old-space-size=${HEAP_MB}`, "--import", "tsx", "--input-type=module", "-e", CHILD, JSON.stringify({ env, url, now, importOnly })],
+    [
+      `--max-old-space-size=${HEAP_MB}`,
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      CHILD,
+      JSON.stringify({ env, url, now, importOnly }),
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";

@@ -93,7 +93,9 @@ describe("an import that narrows instead of stalling", () => {
     expect(s.langfuse).toMatchObject({ caughtUp: true, narrowed: refused.length });
     expect(await count(w, "SELECT COUNT(*) AS n FROM monitored_observations")).toBe(1_500 + fixtureObservations(FIXTURES[0]!, 0).length);
     const judged = await cyclesUntilJudged(w, ["sess-book-ok-1"], 5);
-    console.log(`[figure] 422 on 1,000-row pages: ${refused.length} refused, import complete in 1 cycle, conversation judged ${judged} cycles later`);
+    console.log(
+      `[figure] 422 on 1,000-row pages: ${refused.length} refused, import complete in 1 cycle, conversation judged ${judged} cycles later`,
+    );
     expect((await verdicts(w)).find((r) => r.session_id === "sess-book-ok-1")).toMatchObject({ verification_status: "pass" });
   });
 

@@ -30,31 +30,34 @@ const span = (id: string, at: number, extra: Partial<FakeObservation> = {}): Fak
 });
 
 describe("poison is skipped, not fatal", () => {
-  it.each(["v4", "v3"] as const)("%s: a page with a NaN startTime and an object sessionId among 10 valid observations imports the 10", async (version) => {
-    w = await monitoringWorld({ version });
-    const t0 = w.clock.now();
-    const valid = Array.from({ length: 10 }, (_, i) => span(`ok-${i}`, t0 + i * 1000));
-    w.langfuse.add(...valid, span("bad-time", t0 + 500, { served: { startTime: "NaN" } }));
-    // v1 takes the session from the trace; v2 serves it on the observation.
-    if (version === "v4") w.langfuse.add(span("bad-session", t0 + 700, { served: { sessionId: { nested: true } } }));
-    w.langfuse.add(span("big-status", t0 + 900, { statusMessage: "e".repeat(5_000_000), level: "ERROR" }));
-    w.clock.advance(20 * MIN);
-    const s = await w.cycle();
-    const poisoned = version === "v4" ? 2 : 1;
-    expect(s.langfuse).toMatchObject({ caughtUp: true, poisoned });
-    expect((s.langfuse as { error?: string }).error).toBeUndefined();
-    const stored = await rows(w, "SELECT id, length(data) AS size FROM monitored_observations ORDER BY id");
-    expect(stored.map((r) => r.id)).toEqual(["big-status", ...valid.map((o) => o.id)]);
-    // Every stored field is bounded: a 5 MB status message is kept as its first 2,000 characters.
-    expect(Math.max(...stored.map((r) => Number(r.size)))).toBeLessThan(3_000);
-    const skipped = w.logs.records().filter((r) => r.msg === "observation skipped: cannot be stored");
-    expect(skipped.map((r) => [r.observation_id, r.reason]).sort()).toEqual(
-      [
-        ["bad-time", "startTime is not a date"],
-        ...(version === "v4" ? [["bad-session", "sessionId is not a string of 1 to 512 characters"]] : []),
-      ].sort(),
-    );
-  });
+  it.each(["v4", "v3"] as const)(
+    "%s: a page with a NaN startTime and an object sessionId among 10 valid observations imports the 10",
+    async (version) => {
+      w = await monitoringWorld({ version });
+      const t0 = w.clock.now();
+      const valid = Array.from({ length: 10 }, (_, i) => span(`ok-${i}`, t0 + i * 1000));
+      w.langfuse.add(...valid, span("bad-time", t0 + 500, { served: { startTime: "NaN" } }));
+      // v1 takes the session from the trace; v2 serves it on the observation.
+      if (version === "v4") w.langfuse.add(span("bad-session", t0 + 700, { served: { sessionId: { nested: true } } }));
+      w.langfuse.add(span("big-status", t0 + 900, { statusMessage: "e".repeat(5_000_000), level: "ERROR" }));
+      w.clock.advance(20 * MIN);
+      const s = await w.cycle();
+      const poisoned = version === "v4" ? 2 : 1;
+      expect(s.langfuse).toMatchObject({ caughtUp: true, poisoned });
+      expect((s.langfuse as { error?: string }).error).toBeUndefined();
+      const stored = await rows(w, "SELECT id, length(data) AS size FROM monitored_observations ORDER BY id");
+      expect(stored.map((r) => r.id)).toEqual(["big-status", ...valid.map((o) => o.id)]);
+      // Every stored field is bounded: a 5 MB status message is kept as its first 2,000 characters.
+      expect(Math.max(...stored.map((r) => Number(r.size)))).toBeLessThan(3_000);
+      const skipped = w.logs.records().filter((r) => r.msg === "observation skipped: cannot be stored");
+      expect(skipped.map((r) => [r.observation_id, r.reason]).sort()).toEqual(
+        [
+          ["bad-time", "startTime is not a date"],
+          ...(version === "v4" ? [["bad-session", "sessionId is not a string of 1 to 512 characters"]] : []),
+        ].sort(),
+      );
+    },
+  );
 });
 
 describe("sessions as Langfuse defines them", () => {
@@ -86,7 +89,11 @@ describe("sessions as Langfuse defines them", () => {
     const t0 = w.clock.now();
     const f = FIXTURES.find((x) => x.session !== false)!;
     // v4 sets the session per observation: one trace carries observations with and without it.
-    const same = fixtureObservations(f, t0, { sessionId: "s-same" }).map((o, i) => ({ ...o, traceId: "t-same", sessionId: i % 2 ? null : "s-same" }));
+    const same = fixtureObservations(f, t0, { sessionId: "s-same" }).map((o, i) => ({
+      ...o,
+      traceId: "t-same",
+      sessionId: i % 2 ? null : "s-same",
+    }));
     // Here the observations without the session are served first, the one that names it 3 minutes later.
     const later = fixtureObservations(f, t0 + 2000, { sessionId: "s-later" }).map((o, i) => ({
       ...o,
