@@ -30,6 +30,8 @@ export interface ImportSummary {
   retryAfterMs?: number;
 }
 
+// Ids of unstorable observations remembered so each is logged once (a range is read twice).
+const POISON_REMEMBERED = 500;
 // A remembered v1 is probed for v2 again this often (a self-hosted upgrade to v4 drops v1).
 const REPROBE_MS = 24 * 3600_000;
 
@@ -84,17 +86,26 @@ export async function importObservations(
     stateUpsert("page_limit", String(shape.limit), now),
   ];
 
+  // A range is read twice: what could not be stored is logged on its first read only.
+  const logPoisonOnce = async (poisoned: { id: string; reason: string }[]) => {
+    const seen: string[] = JSON.parse((await getState(db, "poison_logged")) ?? "[]");
+    const fresh = poisoned.filter((p) => !seen.includes(p.id));
+    for (const p of fresh) log.warn("observation skipped: cannot be stored", { observation_id: p.id, reason: p.reason });
+    if (fresh.length) await setState(db, "poison_logged", JSON.stringify([...seen, ...fresh.map((p) => p.id)].slice(-POISON_REMEMBERED)), now);
+  };
+
   const store = async (page: TraceObservation[]) => {
     sum.read += page.length;
     const valid: TraceObservation[] = [];
+    const poisoned: { id: string; reason: string }[] = [];
     for (const o of page) {
-      const poison = poisonReason(o);
-      if (poison) {
-        sum.poisoned++;
-        log.warn("observation skipped: cannot be stored", { observation_id: String(o.id).slice(0, 200), reason: poison });
-      } else if (isInternal(o, s)) sum.internal++;
+      const reason = poisonReason(o);
+      if (reason) poisoned.push({ id: String(o.id).slice(0, 200), reason });
+      else if (isInternal(o, s)) sum.internal++;
       else valid.push(o);
     }
+    sum.poisoned += poisoned.length;
+    if (poisoned.length) await logPoisonOnce(poisoned);
     const { keyOf, moves } = await sessionKeys(db, valid, now);
     const rows: InValue[][] = valid.map((o) =>
       observationRow(o, keyOf(o), s, now, (problem) => {
