@@ -48,22 +48,28 @@ async function cyclesUntilJudged(world: MonitoringWorld, sessions: string[], max
 describe("an import that always moves", () => {
   it.each([
     // Langfuse Cloud Hobby: 30 requests a minute, v2 pages of 1,000. The old import froze on this.
-    { version: "v4", burstSize: 30_000, limits: HOBBY_LIMITS },
+    { version: "v4", burstSize: 30_000, limits: HOBBY_LIMITS, during: false },
+    // The same, with a cycle in the middle of the burst (the issue's reproduction).
+    { version: "v4", burstSize: 30_000, limits: HOBBY_LIMITS, during: true },
     // Self-hosted v3: v1 pages of 100 (the old import froze past ~2,700 in 16 minutes).
-    { version: "v3", burstSize: 5_000, limits: undefined },
+    { version: "v3", burstSize: 5_000, limits: undefined, during: false },
   ] as const)(
-    "$version: a burst of $burstSize observations in 10 minutes, then three new conversations: all three judged within 5 cycles, nothing lost",
-    async ({ version, burstSize, limits }) => {
+    "$version: a burst of $burstSize observations in 10 minutes (a cycle during it: $during), then three new conversations: all three judged within 5 cycles, nothing lost",
+    async ({ version, burstSize, limits, during }) => {
       w = await monitoringWorld({ version, limits });
       const t0 = w.clock.now();
       await w.cycle();
       // The whole burst is there at the next read: more pages than a cycle may ask for.
       w.langfuse.add(...burst(burstSize, t0, 10 * MIN));
-      w.clock.advance(10 * MIN);
+      if (during) {
+        w.clock.advance(5 * MIN);
+        await w.cycle();
+        w.clock.advance(5 * MIN);
+      } else w.clock.advance(10 * MIN);
       const fresh = [0, 1, 2].map((i) => `after-burst-${i}`);
       fresh.forEach((sessionId, i) => w!.langfuse.add(...fixtureObservations(conversations[i]!, w!.clock.now() + i * 1000, { sessionId })));
       const cycles = await cyclesUntilJudged(w, fresh, 8);
-      console.log(`[figure] ${version}: ${burstSize} observations in 10 min, 3 conversations after: judged in ${cycles} cycles`);
+      console.log(`[figure] ${version}${during ? " (cycle during the burst)" : ""}: ${burstSize} in 10 min, 3 conversations after: judged in ${cycles} cycles`);
       expect(cycles).toBeLessThanOrEqual(5);
       expect(await count(w, "SELECT COUNT(*) AS n FROM monitored_observations WHERE id LIKE 'b-%'")).toBe(burstSize);
       expect(w.langfuse.requests.filter((r) => r.status === 429)).toEqual([]);
