@@ -147,8 +147,10 @@ export async function importObservations(
   let error: UpstreamError | undefined;
   const settleAt = now - s.overlapMs;
   try {
-    // New observations first; then the second read of what Langfuse's lag has passed.
-    if (await readPass(io, first, now, settleAt)) await readPass(io, settle, Math.min(first.mark, settleAt), Infinity);
+    // The second read first: it never passes the first, so under load both go on (and the first's
+    // lag raises monitoring_lag) instead of new reads starving the one that lets sessions be judged.
+    await readPass(io, settle, Math.min(first.mark, settleAt), Infinity);
+    await readPass(io, first, now, settleAt);
   } catch (e) {
     error = e instanceof UpstreamError ? e : new UpstreamError(String(e), false, { cause: e });
   }

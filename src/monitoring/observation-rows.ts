@@ -90,6 +90,7 @@ export async function sessionKeys(
     ...new Set(page.filter((o) => o.sessionId === null && o.traceId !== null && !traceSession.has(o.traceId)).map((o) => o.traceId!)),
   ];
   const withSession = [...traceSession.keys()];
+  if (unknown.length === 0 && withSession.length === 0) return { keyOf: (o) => o.sessionId ?? traceKey(o), moves: [] };
   const [stored, alone] = await db.batch(
     [
       {
