@@ -37,8 +37,9 @@ export const MAX_SLICE_MS = 7 * 24 * 3600_000;
 const MIN_PAGE = 50;
 // A slice aims at this share of its pages, so a busier hour still fits.
 const PAGE_FILL = 0.7;
-// v1 lists a slice's traces before its observations: its slices hold several pages to spread that.
-const slicePages = (api: LangfuseApi | undefined) => (api === "v1" ? 10 : 1);
+// A slice of several pages keeps pages full (only its last is partly filled); v1 also lists a
+// slice's traces before its observations, so its slices hold more pages to spread that.
+const slicePages = (api: LangfuseApi | undefined) => (api === "v1" ? 10 : 4);
 // Failed pages a cycle narrows for before it gives up until the next cycle (an outage is not load).
 const NARROWINGS_PER_CYCLE = 3;
 

@@ -91,7 +91,8 @@ export async function importObservations(
     const seen: string[] = JSON.parse((await getState(db, "poison_logged")) ?? "[]");
     const fresh = poisoned.filter((p) => !seen.includes(p.id));
     for (const p of fresh) log.warn("observation skipped: cannot be stored", { observation_id: p.id, reason: p.reason });
-    if (fresh.length) await setState(db, "poison_logged", JSON.stringify([...seen, ...fresh.map((p) => p.id)].slice(-POISON_REMEMBERED)), now);
+    if (fresh.length)
+      await setState(db, "poison_logged", JSON.stringify([...seen, ...fresh.map((p) => p.id)].slice(-POISON_REMEMBERED)), now);
   };
 
   const store = async (page: TraceObservation[]) => {

@@ -69,10 +69,17 @@ describe("an import that always moves", () => {
       const fresh = [0, 1, 2].map((i) => `after-burst-${i}`);
       fresh.forEach((sessionId, i) => w!.langfuse.add(...fixtureObservations(conversations[i]!, w!.clock.now() + i * 1000, { sessionId })));
       const cycles = await cyclesUntilJudged(w, fresh, 8);
-      console.log(`[figure] ${version}${during ? " (cycle during the burst)" : ""}: ${burstSize} in 10 min, 3 conversations after: judged in ${cycles} cycles`);
+      console.log(
+        `[figure] ${version}${during ? " (cycle during the burst)" : ""}: ${burstSize} in 10 min, 3 conversations after: judged in ${cycles} cycles`,
+      );
       expect(cycles).toBeLessThanOrEqual(5);
       expect(await count(w, "SELECT COUNT(*) AS n FROM monitored_observations WHERE id LIKE 'b-%'")).toBe(burstSize);
       expect(w.langfuse.requests.filter((r) => r.status === 429)).toEqual([]);
+      // Each range read twice (at once, and again after Langfuse's lag), never from a slice's start again.
+      const pages = w.langfuse.requests.filter((r) => r.path.endsWith("/observations")).length;
+      const burstPages = burstSize / (version === "v4" ? 1000 : 100);
+      console.log(`[figure] ${version}: ${pages} observation pages for ${burstPages} pages of burst`);
+      expect(pages).toBeLessThanOrEqual(2.5 * burstPages + 10);
       // Under the default budget: 30 Langfuse requests a cycle at most, score writes included.
       const perMinute = new Map<number, number>();
       for (const r of w.langfuse.requests) perMinute.set(r.minute, (perMinute.get(r.minute) ?? 0) + 1);

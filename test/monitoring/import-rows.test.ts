@@ -57,7 +57,7 @@ describe("poison is skipped, not fatal", () => {
       // Every stored field is bounded: a 5 MB status message is kept as its first 2,000 characters.
       expect(Math.max(...stored.map((r) => Number(r.size)))).toBeLessThan(3_000);
       // Logged once each, although read twice.
-    const skipped = w.logs.records().filter((r) => r.msg === "observation skipped: cannot be stored");
+      const skipped = w.logs.records().filter((r) => r.msg === "observation skipped: cannot be stored");
       expect(skipped.map((r) => [r.observation_id, r.reason]).sort()).toEqual(
         [
           ["bad-time", "startTime is not a date"],
