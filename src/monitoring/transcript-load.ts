@@ -58,3 +58,28 @@ export async function loadTranscript(db: Db, sessionKey: string, maxChars: numbe
   }
   return buildTranscript([...head, ...tail.flat()], maxChars);
 }
+
+/**
+ * The caller and bot turns of a whole session, counted a chunk at a time (a session page must not
+ * hold every observation of a giant session at once). A caller line repeated across a chunk
+ * boundary is counted once, as buildTranscript counts it within one.
+ */
+export async function countTurns(db: Db, sessionKey: string): Promise<number> {
+  let turns = 0;
+  let lastCaller: string | undefined;
+  let key: Key | undefined;
+  for (;;) {
+    const rs = await db.execute({
+      sql: `SELECT id, start_time, data FROM monitored_observations
+            WHERE session_key = ? AND (? IS NULL OR (start_time, id) > (?, ?)) ORDER BY start_time, id LIMIT ?`,
+      args: [sessionKey, key?.[0] ?? null, key?.[0] ?? null, key?.[1] ?? null, CHUNK_ROWS],
+    });
+    const chunk = parse(rs.rows);
+    const said = buildTranscript(chunk.observations, Number.MAX_SAFE_INTEGER).turns.filter((t) => t.role !== "tool");
+    const firstCaller = said.find((t) => t.role === "caller");
+    turns += said.length - (firstCaller && firstCaller.text === lastCaller ? 1 : 0);
+    lastCaller = said.findLast((t) => t.role === "caller")?.text ?? lastCaller;
+    key = chunk.last;
+    if (rs.rows.length < CHUNK_ROWS) return turns;
+  }
+}
