@@ -61,7 +61,6 @@ const result = await build({
   banner: { js: "import { createRequire as __vigilRequire } from 'node:module'; const require = __vigilRequire(import.meta.url);" },
 });
 
-
 const bytes = Object.entries(result.metafile.outputs)
   .filter(([file]) => !file.endsWith(".map"))
   .reduce((sum, [, o]) => sum + o.bytes, 0);

@@ -82,7 +82,8 @@ export function healthRoutes(deps: Deps) {
     const last = read.last;
     const lastAt = last ? (last.finishedAt ?? last.startedAt) : null;
     const age = lastAt === null ? null : Math.max(0, Math.round((deps.clock() - lastAt) / 1000));
-    const staleAfterSeconds = (staleLimit ??= heartbeatStaleSeconds(deps.env.schedules.heartbeat, deps.env.HEARTBEAT_STALE_SECONDS));
+    staleLimit ??= heartbeatStaleSeconds(deps.env.schedules.heartbeat, deps.env.HEARTBEAT_STALE_SECONDS);
+    const staleAfterSeconds = staleLimit;
     const fresh = age !== null && age < staleAfterSeconds;
     const body = {
       status: fresh ? "ok" : "stale",
