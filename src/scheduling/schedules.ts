@@ -16,7 +16,7 @@ export const DEFAULT_SCHEDULES = {
 } as const satisfies Record<JobName, string>;
 
 /** The variable that sets each job's real cadence (whoever calls it: Vercel or your scheduler). */
-export const SCHEDULE_VARIABLES = {
+const SCHEDULE_VARIABLES = {
   heartbeat: "HEARTBEAT_SCHEDULE",
   monitor: "MONITOR_SCHEDULE",
   checkpoint: "CHECKPOINT_SCHEDULE",
