@@ -1,15 +1,15 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureNode, runtimeMajor } from "../../scripts/ensure-node.js";
+import { copyCheckout, copyFunctionAlone, funcDirs, type LocalBuild, vercelBuild } from "../../scripts/vercel-local-build.js";
 import { createDb, prepareLocalDb } from "../../src/db/client.js";
 import { latestSchemaVersion, migrate, schemaVersion } from "../../src/db/migrate.js";
 import { MAX_DURATION_SECONDS, vercelConfig } from "../../src/deploy/vercel-config.js";
-import { copyCheckout, funcDirs, vercelCli } from "./vercel-cli.js";
 
 // What Vercel deploys is what this tests: the checkout copied as a fresh clone would be, built by
 // Vercel's own CLI (`vercel build`: install, vercel.ts, npm run build, then the Node builder tracing
@@ -42,29 +42,12 @@ interface VcConfig {
   maxDuration: number;
   filePathMap?: Record<string, string>;
 }
-interface Build {
-  cli: string;
-  project: string;
-  output: string;
-  log: string;
-}
+type Build = LocalBuild;
 
 const builds = new Map<string, Build>();
 const configOf = (b: Build) => JSON.parse(readFileSync(join(b.output, "config.json"), "utf8")) as BuildOutputConfig;
 const vcOf = (dir: string) => JSON.parse(readFileSync(join(dir, ".vc-config.json"), "utf8")) as VcConfig;
 const names = (b: Build) => funcDirs(b.output).map((d) => relative(join(b.output, "functions"), d).replace(/\.func$/, ""));
-
-function vercelBuild(cli: string, project: string, output: string, env: Record<string, string> = {}): Build {
-  const run = spawnSync(vercelCli(cli), ["build", "--yes", "--output", output], {
-    cwd: project,
-    encoding: "utf8",
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, VERCEL_TELEMETRY_DISABLED: "1", CI: "1", ...env },
-    timeout: 400_000,
-  });
-  const log = run.stdout + run.stderr;
-  if (run.status !== 0) throw new Error(`vercel ${cli} build failed (${run.status}):\n${log}`);
-  return { cli, project, output, log };
-}
 
 /** Where Vercel's router sends a path: the first route whose src matches (filesystem first). */
 function routeOf(config: BuildOutputConfig, functions: string[], path: string): string | undefined {
@@ -90,16 +73,11 @@ interface DriveResult {
   results: { name: string; status: number; type: string | null; body: string; firstAnswerMs?: number }[];
 }
 
-/** One function alone: its directory (symlinks dereferenced) plus the files its filePathMap names. */
+/** One function alone, as a deployment holds it, driven in a fresh Node process of its runtime. */
 function driveFunction(build: Build, funcDir: string, env: Record<string, string>, mode = "requests"): DriveResult {
   const alone = join(work, "alone", relative(work, funcDir).replaceAll("/", "_"));
-  rmSync(alone, { recursive: true, force: true });
-  cpSync(funcDir, alone, { recursive: true, dereference: true });
+  copyFunctionAlone(build, funcDir, alone);
   const vc = vcOf(alone);
-  for (const [target, source] of Object.entries(vc.filePathMap ?? {})) {
-    mkdirSync(join(alone, target, ".."), { recursive: true });
-    cpSync(isAbsolute(source) ? source : join(build.project, source), join(alone, target), { dereference: true });
-  }
   const node = ensureNode(runtimeMajor(vc.runtime));
   const run = spawnSync(node, [DRIVER, pathToFileURL(join(alone, vc.handler)).href, mode], {
     cwd: alone,
