@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { parseEnv as parseDotEnv } from "node:util";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { MAX_DURATION_SECONDS } from "./deploy/vercel-config.js";
@@ -248,9 +249,14 @@ let cached: Env | undefined;
  * the environment win. On Vercel the platform sets them and no entry point calls this.
  */
 export function loadDotEnv(): void {
-  // `.env.local` (what `vercel env pull` writes) before `.env`: loadEnvFile never overwrites a set
-  // variable, so the first file read wins, as `.env.local` should over `.env`.
-  for (const path of [".env.local", ".env"]) if (existsSync(path)) process.loadEnvFile(path);
+  // `.env.local` (what `vercel env pull` writes) first, so its values win over `.env`. An empty
+  // value counts as unset, as in parseEnv: a variable pulled empty does not hide the `.env` one.
+  for (const path of [".env.local", ".env"]) {
+    if (!existsSync(path)) continue;
+    for (const [name, value] of Object.entries(parseDotEnv(readFileSync(path, "utf8")))) {
+      if (value?.trim() && !process.env[name]?.trim()) process.env[name] = value;
+    }
+  }
   cached = undefined;
 }
 
