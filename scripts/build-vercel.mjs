@@ -12,6 +12,16 @@ import { build } from "esbuild";
 const started = performance.now();
 const OUT = resolve("dist/vercel");
 
+// Production builds migrate production before the deployment goes live; previews never touch it
+// (README § Deploying, step 4). MIGRATE_ON_BUILD=never leaves migrating to CI or to you.
+const target = process.env.VERCEL_ENV;
+const policy = process.env.MIGRATE_ON_BUILD?.trim() || "production";
+if (!["production", "always", "never"].includes(policy)) {
+  console.error(`MIGRATE_ON_BUILD must be production, always or never (got "${policy}")`);
+  process.exit(1);
+}
+const migrateHere = policy === "always" ? target !== undefined : policy === "production" && target === "production";
+
 // zod's namespace export keeps every error-message locale (~40 languages) in the bundle; Vigil
 // speaks English only, and that is a third of what a cold start must parse.
 const englishOnlyZod = {
@@ -66,15 +76,6 @@ const bytes = Object.entries(result.metafile.outputs)
   .reduce((sum, [, o]) => sum + o.bytes, 0);
 console.log(`bundled dist/vercel (${(bytes / 1024 / 1024).toFixed(2)} MB) in ${Math.round(performance.now() - started)} ms`);
 
-// Production builds migrate production before the deployment goes live; previews never touch it
-// (README § Migrations). MIGRATE_ON_BUILD=never leaves migrating to CI or to you.
-const target = process.env.VERCEL_ENV;
-const policy = process.env.MIGRATE_ON_BUILD?.trim() || "production";
-const migrateHere = policy === "always" ? target !== undefined : policy === "production" && target === "production";
-if (!["production", "always", "never"].includes(policy)) {
-  console.error(`MIGRATE_ON_BUILD must be production, always or never (got "${policy}")`);
-  process.exit(1);
-}
 if (migrateHere) {
   const run = spawnSync(process.execPath, [join(OUT, "migrate.mjs")], { stdio: "inherit" });
   if (run.status !== 0) process.exit(run.status ?? 1);
