@@ -35,7 +35,14 @@ export function startChild(
   options: { cpus?: string; imports?: string[]; nodeArgs?: string[]; args?: string[] } = {},
 ): Promise<{ child: ChildProcess; url: string }> {
   // tsx first, so a preloaded module may be TypeScript.
-  const args = [...(options.nodeArgs ?? []), "--import", "tsx", ...(options.imports ?? []).flatMap((m) => ["--import", m]), entry, ...(options.args ?? [])];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    "--import",
+    "tsx",
+    ...(options.imports ?? []).flatMap((m) => ["--import", m]),
+    entry,
+    ...(options.args ?? []),
+  ];
   const [command, argv] = options.cpus ? ["taskset", ["-c", options.cpus, process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {
