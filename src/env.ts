@@ -106,6 +106,7 @@ const envSchema = z.object({
   RETENTION_DAYS: int(30, 1),
   RUN_RETENTION_DAYS: int(90, 1),
   STALL_MINUTES: int(30, 1),
+  RUN_ARCHIVE_MAX_EXECUTIONS: int(20_000, 1),
   ZERO_DELIVERY_MINUTES: int(60, 1),
   STABILITY_MIN_SUCCESS_RATE: fraction(0.95),
   STABILITY_MAX_ERROR_RATE: fraction(0.05),

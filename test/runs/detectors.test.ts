@@ -128,6 +128,24 @@ describe("completion handlers: report and archive", () => {
     expect(res.body.blocked[0]).toMatchObject({ sessionId: "c", reason: expect.stringContaining("missing executions") });
   });
 
+  it("keeps the hot rows of a run over RUN_ARCHIVE_MAX_EXECUTIONS and says why, once", async () => {
+    deps = testDeps({ db: t.db, env: testEnv({ RUN_ARCHIVE_MAX_EXECUTIONS: "1" }) });
+    app = createApp(deps);
+    await start("big", 2);
+    for (const a of ["big-1", "big-2"])
+      await call(app, "POST", "/api/executions", { agentSessionId: a, agentName: "coder", orchestrationSessionId: "big" });
+    await call(app, "POST", "/api/runs/big/complete", { status: "completed", completedTasks: 2, failedTasks: 0 });
+    await beat();
+    await beat();
+    const archive = await t.db.execute("SELECT status, error FROM run_archives WHERE session_id = 'big'");
+    expect(archive.rows[0]).toMatchObject({ status: "failed", error: expect.stringContaining("over the archive cap of 1") });
+    deps.testClock.advance(3 * 86_400_000);
+    const cleanup = await call(app, "DELETE", "/api/runs?olderThanDays=2");
+    expect(cleanup.body).toMatchObject({ deleted: 0, blocked: [{ sessionId: "big" }] });
+    expect((await events("big")).filter((e) => e === "archival_failure")).toHaveLength(1);
+    expect((await call(app, "GET", "/api/runs/big/report")).body).toMatchObject({ executions: 2 });
+  });
+
   it("applies RUN_RETENTION_DAYS from the checkpoint job", async () => {
     await finishedRun("d");
     deps.testClock.advance(91 * 86_400_000);
