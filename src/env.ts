@@ -49,6 +49,7 @@ const envSchema = z.object({
   WEBHOOK_SOURCES: optionalString,
   WEBHOOK_MAX_BYTES: int(256 * 1024, 1024),
   WEBHOOK_TOLERANCE_SECONDS: int(300, 1),
+  WEBHOOK_REPLAY_WINDOW_DAYS: int(90, 1),
   WEBHOOK_RATE_LIMIT_PER_MINUTE: int(600, 1),
   UPSTASH_REDIS_REST_URL: z.url().optional(),
   UPSTASH_REDIS_REST_TOKEN: optionalString,
@@ -161,6 +162,9 @@ export function parseEnv(raw: RawEnv): Env {
     throw new ConfigError(
       "Invalid configuration: SMTP_ALLOW_PLAINTEXT_LOCALHOST only applies to a loopback SMTP_HOST (localhost, 127.0.0.1, ::1)",
     );
+  }
+  if (result.data.WEBHOOK_REPLAY_WINDOW_DAYS < result.data.RETENTION_DAYS) {
+    throw new ConfigError("Invalid configuration: WEBHOOK_REPLAY_WINDOW_DAYS must be at least RETENTION_DAYS (digests outlive the events)");
   }
   const declaredSources = [
     ...new Set([...splitSecrets(result.data.WEBHOOK_SOURCES ?? "").map(sourceKey), ...Object.keys(webhookSecretsBySource)]),

@@ -7,6 +7,7 @@ import type { Logger } from "../log.js";
 import { classifyEvent, type EventType } from "./events.js";
 import type { EventWriter } from "./event-writer.js";
 import { signatureFailureStatements } from "./rollups.js";
+import { isBodyDigest } from "./replays.js";
 import { isDeclaredSource, sourcesAreDeclared, UNDECLARED_SOURCE } from "./known-sources.js";
 import { secretsForSource } from "./secrets.js";
 import { verifySignature, type SignatureFailureReason } from "./signatures.js";
@@ -22,6 +23,8 @@ export interface IngestContext {
   limiter?: RateLimiter | undefined;
   /** Whether an undeclared source has stored events (then its failures are counted under its name). */
   hasDelivered?: (source: string) => Promise<boolean>;
+  /** The type of a delivery already stored (or remembered) under this dedupe key. */
+  storedType?: (source: string, dedupeKey: string) => Promise<string | undefined>;
 }
 
 export interface IngestRequest {
@@ -49,6 +52,7 @@ export interface IngestResult {
 }
 
 const ROUTE = "/api/webhooks/:source";
+const DAY_MS = 86_400_000;
 
 /**
  * Refused requests are limited by client address, apart from any source's budget, so a
@@ -82,6 +86,14 @@ async function failureSource(ctx: IngestContext, source: string): Promise<string
   return (await ctx.hasDelivered?.(source)) ? source : UNDECLARED_SOURCE;
 }
 
+/** A refused request: limited by address, counted (without its body), answered 401. */
+async function refuse(ctx: IngestContext, req: IngestRequest, reason: SignatureFailureReason, at: number): Promise<never> {
+  await limitRefusal(ctx, req.clientIp);
+  ctx.log.warn("signature failed", { route: ROUTE, source: req.source, reason });
+  await countRefusal(ctx, await failureSource(ctx, req.source), reason, at);
+  throw new UnauthorizedError(`Webhook signature rejected: ${reason}`);
+}
+
 /**
  * Verifies, classifies and stores one webhook. Resolves only once the event is committed, so
  * the caller may then answer 2xx. A repeated id is stored once. An accepted webhook logs
@@ -97,21 +109,31 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
     nowSeconds: Math.floor(receivedAt / 1000),
     toleranceSeconds: ctx.env.WEBHOOK_TOLERANCE_SECONDS,
   });
-  if (!verification.ok) {
-    await limitRefusal(ctx, req.clientIp);
-    ctx.log.warn("signature failed", { route: ROUTE, source: req.source, reason: verification.reason });
-    await countRefusal(ctx, await failureSource(ctx, req.source), verification.reason, receivedAt);
-    throw new UnauthorizedError(`Webhook signature rejected: ${verification.reason}`);
+  if (!verification.ok) return refuse(ctx, req, verification.reason, receivedAt);
+  // The dedupe id must be covered by the signature: Standard Webhooks signs its id; a plain HMAC
+  // signs only the body, so an unsigned delivery-id header could turn one capture into many.
+  // Under the shared secret the signature does not bind the source, so the id is unique across sources.
+  const id = verification.webhookId ?? `sha256:${createHash("sha256").update(req.body).digest("hex")}`;
+  const logFields = (type: EventType, duplicate: boolean, event?: { latencyMs: number | null; errorType: string | null }) => ({
+    source: req.source,
+    type,
+    webhook_id: id,
+    duplicate,
+    scheme: verification.scheme,
+    latency_ms: event?.latencyMs ?? null,
+    error_type: event?.errorType ?? null,
+  });
+
+  // A replay is answered before it draws on the budget, or 70 replays of one capture would lock
+  // the real sender out; a body digest is looked up always, since its row may be gone by retention.
+  if (ctx.limiter || isBodyDigest(id)) {
+    const stored = (await ctx.storedType?.(req.source, id)) as EventType | undefined;
+    if (stored !== undefined) return { id, type: stored, duplicate: true, logFields: logFields(stored, true) };
   }
   // Only a verified delivery draws on its source's budget.
   const decision = await ctx.limiter?.limit(`source:${req.source}`);
   if (decision && !decision.allowed)
     throw new RateLimitedError(`Too many webhooks from ${req.source}; retry later`, decision.retryAfterSeconds);
-
-  // The dedupe id must be covered by the signature: Standard Webhooks signs its id; a plain HMAC
-  // signs only the body, so an unsigned delivery-id header could turn one capture into many.
-  // Under the shared secret the signature does not bind the source, so the id is unique across sources.
-  const id = verification.webhookId ?? `sha256:${createHash("sha256").update(req.body).digest("hex")}`;
 
   let classified: ReturnType<typeof classifyEvent>;
   try {
@@ -140,6 +162,10 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
   }
 
   const { event } = classified;
+  // An X-Signature-256 body signs no time of its own; the time inside it is signed with it. Past
+  // the replay window its digest may be forgotten, so such a body is refused as stale.
+  if (isBodyDigest(id) && event.occurredAt !== null && event.occurredAt < receivedAt - ctx.env.WEBHOOK_REPLAY_WINDOW_DAYS * DAY_MS)
+    return refuse(ctx, req, "timestamp_too_old", receivedAt);
   const { duplicate } = await ctx.events.write({
     source: req.source,
     dedupeKey: id,
@@ -148,18 +174,5 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
     event,
     payload: classified.payload,
   });
-  return {
-    id,
-    type: event.type,
-    duplicate,
-    logFields: {
-      source: req.source,
-      type: event.type,
-      webhook_id: id,
-      duplicate,
-      scheme: verification.scheme,
-      latency_ms: event.latencyMs,
-      error_type: event.errorType,
-    },
-  };
+  return { id, type: event.type, duplicate, logFields: logFields(event.type, duplicate, event) };
 }

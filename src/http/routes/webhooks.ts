@@ -7,6 +7,7 @@ import { NotFoundError } from "../../errors.js";
 import { createEventWriter } from "../../stability/event-writer.js";
 import { botEventSchema } from "../../stability/events.js";
 import { ingestWebhook, refuseUnknownSource, type IngestContext } from "../../stability/ingest.js";
+import { storedDeliveryType } from "../../stability/replays.js";
 import { canonicalSource, hasStoredEvents, isDeclaredSource, sourcesAreDeclared } from "../../stability/known-sources.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json } from "../contract.js";
@@ -52,6 +53,7 @@ export function webhookRoutes(deps: Deps, schema: SchemaGuard) {
     clock: deps.clock,
     limiter: deps.webhookRateLimiter,
     hasDelivered: (source) => hasStoredEvents(deps.db, source),
+    storedType: (source, dedupeKey) => storedDeliveryType(deps.db, source, dedupeKey),
   };
   const R = WEBHOOK_ROUTES;
   return new Hono<AppEnv>().on(R.event.method, R.event.path, async (c) => {
