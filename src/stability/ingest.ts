@@ -10,6 +10,7 @@ import { signatureFailureStatements } from "./rollups.js";
 import { isBodyDigest } from "./replays.js";
 import { isDeclaredSource, sourcesAreDeclared, UNDECLARED_SOURCE } from "./known-sources.js";
 import { secretsForSource } from "./secrets.js";
+import { addressKey } from "./signature-judgement.js";
 import { verifySignature, type SignatureFailureReason } from "./signatures.js";
 
 export interface IngestContext {
@@ -19,8 +20,10 @@ export interface IngestContext {
   events: EventWriter;
   log: Logger;
   clock: () => number;
-  /** Shared rate limiter (Upstash); undefined: no rate limiting. */
+  /** Shared rate limiter (Upstash); undefined: verified deliveries are not rate limited. */
   limiter?: RateLimiter | undefined;
+  /** Limits refused requests per client address: Upstash when configured, else this instance's memory. */
+  refusalLimiter: RateLimiter;
   /** Whether an undeclared source has stored events (then its failures are counted under its name). */
   hasDelivered?: (source: string) => Promise<boolean>;
   /** The type of a delivery already stored (or remembered) under this dedupe key. */
@@ -56,18 +59,17 @@ const DAY_MS = 86_400_000;
 
 /**
  * Refused requests are limited by client address, apart from any source's budget, so a
- * flood of unsigned requests can neither lock a sender out nor write without bound.
+ * flood of unsigned requests can neither lock a sender out nor cost without bound.
  */
 async function limitRefusal(ctx: IngestContext, ip: string | undefined): Promise<void> {
-  if (!ctx.limiter) return;
-  const decision = await ctx.limiter.limit(`refused:${ip ?? "unknown"}`);
+  const decision = await ctx.refusalLimiter.limit(`refused:${ip ?? "unknown"}`);
   if (!decision.allowed) throw new RateLimitedError("Too many refused webhooks from this address; retry later", decision.retryAfterSeconds);
 }
 
-async function countRefusal(ctx: IngestContext, source: string, reason: SignatureFailureReason, at: number): Promise<void> {
+async function countRefusal(ctx: IngestContext, source: string, reason: SignatureFailureReason, ip: string | undefined, at: number) {
   // Counted without the body. If the count cannot be written the sender still gets its answer.
   await ctx.writer
-    .write(signatureFailureStatements(source, reason, at))
+    .write(signatureFailureStatements(source, reason, addressKey(ip), at))
     .catch((error: unknown) => ctx.log.error("could not record signature failure", { route: ROUTE, err: error }));
 }
 
@@ -75,7 +77,7 @@ async function countRefusal(ctx: IngestContext, source: string, reason: Signatur
 export async function refuseUnknownSource(ctx: IngestContext, source: string, clientIp: string | undefined): Promise<never> {
   await limitRefusal(ctx, clientIp);
   ctx.log.warn("unknown webhook source", { route: ROUTE, source });
-  await countRefusal(ctx, UNDECLARED_SOURCE, "unknown_source", ctx.clock());
+  await countRefusal(ctx, UNDECLARED_SOURCE, "unknown_source", clientIp, ctx.clock());
   throw new NotFoundError("Unknown webhook source: it is not in WEBHOOK_SOURCES and has no WEBHOOK_SECRET_<SOURCE>");
 }
 
@@ -90,7 +92,7 @@ async function failureSource(ctx: IngestContext, source: string): Promise<string
 async function refuse(ctx: IngestContext, req: IngestRequest, reason: SignatureFailureReason, at: number): Promise<never> {
   await limitRefusal(ctx, req.clientIp);
   ctx.log.warn("signature failed", { route: ROUTE, source: req.source, reason });
-  await countRefusal(ctx, await failureSource(ctx, req.source), reason, at);
+  await countRefusal(ctx, await failureSource(ctx, req.source), reason, req.clientIp, at);
   throw new UnauthorizedError(`Webhook signature rejected: ${reason}`);
 }
 

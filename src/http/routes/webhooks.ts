@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { createBatchWriter } from "../../db/batch-writer.js";
 import type { Deps } from "../../deps.js";
+import { createMemoryRateLimiter } from "../../security/address-limiter.js";
 import { NotFoundError } from "../../errors.js";
 import { createEventWriter } from "../../stability/event-writer.js";
 import { botEventSchema } from "../../stability/events.js";
@@ -52,6 +53,8 @@ export function webhookRoutes(deps: Deps, schema: SchemaGuard) {
     log: deps.log,
     clock: deps.clock,
     limiter: deps.webhookRateLimiter,
+    refusalLimiter:
+      deps.webhookRateLimiter ?? createMemoryRateLimiter({ perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE, clock: deps.clock }),
     hasDelivered: (source) => hasStoredEvents(deps.db, source),
     storedType: (source, dedupeKey) => storedDeliveryType(deps.db, source, dedupeKey),
   };
