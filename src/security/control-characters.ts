@@ -22,11 +22,16 @@ const RAW_IN_JSON = `[${DEL_C1_SEPARATORS}${BIDI}]`;
 const HAS_RAW_IN_JSON = new RegExp(RAW_IN_JSON);
 const ALL_RAW_IN_JSON = new RegExp(RAW_IN_JSON, "g");
 
-export const hasControlCharacters = (s: string) => CONTROL.test(s);
+// A lone UTF-16 surrogate is no character at all: stored as UTF-8 it becomes U+FFFD, so two ids
+// that differ only in their lone surrogates read back the same (WHATWG Encoding §4.2 "encode").
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** A string schema that refuses control characters. */
+/** Whether a name holds a control character or a lone surrogate: either is refused at the edge. */
+export const hasControlCharacters = (s: string) => CONTROL.test(s) || LONE_SURROGATE.test(s);
+
+/** A string schema that refuses control characters and lone surrogates. */
 export const plainText = <T extends z.ZodString>(schema: T) =>
-  schema.refine((s) => !CONTROL.test(s), "must not contain control characters");
+  schema.refine((s) => !hasControlCharacters(s), "must not contain control characters or unpaired surrogates");
 
 /** The text as one line: each run of control characters and line separators becomes one space. */
 export const oneLine = (text: string) => text.replace(CONTROL_RUNS, " ");

@@ -355,6 +355,23 @@ describe("control characters in ids and labels (item 10)", () => {
     // Letters outside ASCII are names like any other.
     expect((await post("/api/runs", { sessionId: "déploiement-été", taskDescription: "x", totalTasks: 1 })).status).toBe(201);
   });
+
+  it("400s ids with a lone UTF-16 surrogate, which would read back as U+FFFD and collide; a paired one is a character like any other", async () => {
+    const app = createApp(realTimeDeps());
+    const post = (path: string, body: unknown) =>
+      app.request(path, { method: "POST", body: JSON.stringify(body), headers: { ...apiAuth, "content-type": "application/json" } });
+    const high = await post("/api/runs", { sessionId: "lone-\ud800", taskDescription: "x", totalTasks: 1 });
+    expect(high.status).toBe(400);
+    expect(JSON.stringify(await high.json())).toContain("unpaired surrogates");
+    expect((await post("/api/runs", { sessionId: "lone-\udfff", taskDescription: "x", totalTasks: 1 })).status).toBe(400);
+    expect((await post("/api/executions", { agentSessionId: "e3", agentName: "\udc00coder" })).status).toBe(400);
+    const event = await app.request(
+      "/api/webhooks/bot",
+      signedRequest(botEvent("message.received", { conversation_id: "conv-\ud83d", message_id: "m-lone" })),
+    );
+    expect(event.status).toBe(400);
+    expect((await post("/api/runs", { sessionId: "emoji-\ud83d\ude80", taskDescription: "x", totalTasks: 1 })).status).toBe(201);
+  });
 });
 
 function withPrefix(limiter: { limit(key: string): Promise<{ allowed: boolean; retryAfterSeconds: number }> }, p: string) {
