@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
-import { secretWeakness, splitSecrets } from "./security/webhook-secrets.js";
+import { lowEntropy, secretWeakness, splitSecrets } from "./security/webhook-secrets.js";
 
 // The one place that reads process.env. Everything else receives the parsed Env.
 
@@ -13,6 +13,16 @@ const bool = (fallback: boolean) =>
     .enum(["true", "false", "1", "0", "yes", "no"])
     .transform((v) => v === "true" || v === "1" || v === "yes")
     .default(fallback);
+
+// A bearer secret: long enough, and not one character or a short pattern repeated.
+const apiSecret = z
+  .string()
+  .min(16, "must be at least 16 characters")
+  .superRefine((value, ctx) => {
+    const weakness = lowEntropy(value);
+    if (weakness) ctx.addIssue({ code: "custom", message: weakness });
+  })
+  .optional();
 
 const envSchema = z.object({
   PORT: int(3000).pipe(z.number().max(65535)),
@@ -34,8 +44,8 @@ const envSchema = z.object({
   VERCEL: optionalString,
   DB_BUSY_TIMEOUT_MS: int(5000),
 
-  CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
-  VIGIL_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  CRON_SECRET: apiSecret,
+  VIGIL_API_KEY: apiSecret,
   STATUS_PAGE: z.enum(["private", "public"]).default("private"),
 
   CRON_MAX_DURATION_SECONDS: int(300, 10),

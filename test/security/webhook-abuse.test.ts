@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { DEFAULT_RULES, type Channel } from "../../src/alerts/rules.js";
@@ -256,7 +256,7 @@ describe("replays (items 6 and 7)", () => {
   });
 
   it("per-source secrets bind a sender to its source: the same id under two sources is two deliveries", async () => {
-    const [a, b] = [`whsec_${Buffer.alloc(32, 1).toString("base64")}`, `whsec_${Buffer.alloc(32, 2).toString("base64")}`];
+    const [a, b] = [`whsec_${randomBytes(32).toString("base64")}`, `whsec_${randomBytes(32).toString("base64")}`];
     const app = createApp(realTimeDeps(testEnv({ WEBHOOK_SECRET_BOT_A: a, WEBHOOK_SECRET_BOT_B: b })));
     const ts = Math.floor(Date.now() / 1000);
     const body = botEvent("message.received");
@@ -296,14 +296,22 @@ describe("weak secrets stop start-up, naming the variable (item 8)", () => {
     ["WEBHOOK_SECRET", `${"a".repeat(32)},x`],
     ["ALERT_WEBHOOK_SECRET", "my-alert-secret!"],
     ["ALERT_WEBHOOK_SECRET", "a-plain-secret-of-at-least-32-characters"],
+    // Long enough, but one character or a short pattern: no entropy to speak of.
+    ["WEBHOOK_SECRET", "p".repeat(32)],
+    ["WEBHOOK_SECRET", "ab".repeat(20)],
+    ["WEBHOOK_SECRET", `whsec_${Buffer.alloc(32, 7).toString("base64")}`],
+    ["WEBHOOK_SECRET_BOT", "0".repeat(64)],
+    ["CRON_SECRET", "a".repeat(40)],
+    ["VIGIL_API_KEY", "abcabcabcabcabcabcabc"],
   ])("%s=%s", (name, value) => {
     expect(configError({ [name]: value })).toContain(`${name}${value.includes(",") ? " (entry 2)" : ""}: `);
   });
 
-  it("accepts whsec_ with 24+ bytes and plain secrets of 32+ characters", () => {
+  it("accepts whsec_ with 24+ random bytes and plain secrets of 32+ varied characters", () => {
     const env = parseEnv({
-      WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 7).toString("base64")}`,
-      WEBHOOK_SECRET_BOT: "p".repeat(32),
+      WEBHOOK_SECRET: `whsec_${randomBytes(24).toString("base64")}`,
+      WEBHOOK_SECRET_BOT: randomBytes(24).toString("hex").slice(0, 32),
+      CRON_SECRET: randomBytes(12).toString("base64url"),
       ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
     });
     expect(env.WEBHOOK_SECRET).toMatch(/^whsec_/);
