@@ -47,6 +47,7 @@ const envSchema = z.object({
   CRON_SECRET: apiSecret,
   VIGIL_API_KEY: apiSecret,
   STATUS_PAGE: z.enum(["private", "public"]).default("private"),
+  AUTH_FAILURES_PER_MINUTE: int(10, 1),
 
   CRON_MAX_DURATION_SECONDS: int(300, 10),
   BODY_LIMIT_BYTES: int(256 * 1024, 1024),

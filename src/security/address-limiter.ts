@@ -29,3 +29,32 @@ export function createMemoryRateLimiter(options: { perMinute: number; clock: () 
     },
   };
 }
+
+/**
+ * Counts wrong keys per address: past `perMinute` in a minute the address is refused before its
+ * key is even compared, so guessing the key costs a minute per few tries, right ones included.
+ */
+export function createFailureThrottle(options: { perMinute: number; clock: () => number; maxKeys?: number }) {
+  // The perMinute-th wrong key already blocks: the next try is refused, not compared.
+  const failures = createMemoryRateLimiter({ ...options, perMinute: options.perMinute - 1 });
+  const blockedUntil = new Map<string, number>();
+  return {
+    /** Seconds to wait while the address is over its limit, else undefined. */
+    blocked(address: string): number | undefined {
+      const until = blockedUntil.get(address);
+      if (until === undefined) return undefined;
+      const wait = Math.ceil((until - options.clock()) / 1000);
+      if (wait > 0) return wait;
+      blockedUntil.delete(address);
+      return undefined;
+    },
+    async failed(address: string): Promise<void> {
+      const decision = await failures.limit(address);
+      if (decision.allowed) return;
+      if (blockedUntil.size >= (options.maxKeys ?? 10_000)) blockedUntil.delete(blockedUntil.keys().next().value!);
+      blockedUntil.set(address, options.clock() + decision.retryAfterSeconds * 1000);
+    },
+  };
+}
+
+export type FailureThrottle = ReturnType<typeof createFailureThrottle>;
