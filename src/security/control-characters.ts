@@ -15,6 +15,7 @@ const BIDI = "\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069";
 
 const CONTROL = new RegExp(`[${C0}${DEL_C1_SEPARATORS}]`);
 const CONTROL_RUNS = new RegExp(`[${C0}${DEL_C1_SEPARATORS}]+`, "g");
+const BIDI_CHARS = new RegExp(`[${BIDI}]`, "g");
 const SHOWN = new RegExp(`[${C0}${DEL_C1_SEPARATORS}${BIDI}]`, "g");
 const SHOWN_BUT_NEWLINE = new RegExp(`[\\u0000-\\u0009\\u000b-\\u001f${DEL_C1_SEPARATORS}${BIDI}]`, "g");
 // JSON.stringify escapes C0 (RFC 8259 §7) and writes the rest raw.
@@ -42,6 +43,9 @@ const visible = (c: string) => (c.charCodeAt(0) < 0x100 ? `\\x${hex(c).padStart(
 /** Every control and bidirectional character written as a visible `\xNN` or `\uNNNN`; newlines kept if asked. */
 export const showControlCharacters = (text: string, options: { keepNewlines?: boolean } = {}) =>
   text.replace(options.keepNewlines ? SHOWN_BUT_NEWLINE : SHOWN, visible);
+
+/** Bidirectional controls written as visible `\uNNNN`, for text people read outside a terminal (chat, e-mail). */
+export const showBidiControls = (text: string) => text.replace(BIDI_CHARS, visible);
 
 /** JSON text with what JSON.stringify leaves raw (DEL, C1, U+2028/2029, bidi) as `\uXXXX`: the same values. */
 export function escapeRawInJson(json: string): string {
