@@ -134,7 +134,7 @@ export function judgeRecentFailures(
 }
 
 /** "203.0.113.7 (3), 2001:db8:1:2::/64 (2)": the busiest addresses first, at most `max`. */
-export function describeAddresses(addresses: Record<string, number>, max = 5): string {
+function describeAddresses(addresses: Record<string, number>, max = 5): string {
   const sorted = Object.entries(addresses).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const shown = sorted.slice(0, max).map(([a, n]) => `${a} (${n})`);
   return sorted.length > max ? `${shown.join(", ")} and ${sorted.length - max} more` : shown.join(", ");
