@@ -90,10 +90,20 @@ export async function detectRunTransitions(deps: Pick<Deps, "db" | "log">, now: 
 // Runs archived side by side hold their snapshots at once: a wave holds runs until their
 // executions reach this sum (a bigger run goes alone), so parallel archiving stays in bounded memory.
 const WAVE_EXECUTIONS = 5_000;
+// The heartbeat runs every minute: archiving starts no new wave after this long, and the next
+// heartbeat (alerts first) takes up the rest, so a backlog of large runs never holds the lease
+// across heartbeats.
+const ARCHIVE_BUDGET_MS = 30_000;
 
 /** Completion handlers: a summary report and a verified archive for every finished run without one. */
-export async function handleFinishedRuns(deps: Pick<Deps, "db" | "log">, now: number, { archiveMaxExecutions }: RunSettings, limit = 50) {
+export async function handleFinishedRuns(
+  deps: Pick<Deps, "db" | "log" | "clock">,
+  now: number,
+  { archiveMaxExecutions }: RunSettings,
+  limit = 50,
+) {
   const { db } = deps;
+  const started = deps.clock();
   const rs = await db.execute({
     sql: `SELECT o.*, (SELECT COUNT(*) FROM agent_executions e WHERE e.orchestration_id = o.id) AS execution_count
           FROM orchestrations o LEFT JOIN run_archives a ON a.session_id = o.session_id
@@ -115,7 +125,13 @@ export async function handleFinishedRuns(deps: Pick<Deps, "db" | "log">, now: nu
   let failed = 0;
   // Within a wave runs are independent, so they are handled side by side: at Turso's distance a
   // backlog of small runs then costs about the round trips of one run instead of those of each.
-  for (const wave of waves) {
+  let deferred = 0;
+  for (const [i, wave] of waves.entries()) {
+    if (i > 0 && deps.clock() - started >= ARCHIVE_BUDGET_MS) {
+      deferred = waves.slice(i).reduce((n, w) => n + w.length, 0);
+      deps.log.info("archiving continues next heartbeat", { deferred_runs: deferred });
+      break;
+    }
     const checks = await Promise.all(
       wave.map(async ({ run, count }) => ({
         sessionId: run.sessionId,
@@ -130,5 +146,5 @@ export async function handleFinishedRuns(deps: Pick<Deps, "db" | "log">, now: nu
       }
     }
   }
-  return { archived, archiveFailures: failed };
+  return deferred > 0 ? { archived, archiveFailures: failed, deferred } : { archived, archiveFailures: failed };
 }

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { listEvents } from "../helpers/events.js";
 import { heartbeat } from "../../src/jobs/heartbeat.js";
+import { handleFinishedRuns } from "../../src/runs/detectors.js";
+import { runSettings } from "../../src/runs/settings.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { call } from "../helpers/runs.js";
@@ -144,6 +146,30 @@ describe("completion handlers: report and archive", () => {
     expect(cleanup.body).toMatchObject({ deleted: 0, blocked: [{ sessionId: "big" }] });
     expect((await events("big")).filter((e) => e === "archival_failure")).toHaveLength(1);
     expect((await call(app, "GET", "/api/runs/big/report")).body).toMatchObject({ executions: 2 });
+  });
+
+  it("starts no new archiving wave after 30 s of a heartbeat; the next heartbeat archives the rest, each once", async () => {
+    const at = deps.clock();
+    // Three finished runs of 5,000 executions each: one wave each.
+    for (const id of [1, 2, 3]) {
+      await t.db.execute({
+        sql: `INSERT INTO orchestrations (id, session_id, task_description, status, started_at, completed_at, total_tasks, completed_tasks, last_progress_at)
+              VALUES (?, ?, 'big', 'completed', ?, ?, 1, 1, ?)`,
+        args: [id, `wave-${id}`, at - 60_000, at - 30_000 + id, at],
+      });
+      await t.db.execute({
+        sql: `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+              INSERT INTO agent_executions (orchestration_id, agent_session_id, agent_name, status, started_at) SELECT ?, ? || '-' || i, 'coder', 'completed', ? + i FROM n`,
+        args: [id, `wave-${id}`, at - 60_000],
+      });
+    }
+    // A clock that moves 20 s each time it is read: the first wave alone takes the budget.
+    let ticks = 0;
+    const slow = { ...deps, clock: () => at + 20_000 * ticks++ };
+    expect(await handleFinishedRuns(slow, at, runSettings(deps.env))).toEqual({ archived: 1, archiveFailures: 0, deferred: 2 });
+    expect(await handleFinishedRuns(deps, at, runSettings(deps.env))).toEqual({ archived: 2, archiveFailures: 0 });
+    const stored = await t.db.execute("SELECT COUNT(*) AS n FROM run_archives WHERE session_id LIKE 'wave-%' AND status = 'verified'");
+    expect(Number(stored.rows[0]!.n)).toBe(3);
   });
 
   it("applies RUN_RETENTION_DAYS from the checkpoint job", async () => {
