@@ -163,9 +163,9 @@ describe("completion handlers: report and archive", () => {
         args: [id, `wave-${id}`, at - 60_000],
       });
     }
-    // A clock that moves 20 s each time it is read: the first wave alone takes the budget.
+    // A clock that moves 40 s each time it is read: the first wave alone takes the budget.
     let ticks = 0;
-    const slow = { ...deps, clock: () => at + 20_000 * ticks++ };
+    const slow = { ...deps, clock: () => at + 40_000 * ticks++ };
     expect(await handleFinishedRuns(slow, at, runSettings(deps.env))).toEqual({ archived: 1, archiveFailures: 0, deferred: 2 });
     expect(await handleFinishedRuns(deps, at, runSettings(deps.env))).toEqual({ archived: 2, archiveFailures: 0 });
     const stored = await t.db.execute("SELECT COUNT(*) AS n FROM run_archives WHERE session_id LIKE 'wave-%' AND status = 'verified'");
