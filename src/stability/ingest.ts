@@ -91,7 +91,7 @@ async function failureSource(ctx: IngestContext, source: string): Promise<string
 /** A refused request: limited by address, counted (without its body), answered 401. */
 async function refuse(ctx: IngestContext, req: IngestRequest, reason: SignatureFailureReason, at: number): Promise<never> {
   await limitRefusal(ctx, req.clientIp);
-  ctx.log.warn("signature failed", { route: ROUTE, source: req.source, reason });
+  ctx.log.warn("signature failed", { route: ROUTE, source: req.source, reason, client: addressKey(req.clientIp) });
   await countRefusal(ctx, await failureSource(ctx, req.source), reason, req.clientIp, at);
   throw new UnauthorizedError(`Webhook signature rejected: ${reason}`);
 }

@@ -110,6 +110,8 @@ describe("refused requests", () => {
     expect(await rows("SELECT SUM(value) AS n FROM webhook_rollups WHERE metric = 'signature_failure'")).toBe(22);
     // Two minutes, two addresses: a handful of rollup rows whatever the number of requests.
     expect(await rows("SELECT COUNT(*) AS n FROM webhook_rollups")).toBe(5);
+    // Each refusal's log line names the address it came from.
+    expect(deps.logs.records().filter((r) => r.msg === "signature failed" && r.client === "198.51.100.9")).toHaveLength(21);
   });
 });
 
