@@ -127,8 +127,8 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
   });
 
   // A replay is answered before it draws on the budget, or 70 replays of one capture would lock
-  // the real sender out; a body digest is looked up always, since its row may be gone by retention.
-  if (ctx.limiter || isBodyDigest(id)) {
+  // the real sender out. Without a budget the insert itself finds duplicates (and remembered digests).
+  if (ctx.limiter) {
     const stored = (await ctx.storedType?.(req.source, id)) as EventType | undefined;
     if (stored !== undefined) return { id, type: stored, duplicate: true, logFields: logFields(stored, true) };
   }
