@@ -1,7 +1,7 @@
 import type { Migration } from "./types.js";
 
 export const replayDigestsMigration: Migration = {
-  id: 18,
+  id: 19,
   name: "webhooks: X-Signature-256 body digests kept past retention, so a capture replayed later is still a duplicate",
   statements: [
     // ~90 bytes a delivery: the dedupe key (sha256:<hex> of the signed body), its type and when it was first seen.
