@@ -88,6 +88,8 @@ const envSchema = z.object({
   DIAGNOSES_PER_CYCLE: int(3, 0),
 
   ALERT_RULES_FILE: optionalString,
+  /** The rules themselves (JSON or YAML): a deployment's rules without a file to bundle. */
+  ALERT_RULES_JSON: optionalString,
   SLACK_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_SECRET: optionalString,

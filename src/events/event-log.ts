@@ -1,7 +1,8 @@
 import type { Conditional } from "../db/guarded-batch.js";
 
 /** What the detectors record in `events` (not a webhook event: those are stability/events.ts). */
-export type DomainEventType = "run_completed" | "run_failed" | "run_stalled" | "step_failure" | "archival_failure";
+export const DOMAIN_EVENT_TYPES = ["run_completed", "run_failed", "run_stalled", "step_failure", "archival_failure"] as const;
+export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 
 export interface NewEvent {
   type: DomainEventType;

@@ -133,6 +133,13 @@ describe("the OpenAPI document", () => {
     await checked("GET", "/api/export", { headers: apiAuth });
     await checked("DELETE", "/api/runs?olderThanDays=30", { headers: apiAuth });
 
+    await checked(
+      "POST",
+      "/api/events",
+      json({ id: "e1", type: "deploy_rolled_back", subject: "web-42", message: "m", labels: { env: "prod" } }),
+    );
+    await checked("GET", "/api/events?limit=1", { headers: apiAuth });
+
     await checked("GET", "/api/monitoring/results", { headers: apiAuth });
     await checked("GET", "/api/monitoring/sessions/conv-1", { headers: apiAuth });
     await checked("POST", "/api/monitoring/sessions/conv-1/reanalyze", { headers: apiAuth });
