@@ -107,6 +107,8 @@ const envSchema = z.object({
 
   RETENTION_DAYS: int(30, 1),
   RUN_RETENTION_DAYS: int(90, 1),
+  /** A finished run's archive outlives its hot rows: readable (GET /api/runs/:id/archive) this long. */
+  ARCHIVE_RETENTION_DAYS: int(365, 1),
   STALL_MINUTES: int(30, 1),
   ZERO_DELIVERY_MINUTES: int(60, 1),
   STABILITY_MIN_SUCCESS_RATE: fraction(0.95),
@@ -154,6 +156,11 @@ export function parseEnv(raw: RawEnv): Env {
   }
   if (result.data.SMTP_HOST && (!result.data.ALERT_EMAIL_FROM || !result.data.ALERT_EMAIL_TO)) {
     throw new ConfigError("Invalid configuration: ALERT_EMAIL_FROM and ALERT_EMAIL_TO are required when SMTP_HOST is set");
+  }
+  if (result.data.ARCHIVE_RETENTION_DAYS < result.data.RUN_RETENTION_DAYS) {
+    throw new ConfigError(
+      `Invalid configuration: ARCHIVE_RETENTION_DAYS (${result.data.ARCHIVE_RETENTION_DAYS}) must be at least RUN_RETENTION_DAYS (${result.data.RUN_RETENTION_DAYS}): a run's archive is its record once its rows are deleted`,
+    );
   }
   if (result.data.UPSTASH_REDIS_REST_URL && !result.data.UPSTASH_REDIS_REST_TOKEN) {
     throw new ConfigError("Invalid configuration: UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set");

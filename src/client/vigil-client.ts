@@ -127,6 +127,9 @@ export function createVigilClient(options: VigilClientOptions) {
       (await (await api.runs[":sessionId"].executions.$get({ param: { sessionId: enc(sessionId) } })).json()).executions,
     getOrchestrationSummary: async (sessionId: string) =>
       (await api.runs[":sessionId"].report.$get({ param: { sessionId: enc(sessionId) } })).json(),
+    /** The verified archive of a finished run, also after retention deleted the run. */
+    getRunArchive: async (sessionId: string) =>
+      (await api.runs[":sessionId"].archive.$get({ param: { sessionId: enc(sessionId) } })).json(),
     getAgent: async (name: string) => (await api.agents[":name"].$get({ param: { name: enc(name) } })).json(),
     cleanup: async (olderThanDays: number) => (await api.runs.$delete({ query: q({ olderThanDays }) })).json(),
     /** The export as a byte stream, for piping. */

@@ -126,6 +126,7 @@ describe("the OpenAPI document", () => {
     await checked("GET", "/api/runs/missing", { headers: apiAuth });
     await checked("GET", "/api/runs/r1/executions", { headers: apiAuth });
     await checked("GET", "/api/runs/r1/report", { headers: apiAuth });
+    await checked("GET", "/api/runs/r1/archive", { headers: apiAuth });
     await checked("GET", "/api/stats/health", { headers: apiAuth });
     await checked("GET", "/api/stats/performance", { headers: apiAuth });
     await checked("GET", "/api/failures", { headers: apiAuth });
