@@ -20,6 +20,8 @@ const envSchema = z.object({
   VIGIL_PUBLIC_URL: z.url().optional(),
   /** Where the CLI finds Vigil. */
   VIGIL_URL: z.url().default("http://localhost:3000"),
+  /** The CLI answers yes to its questions (cleanup) without a terminal: cron jobs, CI. */
+  VIGIL_ASSUME_YES: bool(false),
   /** Where the local server keeps the secrets it generates on first run (never in production). */
   VIGIL_DATA_DIR: z.string().default(".data"),
   /** "production" (like VERCEL=1): secrets are never generated. */

@@ -135,6 +135,16 @@ export function createVigilClient(options: VigilClientOptions) {
     /** The export as a byte stream, for piping. */
     exportStream: async (session?: string) => (await api.export.$get({ query: q({ session }) })).body!,
     listAlerts: async (state?: string) => (await (await api.alerts.$get({ query: q({ state }) })).json()).alerts,
+    ackAlert: async (id: number) => (await api.alerts[":id"].ack.$post({ param: { id: String(id) } })).json(),
+    listSilences: async (expired = false) => (await (await api.silences.$get({ query: q({ expired: String(expired) }) })).json()).silences,
+    silence: async (input: { matchers: Record<string, string>; until: string; comment: string }) =>
+      (await (await api.silences.$post({ json: input })).json()).silence,
+    expireSilence: async (id: number) => (await api.silences[":id"].$delete({ param: { id: String(id) } })).json(),
+    listJobs: async () => (await (await api.jobs.$get()).json()).jobs,
+    recordEvent: async (input: { id?: string; type: string; subject: string; message?: string; labels?: Record<string, string> }) =>
+      (await (await api.events.$post({ json: input })).json()).event,
+    listEvents: async (params: { type?: string; limit?: number; cursor?: string } = {}) =>
+      (await api.events.$get({ query: q(params) })).json(),
     listVerdicts: async (filter: { status?: string; intent?: string; limit?: number } = {}) =>
       (await (await api.monitoring.results.$get({ query: q(filter) })).json()).results,
     stabilityReport: async (hours = 24) => (await api.stability.report.$get({ query: q({ hours, format: "markdown" }) })).text(),
