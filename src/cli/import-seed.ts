@@ -10,7 +10,7 @@ export const IMPORT_SEED_USAGE =
   "import-seed <monitoring.db> [--dry-run]  move a seed tracker's orchestrations, agent executions and monitoring_results in (again: adds only what is new)";
 
 /** A seed time: SQLite's `datetime('now')` text (UTC), ISO 8601, or epoch seconds or milliseconds. */
-export function seedTime(v: unknown, what: string): number {
+function seedTime(v: unknown, what: string): number {
   const s = String(v ?? "").trim();
   if (/^\d+(\.\d+)?$/.test(s)) {
     const n = Number(s);

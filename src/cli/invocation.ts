@@ -24,7 +24,7 @@ export interface Invocation {
 
 export class UsageError extends Error {}
 
-export type Command = (client: VigilClient, inv: Invocation, io: CliIo) => Promise<void>;
+type Command = (client: VigilClient, inv: Invocation, io: CliIo) => Promise<void>;
 export interface CommandEntry {
   usage: string;
   run: Command;
