@@ -236,5 +236,11 @@ describe("custom events", () => {
     expect(typo.body.error.problems).toEqual([{ field: "mesage", message: "unknown field" }]);
     const noKey = await w.app.request("/api/events", { method: "POST", body: JSON.stringify({ type: "x", subject: "s" }) });
     expect(noKey.status).toBe(401);
+
+    // The log is kept RETENTION_DAYS (30), like the raw webhook events: the API cannot grow it forever.
+    w.deps.testClock.advance(31 * 86_400_000);
+    const checkpoint = await w.app.request("/api/cron/checkpoint", { headers: cronAuth });
+    expect((await checkpoint.json()).retention).toMatchObject({ deletedLogEvents: 3 });
+    expect((await call(w.app, "GET", "/api/events")).body.events).toEqual([]);
   });
 });
