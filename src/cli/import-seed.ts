@@ -1,13 +1,26 @@
 import { existsSync } from "node:fs";
 import { createClient, type Row } from "@libsql/client";
-import type { Db } from "../db/client.js";
+import { createDb, type Db, prepareLocalDb } from "../db/client.js";
+import { migrate, schemaVersion } from "../db/migrate.js";
+import type { Env } from "../env.js";
+import { schemaStatus } from "../http/schema-guard.js";
 import { type SeedVerdict, importSeedVerdicts } from "../monitoring/seed-import.js";
 import { type SeedExecution, type SeedRun, importSeedRuns } from "../runs/seed-import.js";
 import { type CliIo, UsageError } from "./invocation.js";
 import { table } from "./table.js";
 
-export const IMPORT_SEED_USAGE =
-  "import-seed <monitoring.db> [--dry-run]  move a seed tracker's orchestrations, agent executions and monitoring_results in (again: adds only what is new)";
+/** The database import-seed writes to: --db, else the configured one; a local file is migrated as the dev server would. */
+export async function importTarget(url: string, env: Env): Promise<Db> {
+  const db = createDb({ url, authToken: env.TURSO_AUTH_TOKEN, busyTimeoutMs: env.DB_BUSY_TIMEOUT_MS });
+  if (url.startsWith("file:")) {
+    await prepareLocalDb(db, url);
+    await migrate(db);
+  } else {
+    const status = schemaStatus(await schemaVersion(db));
+    if (status.behind) throw new Error(status.message);
+  }
+  return db;
+}
 
 /** A seed time: SQLite's `datetime('now')` text (UTC), ISO 8601, or epoch seconds or milliseconds. */
 function seedTime(v: unknown, what: string): number {

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { createClient } from "@libsql/client";
 import { createApp } from "../app.js";
 import { createVigilClient } from "../client/vigil-client.js";
 import { depsFromEnv } from "../deps.js";
 import type { Env } from "../env.js";
 import { createLogger } from "../log.js";
+import { UsageError } from "./invocation.js";
 
 const READ_ONLY = JSON.stringify({
   error: {
@@ -20,6 +22,9 @@ const READ_ONLY = JSON.stringify({
  * GET requests, so nothing the CLI does can write to it.
  */
 export async function localVigilClient(url: string, env: Env, authToken = env.TURSO_AUTH_TOKEN) {
+  // Opening a file that is not there would create an empty one: a typo is an error, not a database.
+  const file = url.startsWith("file:") ? url.slice("file:".length).split("?")[0]! : undefined;
+  if (file !== undefined && !existsSync(file)) throw new UsageError(`--db ${url}: no such database file`);
   const db = createClient({ url, authToken, concurrency: 1 });
   if (url.startsWith("file:")) await db.execute("PRAGMA query_only = ON");
   const apiKey = randomBytes(24).toString("hex");

@@ -1,17 +1,12 @@
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { createVigilClient, VigilApiError, VigilUnreachableError } from "../client/vigil-client.js";
-import { createDb, prepareLocalDb } from "../db/client.js";
-import { migrate, schemaVersion } from "../db/migrate.js";
-import { schemaStatus } from "../http/schema-guard.js";
 import { isProduction, loadDotEnv, loadEnv, type Env } from "../env.js";
 import { errorMessage } from "../errors.js";
 import { readLocalSecrets } from "../server/local-secrets.js";
 import { secretsForSource } from "../stability/secrets.js";
 import { COMMANDS } from "./commands.js";
-import { IMPORT_SEED_USAGE, runImportSeed } from "./import-seed.js";
 import { type CliIo, type Invocation, UsageError } from "./invocation.js";
-import { localVigilClient } from "./local-vigil.js";
 import { runSendEvent, SEND_EVENT_USAGE } from "./send-event.js";
 import { terminalSafeLines } from "./terminal-text.js";
 
@@ -57,6 +52,9 @@ function withLocalSecrets(env: Env): Env {
   return { ...env, VIGIL_API_KEY: env.VIGIL_API_KEY ?? local.VIGIL_API_KEY, WEBHOOK_SECRET: env.WEBHOOK_SECRET ?? local.WEBHOOK_SECRET };
 }
 
+const IMPORT_SEED_USAGE =
+  "import-seed <monitoring.db> [--dry-run]  move a seed tracker's orchestrations, agent executions and monitoring_results in (again: adds only what is new)";
+
 const usage = () =>
   [
     "Usage: npx vigil <command> [args] [--json] [--db <url>]",
@@ -70,19 +68,6 @@ const usage = () =>
     "",
     "Environment: VIGIL_URL (default http://localhost:3000), VIGIL_API_KEY, TURSO_AUTH_TOKEN (with --db libsql://…)",
   ].join("\n");
-
-/** The database import-seed writes to: --db, else the configured one; a local file is migrated as the dev server would. */
-async function importTarget(url: string, env: Env) {
-  const db = createDb({ url, authToken: env.TURSO_AUTH_TOKEN, busyTimeoutMs: env.DB_BUSY_TIMEOUT_MS });
-  if (url.startsWith("file:")) {
-    await prepareLocalDb(db, url);
-    await migrate(db);
-  } else {
-    const status = schemaStatus(await schemaVersion(db));
-    if (status.behind) throw new Error(status.message);
-  }
-  return db;
-}
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>>;
@@ -119,7 +104,10 @@ async function main(argv: string[]): Promise<number> {
   };
   const closers: (() => void)[] = [];
   try {
+    // The app and the migrations are loaded only by the commands that need them: every other
+    // command starts as fast as before.
     if (name === "import-seed") {
+      const { importTarget, runImportSeed } = await import("./import-seed.js");
       const target = await importTarget(values.db ?? env.TURSO_DATABASE_URL, env);
       closers.push(() => target.close());
       await runImportSeed(target, args[0], inv.dryRun ?? false, inv.json, io);
@@ -130,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
         throw error instanceof TypeError ? new VigilUnreachableError(env.VIGIL_URL, error) : error;
       });
     } else {
-      const local = values.db ? await localVigilClient(values.db, env) : undefined;
+      const local = values.db ? await (await import("./local-vigil.js")).localVigilClient(values.db, env) : undefined;
       if (local) closers.push(local.close);
       const client = local?.client ?? createVigilClient({ url: env.VIGIL_URL, apiKey: env.VIGIL_API_KEY, retries: 2 });
       await command!.run(client, inv, io);

@@ -116,6 +116,8 @@ describe("npx vigil", () => {
     const write = await vigil(["alerts", "ack", "1", "--db", dbUrl], noServer);
     expect(write.code).toBe(5);
     expect(write.stderr).toContain("--db reads the database");
+    const typo = await vigil(["list", "--db", `file:${join(dir, "no-such.db")}`], noServer);
+    expect([typo.code, typo.stderr]).toEqual([1, expect.stringContaining("no such database file")]);
   }, 60_000);
 });
 
