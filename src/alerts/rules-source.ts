@@ -100,9 +100,7 @@ export function rulesFrom(source: RulesSource | undefined, defaults: Rule[]): Ru
   for (const [i, entry] of list.entries()) {
     const { rule, wrote } = normalise(entry, `${top}.${i}`, fail);
     const base = typeof rule.name === "string" ? byName.get(rule.name) : undefined;
-    const merged = base
-      ? { ...base, ...(rule.signal === "events" && base.signal !== "events" ? { eventTypes: undefined } : {}), ...rule }
-      : { windowMinutes: rule.repeatMinutes, ...rule };
+    const merged = base ? { ...base, ...rule } : { windowMinutes: rule.repeatMinutes, ...rule };
     const parsed = ruleSchema.safeParse(merged);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
