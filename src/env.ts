@@ -87,6 +87,7 @@ const envSchema = z.object({
   MONITOR_OVERLAP_MINUTES: int(15, 0),
   MONITOR_INITIAL_LOOKBACK_HOURS: int(24, 1),
   MONITOR_MAX_ATTEMPTS: int(3, 1),
+  MONITOR_MAX_SESSIONS_PER_CYCLE: int(500, 1),
   MONITOR_SAMPLE_RATE: fraction(1),
   SESSION_IDLE_MINUTES: int(5, 0),
   SESSION_END_MARKERS: z.string().default("conversation_end"),
