@@ -33,6 +33,8 @@ const envSchema = z.object({
   VIGIL_PUBLIC_URL: z.url().optional(),
   /** Where the CLI finds Vigil. */
   VIGIL_URL: z.url().default("http://localhost:3000"),
+  /** The CLI answers yes to its questions (cleanup) without a terminal: cron jobs, CI. */
+  VIGIL_ASSUME_YES: bool(false),
   /** Where the local server keeps the secrets it generates on first run (never in production). */
   VIGIL_DATA_DIR: z.string().default(".data"),
   /** "production" (like VERCEL=1): secrets are never generated. */
@@ -110,6 +112,8 @@ const envSchema = z.object({
   DIAGNOSES_PER_CYCLE: int(3, 0),
 
   ALERT_RULES_FILE: optionalString,
+  /** The rules themselves (JSON or YAML): a deployment's rules without a file to bundle. */
+  ALERT_RULES_JSON: optionalString,
   SLACK_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_SECRET: optionalString,
@@ -127,6 +131,8 @@ const envSchema = z.object({
 
   RETENTION_DAYS: int(30, 1),
   RUN_RETENTION_DAYS: int(90, 1),
+  /** A finished run's archive outlives its hot rows: readable (GET /api/runs/:id/archive) this long. */
+  ARCHIVE_RETENTION_DAYS: int(365, 1),
   STALL_MINUTES: int(30, 1),
   RUN_ARCHIVE_MAX_EXECUTIONS: int(20_000, 1),
   ZERO_DELIVERY_MINUTES: int(60, 1),
@@ -183,6 +189,11 @@ export function parseEnv(raw: RawEnv): Env {
   }
   if (result.data.SMTP_HOST && (!result.data.ALERT_EMAIL_FROM || !result.data.ALERT_EMAIL_TO)) {
     throw new ConfigError("Invalid configuration: ALERT_EMAIL_FROM and ALERT_EMAIL_TO are required when SMTP_HOST is set");
+  }
+  if (result.data.ARCHIVE_RETENTION_DAYS < result.data.RUN_RETENTION_DAYS) {
+    throw new ConfigError(
+      `Invalid configuration: ARCHIVE_RETENTION_DAYS (${result.data.ARCHIVE_RETENTION_DAYS}) must be at least RUN_RETENTION_DAYS (${result.data.RUN_RETENTION_DAYS}): a run's archive is its record once its rows are deleted`,
+    );
   }
   if (result.data.UPSTASH_REDIS_REST_URL && !result.data.UPSTASH_REDIS_REST_TOKEN) {
     throw new ConfigError("Invalid configuration: UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set");

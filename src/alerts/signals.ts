@@ -170,7 +170,7 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     return [
       {
         labels: {},
-        summary: `${total} event(s) in ${rule.windowMinutes} min (${counts.map((r) => `${r.type}: ${r.n}`).join(", ")}); latest ${latest.type} of ${latest.subject}`,
+        summary: `${total} event(s) in ${rule.windowMinutes} min (${counts.map((r) => `${r.type}: ${r.n}`).join(", ")}); latest ${latest.type} of ${latest.subject}${latest.message ? `: ${latest.message}` : ""}`,
       },
     ];
   },
