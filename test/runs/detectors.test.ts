@@ -146,6 +146,9 @@ describe("completion handlers: report and archive", () => {
     expect(cleanup.body).toMatchObject({ deleted: 0, blocked: [{ sessionId: "big" }] });
     expect((await events("big")).filter((e) => e === "archival_failure")).toHaveLength(1);
     expect((await call(app, "GET", "/api/runs/big/report")).body).toMatchObject({ executions: 2 });
+    const served = await call(app, "GET", "/api/runs/big/archive");
+    expect(served.status).toBe(409);
+    expect(JSON.stringify(served.body)).toContain("was not archived");
   });
 
   it("starts no new archiving wave after 30 s of a heartbeat; the next heartbeat archives the rest, each once", async () => {
