@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { secretsEqual } from "../../src/security/constant-time.js";
 
 /** The fake's secret key: a secret, so the log audit looks for it. */
 export const LANGFUSE_SECRET_KEY = "sk-lf-test-secret-5f2a";
@@ -84,6 +85,8 @@ export async function startFakeLangfuse(options: {
   version: "v4" | "v3";
   now?: () => number;
   limits?: Partial<Record<Resource, number>>;
+  /** Project keys; default the test keys (the log audit looks for the secret). */
+  keys?: { publicKey: string; secretKey: string };
 }): Promise<FakeLangfuse> {
   const now = options.now ?? Date.now;
   const observations: FakeObservation[] = [];
@@ -92,8 +95,8 @@ export async function startFakeLangfuse(options: {
   const windows = new Map<Resource, { start: number; used: number }>();
   let cursorGeneration = 0;
   const fake = {
-    publicKey: "pk-lf-test",
-    secretKey: LANGFUSE_SECRET_KEY,
+    publicKey: options.keys?.publicKey ?? "pk-lf-test",
+    secretKey: options.keys?.secretKey ?? LANGFUSE_SECRET_KEY,
     version: options.version,
     faults: [] as Fault[],
     down: false,
@@ -246,7 +249,7 @@ export async function startFakeLangfuse(options: {
     requests.push({ method: req.method ?? "GET", path: url.pathname, query: q, status: 0 });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    if (req.headers.authorization !== `Basic ${Buffer.from(`${fake.publicKey}:${fake.secretKey}`).toString("base64")}`)
+    if (!secretsEqual(req.headers.authorization ?? "", `Basic ${Buffer.from(`${fake.publicKey}:${fake.secretKey}`).toString("base64")}`))
       return send(res, 401, { message: "Unauthorized" });
     const fault = fake.faults.shift();
     if (fault) {

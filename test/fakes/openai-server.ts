@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { secretsEqual } from "../../src/security/constant-time.js";
 
 export const OPENAI_API_KEY = "sk-test-openai-9c41d";
 
@@ -25,6 +26,11 @@ export interface ModelTraits {
   noJsonSchema?: boolean;
 }
 
+/** What else of the request a script may read: the requested JSON schema (structured outputs). */
+export interface ScriptRequest {
+  schema: unknown;
+}
+
 /**
  * Speaks OpenAI's chat completions API (openai/openai-node src/resources/chat/completions:
  * ChatCompletion with `usage`, `finish_reason`, `message.refusal`; errors as
@@ -33,10 +39,13 @@ export interface ModelTraits {
  * system prompt asks for.
  */
 export async function startFakeOpenAI(options: {
-  script: (task: string, user: string) => ScriptedReply | Promise<ScriptedReply>;
+  script: (task: string, user: string, request: ScriptRequest) => ScriptedReply | Promise<ScriptedReply>;
   latencyMs?: number;
   traits?: ModelTraits;
+  /** Default the test key (the log audit looks for it). */
+  apiKey?: string;
 }): Promise<FakeOpenAI> {
+  const apiKey = options.apiKey ?? OPENAI_API_KEY;
   const calls: FakeOpenAI["calls"] = [];
   let inFlight = 0;
   const state = { maxConcurrent: 0 };
@@ -47,7 +56,7 @@ export async function startFakeOpenAI(options: {
       res.writeHead(404).end();
       return;
     }
-    if (req.headers.authorization !== `Bearer ${OPENAI_API_KEY}`) {
+    if (!secretsEqual(req.headers.authorization ?? "", `Bearer ${apiKey}`)) {
       res
         .writeHead(401, { "content-type": "application/json" })
         .end(JSON.stringify({ error: { message: "Incorrect API key", type: "invalid_request_error" } }));
@@ -83,7 +92,7 @@ export async function startFakeOpenAI(options: {
     state.maxConcurrent = Math.max(state.maxConcurrent, inFlight);
     try {
       if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-      const reply = await options.script(task, user);
+      const reply = await options.script(task, user, { schema: body.response_format?.json_schema?.schema });
       if ("hangMs" in reply) {
         await new Promise((r) => setTimeout(r, reply.hangMs));
         if (!res.destroyed) res.writeHead(504).end();
@@ -124,7 +133,7 @@ export async function startFakeOpenAI(options: {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return Object.assign(state, {
     baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    apiKey: OPENAI_API_KEY,
+    apiKey,
     calls,
     close: () =>
       new Promise<void>((resolve) => {
