@@ -8,7 +8,7 @@ import { dayOf, spendUpsert, storeVerdict, type ResultRow, type Usage } from "./
 import type { MonitorSettings } from "./settings.js";
 import { buildTranscript, type StoredObservation, type Transcript } from "./transcript.js";
 import { callWindow } from "./deadline.js";
-import { judgeTranscript } from "./verdict.js";
+import { judgeTranscript, UNREADABLE } from "./verdict.js";
 import { contradicts, factsOf, recordOf, unmetReason, type VerifierRecord } from "./verification.js";
 import type { Verifier } from "./verifier.js";
 
@@ -20,6 +20,8 @@ export interface AnalysisContext {
   verifier: Verifier | undefined;
   /** When (deps.clock time) every model call must have ended: each one's timeout is cut to it. */
   deadline: number;
+  /** Sessions skipped this cycle as unreadable, and the shapes already logged (each once). */
+  unreadable: { sessions: number; shapes: Set<string> };
 }
 
 export type AnalysisOutcome = "pass" | "fail" | "partial" | "skipped" | "error" | "retry" | "released";
@@ -41,6 +43,14 @@ export async function loadTranscript(deps: Deps, sessionKey: string, maxChars: n
     rs.rows.map((r) => JSON.parse(String(r.data)) as StoredObservation),
     maxChars,
   );
+}
+
+/** Counts an unreadable session and logs each new shape once a cycle: its keys, never its content. */
+function noteUnreadable(ctx: AnalysisContext, shapes: string[], log: Deps["log"]) {
+  ctx.unreadable.sessions++;
+  const fresh = shapes.filter((shape) => !ctx.unreadable.shapes.has(shape));
+  for (const shape of fresh) ctx.unreadable.shapes.add(shape);
+  if (fresh.length > 0) log.warn("transcript shape not readable: session skipped, not judged", { reason: UNREADABLE, shapes: fresh });
 }
 
 /** A metered model call: waits for the shared rate limit, counts tokens and cost. */
@@ -87,13 +97,20 @@ export async function analyzeClaimed(
   const ask = meteredAsk(ctx, usage);
   const log = deps.log.child({ job: "monitor", session_id: claim.sessionKey });
   const started = performance.now();
-  const base = { sessionId: claim.sessionKey, activityVersion: claim.activityVersion, attempts: claim.attempts, usage };
+  const base: Pick<ResultRow, "sessionId" | "activityVersion" | "attempts" | "usage" | "environment"> = {
+    sessionId: claim.sessionKey,
+    activityVersion: claim.activityVersion,
+    attempts: claim.attempts,
+    usage,
+  };
 
   let row: ResultRow;
   try {
     const transcript = await loadTranscript(deps, claim.sessionKey, s.transcriptMaxChars);
+    base.environment = transcript.environment;
     const judged = await judgeTranscript(ask, transcript, s.taxonomy);
     if (judged.status === "skipped") {
+      if (judged.reason?.startsWith(UNREADABLE)) noteUnreadable(ctx, transcript.unreadable, log);
       row = {
         ...base,
         status: "skipped",

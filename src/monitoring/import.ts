@@ -150,7 +150,7 @@ export async function importObservations(
 function observationRow(o: TraceObservation, s: MonitorSettings, now: number, bounded: (problem: string) => void): InValue[] {
   const ended = s.endMarkers.has(o.traceName ?? "") || s.endMarkers.has(o.name ?? "") || o.tags.some((t) => s.endMarkers.has(t)) ? 1 : 0;
   const input = parseIo(o.input);
-  const output = parseIo(o.output);
+  const output = parseIo(o.output, "output");
   const problem = [input.problem && `input ${input.problem}`, output.problem && `output ${output.problem}`].filter(Boolean).join("; ");
   if (problem) bounded(problem);
   const data = JSON.stringify({
@@ -161,6 +161,7 @@ function observationRow(o: TraceObservation, s: MonitorSettings, now: number, bo
     statusMessage: o.statusMessage,
     input: input.value,
     output: output.value,
+    environment: o.environment,
   });
   return [o.id, sessionKeyOf(o), o.traceId, o.startTime, data, ended, now];
 }

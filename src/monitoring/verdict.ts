@@ -24,7 +24,11 @@ export type Judged =
   | { status: "skipped"; reason: string; intent?: Intent }
   | { status: "pass" | "fail" | "partial"; intent: Intent; fulfillment: Fulfillment & { quality: Record<string, boolean> } };
 
+/** Why a transcript with turns no reader recognised is skipped: judged on what is left, a lost bot reply reads as a failure. */
+export const UNREADABLE = "unreadable_transcript";
+
 export async function judgeTranscript(ask: Ask, transcript: Transcript, taxonomy: string[]): Promise<Judged> {
+  if (transcript.unreadable.length > 0) return { status: "skipped", reason: `${UNREADABLE}: ${transcript.unreadable.join("; ")}` };
   if (!transcript.turns.some((t) => t.role === "caller")) return { status: "skipped", reason: "no caller turns" };
   const intent = await ask({
     task: "intent",
