@@ -58,7 +58,7 @@ export interface ScoreFlush {
   written: number;
   /** Scores not sent or not taken this time (budget, a 5xx): sent again next cycle. */
   failed: number;
-  /** Scores Langfuse refused (400): never sent again for this verdict. */
+  /** Verdicts whose scores Langfuse refused (400) or that have no target: never sent again. */
   refused: number;
   reasons: string[];
 }
@@ -120,7 +120,7 @@ export async function flushScores(db: Db, source: TraceSource, gate: RequestGate
   }
   const refusals = new Map(result.failed.filter((f) => f.refused).map((f) => [f.id, f.reason]));
   const written = new Set(result.written.filter((id) => !refusals.has(id)));
-  await settleAnswered(db, sendable, written, refusals, now);
+  const refusedVerdicts = await settleAnswered(db, sendable, written, refusals, now);
   const reasons = [
     ...(untargeted.length ? [NO_TARGET] : []),
     ...new Set(result.failed.map((f) => (f.refused ? `refused: ${f.reason}` : f.reason))),
@@ -128,19 +128,19 @@ export async function flushScores(db: Db, source: TraceSource, gate: RequestGate
   return {
     written: written.size,
     failed: result.failed.length - refusals.size,
-    refused: refusals.size + untargeted.length,
+    refused: refusedVerdicts + untargeted.length,
     reasons: reasons.slice(0, 3),
   };
 }
 
-/** Settles each verdict whose every score was accepted or refused; one with a refusal keeps its reason. */
+/** Settles each verdict whose every score was accepted or refused; one with a refusal keeps its reason. Returns how many were refused. */
 async function settleAnswered(
   db: Db,
   sendable: (Pending & { scores: SessionScore[] })[],
   written: Set<string>,
   refusals: Map<string, string>,
   now: number,
-) {
+): Promise<number> {
   const accepted: Pending[] = [];
   const refused = new Map<string, Pending[]>();
   for (const p of sendable) {
@@ -151,6 +151,7 @@ async function settleAnswered(
   }
   await settle(db, accepted, null, now);
   for (const [reason, ps] of refused) await settle(db, ps, reason, now);
+  return [...refused.values()].reduce((n, ps) => n + ps.length, 0);
 }
 
 async function settle(db: Db, pending: Pending[], refusal: string | null, now: number) {
