@@ -21,7 +21,7 @@ export interface TraceObservation {
   environment: string | null;
 }
 
-export interface ScoreFailure {
+interface ScoreFailure {
   id: string;
   reason: string;
   refused: boolean;

@@ -23,7 +23,7 @@ const MODEL_PRICES: Record<string, ModelPrice> = {
 };
 
 /** The table's price of `model`, or undefined when it has none. */
-export function tablePrice(model: string): ModelPrice | undefined {
+function tablePrice(model: string): ModelPrice | undefined {
   const name = model
     .toLowerCase()
     .replace(/^[\w-]+\//, "")

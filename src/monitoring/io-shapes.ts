@@ -6,7 +6,7 @@
 // from the structure only, never from the text. A value no reader recognises is reported with its
 // keys (never its content), so the session is skipped instead of judged on turns that are missing.
 
-export type SaidRole = "caller" | "bot" | "tool" | "system";
+type SaidRole = "caller" | "bot" | "tool" | "system";
 
 export interface Said {
   role: SaidRole;
@@ -52,15 +52,6 @@ const LANGCHAIN_CLASSES: Record<string, SaidRole> = {
   ToolMessage: "tool",
   FunctionMessage: "tool",
 };
-// OpenAI Responses API items that are turns of their own (openai-node src/resources/responses).
-const RESPONSE_ITEMS = new Set([
-  "message",
-  "function_call",
-  "function_call_output",
-  "reasoning",
-  "custom_tool_call",
-  "custom_tool_call_output",
-]);
 
 const callText = (name: unknown, args: unknown) => `call ${str(name) || "tool"}(${clip(str(args), 200)})`;
 const resultText = (name: unknown, result: unknown) => `${str(name) ? `${str(name)} → ` : "result: "}${clip(str(result), 600)}`;

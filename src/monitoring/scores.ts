@@ -22,7 +22,7 @@ const NO_TARGET = "no target: the conversation has neither a session id nor a tr
  * The score's one target (packages/shared/src/utils/scores.ts applyScoreValidation: exactly one
  * of traceId, sessionId, datasetRunId, and "" counts as none), or undefined when there is none.
  */
-export function scoreTarget(sessionKey: string): { traceId: string } | { sessionId: string } | undefined {
+function scoreTarget(sessionKey: string): { traceId: string } | { sessionId: string } | undefined {
   if (sessionKey.startsWith("trace:")) {
     const traceId = sessionKey.slice("trace:".length).trim();
     return traceId ? { traceId } : undefined;

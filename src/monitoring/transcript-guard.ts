@@ -15,7 +15,7 @@ const normalize = (text: string) =>
     .trim();
 
 /** A quote shorter than this proves a pass only when it is a whole sentence of the turn. */
-export const MIN_EVIDENCE_CHARS = 20;
+const MIN_EVIDENCE_CHARS = 20;
 
 export type EvidenceProblem = "not found in any bot or tool turn" | "too short to prove anything" | "cut beside a negation";
 
