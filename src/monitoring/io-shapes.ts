@@ -139,7 +139,8 @@ function readList(list: unknown[], plainRole: SaidRole): ReadIo {
       said.push({ role: plainRole, text: item });
       continue;
     }
-    const read = isObj(item) ? readValue(item, plainRole) : undefined;
+    // LangChain's chat-model callbacks hand over one message list per prompt: [[...messages]].
+    const read = isObj(item) ? readValue(item, plainRole) : Array.isArray(item) ? readList(item, plainRole) : undefined;
     if (!read || "unreadable" in read) return { unreadable: `[${read && "unreadable" in read ? read.unreadable : typeof item}]` };
     said.push(...read.said);
   }

@@ -44,6 +44,23 @@ describe("every common I/O shape reads as the conversation it was", () => {
     );
     expect(t.unreadable).toEqual(["output {weird,n}"]);
     expect(JSON.stringify(t.unreadable)).not.toMatch(/4111|BK-1|secret/);
+    // One message list per prompt, as LangChain's chat-model callbacks hand them over.
+    expect(
+      readIo(
+        [
+          [
+            { role: "system", content: "be nice" },
+            { type: "human", content: "Hello" },
+          ],
+        ],
+        "caller",
+      ),
+    ).toEqual({
+      said: [
+        { role: "system", text: "be nice" },
+        { role: "caller", text: "Hello" },
+      ],
+    });
     // A role nobody writes is not guessed at either.
     expect(readIo([{ role: "narrator", content: "hello" }], "caller")).toEqual({ unreadable: "[{role,content}]" });
   });
