@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
 import { monitoringSummary } from "../../src/monitoring/queries.js";
 import { scoreId } from "../../src/monitoring/scores.js";
 import type { ScriptedReply } from "../fakes/openai-server.js";
 import { SHAPE_BOT, SHAPE_CALLER, SHAPE_NAMES, shapeObservations } from "../fixtures/io-shapes.js";
+import { API_KEY, apiAuth } from "../helpers/deps.js";
 import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
 
 let w: MonitoringWorld | undefined;
@@ -85,5 +87,10 @@ describe("conversations in every common I/O shape, through the monitor cycle", (
     expect(logged[0]).toMatchObject({ reason: "unreadable_transcript", shapes: ["output {result,latency}"] });
     expect(w.logs.text()).not.toContain("BK-4411");
     expect(await monitoringSummary(w.t.db, 0)).toMatchObject({ unreadable: 2, scoresRefused: 0 });
+    const app = createApp(w.deps);
+    const api = (await (await app.request("/api/monitoring/summary?hours=24", { headers: apiAuth })).json()) as { unreadable: number };
+    expect(api.unreadable).toBe(2);
+    const page = await app.request("/status", { headers: { authorization: `Basic ${Buffer.from(`me:${API_KEY}`).toString("base64")}` } });
+    expect(await page.text()).toContain("2 not judged: transcript shape not readable.");
   });
 });

@@ -1,11 +1,13 @@
 import { LangfuseClient } from "@langfuse/client";
 import { afterEach, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
 import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import { SIGNAL_FNS } from "../../src/alerts/signals.js";
 import { monitoringSummary } from "../../src/monitoring/queries.js";
 import { flushScores, scoreId } from "../../src/monitoring/scores.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { fixtureObservations } from "../fixtures/to-observations.js";
+import { API_KEY, apiAuth } from "../helpers/deps.js";
 import { monitoringWorld, type MonitoringWorld } from "../helpers/monitoring.js";
 
 let w: MonitoringWorld | undefined;
@@ -143,6 +145,11 @@ describe("score write-back", () => {
     const first = await w.cycle();
     expect(first).toMatchObject({ scoresRefused: 1, scoreReasons: [expect.stringMatching(/score config mismatch/)] });
     expect(w.logs.records().some((r) => r.msg === "langfuse refused scores: kept with the reason, not sent again")).toBe(true);
+    const app = createApp(w.deps);
+    const api = (await (await app.request("/api/monitoring/summary?hours=24", { headers: apiAuth })).json()) as { scoresRefused: number };
+    expect(api.scoresRefused).toBe(1);
+    const page = await app.request("/status", { headers: { authorization: `Basic ${Buffer.from(`me:${API_KEY}`).toString("base64")}` } });
+    expect(await page.text()).toContain("1 verdict(s) whose scores Langfuse refused.");
     w.clock.advance(5 * MIN);
     const second = await w.cycle();
     expect(second.scoresWritten).toBe(0);
