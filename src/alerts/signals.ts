@@ -202,7 +202,8 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   },
 
   async scores_refused({ db }, now, rule) {
-    const [n, reason] = await readAll(db, [scoresRefusedCount(now - rule.windowMinutes * MIN), latestScoreRefusal()]);
+    const since = now - rule.windowMinutes * MIN;
+    const [n, reason] = await readAll(db, [scoresRefusedCount(since), latestScoreRefusal(since)]);
     if (n === 0) return [];
     return [
       { labels: {}, summary: `Langfuse refused the scores of ${n} verdict(s) in ${rule.windowMinutes} min (latest: ${reason ?? "?"})` },

@@ -68,11 +68,11 @@ export const unreadableCount = (since: number) =>
 export const scoresRefusedCount = (since: number) =>
   count("SELECT COUNT(*) AS n FROM monitoring_results WHERE scores_written_at >= ? AND scores_refused IS NOT NULL", since);
 
-/** The reason of the newest score refusal: what an operator needs to fix it. */
-export const latestScoreRefusal = (): Query<string | null> => ({
+/** The reason of the newest score refusal since `since`: what an operator needs to fix it. */
+export const latestScoreRefusal = (since: number): Query<string | null> => ({
   statement: {
-    sql: "SELECT scores_refused FROM monitoring_results WHERE scores_written_at IS NOT NULL AND scores_refused IS NOT NULL ORDER BY scores_written_at DESC LIMIT 1",
-    args: [],
+    sql: "SELECT scores_refused FROM monitoring_results WHERE scores_written_at >= ? AND scores_refused IS NOT NULL ORDER BY scores_written_at DESC LIMIT 1",
+    args: [since],
   },
   map: (rs) => (rs.rows[0] ? String(rs.rows[0].scores_refused) : null),
 });
