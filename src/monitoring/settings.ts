@@ -21,6 +21,8 @@ export interface MonitorSettings {
   concurrency: number;
   leaseMs: number;
   budgetMs: number;
+  /** Sessions a cycle starts judging at most (seed 001's cost guard: 10). */
+  maxSessionsPerCycle: number;
   maxTokensPerCycle: number;
   maxCostPerDayUsd: number;
   priceInPerToken: number;
@@ -53,6 +55,7 @@ export function monitorSettings(env: Env): MonitorSettings {
     concurrency: env.MONITOR_CONCURRENCY,
     leaseMs: env.CRON_MAX_DURATION_SECONDS * 1000,
     budgetMs: env.CRON_MAX_DURATION_SECONDS * 1000 * env.MONITOR_BUDGET_FRACTION,
+    maxSessionsPerCycle: env.MONITOR_MAX_SESSIONS_PER_CYCLE,
     maxTokensPerCycle: env.JUDGE_MAX_TOKENS_PER_CYCLE,
     maxCostPerDayUsd: env.JUDGE_MAX_COST_PER_DAY_USD,
     priceInPerToken: (price?.inPerMTok ?? 0) / 1e6,
