@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { MAX_DURATION_SECONDS } from "./deploy/vercel-config.js";
 import { jobSchedules, type JobSchedules } from "./scheduling/schedules.js";
-import { secretWeakness, splitSecrets } from "./security/webhook-secrets.js";
+import { lowEntropy, secretWeakness, splitSecrets } from "./security/webhook-secrets.js";
 
 // The one place that reads process.env. Everything else receives the parsed Env.
 
@@ -17,12 +17,24 @@ const bool = (fallback: boolean) =>
     .transform((v) => v === "true" || v === "1" || v === "yes")
     .default(fallback);
 
+// A bearer secret: long enough, and not one character or a short pattern repeated.
+const apiSecret = z
+  .string()
+  .min(16, "must be at least 16 characters")
+  .superRefine((value, ctx) => {
+    const weakness = lowEntropy(value);
+    if (weakness) ctx.addIssue({ code: "custom", message: weakness });
+  })
+  .optional();
+
 const envSchema = z.object({
   PORT: int(3000).pipe(z.number().max(65535)),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   VIGIL_PUBLIC_URL: z.url().optional(),
   /** Where the CLI finds Vigil. */
   VIGIL_URL: z.url().default("http://localhost:3000"),
+  /** The CLI answers yes to its questions (cleanup) without a terminal: cron jobs, CI. */
+  VIGIL_ASSUME_YES: bool(false),
   /** Where the local server keeps the secrets it generates on first run (never in production). */
   VIGIL_DATA_DIR: z.string().default(".data"),
   /** "production" (like VERCEL=1): secrets are never generated. */
@@ -37,9 +49,10 @@ const envSchema = z.object({
   VERCEL: optionalString,
   DB_BUSY_TIMEOUT_MS: int(5000),
 
-  CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
-  VIGIL_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  CRON_SECRET: apiSecret,
+  VIGIL_API_KEY: apiSecret,
   STATUS_PAGE: z.enum(["private", "public"]).default("private"),
+  AUTH_FAILURES_PER_MINUTE: int(10, 1),
 
   CRON_MAX_DURATION_SECONDS: int(300, 10),
   /** Each job's real cadence (cron, UTC): vercel.ts schedules Vercel's crons from it, job_missed and /api/health expect it. */
@@ -58,6 +71,7 @@ const envSchema = z.object({
   WEBHOOK_SOURCES: optionalString,
   WEBHOOK_MAX_BYTES: int(256 * 1024, 1024),
   WEBHOOK_TOLERANCE_SECONDS: int(300, 1),
+  WEBHOOK_REPLAY_WINDOW_DAYS: int(90, 1),
   WEBHOOK_RATE_LIMIT_PER_MINUTE: int(600, 1),
   UPSTASH_REDIS_REST_URL: z.url().optional(),
   UPSTASH_REDIS_REST_TOKEN: optionalString,
@@ -103,6 +117,8 @@ const envSchema = z.object({
   DIAGNOSES_PER_CYCLE: int(3, 0),
 
   ALERT_RULES_FILE: optionalString,
+  /** The rules themselves (JSON or YAML): a deployment's rules without a file to bundle. */
+  ALERT_RULES_JSON: optionalString,
   SLACK_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_SECRET: optionalString,
@@ -120,7 +136,10 @@ const envSchema = z.object({
 
   RETENTION_DAYS: int(30, 1),
   RUN_RETENTION_DAYS: int(90, 1),
+  /** A finished run's archive outlives its hot rows: readable (GET /api/runs/:id/archive) this long. */
+  ARCHIVE_RETENTION_DAYS: int(365, 1),
   STALL_MINUTES: int(30, 1),
+  RUN_ARCHIVE_MAX_EXECUTIONS: int(20_000, 1),
   ZERO_DELIVERY_MINUTES: int(60, 1),
   STABILITY_MIN_SUCCESS_RATE: fraction(0.95),
   STABILITY_MAX_ERROR_RATE: fraction(0.05),
@@ -176,6 +195,11 @@ export function parseEnv(raw: RawEnv): Env {
   if (result.data.SMTP_HOST && (!result.data.ALERT_EMAIL_FROM || !result.data.ALERT_EMAIL_TO)) {
     throw new ConfigError("Invalid configuration: ALERT_EMAIL_FROM and ALERT_EMAIL_TO are required when SMTP_HOST is set");
   }
+  if (result.data.ARCHIVE_RETENTION_DAYS < result.data.RUN_RETENTION_DAYS) {
+    throw new ConfigError(
+      `Invalid configuration: ARCHIVE_RETENTION_DAYS (${result.data.ARCHIVE_RETENTION_DAYS}) must be at least RUN_RETENTION_DAYS (${result.data.RUN_RETENTION_DAYS}): a run's archive is its record once its rows are deleted`,
+    );
+  }
   if (result.data.UPSTASH_REDIS_REST_URL && !result.data.UPSTASH_REDIS_REST_TOKEN) {
     throw new ConfigError("Invalid configuration: UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set");
   }
@@ -183,6 +207,9 @@ export function parseEnv(raw: RawEnv): Env {
     throw new ConfigError(
       "Invalid configuration: SMTP_ALLOW_PLAINTEXT_LOCALHOST only applies to a loopback SMTP_HOST (localhost, 127.0.0.1, ::1)",
     );
+  }
+  if (result.data.WEBHOOK_REPLAY_WINDOW_DAYS < result.data.RETENTION_DAYS) {
+    throw new ConfigError("Invalid configuration: WEBHOOK_REPLAY_WINDOW_DAYS must be at least RETENTION_DAYS (digests outlive the events)");
   }
   const declaredSources = [
     ...new Set([...splitSecrets(result.data.WEBHOOK_SOURCES ?? "").map(sourceKey), ...Object.keys(webhookSecretsBySource)]),

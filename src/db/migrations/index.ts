@@ -17,7 +17,8 @@ import { qualityFlagsIndexMigration } from "./0015-quality-flags-index.js";
 import { batchGuardsMigration } from "./0016-batch-guards.js";
 import { dropProcessedAtMigration } from "./0017-drop-processed-at.js";
 import { observationTraceIndexMigration } from "./0018-observation-trace-index.js";
-import { scoresRefusedMigration } from "./0019-scores-refused.js";
+import { replayDigestsMigration } from "./0019-replay-digests.js";
+import { scoresRefusedMigration } from "./0020-scores-refused.js";
 
 export type { Migration } from "./types.js";
 
@@ -41,5 +42,6 @@ export const migrations: Migration[] = [
   batchGuardsMigration,
   dropProcessedAtMigration,
   observationTraceIndexMigration,
+  replayDigestsMigration,
   scoresRefusedMigration,
 ];

@@ -5,7 +5,7 @@ import type { Migration } from "./types.js";
 // and holding a place in the pending window. The environment of the judged observations goes on
 // the scores, so Langfuse's environment filter shows them beside the traces they judge.
 export const scoresRefusedMigration: Migration = {
-  id: 19,
+  id: 20,
   name: "monitoring_results: why Langfuse refused a verdict's scores, and the judged environment",
   statements: [
     "ALTER TABLE monitoring_results ADD COLUMN scores_refused TEXT",
