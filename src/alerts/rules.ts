@@ -20,6 +20,7 @@ export const SIGNALS = [
   "job_missed",
   "judge_budget_exhausted",
   "monitoring_lag",
+  "scores_refused",
 ] as const;
 export type Signal = (typeof SIGNALS)[number];
 
@@ -184,6 +185,15 @@ export const DEFAULT_RULES: Rule[] = [
     windowMinutes: 15,
     threshold: 15,
     repeatMinutes: 120,
+  }),
+  // Langfuse refused verdicts' scores (400): they are kept with the reason and not sent again.
+  rule({
+    name: "scores_refused",
+    signal: "scores_refused",
+    severity: "medium",
+    channels: ["console", "slack"],
+    windowMinutes: 60,
+    repeatMinutes: 240,
   }),
 ];
 

@@ -9,6 +9,8 @@ import {
   topFailureCategories,
   verdictsPerSlot,
   verifierUnavailableCount,
+  unreadableCount,
+  scoresRefusedCount,
   type FailedConversation,
 } from "../monitoring/verdict-counts.js";
 import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/queries.js";
@@ -56,6 +58,10 @@ export interface StatusData {
   topCategories: { category: string; count: number }[];
   /** Verdicts of the last 24 h whose system-of-record check got no answer: they stand as judged. */
   verifierUnavailable: number;
+  /** Conversations skipped unjudged because their transcript shape was not readable. */
+  unreadable: number;
+  /** Verdicts whose scores Langfuse refused. */
+  scoresRefused: number;
   runs: { completed: Point[]; failed: Point[]; stalled: Point[] };
   checkpoints: Checkpoint[];
   failedConversations: FailedConversation[];
@@ -87,6 +93,8 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     eventsPerSlot("run_stalled", from, r.coarse),
     firingAlerts(50),
     verifierUnavailableCount(now - 24 * HOUR),
+    unreadableCount(from),
+    scoresRefusedCount(from),
   ] as const;
   const lists = [recentFailedConversations(10), recentFailedRuns(10)] as const;
   const [results, report, jobs, checkpoints] = await Promise.all([
@@ -95,9 +103,8 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, deps.env.schedules[job], now, 1))),
     listCheckpoints(db, { limit: 6 }),
   ]);
-  const [fineRollups, rollups, verdictRows, topCategories, finished, stalls, firing, verifierUnavailable] = results as Results<
-    typeof shared
-  >;
+  const [fineRollups, rollups, verdictRows, topCategories, finished, stalls, firing, verifierUnavailable, unreadable, scoresRefused] =
+    results as Results<typeof shared>;
   const [failedConversations, failedRuns] = full ? (results.slice(shared.length) as Results<typeof lists>) : [[], []];
 
   const rowsAt = (slot: number) => rollups.get(slot) ?? [];
@@ -131,6 +138,8 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     },
     topCategories,
     verifierUnavailable,
+    unreadable,
+    scoresRefused,
     runs: {
       completed: series(coarse, withStatus(finished, "completed")),
       failed: series(coarse, withStatus(finished, "failed", "partial")),
