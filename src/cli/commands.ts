@@ -242,6 +242,20 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       io.out(terminalSafeLines(await client.stabilityReport(intArg(inv, 0, "hours", 24))));
     },
   },
+  "restart-period": {
+    usage: "restart-period <all|source> [note]  start a new observation period (after a fix)",
+    async run(client, inv, io) {
+      const which = arg(inv, 0, "all|source");
+      const note = inv.args.slice(1).join(" ");
+      const restarted = await client.restartObservation({ ...(which === "all" ? {} : { source: which }), ...(note ? { note } : {}) });
+      show(
+        io,
+        inv,
+        restarted,
+        (r) => `Observation period of ${r.source ?? "every source"} restarted at ${r.at}${r.note ? ` (${r.note})` : ""}: the verdict is IN PROGRESS until it completes.`,
+      );
+    },
+  },
 };
 
 export const usage = () =>

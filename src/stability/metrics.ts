@@ -1,8 +1,19 @@
 import type { Db } from "../db/client.js";
 import { readAll } from "../db/query.js";
+import { errorGroups, slowReplies, type ErrorGroup, type SlowReplies } from "./event-details.js";
 import { LATENCY_BOUNDS, latencyPercentile } from "./latency.js";
 import type { Metric, RollupRow } from "./rollup-metrics.js";
-import { deliveryMinutes, firstMinute, lastDeliveryBefore, periodTotals, readRollups, sumOf, totalsByKey } from "./rollup-reader.js";
+import {
+  deliveryMinutes,
+  exchangeMinutes,
+  firstMinute,
+  lastDeliveryBefore,
+  periodTotals,
+  readRollups,
+  repliedBetween,
+  sumOf,
+  totalsByKey,
+} from "./rollup-reader.js";
 
 export interface PeriodMetrics {
   from: number;
@@ -27,6 +38,10 @@ export interface PeriodMetrics {
     p99Ms: number | null;
     maxMs: number | null;
   };
+  /** Replies over the response-time limit: how many, and the slowest. */
+  slowReplies: SlowReplies;
+  /** The bot's errors by type, with what they said and how many conversations they touched. */
+  errorGroups: ErrorGroup[];
   /** First minute in the period with each kind of trouble, for red-flag timestamps. */
   firstAt: { signatureFailure: number | null; error: number | null; slowResponse: number | null };
 }
@@ -61,14 +76,16 @@ export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs
     slowBucket > 0 ? firstOf((r) => r.metric === "latency_bucket" && Number(r.key) >= slowBucket, "latency_bucket", slowBucket) : null,
   ];
   const wanted = lookups.filter((l) => l !== null);
-  const exact =
-    wanted.length > 0
-      ? await readAll(
-          db,
-          wanted.map((l) => l.query),
-        )
-      : [];
+  // The raw events are read only when the rollups show something there: a reply over the limit, an error.
+  const anySlow = maxMs !== null && maxMs > slowMs;
+  const details = [...(anySlow ? [slowReplies(from, to, slowMs)] : []), ...(errors > 0 ? [errorGroups(from, to)] : [])];
+  const all = [...wanted.map((l) => l.query), ...details];
+  const results: unknown[] = all.length > 0 ? await readAll(db, all) : [];
+  const exact = results.slice(0, wanted.length) as (number | null)[];
   const [signatureFailureAt, errorAt, slowResponseAt] = lookups.map((l) => (l === null ? null : (exact[wanted.indexOf(l)] ?? l.coarse)));
+  const extra = results.slice(wanted.length);
+  const slow = anySlow ? (extra.shift() as SlowReplies) : { count: 0, slowest: null };
+  const groups = errors > 0 ? (extra.shift() as ErrorGroup[]) : [];
 
   return {
     from,
@@ -92,6 +109,8 @@ export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs
       p99Ms: latencyPercentile(rows, 0.99),
       maxMs,
     },
+    slowReplies: slow,
+    errorGroups: groups,
     firstAt: {
       signatureFailure: signatureFailureAt ?? null,
       error: errorAt ?? null,
@@ -105,9 +124,20 @@ export interface DeliveryTimeline {
   minutes: number[];
   /** The last minute with a delivery before `from`, if any ever. */
   lastBefore: number | null;
+  /** Minutes of [from, to) with messages received or replies sent. */
+  exchanges: { minute: number; received: number; responses: number }[];
+  /** The bot reported a reply in the day before `from`: it does report them. */
+  repliedBefore: boolean;
 }
 
+const DAY = 86_400_000;
+
 export async function readDeliveryTimeline(db: Db, from: number, to: number): Promise<DeliveryTimeline> {
-  const [minutes, lastBefore] = await readRollups(db, [deliveryMinutes(from, to), lastDeliveryBefore(from)]);
-  return { minutes, lastBefore };
+  const [minutes, lastBefore, exchanges, repliedBefore] = await readRollups(db, [
+    deliveryMinutes(from, to),
+    lastDeliveryBefore(from),
+    exchangeMinutes(from, to),
+    repliedBetween(from - DAY, from),
+  ]);
+  return { minutes, lastBefore, exchanges, repliedBefore };
 }

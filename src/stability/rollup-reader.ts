@@ -131,3 +131,77 @@ export const firstRollupMinute = (): Query<number | null> => ({
   statement: "SELECT MIN(minute) AS first FROM webhook_rollups",
   map: (rs) => num(rs.rows[0]?.first),
 });
+
+/** Minutes of [from, to) with messages received or replies sent, ascending: what "bot not responding" is judged on. */
+export const exchangeMinutes = (from: number, to: number): Query<{ minute: number; received: number; responses: number }[]> => ({
+  statement: {
+    sql: `SELECT minute, SUM(CASE WHEN key = 'message.received' THEN value ELSE 0 END) AS received,
+            SUM(CASE WHEN key = 'response.sent' THEN value ELSE 0 END) AS responses
+          FROM webhook_rollups WHERE metric = 'event' AND key IN ('message.received', 'response.sent') AND minute >= ? AND minute < ?
+          GROUP BY minute ORDER BY minute`,
+    args: [from, to],
+  },
+  map: (rs) => rs.rows.map((r) => ({ minute: Number(r.minute), received: Number(r.received), responses: Number(r.responses) })),
+});
+
+/** Whether any reply was reported in [from, to): a bot that never reports replies cannot be judged silent. */
+export const repliedBetween = (from: number, to: number): Query<boolean> => ({
+  statement: {
+    sql: "SELECT EXISTS (SELECT 1 FROM webhook_rollups WHERE metric = 'event' AND key = 'response.sent' AND minute >= ? AND minute < ?) AS replied",
+    args: [from, to],
+  },
+  map: (rs) => Number(rs.rows[0]?.replied) === 1,
+});
+
+/**
+ * Per source: messages received in [from, receivedTo), replies in [from, to), and whether it
+ * replied in [answeredFrom, from) — the alert's view of "bot not responding".
+ */
+export const exchangesBySource = (
+  answeredFrom: number,
+  from: number,
+  receivedTo: number,
+): Query<{ source: string; received: number; responses: number; answeredBefore: boolean }[]> => ({
+  statement: {
+    sql: `SELECT source, SUM(CASE WHEN key = 'message.received' AND minute >= ? AND minute < ? THEN value ELSE 0 END) AS received,
+            SUM(CASE WHEN key = 'response.sent' AND minute >= ? THEN value ELSE 0 END) AS responses,
+            MAX(CASE WHEN key = 'response.sent' AND minute < ? THEN 1 ELSE 0 END) AS answered_before
+          FROM webhook_rollups WHERE metric = 'event' AND key IN ('message.received', 'response.sent') AND minute >= ?
+          GROUP BY source`,
+    args: [from, receivedTo, from, from, answeredFrom],
+  },
+  map: (rs) =>
+    rs.rows.map((r) => ({
+      source: String(r.source),
+      received: Number(r.received),
+      responses: Number(r.responses),
+      answeredBefore: Number(r.answered_before) === 1,
+    })),
+});
+
+/**
+ * Where the current observation period of each source (and of all sources together, source
+ * null) began: its newest delivery minute since `from` that followed a silence longer than
+ * `gapMs` (or had no delivery before it since `from`), the silence's start, and its last delivery.
+ */
+export const periodStarts = (
+  from: number,
+  gapMs: number,
+): Query<{ source: string | null; since: number; silentFrom: number | null; last: number }[]> => ({
+  statement: {
+    sql: `WITH d AS (SELECT DISTINCT source, minute FROM webhook_rollups WHERE metric = ? AND minute >= ?),
+          s AS (SELECT source, minute, LAG(minute) OVER (PARTITION BY source ORDER BY minute) AS prev FROM d
+                UNION ALL
+                SELECT NULL, minute, LAG(minute) OVER (ORDER BY minute) FROM (SELECT DISTINCT minute FROM d))
+          SELECT source, MAX(minute) AS since, prev, (SELECT MAX(minute) FROM d WHERE s.source IS NULL OR d.source = s.source) AS last
+          FROM s WHERE prev IS NULL OR minute - prev - ${MIN} > ? GROUP BY source`,
+    args: [DELIVERY, from, gapMs],
+  },
+  map: (rs) =>
+    rs.rows.map((r) => ({
+      source: r.source === null ? null : String(r.source),
+      since: Number(r.since),
+      silentFrom: r.prev === null ? null : Number(r.prev) + MIN,
+      last: Number(r.last),
+    })),
+});

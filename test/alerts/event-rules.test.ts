@@ -6,6 +6,7 @@ import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
 import { loadRules } from "../../src/alerts/rules.js";
 import { depsFromEnv } from "../../src/deps.js";
 import { ConfigError } from "../../src/errors.js";
+import { thresholdsFrom } from "../../src/stability/thresholds.js";
 import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
 import { captureLogs, testEnv } from "../helpers/deps.js";
 import { call } from "../helpers/runs.js";
@@ -71,7 +72,7 @@ describe("rules over any event type", () => {
   };
 
   it("fire when the count of matching events in the window reaches the threshold, and resolve when it drops", async () => {
-    const rules = loadRules(rulesFile("storm.json", [stormRule]), { fulfillmentFailureRate: 0.2 });
+    const rules = loadRules(rulesFile("storm.json", [stormRule]), { fulfillmentFailureRate: 0.2, stability: thresholdsFrom(testEnv()) });
     w = await alertWorld({ rules: rules.filter((r) => r.name === "stall_storm") });
     await emit(w, "run_stalled", "r1");
     await emit(w, "deploy_rolled_back", "web-42");

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_RULES, loadRules, SIGNALS } from "../../src/alerts/rules.js";
 import { depsFromEnv } from "../../src/deps.js";
 import { ConfigError } from "../../src/errors.js";
+import { thresholdsFrom } from "../../src/stability/thresholds.js";
 import { testEnv } from "../helpers/deps.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vigil-rules-"));
@@ -40,7 +41,7 @@ describe("alert rules", () => {
         },
       ],
     });
-    const rules = loadRules(path, { fulfillmentFailureRate: 0.2 });
+    const rules = loadRules(path, { fulfillmentFailureRate: 0.2, stability: thresholdsFrom(testEnv()) });
     expect(rules.find((r) => r.name === "run_failed")).toMatchObject({ severity: "high", windowMinutes: 5 });
     expect(rules.find((r) => r.name === "slow_bot")).toMatchObject({ forEvaluations: 3, groupWaitSeconds: 0 });
     expect(rules).toHaveLength(DEFAULT_RULES.length + 1);
