@@ -59,7 +59,9 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
     readDeliveryTimeline(deps.db, start, now + 1),
     readRollups(deps.db, windowQueries([baselineWindow(start), ...windows])),
   ]);
-  const redFlags = [...redFlagsFor(metrics, timeline, t, now), ...qualityRedFlags(qualityChecks, now)].sort((a, b) => a.at - b.at);
+  // A period that began in this window began with its first delivery: the silence before it ended the last period.
+  const ownTimeline = start === before.since ? { ...timeline, lastBefore: null } : timeline;
+  const redFlags = [...redFlagsFor(metrics, ownTimeline, t, now), ...qualityRedFlags(qualityChecks, now)].sort((a, b) => a.at - b.at);
 
   // Seed 003: a critical issue restarts the period (its last occurrence, for errors that repeat).
   const criticals = redFlags
@@ -75,7 +77,7 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   // Zero means the same here as in a checkpoint — "no traffic", never a pass. Before the first
   // delivery ever that is all there is to say ("no data yet", not a failing bot); after it, a
   // silence longer than ZERO_DELIVERY_MINUTES is a critical red flag, so never mistaken for this.
-  const noData = metrics.deliveries === 0 && redFlags.every((f) => f.kind === "no_traffic");
+  const noData = metrics.deliveries === 0 && before.lastDelivery === null && redFlags.every((f) => f.kind === "no_traffic");
   const status = noData ? "NO_DATA" : failed ? "NEEDS_ATTENTION" : !complete ? "IN_PROGRESS" : unmeasured ? "NEEDS_ATTENTION" : "STABLE";
   const observation = {
     ...overall,
