@@ -92,14 +92,10 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const groups = sources.length > 0 ? await readAll(deps.db, sources.map(([source]) => errorGroups(since, now + 1, source))) : [];
     return sources.map(([source, n], i) => ({
       labels: { source },
-      summary: `${n} processing error(s) from ${source} in ${rule.windowMinutes} min: ${
-        groups[i]!.length > 0
-          ? groups[i]!.map(describeErrorGroup).join("; ")
-          : rows
-              .filter((r) => r.source === source)
-              .map((r) => `${r.key}: ${r.total}`)
-              .join(", ")
-      }`,
+      summary: `${n} processing error(s) from ${source} in ${rule.windowMinutes} min (${rows
+        .filter((r) => r.source === source)
+        .map((r) => `${r.key}: ${r.total}`)
+        .join(", ")})${groups[i]!.length > 0 ? `: ${groups[i]!.map(describeErrorGroup).join("; ")}` : ""}`,
     }));
   },
 
