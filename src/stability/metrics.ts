@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.js";
-import { readAll } from "../db/query.js";
+import { readAll, type Query, type Results } from "../db/query.js";
 import { errorGroups, slowReplies, type ErrorGroup, type SlowReplies } from "./event-details.js";
 import { LATENCY_BOUNDS, latencyPercentile } from "./latency.js";
 import type { Metric, RollupRow } from "./rollup-metrics.js";
@@ -55,20 +55,27 @@ const QUARTER = 900_000;
 export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs: number): Promise<PeriodMetrics> {
   // The catch-up and this read share one write batch: one round trip.
   const [rows] = await readRollups(db, [periodTotals(from, to)]);
-  const sum = (metric: Metric) => sumOf(rows, metric);
-  // A first time taken from the quarter table is the quarter's start: find its minute. All
-  // three lookups go in one read batch (one round trip), and only when there is a first time.
-  const firstOf = (match: (r: RollupRow) => boolean, metric: Metric, minKey?: number) => {
-    const firsts = rows.filter(match).map((r) => r.first);
-    if (firsts.length === 0) return null;
-    const coarse = Math.min(...firsts);
-    return { coarse, query: firstMinute(metric, coarse, Math.min(coarse + QUARTER, to), minKey) };
-  };
+  const follow = metricsFollowUp(rows, { from, to, slowMs });
+  return follow.finish(rows, follow.queries.length > 0 ? await readAll(db, follow.queries) : []);
+}
 
-  const latencyCount = sum("latency_bucket");
-  const maxMs = rows.find((r) => r.metric === "latency_max")?.peak ?? null;
-  const deliveries = sum("delivery");
-  const errors = sum("error");
+type TotalsRows = readonly (RollupRow & { first: number })[];
+
+/**
+ * What the totals leave open, as reads for one batch: the exact first minute of each kind of
+ * trouble, the slowest replies and the error groups — each only when the totals show there is
+ * something to find. `seen` are totals of the period or of a longer one around it (then the
+ * first minutes are searched over the whole period, not just the quarter the totals name).
+ */
+export function metricsFollowUp(seen: TotalsRows, p: { from: number; to: number; slowMs: number; wider?: boolean }) {
+  const { from, to, slowMs } = p;
+  // A first time taken from the quarter table is the quarter's start: find its minute.
+  const firstOf = (match: (r: RollupRow) => boolean, metric: Metric, minKey?: number) => {
+    const firsts = seen.filter(match).map((r) => r.first);
+    if (firsts.length === 0) return null;
+    const coarse = Math.max(from, Math.min(...firsts));
+    return { coarse: p.wider ? null : coarse, query: firstMinute(metric, coarse, p.wider ? to : Math.min(coarse + QUARTER, to), minKey) };
+  };
   const slowBucket = LATENCY_BOUNDS.findIndex((bound) => bound >= slowMs) + 1;
   const lookups = [
     firstOf((r) => r.metric === "signature_failure", "signature_failure"),
@@ -76,45 +83,53 @@ export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs
     slowBucket > 0 ? firstOf((r) => r.metric === "latency_bucket" && Number(r.key) >= slowBucket, "latency_bucket", slowBucket) : null,
   ];
   const wanted = lookups.filter((l) => l !== null);
-  // The raw events are read only when the rollups show something there: a reply over the limit, an error.
-  const anySlow = maxMs !== null && maxMs > slowMs;
-  const details = [...(anySlow ? [slowReplies(from, to, slowMs)] : []), ...(errors > 0 ? [errorGroups(from, to)] : [])];
-  const all = [...wanted.map((l) => l.query), ...details];
-  const results: unknown[] = all.length > 0 ? await readAll(db, all) : [];
-  const exact = results.slice(0, wanted.length) as (number | null)[];
-  const [signatureFailureAt, errorAt, slowResponseAt] = lookups.map((l) => (l === null ? null : (exact[wanted.indexOf(l)] ?? l.coarse)));
-  const extra = results.slice(wanted.length);
-  const slow = anySlow ? (extra.shift() as SlowReplies) : { count: 0, slowest: null };
-  const groups = errors > 0 ? (extra.shift() as ErrorGroup[]) : [];
-
+  // The raw events are read only when the totals show something there: a reply over the limit, an error.
+  const seenMax = seen.find((r) => r.metric === "latency_max")?.peak ?? null;
+  const anySlow = seenMax !== null && seenMax > slowMs;
+  const anyErrors = sumOf(seen, "error") > 0;
+  const details = [...(anySlow ? [slowReplies(from, to, slowMs)] : []), ...(anyErrors ? [errorGroups(from, to)] : [])];
+  const queries: Query<unknown>[] = [...wanted.map((l) => l.query), ...details];
   return {
-    from,
-    to,
-    deliveries,
-    processed: sum("processed"),
-    responses: sum("response"),
-    signaturePassed: sum("accepted"),
-    signatureFailures: sum("signature_failure"),
-    signatureFailuresByReason: totalsByKey(rows, "signature_failure"),
-    errors,
-    errorsByType: totalsByKey(rows, "error"),
-    eventsByType: totalsByKey(rows, "event"),
-    successRate: deliveries > 0 ? sum("processed") / deliveries : null,
-    errorRate: deliveries > 0 ? errors / deliveries : null,
-    responseTime: {
-      count: latencyCount,
-      avgMs: latencyCount > 0 ? Math.round(sum("latency_sum") / latencyCount) : null,
-      p50Ms: latencyPercentile(rows, 0.5),
-      p95Ms: latencyPercentile(rows, 0.95),
-      p99Ms: latencyPercentile(rows, 0.99),
-      maxMs,
-    },
-    slowReplies: slow,
-    errorGroups: groups,
-    firstAt: {
-      signatureFailure: signatureFailureAt ?? null,
-      error: errorAt ?? null,
-      slowResponse: slowResponseAt ?? null,
+    queries,
+    /** The metrics from the period's own totals and the results of `queries`. */
+    finish(rows: TotalsRows, results: readonly unknown[]): PeriodMetrics {
+      const exact = results.slice(0, wanted.length) as (number | null)[];
+      const [signatureFailureAt, errorAt, slowResponseAt] = lookups.map((l) => (l === null ? null : (exact[wanted.indexOf(l)] ?? l.coarse)));
+      const extra = results.slice(wanted.length);
+      const sum = (metric: Metric) => sumOf(rows, metric);
+      const latencyCount = sum("latency_bucket");
+      const deliveries = sum("delivery");
+      const errors = sum("error");
+      return {
+        from,
+        to,
+        deliveries,
+        processed: sum("processed"),
+        responses: sum("response"),
+        signaturePassed: sum("accepted"),
+        signatureFailures: sum("signature_failure"),
+        signatureFailuresByReason: totalsByKey(rows, "signature_failure"),
+        errors,
+        errorsByType: totalsByKey(rows, "error"),
+        eventsByType: totalsByKey(rows, "event"),
+        successRate: deliveries > 0 ? sum("processed") / deliveries : null,
+        errorRate: deliveries > 0 ? errors / deliveries : null,
+        responseTime: {
+          count: latencyCount,
+          avgMs: latencyCount > 0 ? Math.round(sum("latency_sum") / latencyCount) : null,
+          p50Ms: latencyPercentile(rows, 0.5),
+          p95Ms: latencyPercentile(rows, 0.95),
+          p99Ms: latencyPercentile(rows, 0.99),
+          maxMs: rows.find((r) => r.metric === "latency_max")?.peak ?? null,
+        },
+        slowReplies: anySlow ? (extra.shift() as SlowReplies) : { count: 0, slowest: null },
+        errorGroups: anyErrors ? (extra.shift() as ErrorGroup[]) : [],
+        firstAt: {
+          signatureFailure: signatureFailureAt ?? null,
+          error: errorAt ?? null,
+          slowResponse: slowResponseAt ?? null,
+        },
+      };
     },
   };
 }
@@ -132,12 +147,16 @@ export interface DeliveryTimeline {
 
 const DAY = 86_400_000;
 
+export const timelineQueries = (from: number, to: number) =>
+  [deliveryMinutes(from, to), lastDeliveryBefore(from), exchangeMinutes(from, to), repliedBetween(from - DAY, from)] as const;
+
+export const toTimeline = ([minutes, lastBefore, exchanges, repliedBefore]: Results<ReturnType<typeof timelineQueries>>): DeliveryTimeline => ({
+  minutes,
+  lastBefore,
+  exchanges,
+  repliedBefore,
+});
+
 export async function readDeliveryTimeline(db: Db, from: number, to: number): Promise<DeliveryTimeline> {
-  const [minutes, lastBefore, exchanges, repliedBefore] = await readRollups(db, [
-    deliveryMinutes(from, to),
-    lastDeliveryBefore(from),
-    exchangeMinutes(from, to),
-    repliedBetween(from - DAY, from),
-  ]);
-  return { minutes, lastBefore, exchanges, repliedBefore };
+  return toTimeline(await readRollups(db, timelineQueries(from, to)));
 }

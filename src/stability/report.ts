@@ -1,13 +1,15 @@
 import type { Deps } from "../deps.js";
 import { readQualityChecks, type QualityChecks } from "../monitoring/quality-counts.js";
-import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
+import { readAll, type Query, type Results } from "../db/query.js";
+import { metricsFollowUp, timelineQueries, toTimeline, type PeriodMetrics } from "./metrics.js";
 import { latestRestarts, observationPeriod, type ObservationPeriod } from "./observation.js";
 import { qualityRedFlags } from "./quality-checks.js";
 import { redFlagsFor, type RedFlag } from "./red-flags.js";
 import { evaluateChecks, summaryLabels, type Check, type Labels } from "./report-checks.js";
 import { baselineWindow, logEntry, logWindows, windowQueries, type LogEntry } from "./report-log.js";
+import type { RollupRow } from "./rollup-metrics.js";
 import { recommend } from "./report-advice.js";
-import { periodStarts, readRollups } from "./rollup-reader.js";
+import { periodStarts, periodTotals, readRollups } from "./rollup-reader.js";
 import { thresholdsFrom } from "./thresholds.js";
 
 export type { Check } from "./report-checks.js";
@@ -44,21 +46,35 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   const gapMs = t.zeroDeliveryMinutes * MIN;
   const requiredMs = hours * H;
   const rolling = now - requiredMs;
-  // Where the periods began decides which window the rest reads: one round trip before the others.
-  const [starts, restarts] = await readRollups(deps.db, [periodStarts(rolling - gapMs - MIN, gapMs), latestRestarts(now)]);
+  const to = now + 1;
+  // Round trip 1: where the periods began, and the whole window's reads (right when the period
+  // is older than the window, the usual case). Independent reads run in parallel: at Turso's
+  // distance each is a network round trip.
+  const rollingReads = windowReads(rolling, now);
+  const [[starts, restarts, ...rollingResults], rollingQuality] = await Promise.all([
+    readRollups(deps.db, [periodStarts(rolling - gapMs - MIN, gapMs), latestRestarts(now), ...rollingReads.queries]),
+    readQualityChecks(deps.db, rolling, to),
+  ]);
   const period = (source: string | null, critical?: { at: number; kind: string }) =>
     observationPeriod({ source, began: starts.find((s) => s.source === source), restarts, critical, now, gapMs });
   const before = period(null);
   const start = before.since !== null && before.since > rolling ? before.since : rolling;
 
-  const windows = logWindows(start, now);
-  // Independent reads, in parallel: at Turso's distance each is a network round trip.
-  const [metrics, qualityChecks, timeline, logRows] = await Promise.all([
-    readPeriodMetrics(deps.db, start, now + 1, t.responseTimeMs),
-    readQualityChecks(deps.db, start, now + 1),
-    readDeliveryTimeline(deps.db, start, now + 1),
-    readRollups(deps.db, windowQueries([baselineWindow(start), ...windows])),
+  // Round trip 2: what the totals leave open and, for a period that began inside the window, its own reads.
+  const rollingTotals = rollingReads.totals(rollingResults);
+  const follow = metricsFollowUp(rollingTotals, { from: start, to, slowMs: t.responseTimeMs, wider: start !== rolling });
+  const own = start === rolling ? undefined : windowReads(start, now);
+  const [second, qualityChecks] = await Promise.all([
+    own || follow.queries.length > 0 ? readAll(deps.db, [...(own?.queries ?? []), ...follow.queries]) : Promise.resolve([]),
+    own ? readQualityChecks(deps.db, start, to) : Promise.resolve(rollingQuality),
   ]);
+  const ownResults = own ? second.slice(0, own.queries.length) : rollingResults;
+  const reads = own ?? rollingReads;
+  const metrics = follow.finish(reads.totals(ownResults), second.slice(own?.queries.length ?? 0));
+  const timeline = reads.timeline(ownResults);
+  const logRows = reads.log(ownResults);
+  const windows = reads.windows;
+
   // A period that began in this window began with its first delivery: the silence before it ended the last period.
   const ownTimeline = start === before.since ? { ...timeline, lastBefore: null } : timeline;
   const redFlags = [...redFlagsFor(metrics, ownTimeline, t, now), ...qualityRedFlags(qualityChecks, now)].sort((a, b) => a.at - b.at);
@@ -85,7 +101,7 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
     complete,
     sources: starts.filter((s) => s.source !== null).map((s) => period(s.source)),
   };
-  const log = [baselineWindow(start), ...windows].map((w, i) => logEntry(logRows[i]!, w, start, i === 0 ? [] : redFlags));
+  const log = windows.map((w, i) => logEntry(logRows[i]!, w, start, i === 0 ? [] : redFlags));
   return {
     start,
     end: now,
@@ -105,5 +121,20 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
       quality: qualityChecks,
       monitoringConfigured: Boolean(deps.monitoring?.source && deps.monitoring.judge),
     }),
+  };
+}
+
+/** The reads of one window [from, now]: its totals, its timeline, and the log's baseline and 4-hour windows. */
+function windowReads(from: number, now: number) {
+  const windows = [baselineWindow(from), ...logWindows(from, now)];
+  const timeline = timelineQueries(from, now + 1);
+  const queries = [periodTotals(from, now + 1), ...timeline, ...windowQueries(windows)] as Query<unknown>[];
+  const t = timeline.length;
+  return {
+    queries,
+    windows,
+    totals: (r: readonly unknown[]) => r[0] as Results<[ReturnType<typeof periodTotals>]>[0],
+    timeline: (r: readonly unknown[]) => toTimeline(r.slice(1, 1 + t) as Results<typeof timeline>),
+    log: (r: readonly unknown[]) => r.slice(1 + t) as RollupRow[][],
   };
 }
