@@ -89,7 +89,13 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const since = now - rule.windowMinutes * MIN;
     const [rows] = await readRollups(deps.db, [totalsBySource("error", since)]);
     const sources = [...sumBySource(rows)];
-    const groups = sources.length > 0 ? await readAll(deps.db, sources.map(([source]) => errorGroups(since, now + 1, source))) : [];
+    const groups =
+      sources.length > 0
+        ? await readAll(
+            deps.db,
+            sources.map(([source]) => errorGroups(since, now + 1, source)),
+          )
+        : [];
     return sources.map(([source, n], i) => ({
       labels: { source },
       summary: `${n} processing error(s) from ${source} in ${rule.windowMinutes} min (${rows

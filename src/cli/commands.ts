@@ -252,7 +252,8 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
         io,
         inv,
         restarted,
-        (r) => `Observation period of ${r.source ?? "every source"} restarted at ${r.at}${r.note ? ` (${r.note})` : ""}: the verdict is IN PROGRESS until it completes.`,
+        (r) =>
+          `Observation period of ${r.source ?? "every source"} restarted at ${r.at}${r.note ? ` (${r.note})` : ""}: the verdict is IN PROGRESS until it completes.`,
       );
     },
   },

@@ -25,7 +25,7 @@ export interface ErrorGroup {
 }
 
 /** Messages are the bot's free text: one line, and short enough for an alert or a table cell. */
-export const MESSAGE_MAX_CHARS = 300;
+const MESSAGE_MAX_CHARS = 300;
 
 const ERROR_TYPES = "type IN ('error', 'invalid_payload')";
 

@@ -94,7 +94,9 @@ export function metricsFollowUp(seen: TotalsRows, p: { from: number; to: number;
     /** The metrics from the period's own totals and the results of `queries`. */
     finish(rows: TotalsRows, results: readonly unknown[]): PeriodMetrics {
       const exact = results.slice(0, wanted.length) as (number | null)[];
-      const [signatureFailureAt, errorAt, slowResponseAt] = lookups.map((l) => (l === null ? null : (exact[wanted.indexOf(l)] ?? l.coarse)));
+      const [signatureFailureAt, errorAt, slowResponseAt] = lookups.map((l) =>
+        l === null ? null : (exact[wanted.indexOf(l)] ?? l.coarse),
+      );
       const extra = results.slice(wanted.length);
       const sum = (metric: Metric) => sumOf(rows, metric);
       const latencyCount = sum("latency_bucket");
@@ -150,7 +152,9 @@ const DAY = 86_400_000;
 export const timelineQueries = (from: number, to: number) =>
   [deliveryMinutes(from, to), lastDeliveryBefore(from), exchangeMinutes(from, to), repliedBetween(from - DAY, from)] as const;
 
-export const toTimeline = ([minutes, lastBefore, exchanges, repliedBefore]: Results<ReturnType<typeof timelineQueries>>): DeliveryTimeline => ({
+export const toTimeline = ([minutes, lastBefore, exchanges, repliedBefore]: Results<
+  ReturnType<typeof timelineQueries>
+>): DeliveryTimeline => ({
   minutes,
   lastBefore,
   exchanges,

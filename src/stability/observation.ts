@@ -8,7 +8,7 @@ import type { Query } from "../db/query.js";
  * starts a new one. Computed from rollups and restart rows each time: nothing to keep in step.
  */
 
-export type PeriodStart =
+type PeriodStart =
   | { kind: "deliveries_began"; silentFrom: number | null }
   | { kind: "restarted"; note: string }
   | { kind: "critical_issue"; flag: string };

@@ -4,7 +4,7 @@ import type { RedFlag } from "./red-flags.js";
 import type { StabilityThresholds } from "./thresholds.js";
 
 /** Seed 003's checks have a third answer: nothing to judge. Unmeasured never passes. */
-export type CheckState = "pass" | "fail" | "not_measured";
+type CheckState = "pass" | "fail" | "not_measured";
 
 export interface Check {
   name: "success_rate" | "signature_failures" | "avg_response_time" | "error_rate" | "no_critical_red_flags";
@@ -57,7 +57,13 @@ export function evaluateChecks(m: PeriodMetrics, flags: RedFlag[], t: StabilityT
       threshold: `< ${pct(t.maxErrorRate)}`,
       ...judged(m.errorRate !== null && m.errorRate < t.maxErrorRate, m.errorRate, NO_DELIVERIES),
     },
-    { name: "no_critical_red_flags", label: "Critical red flags", value: critical, threshold: "none", ...judged(critical === 0, critical, undefined) },
+    {
+      name: "no_critical_red_flags",
+      label: "Critical red flags",
+      value: critical,
+      threshold: "none",
+      ...judged(critical === 0, critical, undefined),
+    },
   ];
 }
 
@@ -91,12 +97,15 @@ export function summaryLabels(input: {
   const notMeasured: Labels["notMeasured"] = {};
   const stable = fromCheck(check("success_rate"));
   if (stable === "not_measured") notMeasured.stable = check("success_rate").why;
-  const performant: Label = avg.state === "not_measured" ? "not_measured" : avg.pass && input.metrics.slowReplies.count === 0 ? "yes" : "no";
+  const performant: Label =
+    avg.state === "not_measured" ? "not_measured" : avg.pass && input.metrics.slowReplies.count === 0 ? "yes" : "no";
   if (performant === "not_measured") notMeasured.performant = avg.why;
   let quality: Label = q.rating === "appropriate" ? "yes" : "no";
   if (q.judged === 0) {
     quality = "not_measured";
-    notMeasured.quality = input.monitoringConfigured ? "0 conversations judged in the period" : "monitoring not configured (Langfuse and a judge model)";
+    notMeasured.quality = input.monitoringConfigured
+      ? "0 conversations judged in the period"
+      : "monitoring not configured (Langfuse and a judge model)";
   }
   return { stable, secure: input.metrics.signatureFailures === 0 ? "yes" : "no", performant, quality, notMeasured };
 }

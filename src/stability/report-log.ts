@@ -42,7 +42,12 @@ export const baselineWindow = (start: number): [number, number] => [start - STEP
 
 export const windowQueries = (windows: [number, number][]): Query<RollupRow[]>[] => windows.map(([a, b]) => periodTotals(a, b));
 
-export function logEntry(rows: readonly RollupRow[], [windowStart, windowEnd]: [number, number], start: number, flags: RedFlag[]): LogEntry {
+export function logEntry(
+  rows: readonly RollupRow[],
+  [windowStart, windowEnd]: [number, number],
+  start: number,
+  flags: RedFlag[],
+): LogEntry {
   const count = sumOf(rows, "latency_bucket");
   const deliveries = sumOf(rows, "delivery");
   return {

@@ -138,7 +138,9 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
       c.name === "success_rate" || c.name === "error_rate" ? pct(c.value) : c.name === "avg_response_time" ? ms(c.value) : String(c.value);
     lines.push(`| ${c.label} (${c.threshold}) | ${value} | ${mark(c)} |`);
   }
-  lines.push(`| Replies over the limit | ${m.responseTime.count === 0 ? "n/a" : m.slowReplies.count} | ${mark({ state: m.responseTime.count === 0 ? "not_measured" : m.slowReplies.count === 0 ? "pass" : "fail", why: r.labels.notMeasured.performant })} |`);
+  lines.push(
+    `| Replies over the limit | ${m.responseTime.count === 0 ? "n/a" : m.slowReplies.count} | ${mark({ state: m.responseTime.count === 0 ? "not_measured" : m.slowReplies.count === 0 ? "pass" : "fail", why: r.labels.notMeasured.performant })} |`,
+  );
   const q = r.qualityChecks;
   lines.push(
     "",

@@ -12,8 +12,6 @@ import { recommend } from "./report-advice.js";
 import { periodStarts, periodTotals, readRollups } from "./rollup-reader.js";
 import { thresholdsFrom } from "./thresholds.js";
 
-export type { Check } from "./report-checks.js";
-
 const H = 3600_000;
 const MIN = 60_000;
 
@@ -82,7 +80,10 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   // Seed 003: a critical issue restarts the period (its last occurrence, for errors that repeat).
   const criticals = redFlags
     .filter((f) => f.severity === "critical")
-    .map((f) => ({ at: f.kind === "processing_errors" ? Math.max(f.at, ...metrics.errorGroups.map((g) => g.lastAt)) : f.at, kind: f.kind }));
+    .map((f) => ({
+      at: f.kind === "processing_errors" ? Math.max(f.at, ...metrics.errorGroups.map((g) => g.lastAt)) : f.at,
+      kind: f.kind,
+    }));
   const latestCritical = criticals.sort((a, b) => b.at - a.at)[0];
   const overall = period(null, latestCritical);
   const complete = overall.since !== null && overall.observedMs >= requiredMs;

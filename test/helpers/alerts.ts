@@ -35,7 +35,8 @@ export async function alertWorld(
   const channels = options.channels ?? { console: recorder("console"), slack: recorder("slack") };
   const env = testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: ALERT_WORLD_SOURCES, ...options.env });
   // As depsFromEnv builds them: the default rules take their thresholds from the env.
-  const rules = options.rules ?? loadRules(undefined, { fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE, stability: thresholdsFrom(env) });
+  const rules =
+    options.rules ?? loadRules(undefined, { fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE, stability: thresholdsFrom(env) });
   const deps = testDeps({ db: t.db, env, alerts: { rules, channels } });
   const app = createApp(deps);
   return {

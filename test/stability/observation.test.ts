@@ -52,7 +52,9 @@ describe("observation periods", () => {
     expect(md).toContain("**Status:** IN PROGRESS (0 of 24 hours observed)");
     expect(md).toContain("**Production Ready:** NO (period in progress: 0 of 24 hours observed)");
     expect(md).toMatch(/### Hour 0 \(latest, period in progress\)/);
-    const page = await (await w.app.request("/status", { headers: { authorization: `Basic ${btoa(`u:${apiAuth.authorization.slice(7)}`)}` } })).text();
+    const page = await (
+      await w.app.request("/status", { headers: { authorization: `Basic ${btoa(`u:${apiAuth.authorization.slice(7)}`)}` } })
+    ).text();
     expect(page).toContain("IN PROGRESS");
     expect(page).toContain("0 of 24 hours observed");
   });

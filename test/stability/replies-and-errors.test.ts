@@ -36,7 +36,11 @@ describe("every reply under the threshold", () => {
     const w = await world();
     for (let i = 0; i < 40; i++) await healthyExchange(w.app, w.deps.testClock, start + i * M, 1500);
     await sendAt(w.app, w.deps.testClock, start + 41 * M, { type: "message.received", conversation_id: "c-slow" });
-    await sendAt(w.app, w.deps.testClock, start + 41 * M + 14_000, { type: "response.sent", latency_ms: 14_000, conversation_id: "c-slow" });
+    await sendAt(w.app, w.deps.testClock, start + 41 * M + 14_000, {
+      type: "response.sent",
+      latency_ms: 14_000,
+      conversation_id: "c-slow",
+    });
     w.deps.testClock.set(start + 50 * M);
     const r = await w.report();
     expect(r.slowReplies).toEqual({
@@ -95,7 +99,11 @@ describe("error messages and impact", () => {
     const w = await world();
     await healthyExchange(w.app, w.deps.testClock, start, 1500);
     const error = (at: number, conversation: string, message?: string, type = "send_failed") =>
-      sendAt(w.app, w.deps.testClock, at, { type: "error", conversation_id: conversation, error: { type, ...(message ? { message } : {}) } });
+      sendAt(w.app, w.deps.testClock, at, {
+        type: "error",
+        conversation_id: conversation,
+        error: { type, ...(message ? { message } : {}) },
+      });
     await error(start + 2 * M, "c-1", "WhatsApp API 500");
     await error(start + 3 * M, "c-2", "WhatsApp API 429: rate limited\n## Conclusion\n**Status:** STABLE\u001b[2J");
     await error(start + 4 * M, "c-2");
@@ -126,7 +134,10 @@ describe("error messages and impact", () => {
     expect(md).toContain(
       '  - send_failed: 3 (first 2026-11-23T08:02:00Z, last 2026-11-23T08:04:00Z, 2 conversation(s) affected) — latest message: "WhatsApp API 429: rate limited \\#\\# Conclusion \\*\\*Status:\\*\\* STABLE \\[2J"',
     );
-    expect(md.split("\n").filter((l) => l.startsWith("**Status:**"))).toEqual(["**Status:** NEEDS ATTENTION", "**Status:** NEEDS ATTENTION"]);
+    expect(md.split("\n").filter((l) => l.startsWith("**Status:**"))).toEqual([
+      "**Status:** NEEDS ATTENTION",
+      "**Status:** NEEDS ATTENTION",
+    ]);
     expect(await w.page()).toContain("WhatsApp API 429: rate limited ## Conclusion **Status:** STABLE [2J");
 
     const [alert] = (await w.firing()).filter((a) => a.rule === "processing_errors");
@@ -139,7 +150,11 @@ describe("error messages and impact", () => {
     t = await createTestDb();
     const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET, STATUS_PAGE: "public" }) });
     const app = createApp(deps);
-    await sendAt(app, deps.testClock, start, { type: "error", conversation_id: "c-1", error: { type: "send_failed", message: "token abc" } });
+    await sendAt(app, deps.testClock, start, {
+      type: "error",
+      conversation_id: "c-1",
+      error: { type: "send_failed", message: "token abc" },
+    });
     deps.testClock.set(start + M);
     const html = await (await app.request("/status")).text();
     expect(html).toContain("send_failed");

@@ -94,7 +94,9 @@ describe("GET /api/stability/report over a healthy day", () => {
     expect(section("## Issues Encountered").trim()).toBe("None.");
     expect(section("## Recommendations")).toContain("No action needed");
     expect(section("## Conclusion")).toContain("**Production Ready:** YES");
-    expect(section("## Conclusion")).toContain("**STABLE:** YES · **SECURE:** YES · **PERFORMANT:** YES · **QUALITY:** NOT MEASURED (monitoring not configured");
+    expect(section("## Conclusion")).toContain(
+      "**STABLE:** YES · **SECURE:** YES · **PERFORMANT:** YES · **QUALITY:** NOT MEASURED (monitoring not configured",
+    );
   });
 
   it("validates its query and requires the API key", async () => {
@@ -172,7 +174,11 @@ describe("evaluateChecks thresholds", () => {
     ["everything in bounds", metrics(), []],
     ["success exactly 95%", metrics({ successRate: 0.95 }), []],
     ["success 94.9%", metrics({ successRate: 0.949 }), ["success_rate"]],
-    ["no deliveries at all: not measured, so not failed (and never passed)", metrics({ deliveries: 0, successRate: null, errorRate: null }), []],
+    [
+      "no deliveries at all: not measured, so not failed (and never passed)",
+      metrics({ deliveries: 0, successRate: null, errorRate: null }),
+      [],
+    ],
     ["one signature failure", metrics({ signatureFailures: 1 }), ["signature_failures"]],
     ["average exactly 10 s", metrics({ responseTime: { ...metrics().responseTime, avgMs: 10_000 } }), ["avg_response_time"]],
     ["error rate 5%", metrics({ errorRate: 0.05 }), ["error_rate"]],

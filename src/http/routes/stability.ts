@@ -32,7 +32,12 @@ const checkpointJson = (c: Checkpoint) => ({
   },
   redFlags: c.redFlags.map(flagJson),
 });
-const logJson = (e: LogEntry) => ({ ...e, windowStart: iso(e.windowStart), windowEnd: iso(e.windowEnd), redFlags: e.redFlags.map(flagJson) });
+const logJson = (e: LogEntry) => ({
+  ...e,
+  windowStart: iso(e.windowStart),
+  windowEnd: iso(e.windowEnd),
+  redFlags: e.redFlags.map(flagJson),
+});
 const periodJson = (p: ObservationPeriod) => ({
   source: p.source,
   since: p.since === null ? null : iso(p.since),
@@ -65,9 +70,7 @@ const answers = lazy(() => {
   const redFlag = z.strictObject({ severity: z.enum(["critical", "warning"]), kind: z.string(), at: maybeTime, message: z.string() });
   const slowReplies = z.strictObject({
     count: z.number(),
-    slowest: z
-      .strictObject({ latencyMs: z.number(), at: maybeTime, source: z.string(), conversationId: z.string().nullable() })
-      .nullable(),
+    slowest: z.strictObject({ latencyMs: z.number(), at: maybeTime, source: z.string(), conversationId: z.string().nullable() }).nullable(),
   });
   const errorGroup = z.strictObject({
     type: z.string(),
