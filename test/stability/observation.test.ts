@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
-import { apiAuth, testDeps, testEnv } from "../helpers/deps.js";
+import { apiAuth, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { H, healthyExchange, M, sendAt } from "../helpers/stability.js";
 import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
@@ -57,6 +57,8 @@ describe("observation periods", () => {
     ).text();
     expect(page).toContain("IN PROGRESS");
     expect(page).toContain("0 of 24 hours observed");
+    const job = await (await w.app.request("/api/cron/checkpoint", { headers: cronAuth })).json();
+    expect(JSON.stringify(job)).toContain('"verdict":{"status":"IN_PROGRESS","productionReady":false,"observed":"0 of 24 hours observed"}');
   });
 
   it("24 hours of healthy traffic is STABLE and production-ready; hours=1 follows the same rule for its own length", async () => {
