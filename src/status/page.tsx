@@ -77,6 +77,13 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
             {r.observation.since === null
               ? describeStart(r.observation)
               : `since ${when(r.observation.since)} (${describeStart(r.observation)}) · ${observedHours(r.observation)}`}
+            {r.observation.sources.length > 1 &&
+              ` · ${r.observation.sources
+                .map(
+                  (p) =>
+                    `${p.source}: ${p.since === null ? describeStart(p) : `${Math.floor(p.observedMs / 3600_000)} h (${describeStart(p)})`}`,
+                )
+                .join(" · ")}`}
           </p>
           <ul class="checks">
             {r.checks.map((c) => (

@@ -133,6 +133,10 @@ describe("observation periods", () => {
     expect(bySource["bot-a"]).toMatchObject({ since: "2026-11-23T02:00:00.000Z", why: "restarted by a person" });
     expect(bySource["bot-b"]).toMatchObject({ since: "2026-11-23T01:00:00.000Z", why: "deliveries began" });
     expect(r.observation).toMatchObject({ since: "2026-11-23T00:00:00.000Z" });
+    const page = await (
+      await w.app.request("/status", { headers: { authorization: `Basic ${btoa(`u:${apiAuth.authorization.slice(7)}`)}` } })
+    ).text();
+    expect(page).toContain("bot-a: 0 h (restarted by a person) · bot-b: 1 h (deliveries began)");
   });
 
   it("refuses a restart without the API key or with control characters in its note", async () => {
