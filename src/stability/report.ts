@@ -9,7 +9,7 @@ import { evaluateChecks, summaryLabels, type Check, type Labels } from "./report
 import { baselineWindow, logEntry, logWindows, windowQueries, type LogEntry } from "./report-log.js";
 import type { RollupRow } from "./rollup-metrics.js";
 import { recommend } from "./report-advice.js";
-import { periodStarts, periodTotals, readRollups } from "./rollup-reader.js";
+import { lastMinuteBySource, periodStarts, periodTotals, readRollups } from "./rollup-reader.js";
 import { thresholdsFrom } from "./thresholds.js";
 
 const H = 3600_000;
@@ -49,8 +49,13 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   // is older than the window, the usual case). Independent reads run in parallel: at Turso's
   // distance each is a network round trip.
   const rollingReads = windowReads(rolling, now);
-  const [[starts, restarts, ...rollingResults], rollingQuality] = await Promise.all([
-    readRollups(deps.db, [periodStarts(rolling - gapMs - MIN, gapMs), latestRestarts(now), ...rollingReads.queries]),
+  const [[starts, restarts, lastErrors, ...rollingResults], rollingQuality] = await Promise.all([
+    readRollups(deps.db, [
+      periodStarts(rolling - gapMs - MIN, gapMs),
+      latestRestarts(now),
+      lastMinuteBySource("error", rolling),
+      ...rollingReads.queries,
+    ]),
     readQualityChecks(deps.db, rolling, to),
   ]);
   const period = (source: string | null, critical?: { at: number; kind: string }) =>
@@ -100,7 +105,13 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
     ...overall,
     requiredMs,
     complete,
-    sources: starts.filter((s) => s.source !== null).map((s) => period(s.source)),
+    // A source's own critical issue restarts its period: its last processing error.
+    sources: starts
+      .filter((s) => s.source !== null)
+      .map((s) => {
+        const error = lastErrors.find((e) => e.source === s.source);
+        return period(s.source, error && { at: error.last, kind: "processing_errors" });
+      }),
   };
   const log = windows.map((w, i) => logEntry(logRows[i]!, w, start, i === 0 ? [] : redFlags));
   return {

@@ -205,3 +205,12 @@ export const periodStarts = (
       last: Number(r.last),
     })),
 });
+
+/** The last minute with a value of `metric` since `from`, per source. */
+export const lastMinuteBySource = (metric: Metric, from: number): Query<{ source: string; last: number }[]> => ({
+  statement: {
+    sql: "SELECT source, MAX(minute) AS last FROM webhook_rollups WHERE metric = ? AND minute >= ? GROUP BY source",
+    args: [metric, from],
+  },
+  map: (rs) => rs.rows.map((r) => ({ source: String(r.source), last: Number(r.last) })),
+});

@@ -122,21 +122,30 @@ describe("observation periods", () => {
     expect(r.observation).toMatchObject({ since: "2026-11-24T04:00:00.000Z", why: "deliveries resumed after 199 minutes without any" });
   });
 
-  it("keeps a period per source: restarting one leaves the others", async () => {
+  it("keeps a period per source: restarting one, or one's critical issue, leaves the others", async () => {
     const w = await world();
     await traffic(w, day, day + 2 * H, 20 * M, "bot-a");
     await traffic(w, day + H, day + 2 * H, 20 * M, "bot-b");
+    await traffic(w, day, day + 2 * H, 20 * M, "bot-c");
+    await sendAt(w.app, w.deps.testClock, day + 90 * M, { type: "error", error: { type: "llm_timeout" } }, "bot-c");
     w.deps.testClock.set(day + 2 * H);
     expect((await w.restart({ source: "bot-a", note: "" })).status).toBe(200);
     const r = await w.report();
     const bySource = Object.fromEntries(r.observation.sources.map((s: { source: string }) => [s.source, s]));
     expect(bySource["bot-a"]).toMatchObject({ since: "2026-11-23T02:00:00.000Z", why: "restarted by a person" });
     expect(bySource["bot-b"]).toMatchObject({ since: "2026-11-23T01:00:00.000Z", why: "deliveries began" });
-    expect(r.observation).toMatchObject({ since: "2026-11-23T00:00:00.000Z" });
+    expect(bySource["bot-c"]).toMatchObject({
+      since: "2026-11-23T01:30:00.000Z",
+      why: "restarted by a critical issue (processing_errors)",
+    });
+    // Every source's critical issue is also the whole bot's.
+    expect(r.observation).toMatchObject({ since: "2026-11-23T01:30:00.000Z", why: "restarted by a critical issue (processing_errors)" });
     const page = await (
       await w.app.request("/status", { headers: { authorization: `Basic ${btoa(`u:${apiAuth.authorization.slice(7)}`)}` } })
     ).text();
-    expect(page).toContain("bot-a: 0 h (restarted by a person) · bot-b: 1 h (deliveries began)");
+    expect(page).toContain(
+      "bot-a: 0 h (restarted by a person) · bot-b: 1 h (deliveries began) · bot-c: 0 h (restarted by a critical issue (processing_errors))",
+    );
   });
 
   it("refuses a restart without the API key or with control characters in its note", async () => {
