@@ -4,7 +4,6 @@ import { errorGroups, slowReplies, type ErrorGroup, type SlowReplies } from "./e
 import { LATENCY_BOUNDS, latencyPercentile } from "./latency.js";
 import type { Metric, RollupRow } from "./rollup-metrics.js";
 import {
-  deliveryMinutes,
   exchangeMinutes,
   firstMinute,
   lastDeliveryBefore,
@@ -141,7 +140,7 @@ export interface DeliveryTimeline {
   minutes: number[];
   /** The last minute with a delivery before `from`, if any ever. */
   lastBefore: number | null;
-  /** Minutes of [from, to) with messages received or replies sent. */
+  /** Minutes of [from, to) with deliveries or replies. */
   exchanges: { minute: number; received: number; responses: number }[];
   /** The bot reported a reply in the day before `from`: it does report them. */
   repliedBefore: boolean;
@@ -150,12 +149,10 @@ export interface DeliveryTimeline {
 const DAY = 86_400_000;
 
 export const timelineQueries = (from: number, to: number) =>
-  [deliveryMinutes(from, to), lastDeliveryBefore(from), exchangeMinutes(from, to), repliedBetween(from - DAY, from)] as const;
+  [lastDeliveryBefore(from), exchangeMinutes(from, to), repliedBetween(from - DAY, from)] as const;
 
-export const toTimeline = ([minutes, lastBefore, exchanges, repliedBefore]: Results<
-  ReturnType<typeof timelineQueries>
->): DeliveryTimeline => ({
-  minutes,
+export const toTimeline = ([lastBefore, exchanges, repliedBefore]: Results<ReturnType<typeof timelineQueries>>): DeliveryTimeline => ({
+  minutes: exchanges.filter((x) => x.received > 0).map((x) => x.minute),
   lastBefore,
   exchanges,
   repliedBefore,

@@ -13,6 +13,7 @@ import type { Metric, RollupRow } from "./rollup-metrics.js";
 const MIN = 60_000;
 const QUARTER = 15 * MIN;
 const DELIVERY: Metric = "delivery";
+const RESPONSE: Metric = "response";
 
 const toRow = (r: Row): RollupRow => ({
   metric: String(r.metric) as Metric,
@@ -73,15 +74,6 @@ export function firstMinute(metric: Metric, from: number, to: number, minKey?: n
   };
 }
 
-/** Minutes of [from, to) with at least one delivery, ascending. */
-export const deliveryMinutes = (from: number, to: number): Query<number[]> => ({
-  statement: {
-    sql: "SELECT DISTINCT minute FROM webhook_rollups WHERE metric = ? AND minute >= ? AND minute < ? ORDER BY minute",
-    args: [DELIVERY, from, to],
-  },
-  map: (rs) => rs.rows.map((r) => Number(r.minute)),
-});
-
 /** The last minute with a delivery before `at`, if any ever. */
 export const lastDeliveryBefore = (at: number): Query<number | null> => ({
   statement: { sql: "SELECT MAX(minute) AS last FROM webhook_rollups WHERE metric = ? AND minute < ?", args: [DELIVERY, at] },
@@ -132,14 +124,16 @@ export const firstRollupMinute = (): Query<number | null> => ({
   map: (rs) => num(rs.rows[0]?.first),
 });
 
-/** Minutes of [from, to) with messages received or replies sent, ascending: what "bot not responding" is judged on. */
+/**
+ * Minutes of [from, to) with deliveries or replies, ascending: the deliveries' timeline (silences)
+ * and what "bot not responding" is judged on. Both metrics are keyed '', so this reads two short
+ * ranges of the (metric, minute) index.
+ */
 export const exchangeMinutes = (from: number, to: number): Query<{ minute: number; received: number; responses: number }[]> => ({
   statement: {
-    sql: `SELECT minute, SUM(CASE WHEN key = 'message.received' THEN value ELSE 0 END) AS received,
-            SUM(CASE WHEN key = 'response.sent' THEN value ELSE 0 END) AS responses
-          FROM webhook_rollups WHERE metric = 'event' AND key IN ('message.received', 'response.sent') AND minute >= ? AND minute < ?
-          GROUP BY minute ORDER BY minute`,
-    args: [from, to],
+    sql: `SELECT minute, SUM(CASE WHEN metric = ? THEN value ELSE 0 END) AS received, SUM(CASE WHEN metric = ? THEN value ELSE 0 END) AS responses
+          FROM webhook_rollups WHERE metric IN (?, ?) AND minute >= ? AND minute < ? GROUP BY minute ORDER BY minute`,
+    args: [DELIVERY, RESPONSE, DELIVERY, RESPONSE, from, to],
   },
   map: (rs) => rs.rows.map((r) => ({ minute: Number(r.minute), received: Number(r.received), responses: Number(r.responses) })),
 });
@@ -147,15 +141,15 @@ export const exchangeMinutes = (from: number, to: number): Query<{ minute: numbe
 /** Whether any reply was reported in [from, to): a bot that never reports replies cannot be judged silent. */
 export const repliedBetween = (from: number, to: number): Query<boolean> => ({
   statement: {
-    sql: "SELECT EXISTS (SELECT 1 FROM webhook_rollups WHERE metric = 'event' AND key = 'response.sent' AND minute >= ? AND minute < ?) AS replied",
-    args: [from, to],
+    sql: "SELECT EXISTS (SELECT 1 FROM webhook_rollups WHERE metric = ? AND minute >= ? AND minute < ?) AS replied",
+    args: [RESPONSE, from, to],
   },
   map: (rs) => Number(rs.rows[0]?.replied) === 1,
 });
 
 /**
- * Per source: messages received in [from, receivedTo), replies in [from, to), and whether it
- * replied in [answeredFrom, from) — the alert's view of "bot not responding".
+ * Per source: deliveries in [from, receivedTo), replies since `from`, and whether it replied in
+ * [answeredFrom, from) — the alert's view of "bot not responding".
  */
 export const exchangesBySource = (
   answeredFrom: number,
@@ -163,12 +157,12 @@ export const exchangesBySource = (
   receivedTo: number,
 ): Query<{ source: string; received: number; responses: number; answeredBefore: boolean }[]> => ({
   statement: {
-    sql: `SELECT source, SUM(CASE WHEN key = 'message.received' AND minute >= ? AND minute < ? THEN value ELSE 0 END) AS received,
-            SUM(CASE WHEN key = 'response.sent' AND minute >= ? THEN value ELSE 0 END) AS responses,
-            MAX(CASE WHEN key = 'response.sent' AND minute < ? THEN 1 ELSE 0 END) AS answered_before
-          FROM webhook_rollups WHERE metric = 'event' AND key IN ('message.received', 'response.sent') AND minute >= ?
+    sql: `SELECT source, SUM(CASE WHEN metric = ?1 AND minute >= ?3 AND minute < ?4 THEN value ELSE 0 END) AS received,
+            SUM(CASE WHEN metric = ?2 AND minute >= ?3 THEN value ELSE 0 END) AS responses,
+            MAX(CASE WHEN metric = ?2 AND minute < ?3 THEN 1 ELSE 0 END) AS answered_before
+          FROM webhook_rollups WHERE metric IN (?1, ?2) AND minute >= ?5
           GROUP BY source`,
-    args: [from, receivedTo, from, from, answeredFrom],
+    args: [DELIVERY, RESPONSE, from, receivedTo, answeredFrom],
   },
   map: (rs) =>
     rs.rows.map((r) => ({
