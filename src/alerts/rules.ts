@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ConfigError, errorMessage } from "../errors.js";
 import type { StabilityThresholds } from "../stability/thresholds.js";
 import { CHANNELS, type Channel } from "./channels/registry.js";
 
@@ -148,8 +146,8 @@ export const DEFAULT_RULES: Rule[] = [
     repeatMinutes: 120,
     flapMinutes: 10,
   }),
-  // Seed 003's CRITICAL "Bot not responding to messages". Window and threshold (messages received
-  // with no reply) come from STABILITY_UNANSWERED_MINUTES and STABILITY_UNANSWERED_MIN_RECEIVED.
+  // Seed 003's CRITICAL "Bot not responding to messages". Window and threshold (deliveries with
+  // no reply) come from STABILITY_UNANSWERED_MINUTES and STABILITY_UNANSWERED_MIN_RECEIVED.
   rule({
     name: "bot_not_responding",
     signal: "bot_not_responding",
@@ -222,14 +220,12 @@ export const DEFAULT_RULES: Rule[] = [
   }),
 ];
 
-const rulesFileSchema = z.object({ rules: z.array(ruleSchema) });
-
 /** What a default rule takes from the settings, so a threshold set once moves the alert with the report. */
-function withSettings(r: Rule, s: { fulfillmentFailureRate: number; stability: StabilityThresholds }): Rule {
+function withSettings(r: Rule, s: { fulfillmentFailureRate: number; stability?: StabilityThresholds }): Rule {
   const t = s.stability;
+  if (r.signal === "fulfillment_failure_rate") return { ...r, threshold: s.fulfillmentFailureRate };
+  if (!t) return r;
   switch (r.signal) {
-    case "fulfillment_failure_rate":
-      return { ...r, threshold: s.fulfillmentFailureRate };
     case "error_rate":
       return { ...r, threshold: t.maxErrorRate };
     case "response_time":
@@ -244,24 +240,9 @@ function withSettings(r: Rule, s: { fulfillmentFailureRate: number; stability: S
 }
 
 /**
- * The defaults with a rules file applied: a rule with a default's name replaces it, others are
- * added. An invalid file stops start-up with its path and the offending field.
+ * The defaults with the thresholds that are settings (the stability ones from stability/thresholds.ts,
+ * as the report reads them); a rules source is applied over them (rules-source.ts).
  */
-export function loadRules(path: string | undefined, settings: { fulfillmentFailureRate: number; stability: StabilityThresholds }): Rule[] {
-  const defaults = DEFAULT_RULES.map((r) => withSettings(r, settings));
-  if (!path) return defaults;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new ConfigError(`ALERT_RULES_FILE ${path}: cannot read it as JSON (${errorMessage(error)})`);
-  }
-  const parsed = rulesFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`ALERT_RULES_FILE ${path}: ${issue.path.join(".")}: ${issue.message}`);
-  }
-  const byName = new Map(defaults.map((r) => [r.name, r]));
-  for (const r of parsed.data.rules) byName.set(r.name, r);
-  return [...byName.values()];
+export function defaultRules(settings: { fulfillmentFailureRate: number; stability?: StabilityThresholds }): Rule[] {
+  return DEFAULT_RULES.map((r) => withSettings(r, settings));
 }

@@ -1,6 +1,7 @@
 import type { RouteContract } from "./contract.js";
 import { ALERT_ROUTES } from "./routes/alerts.js";
 import { CRON_ROUTES } from "./routes/cron.js";
+import { EVENT_ROUTES } from "./routes/events.js";
 import { HEALTH_ROUTES } from "./routes/health.js";
 import { JOB_ROUTES } from "./routes/jobs.js";
 import { MONITORING_ROUTES } from "./routes/monitoring.js";
@@ -25,6 +26,7 @@ export const ROUTES: readonly RouteContract[] = [
   RUN_ROUTES,
   MONITORING_ROUTES,
   ALERT_ROUTES,
+  EVENT_ROUTES,
   STATUS_ROUTES,
 ].flatMap((group) => Object.values(group) as RouteContract[]);
 

@@ -72,7 +72,7 @@ export function recommend(r: {
   }
   if (flags.some((f) => f.kind === "bot_not_responding"))
     out.push(
-      "The bot received messages and sent no reply: check its model provider (expired or rate-limited API key) and its outbound messaging API. Once fixed, restart the observation period (`npm run monitor -- restart-period`).",
+      "The bot received messages and sent no reply: check its model provider (expired or rate-limited API key) and its outbound messaging API. Once fixed, restart the observation period (`npx vigil restart-period all`).",
     );
   if (out.length === 0) out.push("No action needed: every threshold held for the whole period.");
   return out;

@@ -3,7 +3,7 @@ import type { Sender } from "../../src/alerts/channels/sender.js";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { deliverySettings } from "../../src/alerts/delivery-settings.js";
 import { deliverNotifications } from "../../src/alerts/outbox.js";
-import { loadRules, type Channel, type Rule } from "../../src/alerts/rules.js";
+import { defaultRules, type Channel, type Rule } from "../../src/alerts/rules.js";
 import { thresholdsFrom } from "../../src/stability/thresholds.js";
 import { createTestDb, type TestDb } from "./db.js";
 import { testDeps, testEnv } from "./deps.js";
@@ -35,8 +35,7 @@ export async function alertWorld(
   const channels = options.channels ?? { console: recorder("console"), slack: recorder("slack") };
   const env = testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: ALERT_WORLD_SOURCES, ...options.env });
   // As depsFromEnv builds them: the default rules take their thresholds from the env.
-  const rules =
-    options.rules ?? loadRules(undefined, { fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE, stability: thresholdsFrom(env) });
+  const rules = options.rules ?? defaultRules({ fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE, stability: thresholdsFrom(env) });
   const deps = testDeps({ db: t.db, env, alerts: { rules, channels } });
   const app = createApp(deps);
   return {

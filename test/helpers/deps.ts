@@ -1,4 +1,4 @@
-import { loadRules } from "../../src/alerts/rules.js";
+import { defaultRules } from "../../src/alerts/rules.js";
 import { thresholdsFrom } from "../../src/stability/thresholds.js";
 import type { Db } from "../../src/db/client.js";
 import type { Deps } from "../../src/deps.js";
@@ -75,7 +75,7 @@ export function testDeps(options: {
     // Console only by default: tests that need Slack or webhooks pass their channels.
     // The rules take their thresholds from the env, as depsFromEnv builds them.
     alerts: options.alerts ?? {
-      rules: loadRules(undefined, { fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE, stability: thresholdsFrom(env) }),
+      rules: defaultRules({ fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE, stability: thresholdsFrom(env) }),
       channels: { console: async () => {} },
     },
     logs,

@@ -16,7 +16,8 @@ import type { Migration } from "./types.js";
 import { qualityFlagsIndexMigration } from "./0015-quality-flags-index.js";
 import { batchGuardsMigration } from "./0016-batch-guards.js";
 import { dropProcessedAtMigration } from "./0017-drop-processed-at.js";
-import { observationRestartsMigration } from "./0018-observation-restarts.js";
+import { observationTraceIndexMigration } from "./0018-observation-trace-index.js";
+import { observationRestartsMigration } from "./0019-observation-restarts.js";
 
 export type { Migration } from "./types.js";
 
@@ -39,5 +40,6 @@ export const migrations: Migration[] = [
   qualityFlagsIndexMigration,
   batchGuardsMigration,
   dropProcessedAtMigration,
+  observationTraceIndexMigration,
   observationRestartsMigration,
 ];

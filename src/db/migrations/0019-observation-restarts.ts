@@ -3,7 +3,7 @@ import type { Migration } from "./types.js";
 // Seed 003: after a fix, a person "may need to restart the 24-hour period". Each restart is a
 // row (who asked is the API key; why is the note), never a flag that is overwritten.
 export const observationRestartsMigration: Migration = {
-  id: 18,
+  id: 19,
   name: "stability: observation periods restarted by a person; an index of error events",
   statements: [
     `CREATE TABLE observation_restarts (
