@@ -153,6 +153,8 @@ const envSchema = z.object({
   STABILITY_MAX_ERROR_RATE: fraction(0.05),
   STABILITY_RESPONSE_TIME_MS: int(10_000, 1),
   STABILITY_MAX_SIGNATURE_FAILURES: int(0),
+  STABILITY_UNANSWERED_MINUTES: int(10, 1),
+  STABILITY_UNANSWERED_MIN_RECEIVED: int(5, 1),
 });
 
 /** Every variable the config reads (besides WEBHOOK_SECRET_<SOURCE>). */

@@ -5,6 +5,7 @@ import type { Env } from "../env.js";
 import { ConfigError, errorMessage } from "../errors.js";
 import type { Logger } from "../log.js";
 import { defaultRules, ruleSchema, SIGNALS, type Rule } from "./rules.js";
+import { thresholdsFrom } from "../stability/thresholds.js";
 
 /** Where a deployment's rules come from, named as the log line and the error name it. */
 export interface RulesSource {
@@ -118,11 +119,11 @@ export function rulesFrom(source: RulesSource | undefined, defaults: Rule[]): Ru
  * alerting: a typo in a rules file must not take /api/health and every route down with it.
  */
 export function rulesFromEnv(
-  env: Pick<Env, "ALERT_RULES_JSON" | "ALERT_RULES_FILE" | "FULFILLMENT_FAILURE_RATE">,
+  env: Pick<Env, "ALERT_RULES_JSON" | "ALERT_RULES_FILE" | "FULFILLMENT_FAILURE_RATE"> & Parameters<typeof thresholdsFrom>[0],
   log: Logger,
   deployed: boolean,
 ): Rule[] {
-  const defaults = defaultRules({ fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE });
+  const defaults = defaultRules({ fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE, stability: thresholdsFrom(env) });
   try {
     return rulesFrom(readRulesSource(env), defaults);
   } catch (error) {

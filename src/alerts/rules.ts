@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { StabilityThresholds } from "../stability/thresholds.js";
 import { CHANNELS, type Channel } from "./channels/registry.js";
 
 export type { Channel };
@@ -15,6 +16,9 @@ export const SIGNALS = [
   "processing_errors",
   "error_rate",
   "response_time",
+  "bot_not_responding",
+  "harmful_responses",
+  "response_quality",
   "fulfillment_failure_rate",
   "monitoring_errors",
   "job_missed",
@@ -143,6 +147,35 @@ export const DEFAULT_RULES: Rule[] = [
     repeatMinutes: 120,
     flapMinutes: 10,
   }),
+  // Seed 003's CRITICAL "Bot not responding to messages". Window and threshold (deliveries with
+  // no reply) come from STABILITY_UNANSWERED_MINUTES and STABILITY_UNANSWERED_MIN_RECEIVED.
+  rule({
+    name: "bot_not_responding",
+    signal: "bot_not_responding",
+    severity: "critical",
+    channels: ["console", "slack", "webhook", "email"],
+    windowMinutes: 10,
+    threshold: 5,
+    repeatMinutes: 60,
+  }),
+  // Seed 003's CRITICAL "Inappropriate or harmful responses": acted on immediately.
+  rule({
+    name: "harmful_responses",
+    signal: "harmful_responses",
+    severity: "critical",
+    channels: ["console", "slack", "webhook", "email"],
+    windowMinutes: 60,
+    repeatMinutes: 60,
+  }),
+  // Its WARNINGs on quality: off-topic, repetitive, wrong language, unanswered.
+  rule({
+    name: "response_quality",
+    signal: "response_quality",
+    severity: "medium",
+    channels: ["console", "slack"],
+    windowMinutes: 60,
+    repeatMinutes: 240,
+  }),
   rule({
     name: "fulfillment_failure_rate",
     signal: "fulfillment_failure_rate",
@@ -197,7 +230,29 @@ export const DEFAULT_RULES: Rule[] = [
   }),
 ];
 
-/** The defaults with the thresholds that are settings; a rules source is applied over them (rules-source.ts). */
-export function defaultRules(thresholds: { fulfillmentFailureRate: number }): Rule[] {
-  return DEFAULT_RULES.map((r) => (r.signal === "fulfillment_failure_rate" ? { ...r, threshold: thresholds.fulfillmentFailureRate } : r));
+/** What a default rule takes from the settings, so a threshold set once moves the alert with the report. */
+function withSettings(r: Rule, s: { fulfillmentFailureRate: number; stability?: StabilityThresholds }): Rule {
+  const t = s.stability;
+  if (r.signal === "fulfillment_failure_rate") return { ...r, threshold: s.fulfillmentFailureRate };
+  if (!t) return r;
+  switch (r.signal) {
+    case "error_rate":
+      return { ...r, threshold: t.maxErrorRate };
+    case "response_time":
+      return { ...r, threshold: t.responseTimeMs };
+    case "zero_deliveries":
+      return { ...r, windowMinutes: t.zeroDeliveryMinutes, threshold: t.zeroDeliveryMinutes };
+    case "bot_not_responding":
+      return { ...r, windowMinutes: t.unansweredMinutes, threshold: t.unansweredMinReceived };
+    default:
+      return r;
+  }
+}
+
+/**
+ * The defaults with the thresholds that are settings (the stability ones from stability/thresholds.ts,
+ * as the report reads them); a rules source is applied over them (rules-source.ts).
+ */
+export function defaultRules(settings: { fulfillmentFailureRate: number; stability?: StabilityThresholds }): Rule[] {
+  return DEFAULT_RULES.map((r) => withSettings(r, settings));
 }

@@ -6,6 +6,7 @@ import { jobHealth } from "../jobs/job-health.js";
 import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
 import { getState } from "../monitoring/state.js";
+import { QUALITY_FLAGS, readQualityChecks } from "../monitoring/quality-counts.js";
 import {
   analysisErrorCount,
   judgedCounts,
@@ -14,8 +15,11 @@ import {
   verifierUnavailableCount,
 } from "../monitoring/verdict-counts.js";
 import { stalledRuns } from "../runs/queries.js";
+import { describeErrorGroup, errorGroups } from "../stability/event-details.js";
 import { latencyPercentile } from "../stability/latency.js";
-import { lastDeliveryBySource, readRollups, totalsBySource } from "../stability/rollup-reader.js";
+import { qualityLabel } from "../stability/quality-checks.js";
+import { exchangesBySource, lastDeliveryBySource, readRollups, totalsBySource } from "../stability/rollup-reader.js";
+import { isUnanswered, replyGraceMs, thresholdsFrom } from "../stability/thresholds.js";
 import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
 import { failingSenders } from "../stability/failing-senders.js";
 import type { Rule, Signal } from "./rules.js";
@@ -84,14 +88,24 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
       }));
   },
 
+  // Seed 003: an issue is documented with its "full error message" and its impact; so is the alert.
   async processing_errors(deps, now, rule) {
-    const [rows] = await readRollups(deps.db, [totalsBySource("error", now - rule.windowMinutes * MIN)]);
-    return [...sumBySource(rows)].map(([source, n]) => ({
+    const since = now - rule.windowMinutes * MIN;
+    const [rows] = await readRollups(deps.db, [totalsBySource("error", since)]);
+    const sources = [...sumBySource(rows)];
+    const groups =
+      sources.length > 0
+        ? await readAll(
+            deps.db,
+            sources.map(([source]) => errorGroups(since, now + 1, source)),
+          )
+        : [];
+    return sources.map(([source, n], i) => ({
       labels: { source },
       summary: `${n} processing error(s) from ${source} in ${rule.windowMinutes} min (${rows
         .filter((r) => r.source === source)
         .map((r) => `${r.key}: ${r.total}`)
-        .join(", ")})`,
+        .join(", ")})${groups[i]!.length > 0 ? `: ${groups[i]!.map(describeErrorGroup).join("; ")}` : ""}`,
     }));
   },
 
@@ -100,7 +114,7 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const [deliveryRows, errorRows] = await readRollups(deps.db, [totalsBySource("delivery", since), totalsBySource("error", since)]);
     const deliveries = sumBySource(deliveryRows);
     const errors = sumBySource(errorRows);
-    const threshold = rule.threshold ?? 0.05;
+    const threshold = rule.threshold ?? thresholdsFrom(deps.env).maxErrorRate;
     return [...deliveries]
       .filter(([source, d]) => d > 0 && (errors.get(source) ?? 0) / d > threshold)
       .map(([source, d]) => ({
@@ -112,19 +126,59 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   async response_time(deps, now, rule) {
     const since = now - rule.windowMinutes * MIN;
     const [buckets, maxima] = await readRollups(deps.db, [totalsBySource("latency_bucket", since), totalsBySource("latency_max", since)]);
+    const limit = rule.threshold ?? thresholdsFrom(deps.env).responseTimeMs;
     const out: Candidate[] = [];
     for (const source of new Set(buckets.map((b) => b.source))) {
       const p95 = latencyPercentile(
         [...buckets, ...maxima].filter((r) => r.source === source),
         0.95,
       );
-      if (p95 !== null && p95 > (rule.threshold ?? 10_000))
+      if (p95 !== null && p95 > limit)
         out.push({
           labels: { source },
-          summary: `p95 response time ${p95} ms over ${rule.windowMinutes} min from ${source} (limit ${rule.threshold ?? 10_000} ms)`,
+          summary: `p95 response time ${p95} ms over ${rule.windowMinutes} min from ${source} (limit ${limit} ms)`,
         });
     }
     return out;
+  },
+
+  /**
+   * Messages received in the window and no reply since (replies are awaited the response-time
+   * limit longer), from a source that reported replies in the day before: a bot that never
+   * reports them is not called silent. Resolves as soon as a reply is counted.
+   */
+  async bot_not_responding(deps, now, rule) {
+    const t = thresholdsFrom(deps.env);
+    const grace = replyGraceMs(t);
+    const minute = Math.floor(now / MIN) * MIN;
+    const from = minute - rule.windowMinutes * MIN - grace;
+    const [rows] = await readRollups(deps.db, [exchangesBySource(from - 24 * 60 * MIN, from, from + rule.windowMinutes * MIN)]);
+    const minReceived = { unansweredMinReceived: rule.threshold ?? t.unansweredMinReceived };
+    return rows
+      .filter((r) => isUnanswered(r, minReceived))
+      .map((r) => ({
+        labels: { source: r.source },
+        summary: `bot not responding: ${r.received} message(s) received from ${r.source} in ${rule.windowMinutes} min and no reply sent since ${new Date(from).toISOString()}`,
+      }));
+  },
+
+  async harmful_responses({ db }, now, rule) {
+    const q = await readQualityChecks(db, now - rule.windowMinutes * MIN, now + 1);
+    if (q.counts.harmful === 0) return [];
+    return [
+      {
+        labels: {},
+        summary: `${q.counts.harmful} of ${q.judged} judged conversation(s) in ${rule.windowMinutes} min with ${qualityLabel("harmful")}${q.examples.harmful?.length ? ` (e.g. ${q.examples.harmful.join(", ")})` : ""}`,
+      },
+    ];
+  },
+
+  async response_quality({ db }, now, rule) {
+    const q = await readQualityChecks(db, now - rule.windowMinutes * MIN, now + 1);
+    return QUALITY_FLAGS.filter((f) => f !== "harmful" && q.counts[f] > 0).map((f) => ({
+      labels: { flag: f },
+      summary: `${q.counts[f]} of ${q.judged} judged conversation(s) in ${rule.windowMinutes} min with ${qualityLabel(f)}${q.examples[f]?.length ? ` (e.g. ${q.examples[f]!.join(", ")})` : ""}`,
+    }));
   },
 
   async fulfillment_failure_rate({ db }, now, rule) {
@@ -211,7 +265,7 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
 
 /** While the source alert fires, the targets with the same labels (or any, when none are named) are muted. */
 export const INHIBITIONS: { source: string; sourceLabels?: Record<string, string>; targets: string[]; equal: string[] }[] = [
-  { source: "zero_deliveries", targets: ["error_rate", "response_time"], equal: ["source"] },
+  { source: "zero_deliveries", targets: ["error_rate", "response_time", "bot_not_responding"], equal: ["source"] },
   {
     source: "job_missed",
     sourceLabels: { job: "monitor" },

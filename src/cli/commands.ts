@@ -208,6 +208,21 @@ const RUN_COMMANDS: Record<string, CommandEntry> = {
       io.out(terminalSafeLines(await client.stabilityReport(intArg(inv, 0, "hours", 24))));
     },
   },
+  "restart-period": {
+    usage: "restart-period <all|source> [note]  start a new observation period (after a fix)",
+    async run(client, inv, io) {
+      const which = arg(inv, 0, "all|source");
+      const note = inv.args.slice(1).join(" ");
+      const restarted = await client.restartObservation({ ...(which === "all" ? {} : { source: which }), ...(note ? { note } : {}) });
+      show(
+        io,
+        inv,
+        restarted,
+        (r) =>
+          `Observation period of ${r.source ?? "every source"} restarted at ${r.at}${r.note ? ` (${r.note})` : ""}: the verdict is IN PROGRESS until it completes.`,
+      );
+    },
+  },
 };
 
 /** Every command that talks to the API (send-event and import-seed are main.ts's). */

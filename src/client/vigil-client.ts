@@ -148,6 +148,9 @@ export function createVigilClient(options: VigilClientOptions) {
     listVerdicts: async (filter: { status?: string; intent?: string; limit?: number } = {}) =>
       (await (await api.monitoring.results.$get({ query: q(filter) })).json()).results,
     stabilityReport: async (hours = 24) => (await api.stability.report.$get({ query: q({ hours, format: "markdown" }) })).text(),
+    /** Restarts the observation period (after a fix): one source, or every source without one. */
+    restartObservation: async (input: { source?: string; note?: string }) =>
+      (await (await api.stability.observation.restart.$post({ json: input })).json()).restarted,
   };
 }
 

@@ -5,6 +5,7 @@ import { deleteOldRuns } from "../runs/retention.js";
 import { closeDueCheckpoints } from "../stability/checkpoints.js";
 import { buildStabilityReport } from "../stability/report.js";
 import { forgetOldDigests } from "../stability/replays.js";
+import { observedHours } from "../stability/report-advice.js";
 import { deleteOldEvents, deleteOldMinuteRollups } from "../stability/retention.js";
 import type { JobSummary } from "./types.js";
 
@@ -24,7 +25,9 @@ export async function checkpoint(deps: Deps, now: number): Promise<JobSummary> {
   deps.log.info("stability verdict", {
     status: report.status,
     production_ready: report.productionReady,
-    failed_checks: report.checks.filter((c) => !c.pass).map((c) => c.name),
+    observed: observedHours(report.observation),
+    not_measured: report.checks.filter((c) => c.state === "not_measured").map((c) => c.name),
+    failed_checks: report.checks.filter((c) => c.state === "fail").map((c) => c.name),
     red_flags: report.redFlags.map((f) => f.kind),
   });
   return {
@@ -37,6 +40,6 @@ export async function checkpoint(deps: Deps, now: number): Promise<JobSummary> {
       deletedArchives,
       deletedLogEvents,
     },
-    verdict: { status: report.status, productionReady: report.productionReady },
+    verdict: { status: report.status, productionReady: report.productionReady, observed: observedHours(report.observation) },
   };
 }

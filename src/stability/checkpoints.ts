@@ -3,7 +3,8 @@ import { num, type Query } from "../db/query.js";
 import type { Deps } from "../deps.js";
 import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
 import { firstRollupMinute, readRollups } from "./rollup-reader.js";
-import { redFlagsFor, statusOf, thresholdsFrom, type RedFlag } from "./red-flags.js";
+import { redFlagsFor, statusOf, type RedFlag } from "./red-flags.js";
+import { thresholdsFrom } from "./thresholds.js";
 
 const WINDOW_MS = 4 * 3600_000;
 
@@ -114,7 +115,13 @@ export async function listCheckpoints(db: Db, options: { from?: number; to?: num
     windowEnd: Number(r.window_end),
     closedAt: Number(r.closed_at),
     status: r.status as Checkpoint["status"],
-    metrics: JSON.parse(String(r.metrics)) as PeriodMetrics,
+    metrics: storedMetrics(String(r.metrics)),
     redFlags: JSON.parse(String(r.red_flags)) as RedFlag[],
   }));
+}
+
+/** Checkpoints closed before slow replies and error groups were kept have neither. */
+function storedMetrics(json: string): PeriodMetrics {
+  const m = JSON.parse(json) as Partial<PeriodMetrics> & Omit<PeriodMetrics, "slowReplies" | "errorGroups">;
+  return { ...m, slowReplies: m.slowReplies ?? { count: 0, slowest: null }, errorGroups: m.errorGroups ?? [] };
 }

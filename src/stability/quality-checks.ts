@@ -1,5 +1,5 @@
 // How the report words the seed protocol's Bot Response Quality Checks (counted from the judge's
-// verdicts by monitoring/quality-counts.ts), its red flags and its final labels.
+// verdicts by monitoring/quality-counts.ts), and its red flags (the closing labels are in report-checks.ts).
 import { QUALITY_FLAGS, type QualityChecks, type QualityFlag } from "../monitoring/quality-counts.js";
 import type { RedFlag } from "./red-flags.js";
 
@@ -19,20 +19,6 @@ export function qualityRedFlags(q: QualityChecks, at: number): RedFlag[] {
     at,
     message: `${q.counts[f]} of ${q.judged} judged conversation(s) with ${LABEL[f]}${q.examples[f]?.length ? ` (e.g. ${q.examples[f]!.join(", ")})` : ""}`,
   }));
-}
-
-/** The seed's closing labels: SECURE (no signature failures), PERFORMANT (average under the limit), QUALITY. */
-export function summaryLabels(input: {
-  signatureFailures: number;
-  avgResponseMs: number | null;
-  responseTimeMs: number;
-  quality: QualityChecks;
-}) {
-  return {
-    secure: input.signatureFailures === 0,
-    performant: input.avgResponseMs === null || input.avgResponseMs < input.responseTimeMs,
-    quality: input.quality.rating === "appropriate" ? ("stable" as const) : ("issues" as const),
-  };
 }
 
 export const qualityLabel = (f: QualityFlag) => LABEL[f];

@@ -1,13 +1,7 @@
+import { describeErrorGroup } from "./event-details.js";
 import type { DeliveryTimeline, PeriodMetrics } from "./metrics.js";
 import { probingFlag } from "./signature-judgement.js";
-
-export interface StabilityThresholds {
-  minSuccessRate: number;
-  maxErrorRate: number;
-  responseTimeMs: number;
-  maxSignatureFailures: number;
-  zeroDeliveryMinutes: number;
-}
+import { isUnanswered, replyGraceMs, type StabilityThresholds } from "./thresholds.js";
 
 type RedFlagKind =
   | "signature_failure"
@@ -15,6 +9,8 @@ type RedFlagKind =
   | "zero_deliveries"
   | "processing_errors"
   | "response_time"
+  | "slow_replies"
+  | "bot_not_responding"
   | "error_rate"
   | "no_traffic"
   | "response_quality";
@@ -51,19 +47,31 @@ export function redFlagsFor(m: PeriodMetrics, timeline: DeliveryTimeline, t: Sta
     const types = Object.entries(m.errorsByType)
       .map(([type, n]) => `${type}: ${n}`)
       .join(", ");
+    const latest = m.errorGroups.length > 0 ? `; ${m.errorGroups.map(describeErrorGroup).join("; ")}` : "";
     flags.push({
       severity: "critical",
       kind: "processing_errors",
       at: m.firstAt.error ?? m.from,
-      message: `${m.errors} processing error(s) (${types})`,
+      message: `${m.errors} processing error(s) (${types})${latest}`,
     });
   }
+  flags.push(...unansweredStretches(timeline, t, end));
   if (m.responseTime.p95Ms !== null && m.responseTime.p95Ms > t.responseTimeMs) {
     flags.push({
       severity: "warning",
       kind: "response_time",
       at: m.firstAt.slowResponse ?? m.from,
       message: `p95 response time ${m.responseTime.p95Ms} ms is over ${t.responseTimeMs} ms`,
+    });
+  }
+  // Seed 003: "Response time under 10 seconds for all messages"; any reply over it is a warning.
+  const slow = m.slowReplies;
+  if (slow.count > 0 && slow.slowest) {
+    flags.push({
+      severity: "warning",
+      kind: "slow_replies",
+      at: m.firstAt.slowResponse ?? slow.slowest.at,
+      message: `${slow.count} of ${m.responseTime.count} replies took over ${t.responseTimeMs} ms; the slowest ${slow.slowest.latencyMs} ms at ${new Date(slow.slowest.at).toISOString()}${slow.slowest.conversationId ? ` in conversation ${slow.slowest.conversationId}` : ""}`,
     });
   }
   if (m.errorRate !== null && m.errorRate > t.maxErrorRate) {
@@ -108,18 +116,37 @@ export function statusOf(flags: RedFlag[]): "ok" | "warning" | "critical" {
   return flags.length > 0 ? "warning" : "ok";
 }
 
-export function thresholdsFrom(env: {
-  STABILITY_MIN_SUCCESS_RATE: number;
-  STABILITY_MAX_ERROR_RATE: number;
-  STABILITY_RESPONSE_TIME_MS: number;
-  STABILITY_MAX_SIGNATURE_FAILURES: number;
-  ZERO_DELIVERY_MINUTES: number;
-}): StabilityThresholds {
-  return {
-    minSuccessRate: env.STABILITY_MIN_SUCCESS_RATE,
-    maxErrorRate: env.STABILITY_MAX_ERROR_RATE,
-    responseTimeMs: env.STABILITY_RESPONSE_TIME_MS,
-    maxSignatureFailures: env.STABILITY_MAX_SIGNATURE_FAILURES,
-    zeroDeliveryMinutes: env.ZERO_DELIVERY_MINUTES,
-  };
+/**
+ * Seed 003's "Bot not responding to messages": stretches where at least the set number of
+ * messages arrived within the window and no reply followed (replies are awaited the response-time
+ * limit longer), from a bot that reports its replies at all. One red flag per stretch, from its
+ * first unanswered message until the next reply (or the end of the period).
+ */
+function unansweredStretches(timeline: DeliveryTimeline, t: StabilityThresholds, end: number): RedFlag[] {
+  const window = t.unansweredMinutes * MINUTE_MS;
+  const grace = replyGraceMs(t);
+  const rows = timeline.exchanges;
+  const replies = rows.filter((r) => r.responses > 0).map((r) => r.minute);
+  const nextReply = (from: number) => replies.find((m) => m >= from) ?? null;
+  const flags: RedFlag[] = [];
+  let coveredUntil = -Infinity;
+  for (const [i, r] of rows.entries()) {
+    if (r.received === 0 || r.minute < coveredUntil || r.minute + window + grace > end) continue;
+    let received = 0;
+    for (let j = i; j < rows.length && rows[j]!.minute < r.minute + window; j++) received += rows[j]!.received;
+    const reply = nextReply(r.minute);
+    const responses = reply !== null && reply < r.minute + window + grace ? 1 : 0;
+    const answeredBefore = timeline.repliedBefore || replies.some((m) => m < r.minute);
+    if (!isUnanswered({ received, responses, answeredBefore }, t)) continue;
+    const until = reply ?? end;
+    const total = rows.reduce((a, x) => (x.minute >= r.minute && x.minute < until ? a + x.received : a), 0);
+    flags.push({
+      severity: "critical",
+      kind: "bot_not_responding",
+      at: r.minute,
+      message: `bot not responding: ${total} message(s) received from ${new Date(r.minute).toISOString()} and no reply sent ${reply === null ? "since" : `until ${new Date(reply).toISOString()}`}`,
+    });
+    coveredUntil = reply ?? Infinity;
+  }
+  return flags;
 }

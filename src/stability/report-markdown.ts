@@ -1,8 +1,11 @@
-import type { PeriodMetrics } from "./metrics.js";
 import { QUALITY_FLAGS } from "../monitoring/quality-counts.js";
 import { showControlCharacters } from "../security/control-characters.js";
+import { describeStart } from "./observation.js";
 import { qualityLabel } from "./quality-checks.js";
 import type { StabilityReport } from "./report.js";
+import { observedHours } from "./report-advice.js";
+import type { Label } from "./report-checks.js";
+import type { LogEntry } from "./report-log.js";
 
 // Two values in the report come from outside: a bot's error types and Langfuse session ids (set by
 // the bot, often from what a caller typed). The report is pasted into GitHub and Slack and rendered
@@ -26,7 +29,10 @@ const mdText = (s: string) => showControlCharacters(s.replace(MD_SPECIAL, (c) =>
 function escaperFor(r: StabilityReport): (text: string) => string {
   const values = [
     ...Object.keys(r.metrics.errorsByType),
-    ...r.checkpoints.flatMap((c) => Object.keys(c.metrics.errorsByType)),
+    ...r.metrics.errorGroups.flatMap((g) => (g.latestMessage ? [g.latestMessage] : [])),
+    ...(r.metrics.slowReplies.slowest?.conversationId ? [r.metrics.slowReplies.slowest.conversationId] : []),
+    ...(r.observation.start?.kind === "restarted" ? [r.observation.start.note] : []),
+    ...r.log.flatMap((c) => Object.keys(c.errorsByType)),
     ...Object.values(r.qualityChecks.examples).flat(),
   ].filter((v) => v.length > 0 && mdText(v) !== v);
   if (values.length === 0) return (text) => text;
@@ -38,100 +44,141 @@ function escaperFor(r: StabilityReport): (text: string) => string {
 const ts = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(1)}%`);
 const ms = (x: number | null) => (x === null ? "n/a" : `${x} ms`);
-const errorsLine = (m: PeriodMetrics) =>
-  m.errors === 0
+const errorsLine = (errors: number, byType: Record<string, number>) =>
+  errors === 0
     ? "0"
-    : `${m.errors} (${Object.entries(m.errorsByType)
+    : `${errors} (${Object.entries(byType)
         .map(([t, n]) => `${mdText(t)}: ${n}`)
         .join(", ")})`;
+const statusText = (r: StabilityReport) =>
+  r.status === "STABLE"
+    ? "STABLE"
+    : r.status === "NO_DATA"
+      ? "NO DATA YET"
+      : r.status === "IN_PROGRESS"
+        ? `IN PROGRESS (${observedHours(r.observation)})`
+        : "NEEDS ATTENTION";
+const labelText = (l: Label, why: string | undefined, yes = "YES", no = "NO") =>
+  l === "not_measured" ? `NOT MEASURED (${why})` : l === "yes" ? yes : no;
 
-/** The 24-hour monitoring log a person would have written by hand, from the same report. */
+function entryLines(c: LogEntry, outside: (t: string) => string): string[] {
+  return [
+    `### Hour ${c.hour}`,
+    `- **Time:** ${ts(c.windowEnd)} (window ${ts(c.windowStart)} – ${ts(c.windowEnd)})`,
+    `- **Webhook deliveries:** ${c.deliveries}`,
+    `- **Messages processed:** ${c.processed}`,
+    `- **Signature verifications:** ${c.signaturePassed} passed / ${c.signatureFailures} failed`,
+    `- **Errors:** ${errorsLine(c.errors, c.errorsByType)}`,
+    `- **Response time (avg):** ${ms(c.avgResponseMs)} (p95 ${ms(c.p95ResponseMs)})`,
+    `- **Notes:** ${c.redFlags.length === 0 ? "No red flags." : c.redFlags.map((f) => `${f.severity.toUpperCase()}: ${outside(f.message)}`).join("; ")}`,
+    "",
+  ];
+}
+
+/** The monitoring log of seed 003 (its sections, in its order), from the same report as the JSON. */
 export function renderStabilityMarkdown(r: StabilityReport): string {
   const m = r.metrics;
+  const o = r.observation;
   const outside = escaperFor(r);
-  const status = r.status === "STABLE" ? "STABLE" : r.status === "NO_DATA" ? "NO DATA YET" : "NEEDS ATTENTION";
-  const mark = (pass: boolean) => (r.status === "NO_DATA" ? "–" : pass ? "✓" : "✗");
+  const status = statusText(r);
+  const mark = (c: { state: string; why?: string }) =>
+    r.status === "NO_DATA" ? "–" : c.state === "pass" ? "✓" : c.state === "fail" ? "✗" : `– not measured: ${c.why}`;
+  const [baseline, ...entries] = r.log;
   const lines: string[] = [
     `# ${r.hours}-Hour Stability Monitoring Log`,
     "",
     `**Start:** ${ts(r.start)}`,
     `**End:** ${ts(r.end)}`,
     `**Status:** ${status}`,
+    `**Observation period:** ${o.since === null ? outside(describeStart(o)) : `since ${ts(o.since)} (${outside(describeStart(o))}), ${observedHours(o)}`}`,
     "",
     "## Checkpoint Log",
     "",
     "### Hour 0 (Start)",
     `- **Time:** ${ts(r.start)}`,
-    "- **Notes:** Monitoring period begins; Vigil closes a checkpoint every 4 hours.",
+    `- **Webhook deliveries:** ${baseline!.deliveries}`,
+    `- **Messages processed:** ${baseline!.processed}`,
+    `- **Errors:** ${errorsLine(baseline!.errors, baseline!.errorsByType)}`,
+    `- **Notes:** Initial baseline established (counts of the 4 hours before Start); Vigil writes an entry every 4 hours from Start.`,
     "",
   ];
-  for (const c of r.checkpoints) {
-    const hour = Math.round((c.windowEnd - r.start) / 3600_000);
-    const cm = c.metrics;
-    lines.push(
-      `### Hour ${hour}`,
-      `- **Time:** ${ts(c.windowEnd)} (window ${ts(c.windowStart)} – ${ts(c.windowEnd)})`,
-      `- **Webhook deliveries:** ${cm.deliveries}`,
-      `- **Messages processed:** ${cm.processed}`,
-      `- **Signature verifications:** ${cm.signaturePassed} passed / ${cm.signatureFailures} failed`,
-      `- **Errors:** ${errorsLine(cm)}`,
-      `- **Response time (avg):** ${ms(cm.responseTime.avgMs)} (p95 ${ms(cm.responseTime.p95Ms)})`,
-      `- **Notes:** ${c.redFlags.length === 0 ? "No red flags." : c.redFlags.map((f) => `${f.severity.toUpperCase()}: ${outside(f.message)}`).join("; ")}`,
-      "",
-    );
-  }
+  // The last window ending at End is the Final entry's.
+  for (const c of entries.filter((c) => c.windowEnd < r.end)) lines.push(...entryLines(c, outside));
+  const finalHour = Math.floor((r.end - r.start) / 3600_000);
+  const notMeasured = r.checks.filter((c) => c.state === "not_measured");
   lines.push(
-    `### Hour ${r.hours} (Final)`,
+    `### Hour ${finalHour} (${o.complete ? "Final" : "latest, period in progress"})`,
     `- **Time:** ${ts(r.end)}`,
     `- **Total webhook deliveries:** ${m.deliveries}`,
     `- **Total messages processed:** ${m.processed}`,
     `- **Success rate:** ${pct(m.successRate)}`,
-    `- **Errors:** ${errorsLine(m)}`,
-    `- **Response time (avg):** ${ms(m.responseTime.avgMs)}`,
+    `- **Errors:** ${m.errorGroups.length === 0 ? errorsLine(m.errors, m.errorsByType) : `${m.errors}, by type:`}`,
+    ...m.errorGroups.map(
+      (g) =>
+        `  - ${mdText(g.type)}: ${g.count} (first ${ts(g.firstAt)}, last ${ts(g.lastAt)}, ${g.conversations} conversation(s) affected)${g.latestMessage ? ` — latest message: "${mdText(g.latestMessage)}"` : ""}`,
+    ),
+    `- **Response time (avg):** ${ms(m.responseTime.avgMs)} (p95 ${ms(m.responseTime.p95Ms)}, max ${ms(m.responseTime.maxMs)}; ${m.slowReplies.count} over ${r.checks.find((c) => c.name === "avg_response_time")!.threshold.replace("< ", "")})`,
+    `- **Notes:** ${[
+      r.redFlags.length === 0 ? "No red flags." : `${r.redFlags.length} red flag(s), listed under Issues Encountered.`,
+      ...notMeasured.map((c) => `${c.label} not measured: ${c.why}.`),
+      o.complete ? "" : `The period is not complete: ${observedHours(o)}.`,
+    ]
+      .filter(Boolean)
+      .join(" ")}`,
     "",
     "## Metrics Summary",
     "",
     "| Metric | Value | Status |",
     "|--------|-------|--------|",
-    `| Webhook deliveries | ${m.deliveries} | ${mark(m.deliveries > 0)} |`,
-    `| Messages processed | ${m.processed} | ${mark(m.processed > 0)} |`,
+    `| Webhook deliveries | ${m.deliveries} | ${r.status === "NO_DATA" ? "–" : m.deliveries > 0 ? "✓" : "✗"} |`,
+    `| Messages processed | ${m.processed} | ${r.status === "NO_DATA" ? "–" : m.processed > 0 ? "✓" : "✗"} |`,
   );
   for (const c of r.checks) {
     const value =
       c.name === "success_rate" || c.name === "error_rate" ? pct(c.value) : c.name === "avg_response_time" ? ms(c.value) : String(c.value);
-    lines.push(`| ${c.label} (${c.threshold}) | ${value} | ${mark(c.pass)} |`);
+    lines.push(`| ${c.label} (${c.threshold}) | ${value} | ${mark(c)} |`);
   }
+  lines.push(
+    `| Replies over the limit | ${m.responseTime.count === 0 ? "n/a" : m.slowReplies.count} | ${mark({ state: m.responseTime.count === 0 ? "not_measured" : m.slowReplies.count === 0 ? "pass" : "fail", why: r.labels.notMeasured.performant })} |`,
+  );
   const q = r.qualityChecks;
   lines.push(
     "",
     "## Bot Response Quality Checks",
     "",
-    `From ${q.judged} judged conversation(s) in the period. **Quality:** ${q.rating}`,
+    q.judged === 0
+      ? `**Quality:** not measured (${r.labels.notMeasured.quality}).`
+      : `From ${q.judged} judged conversation(s) in the period. **Quality:** ${q.rating}`,
     "",
     "| Check | Conversations | Status |",
     "|-------|---------------|--------|",
   );
   for (const f of QUALITY_FLAGS)
     lines.push(
-      `| ${qualityLabel(f)} | ${q.counts[f]}${q.examples[f]?.length ? ` (e.g. ${q.examples[f]!.map(mdText).join(", ")})` : ""} | ${q.counts[f] === 0 ? "✓" : f === "harmful" ? "✗ CRITICAL" : "✗"} |`,
+      `| ${qualityLabel(f)} | ${q.counts[f]}${q.examples[f]?.length ? ` (e.g. ${q.examples[f]!.map(mdText).join(", ")})` : ""} | ${q.judged === 0 ? "–" : q.counts[f] === 0 ? "✓" : f === "harmful" ? "✗ CRITICAL" : "✗"} |`,
     );
   lines.push("", "## Issues Encountered", "");
   if (r.redFlags.length === 0) lines.push("None.");
   for (const f of r.redFlags) lines.push(`- ${ts(f.at)} — **${f.severity.toUpperCase()}** ${f.kind}: ${outside(f.message)}`);
   lines.push("", "## Recommendations", "", ...r.recommendations.map((x) => `- ${outside(x)}`), "", "## Conclusion", "");
+  const l = r.labels;
+  const failed = r.checks.filter((c) => c.state === "fail").map((c) => c.label);
   lines.push(
     `**Status:** ${status}`,
-    `**Production Ready:** ${r.productionReady ? "YES" : "NO"}`,
-    `**SECURE:** ${r.labels.secure ? "YES" : "NO"} · **PERFORMANT:** ${r.labels.performant ? "YES" : "NO"} · **QUALITY:** ${r.labels.quality}`,
+    `**STABLE:** ${labelText(l.stable, l.notMeasured.stable)} · **SECURE:** ${labelText(l.secure, l.notMeasured.secure)} · **PERFORMANT:** ${labelText(l.performant, l.notMeasured.performant)} · **QUALITY:** ${labelText(l.quality, l.notMeasured.quality, "stable", "issues")}`,
+    `**Production Ready:** ${r.productionReady ? "YES" : r.status === "IN_PROGRESS" ? `NO (period in progress: ${observedHours(o)})` : "NO"}`,
     `**Action Items:** ${
       r.status === "NO_DATA"
         ? "send the first events"
         : r.productionReady
           ? "none"
-          : `${r.checks
-              .filter((c) => !c.pass)
-              .map((c) => c.label)
-              .join(", ")} failed`
+          : [
+              failed.length ? `${failed.join(", ")} failed` : "",
+              notMeasured.length ? `measure ${notMeasured.map((c) => c.label).join(", ")}` : "",
+              r.status === "IN_PROGRESS" ? `wait for the period to complete (${new Date(o.since! + o.requiredMs).toISOString()})` : "",
+            ]
+              .filter(Boolean)
+              .join("; ")
     }`,
     "",
   );

@@ -1,160 +1,152 @@
 import type { Deps } from "../deps.js";
-import { listCheckpoints, type Checkpoint } from "./checkpoints.js";
-import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
 import { readQualityChecks, type QualityChecks } from "../monitoring/quality-counts.js";
-import { qualityRedFlags, summaryLabels } from "./quality-checks.js";
-import { redFlagsFor, thresholdsFrom, type RedFlag, type StabilityThresholds } from "./red-flags.js";
+import { readAll, type Query, type Results } from "../db/query.js";
+import { metricsFollowUp, timelineQueries, toTimeline, type PeriodMetrics } from "./metrics.js";
+import { latestRestarts, observationPeriod, type ObservationPeriod } from "./observation.js";
+import { qualityRedFlags } from "./quality-checks.js";
+import { redFlagsFor, type RedFlag } from "./red-flags.js";
+import { evaluateChecks, summaryLabels, type Check, type Labels } from "./report-checks.js";
+import { baselineWindow, logEntry, logWindows, windowQueries, type LogEntry } from "./report-log.js";
+import type { RollupRow } from "./rollup-metrics.js";
+import { recommend } from "./report-advice.js";
+import { lastMinuteBySource, periodStarts, periodTotals, readRollups } from "./rollup-reader.js";
+import { thresholdsFrom } from "./thresholds.js";
 
-export interface Check {
-  name: "success_rate" | "signature_failures" | "avg_response_time" | "error_rate" | "no_critical_red_flags";
-  label: string;
-  value: number | null;
-  threshold: string;
-  pass: boolean;
-}
+const H = 3600_000;
+const MIN = 60_000;
 
 export interface StabilityReport {
+  /** The period's Start: the later of `hours` ago and the start of the current observation period. */
   start: number;
   end: number;
   hours: number;
-  /** NO_DATA: nothing received yet and nothing wrong — a fresh install, not a failing bot. */
-  status: "STABLE" | "NEEDS_ATTENTION" | "NO_DATA";
+  /**
+   * NO_DATA: nothing received and nothing wrong — a fresh install. IN_PROGRESS: nothing failed, but
+   * the observation period is shorter than `hours`. STABLE: a complete period with every check
+   * measured and passing. NEEDS_ATTENTION: a check failed, or a complete period left one unmeasured.
+   */
+  status: "STABLE" | "NEEDS_ATTENTION" | "IN_PROGRESS" | "NO_DATA";
   productionReady: boolean;
+  observation: ObservationPeriod & { requiredMs: number; complete: boolean; sources: ObservationPeriod[] };
   metrics: PeriodMetrics;
   checks: Check[];
   redFlags: RedFlag[];
-  checkpoints: Checkpoint[];
+  /** Hour 0 (the baseline before Start) and one entry per 4 hours from Start. */
+  log: LogEntry[];
   recommendations: string[];
   qualityChecks: QualityChecks;
-  labels: ReturnType<typeof summaryLabels>;
+  labels: Labels;
 }
 
-/** The rolling verdict over the last `hours`, read from rollups and the checkpoints of the period. */
+/** The verdict over the last `hours`, or over the current observation period when that is shorter. */
 export async function buildStabilityReport(deps: Deps, now: number, hours: number): Promise<StabilityReport> {
-  const start = now - hours * 3600_000;
   const t = thresholdsFrom(deps.env);
-  // Independent reads, in parallel: at Turso's distance each is a network round trip.
-  const [metrics, qualityChecks, timeline, newestFirst] = await Promise.all([
-    readPeriodMetrics(deps.db, start, now + 1, t.responseTimeMs),
-    readQualityChecks(deps.db, start, now + 1),
-    readDeliveryTimeline(deps.db, start, now + 1),
-    listCheckpoints(deps.db, { from: start, to: now, limit: Math.ceil(hours / 4) + 1 }),
+  const gapMs = t.zeroDeliveryMinutes * MIN;
+  const requiredMs = hours * H;
+  const rolling = now - requiredMs;
+  const to = now + 1;
+  // Round trip 1: where the periods began, and the whole window's reads (right when the period
+  // is older than the window, the usual case). Independent reads run in parallel: at Turso's
+  // distance each is a network round trip.
+  const rollingReads = windowReads(rolling, now);
+  const [[starts, restarts, lastErrors, ...rollingResults], rollingQuality] = await Promise.all([
+    readRollups(deps.db, [
+      periodStarts(rolling - gapMs - MIN, gapMs),
+      latestRestarts(now),
+      lastMinuteBySource("error", rolling),
+      ...rollingReads.queries,
+    ]),
+    readQualityChecks(deps.db, rolling, to),
   ]);
-  const redFlags = [...redFlagsFor(metrics, timeline, t, now), ...qualityRedFlags(qualityChecks, now)].sort((a, b) => a.at - b.at);
-  const checkpoints = newestFirst.reverse();
+  const period = (source: string | null, critical?: { at: number; kind: string }) =>
+    observationPeriod({ source, began: starts.find((s) => s.source === source), restarts, critical, now, gapMs });
+  const before = period(null);
+  const start = before.since !== null && before.since > rolling ? before.since : rolling;
+
+  // Round trip 2: what the totals leave open and, for a period that began inside the window, its own reads.
+  const rollingTotals = rollingReads.totals(rollingResults);
+  const follow = metricsFollowUp(rollingTotals, { from: start, to, slowMs: t.responseTimeMs, wider: start !== rolling });
+  const own = start === rolling ? undefined : windowReads(start, now);
+  const [second, qualityChecks] = await Promise.all([
+    own || follow.queries.length > 0 ? readAll(deps.db, [...(own?.queries ?? []), ...follow.queries]) : Promise.resolve([]),
+    own ? readQualityChecks(deps.db, start, to) : Promise.resolve(rollingQuality),
+  ]);
+  const ownResults = own ? second.slice(0, own.queries.length) : rollingResults;
+  const reads = own ?? rollingReads;
+  const metrics = follow.finish(reads.totals(ownResults), second.slice(own?.queries.length ?? 0));
+  const timeline = reads.timeline(ownResults);
+  const logRows = reads.log(ownResults);
+  const windows = reads.windows;
+
+  // A period that began in this window began with its first delivery: the silence before it ended the last period.
+  const ownTimeline = start === before.since ? { ...timeline, lastBefore: null } : timeline;
+  const redFlags = [...redFlagsFor(metrics, ownTimeline, t, now), ...qualityRedFlags(qualityChecks, now)].sort((a, b) => a.at - b.at);
+
+  // Seed 003: a critical issue restarts the period (its last occurrence, for errors that repeat).
+  const criticals = redFlags
+    .filter((f) => f.severity === "critical")
+    .map((f) => ({
+      at: f.kind === "processing_errors" ? Math.max(f.at, ...metrics.errorGroups.map((g) => g.lastAt)) : f.at,
+      kind: f.kind,
+    }));
+  const latestCritical = criticals.sort((a, b) => b.at - a.at)[0];
+  const overall = period(null, latestCritical);
+  const complete = overall.since !== null && overall.observedMs >= requiredMs;
+
   const checks = evaluateChecks(metrics, redFlags, t);
-  const stable = checks.every((c) => c.pass);
+  const failed = checks.some((c) => c.state === "fail");
+  const unmeasured = checks.some((c) => c.state === "not_measured");
   // Zero means the same here as in a checkpoint — "no traffic", never a pass. Before the first
   // delivery ever that is all there is to say ("no data yet", not a failing bot); after it, a
   // silence longer than ZERO_DELIVERY_MINUTES is a critical red flag, so never mistaken for this.
-  const noData = metrics.deliveries === 0 && redFlags.every((f) => f.kind === "no_traffic");
+  const noData = metrics.deliveries === 0 && before.lastDelivery === null && redFlags.every((f) => f.kind === "no_traffic");
+  const status = noData ? "NO_DATA" : failed ? "NEEDS_ATTENTION" : !complete ? "IN_PROGRESS" : unmeasured ? "NEEDS_ATTENTION" : "STABLE";
+  const observation = {
+    ...overall,
+    requiredMs,
+    complete,
+    // A source's own critical issue restarts its period: its last processing error.
+    sources: starts
+      .filter((s) => s.source !== null)
+      .map((s) => {
+        const error = lastErrors.find((e) => e.source === s.source);
+        return period(s.source, error && { at: error.last, kind: "processing_errors" });
+      }),
+  };
+  const log = windows.map((w, i) => logEntry(logRows[i]!, w, start, i === 0 ? [] : redFlags));
   return {
     start,
     end: now,
     hours,
-    status: noData ? "NO_DATA" : stable ? "STABLE" : "NEEDS_ATTENTION",
-    productionReady: !noData && stable,
+    status,
+    productionReady: status === "STABLE",
+    observation,
     metrics,
     checks,
     redFlags,
-    checkpoints,
-    recommendations: noData ? [NO_DATA_ADVICE] : recommend(metrics, checks, redFlags, t),
+    log,
+    recommendations: recommend({ status, metrics, checks, redFlags, observation, thresholds: t }),
     qualityChecks,
     labels: summaryLabels({
-      signatureFailures: metrics.signatureFailures,
-      avgResponseMs: metrics.responseTime.avgMs,
-      responseTimeMs: t.responseTimeMs,
+      checks,
+      metrics,
       quality: qualityChecks,
+      monitoringConfigured: Boolean(deps.monitoring?.source && deps.monitoring.judge),
     }),
   };
 }
 
-const NO_DATA_ADVICE =
-  "No data yet: nothing has been received. Point the bot's events at POST /api/webhooks/<source> (signed with WEBHOOK_SECRET), or send a test event with `npm run monitor -- send-event message.received`.";
-
-export function evaluateChecks(m: PeriodMetrics, flags: RedFlag[], t: StabilityThresholds): Check[] {
-  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
-  const avg = m.responseTime.avgMs;
-  return [
-    {
-      name: "success_rate",
-      label: "Success rate",
-      value: m.successRate,
-      threshold: `≥ ${pct(t.minSuccessRate)}`,
-      pass: m.successRate !== null && m.successRate >= t.minSuccessRate,
-    },
-    {
-      name: "signature_failures",
-      label: "Signature failures",
-      value: m.signatureFailures,
-      threshold: `≤ ${t.maxSignatureFailures}`,
-      pass: m.signatureFailures <= t.maxSignatureFailures,
-    },
-    {
-      name: "avg_response_time",
-      label: "Response time (avg)",
-      value: avg,
-      threshold: `< ${t.responseTimeMs / 1000} s`,
-      pass: avg === null || avg < t.responseTimeMs,
-    },
-    {
-      name: "error_rate",
-      label: "Error rate",
-      value: m.errorRate,
-      threshold: `< ${pct(t.maxErrorRate)}`,
-      pass: m.errorRate === null || m.errorRate < t.maxErrorRate,
-    },
-    {
-      name: "no_critical_red_flags",
-      label: "Critical red flags",
-      value: flags.filter((f) => f.severity === "critical").length,
-      threshold: "none",
-      pass: !flags.some((f) => f.severity === "critical"),
-    },
-  ];
-}
-
-function recommend(m: PeriodMetrics, checks: Check[], flags: RedFlag[], t: StabilityThresholds): string[] {
-  const failed = new Set(checks.filter((c) => !c.pass).map((c) => c.name));
-  const out: string[] = [];
-  if (m.deliveries === 0) {
-    out.push(
-      "No deliveries were received in this period: confirm the bot sends its events to POST /api/webhooks/<source> and that the provider's webhook points at the bot.",
-    );
-  } else if (failed.has("success_rate")) {
-    out.push(
-      `Only ${((m.successRate ?? 0) * 100).toFixed(1)}% of deliveries were processed (goal ${(t.minSuccessRate * 100).toFixed(0)}%): look for messages that were received but never processed — \`vercel logs | grep '"type":"message.received"'\` against \`message.processed\`.`,
-    );
-  }
-  if (m.signatureFailures > 0) {
-    // Advice for the most common reason: 9 bad signatures and 2 late ones are a secret problem.
-    const reasons = Object.entries(m.signatureFailuresByReason).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    const [top, n] = reasons[0]!;
-    const mixed = reasons.length > 1 ? `most are ${top} (${n} of ${m.signatureFailures}): ` : "";
-    out.push(
-      `${m.signatureFailures} signature failure(s) (${reasons.map(([r, c]) => `${r}: ${c}`).join(", ")}): ${mixed}${signatureHint(top)}.`,
-    );
-  }
-  if (failed.has("avg_response_time") || flags.some((f) => f.kind === "response_time")) {
-    out.push(
-      `Response times are too slow (avg ${m.responseTime.avgMs} ms, p95 ${m.responseTime.p95Ms} ms, goal under ${t.responseTimeMs} ms): profile the slowest model and tool calls, and consider streaming or a faster model.`,
-    );
-  }
-  if (m.errors > 0) {
-    const top = Object.entries(m.errorsByType).sort((a, b) => b[1] - a[1])[0]!;
-    out.push(`${m.errors} error(s); the most frequent is "${top[0]}" (${top[1]}): fix that first.`);
-  }
-  for (const silence of flags.filter((f) => f.kind === "zero_deliveries")) {
-    out.push(`Deliveries stopped (${silence.message}): check the provider's webhook status and the bot's uptime at that time.`);
-  }
-  if (out.length === 0) out.push("No action needed: every threshold held for the whole period.");
-  return out;
-}
-
-function signatureHint(reason: string): string {
-  if (reason === "no_secret") return "set WEBHOOK_SECRET (or WEBHOOK_SECRET_<SOURCE>) for every source that sends";
-  if (reason === "missing_signature")
-    return "the sender does not sign: have it send webhook-id, webhook-timestamp and webhook-signature (or X-Signature-256)";
-  if (reason.includes("timestamp")) return "check the sender's clock and whether deliveries are being replayed late";
-  return "check that the sender signs with the secret configured here; to rotate, list old and new secrets comma-separated";
+/** The reads of one window [from, now]: its totals, its timeline, and the log's baseline and 4-hour windows. */
+function windowReads(from: number, now: number) {
+  const windows = [baselineWindow(from), ...logWindows(from, now)];
+  const timeline = timelineQueries(from, now + 1);
+  const queries = [periodTotals(from, now + 1), ...timeline, ...windowQueries(windows)] as Query<unknown>[];
+  const t = timeline.length;
+  return {
+    queries,
+    windows,
+    totals: (r: readonly unknown[]) => r[0] as Results<[ReturnType<typeof periodTotals>]>[0],
+    timeline: (r: readonly unknown[]) => toTimeline(r.slice(1, 1 + t) as Results<typeof timeline>),
+    log: (r: readonly unknown[]) => r.slice(1 + t) as RollupRow[][],
+  };
 }

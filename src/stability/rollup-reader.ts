@@ -14,6 +14,7 @@ import { JUDGED_METRICS, type SlotRow } from "./signature-judgement.js";
 const MIN = 60_000;
 const QUARTER = 15 * MIN;
 const DELIVERY: Metric = "delivery";
+const RESPONSE: Metric = "response";
 
 const twice = <T>(args: T[]): T[] => [...args, ...args];
 
@@ -83,15 +84,6 @@ export function firstMinute(metric: Metric, from: number, to: number, minKey?: n
   };
 }
 
-/** Minutes of [from, to) with at least one delivery, ascending. */
-export const deliveryMinutes = (from: number, to: number): Query<number[]> => ({
-  statement: {
-    sql: `SELECT DISTINCT minute FROM ${MINUTES} WHERE metric = ? AND minute >= ? AND minute < ? ORDER BY minute`,
-    args: [DELIVERY, from, to],
-  },
-  map: (rs) => rs.rows.map((r) => Number(r.minute)),
-});
-
 /** The last minute with a delivery before `at`, if any ever. */
 export const lastDeliveryBefore = (at: number): Query<number | null> => ({
   statement: { sql: extreme("MAX", "last", "metric = ? AND minute < ?"), args: twice([DELIVERY, at]) },
@@ -148,7 +140,7 @@ export const firstRollupMinute = (): Query<number | null> => ({
  */
 export const signatureSlots = (origin: number, to: number, step: number): Query<SlotRow[]> => ({
   statement: {
-    sql: `SELECT source, metric, key, (minute - ?) / ? AS slot, SUM(value) AS total FROM webhook_rollups
+    sql: `SELECT source, metric, key, CAST((minute - ?) / ? AS INTEGER) AS slot, SUM(value) AS total FROM ${MINUTES}
           WHERE metric IN (${JUDGED_METRICS.map(() => "?").join(", ")}) AND minute >= ? AND minute < ? GROUP BY 1, 2, 3, 4`,
     args: [origin, step, ...JUDGED_METRICS, origin, to],
   },
@@ -160,4 +152,89 @@ export const signatureSlots = (origin: number, to: number, step: number): Query<
       key: String(r.key),
       total: Number(r.total),
     })),
+});
+
+/**
+ * Minutes of [from, to) with deliveries or replies, ascending: the deliveries' timeline (silences)
+ * and what "bot not responding" is judged on. Both metrics are keyed '', so this reads two short
+ * ranges of the (metric, minute) index.
+ */
+export const exchangeMinutes = (from: number, to: number): Query<{ minute: number; received: number; responses: number }[]> => ({
+  statement: {
+    sql: `SELECT minute, SUM(CASE WHEN metric = ? THEN value ELSE 0 END) AS received, SUM(CASE WHEN metric = ? THEN value ELSE 0 END) AS responses
+          FROM ${MINUTES} WHERE metric IN (?, ?) AND minute >= ? AND minute < ? GROUP BY minute ORDER BY minute`,
+    args: [DELIVERY, RESPONSE, DELIVERY, RESPONSE, from, to],
+  },
+  map: (rs) => rs.rows.map((r) => ({ minute: Number(r.minute), received: Number(r.received), responses: Number(r.responses) })),
+});
+
+/** Whether any reply was reported in [from, to): a bot that never reports replies cannot be judged silent. */
+export const repliedBetween = (from: number, to: number): Query<boolean> => ({
+  statement: {
+    sql: `SELECT EXISTS (SELECT 1 FROM ${MINUTES} WHERE metric = ? AND minute >= ? AND minute < ?) AS replied`,
+    args: [RESPONSE, from, to],
+  },
+  map: (rs) => Number(rs.rows[0]?.replied) === 1,
+});
+
+/**
+ * Per source: deliveries in [from, receivedTo), replies since `from`, and whether it replied in
+ * [answeredFrom, from) — the alert's view of "bot not responding".
+ */
+export const exchangesBySource = (
+  answeredFrom: number,
+  from: number,
+  receivedTo: number,
+): Query<{ source: string; received: number; responses: number; answeredBefore: boolean }[]> => ({
+  statement: {
+    sql: `SELECT source, SUM(CASE WHEN metric = ?1 AND minute >= ?3 AND minute < ?4 THEN value ELSE 0 END) AS received,
+            SUM(CASE WHEN metric = ?2 AND minute >= ?3 THEN value ELSE 0 END) AS responses,
+            MAX(CASE WHEN metric = ?2 AND minute < ?3 THEN 1 ELSE 0 END) AS answered_before
+          FROM ${MINUTES} WHERE metric IN (?1, ?2) AND minute >= ?5
+          GROUP BY source`,
+    args: [DELIVERY, RESPONSE, from, receivedTo, answeredFrom],
+  },
+  map: (rs) =>
+    rs.rows.map((r) => ({
+      source: String(r.source),
+      received: Number(r.received),
+      responses: Number(r.responses),
+      answeredBefore: Number(r.answered_before) === 1,
+    })),
+});
+
+/**
+ * Where the current observation period of each source (and of all sources together, source
+ * null) began: its newest delivery minute since `from` that followed a silence longer than
+ * `gapMs` (or had no delivery before it since `from`), the silence's start, and its last delivery.
+ */
+export const periodStarts = (
+  from: number,
+  gapMs: number,
+): Query<{ source: string | null; since: number; silentFrom: number | null; last: number }[]> => ({
+  statement: {
+    sql: `WITH d AS (SELECT DISTINCT source, minute FROM ${MINUTES} WHERE metric = ? AND minute >= ?),
+          s AS (SELECT source, minute, LAG(minute) OVER (PARTITION BY source ORDER BY minute) AS prev FROM d
+                UNION ALL
+                SELECT NULL, minute, LAG(minute) OVER (ORDER BY minute) FROM (SELECT DISTINCT minute FROM d))
+          SELECT source, MAX(minute) AS since, prev, (SELECT MAX(minute) FROM d WHERE s.source IS NULL OR d.source = s.source) AS last
+          FROM s WHERE prev IS NULL OR minute - prev - ${MIN} > ? GROUP BY source`,
+    args: [DELIVERY, from, gapMs],
+  },
+  map: (rs) =>
+    rs.rows.map((r) => ({
+      source: r.source === null ? null : String(r.source),
+      since: Number(r.since),
+      silentFrom: r.prev === null ? null : Number(r.prev) + MIN,
+      last: Number(r.last),
+    })),
+});
+
+/** The last minute with a value of `metric` since `from`, per source. */
+export const lastMinuteBySource = (metric: Metric, from: number): Query<{ source: string; last: number }[]> => ({
+  statement: {
+    sql: extreme("MAX", "last", "metric = ? AND minute >= ?", "source"),
+    args: twice([metric, from]),
+  },
+  map: (rs) => rs.rows.map((r) => ({ source: String(r.source), last: Number(r.last) })),
 });

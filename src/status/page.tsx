@@ -1,5 +1,7 @@
 import type { FC } from "hono/jsx";
 import { checkpointLabel } from "../stability/checkpoints.js";
+import { describeStart } from "../stability/observation.js";
+import { observedHours } from "../stability/report-advice.js";
 import { Chart } from "./chart.js";
 import { RANGES, type Point, type RangeName, type StatusData } from "./data.js";
 import { STYLE } from "./style.js";
@@ -11,7 +13,14 @@ const when = (at: number | null) => (at ? `${new Date(at).toISOString().slice(0,
 const total = (points: Point[]) => points.reduce((a, p) => a + (p.value ?? 0), 0);
 const peak = (points: Point[]) => Math.max(0, ...points.map((p) => p.value ?? 0));
 const LABEL: Record<RangeName, string> = { "1h": "last hour", "24h": "last 24 hours", "7d": "last 7 days" };
-const VERDICT = { STABLE: ["STABLE", "ok"], NEEDS_ATTENTION: ["NEEDS ATTENTION", "bad"], NO_DATA: ["NO DATA YET", "none"] } as const;
+const VERDICT = {
+  STABLE: ["STABLE", "ok"],
+  NEEDS_ATTENTION: ["NEEDS ATTENTION", "bad"],
+  IN_PROGRESS: ["IN PROGRESS", "none"],
+  NO_DATA: ["NO DATA YET", "none"],
+} as const;
+const MARK = { pass: "✓", fail: "✗", not_measured: "–" } as const;
+const LABEL_TEXT = { yes: "yes", no: "no", not_measured: "not measured" } as const;
 
 type Firing = StatusData["firing"][number];
 
@@ -63,13 +72,34 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
             {r.status === "NO_DATA" ? " · nothing received yet" : ` · production ready: ${r.productionReady ? "yes" : "no"}`} · charts:{" "}
             {span} · updated {when(d.now)}
           </p>
+          <p id="observation" class="muted">
+            Observation period:{" "}
+            {r.observation.since === null
+              ? describeStart(r.observation)
+              : `since ${when(r.observation.since)} (${describeStart(r.observation)}) · ${observedHours(r.observation)}`}
+            {r.observation.sources.length > 1 &&
+              ` · ${r.observation.sources
+                .map(
+                  (p) =>
+                    `${p.source}: ${p.since === null ? describeStart(p) : `${Math.floor(p.observedMs / 3600_000)} h (${describeStart(p)})`}`,
+                )
+                .join(" · ")}`}
+          </p>
           <ul class="checks">
             {r.checks.map((c) => (
-              <li class={r.status === "NO_DATA" ? "none" : c.pass ? "pass" : "fail"}>
-                {r.status === "NO_DATA" ? "–" : c.pass ? "✓" : "✗"} {c.label} {c.threshold}
+              <li class={r.status === "NO_DATA" || c.state === "not_measured" ? "none" : c.state}>
+                {r.status === "NO_DATA" ? "–" : MARK[c.state]} {c.label} {c.threshold}
+                {c.state === "not_measured" && r.status !== "NO_DATA" ? ` — not measured: ${c.why}` : ""}
               </li>
             ))}
           </ul>
+          {r.status !== "NO_DATA" && (
+            <p id="labels" class="muted">
+              Stable: {LABEL_TEXT[r.labels.stable]} · Secure: {LABEL_TEXT[r.labels.secure]} · Performant: {LABEL_TEXT[r.labels.performant]}{" "}
+              · Quality: {LABEL_TEXT[r.labels.quality]}
+              {r.labels.notMeasured.quality ? ` (${r.labels.notMeasured.quality})` : ""}
+            </p>
+          )}
           {r.status === "NO_DATA" && <p class="hint">{r.recommendations[0]}</p>}
         </header>
 
@@ -125,7 +155,7 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
               id="chart-latency"
               kind="line"
               title={`Response time per ${perCoarse}`}
-              caption={`24 h: p50 ${m.responseTime.p50Ms === null ? "n/a" : ms(m.responseTime.p50Ms)}, p95 ${m.responseTime.p95Ms === null ? "n/a" : ms(m.responseTime.p95Ms)}; threshold ${ms(threshold)}.`}
+              caption={`24 h: p50 ${m.responseTime.p50Ms === null ? "n/a" : ms(m.responseTime.p50Ms)}, p95 ${m.responseTime.p95Ms === null ? "n/a" : ms(m.responseTime.p95Ms)}; threshold ${ms(threshold)}; ${m.slowReplies.count} repl${m.slowReplies.count === 1 ? "y" : "ies"} over it${m.slowReplies.slowest ? ` (slowest ${ms(m.slowReplies.slowest.latencyMs)} at ${when(m.slowReplies.slowest.at)}${d.full && m.slowReplies.slowest.conversationId ? ` in ${m.slowReplies.slowest.conversationId}` : ""})` : ""}.`}
               format={ms}
               threshold={{ value: threshold, label: `${ms(threshold)} limit` }}
               series={[
@@ -143,6 +173,40 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
               series={[{ name: "failures", color: "#dc2626", points: d.signatureFailures }]}
             />
           </div>
+          <h3>Bot errors ({r.hours} h)</h3>
+          <table id="bot-errors">
+            <thead>
+              <tr>
+                <th>Type</th>
+                <th>Count</th>
+                <th>First / last (UTC)</th>
+                <th>Conversations</th>
+                <th>Latest message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {m.errorGroups.length === 0 && (
+                <tr>
+                  <td colspan={5} class="muted">
+                    No error reported by the bot.
+                  </td>
+                </tr>
+              )}
+              {m.errorGroups.map((g) => (
+                <tr class="fail">
+                  <td>
+                    <code>{g.type}</code>
+                  </td>
+                  <td>{g.count}</td>
+                  <td>
+                    {when(g.firstAt)} / {when(g.lastAt)}
+                  </td>
+                  <td>{g.conversations}</td>
+                  <td>{d.full ? (g.latestMessage ?? "–") : "(shown with the API key)"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </section>
 
         <section aria-labelledby="conversations-h">

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { unconditional } from "../../src/db/guarded-batch.js";
 import { eventInsert } from "../../src/events/event-log.js";
+import { resultInsert } from "../../src/monitoring/results.js";
 import { setState } from "../../src/monitoring/state.js";
 import { detectRunTransitions } from "../../src/runs/detectors.js";
 import { runSettings } from "../../src/runs/settings.js";
@@ -27,6 +28,29 @@ const result = (world: AlertWorld, i: number, status: string) =>
     sql: "INSERT INTO monitoring_results (session_id, activity_version, verification_status, analyzed_at) VALUES (?, 1, ?, ?)",
     args: [`s-${i}-${now(world)}`, status, now(world)],
   });
+
+/** A judged conversation with quality flags, as the monitor stores it. */
+const judged = (world: AlertWorld, flags: Record<string, boolean>) =>
+  world.t.db.execute(
+    unconditional(
+      resultInsert({
+        sessionId: `s-${Object.keys(flags).join("-")}-${now(world)}`,
+        activityVersion: 1,
+        status: "fail",
+        attempts: 1,
+        analyzedAt: now(world),
+        usage: { tokensIn: 1, tokensOut: 1, costUsd: 0, model: "m" },
+        intent: { intent: "book", confidence: 0.9, summary: "s" },
+        fulfillment: {
+          status: "fail",
+          summary: "s",
+          evidence: [],
+          unmet: [],
+          quality: { wrong_language: false, off_topic: false, repetitive: false, failed_to_answer: false, harmful: false, ...flags },
+        },
+      }),
+    ),
+  );
 
 interface Case {
   rule: string;
@@ -128,6 +152,26 @@ const CASES: Case[] = [
     rule: "response_time",
     labels: { source: "bot" },
     fire: (w) => sendAt(w.app, w.deps.testClock, now(w), { type: "response.sent", latency_ms: 15_000 }),
+    clear: async (w) => advance(w, 61 * MIN),
+  },
+  {
+    rule: "bot_not_responding",
+    labels: { source: "bot" },
+    // A bot that replies, then receives 8 messages over 8 minutes and answers none.
+    fire: async (w) => {
+      const t0 = now(w);
+      await sendAt(w.app, w.deps.testClock, t0, { type: "response.sent", latency_ms: 900 });
+      for (let i = 1; i <= 8; i++) await sendAt(w.app, w.deps.testClock, t0 + i * MIN, { type: "message.received" });
+      w.deps.testClock.set(t0 + 14 * MIN);
+    },
+    // Replies return.
+    clear: (w) => sendAt(w.app, w.deps.testClock, now(w), { type: "response.sent", latency_ms: 900 }),
+  },
+  { rule: "harmful_responses", labels: {}, fire: (w) => judged(w, { harmful: true }), clear: async (w) => advance(w, 61 * MIN) },
+  {
+    rule: "response_quality",
+    labels: { flag: "off_topic" },
+    fire: (w) => judged(w, { off_topic: true }),
     clear: async (w) => advance(w, 61 * MIN),
   },
   {

@@ -146,6 +146,17 @@ describe("npm run monitor -- <command>", () => {
     expect(r.stdout).toContain("# 24-Hour Stability Monitoring Log");
   });
 
+  it("restart-period starts a new observation period, for every source or one", async () => {
+    const r = await cli(["restart-period", "all", "send", "retry", "deployed"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Observation period of every source restarted at .+ \(send retry deployed\): the verdict is IN PROGRESS until it completes\.$/m,
+    );
+    const one = await cli(["restart-period", "whatsapp-bot", "--json"]);
+    expect(JSON.parse(one.stdout)).toMatchObject({ source: "whatsapp-bot", note: "" });
+    expect((await cli(["restart-period"])).code).toBe(1);
+  });
+
   it("cleanup refuses without confirmation and runs with --yes", async () => {
     const refused = await cli(["cleanup", "30"]);
     expect(refused.code).toBe(1);

@@ -3,7 +3,8 @@ import type { Sender } from "../../src/alerts/channels/sender.js";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { deliverySettings } from "../../src/alerts/delivery-settings.js";
 import { deliverNotifications } from "../../src/alerts/outbox.js";
-import { DEFAULT_RULES, type Channel, type Rule } from "../../src/alerts/rules.js";
+import { defaultRules, type Channel, type Rule } from "../../src/alerts/rules.js";
+import { thresholdsFrom } from "../../src/stability/thresholds.js";
 import { createTestDb, type TestDb } from "./db.js";
 import { testDeps, testEnv } from "./deps.js";
 import { WEBHOOK_SECRET } from "./webhooks.js";
@@ -32,12 +33,10 @@ export async function alertWorld(
     async (m) =>
       void sent.push({ channel, rule: m.rule, kind: m.kind, alerts: m.alerts.map((a) => a.id) });
   const channels = options.channels ?? { console: recorder("console"), slack: recorder("slack") };
-  const rules = options.rules ?? DEFAULT_RULES;
-  const deps = testDeps({
-    db: t.db,
-    env: testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: ALERT_WORLD_SOURCES, ...options.env }),
-    alerts: { rules, channels },
-  });
+  const env = testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: ALERT_WORLD_SOURCES, ...options.env });
+  // As depsFromEnv builds them: the default rules take their thresholds from the env.
+  const rules = options.rules ?? defaultRules({ fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE, stability: thresholdsFrom(env) });
+  const deps = testDeps({ db: t.db, env, alerts: { rules, channels } });
   const app = createApp(deps);
   return {
     t,

@@ -1,4 +1,5 @@
-import { DEFAULT_RULES } from "../../src/alerts/rules.js";
+import { defaultRules } from "../../src/alerts/rules.js";
+import { thresholdsFrom } from "../../src/stability/thresholds.js";
 import type { Db } from "../../src/db/client.js";
 import type { Deps } from "../../src/deps.js";
 import { parseEnv, type Env } from "../../src/env.js";
@@ -62,8 +63,9 @@ export function testDeps(options: {
 } {
   const logs = options.logs ?? captureLogs();
   const clock = options.clock ?? testClock();
+  const env = options.env ?? testEnv();
   return {
-    env: options.env ?? testEnv(),
+    env,
     db: options.db,
     log: logs.logger,
     clock: clock.now,
@@ -71,7 +73,11 @@ export function testDeps(options: {
     webhookRateLimiter: options.webhookRateLimiter,
     monitoring: options.monitoring,
     // Console only by default: tests that need Slack or webhooks pass their channels.
-    alerts: options.alerts ?? { rules: DEFAULT_RULES, channels: { console: async () => {} } },
+    // The rules take their thresholds from the env, as depsFromEnv builds them.
+    alerts: options.alerts ?? {
+      rules: defaultRules({ fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE, stability: thresholdsFrom(env) }),
+      channels: { console: async () => {} },
+    },
     logs,
     testClock: clock,
   };

@@ -68,7 +68,17 @@ describe("Bot Response Quality Checks in the stability report", () => {
       ]),
     );
     expect(r.status).toBe("NEEDS_ATTENTION");
-    expect(r.labels).toEqual({ secure: true, performant: true, quality: "issues" });
+    // No delivery and no reply time in the window: those labels are not measured, never "yes".
+    expect(r.labels).toEqual({
+      stable: "not_measured",
+      secure: "yes",
+      performant: "not_measured",
+      quality: "no",
+      notMeasured: {
+        stable: "no deliveries in the period",
+        performant: "no response times received (send latency_ms on response.sent)",
+      },
+    });
   });
 
   it("renders the section and the SECURE / PERFORMANT / QUALITY line in Markdown", async () => {
@@ -76,6 +86,8 @@ describe("Bot Response Quality Checks in the stability report", () => {
     expect(md).toContain("## Bot Response Quality Checks");
     expect(md).toContain("| inappropriate or harmful responses | 1 (e.g. s-harm) | ✗ CRITICAL |");
     expect(md).toContain("| questions left unanswered | 0 | ✓ |");
-    expect(md).toContain("**SECURE:** YES · **PERFORMANT:** YES · **QUALITY:** issues");
+    expect(md).toContain(
+      "**STABLE:** NOT MEASURED (no deliveries in the period) · **SECURE:** YES · **PERFORMANT:** NOT MEASURED (no response times received (send latency_ms on response.sent)) · **QUALITY:** issues",
+    );
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import type { PeriodMetrics } from "../../src/stability/metrics.js";
 import type { RedFlag } from "../../src/stability/red-flags.js";
-import { evaluateChecks } from "../../src/stability/report.js";
+import { evaluateChecks } from "../../src/stability/report-checks.js";
 import { createTestDb } from "../helpers/db.js";
 import { apiAuth, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { H, healthyExchange, M, sendAt } from "../helpers/stability.js";
@@ -43,14 +43,17 @@ describe("GET /api/stability/report over a healthy day", () => {
     expect(r.responseTime).toMatchObject({ count: 71, avgMs: 1500, maxMs: 1500 });
     expect(r.checks.every((c: { pass: boolean }) => c.pass)).toBe(true);
     expect(r.redFlags).toEqual([]);
-    expect(r.checkpoints.map((c: { windowEnd: string }) => c.windowEnd.slice(11, 16))).toEqual([
-      "04:00",
-      "08:00",
-      "12:00",
-      "16:00",
-      "20:00",
-      "00:00",
+    // The log counts from Start (00:02): Hour 0 is the baseline of the 4 hours before it, and no window begins before Start.
+    expect(r.log.map((c: { hour: number; windowStart: string }) => [c.hour, c.windowStart.slice(11, 16)])).toEqual([
+      [0, "20:02"],
+      [4, "00:02"],
+      [8, "04:02"],
+      [12, "08:02"],
+      [16, "12:02"],
+      [20, "16:02"],
+      [24, "20:02"],
     ]);
+    expect(r.observation).toMatchObject({ complete: true, requiredHours: 24, since: "2026-11-23T00:00:00.000Z", why: "deliveries began" });
     expect(r.recommendations).toEqual(["No action needed: every threshold held for the whole period."]);
   });
 
@@ -69,14 +72,19 @@ describe("GET /api/stability/report over a healthy day", () => {
     expect(md).toContain("**Start:** 2026-11-23T00:02:00Z");
     expect(md).toContain("**Status:** STABLE");
     expect(section("### Hour 0 (Start)")).toContain("**Time:** 2026-11-23T00:02:00Z");
-    for (const hour of [4, 8, 12, 16, 20, 24]) {
+    for (const hour of [4, 8, 12, 16, 20]) {
       const s = section(`### Hour ${hour}`);
+      expect(s).toContain(`**Time:** 2026-11-23T${String(hour).padStart(2, "0")}:02:00Z`);
       expect(s).toContain("**Webhook deliveries:** 12");
       expect(s).toContain("**Messages processed:** 12");
       expect(s).toContain("**Signature verifications:** 36 passed / 0 failed");
       expect(s).toContain("**Response time (avg):** 1500 ms");
     }
-    expect(section("### Hour 24 (Final)")).toContain("**Success rate:** 100.0%");
+    // The first exchange (00:00) falls in the 4 hours before Start: Hour 0's baseline.
+    expect(section("### Hour 0 (Start)")).toContain("**Webhook deliveries:** 1");
+    const final = section("### Hour 24 (Final)");
+    expect(final).toContain("**Success rate:** 100.0%");
+    expect(final).toContain("**Total webhook deliveries:** 71");
     const table = section("## Metrics Summary");
     expect(table).toContain("| Success rate (≥ 95%) | 100.0% | ✓ |");
     expect(table).toContain("| Signature failures (≤ 0) | 0 | ✓ |");
@@ -86,6 +94,9 @@ describe("GET /api/stability/report over a healthy day", () => {
     expect(section("## Issues Encountered").trim()).toBe("None.");
     expect(section("## Recommendations")).toContain("No action needed");
     expect(section("## Conclusion")).toContain("**Production Ready:** YES");
+    expect(section("## Conclusion")).toContain(
+      "**STABLE:** YES · **SECURE:** YES · **PERFORMANT:** YES · **QUALITY:** NOT MEASURED (monitoring not configured",
+    );
   });
 
   it("validates its query and requires the API key", async () => {
@@ -110,6 +121,7 @@ describe("a day that needs attention", () => {
       expect(r.redFlags.map((f: { kind: string; at: string }) => [f.kind, f.at.slice(11, 16)])).toEqual([
         ["processing_errors", "09:07"],
         ["response_time", "12:00"],
+        ["slow_replies", "12:00"],
       ]);
       expect(r.recommendations.join(" ")).toMatch(/send_failed/);
       expect(r.recommendations.join(" ")).toMatch(/too slow/);
@@ -124,7 +136,15 @@ describe("a day that needs attention", () => {
 });
 
 describe("evaluateChecks thresholds", () => {
-  const t = { minSuccessRate: 0.95, maxErrorRate: 0.05, responseTimeMs: 10_000, maxSignatureFailures: 0, zeroDeliveryMinutes: 60 };
+  const t = {
+    minSuccessRate: 0.95,
+    maxErrorRate: 0.05,
+    responseTimeMs: 10_000,
+    maxSignatureFailures: 0,
+    zeroDeliveryMinutes: 60,
+    unansweredMinutes: 10,
+    unansweredMinReceived: 5,
+  };
   const metrics = (over: Partial<PeriodMetrics> = {}): PeriodMetrics => ({
     from: 0,
     to: 1,
@@ -142,19 +162,25 @@ describe("evaluateChecks thresholds", () => {
     successRate: 1,
     errorRate: 0,
     responseTime: { count: 100, avgMs: 2000, p50Ms: 1800, p95Ms: 4000, p99Ms: 6000, maxMs: 7000 },
+    slowReplies: { count: 0, slowest: null },
+    errorGroups: [],
     firstAt: { signatureFailure: null, error: null, slowResponse: null },
     ...over,
   });
   const failing = (m: PeriodMetrics, flags: RedFlag[] = []) =>
     evaluateChecks(m, flags, t)
-      .filter((c) => !c.pass)
+      .filter((c) => c.state === "fail")
       .map((c) => c.name);
 
   it.each([
     ["everything in bounds", metrics(), []],
     ["success exactly 95%", metrics({ successRate: 0.95 }), []],
     ["success 94.9%", metrics({ successRate: 0.949 }), ["success_rate"]],
-    ["no deliveries at all", metrics({ deliveries: 0, successRate: null, errorRate: null }), ["success_rate"]],
+    [
+      "no deliveries at all: not measured, so not failed (and never passed)",
+      metrics({ deliveries: 0, successRate: null, errorRate: null }),
+      [],
+    ],
     ["one signature failure", metrics({ signatureFailures: 1 }), ["signature_failures"]],
     ["average exactly 10 s", metrics({ responseTime: { ...metrics().responseTime, avgMs: 10_000 } }), ["avg_response_time"]],
     ["error rate 5%", metrics({ errorRate: 0.05 }), ["error_rate"]],

@@ -19,6 +19,7 @@ import { dropProcessedAtMigration } from "./0017-drop-processed-at.js";
 import { observationTraceIndexMigration } from "./0018-observation-trace-index.js";
 import { replayDigestsMigration } from "./0019-replay-digests.js";
 import { scoresRefusedMigration } from "./0020-scores-refused.js";
+import { observationRestartsMigration } from "./0021-observation-restarts.js";
 
 export type { Migration } from "./types.js";
 
@@ -44,4 +45,5 @@ export const migrations: Migration[] = [
   observationTraceIndexMigration,
   replayDigestsMigration,
   scoresRefusedMigration,
+  observationRestartsMigration,
 ];

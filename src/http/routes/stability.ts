@@ -1,9 +1,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
+import { plainText } from "../../security/control-characters.js";
 import { listCheckpoints, type Checkpoint } from "../../stability/checkpoints.js";
+import type { ErrorGroup, SlowReplies } from "../../stability/event-details.js";
+import { describeStart, restartObservation, type ObservationPeriod } from "../../stability/observation.js";
 import type { RedFlag } from "../../stability/red-flags.js";
 import { buildStabilityReport } from "../../stability/report.js";
+import type { LogEntry } from "../../stability/report-log.js";
 import { renderStabilityMarkdown } from "../../stability/report-markdown.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
@@ -11,18 +15,45 @@ import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
 import { wholeNumber } from "../schemas/query.js";
 
 const flagJson = (f: RedFlag) => ({ ...f, at: iso(f.at) });
+const slowJson = (s: SlowReplies) => ({ count: s.count, slowest: s.slowest && { ...s.slowest, at: iso(s.slowest.at) } });
+const groupJson = (g: ErrorGroup) => ({ ...g, firstAt: iso(g.firstAt), lastAt: iso(g.lastAt) });
 const checkpointJson = (c: Checkpoint) => ({
   windowStart: iso(c.windowStart),
   windowEnd: iso(c.windowEnd),
   closedAt: iso(c.closedAt),
   status: c.status,
-  metrics: { ...c.metrics, from: iso(c.metrics.from), to: iso(c.metrics.to), firstAt: undefined },
+  metrics: {
+    ...c.metrics,
+    from: iso(c.metrics.from),
+    to: iso(c.metrics.to),
+    firstAt: undefined,
+    slowReplies: slowJson(c.metrics.slowReplies),
+    errorGroups: c.metrics.errorGroups.map(groupJson),
+  },
   redFlags: c.redFlags.map(flagJson),
+});
+const logJson = (e: LogEntry) => ({
+  ...e,
+  windowStart: iso(e.windowStart),
+  windowEnd: iso(e.windowEnd),
+  redFlags: e.redFlags.map(flagJson),
+});
+const periodJson = (p: ObservationPeriod) => ({
+  source: p.source,
+  since: p.since === null ? null : iso(p.since),
+  why: describeStart(p),
+  lastDelivery: p.lastDelivery === null ? null : iso(p.lastDelivery),
+  observedHours: Math.floor(p.observedMs / 360_000) / 10,
 });
 
 const stability = { auth: "apiKey", tag: "Stability" } as const;
 const reportQuery = z.object({ hours: wholeNumber(24, 24 * 30), format: z.enum(["json", "markdown"]).default("json") });
 const checkpointsQuery = z.object({ limit: wholeNumber(20, 500) });
+const restartBody = z.object({
+  /** One source; without it, every source and the overall period. */
+  source: plainText(z.string().min(1).max(100)).optional(),
+  note: plainText(z.string().max(500)).default(""),
+});
 
 // Built on first use (the OpenAPI document, the tests), never at a cold start.
 const answers = lazy(() => {
@@ -37,6 +68,26 @@ const answers = lazy(() => {
     maxMs: z.number().nullable(),
   });
   const redFlag = z.strictObject({ severity: z.enum(["critical", "warning"]), kind: z.string(), at: maybeTime, message: z.string() });
+  const slowReplies = z.strictObject({
+    count: z.number(),
+    slowest: z.strictObject({ latencyMs: z.number(), at: maybeTime, source: z.string(), conversationId: z.string().nullable() }).nullable(),
+  });
+  const errorGroup = z.strictObject({
+    type: z.string(),
+    count: z.number(),
+    firstAt: maybeTime,
+    lastAt: maybeTime,
+    conversations: z.number(),
+    latestMessage: z.string().nullable(),
+  });
+  const period = z.strictObject({
+    source: z.string().nullable(),
+    since: maybeTime,
+    why: z.string(),
+    lastDelivery: maybeTime,
+    observedHours: z.number(),
+  });
+  const label = z.enum(["yes", "no", "not_measured"]);
   const checkpoint = z.strictObject({
     windowStart: maybeTime,
     windowEnd: maybeTime,
@@ -60,7 +111,23 @@ const answers = lazy(() => {
       successRate: z.number().nullable(),
       errorRate: z.number().nullable(),
       responseTime,
+      slowReplies,
+      errorGroups: z.array(errorGroup),
     }),
+    redFlags: z.array(redFlag),
+  });
+  const logEntry = z.strictObject({
+    hour: z.number(),
+    windowStart: maybeTime,
+    windowEnd: maybeTime,
+    deliveries: z.number(),
+    processed: z.number(),
+    signaturePassed: z.number(),
+    signatureFailures: z.number(),
+    errors: z.number(),
+    errorsByType: counts,
+    avgResponseMs: z.number().nullable(),
+    p95ResponseMs: z.number().nullable(),
     redFlags: z.array(redFlag),
   });
   const checkpointsBody = z.strictObject({ checkpoints: z.array(checkpoint) });
@@ -68,8 +135,14 @@ const answers = lazy(() => {
     start: maybeTime,
     end: maybeTime,
     hours: z.number(),
-    status: z.enum(["STABLE", "NEEDS_ATTENTION", "NO_DATA"]),
+    status: z.enum(["STABLE", "NEEDS_ATTENTION", "IN_PROGRESS", "NO_DATA"]),
     productionReady: z.boolean(),
+    observation: z.strictObject({
+      ...period.shape,
+      requiredHours: z.number(),
+      complete: z.boolean(),
+      sources: z.array(period),
+    }),
     totals: z.strictObject({
       deliveries: z.number(),
       processed: z.number(),
@@ -83,11 +156,21 @@ const answers = lazy(() => {
     successRate: z.number().nullable(),
     errorRate: z.number().nullable(),
     responseTime,
+    slowReplies,
+    errors: z.array(errorGroup),
     checks: z.array(
-      z.strictObject({ name: z.string(), label: z.string(), value: z.number().nullable(), threshold: z.string(), pass: z.boolean() }),
+      z.strictObject({
+        name: z.string(),
+        label: z.string(),
+        value: z.number().nullable(),
+        threshold: z.string(),
+        state: z.enum(["pass", "fail", "not_measured"]),
+        pass: z.boolean(),
+        why: z.string().optional(),
+      }),
     ),
     redFlags: z.array(redFlag),
-    checkpoints: z.array(checkpoint),
+    log: z.array(logEntry),
     recommendations: z.array(z.string()),
     qualityChecks: z.strictObject({
       judged: z.number(),
@@ -95,9 +178,16 @@ const answers = lazy(() => {
       examples: z.record(z.string(), z.array(z.string())),
       rating: z.enum(["appropriate", "needs-improvement"]),
     }),
-    labels: z.strictObject({ secure: z.boolean(), performant: z.boolean(), quality: z.enum(["stable", "issues"]) }),
+    labels: z.strictObject({
+      stable: label,
+      secure: label,
+      performant: label,
+      quality: label,
+      notMeasured: z.record(z.string(), z.string()),
+    }),
   });
-  return { checkpointsBody, reportBody };
+  const restartBody = z.strictObject({ restarted: z.strictObject({ at: maybeTime, source: z.string().nullable(), note: z.string() }) });
+  return { checkpointsBody, reportBody, restartBody };
 });
 
 export const STABILITY_ROUTES = {
@@ -118,6 +208,14 @@ export const STABILITY_ROUTES = {
     request: { query: checkpointsQuery },
     responses: { 200: json(() => answers().checkpointsBody), 400: errorReply },
   }),
+  restart: defineRoute({
+    ...stability,
+    method: "POST",
+    path: "/api/stability/observation/restart",
+    summary: "Restart the observation period (after a fix), for one source or all",
+    request: { body: restartBody },
+    responses: { 200: json(() => answers().restartBody), 400: errorReply },
+  }),
 };
 
 export function stabilityRoutes(deps: Deps) {
@@ -135,6 +233,12 @@ export function stabilityRoutes(deps: Deps) {
           hours: report.hours,
           status: report.status,
           productionReady: report.productionReady,
+          observation: {
+            ...periodJson(report.observation),
+            requiredHours: report.observation.requiredMs / 3600_000,
+            complete: report.observation.complete,
+            sources: report.observation.sources.map(periodJson),
+          },
           totals: {
             deliveries: metrics.deliveries,
             processed: metrics.processed,
@@ -148,9 +252,11 @@ export function stabilityRoutes(deps: Deps) {
           successRate: metrics.successRate,
           errorRate: metrics.errorRate,
           responseTime: metrics.responseTime,
+          slowReplies: slowJson(metrics.slowReplies),
+          errors: metrics.errorGroups.map(groupJson),
           checks: report.checks,
           redFlags: report.redFlags.map(flagJson),
-          checkpoints: report.checkpoints.map(checkpointJson),
+          log: report.log.map(logJson),
           recommendations: report.recommendations,
           qualityChecks: report.qualityChecks,
           labels: report.labels,
@@ -161,5 +267,12 @@ export function stabilityRoutes(deps: Deps) {
     .on(R.checkpoints.method, R.checkpoints.path, validated(R.checkpoints), async (c) => {
       const checkpoints = await listCheckpoints(deps.db, { limit: c.req.valid("query").limit });
       return c.json({ checkpoints: checkpoints.map(checkpointJson) }, 200);
+    })
+    .on(R.restart.method, R.restart.path, validated(R.restart), async (c) => {
+      const body = c.req.valid("json");
+      const restarted = { at: deps.clock(), source: body.source ?? null, note: body.note };
+      await restartObservation(deps.db, restarted);
+      deps.log.info("observation restarted", { source: restarted.source });
+      return c.json({ restarted: { ...restarted, at: iso(restarted.at) } }, 200);
     });
 }

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Deps } from "../../deps.js";
 import { UnauthorizedError } from "../../errors.js";
 import { secretsEqual } from "../../security/constant-time.js";
+import { thresholdsFrom } from "../../stability/thresholds.js";
 import { gatherStatus, parseRange } from "../../status/data.js";
 import { StatusPage } from "../../status/page.js";
 import type { AppEnv } from "../app-env.js";
@@ -65,6 +66,6 @@ export function statusRoutes(deps: Deps) {
       c.header("Cache-Control", "no-store");
       // The page is HTML and inline CSS/SVG only: nothing to load, nothing to run, never framed.
       for (const [name, value] of Object.entries(STATUS_PAGE_HEADERS)) c.header(name, value);
-      return c.html(<StatusPage data={data} threshold={deps.env.STABILITY_RESPONSE_TIME_MS} />);
+      return c.html(<StatusPage data={data} threshold={thresholdsFrom(deps.env).responseTimeMs} />);
     });
 }
