@@ -4,6 +4,7 @@ import { describeError } from "../log.js";
 import { evaluateAlerts } from "../alerts/engine.js";
 import { deliverySettings } from "../alerts/delivery-settings.js";
 import { deliverNotifications } from "../alerts/outbox.js";
+import { escalateUnacknowledged, escalationSettings } from "../alerts/escalation.js";
 import type { Channel } from "../alerts/rules.js";
 import { catchUpRollups } from "../stability/rollup-catch-up.js";
 import { detectRunTransitions, handleFinishedRuns } from "../runs/detectors.js";
@@ -22,6 +23,13 @@ const HEARTBEAT_STEPS: HeartbeatStep[] = [
   { name: "runs", run: (deps, now) => detectRunTransitions(deps, now, runSettings(deps.env)) },
   { name: "finishedRuns", run: handleFinishedRuns },
   { name: "alerts", run: (deps, now) => evaluateAlerts(deps, now, deps.alerts.rules, Object.keys(deps.alerts.channels) as Channel[]) },
+  {
+    name: "escalations",
+    run: async (deps, now) =>
+      deps.alerts.channels.pagerduty_escalation
+        ? escalateUnacknowledged(deps.db, now, escalationSettings(deps.env))
+        : { skipped: "no second route" },
+  },
   { name: "notifications", run: (deps, now) => deliverNotifications(deps, now, deps.alerts.channels, deliverySettings(deps.env)) },
 ];
 
