@@ -3,6 +3,7 @@ import { ALERT_ROUTES } from "./routes/alerts.js";
 import { CRON_ROUTES } from "./routes/cron.js";
 import { HEALTH_ROUTES } from "./routes/health.js";
 import { JOB_ROUTES } from "./routes/jobs.js";
+import { METRICS_ROUTES } from "./routes/metrics.js";
 import { MONITORING_ROUTES } from "./routes/monitoring.js";
 import { OPENAPI_ROUTES } from "./routes/openapi.js";
 import { RUN_ROUTES } from "./routes/runs.js";
@@ -25,6 +26,7 @@ export const ROUTES: readonly RouteContract[] = [
   RUN_ROUTES,
   MONITORING_ROUTES,
   ALERT_ROUTES,
+  METRICS_ROUTES,
   STATUS_ROUTES,
 ].flatMap((group) => Object.values(group) as RouteContract[]);
 

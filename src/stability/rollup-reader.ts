@@ -131,3 +131,21 @@ export const firstRollupMinute = (): Query<number | null> => ({
   statement: "SELECT MIN(minute) AS first FROM webhook_rollups",
   map: (rs) => num(rs.rows[0]?.first),
 });
+
+/** Per source, metric and key over [from, to), as `periodTotals` reads it (whole quarters, ragged minutes). */
+export function periodTotalsBySource(from: number, to: number): Query<(RollupRow & { source: string })[]> {
+  const qFrom = Math.ceil(from / QUARTER) * QUARTER;
+  const qTo = Math.max(qFrom, Math.floor(to / QUARTER) * QUARTER);
+  return {
+    statement: {
+      sql: `SELECT source, metric, key, SUM(total) AS total, MAX(peak) AS peak FROM (
+              SELECT source, metric, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups
+              WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?) GROUP BY source, metric, key
+              UNION ALL
+              SELECT source, metric, key, SUM(value), MAX(value) FROM webhook_rollups_15m WHERE slot >= ? AND slot < ? GROUP BY source, metric, key
+            ) GROUP BY source, metric, key`,
+      args: qFrom >= qTo ? [from, to, 0, 0, 0, 0] : [from, qFrom, qTo, to, qFrom, qTo],
+    },
+    map: (rs) => rs.rows.map((r) => ({ ...toRow(r), source: String(r.source) })),
+  };
+}
