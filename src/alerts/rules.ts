@@ -22,6 +22,7 @@ export const SIGNALS = [
   "job_missed",
   "judge_budget_exhausted",
   "monitoring_lag",
+  "regression",
 ] as const;
 export type Signal = (typeof SIGNALS)[number];
 
@@ -186,6 +187,15 @@ export const DEFAULT_RULES: Rule[] = [
     windowMinutes: 15,
     threshold: 15,
     repeatMinutes: 120,
+  }),
+  // windowMinutes: the recent window compared with the same hours of the baseline days (and the last 24 h).
+  rule({
+    name: "regression",
+    signal: "regression",
+    severity: "high",
+    channels: ["console", "slack"],
+    windowMinutes: 60,
+    repeatMinutes: 240,
   }),
 ];
 

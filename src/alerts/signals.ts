@@ -11,6 +11,7 @@ import { stalledRuns } from "../runs/queries.js";
 import { latencyPercentile } from "../stability/latency.js";
 import { lastDeliveryBySource, readRollups, totalsBySource } from "../stability/rollup-reader.js";
 import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
+import { regressionCandidates } from "./regression-signal.js";
 import type { Rule, Signal } from "./rules.js";
 
 /** One alert-worthy condition right now: its labels key the alert instance. */
@@ -36,6 +37,7 @@ const sumBySource = (rows: { source: string; total: number }[]) => {
 };
 
 export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
+  regression: regressionCandidates,
   run_completed: fromEvents(
     "run_completed",
     "session",

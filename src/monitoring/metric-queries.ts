@@ -1,4 +1,5 @@
 import type { Query } from "../db/query.js";
+import { QUALITY_FLAGS } from "./quality-counts.js";
 import { dayOf } from "./results.js";
 
 /** Verdicts stored since `since`, by intent and status (from the hourly counts, so `since` is a whole hour). */
@@ -28,3 +29,45 @@ export const importWatermark = (): Query<number | null> => ({
   statement: { sql: "SELECT value FROM monitor_state WHERE key = 'watermark'", args: [] },
   map: (rs) => (rs.rows[0] ? Number(rs.rows[0].value) : null),
 });
+
+export interface JudgedOutcomes {
+  judged: number;
+  /** Judged conversations not fulfilled (fail or partial). */
+  unfulfilled: number;
+  /** Failed or partial conversations by diagnosed category. */
+  byCategory: Record<string, number>;
+  /** Verdicts that carry quality flags, and how many carry each. */
+  flagged: number;
+  flags: Record<string, number>;
+}
+
+/**
+ * Judged verdicts in [from, to) or, with `days`, in the same hours of each of the `days` days
+ * before it (a baseline), by diagnosed category.
+ */
+export function judgedOutcomes(from: number, to: number, days?: number): Query<JudgedOutcomes> {
+  const day = 86_400_000;
+  const width = Math.min(day, to - from);
+  const range = days ? [from - days * day, from - day + width] : [from, to];
+  const flags = QUALITY_FLAGS.map((f) => `COALESCE(SUM(json_extract(quality_flags, '$.${f}')), 0) AS ${f}`).join(", ");
+  return {
+    statement: {
+      sql: `SELECT COALESCE(json_extract(diagnostic_report_json, '$.category'), '') AS category, COUNT(*) AS judged,
+              SUM(verification_status != 'pass') AS unfulfilled, SUM(quality_flags IS NOT NULL) AS flagged, ${flags}
+            FROM monitoring_results WHERE analyzed_at >= ? AND analyzed_at < ? AND verification_status IN ('pass', 'fail', 'partial')
+              AND ((analyzed_at - ?) % ${day} + ${day}) % ${day} < ? GROUP BY 1`,
+      args: [...range, from, width],
+    },
+    map: (rs) => {
+      const out: JudgedOutcomes = { judged: 0, unfulfilled: 0, byCategory: {}, flagged: 0, flags: {} };
+      for (const r of rs.rows) {
+        out.judged += Number(r.judged);
+        out.unfulfilled += Number(r.unfulfilled ?? 0);
+        out.flagged += Number(r.flagged ?? 0);
+        if (r.category) out.byCategory[String(r.category)] = Number(r.unfulfilled ?? 0);
+        for (const f of QUALITY_FLAGS) out.flags[f] = (out.flags[f] ?? 0) + Number(r[f] ?? 0);
+      }
+      return out;
+    },
+  };
+}

@@ -149,3 +149,22 @@ export function periodTotalsBySource(from: number, to: number): Query<(RollupRow
     map: (rs) => rs.rows.map((r) => ({ ...toRow(r), source: String(r.source) })),
   };
 }
+
+/**
+ * The same hours on each of the `days` days before [from, to), summed per source, metric and key:
+ * a baseline. From the quarter-hour table (kept for the long history), so the window is taken to
+ * whole quarters.
+ */
+export function recurringTotalsBySource(from: number, to: number, days: number): Query<(RollupRow & { source: string })[]> {
+  const day = 24 * 60 * MIN;
+  const start = Math.round(from / QUARTER) * QUARTER;
+  const width = Math.min(day, Math.max(QUARTER, Math.round((to - from) / QUARTER) * QUARTER));
+  return {
+    statement: {
+      sql: `SELECT source, metric, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups_15m
+            WHERE slot >= ? AND slot < ? AND ((slot - ?) % ${day} + ${day}) % ${day} < ? GROUP BY source, metric, key`,
+      args: [start - days * day, start - day + width, start, width],
+    },
+    map: (rs) => rs.rows.map((r) => ({ ...toRow(r), source: String(r.source) })),
+  };
+}

@@ -9,6 +9,7 @@ import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
 import { apiAuth, cronAuth } from "../helpers/deps.js";
 import { call } from "../helpers/runs.js";
 import { sendAt } from "../helpers/stability.js";
+import { pastTraffic } from "../helpers/traffic.js";
 import { signedRequest } from "../helpers/webhooks.js";
 
 let w: AlertWorld | undefined;
@@ -161,6 +162,16 @@ const CASES: Case[] = [
     // The Langfuse import's watermark 40 minutes behind, then caught up.
     fire: (w) => setState(w.t.db, "watermark", String(now(w) - 40 * MIN), now(w)),
     clear: (w) => setState(w.t.db, "watermark", String(now(w)), now(w)),
+  },
+  {
+    rule: "regression",
+    labels: { scope: "bot" },
+    // A steady week, then an hour with one error in four: then a day later, neither window has traffic.
+    fire: async (w) => {
+      await pastTraffic(w.t.db, { from: now(w) - 8 * 1440 * MIN, to: now(w) - 60 * MIN, everyMs: 20_000, tag: "week" });
+      await pastTraffic(w.t.db, { from: now(w) - 60 * MIN, to: now(w), everyMs: 20_000, tag: "bad", errorEvery: 4 });
+    },
+    clear: async (w) => advance(w, 25 * 60 * MIN),
   },
 ];
 
