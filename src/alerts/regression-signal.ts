@@ -2,14 +2,13 @@ import type { Deps } from "../deps.js";
 import { describeFinding } from "../regression/detect.js";
 import { findRegressions, regressionSettings } from "../regression/evaluate.js";
 import type { Rule } from "./rules.js";
-import type { Candidate } from "./signals.js";
 
 /**
  * One alert per scope (a webhook source, or the conversations) with every metric that got
  * significantly worse than the bot's own baseline, each with baseline, now, effect size and p.
  * The rule's window is the recent window; the last 24 h are compared as well.
  */
-export async function regressionCandidates(deps: Deps, now: number, rule: Rule): Promise<Candidate[]> {
+export async function regressionCandidates(deps: Deps, now: number, rule: Rule): Promise<{ labels: Record<string, string>; summary: string }[]> {
   const settings = regressionSettings(deps.env);
   const findings = await findRegressions(deps.db, now, rule.windowMinutes, settings);
   const scopes = [...new Set(findings.map((f) => f.scope))];
