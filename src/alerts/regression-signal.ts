@@ -1,6 +1,6 @@
 import type { Deps } from "../deps.js";
 import { describeFinding } from "../regression/detect.js";
-import { findRegressions, regressionSettings } from "../regression/evaluate.js";
+import { compareWithBaseline, regressionSettings } from "../regression/evaluate.js";
 import type { Rule } from "./rules.js";
 
 /**
@@ -10,7 +10,7 @@ import type { Rule } from "./rules.js";
  */
 export async function regressionCandidates(deps: Deps, now: number, rule: Rule): Promise<{ labels: Record<string, string>; summary: string }[]> {
   const settings = regressionSettings(deps.env);
-  const findings = await findRegressions(deps.db, now, rule.windowMinutes, settings);
+  const { findings } = await compareWithBaseline(deps.db, now, rule.windowMinutes, settings);
   const scopes = [...new Set(findings.map((f) => f.scope))];
   return scopes.map((scope) => {
     const mine = findings.filter((f) => f.scope === scope);

@@ -43,9 +43,13 @@ export interface Finding {
   effect: string;
   p: number;
 }
+/** A tested metric: baseline against now, whether or not it got worse. */
+export interface Comparison extends Finding {
+  regression: boolean;
+}
 
 const pct = (events: number, trials: number) => `${((100 * events) / trials).toFixed(1)}% (${events}/${trials})`;
-const formatP = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toPrecision(2));
+export const formatP = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toPrecision(2));
 const samples = (o: Observation): [number, number] =>
   o.kind === "rate" ? [o.now.trials, o.baseline.trials] : [o.now.reduce((a, b) => a + b, 0), o.baseline.reduce((a, b) => a + b, 0)];
 
@@ -86,24 +90,26 @@ function test(o: Observation): Tested {
  * alarm in this evaluation at `alpha`; a significant change is reported only when it is at least
  * `minRatio` times the baseline. Pure.
  */
-export function detectRegressions(observations: readonly Observation[], s: RegressionSettings): { tested: number; findings: Finding[] } {
+export function detectRegressions(
+  observations: readonly Observation[],
+  s: RegressionSettings,
+): { tested: number; findings: Finding[]; comparisons: Comparison[] } {
   const tested = observations.filter((o) => samples(o).every((n) => n >= s.minSamples)).map(test);
   const significant = holm(
     tested.map((t) => t.p),
     s.alpha,
   );
-  const findings = tested
-    .filter((t, i) => significant[i] && t.ratio >= s.minRatio)
-    .map(({ o, p, effect }) => ({
-      metric: o.metric,
-      scope: o.scope,
-      window: o.window,
-      baseline: o.kind === "rate" ? pct(o.baseline.events, o.baseline.trials) : `${o.baselineP95Ms} ms p95 (${samples(o)[1]} replies)`,
-      now: o.kind === "rate" ? pct(o.now.events, o.now.trials) : `${o.nowP95Ms} ms p95 (${samples(o)[0]} replies)`,
-      effect,
-      p,
-    }));
-  return { tested: tested.length, findings };
+  const comparisons = tested.map(({ o, p, effect, ratio }, i) => ({
+    metric: o.metric,
+    scope: o.scope,
+    window: o.window,
+    baseline: o.kind === "rate" ? pct(o.baseline.events, o.baseline.trials) : `${o.baselineP95Ms} ms p95 (${samples(o)[1]} replies)`,
+    now: o.kind === "rate" ? pct(o.now.events, o.now.trials) : `${o.nowP95Ms} ms p95 (${samples(o)[0]} replies)`,
+    effect,
+    p,
+    regression: Boolean(significant[i]) && ratio >= s.minRatio,
+  }));
+  return { tested: tested.length, findings: comparisons.filter((c) => c.regression), comparisons };
 }
 
 /** One line for an alert, a red flag or the page: baseline, now, effect size and p-value. */

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.js";
 import type { Env } from "../env.js";
-import { detectRegressions, type Finding, type RegressionSettings } from "./detect.js";
+import { type Comparison, detectRegressions, type Finding, type RegressionSettings } from "./detect.js";
 import { observe } from "./observe.js";
 
 export const regressionSettings = (
@@ -12,7 +12,15 @@ export const regressionSettings = (
   baselineDays: env.REGRESSION_BASELINE_DAYS,
 });
 
-/** The metrics significantly worse now (the last `windowMinutes`, and the last 24 h) than in the same hours of the baseline days. */
-export async function findRegressions(db: Db, now: number, windowMinutes: number, s: RegressionSettings): Promise<Finding[]> {
-  return detectRegressions(await observe(db, now, windowMinutes, s.baselineDays), s).findings;
+/**
+ * Every tested metric over the last `windowMinutes` and the last 24 h against the same hours of
+ * the baseline days, and those significantly worse (the findings).
+ */
+export async function compareWithBaseline(
+  db: Db,
+  now: number,
+  windowMinutes: number,
+  s: RegressionSettings,
+): Promise<{ comparisons: Comparison[]; findings: Finding[] }> {
+  return detectRegressions(await observe(db, now, windowMinutes, s.baselineDays), s);
 }

@@ -15,7 +15,8 @@ type RedFlagKind =
   | "response_time"
   | "error_rate"
   | "no_traffic"
-  | "response_quality";
+  | "response_quality"
+  | "regression";
 
 export interface RedFlag {
   severity: "critical" | "warning";

@@ -2,6 +2,9 @@ import type { Deps } from "../deps.js";
 import { listCheckpoints, type Checkpoint } from "./checkpoints.js";
 import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
 import { readQualityChecks, type QualityChecks } from "../monitoring/quality-counts.js";
+import type { Comparison } from "../regression/detect.js";
+import { compareWithBaseline, regressionSettings } from "../regression/evaluate.js";
+import { regressionRedFlags } from "../regression/red-flags.js";
 import { qualityRedFlags, summaryLabels } from "./quality-checks.js";
 import { redFlagsFor, thresholdsFrom, type RedFlag, type StabilityThresholds } from "./red-flags.js";
 
@@ -26,6 +29,8 @@ export interface StabilityReport {
   checkpoints: Checkpoint[];
   recommendations: string[];
   qualityChecks: QualityChecks;
+  /** The last hour and the last 24 h against the same hours of the baseline days (regression detection). */
+  baseline: Comparison[];
   labels: ReturnType<typeof summaryLabels>;
 }
 
@@ -34,13 +39,19 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   const start = now - hours * 3600_000;
   const t = thresholdsFrom(deps.env);
   // Independent reads, in parallel: at Turso's distance each is a network round trip.
-  const [metrics, qualityChecks, timeline, newestFirst] = await Promise.all([
+  const regression = regressionSettings(deps.env);
+  const [metrics, qualityChecks, timeline, newestFirst, baseline] = await Promise.all([
     readPeriodMetrics(deps.db, start, now + 1, t.responseTimeMs),
     readQualityChecks(deps.db, start, now + 1),
     readDeliveryTimeline(deps.db, start, now + 1),
     listCheckpoints(deps.db, { from: start, to: now, limit: Math.ceil(hours / 4) + 1 }),
+    compareWithBaseline(deps.db, now, 60, regression),
   ]);
-  const redFlags = [...redFlagsFor(metrics, timeline, t, now), ...qualityRedFlags(qualityChecks, now)].sort((a, b) => a.at - b.at);
+  const redFlags = [
+    ...redFlagsFor(metrics, timeline, t, now),
+    ...qualityRedFlags(qualityChecks, now),
+    ...regressionRedFlags(baseline.findings, now, regression.baselineDays),
+  ].sort((a, b) => a.at - b.at);
   const checkpoints = newestFirst.reverse();
   const checks = evaluateChecks(metrics, redFlags, t);
   const stable = checks.every((c) => c.pass);
@@ -60,6 +71,7 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
     checkpoints,
     recommendations: noData ? [NO_DATA_ADVICE] : recommend(metrics, checks, redFlags, t),
     qualityChecks,
+    baseline: baseline.comparisons,
     labels: summaryLabels({
       signatureFailures: metrics.signatureFailures,
       avgResponseMs: metrics.responseTime.avgMs,

@@ -42,6 +42,8 @@ export interface StatusData {
   /** Langfuse and the judge are configured; otherwise the conversation section says so. */
   monitoringConfigured: boolean;
   report: StabilityReport;
+  /** Days of baseline regression detection compares with. */
+  baselineDays: number;
   firing: { id: number; rule: string; severity: string; summary: string; since: number }[];
   jobs: JobHealth[];
   deliveries: Point[];
@@ -114,6 +116,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     range,
     monitoringConfigured: Boolean(deps.monitoring?.source && deps.monitoring.judge),
     report,
+    baselineDays: deps.env.REGRESSION_BASELINE_DAYS,
     firing,
     jobs,
     deliveries: series(fine, (slot) => sumOf(fineRollups.get(slot) ?? [], "delivery")),

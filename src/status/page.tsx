@@ -1,5 +1,6 @@
 import type { FC } from "hono/jsx";
 import { checkpointLabel } from "../stability/checkpoints.js";
+import { BaselineTable } from "./baseline-table.js";
 import { Chart } from "./chart.js";
 import { RANGES, type Point, type RangeName, type StatusData } from "./data.js";
 import { STYLE } from "./style.js";
@@ -143,6 +144,7 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
               series={[{ name: "failures", color: "#dc2626", points: d.signatureFailures }]}
             />
           </div>
+          <BaselineTable rows={d.report.baseline} days={d.baselineDays} />
         </section>
 
         <section aria-labelledby="conversations-h">

@@ -3,7 +3,7 @@ import { createApp } from "../../src/app.js";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
-import { testClock, testDeps, testEnv } from "../helpers/deps.js";
+import { API_KEY, apiAuth, testClock, testDeps, testEnv } from "../helpers/deps.js";
 import { pastTraffic } from "../helpers/traffic.js";
 import { sendAt } from "../helpers/stability.js";
 import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
@@ -70,6 +70,22 @@ describe("regression against the bot's own baseline", () => {
     expect(regression).toMatch(
       /response time \(bot, last 1 h\): now \d+ ms p95 \(\d+ replies\) vs \d+ ms p95 \(\d+ replies\) .* p95 ×\d+\.\d.*, p = /,
     );
+
+    // The report carries it as a red flag; the status page shows baseline against now.
+    const report = await (await app.request("/api/stability/report?hours=24", { headers: apiAuth })).json();
+    const flags = report.redFlags.filter((f: { kind: string }) => f.kind === "regression");
+    expect(flags.map((f: { message: string }) => f.message.split(" (")[0])).toEqual(
+      expect.arrayContaining(["regression: error rate", "regression: response time"]),
+    );
+    const page = await (
+      await app.request("/status", { headers: { authorization: `Basic ${Buffer.from(`x:${API_KEY}`).toString("base64")}` } })
+    ).text();
+    const start = page.indexOf('<table id="baseline">');
+    const table = page.slice(start, page.indexOf("</table>", start));
+    expect(table).toMatch(
+      /<tr class="regression"><td>error rate <span class="muted">\(bot\)<\/span><strong> — regression<\/strong><\/td><td>1 h<\/td><td>1\.0% \(\d+\/\d+\)<\/td><td>\d+\.\d% \(\d+\/\d+\)<\/td>/,
+    );
+    expect(table).toContain("response time");
   });
 
   it("the same week followed by two steady hours raises none", async () => {
