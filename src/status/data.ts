@@ -59,6 +59,8 @@ export interface StatusData {
   runs: { completed: Point[]; failed: Point[]; stalled: Point[] };
   checkpoints: Checkpoint[];
   failedConversations: FailedConversation[];
+  /** Each failed conversation's Langfuse session page, where the project is known. */
+  sessionLinks: Record<string, string>;
   failedRuns: FailedRunSummary[];
 }
 
@@ -99,6 +101,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     typeof shared
   >;
   const [failedConversations, failedRuns] = full ? (results.slice(shared.length) as Results<typeof lists>) : [[], []];
+  const sessionLinks = await linksTo(deps, failedConversations);
 
   const rowsAt = (slot: number) => rollups.get(slot) ?? [];
   const rate = (slot: number, metric: Metric) => {
@@ -139,6 +142,15 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     },
     checkpoints,
     failedConversations,
+    sessionLinks,
     failedRuns,
   };
+}
+
+/** One project look-up per instance (cached), then each link is built locally. */
+async function linksTo(deps: Deps, conversations: FailedConversation[]): Promise<Record<string, string>> {
+  const links = deps.monitoring?.links;
+  if (!links || conversations.length === 0) return {};
+  const urls = await Promise.all(conversations.map(async (c) => [c.sessionId, await links.sessionUrl(c.sessionId)] as const));
+  return Object.fromEntries(urls.filter((u): u is readonly [string, string] => u[1] !== null));
 }

@@ -195,7 +195,13 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
                     <tr>
                       <td>{when(c.at)}</td>
                       <td>
-                        <code>{c.sessionId}</code>
+                        {d.sessionLinks[c.sessionId] ? (
+                          <a href={d.sessionLinks[c.sessionId]} title="Open the session in Langfuse">
+                            <code>{c.sessionId}</code>
+                          </a>
+                        ) : (
+                          <code>{c.sessionId}</code>
+                        )}
                       </td>
                       <td>{c.intent ?? "–"}</td>
                       <td>{c.summary ?? "–"}</td>
