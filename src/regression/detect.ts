@@ -19,12 +19,12 @@ interface Base {
   /** The recent window, as people read it: "60 min", "24 h". */
   window: string;
 }
-export interface RateObservation extends Base {
+interface RateObservation extends Base {
   kind: "rate";
   now: { events: number; trials: number };
   baseline: { events: number; trials: number };
 }
-export interface LatencyObservation extends Base {
+interface LatencyObservation extends Base {
   kind: "latency";
   /** Counts per ordered latency bucket. */
   now: number[];

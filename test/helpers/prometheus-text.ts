@@ -6,7 +6,7 @@
 // a label value, a duplicate series, a histogram without +Inf, with decreasing buckets or with
 // _count unlike its +Inf bucket, a counter below zero, a missing final line feed.
 
-export interface ParsedSample {
+interface ParsedSample {
   name: string;
   labels: Record<string, string>;
   value: number;

@@ -18,7 +18,7 @@ const SEVERITY: Record<string, "critical" | "error" | "warning" | "info"> = {
 const SUMMARY_MAX = 1024;
 
 /** One alert instance is one PagerDuty alert, on every route it is sent to. */
-export const dedupKey = (alertId: number) => `vigil-alert-${alertId}`;
+const dedupKey = (alertId: number) => `vigil-alert-${alertId}`;
 
 type Alert = AlertMessage["alerts"][number];
 
@@ -47,14 +47,14 @@ export function pagerDutyEvent(routingKey: string, m: AlertMessage, a: Alert, so
 }
 
 /** Sends each alert of the message as its own event to `url` with `routingKey`. */
-export function pagerDutySender(url: string, routingKey: string, source: string, clock: () => number, what: string): Sender {
+function pagerDutySender(url: string, routingKey: string, source: string, clock: () => number, what: string): Sender {
   return async (m) => {
     for (const a of m.alerts) await postJson(url, JSON.stringify(pagerDutyEvent(routingKey, m, a, source)), {}, what, clock());
   };
 }
 
 /** payload.source: the deployment's host when it has a public address. */
-export const eventSource = (publicUrl: string | undefined) => (publicUrl ? new URL(publicUrl).host : "vigil");
+const eventSource = (publicUrl: string | undefined) => (publicUrl ? new URL(publicUrl).host : "vigil");
 
 /** PAGERDUTY_ROUTING_KEY (an Events API v2 integration key), posted to PAGERDUTY_EVENTS_URL. */
 export const pagerDutyChannel: ChannelDefinition = {
