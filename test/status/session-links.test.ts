@@ -4,7 +4,7 @@ import { createLocalCallLimiter } from "../../src/integrations/call-limiter.js";
 import { createLangfuseLinks } from "../../src/integrations/langfuse-links.js";
 import { startFakeLangfuse, type FakeLangfuse } from "../fakes/langfuse-server.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
-import { API_KEY, captureLogs, testClock, testDeps } from "../helpers/deps.js";
+import { API_KEY, apiAuth, captureLogs, testClock, testDeps } from "../helpers/deps.js";
 
 let t: TestDb | undefined;
 let lf: FakeLangfuse | undefined;
@@ -59,6 +59,11 @@ describe("links from failed conversations to their Langfuse sessions", () => {
       expect(page).toContain(`href="${hostileHref.replace(/&/g, "&amp;")}"`);
       expect(page).not.toContain("<script>alert(1)</script>");
     }
+    const { results } = await (await app.request("/api/monitoring/results", { headers: apiAuth })).json();
+    expect(results.map((r: { langfuseUrl: string }) => r.langfuseUrl)).toEqual([
+      `${lf!.url}/project/p1/sessions/conv-7`,
+      `${lf!.url}/project/p1/sessions/${encodeURIComponent(HOSTILE)}`,
+    ]);
     expect(projectLookUps()).toBe(1);
   });
 
@@ -70,6 +75,8 @@ describe("links from failed conversations to their Langfuse sessions", () => {
       expect(page).not.toContain("/sessions/conv-7");
     }
     expect(projectLookUps()).toBe(1);
+    const { results } = await (await app.request("/api/monitoring/results", { headers: apiAuth })).json();
+    expect(results.map((r: { langfuseUrl: string | null }) => r.langfuseUrl)).toEqual([null, null]);
     expect(logs.records().filter((r) => r.msg === "langfuse project unknown: no links to sessions")).toHaveLength(1);
     clock.advance(5 * 60_000);
     await app.request("/status", { headers: basic });
