@@ -2,7 +2,11 @@ import type { Query } from "../db/query.js";
 
 /** Job runs started since `since`, by job and status. */
 export const jobRunCounts = (since: number): Query<{ job: string; status: string; n: number }[]> => ({
-  statement: { sql: "SELECT job, status, COUNT(*) AS n FROM job_runs WHERE started_at >= ? GROUP BY 1, 2", args: [since] },
+  // Left to itself SQLite walks the whole (job, status, started_at) index to save the sort; today's rows are few.
+  statement: {
+    sql: "SELECT job, status, COUNT(*) AS n FROM job_runs INDEXED BY job_runs_started WHERE started_at >= ? GROUP BY 1, 2",
+    args: [since],
+  },
   map: (rs) => rs.rows.map((r) => ({ job: String(r.job), status: String(r.status), n: Number(r.n) })),
 });
 

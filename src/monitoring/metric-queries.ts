@@ -8,11 +8,11 @@ export const verdictsByIntentAndStatus = (since: number): Query<{ intent: string
   map: (rs) => rs.rows.map((r) => ({ intent: String(r.intent), status: String(r.status), n: Number(r.n) })),
 });
 
-/** Completed diagnoses of conversations analysed since `since`, by category. */
+/** Completed diagnoses (of failed and partial conversations) analysed since `since`, by category; both statuses named so the index reads only the range. */
 export const diagnosesByCategory = (since: number): Query<{ category: string; n: number }[]> => ({
   statement: {
     sql: `SELECT COALESCE(json_extract(diagnostic_report_json, '$.category'), 'unknown') AS category, COUNT(*) AS n FROM monitoring_results
-          WHERE diagnostic_status = 'complete' AND analyzed_at >= ? GROUP BY 1`,
+          WHERE diagnostic_status = 'complete' AND verification_status IN ('fail', 'partial') AND analyzed_at >= ? GROUP BY 1`,
     args: [since],
   },
   map: (rs) => rs.rows.map((r) => ({ category: String(r.category), n: Number(r.n) })),
@@ -48,20 +48,22 @@ export interface JudgedOutcomes {
 export function judgedOutcomes(from: number, to: number, days?: number): Query<JudgedOutcomes> {
   const day = 86_400_000;
   const width = Math.min(day, to - from);
-  const range = days ? [from - days * day, from - day + width] : [from, to];
+  // The window itself, or one index range per baseline day (only the window's hours are read).
+  const ranges = days ? Array.from({ length: days }, (_, i) => [from - (i + 1) * day, from - (i + 1) * day + width]) : [[from, to]];
   const flags = QUALITY_FLAGS.map((f) => `COALESCE(SUM(json_extract(quality_flags, '$.${f}')), 0) AS ${f}`).join(", ");
   return {
     statement: {
-      sql: `SELECT COALESCE(json_extract(diagnostic_report_json, '$.category'), '') AS category, COUNT(*) AS judged,
-              SUM(verification_status != 'pass') AS unfulfilled, SUM(quality_flags IS NOT NULL) AS flagged, ${flags}
-            FROM monitoring_results WHERE analyzed_at >= ? AND analyzed_at < ? AND verification_status IN ('pass', 'fail', 'partial')
-              AND ((analyzed_at - ?) % ${day} + ${day}) % ${day} < ? GROUP BY 1`,
-      args: [...range, from, width],
+      // Judged statuses are counted, not filtered: a filter on them would make SQLite walk the status index over all time.
+      sql: `SELECT COALESCE(json_extract(diagnostic_report_json, '$.category'), '') AS category,
+              SUM(verification_status IN ('pass', 'fail', 'partial')) AS judged, SUM(verification_status IN ('fail', 'partial')) AS unfulfilled,
+              SUM(quality_flags IS NOT NULL) AS flagged, ${flags}
+            FROM monitoring_results WHERE ${ranges.map(() => "(analyzed_at >= ? AND analyzed_at < ?)").join(" OR ")} GROUP BY 1`,
+      args: ranges.flat(),
     },
     map: (rs) => {
       const out: JudgedOutcomes = { judged: 0, unfulfilled: 0, byCategory: {}, flagged: 0, flags: {} };
       for (const r of rs.rows) {
-        out.judged += Number(r.judged);
+        out.judged += Number(r.judged ?? 0);
         out.unfulfilled += Number(r.unfulfilled ?? 0);
         out.flagged += Number(r.flagged ?? 0);
         if (r.category) out.byCategory[String(r.category)] = Number(r.unfulfilled ?? 0);

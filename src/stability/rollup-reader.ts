@@ -159,11 +159,13 @@ export function recurringTotalsBySource(from: number, to: number, days: number):
   const day = 24 * 60 * MIN;
   const start = Math.round(from / QUARTER) * QUARTER;
   const width = Math.min(day, Math.max(QUARTER, Math.round((to - from) / QUARTER) * QUARTER));
+  // One primary-key range per day, so only the window's slots are read, not the days between.
+  const starts = Array.from({ length: days }, (_, i) => start - (i + 1) * day);
   return {
     statement: {
       sql: `SELECT source, metric, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups_15m
-            WHERE slot >= ? AND slot < ? AND ((slot - ?) % ${day} + ${day}) % ${day} < ? GROUP BY source, metric, key`,
-      args: [start - days * day, start - day + width, start, width],
+            WHERE ${starts.map(() => "(slot >= ? AND slot < ?)").join(" OR ")} GROUP BY source, metric, key`,
+      args: starts.flatMap((d) => [d, d + width]),
     },
     map: (rs) => rs.rows.map((r) => ({ ...toRow(r), source: String(r.source) })),
   };
