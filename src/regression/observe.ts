@@ -6,6 +6,7 @@ import { periodTotalsBySource, readRollups, recurringTotalsBySource } from "../s
 import type { Observation } from "./detect.js";
 
 const MIN = 60_000;
+const QUARTER = 15 * MIN;
 
 type SourceRows = (RollupRow & { source: string })[];
 
@@ -76,23 +77,37 @@ const label = (minutes: number) => (minutes % 60 === 0 ? `${minutes / 60} h` : `
  */
 export async function observe(db: Db, now: number, windowMinutes: number, baselineDays: number): Promise<Observation[]> {
   const windows = [...new Set([windowMinutes, 1440])];
-  const reads = windows.flatMap((m) => {
-    const from = now - m * MIN;
-    return [
-      periodTotalsBySource(from, now + 1),
-      recurringTotalsBySource(from, now, baselineDays),
-      judgedOutcomes(from, now + 1),
-      judgedOutcomes(from, now, baselineDays),
-    ] as const;
+  const quarter = Math.floor(now / QUARTER) * QUARTER;
+  const kept = keptBaselines(db, now);
+  const key = (m: number) => `${m}/${baselineDays}/${quarter}`;
+  const missing = windows.filter((m) => !kept.has(key(m)));
+  const reads = [
+    ...windows.flatMap((m) => [periodTotalsBySource(now - m * MIN, now + 1), judgedOutcomes(now - m * MIN, now + 1)]),
+    // The baseline of the window as of the last quarter hour.
+    ...missing.flatMap((m) => [
+      recurringTotalsBySource(quarter - m * MIN, quarter, baselineDays),
+      judgedOutcomes(quarter - m * MIN, quarter, baselineDays),
+    ]),
+  ];
+  const results: unknown[] = await readRollups(db, reads);
+  missing.forEach((m, i) => {
+    const at = windows.length * 2 + i * 2;
+    kept.set(key(m), { until: quarter + QUARTER, rows: results[at] as SourceRows, judged: results[at + 1] as JudgedOutcomes });
   });
-  const results = await readRollups(db, reads);
   return windows.flatMap((m, i) => {
-    const [nowRows, baseRows, nowJudged, baseJudged] = results.slice(i * 4, i * 4 + 4) as [
-      SourceRows,
-      SourceRows,
-      JudgedOutcomes,
-      JudgedOutcomes,
-    ];
-    return [...bySource(nowRows, baseRows, label(m)), ...conversations(nowJudged, baseJudged, label(m))];
+    const [nowRows, nowJudged] = [results[i * 2] as SourceRows, results[i * 2 + 1] as JudgedOutcomes];
+    const base = kept.get(key(m))!;
+    return [...bySource(nowRows, base.rows, label(m)), ...conversations(nowJudged, base.judged, label(m))];
   });
+}
+
+// A baseline spans days and moves only when the window crosses a quarter hour, while the rule is
+// evaluated every minute: an instance keeps it (per database) until then, so the week of rollups
+// and verdicts is read about once per quarter hour instead of every minute.
+const baselines = new WeakMap<Db, Map<string, { until: number; rows: SourceRows; judged: JudgedOutcomes }>>();
+function keptBaselines(db: Db, now: number) {
+  const kept = baselines.get(db) ?? new Map();
+  baselines.set(db, kept);
+  for (const [k, v] of kept) if (v.until <= now) kept.delete(k);
+  return kept;
 }

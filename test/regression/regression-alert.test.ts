@@ -115,4 +115,30 @@ describe("regression against the bot's own baseline", () => {
       ).toEqual([]);
     }
   });
+
+  it("reads a baseline's week about once per quarter hour, not at every evaluation", async () => {
+    t = await createTestDb();
+    await pastTraffic(t.db, { from: T0 - 8 * DAY, to: T0 + 60 * MIN, everyMs: 60_000, tag: "week" });
+    const baselineReads: string[] = [];
+    const db = new Proxy(t.db, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (prop !== "batch" || typeof value !== "function") return typeof value === "function" ? value.bind(target) : value;
+        return (statements: { sql?: string }[], mode: string) => {
+          for (const st of statements)
+            if (/FROM webhook_rollups_15m\s+WHERE \(slot >= \? AND slot < \?\) OR/.test(st.sql ?? "")) baselineReads.push(st.sql!);
+          return value.call(target, statements, mode);
+        };
+      },
+    });
+    const clock = testClock(T0);
+    const deps = testDeps({ db, clock, env: testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "bot" }) });
+    const rule = DEFAULT_RULES.filter((r) => r.name === "regression");
+    for (let minute = 1; minute <= 30; minute++) {
+      clock.set(T0 + minute * MIN);
+      await evaluateAlerts(deps, clock.now(), rule, ["console"]);
+    }
+    // Two windows (1 h, 24 h), each read when a quarter begins: minutes 1, 15 and 30.
+    expect(baselineReads).toHaveLength(6);
+  });
 });
