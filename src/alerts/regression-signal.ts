@@ -8,7 +8,11 @@ import type { Rule } from "./rules.js";
  * significantly worse than the bot's own baseline, each with baseline, now, effect size and p.
  * The rule's window is the recent window; the last 24 h are compared as well.
  */
-export async function regressionCandidates(deps: Deps, now: number, rule: Rule): Promise<{ labels: Record<string, string>; summary: string }[]> {
+export async function regressionCandidates(
+  deps: Deps,
+  now: number,
+  rule: Rule,
+): Promise<{ labels: Record<string, string>; summary: string }[]> {
   const settings = regressionSettings(deps.env);
   const { findings } = await compareWithBaseline(deps.db, now, rule.windowMinutes, settings);
   const scopes = [...new Set(findings.map((f) => f.scope))];

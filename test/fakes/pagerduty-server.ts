@@ -34,18 +34,26 @@ export interface FakePagerDuty {
   close(): Promise<void>;
 }
 
-function problems(e: Record<string, any>): string[] {
+interface RawEvent {
+  routing_key?: unknown;
+  event_action?: unknown;
+  dedup_key?: unknown;
+  payload?: { summary?: unknown; severity?: unknown; source?: unknown };
+}
+
+function problems(e: RawEvent): string[] {
   const errors: string[] = [];
   if (typeof e.routing_key !== "string" || e.routing_key.length !== 32)
     errors.push("Length of 'routing_key' is incorrect (should be 32 characters)");
-  if (!ACTIONS.has(e.event_action)) errors.push("'event_action' is invalid (must be one of: trigger, acknowledge, resolve)");
+  if (!ACTIONS.has(e.event_action as string)) errors.push("'event_action' is invalid (must be one of: trigger, acknowledge, resolve)");
   if (e.event_action !== "trigger" && typeof e.dedup_key !== "string") errors.push("'dedup_key' is missing or blank");
   if (typeof e.dedup_key === "string" && e.dedup_key.length > 255) errors.push("'dedup_key' is too long (max 255 characters)");
   if (e.event_action === "trigger") {
     const p = e.payload ?? {};
     if (typeof p.summary !== "string" || p.summary === "") errors.push("'payload.summary' is missing or blank");
     else if (p.summary.length > 1024) errors.push("'payload.summary' is too long (max 1024 characters)");
-    if (!SEVERITIES.has(p.severity)) errors.push("'payload.severity' is invalid (must be one of: critical, error, warning, info)");
+    if (!SEVERITIES.has(p.severity as string))
+      errors.push("'payload.severity' is invalid (must be one of: critical, error, warning, info)");
     if (typeof p.source !== "string" || p.source === "") errors.push("'payload.source' is missing or blank");
   }
   return errors;
@@ -73,7 +81,7 @@ export async function startFakePagerDuty(): Promise<FakePagerDuty> {
           : { status: "error", message: "internal error" };
       return answer(res, next.status, body, next.headers);
     }
-    let event: Record<string, any>;
+    let event: RawEvent;
     try {
       event = JSON.parse(Buffer.concat(chunks).toString("utf8"));
     } catch {
