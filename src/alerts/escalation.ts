@@ -16,7 +16,8 @@ export const escalationSettings = (env: Pick<Env, "ALERT_ESCALATION_MINUTES">): 
 
 /**
  * Writes the second route's notifications into the outbox: a `firing` one for each critical alert
- * firing unacknowledged past the delay, and a `resolved` one once such an alert resolves. Each is
+ * firing unacknowledged past the delay that was announced on the first (a silenced or inhibited one
+ * never was, and stays quiet here too), and a `resolved` one once such an alert resolves. Each is
  * one INSERT … SELECT guarded by NOT EXISTS, so overlapping heartbeats escalate an alert once
  * (SQLite runs one write statement at a time); delivery and its retries are the outbox's.
  */
@@ -26,7 +27,7 @@ export async function escalateUnacknowledged(db: Db, now: number, { afterMs }: E
       {
         sql: `INSERT INTO notifications (alert_id, rule, kind, channel, group_key, created_at, next_attempt_at)
               SELECT a.id, a.rule, 'firing', ?, 'escalation:' || a.id, ?, ? FROM alerts a
-              WHERE a.state = 'firing' AND a.severity = 'critical' AND a.acked_at IS NULL AND a.fired_at <= ?
+              WHERE a.state = 'firing' AND a.severity = 'critical' AND a.acked_at IS NULL AND a.last_notified_at IS NOT NULL AND a.fired_at <= ?
                 AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id AND n.channel = ?)`,
         args: [ROUTE, now, now, now - afterMs, ROUTE],
       },

@@ -159,4 +159,21 @@ describe("escalation to the second route", () => {
     }
     expect(pd!.events.filter((e) => e.routing_key === SECOND_KEY)).toEqual([]);
   });
+
+  it("does not escalate a silenced alert", async () => {
+    const w = await world({ PAGERDUTY_ESCALATION_ROUTING_KEY: SECOND_KEY, ALERT_ESCALATION_MINUTES: "10" });
+    const until = new Date(w.deps.clock() + 3 * 3600_000).toISOString();
+    const silence = await w.app.request("/api/silences", {
+      method: "POST",
+      headers: { ...apiAuth, "content-type": "application/json" },
+      body: JSON.stringify({ matchers: { rule: "signature_failure" }, until, comment: "rotating the secret" }),
+    });
+    expect(silence.status).toBe(201);
+    for (let m = 0; m < 14; m++) {
+      if (m % 5 === 0) await w.forge();
+      await w.minute();
+    }
+    expect((await t!.db.execute("SELECT state FROM alerts WHERE rule = 'signature_failure'")).rows[0]).toMatchObject({ state: "firing" });
+    expect(pd!.events).toEqual([]);
+  });
 });
