@@ -1,31 +1,25 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ensureNode, runtimeMajor } from "../scripts/ensure-node.js";
+import { copyCheckout, copyFunctionAlone, funcDirs, vercelBuild } from "../scripts/vercel-local-build.js";
 import { createDb, prepareLocalDb } from "../src/db/client.js";
 import { migrate } from "../src/db/migrate.js";
 import { fmt, percentiles, table, type BenchResult } from "./lib.js";
 
 const RUNS = 7;
-const OUTPUT = resolve(".vercel/output/functions");
 
-/** Bytes under a directory, optionally leaving out one subdirectory (the native binding). */
+/** Bytes under a directory, source maps left out (read only when an error is logged), optionally one subdirectory (the native binding). */
 function bytesIn(dir: string, skip?: string): number {
   let total = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) total += entry.name === skip ? 0 : bytesIn(path, skip);
-    else total += statSync(path).size;
+    else if (!entry.name.endsWith(".map")) total += statSync(path).size;
   }
   return total;
-}
-
-function funcDirs(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    !e.isDirectory() ? [] : e.name.endsWith(".func") ? [join(dir, e.name)] : funcDirs(join(dir, e.name)),
-  );
 }
 
 /** Process start → first answered request (performance.now() counts from process start). */
@@ -47,9 +41,12 @@ function timeFirstAnswer(node: string, script: string, cwd: string, env: Record<
 export async function coldStartBenchmark(): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), "vigil-bench-cold-"));
   try {
-    // The artifact Vercel deploys: what `npm run build` (Vercel's buildCommand) writes.
-    const build = spawnSync(process.execPath, ["--import", "tsx", "scripts/build-vercel.ts"], { encoding: "utf8" });
-    if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
+    // The artifact Vercel deploys: Vercel's own build (pinned CLI) of a fresh copy of the checkout.
+    const project = join(dir, "project");
+    copyCheckout(project);
+    const pinned = JSON.parse(readFileSync("package.json", "utf8")).devDependencies.vercel as string;
+    const build = vercelBuild(pinned, project, join(dir, "output"));
+    const functions = join(build.output, "functions");
     const url = `file:${join(dir, "cold.db")}`;
     const db = createDb({ url });
     await prepareLocalDb(db, url);
@@ -60,10 +57,10 @@ export async function coldStartBenchmark(): Promise<BenchResult> {
     let indexP50 = Infinity;
     let largestMb = 0;
     let baselineP50 = 0;
-    for (const funcDir of funcDirs(OUTPUT).sort()) {
-      const name = relative(OUTPUT, funcDir).replace(/\.func$/, "");
+    for (const funcDir of funcDirs(build.output)) {
+      const name = relative(functions, funcDir).replace(/\.func$/, "");
       const alone = join(dir, name.replaceAll("/", "_"));
-      cpSync(funcDir, alone, { recursive: true, dereference: true });
+      copyFunctionAlone(build, funcDir, alone);
       const vc = JSON.parse(readFileSync(join(alone, ".vc-config.json"), "utf8")) as { runtime: string; handler: string };
       const node = ensureNode(runtimeMajor(vc.runtime));
       if (baselineP50 === 0)
@@ -106,14 +103,14 @@ export async function coldStartBenchmark(): Promise<BenchResult> {
     return {
       title: "Cold start of the deployed functions",
       lines: [
-        `What \`npm run build\` writes for Vercel (Build Output API), each function copied alone and imported by a fresh Node process of the runtime its \`.vc-config.json\` names; it answers \`GET /api/health\` against a migrated libSQL file. ${RUNS} runs each. Baseline: the same Node printing \`performance.now()\` and exiting (${fmt(baselineP50, 0)} ms); the ratio is p50 / baseline.`,
+        `What \`vercel build\` (CLI ${pinned}) makes of the \`api/\` entries over the one bundle, each function copied alone and imported by a fresh Node process of the runtime its \`.vc-config.json\` names; it answers \`GET /api/health\` against a migrated libSQL file. ${RUNS} runs each. Baseline: the same Node printing \`performance.now()\` and exiting (${fmt(baselineP50, 0)} ms); the ratio is p50 / baseline.`,
         "",
         ...table(
           ["function", "runtime", "code (no native binding)", "with native binding", "start → first answer, p50", "max", "× bare Node"],
           rows,
         ),
         "",
-        `Side by side: the app loaded from TypeScript sources as the local server does (\`tsx\`, Node ${process.version}): p50 ${fmt(local.p50, 0)} ms, max ${fmt(local.max, 0)} ms. The 192 ms formerly reported here was an esbuild bundle that Vercel never deployed.`,
+        `Side by side: the app loaded from TypeScript sources as the local server does (\`tsx\`, Node ${process.version}): p50 ${fmt(local.p50, 0)} ms, max ${fmt(local.max, 0)} ms. `,
       ],
       goals: [
         { goal: "api/index cold start < 150 ms", met: indexP50 < 150, measured: `${fmt(indexP50, 0)} ms` },

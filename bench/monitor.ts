@@ -37,6 +37,8 @@ async function cycle(sessions: number, callsPerMinute: number) {
       OPENAI_API_KEY: openai.apiKey,
       OPENAI_BASE_URL: openai.baseURL,
       MONITOR_CONCURRENCY: String(POOL),
+      // Throughput, not the spend guard: every session may be judged in the cycle.
+      MONITOR_MAX_SESSIONS_PER_CYCLE: String(sessions),
       MODEL_CALLS_PER_MINUTE: String(callsPerMinute),
       MODEL_TIMEOUT_SECONDS: "10",
       LOG_LEVEL: "error",

@@ -7,6 +7,7 @@ import { requireBearer } from "./http/auth.js";
 import { renderError, renderNotFound } from "./http/error-handler.js";
 import { needsApiKey } from "./http/public-paths.js";
 import { cronRoutes } from "./http/routes/cron.js";
+import { eventRoutes } from "./http/routes/events.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { alertRoutes } from "./http/routes/alerts.js";
 import { jobRoutes } from "./http/routes/jobs.js";
@@ -63,6 +64,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route("/", monitoringRoutes(deps))
     .route("/", alertRoutes(deps))
     .route("/", metricsRoutes(deps))
+    .route("/", eventRoutes(deps))
     .route("/", statusRoutes(deps))
     .route("/", openApiRoutes());
 }

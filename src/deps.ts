@@ -1,9 +1,10 @@
 import { getDeadline } from "@vercel/functions";
 import { channelsFromEnv } from "./alerts/channels/registry.js";
 import type { Sender } from "./alerts/channels/sender.js";
-import { loadRules, type Channel, type Rule } from "./alerts/rules.js";
+import type { Channel, Rule } from "./alerts/rules.js";
+import { rulesFromEnv } from "./alerts/rules-source.js";
 import { createDb, type Db } from "./db/client.js";
-import type { Env } from "./env.js";
+import { isProduction, type Env } from "./env.js";
 import { createLocalCallLimiter, createSharedCallLimiter, type CallLimiter } from "./integrations/call-limiter.js";
 import { judgeFromEnv, type JudgeModel } from "./integrations/judge.js";
 import { createLangfuseSource, type TraceSource } from "./integrations/langfuse.js";
@@ -107,7 +108,7 @@ export function depsFromEnv(env: Env, overrides: Partial<Deps> = {}): Deps {
           : undefined,
     monitoring: "monitoring" in overrides ? overrides.monitoring : monitoringFromEnv(env, log, clock),
     alerts: overrides.alerts ?? {
-      rules: loadRules(env.ALERT_RULES_FILE, { fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE }),
+      rules: rulesFromEnv(env, log, isProduction(env)),
       channels: channelsFromEnv(env, { log, clock }),
     },
   };

@@ -1,6 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { parseEnv as parseDotEnv } from "node:util";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { MAX_DURATION_SECONDS } from "./deploy/vercel-config.js";
+import { jobSchedules, type JobSchedules } from "./scheduling/schedules.js";
 import { secretWeakness, splitSecrets } from "./security/webhook-secrets.js";
 
 // The one place that reads process.env. Everything else receives the parsed Env.
@@ -20,6 +23,8 @@ const envSchema = z.object({
   VIGIL_PUBLIC_URL: z.url().optional(),
   /** Where the CLI finds Vigil. */
   VIGIL_URL: z.url().default("http://localhost:3000"),
+  /** The CLI answers yes to its questions (cleanup) without a terminal: cron jobs, CI. */
+  VIGIL_ASSUME_YES: bool(false),
   /** Where the local server keeps the secrets it generates on first run (never in production). */
   VIGIL_DATA_DIR: z.string().default(".data"),
   /** "production" (like VERCEL=1): secrets are never generated. */
@@ -39,6 +44,12 @@ const envSchema = z.object({
   STATUS_PAGE: z.enum(["private", "public"]).default("private"),
 
   CRON_MAX_DURATION_SECONDS: int(300, 10),
+  /** Each job's real cadence (cron, UTC): vercel.ts schedules Vercel's crons from it, job_missed and /api/health expect it. */
+  HEARTBEAT_SCHEDULE: optionalString,
+  MONITOR_SCHEDULE: optionalString,
+  CHECKPOINT_SCHEDULE: optionalString,
+  /** "external": no Vercel crons (vercel.ts), a scheduler of yours calls /api/cron/* on the schedules. */
+  CRON_SCHEDULER: z.enum(["vercel", "external"]).default("vercel"),
   BODY_LIMIT_BYTES: int(256 * 1024, 1024),
   HEARTBEAT_STALE_SECONDS: int(180, 60),
   SHUTDOWN_GRACE_SECONDS: int(25, 1),
@@ -76,6 +87,7 @@ const envSchema = z.object({
   MONITOR_OVERLAP_MINUTES: int(15, 0),
   MONITOR_INITIAL_LOOKBACK_HOURS: int(24, 1),
   MONITOR_MAX_ATTEMPTS: int(3, 1),
+  MONITOR_MAX_SESSIONS_PER_CYCLE: int(500, 1),
   MONITOR_SAMPLE_RATE: fraction(1),
   SESSION_IDLE_MINUTES: int(5, 0),
   SESSION_END_MARKERS: z.string().default("conversation_end"),
@@ -88,6 +100,8 @@ const envSchema = z.object({
   DIAGNOSES_PER_CYCLE: int(3, 0),
 
   ALERT_RULES_FILE: optionalString,
+  /** The rules themselves (JSON or YAML): a deployment's rules without a file to bundle. */
+  ALERT_RULES_JSON: optionalString,
   SLACK_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_URL: z.url().optional(),
   ALERT_WEBHOOK_SECRET: optionalString,
@@ -114,6 +128,8 @@ const envSchema = z.object({
 
   RETENTION_DAYS: int(30, 1),
   RUN_RETENTION_DAYS: int(90, 1),
+  /** A finished run's archive outlives its hot rows: readable (GET /api/runs/:id/archive) this long. */
+  ARCHIVE_RETENTION_DAYS: int(365, 1),
   STALL_MINUTES: int(30, 1),
   ZERO_DELIVERY_MINUTES: int(60, 1),
   STABILITY_MIN_SUCCESS_RATE: fraction(0.95),
@@ -130,6 +146,8 @@ export type Env = z.infer<typeof envSchema> & {
   webhookSecretsBySource: Record<string, string>;
   /** Declared source names, normalised like secret keys (WHATSAPP_BOT); empty: any name is accepted. */
   declaredSources: string[];
+  /** Each job's cron, from HEARTBEAT_SCHEDULE etc. or the defaults. */
+  schedules: JobSchedules;
 };
 
 /** WEBHOOK_SECRET_<KEY> and WEBHOOK_SOURCES entries are matched by this form of a source name. */
@@ -152,7 +170,13 @@ export function parseEnv(raw: RawEnv): Env {
     throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   }
   const onVercel = result.data.VERCEL === "1";
-  if (onVercel) checkDeployment(cleaned.TURSO_DATABASE_URL);
+  if (onVercel) checkDeployment(cleaned.TURSO_DATABASE_URL, result.data.CRON_MAX_DURATION_SECONDS);
+  let schedules: JobSchedules;
+  try {
+    schedules = jobSchedules(cleaned);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
+  }
   const webhookSecretsBySource = collectSourceSecrets(cleaned);
   const weak = weakSecrets({ ...result.data, webhookSecretsBySource });
   if (weak.length > 0) throw new ConfigError(`Invalid configuration: ${weak.join("; ")}`);
@@ -161,6 +185,11 @@ export function parseEnv(raw: RawEnv): Env {
   }
   if (result.data.SMTP_HOST && (!result.data.ALERT_EMAIL_FROM || !result.data.ALERT_EMAIL_TO)) {
     throw new ConfigError("Invalid configuration: ALERT_EMAIL_FROM and ALERT_EMAIL_TO are required when SMTP_HOST is set");
+  }
+  if (result.data.ARCHIVE_RETENTION_DAYS < result.data.RUN_RETENTION_DAYS) {
+    throw new ConfigError(
+      `Invalid configuration: ARCHIVE_RETENTION_DAYS (${result.data.ARCHIVE_RETENTION_DAYS}) must be at least RUN_RETENTION_DAYS (${result.data.RUN_RETENTION_DAYS}): a run's archive is its record once its rows are deleted`,
+    );
   }
   if (result.data.UPSTASH_REDIS_REST_URL && !result.data.UPSTASH_REDIS_REST_TOKEN) {
     throw new ConfigError("Invalid configuration: UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set");
@@ -173,7 +202,7 @@ export function parseEnv(raw: RawEnv): Env {
   const declaredSources = [
     ...new Set([...splitSecrets(result.data.WEBHOOK_SOURCES ?? "").map(sourceKey), ...Object.keys(webhookSecretsBySource)]),
   ];
-  return { ...result.data, webhookSecretsBySource, declaredSources };
+  return { ...result.data, webhookSecretsBySource, declaredSources, schedules };
 }
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1"]);
@@ -203,7 +232,13 @@ function weakSecrets(env: Pick<Env, "WEBHOOK_SECRET" | "ALERT_WEBHOOK_SECRET" | 
  * A Vercel function's file system is read-only outside /tmp, so the embedded default would fail
  * on the first write (EROFS); say which variable to set instead.
  */
-function checkDeployment(databaseUrl: string | undefined): void {
+function checkDeployment(databaseUrl: string | undefined, cronMaxSeconds: number): void {
+  // Vercel stops a cron function at its maxDuration: a lease that outlives it blocks the next run.
+  if (cronMaxSeconds > MAX_DURATION_SECONDS.cron) {
+    throw new ConfigError(
+      `Invalid configuration: CRON_MAX_DURATION_SECONDS is ${cronMaxSeconds} but Vercel stops the cron functions after ${MAX_DURATION_SECONDS.cron} s (maxDuration, vercel.ts): set it to ${MAX_DURATION_SECONDS.cron} or less`,
+    );
+  }
   if (databaseUrl === undefined) {
     throw new ConfigError(
       "Invalid configuration: TURSO_DATABASE_URL is required on Vercel (libsql://<db>.turso.io with TURSO_AUTH_TOKEN): the embedded file database cannot be written there",
@@ -231,11 +266,18 @@ export const isProduction = (env: Pick<Env, "VERCEL" | "NODE_ENV">) => env.VERCE
 let cached: Env | undefined;
 
 /**
- * A developer's `.env`, for the local entry points (server, CLI, scripts); variables already in
+ * A developer's `.env.local` and `.env`, for the local entry points (server, CLI, scripts); variables already in
  * the environment win. On Vercel the platform sets them and no entry point calls this.
  */
-export function loadDotEnv(path = ".env"): void {
-  if (existsSync(path)) process.loadEnvFile(path);
+export function loadDotEnv(): void {
+  // `.env.local` (what `vercel env pull` writes) first, so its values win over `.env`. An empty
+  // value counts as unset, as in parseEnv: a variable pulled empty does not hide the `.env` one.
+  for (const path of [".env.local", ".env"]) {
+    if (!existsSync(path)) continue;
+    for (const [name, value] of Object.entries(parseDotEnv(readFileSync(path, "utf8")))) {
+      if (value?.trim() && !process.env[name]?.trim()) process.env[name] = value;
+    }
+  }
   cached = undefined;
 }
 

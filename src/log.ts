@@ -1,6 +1,7 @@
 // One log format: a JSON object per line, so `vercel logs | grep '"job":"monitor"'` works.
 
 import { escapeRawInJson } from "./security/control-characters.js";
+import { mapStack } from "./shared/mapped-stack.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
@@ -71,5 +72,5 @@ function redact(key: string, value: unknown): unknown {
 export function describeError(error: unknown): LogFields {
   if (!(error instanceof Error)) return { message: String(error) };
   const cause = error.cause instanceof Error ? error.cause.message : undefined;
-  return { name: error.name, message: error.message, ...(cause ? { cause } : {}), stack: error.stack };
+  return { name: error.name, message: error.message, ...(cause ? { cause } : {}), stack: error.stack && mapStack(error.stack) };
 }

@@ -6,7 +6,7 @@ import { logConfiguredFeatures } from "./features.js";
 import { createMisconfiguredApp } from "./http/misconfigured-app.js";
 import { createLogger } from "./log.js";
 
-// The adapter every Vercel function bundles (scripts/build-vercel.ts): Hono's own Vercel
+// The adapter every Vercel function re-exports (api/*.ts, bundled by scripts/build-vercel.mjs): Hono's own Vercel
 // adapter is this, `(req) => app.fetch(req)`. Built once per function instance.
 function buildApp() {
   try {

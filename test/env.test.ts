@@ -1,3 +1,8 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "../src/env.js";
 import { ConfigError } from "../src/errors.js";
@@ -48,5 +53,36 @@ describe("parseEnv", () => {
   it("collects per-source webhook secrets", () => {
     const env = parseEnv({ WEBHOOK_SECRET: "a".repeat(32), WEBHOOK_SECRET_WHATSAPP_BOT: `${"b".repeat(32)},${"c".repeat(32)}` });
     expect(env.webhookSecretsBySource).toEqual({ WHATSAPP_BOT: `${"b".repeat(32)},${"c".repeat(32)}` });
+  });
+});
+
+describe("loadDotEnv (server, CLI and scripts)", () => {
+  // In a child process: the test itself never writes process.env.
+  const loaded = (files: Record<string, string>, env: Record<string, string> = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), "vigil-dotenv-"));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const script = `import { loadDotEnv } from ${JSON.stringify(pathToFileURL(resolve("src/env.ts")).href)};
+      loadDotEnv(); console.log(JSON.stringify({ a: process.env.VIGIL_A, b: process.env.VIGIL_B, c: process.env.VIGIL_C }));`;
+    const tsx = pathToFileURL(resolve("node_modules/tsx/dist/loader.mjs")).href;
+    const run = spawnSync(process.execPath, ["--import", tsx, "--input-type=module", "-e", script], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, NODE_OPTIONS: "", ...env },
+    });
+    rmSync(dir, { recursive: true, force: true });
+    if (run.status !== 0) throw new Error(run.stderr);
+    return JSON.parse(run.stdout.trim().split("\n").at(-1)!);
+  };
+
+  it("reads .env.local (what vercel env pull writes) over .env, and the environment over both; a value pulled empty hides nothing", () => {
+    expect(
+      loaded(
+        {
+          ".env": "VIGIL_A=from-env\nVIGIL_B=from-env\nVIGIL_C=from-env\n",
+          ".env.local": 'VIGIL_A=from-local\nVIGIL_B=""\nVIGIL_C=from-local\n',
+        },
+        { VIGIL_C: "from-shell" },
+      ),
+    ).toEqual({ a: "from-local", b: "from-env", c: "from-shell" });
   });
 });

@@ -1,14 +1,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runtimeMajor } from "../scripts/ensure-node.js";
-import { FUNCTION_RUNTIME, VERCEL_FUNCTIONS } from "../src/deploy/functions.js";
+import { FUNCTION_RUNTIME, MAX_DURATION_SECONDS, vercelConfig } from "../src/deploy/vercel-config.js";
+import { JOB_NAMES } from "../src/jobs/types.js";
+import { parseEnv } from "../src/env.js";
+import { cronEntries } from "../src/scheduling/schedules.js";
 
-const pro = JSON.parse(readFileSync("vercel.json", "utf8"));
-const hobby = JSON.parse(readFileSync("vercel.hobby.json", "utf8"));
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+const pro = vercelConfig({});
 
-describe("vercel.json", () => {
-  it("schedules exactly the three crons", () => {
+describe("vercel.ts (what Vercel builds from)", () => {
+  it("schedules the three crons on Pro's cadence by default", () => {
     expect(pro.crons).toEqual([
       { path: "/api/cron/heartbeat", schedule: "* * * * *" },
       { path: "/api/cron/monitor", schedule: "*/5 * * * *" },
@@ -16,20 +18,39 @@ describe("vercel.json", () => {
     ]);
   });
 
-  it("builds with the Build Output API script, so no api/ directory may exist", () => {
-    expect(pro.buildCommand).toBe("npm run build");
-    expect(pkg.scripts.build).toContain("scripts/build-vercel.ts");
-    expect(() => readFileSync("api/index.ts")).toThrow();
+  it("gives Vercel exactly the schedules the running app expects, from the same variables", () => {
+    const vars = { HEARTBEAT_SCHEDULE: "0 0 * * *", MONITOR_SCHEDULE: "5 0 * * *", CHECKPOINT_SCHEDULE: "10 0 * * *" };
+    const hobby = vercelConfig(vars);
+    const app = cronEntries(parseEnv(vars).schedules).map(({ path, schedule }) => ({ path, schedule }));
+    expect(hobby.crons).toEqual(app);
+    for (const cron of hobby.crons) expect(cron.schedule, cron.path).toMatch(/^\d+ \d+ \* \* \*$/);
   });
 
-  it("has a function for every cron path of both configs, crons with the 300 s max duration", () => {
-    const paths = new Map<string, number>(VERCEL_FUNCTIONS.map((f) => [`/${f.path}`, f.maxDuration]));
-    for (const cron of [...pro.crons, ...hobby.crons]) expect(paths.get(cron.path), cron.path).toBe(300);
-    expect(paths.get("/api/index")).toBeLessThanOrEqual(60);
+  it("schedules no Vercel cron when an external scheduler calls the jobs (Hobby at minute cadence)", () => {
+    expect(vercelConfig({ CRON_SCHEDULER: "external", HEARTBEAT_SCHEDULE: "*/5 * * * *" }).crons).toEqual([]);
+  });
+
+  it("fails the build naming the variable of a schedule it cannot read", () => {
+    expect(() => vercelConfig({ HEARTBEAT_SCHEDULE: "every minute" })).toThrow(/HEARTBEAT_SCHEDULE/);
+    expect(() => vercelConfig({ CRON_SCHEDULER: "github" })).toThrow(/CRON_SCHEDULER/);
+    expect(() => parseEnv({ MONITOR_SCHEDULE: "61 * * * *" })).toThrow(/MONITOR_SCHEDULE/);
+  });
+
+  it("gives api/index 30 s and every cron function 300 s, and builds with the bundle script", () => {
+    expect(pro.functions["api/index.ts"].maxDuration).toBe(MAX_DURATION_SECONDS.app);
+    expect(pro.functions["api/cron/*.ts"].maxDuration).toBe(MAX_DURATION_SECONDS.cron);
+    for (const job of JOB_NAMES) expect(readFileSync(`api/cron/${job}.ts`, "utf8")).toContain('from "#vigil-bundle"');
+    expect(pkg.scripts.build).toBe("node scripts/build-vercel.mjs");
+    expect(pkg.imports["#vigil-bundle"]).toEqual({ types: "./src/vercel-entry.ts", default: "./dist/vercel/entry.mjs" });
+  });
+
+  it("installs production dependencies only, the bundler among them", () => {
+    expect(pro.installCommand).toMatch(/^npm install --omit=dev/);
+    expect(pkg.dependencies.esbuild).toBeDefined();
   });
 
   it("rewrites /, /status and every non-cron /api path to the app", () => {
-    const sources = pro.rewrites.map((r: { source: string; destination: string }) => [r.source, r.destination]);
+    const sources = pro.rewrites.map((r) => [r.source, r.destination]);
     expect(sources).toContainEqual(["/", "/api/index"]);
     expect(sources).toContainEqual(["/status", "/api/index"]);
     expect(sources).toContainEqual(["/api/:path((?!cron/).*)", "/api/index"]);
@@ -41,10 +62,15 @@ describe("vercel.json", () => {
   });
 });
 
-describe("vercel.hobby.json", () => {
-  it("differs from vercel.json only in its daily crons", () => {
-    expect({ ...hobby, crons: undefined }).toEqual({ ...pro, crons: undefined });
-    expect(hobby.crons.map((c: { path: string }) => c.path)).toEqual(pro.crons.map((c: { path: string }) => c.path));
-    for (const cron of hobby.crons) expect(cron.schedule).toMatch(/^\d+ \d+ \* \* \*$/);
+describe("CRON_MAX_DURATION_SECONDS on Vercel", () => {
+  const base = { VERCEL: "1", TURSO_DATABASE_URL: "libsql://vigil-test.turso.io" };
+  it("cannot outlive the cron functions' maxDuration: start-up names both", () => {
+    expect(() => parseEnv({ ...base, CRON_MAX_DURATION_SECONDS: "900" })).toThrow(
+      /CRON_MAX_DURATION_SECONDS is 900 but Vercel stops the cron functions after 300 s/,
+    );
+    expect(parseEnv({ ...base, CRON_MAX_DURATION_SECONDS: "300" }).CRON_MAX_DURATION_SECONDS).toBe(300);
+  });
+  it("is not bounded off Vercel, where no function stops the job", () => {
+    expect(parseEnv({ CRON_MAX_DURATION_SECONDS: "900" }).CRON_MAX_DURATION_SECONDS).toBe(900);
   });
 });

@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ConfigError, errorMessage } from "../errors.js";
 import { CHANNELS, type Channel } from "./channels/registry.js";
 
 export type { Channel };
@@ -199,29 +197,7 @@ export const DEFAULT_RULES: Rule[] = [
   }),
 ];
 
-const rulesFileSchema = z.object({ rules: z.array(ruleSchema) });
-
-/**
- * The defaults with a rules file applied: a rule with a default's name replaces it, others are
- * added. An invalid file stops start-up with its path and the offending field.
- */
-export function loadRules(path: string | undefined, fileThreshold: { fulfillmentFailureRate: number }): Rule[] {
-  const defaults = DEFAULT_RULES.map((r) =>
-    r.signal === "fulfillment_failure_rate" ? { ...r, threshold: fileThreshold.fulfillmentFailureRate } : r,
-  );
-  if (!path) return defaults;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new ConfigError(`ALERT_RULES_FILE ${path}: cannot read it as JSON (${errorMessage(error)})`);
-  }
-  const parsed = rulesFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`ALERT_RULES_FILE ${path}: ${issue.path.join(".")}: ${issue.message}`);
-  }
-  const byName = new Map(defaults.map((r) => [r.name, r]));
-  for (const r of parsed.data.rules) byName.set(r.name, r);
-  return [...byName.values()];
+/** The defaults with the thresholds that are settings; a rules source is applied over them (rules-source.ts). */
+export function defaultRules(thresholds: { fulfillmentFailureRate: number }): Rule[] {
+  return DEFAULT_RULES.map((r) => (r.signal === "fulfillment_failure_rate" ? { ...r, threshold: thresholds.fulfillmentFailureRate } : r));
 }

@@ -158,8 +158,8 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     ];
   },
 
-  async job_missed({ db }, now) {
-    const health = await Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, now, 1)));
+  async job_missed({ db, env }, now) {
+    const health = await Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, env.schedules[job], now, 1)));
     return health
       .filter((h) => h.missed)
       .map((h) => ({ labels: { job: h.job }, summary: `the ${h.job} cron (${h.schedule}) missed ${h.missedIntervals}+ scheduled runs` }));
@@ -174,7 +174,7 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     return [
       {
         labels: {},
-        summary: `${total} event(s) in ${rule.windowMinutes} min (${counts.map((r) => `${r.type}: ${r.n}`).join(", ")}); latest ${latest.type} of ${latest.subject}`,
+        summary: `${total} event(s) in ${rule.windowMinutes} min (${counts.map((r) => `${r.type}: ${r.n}`).join(", ")}); latest ${latest.type} of ${latest.subject}${latest.message ? `: ${latest.message}` : ""}`,
       },
     ];
   },

@@ -11,7 +11,7 @@ export interface Silence {
 }
 
 /** Equality matchers on labels; `rule` matches the rule name. */
-export const silenceBody = z.object({
+export const silenceBody = z.strictObject({
   matchers: z.record(z.string().min(1).max(100), z.string().max(500)).refine((m) => Object.keys(m).length > 0, "at least one matcher"),
   until: z.iso.datetime({ offset: true }).transform((v) => Date.parse(v)),
   comment: z.string().trim().min(1).max(1000),

@@ -1,56 +1,44 @@
 import type { VigilClient } from "../client/vigil-client.js";
+import { arg, type CommandEntry, intArg, type Invocation, positive, show, UsageError } from "./invocation.js";
+import { OPERATION_COMMANDS } from "./operations.js";
 import { dur, pct, table, when } from "./table.js";
-import { terminalSafeData, terminalSafeJson, terminalSafeLines } from "./terminal-text.js";
+import { terminalSafeJson, terminalSafeLines } from "./terminal-text.js";
 
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-  write(chunk: Uint8Array): Promise<void>;
-  confirm(question: string): Promise<boolean>;
+const PAGE = 500;
+
+/** Runs newest first through the API's cursor: --limit N of them, --all of them, else the newest 50. */
+async function runsUpTo(client: VigilClient, status: string | undefined, inv: Invocation) {
+  const wanted = inv.all ? Number.POSITIVE_INFINITY : inv.limit !== undefined ? positive(inv.limit, "--limit") : 50;
+  const runs: Awaited<ReturnType<VigilClient["listRuns"]>>["runs"] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listRuns({ status, limit: Math.min(PAGE, wanted - runs.length), cursor });
+    runs.push(...page.runs);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && runs.length < wanted);
+  return { runs, more: cursor !== undefined };
 }
 
-interface Invocation {
-  args: string[];
-  json: boolean;
-  yes: boolean;
-}
-
-export class UsageError extends Error {}
-
-type Command = (client: VigilClient, inv: Invocation, io: CliIo) => Promise<void>;
-
-const arg = (inv: Invocation, i: number, name: string) => {
-  const v = inv.args[i];
-  if (v === undefined) throw new UsageError(`missing <${name}>`);
-  return v;
-};
-const intArg = (inv: Invocation, i: number, name: string, fallback?: number) => {
-  const raw = inv.args[i];
-  if (raw === undefined && fallback !== undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`<${name}> must be a positive whole number, got "${raw ?? ""}"`);
-  return n;
-};
-/** Prints data as JSON or, for people, through `human`, which gets it with every control character made visible. */
-const show = <T>(io: CliIo, inv: Invocation, data: T, human: (safe: T) => string) =>
-  io.out(inv.json ? terminalSafeJson(JSON.stringify(data, null, 2)) : human(terminalSafeData(data)));
-
-export const COMMANDS: Record<string, { usage: string; run: Command }> = {
+const RUN_COMMANDS: Record<string, CommandEntry> = {
   list: {
-    usage: "list [status]              runs, newest first",
+    usage: "list [status] [--limit N|--all]  runs, newest first (default 50)",
     async run(client, inv, io) {
-      const page = await client.listRuns({ status: inv.args[0], limit: 50 });
-      show(io, inv, page, (page) =>
-        table(
-          ["SESSION", "STATUS", "TASKS", "STARTED", "DURATION"],
-          page.runs.map((r) => [
-            r.sessionId,
-            r.status,
-            `${r.completedTasks}/${r.totalTasks}${r.failedTasks ? ` (${r.failedTasks} failed)` : ""}`,
-            when(r.startedAt),
-            dur(r.durationMs),
-          ]),
-        ),
+      const page = await runsUpTo(client, inv.args[0], inv);
+      show(
+        io,
+        inv,
+        page,
+        (page) =>
+          table(
+            ["SESSION", "STATUS", "TASKS", "STARTED", "DURATION"],
+            page.runs.map((r) => [
+              r.sessionId,
+              r.status,
+              `${r.completedTasks}/${r.totalTasks}${r.failedTasks ? ` (${r.failedTasks} failed)` : ""}`,
+              when(r.startedAt),
+              dur(r.durationMs),
+            ]),
+          ) + (page.more ? `\n(more: --limit N or --all)` : ""),
       );
     },
   },
@@ -186,28 +174,6 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       );
     },
   },
-  alerts: {
-    usage: "alerts [firing|resolved]   alerts, newest first",
-    async run(client, inv, io) {
-      const alerts = await client.listAlerts(inv.args[0]);
-      show(io, inv, alerts, (alerts) =>
-        table(
-          ["ID", "STATE", "SEVERITY", "RULE", "LABELS", "SINCE", "SUMMARY"],
-          alerts.map((a) => [
-            a.id,
-            a.state,
-            a.severity,
-            a.rule,
-            Object.entries(a.labels)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(","),
-            when(a.startedAt),
-            a.summary,
-          ]),
-        ),
-      );
-    },
-  },
   verdicts: {
     usage: "verdicts [status] [limit]  conversation verdicts, newest first (status: pass|fail|partial|error|skipped)",
     async run(client, inv, io) {
@@ -244,11 +210,5 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
   },
 };
 
-export const usage = () =>
-  [
-    "Usage: npm run monitor -- <command> [args] [--json]",
-    "",
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
-    "",
-    "Environment: VIGIL_URL (default http://localhost:3000), VIGIL_API_KEY",
-  ].join("\n");
+/** Every command that talks to the API (send-event and import-seed are main.ts's). */
+export const COMMANDS: Record<string, CommandEntry> = { ...RUN_COMMANDS, ...OPERATION_COMMANDS };

@@ -1,7 +1,6 @@
 import { isBotEventType, sampleEvent, sendSignedEvent } from "../client/webhook-sender.js";
 import { BOT_EVENT_TYPES } from "../stability/events.js";
-import type { CliIo } from "./commands.js";
-import { UsageError } from "./commands.js";
+import { type CliIo, UsageError } from "./invocation.js";
 
 export const SEND_EVENT_USAGE = `send-event <type> [--source s]  sign and send one event with WEBHOOK_SECRET (types: ${BOT_EVENT_TYPES.join(", ")})`;
 

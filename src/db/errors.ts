@@ -12,3 +12,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * True when Turso refused the credentials (HTTP 401/403: a wrong, expired or revoked
+ * TURSO_AUTH_TOKEN), which no retry fixes. The client keeps the status on the HTTP error it wraps
+ * (@libsql/hrana-client HttpServerError, as `cause`); over WebSocket only the message has it.
+ */
+export function isCredentialsRefused(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const status = (e as { status?: unknown }).status;
+    if (status === 401 || status === 403) return true;
+    if (/\b(HTTP status|server response:) 40[13]\b/.test(e.message)) return true;
+  }
+  return false;
+}

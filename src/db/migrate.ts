@@ -44,6 +44,19 @@ export async function migrate(db: Db, migrations: Migration[] = defaultMigration
   return { applied, version: await schemaVersion(db) };
 }
 
+/** The migrations not yet recorded in schema_migrations, in order; reads only (`db:migrate --status`). */
+export async function pendingMigrations(db: Db, migrations: Migration[] = defaultMigrations): Promise<Migration[]> {
+  let done: Set<number>;
+  try {
+    const rs = await db.execute("SELECT id FROM schema_migrations");
+    done = new Set(rs.rows.map((r) => Number(r.id)));
+  } catch (error) {
+    if (!isMissingTable(error)) throw error;
+    done = new Set();
+  }
+  return migrations.filter((m) => !done.has(m.id));
+}
+
 export const SCHEMA_VERSION_SQL = "SELECT COALESCE(MAX(id), 0) AS version FROM schema_migrations";
 
 export async function schemaVersion(db: Db): Promise<number> {

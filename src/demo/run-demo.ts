@@ -70,6 +70,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     OPENAI_BASE_URL: judge.baseURL,
     JUDGE_MODEL: "demo-scripted-judge",
     STALL_MINUTES: "1",
+    // The demo's Langfuse serves what it is sent at once: no read lag to wait out.
+    MONITOR_OVERLAP_MINUTES: "0",
   });
   const server = await startLocalServer({ ...env, CRON_SECRET: secrets.CRON_SECRET }, { clock });
   const counts = { exchanges: 0, conversations: history.length, runs: 0 };

@@ -1,7 +1,9 @@
+import type { Db } from "../db/client.js";
 import type { Conditional } from "../db/guarded-batch.js";
 
 /** What the detectors record in `events` (not a webhook event: those are stability/events.ts). */
-export type DomainEventType = "run_completed" | "run_failed" | "run_stalled" | "step_failure" | "archival_failure";
+export const DOMAIN_EVENT_TYPES = ["run_completed", "run_failed", "run_stalled", "step_failure", "archival_failure"] as const;
+export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 
 export interface NewEvent {
   type: DomainEventType;
@@ -23,4 +25,12 @@ export function eventInsert(e: NewEvent): Conditional {
           ON CONFLICT (dedupe_key) DO NOTHING`,
     args: [e.type, e.subject, e.dedupeKey, JSON.stringify(e.payload), e.at],
   });
+}
+
+/**
+ * Events older than the cutoff. Their dedupe keys go with them: every emission is also guarded by
+ * the state change it belongs to, and a team's event id is a retry key, not a key for all time.
+ */
+export async function deleteOldEventLog(db: Db, cutoff: number): Promise<number> {
+  return (await db.execute({ sql: "DELETE FROM events WHERE created_at < ?", args: [cutoff] })).rowsAffected;
 }

@@ -20,12 +20,19 @@ export const eventsPerSlot = (type: DomainEventType, since: number, step: number
 export const eventCountsByType = (
   types: readonly string[],
   since: number,
-): Query<{ type: string; n: number; subject: string; last: number }[]> => ({
+): Query<{ type: string; n: number; subject: string; message: string | null; last: number }[]> => ({
   statement: {
-    // The bare subject is the one of MAX(created_at) (SQLite's min/max bare-column rule).
-    sql: `SELECT type, COUNT(*) AS n, subject, MAX(created_at) AS last FROM events
+    // The bare subject and payload are the ones of MAX(created_at) (SQLite's min/max bare-column rule).
+    sql: `SELECT type, COUNT(*) AS n, subject, json_extract(payload, '$.message') AS message, MAX(created_at) AS last FROM events
           WHERE type IN (SELECT value FROM json_each(?)) AND created_at >= ? GROUP BY type ORDER BY last DESC`,
     args: [JSON.stringify(types), since],
   },
-  map: (rs) => rs.rows.map((r) => ({ type: String(r.type), n: Number(r.n), subject: String(r.subject), last: Number(r.last) })),
+  map: (rs) =>
+    rs.rows.map((r) => ({
+      type: String(r.type),
+      n: Number(r.n),
+      subject: String(r.subject),
+      message: r.message === null ? null : String(r.message),
+      last: Number(r.last),
+    })),
 });

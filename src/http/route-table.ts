@@ -1,6 +1,7 @@
 import type { RouteContract } from "./contract.js";
 import { ALERT_ROUTES } from "./routes/alerts.js";
 import { CRON_ROUTES } from "./routes/cron.js";
+import { EVENT_ROUTES } from "./routes/events.js";
 import { HEALTH_ROUTES } from "./routes/health.js";
 import { JOB_ROUTES } from "./routes/jobs.js";
 import { METRICS_ROUTES } from "./routes/metrics.js";
@@ -27,6 +28,7 @@ export const ROUTES: readonly RouteContract[] = [
   MONITORING_ROUTES,
   ALERT_ROUTES,
   METRICS_ROUTES,
+  EVENT_ROUTES,
   STATUS_ROUTES,
 ].flatMap((group) => Object.values(group) as RouteContract[]);
 

@@ -50,17 +50,23 @@ interface ServedObservation {
   output?: unknown;
 }
 
+// ClickHouse keeps unset strings as "" (session_id is a non-nullable String column:
+// packages/shared/clickhouse/migrations/unclustered/0040_create_events_core.up.sql), and v2 serves
+// them so: "" is no session, no trace name. Anything else is passed on as served, for the import to
+// validate observation by observation.
+const blank = <T>(v: T | null | undefined): T | null => (v === undefined || v === null || (v as unknown) === "" ? null : v);
+
 const toObservation = (o: ServedObservation, trace: TraceInfo | undefined): TraceObservation => ({
   id: o.id,
-  traceId: o.traceId ?? null,
-  sessionId: trace?.sessionId ?? null,
-  traceName: trace?.name ?? null,
+  traceId: blank(o.traceId),
+  sessionId: blank(trace?.sessionId),
+  traceName: blank(trace?.name),
   tags: trace?.tags ?? [],
-  name: o.name ?? null,
+  name: blank(o.name),
   type: o.type,
-  startTime: Date.parse(String(o.startTime)),
-  level: o.level ?? null,
-  statusMessage: o.statusMessage ?? null,
+  startTime: o.startTime instanceof Date ? o.startTime.getTime() : Date.parse(String(o.startTime)),
+  level: blank(o.level),
+  statusMessage: blank(o.statusMessage),
   input: o.input ?? null,
   output: o.output ?? null,
 });
@@ -76,22 +82,26 @@ export type RequestGate = () => number;
 interface SliceRead {
   api: LangfuseApi;
   requests: number;
-  /** Every page of the slice was read: the watermark may move past it. */
+  /** Every page of the window was read. */
   complete: boolean;
-  /** With `onePage`: the slice holds more than one page, and was left after its first. */
-  tooLarge?: boolean;
-  /** Observations seen and the time they spanned: how wide the next slice can be. */
-  density: { count: number; spanMs: number };
+}
+
+/**
+ * A window of start times read newest first, page by page: `to` is exclusive, as Langfuse filters
+ * it (`toStartTime` is `start_time <`, packages/shared/src/server/queries/public-api-filter-builder.ts).
+ */
+interface SliceWindow {
+  from: number;
+  to: number;
+  api?: LangfuseApi;
+  /** Rows per page; default the API's largest. */
+  limit?: number;
 }
 
 /** The narrow interface the monitor needs from Langfuse. */
 export interface TraceSource {
-  /** Reads the observations that started in [from, to), page by page, while `gate` allows requests. */
-  readSlice(
-    window: { from: number; to: number; api?: LangfuseApi; onePage?: boolean },
-    gate: RequestGate,
-    onPage: (page: TraceObservation[]) => Promise<void>,
-  ): Promise<SliceRead>;
+  /** Reads the observations that started in [from, to), newest first, page by page, while `gate` allows requests. */
+  readSlice(window: SliceWindow, gate: RequestGate, onPage: (page: TraceObservation[]) => Promise<void>): Promise<SliceRead>;
   /** Writes scores in batches; returns the ids Langfuse refused or that could not be sent (to retry later). */
   writeScores(
     scores: SessionScore[],
@@ -102,7 +112,7 @@ export interface TraceSource {
 
 const PAGE_V2 = 1000;
 const PAGE_V1 = 100;
-/** Observations per page of the API in use: what a slice should hold. */
+/** The largest page of the API in use: what a slice should hold. */
 export const pageSize = (api: LangfuseApi | undefined) => (api === "v1" ? PAGE_V1 : PAGE_V2);
 const V2_FIELDS = "core,basic,io,trace_context";
 // A trace can start before its observations: traces are listed with this margin, and a trace
@@ -137,23 +147,21 @@ export function createLangfuseSource(options: {
   async function readV2(
     from: number,
     to: number,
-    onePage: boolean,
+    limit: number,
     gate: RequestGate,
     onPage: (p: TraceObservation[]) => Promise<void>,
   ): Promise<SliceRead> {
     let cursor: string | undefined;
     let requests = 0;
     let restarted = false;
-    let count = 0;
-    const density = () => ({ count, spanMs: to - from });
     for (;;) {
       const ms = gate();
-      if (!ms) return { api: "v2", requests, complete: false, density: density() };
+      if (!ms) return { api: "v2", requests, complete: false };
       let page;
       try {
         requests++;
         page = await (await langfuse()).api.observations.getMany(
-          { fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V2, fields: V2_FIELDS, ...(cursor ? { cursor } : {}) },
+          { fromStartTime: iso(from), toStartTime: iso(to), limit, fields: V2_FIELDS, ...(cursor ? { cursor } : {}) },
           call(ms),
         );
       } catch (error) {
@@ -165,32 +173,24 @@ export function createLangfuseSource(options: {
         }
         throw Object.assign(error as object, { requests });
       }
-      count += page.data.length;
-      const mapped = page.data.map((o) =>
-        toObservation(o, { sessionId: o.sessionId ?? null, name: o.traceName ?? null, tags: o.tags ?? [] }),
+      await onPage(
+        page.data.map((o) => toObservation(o, { sessionId: o.sessionId ?? null, name: o.traceName ?? null, tags: o.tags ?? [] })),
       );
-      await onPage(mapped);
       cursor = page.meta.cursor ?? undefined;
-      if (!cursor || page.data.length === 0) return { api: "v2", requests, complete: true, density: density() };
-      if (onePage && requests === 1) {
-        // Pages come newest first: the first page spans [its oldest start, to).
-        const oldest = Math.min(...mapped.map((o) => o.startTime));
-        return { api: "v2", requests, complete: false, tooLarge: true, density: { count, spanMs: Math.max(1, to - oldest) } };
-      }
+      if (!cursor || page.data.length === 0) return { api: "v2", requests, complete: true };
     }
   }
 
   async function readV1(
     from: number,
     to: number,
-    onePage: boolean,
+    limit: number,
     gate: RequestGate,
     onPage: (p: TraceObservation[]) => Promise<void>,
   ): Promise<SliceRead> {
     const traces = new Map<string, TraceInfo>();
     let requests = 0;
-    let total = 0;
-    const incomplete = (): SliceRead => ({ api: "v1", requests, complete: false, density: { count: total, spanMs: to - from } });
+    const incomplete = (): SliceRead => ({ api: "v1", requests, complete: false });
     // fields=core: without it every trace comes back with its I/O, observations and scores.
     for (let page = 1; ; page++) {
       const ms = gate();
@@ -208,12 +208,9 @@ export function createLangfuseSource(options: {
       if (!ms) return incomplete();
       requests++;
       const res = await (await langfuse()).api.legacy.observationsV1.getMany(
-        { fromStartTime: iso(from), toStartTime: iso(to), limit: PAGE_V1, page },
+        { fromStartTime: iso(from), toStartTime: iso(to), limit, page },
         call(ms),
       );
-      total = res.meta.totalItems;
-      // v1 counts the whole slice up front: a slice of many pages is narrowed before reading it.
-      if (onePage && page === 1 && res.meta.totalPages > 1) return { ...incomplete(), tooLarge: true };
       for (const id of new Set(res.data.map((o) => o.traceId).filter((id): id is string => !!id && !traces.has(id)))) {
         const traceMs = gate();
         if (!traceMs) return incomplete();
@@ -222,8 +219,7 @@ export function createLangfuseSource(options: {
         traces.set(id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [] });
       }
       await onPage(res.data.map((o) => toObservation(o, o.traceId ? traces.get(o.traceId) : undefined)));
-      if (page >= res.meta.totalPages || res.data.length === 0)
-        return { api: "v1", requests, complete: true, density: { count: total, spanMs: to - from } };
+      if (page >= res.meta.totalPages || res.data.length === 0) return { api: "v1", requests, complete: true };
     }
   }
 
@@ -253,7 +249,8 @@ export function createLangfuseSource(options: {
         const order: LangfuseApi[] = window.api === "v1" ? ["v1", "v2"] : ["v2", "v1"];
         for (const [i, api] of order.entries()) {
           try {
-            const read = await (api === "v2" ? readV2 : readV1)(window.from, window.to, window.onePage ?? false, counted, onPage);
+            const limit = Math.min(window.limit ?? pageSize(api), pageSize(api));
+            const read = await (api === "v2" ? readV2 : readV1)(window.from, window.to, limit, counted, onPage);
             return { ...read, requests: spent.n };
           } catch (error) {
             if (statusOf(error) !== 404 || i === order.length - 1) throw error;
@@ -318,11 +315,21 @@ function statusOf(error: unknown): number | undefined {
   return typeof error === "object" && error !== null && "statusCode" in error ? (error as { statusCode?: number }).statusCode : undefined;
 }
 
+/**
+ * A read failure a smaller request may avoid: 422 is ClickHouse out of memory or time ("Your query
+ * could not be completed. Please narrow your request", web/src/features/public-api/server/withMiddlewares.ts),
+ * and a timeout or 5xx on a page of I/O is most often the same load. A 429 is not: it is waited out.
+ */
+export function narrowable(error: unknown): boolean {
+  const status = statusOf(error instanceof UpstreamError ? error.cause : error);
+  return status === undefined || status === 422 || status >= 500;
+}
+
 function upstream(what: string, error: unknown): UpstreamError {
   if (error instanceof UpstreamError) return error;
   const status = statusOf(error);
   const headers = (error as { rawResponse?: { headers?: Headers } }).rawResponse?.headers;
-  const retryable = status === undefined || status === 429 || status >= 500;
+  const retryable = status === undefined || status === 422 || status === 429 || status >= 500;
   return new UpstreamError(`${what} failed${status ? ` with HTTP ${status}` : `: ${errorMessage(error)}`}`, retryable, {
     cause: error,
     retryAfterMs: typeof headers?.get === "function" ? parseRetryAfter(headers, Date.now()) : undefined,

@@ -1,4 +1,6 @@
 import type { Deps } from "../deps.js";
+import { deleteOldEventLog } from "../events/event-log.js";
+import { deleteOldArchives } from "../runs/archive-read.js";
 import { deleteOldRuns } from "../runs/retention.js";
 import { closeDueCheckpoints } from "../stability/checkpoints.js";
 import { buildStabilityReport } from "../stability/report.js";
@@ -14,6 +16,8 @@ export async function checkpoint(deps: Deps, now: number): Promise<JobSummary> {
   const deletedMinuteRollups = await deleteOldMinuteRollups(deps.db, now - deps.env.RETENTION_DAYS * DAY_MS);
   const runs = await deleteOldRuns(deps.db, now - deps.env.RUN_RETENTION_DAYS * DAY_MS, now);
   if (runs.blocked.length > 0) deps.log.warn("run retention blocked", { runs: runs.blocked });
+  const deletedArchives = await deleteOldArchives(deps.db, now - deps.env.ARCHIVE_RETENTION_DAYS * DAY_MS);
+  const deletedLogEvents = await deleteOldEventLog(deps.db, now - deps.env.RETENTION_DAYS * DAY_MS);
   const report = await buildStabilityReport(deps, now, 24);
   deps.log.info("stability verdict", {
     status: report.status,
@@ -23,7 +27,14 @@ export async function checkpoint(deps: Deps, now: number): Promise<JobSummary> {
   });
   return {
     closed: closed.map((c) => ({ windowStart: new Date(c.windowStart).toISOString(), status: c.status, deliveries: c.metrics.deliveries })),
-    retention: { deletedEvents, deletedMinuteRollups, deletedRuns: runs.deleted, blockedRuns: runs.blocked.length },
+    retention: {
+      deletedEvents,
+      deletedMinuteRollups,
+      deletedRuns: runs.deleted,
+      blockedRuns: runs.blocked.length,
+      deletedArchives,
+      deletedLogEvents,
+    },
     verdict: { status: report.status, productionReady: report.productionReady },
   };
 }

@@ -1,6 +1,5 @@
 import type { Db } from "../db/client.js";
 import { firesBetween, parseCron } from "../scheduling/cron-expression.js";
-import { cronEntryFor } from "../scheduling/schedules.js";
 import { latestRunsAndFirstRun, type JobRun } from "./job-runs.js";
 import type { JobName } from "./types.js";
 
@@ -22,14 +21,14 @@ export function missedFires(schedule: string, since: number, now: number): numbe
   return firesBetween(parseCron(schedule), since, now - GRACE_MS, 2).length;
 }
 
-export async function jobHealth(db: Db, job: JobName, now: number, recentLimit = 5): Promise<JobHealth> {
-  const schedule = cronEntryFor(job)?.schedule ?? "";
+/** `schedule` is the job's real cadence (Env.schedules), not what vercel.ts gave Vercel. */
+export async function jobHealth(db: Db, job: JobName, schedule: string, now: number, recentLimit = 5): Promise<JobHealth> {
   // One round trip: the first-ever run (for a job that never ran) is read alongside.
   const { recent, firstRunAt } = await latestRunsAndFirstRun(db, job, recentLimit);
   const last = recent[0];
   // A job that never ran is measured from when Vigil first ran anything.
   const since = last?.startedAt ?? firstRunAt;
-  const missedIntervals = schedule && since !== undefined ? missedFires(schedule, since, now) : 0;
+  const missedIntervals = since !== undefined ? missedFires(schedule, since, now) : 0;
   return {
     job,
     schedule,

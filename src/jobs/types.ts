@@ -1,6 +1,6 @@
 import type { Deps } from "../deps.js";
 
-/** Every cron job, in the order vercel.json schedules them (a test holds the two equal). */
+/** Every cron job: vercel.ts gives each a function and a cron (src/deploy/vercel-config.ts). */
 export const JOB_NAMES = ["heartbeat", "monitor", "checkpoint"] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 export type JobSummary = Record<string, unknown>;

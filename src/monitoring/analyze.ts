@@ -6,7 +6,8 @@ import type { z } from "zod";
 import { releaseClaim, retryClaim, type ClaimedSession } from "./queue.js";
 import { dayOf, spendUpsert, storeVerdict, type ResultRow, type Usage } from "./results.js";
 import type { MonitorSettings } from "./settings.js";
-import { buildTranscript, type StoredObservation, type Transcript } from "./transcript.js";
+import type { Transcript } from "./transcript.js";
+import { loadTranscript as loadBoundedTranscript } from "./transcript-load.js";
 import { callWindow } from "./deadline.js";
 import { judgeTranscript } from "./verdict.js";
 import { contradicts, factsOf, recordOf, unmetReason, type VerifierRecord } from "./verification.js";
@@ -22,6 +23,9 @@ export interface AnalysisContext {
   deadline: number;
 }
 
+/** A permanent error: the session is not analysed again. */
+class AttemptsExhaustedError extends Error {}
+
 export type AnalysisOutcome = "pass" | "fail" | "partial" | "skipped" | "error" | "retry" | "released";
 
 /** No time left in this invocation for one more model call: the session goes back untouched. */
@@ -32,16 +36,8 @@ export class OutOfTimeError extends Error {
   }
 }
 
-export async function loadTranscript(deps: Deps, sessionKey: string, maxChars: number): Promise<Transcript> {
-  const rs = await deps.db.execute({
-    sql: "SELECT data FROM monitored_observations WHERE session_key = ? ORDER BY start_time, id",
-    args: [sessionKey],
-  });
-  return buildTranscript(
-    rs.rows.map((r) => JSON.parse(String(r.data)) as StoredObservation),
-    maxChars,
-  );
-}
+export const loadTranscript = (deps: Deps, sessionKey: string, maxChars: number): Promise<Transcript> =>
+  loadBoundedTranscript(deps.db, sessionKey, maxChars);
 
 /** A metered model call: waits for the shared rate limit, counts tokens and cost. */
 export function meteredAsk(ctx: AnalysisContext, usage: Usage) {
@@ -91,6 +87,9 @@ export async function analyzeClaimed(
 
   let row: ResultRow;
   try {
+    // Only a takeover gets here: the earlier attempts never finished (the invocation died on them).
+    if (claim.attempts > s.maxAttempts)
+      throw new AttemptsExhaustedError(`gave up after ${claim.attempts - 1} attempts: the analysis never finished (its invocation ended)`);
     const transcript = await loadTranscript(deps, claim.sessionKey, s.transcriptMaxChars);
     const judged = await judgeTranscript(ask, transcript, s.taxonomy);
     if (judged.status === "skipped") {

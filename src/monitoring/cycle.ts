@@ -5,7 +5,7 @@ import type { JobSummary } from "../jobs/types.js";
 import { analyzeClaimed, type AnalysisContext } from "./analyze.js";
 import { callWindow, cycleDeadline } from "./deadline.js";
 import { diagnoseFailures } from "./diagnose.js";
-import { importObservations, type ImportSummary } from "./import.js";
+import { importObservations, settledMark, type ImportSummary } from "./import.js";
 import { claimSession, dueSessions } from "./queue.js";
 import { dayOf, daySpend } from "./results.js";
 import { flushScores } from "./scores.js";
@@ -84,28 +84,34 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
   const counts = { pass: 0, fail: 0, partial: 0, skipped: 0, error: 0, retry: 0 };
   let tokens = 0;
   let costUsd = 0;
+  let claimed = 0;
   let paused: string | undefined;
   const dailySpent = await daySpend(deps.db, dayOf(now));
   const overBudget = () => {
+    if (claimed >= s.maxSessionsPerCycle) return "sessions per cycle";
     if (tokens >= s.maxTokensPerCycle) return "tokens per cycle";
     if (dailySpent + costUsd >= s.maxCostPerDayUsd) return "cost per day";
     return undefined;
   };
 
-  const queue = await dueSessions(deps.db, s, now, 5000);
+  const settled = await settledMark(deps.db);
+  const queue = await dueSessions(deps.db, s, now, 5000, settled);
   let next = 0;
   const worker = async () => {
     for (;;) {
       // A session is only started when a model call can still start and end in time.
       if (!callWindow(clock(), ctx.deadline, s.modelTimeoutMs, s.minCallMs)) return;
+      if (queue[next] === undefined) return;
       const cap = overBudget();
       if (cap) {
         paused ??= cap;
         return;
       }
-      const key = queue[next++];
-      if (key === undefined) return;
+      const key = queue[next++]!;
+      // Counted before the first await, so concurrent workers never pass the session cap together.
+      claimed++;
       if (s.sampleRate < 1 && hash01(key) >= s.sampleRate) {
+        claimed--;
         await deps.db.execute({
           sql: "UPDATE monitor_sessions SET state = 'skipped', last_error = 'sampled out', updated_at = ? WHERE session_key = ? AND state = 'pending'",
           args: [now, key],
@@ -113,7 +119,10 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
         continue;
       }
       const claim = await claimSession(deps.db, key, holder, clock(), s.leaseMs);
-      if (!claim) continue;
+      if (!claim) {
+        claimed--;
+        continue;
+      }
       const { outcome, usage } = await analyzeClaimed(ctx, claim);
       if (outcome !== "released") counts[outcome]++;
       tokens += usage.tokensIn + usage.tokensOut;
@@ -122,10 +131,16 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
   };
   await Promise.all(Array.from({ length: s.concurrency }, worker));
 
-  if (paused) {
-    await setState(deps.db, "judge_budget_exhausted_at", String(now), now);
-    log.warn("judge budget exhausted: analysis paused", { cap: paused, tokens, cost_usd: costUsd, daily_cost_usd: dailySpent + costUsd });
-  }
+  // The session count is the seed's steady throttle, not a spend alarm: it pauses without alerting.
+  if (paused && paused !== "sessions per cycle") await setState(deps.db, "judge_budget_exhausted_at", String(now), now);
+  if (paused)
+    log.warn("judge budget exhausted: analysis paused", {
+      cap: paused,
+      sessions: claimed,
+      tokens,
+      cost_usd: costUsd,
+      daily_cost_usd: dailySpent + costUsd,
+    });
   // Before diagnosis, so a verdict the system of record now contradicts is diagnosed this cycle.
   const rechecked = await retryUnavailableChecks(ctx, now);
   const diagnosed = paused ? 0 : await diagnoseFailures(ctx, now, s.diagnosesPerCycle);
@@ -141,7 +156,7 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
       log.warn("score write-back failed: will retry next cycle", { reason: scoreError });
     }
   }
-  const backlog = (await dueSessions(deps.db, s, clock(), 100_000)).length;
+  const backlog = (await dueSessions(deps.db, s, clock(), 100_000, settled)).length;
 
   return {
     imported: imported?.imported ?? 0,
@@ -152,9 +167,12 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
           read: imported.read,
           internal: imported.internal,
           bounded: imported.bounded,
+          poisoned: imported.poisoned,
+          narrowed: imported.narrowed,
           slices: imported.slices,
           caughtUp: imported.caughtUp,
           watermark: imported.watermark,
+          settled: imported.settled,
           lagMs: imported.lagMs,
           ...(importError ? { error: importError } : {}),
         }

@@ -2,7 +2,8 @@ import type { InStatement, InValue } from "@libsql/client";
 import type { Deps } from "../deps.js";
 import { UpstreamError } from "../errors.js";
 import { pageSize, type LangfuseApi, type RequestGate, type TraceObservation, type TraceSource } from "../integrations/langfuse.js";
-import { parseIo } from "./io-parse.js";
+import { MAX_SLICE_MS, readPass, type PassIo, type PassState, type Shape } from "./import-pass.js";
+import { insertObservations, isInternal, observationRow, poisonReason, sessionKeys } from "./observation-rows.js";
 import type { MonitorSettings } from "./settings.js";
 import { getState, setState } from "./state.js";
 
@@ -14,39 +15,43 @@ export interface ImportSummary {
   internal: number;
   /** Observations whose I/O was replaced or cut (too deep, too large), each logged with its id. */
   bounded: number;
+  /** Observations that could not be stored (a start time that is no date, an id that is no string…), each logged with its id. */
+  poisoned: number;
+  /** Pages Langfuse could not serve (422, timeout, 5xx) that were asked again smaller. */
+  narrowed: number;
   slices: number;
   /** Everything up to `now` was read. */
   caughtUp: boolean;
   watermark: string;
+  /** Everything before this was read after Langfuse's read lag had passed: its sessions may be judged. */
+  settled: string;
   lagMs: number;
   error?: string;
   retryAfterMs?: number;
 }
 
-const MIN_SLICE_MS = 60_000;
-const MAX_SLICE_MS = 7 * 24 * 3600_000;
-// A slice aims at this share of a page, so a busier hour still fits in one request.
-const PAGE_FILL = 0.7;
+// Ids of unstorable observations remembered so each is logged once (a range is read twice).
+const POISON_REMEMBERED = 500;
 // A remembered v1 is probed for v2 again this often (a self-hosted upgrade to v4 drops v1).
 const REPROBE_MS = 24 * 3600_000;
 
-/** A session is its Langfuse session id; an observation without one stands in its own trace. */
-const sessionKeyOf = (o: TraceObservation) => o.sessionId ?? `trace:${o.traceId ?? o.id}`;
+const stateUpsert = (key: string, value: string, now: number): InStatement => ({
+  sql: "INSERT INTO monitor_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+  args: [key, value, now],
+});
 
-function isInternal(o: TraceObservation, s: MonitorSettings): boolean {
-  const name = o.traceName ?? "";
-  // Vigil's own judge calls, if anyone traces them, are never judged.
-  if (name.startsWith("vigil-") || o.tags.includes("vigil-judge")) return true;
-  return s.internalNames.has(name) || o.tags.some((t) => s.internalTags.has(t));
+/** Where everything before a start time has been read once, and read again after Langfuse's lag. */
+export async function settledMark(db: Deps["db"]): Promise<number> {
+  return Number((await getState(db, "settled")) ?? 0);
 }
 
 /**
- * Imports observations since the persistent watermark in oldest-first time slices. Langfuse
- * pages newest first and rate-limits per minute, so a backlog read as one window would re-read
- * its newest pages forever; a slice is read whole, then the watermark moves past it. A slice
- * that needed several pages is halved for the next one, a sparse one doubled. The import stops
- * when `gate` refuses (rate or time budget) and the next cycle goes on from the watermark.
- * Observations are deduplicated by id, so re-reading the overlap margin costs nothing.
+ * Imports observations in two passes over start time, each read in oldest-first slices whose
+ * position survives the cycle. The first pass reads what is new, up to `now`. Langfuse's read path
+ * lags ingestion (and a span is exported when it ends, with its start time), so the second pass
+ * reads each range once more when Langfuse's lag (`MONITOR_OVERLAP_MINUTES`) has passed its end;
+ * a range first read that late needs no second read. Only sessions that ended before the settled
+ * mark are judged. Observations are deduplicated by id, so a re-read costs requests, not rows.
  */
 export async function importObservations(
   deps: Deps,
@@ -57,118 +62,109 @@ export async function importObservations(
 ): Promise<ImportSummary> {
   const { db } = deps;
   const log = deps.log.child({ job: "monitor" });
-  let watermark = Number((await getState(db, "watermark")) ?? now - s.initialLookbackMs);
-  // No history yet: try the whole window in one slice; its first page tells how dense it is.
-  let sliceMs = Number((await getState(db, "slice_ms")) ?? MAX_SLICE_MS);
+  const watermark = Number((await getState(db, "watermark")) ?? now - s.initialLookbackMs);
+  // Before the second pass existed every cycle re-read the overlap: that part is not settled.
+  const settled = Number((await getState(db, "settled")) ?? ((await getState(db, "watermark")) ? watermark - s.overlapMs : watermark));
+  const ahead = JSON.parse((await getState(db, "import_ahead")) ?? "{}") as { first?: PassState["ahead"]; settle?: PassState["ahead"] };
+  const first: PassState = { mark: watermark, ahead: ahead.first };
+  const settle: PassState = { mark: Math.min(settled, watermark), ahead: ahead.settle };
   let rememberedApi = (await getState(db, "langfuse_api")) as LangfuseApi | undefined;
   const probedAt = Number((await getState(db, "langfuse_api_at")) ?? 0);
-  let api = rememberedApi === "v1" && now - probedAt >= REPROBE_MS ? undefined : rememberedApi;
-  const sum = { requests: 0, read: 0, imported: 0, internal: 0, bounded: 0, slices: 0 };
-  let from = watermark - s.overlapMs;
-  let error: UpstreamError | undefined;
+  const api = rememberedApi === "v1" && now - probedAt >= REPROBE_MS ? undefined : rememberedApi;
+  const shape: Shape = {
+    api,
+    // No history yet: the whole window in one slice, read newest first until its density is known.
+    sliceMs: Number((await getState(db, "slice_ms")) ?? MAX_SLICE_MS),
+    limit: Number((await getState(db, "page_limit")) ?? pageSize(api)),
+  };
+  const sum = { read: 0, imported: 0, internal: 0, bounded: 0, poisoned: 0, narrowed: 0, slices: 0 };
+  const position = (): InStatement[] => [
+    stateUpsert("watermark", String(first.mark), now),
+    stateUpsert("settled", String(settle.mark), now),
+    stateUpsert("import_ahead", JSON.stringify({ first: first.ahead, settle: settle.ahead }), now),
+    stateUpsert("slice_ms", String(shape.sliceMs), now),
+    stateUpsert("page_limit", String(shape.limit), now),
+  ];
 
-  const onPage = async (page: TraceObservation[]) => {
-    sum.read += page.length;
-    const rows: InValue[][] = [];
-    for (const o of page) {
-      if (isInternal(o, s)) {
-        sum.internal++;
-        continue;
-      }
-      rows.push(
-        observationRow(o, s, now, (problem) => {
-          sum.bounded++;
-          log.warn("observation i/o bounded", { observation_id: o.id, trace_id: o.traceId, reason: problem });
-        }),
-      );
-    }
-    if (rows.length === 0) return;
-    // One statement per page: the trigger of migration 13 books each row it really adds on its session.
-    const [inserted] = await db.batch([insertObservations(rows)], "write");
-    sum.imported += inserted!.rowsAffected;
+  // A range is read twice: what could not be stored is logged on its first read only.
+  const logPoisonOnce = async (poisoned: { id: string; reason: string }[]) => {
+    const seen: string[] = JSON.parse((await getState(db, "poison_logged")) ?? "[]");
+    const fresh = poisoned.filter((p) => !seen.includes(p.id));
+    for (const p of fresh) log.warn("observation skipped: cannot be stored", { observation_id: p.id, reason: p.reason });
+    if (fresh.length)
+      await setState(db, "poison_logged", JSON.stringify([...seen, ...fresh.map((p) => p.id)].slice(-POISON_REMEMBERED)), now);
   };
 
-  while (from < now) {
-    // The first slice also covers the overlap margin, so it always reaches past the watermark.
-    const to = Math.min(Math.max(from, watermark) + sliceMs, now);
-    let read;
-    try {
-      read = await source.readSlice({ from, to, api, onePage: sliceMs > MIN_SLICE_MS }, gate, onPage);
-    } catch (e) {
-      sum.requests += (e as { requests?: number }).requests ?? 0;
-      error = e instanceof UpstreamError ? e : new UpstreamError(String(e), false, { cause: e });
-      break;
+  const store = async (page: TraceObservation[]) => {
+    sum.read += page.length;
+    const valid: TraceObservation[] = [];
+    const poisoned: { id: string; reason: string }[] = [];
+    for (const o of page) {
+      const reason = poisonReason(o);
+      if (reason) poisoned.push({ id: String(o.id).slice(0, 200), reason });
+      else if (isInternal(o, s)) sum.internal++;
+      else valid.push(o);
     }
-    sum.requests += read.requests;
-    // Nothing was asked (no budget left): nothing was learnt about the API either.
-    if (read.requests === 0) break;
-    if (read.api !== rememberedApi || api === undefined) {
-      await setState(db, "langfuse_api", read.api, now);
-      await setState(db, "langfuse_api_at", String(now), now);
-      if (read.api !== rememberedApi) log.info("langfuse api detected", { api: read.api });
-      rememberedApi = read.api;
-    }
-    api = read.api;
-    const target = Math.floor((read.density.spanMs * PAGE_FILL * pageSize(api)) / Math.max(1, read.density.count));
-    if (read.tooLarge) {
-      // The slice holds more than a page: read it again, narrowed to what one page holds.
-      sliceMs = Math.max(MIN_SLICE_MS, Math.min(Math.floor(sliceMs / 2), target));
-      continue;
-    }
-    if (!read.complete) break; // out of budget inside a slice: the next cycle reads it again
-    sum.slices++;
-    watermark = Math.max(watermark, to);
-    if (to < now) sliceMs = Math.max(MIN_SLICE_MS, Math.min(MAX_SLICE_MS, sliceMs * 4, target));
-    await db.batch(
-      [
-        {
-          sql: "INSERT INTO monitor_state (key, value, updated_at) VALUES ('watermark', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-          args: [String(watermark), now],
-        },
-        {
-          sql: "INSERT INTO monitor_state (key, value, updated_at) VALUES ('slice_ms', ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-          args: [String(sliceMs), now],
-        },
-      ],
-      "write",
+    sum.poisoned += poisoned.length;
+    if (poisoned.length) await logPoisonOnce(poisoned);
+    const { keyOf, moves } = await sessionKeys(db, valid, now);
+    const rows: InValue[][] = valid.map((o) =>
+      observationRow(o, keyOf(o), s, now, (problem) => {
+        sum.bounded++;
+        log.warn("observation i/o bounded", { observation_id: o.id, trace_id: o.traceId, reason: problem });
+      }),
     );
-    from = to;
+    // One statement per page: the trigger of migration 13 books each row it really adds on its session.
+    const results = await db.batch([...moves, ...(rows.length ? [insertObservations(rows)] : []), ...position()], "write");
+    if (rows.length) sum.imported += results[moves.length]!.rowsAffected;
+  };
+
+  const io: PassIo = {
+    source,
+    gate,
+    shape,
+    requests: 0,
+    store,
+    save: async () => void (await db.batch(position(), "write")),
+    async sliceDone(pass, start, slice) {
+      sum.slices++;
+      // Read late enough to need no second read: the settled mark follows, if it had reached the slice.
+      if (pass === first && slice.settles && settle.mark === start && !settle.ahead) settle.mark = slice.end;
+      await db.batch(position(), "write");
+    },
+    async apiSeen(seen) {
+      if (seen === rememberedApi && shape.api !== undefined) return;
+      await setState(db, "langfuse_api", seen, now);
+      await setState(db, "langfuse_api_at", String(now), now);
+      if (seen !== rememberedApi) log.info("langfuse api detected", { api: seen });
+      rememberedApi = seen;
+    },
+    narrowed(reason) {
+      sum.narrowed++;
+      log.warn("langfuse page not served: asking for less", { reason, limit: shape.limit, slice_ms: shape.sliceMs });
+    },
+  };
+
+  let error: UpstreamError | undefined;
+  const settleAt = now - s.overlapMs;
+  try {
+    // The second read first: it never passes the first, so under load both go on (and the first's
+    // lag raises monitoring_lag) instead of new reads starving the one that lets sessions be judged.
+    await readPass(io, settle, Math.min(first.mark, settleAt), Infinity);
+    await readPass(io, first, now, settleAt);
+  } catch (e) {
+    error = e instanceof UpstreamError ? e : new UpstreamError(String(e), false, { cause: e });
   }
-  await setState(db, "slice_ms", String(sliceMs), now);
-  const caughtUp = !error && watermark >= now;
+  const caughtUp = !error && first.mark >= now;
   await setState(db, "import_status", JSON.stringify({ at: now, caughtUp, error: error?.message ?? null }), now);
   return {
-    api: api ?? null,
+    api: shape.api ?? null,
+    requests: io.requests,
     ...sum,
     caughtUp,
-    watermark: new Date(watermark).toISOString(),
-    lagMs: Math.max(0, now - watermark),
+    watermark: new Date(first.mark).toISOString(),
+    settled: new Date(settle.mark).toISOString(),
+    lagMs: Math.max(0, now - first.mark),
     ...(error ? { error: error.message, retryAfterMs: error.retryAfterMs } : {}),
-  };
-}
-
-function observationRow(o: TraceObservation, s: MonitorSettings, now: number, bounded: (problem: string) => void): InValue[] {
-  const ended = s.endMarkers.has(o.traceName ?? "") || s.endMarkers.has(o.name ?? "") || o.tags.some((t) => s.endMarkers.has(t)) ? 1 : 0;
-  const input = parseIo(o.input);
-  const output = parseIo(o.output);
-  const problem = [input.problem && `input ${input.problem}`, output.problem && `output ${output.problem}`].filter(Boolean).join("; ");
-  if (problem) bounded(problem);
-  const data = JSON.stringify({
-    type: o.type,
-    name: o.name,
-    traceName: o.traceName,
-    level: o.level,
-    statusMessage: o.statusMessage,
-    input: input.value,
-    output: output.value,
-  });
-  return [o.id, sessionKeyOf(o), o.traceId, o.startTime, data, ended, now];
-}
-
-function insertObservations(rows: InValue[][]): InStatement {
-  return {
-    sql: `INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data, ends_session, imported_at)
-          VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (id) DO NOTHING`,
-    args: rows.flat(),
   };
 }

@@ -4,7 +4,7 @@ import { NotFoundError } from "../errors.js";
 import { decodeCursor, encodeCursor } from "../shared/cursor.js";
 import { iso } from "../time.js";
 import { topFailureCategories } from "./verdict-counts.js";
-import { buildTranscript, type StoredObservation } from "./transcript.js";
+import { countTurns } from "./transcript-load.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.parse(String(v)));
 
@@ -77,29 +77,24 @@ export async function listResults(db: Db, q: { status?: string; intent?: string;
 }
 
 export async function sessionDetail(db: Db, sessionId: string) {
-  const [session, results, observations] = await db.batch(
+  const [session, results, traces] = await db.batch(
     [
       { sql: "SELECT * FROM monitor_sessions WHERE session_key = ?", args: [sessionId] },
       { sql: "SELECT * FROM monitoring_results WHERE session_id = ? ORDER BY activity_version DESC", args: [sessionId] },
-      { sql: "SELECT trace_id, data FROM monitored_observations WHERE session_key = ? ORDER BY start_time, id", args: [sessionId] },
+      { sql: "SELECT COUNT(DISTINCT trace_id) AS n FROM monitored_observations WHERE session_key = ?", args: [sessionId] },
     ],
     "read",
   );
   const s = session!.rows[0];
   if (!s) throw new NotFoundError(`No monitored session "${sessionId}"`);
-  const stored = observations!.rows;
-  const turns = buildTranscript(
-    stored.map((r) => JSON.parse(String(r.data)) as StoredObservation),
-    Number.MAX_SAFE_INTEGER,
-  ).turns;
   return {
     sessionId,
     state: String(s.state),
     firstActivityAt: iso(s.first_activity as number),
     lastActivityAt: iso(s.last_activity as number),
     observations: Number(s.observation_count),
-    traces: new Set(stored.map((r) => r.trace_id)).size,
-    turns: turns.filter((t) => t.role !== "tool").length,
+    traces: Number(traces!.rows[0]!.n),
+    turns: await countTurns(db, sessionId),
     attempts: Number(s.attempts),
     lastError: s.last_error,
     verdicts: results!.rows.map(resultJson),

@@ -9,21 +9,28 @@ export interface ClaimedSession {
   holder: string;
 }
 
-/** Finished sessions waiting for analysis, oldest activity first, plus claims left by a crashed cycle. */
-export async function dueSessions(db: Db, s: MonitorSettings, now: number, limit: number): Promise<string[]> {
+/**
+ * Finished sessions waiting for analysis, oldest activity first, plus claims left by a crashed
+ * cycle. Finished means idle on source time (or ended by a marker) *and* read again after
+ * Langfuse's read lag had passed its last activity (`settled`, from the import): a call still
+ * running, whose spans Langfuse does not serve yet, is not judged half-way.
+ */
+export async function dueSessions(db: Db, s: MonitorSettings, now: number, limit: number, settled: number): Promise<string[]> {
   const rs = await db.execute({
     sql: `SELECT session_key FROM monitor_sessions
-          WHERE (state = 'pending' AND next_attempt_at <= ? AND (last_activity <= ? OR ended = 1))
+          WHERE (state = 'pending' AND next_attempt_at <= ? AND (last_activity <= ? OR ended = 1) AND last_activity < ?)
              OR (state = 'analyzing' AND lease_until < ?)
           ORDER BY last_activity LIMIT ?`,
-    args: [now, now - s.idleMs, now, limit],
+    args: [now, now - s.idleMs, settled, now, limit],
   });
   return rs.rows.map((r) => String(r.session_key));
 }
 
 /**
  * Claims one session with a guarded write: only one of two overlapping cycles can win it, and a
- * crashed cycle's claim is taken over once its lease has expired.
+ * crashed cycle's claim is taken over once its lease has expired. A takeover counts an attempt:
+ * a session whose analysis kills its invocation (out of memory, past the platform's limit) comes
+ * back with `attempts` above the cap, and the caller ends it as an error instead of trying again.
  */
 export async function claimSession(
   db: Db,

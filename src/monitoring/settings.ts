@@ -20,6 +20,8 @@ export interface MonitorSettings {
   concurrency: number;
   leaseMs: number;
   budgetMs: number;
+  /** Sessions a cycle starts judging at most (seed 001's cost guard: 10). */
+  maxSessionsPerCycle: number;
   maxTokensPerCycle: number;
   maxCostPerDayUsd: number;
   priceInPerToken: number;
@@ -50,6 +52,7 @@ export function monitorSettings(env: Env): MonitorSettings {
     concurrency: env.MONITOR_CONCURRENCY,
     leaseMs: env.CRON_MAX_DURATION_SECONDS * 1000,
     budgetMs: env.CRON_MAX_DURATION_SECONDS * 1000 * env.MONITOR_BUDGET_FRACTION,
+    maxSessionsPerCycle: env.MONITOR_MAX_SESSIONS_PER_CYCLE,
     maxTokensPerCycle: env.JUDGE_MAX_TOKENS_PER_CYCLE,
     maxCostPerDayUsd: env.JUDGE_MAX_COST_PER_DAY_USD,
     priceInPerToken: env.JUDGE_PRICE_INPUT_PER_MTOK / 1e6,

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.js";
 import { guarded, type Conditional } from "../db/guarded-batch.js";
-import { ConflictError, NotFoundError } from "../errors.js";
+import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import { eventInsert } from "../events/event-log.js";
 import type { CompleteExecution, CompleteRun, Progress, StartExecution, StartRun } from "./schemas.js";
 import { toExecution, toRun, type Execution, type Run } from "./types.js";
@@ -12,6 +12,31 @@ export async function getRunOrThrow(db: Db, sessionId: string): Promise<Run> {
   const rs = await db.execute({ sql: "SELECT * FROM orchestrations WHERE session_id = ?", args: [sessionId] });
   if (!rs.rows[0]) throw new NotFoundError(`No run with session id "${sessionId}"`);
   return toRun(rs.rows[0]);
+}
+
+async function getRunByIdOrThrow(db: Db, id: number): Promise<Run> {
+  const rs = await db.execute({ sql: "SELECT * FROM orchestrations WHERE id = ?", args: [id] });
+  if (!rs.rows[0]) throw new NotFoundError(`No run with id ${id}`);
+  return toRun(rs.rows[0]);
+}
+
+/** A body may repeat the path's id (the seed's calls do); a different one is a mistake, not a second target. */
+function samePathId(field: string, inBody: string | undefined, inPath: string): void {
+  if (inBody !== undefined && inBody !== inPath)
+    throw new ValidationError(`Invalid body: ${field}: "${inBody}" is not the path's "${inPath}"`, [
+      { field, message: `must be the path's id ("${inPath}") or left out` },
+    ]);
+}
+
+/** The run an execution belongs to: by session id, by the numeric id startOrchestration returned, or none. */
+async function linkedRunId(db: Db, input: StartExecution): Promise<number | null> {
+  const bySession = input.orchestrationSessionId ? await getRunOrThrow(db, input.orchestrationSessionId) : undefined;
+  const byId = input.orchestrationId !== undefined ? await getRunByIdOrThrow(db, input.orchestrationId) : undefined;
+  if (bySession && byId && bySession.id !== byId.id)
+    throw new ValidationError("Invalid body: orchestrationId and orchestrationSessionId name different runs", [
+      { field: "orchestrationId", message: `run ${byId.id} is "${byId.sessionId}", not "${bySession.sessionId}"` },
+    ]);
+  return (bySession ?? byId)?.id ?? null;
 }
 
 async function getExecutionOrThrow(db: Db, agentSessionId: string): Promise<Execution> {
@@ -63,6 +88,7 @@ export async function reportProgress(db: Db, sessionId: string, input: Progress,
 export const runEventType = (status: Run["status"]) => (status === "completed" ? "run_completed" : "run_failed");
 
 export async function completeRun(db: Db, sessionId: string, input: CompleteRun, now: number): Promise<Run> {
+  samePathId("sessionId", input.sessionId, sessionId);
   await db.batch(
     guarded(
       {
@@ -94,7 +120,7 @@ export async function completeRun(db: Db, sessionId: string, input: CompleteRun,
 }
 
 export async function startExecution(db: Db, input: StartExecution, now: number): Promise<{ execution: Execution; created: boolean }> {
-  const orchestrationId = input.orchestrationSessionId ? (await getRunOrThrow(db, input.orchestrationSessionId)).id : null;
+  const orchestrationId = await linkedRunId(db, input);
   const [rs] = await db.batch(
     guarded(
       {
@@ -122,6 +148,7 @@ export async function startExecution(db: Db, input: StartExecution, now: number)
 }
 
 export async function completeExecution(db: Db, agentSessionId: string, input: CompleteExecution, now: number): Promise<Execution> {
+  samePathId("agentSessionId", input.agentSessionId, agentSessionId);
   const existing = await getExecutionOrThrow(db, agentSessionId);
   const update = {
     sql: `UPDATE agent_executions SET status = ?, completed_at = ?, duration_ms = ? - started_at, files_created = ?,

@@ -21,8 +21,8 @@ export interface LocalServer {
 }
 
 /**
- * The same app as on Vercel, on Node, with migrations applied and (optionally) the vercel.json
- * crons fired locally. `npm run dev` and `npm run demo` both start it this way.
+ * The same app as on Vercel, on Node, with migrations applied and (optionally) the crons
+ * fired locally on the schedules Vercel gets (vercel.ts). `npm run dev` and `npm run demo` both start it this way.
  */
 export async function startLocalServer(env: Env & { CRON_SECRET: string }, overrides: Partial<Deps> = {}): Promise<LocalServer> {
   const deps = depsFromEnv(env, overrides);
@@ -59,12 +59,13 @@ export async function startLocalServer(env: Env & { CRON_SECRET: string }, overr
     await res.body?.cancel();
     if (!res.ok) log.warn("scheduled call answered an error", { path, status: res.status });
   };
-  const scheduler = createLocalScheduler({ entries: cronEntries, fire, log });
+  const entries = cronEntries(env.schedules);
+  const scheduler = createLocalScheduler({ entries, fire, log });
   if (env.LOCAL_SCHEDULER) {
     scheduler.start();
     // A dead-man's switch that starts out dead only confuses: beat once now.
     void fire("/api/cron/heartbeat").catch((error: unknown) => log.error("first heartbeat failed", { err: error }));
-    log.info("local scheduler started", { crons: cronEntries.map((c) => `${c.schedule} ${c.path}`) });
+    log.info("local scheduler started", { crons: entries.map((c) => `${c.schedule} ${c.path}`) });
   }
 
   return {

@@ -94,7 +94,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
   const [results, report, jobs, checkpoints] = await Promise.all([
     readRollups(db, full ? [...shared, ...lists] : shared),
     buildStabilityReport(deps, now, 24),
-    Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, now, 1))),
+    Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, deps.env.schedules[job], now, 1))),
     listCheckpoints(db, { limit: 6 }),
   ]);
   const [fineRollups, rollups, verdictRows, topCategories, finished, stalls, firing, verifierUnavailable] = results as Results<

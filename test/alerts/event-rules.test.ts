@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
-import { loadRules } from "../../src/alerts/rules.js";
+import { defaultRules } from "../../src/alerts/rules.js";
+import { readRulesSource, rulesFrom } from "../../src/alerts/rules-source.js";
 import { depsFromEnv } from "../../src/deps.js";
 import { ConfigError } from "../../src/errors.js";
 import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
@@ -71,7 +72,10 @@ describe("rules over any event type", () => {
   };
 
   it("fire when the count of matching events in the window reaches the threshold, and resolve when it drops", async () => {
-    const rules = loadRules(rulesFile("storm.json", [stormRule]), { fulfillmentFailureRate: 0.2 });
+    const rules = rulesFrom(
+      readRulesSource({ ALERT_RULES_FILE: rulesFile("storm.json", [stormRule]) }),
+      defaultRules({ fulfillmentFailureRate: 0.2 }),
+    );
     w = await alertWorld({ rules: rules.filter((r) => r.name === "stall_storm") });
     await emit(w, "run_stalled", "r1");
     await emit(w, "deploy_rolled_back", "web-42");

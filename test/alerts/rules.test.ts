@@ -2,7 +2,8 @@ import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RULES, loadRules, SIGNALS } from "../../src/alerts/rules.js";
+import { DEFAULT_RULES, defaultRules, SIGNALS } from "../../src/alerts/rules.js";
+import { readRulesSource, rulesFrom } from "../../src/alerts/rules-source.js";
 import { depsFromEnv } from "../../src/deps.js";
 import { ConfigError } from "../../src/errors.js";
 import { testEnv } from "../helpers/deps.js";
@@ -40,7 +41,7 @@ describe("alert rules", () => {
         },
       ],
     });
-    const rules = loadRules(path, { fulfillmentFailureRate: 0.2 });
+    const rules = rulesFrom(readRulesSource({ ALERT_RULES_FILE: path }), defaultRules({ fulfillmentFailureRate: 0.2 }));
     expect(rules.find((r) => r.name === "run_failed")).toMatchObject({ severity: "high", windowMinutes: 5 });
     expect(rules.find((r) => r.name === "slow_bot")).toMatchObject({ forEvaluations: 3, groupWaitSeconds: 0 });
     expect(rules).toHaveLength(DEFAULT_RULES.length + 1);
@@ -62,7 +63,7 @@ describe("alert rules", () => {
       { rules: [{ name: "x", signal: "run_failed", severity: "low", channels: [], windowMinutes: 1, repeatMinutes: 1 }] },
       "rules.0.channels",
     ],
-    ["not JSON", "{rules:", "cannot read it as JSON"],
+    ["not JSON", "{rules:", "cannot read it as YAML or JSON"],
   ])("stops start-up on %s, naming the file and the field", (_n, content, field) => {
     const path = file(`bad-${field}.json`, content);
     let thrown: unknown;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { COMMANDS, type CliIo } from "../../src/cli/commands.js";
+import { COMMANDS } from "../../src/cli/commands.js";
+import type { CliIo } from "../../src/cli/invocation.js";
 import { createVigilClient, type VigilClient } from "../../src/client/vigil-client.js";
 import { unconditional } from "../../src/db/guarded-batch.js";
 import { resultInsert } from "../../src/monitoring/results.js";

@@ -106,3 +106,39 @@ describe("a rolled-back build on a migrated database", () => {
     expect(rs.rowsAffected).toBe(0);
   });
 });
+
+describe("npm run db:migrate -- --status / --dry-run", () => {
+  const cli = (url: string, flag: string) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/db/migrate-cli.ts", flag], {
+        env: { ...process.env, TURSO_DATABASE_URL: url },
+      });
+      let out = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (out += d));
+      child.on("close", (code) => resolve({ code, out }));
+    });
+  const status = (out: string) => JSON.parse(out.split("\n").find((l) => l.includes("migration status"))!);
+
+  it("--status names the migrations a database lacks and applies none of them", async () => {
+    t = await createTestDb({ migrate: false });
+    await migrate(t.db, migrations.slice(0, -2));
+    const run = await cli(t.url, "--status");
+    expect(run.code, run.out).toBe(0);
+    const line = status(run.out);
+    expect(line.version).toBe(migrations.at(-3)!.id);
+    expect(line.latest).toBe(latestSchemaVersion());
+    expect(line.pending).toEqual(migrations.slice(-2).map((m) => ({ id: m.id, name: m.name })));
+    expect(await schemaVersion(t.db)).toBe(migrations.at(-3)!.id);
+    expect(status((await cli(t.url, "--status")).out).pending).toHaveLength(2);
+  });
+
+  it("--dry-run prints the SQL of each pending migration without running it", async () => {
+    t = await createTestDb({ migrate: false });
+    const run = await cli(t.url, "--dry-run");
+    expect(run.code, run.out).toBe(0);
+    for (const m of migrations) expect(run.out).toContain(`-- ${m.id}: ${m.name}`);
+    expect(run.out).toContain(migrations[0]!.statements[0]!.trim());
+    expect(await tables(t)).not.toContain("job_runs");
+  });
+});

@@ -1,78 +1,53 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureNode, runtimeMajor } from "../../scripts/ensure-node.js";
+import { copyCheckout, copyFunctionAlone, funcDirs, type LocalBuild, vercelBuild } from "../../scripts/vercel-local-build.js";
 import { createDb, prepareLocalDb } from "../../src/db/client.js";
-import { migrate } from "../../src/db/migrate.js";
+import { latestSchemaVersion, migrate, schemaVersion } from "../../src/db/migrate.js";
+import { MAX_DURATION_SECONDS, vercelConfig } from "../../src/deploy/vercel-config.js";
 
 // What Vercel deploys is what this tests: the checkout copied as a fresh clone would be, built by
-// Vercel's own CLI (`vercel build`, offline, project settings stubbed), then every function
-// copied alone and loaded by a fresh Node process of the runtime its .vc-config.json names.
+// Vercel's own CLI (`vercel build`: install, vercel.ts, npm run build, then the Node builder tracing
+// api/*.ts), with the pinned CLI and the newest that installs here; then every function copied
+// alone, with the files its .vc-config.json maps in (what a deploy uploads), and loaded by a fresh
+// Node process of the runtime it names.
 
-const VERCEL_BIN = resolve("node_modules/.bin/vercel");
+const PINNED = JSON.parse(readFileSync("package.json", "utf8")).devDependencies.vercel as string;
+const NEWEST = "60.1.3";
 const DRIVER = resolve("test/deploy/drive-function.mjs");
 const work = mkdtempSync(join(tmpdir(), "vigil-vercel-"));
-const project = join(work, "project");
 const secrets = {
   CRON_SECRET: randomBytes(24).toString("hex"),
   VIGIL_API_KEY: randomBytes(24).toString("hex"),
   WEBHOOK_SECRET: `whsec_${randomBytes(32).toString("base64")}`,
 };
+const HOBBY_DAILY = { HEARTBEAT_SCHEDULE: "0 0 * * *", MONITOR_SCHEDULE: "5 0 * * *", CHECKPOINT_SCHEDULE: "10 0 * * *" };
 
 interface Route {
   src?: string;
   dest?: string;
-  handle?: string;
 }
 interface BuildOutputConfig {
-  version: number;
   routes: Route[];
-  crons: { path: string; schedule: string }[];
+  crons?: { path: string; schedule: string }[];
 }
+interface VcConfig {
+  runtime: string;
+  handler: string;
+  maxDuration: number;
+  filePathMap?: Record<string, string>;
+}
+type Build = LocalBuild;
 
-function copyCheckout(target: string) {
-  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { encoding: "utf8" })
-    .split("\0")
-    .filter((f) => f !== "" && existsSync(f));
-  for (const file of files) {
-    mkdirSync(dirname(join(target, file)), { recursive: true });
-    cpSync(file, join(target, file));
-  }
-  mkdirSync(join(target, ".vercel"), { recursive: true });
-  writeFileSync(
-    join(target, ".vercel/project.json"),
-    JSON.stringify({ projectId: "prj_test", orgId: "team_test", settings: { framework: null } }),
-  );
-}
-
-function vercelBuild(args: string[]) {
-  const run = spawnSync(VERCEL_BIN, ["build", "--yes", ...args], {
-    cwd: project,
-    encoding: "utf8",
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, VERCEL_TELEMETRY_DISABLED: "1", CI: "1" },
-    timeout: 400_000,
-  });
-  if (run.status !== 0) throw new Error(`vercel build ${args.join(" ")} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
-  return run.stdout + run.stderr;
-}
-
-function funcDirs(output: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
-      const path = join(dir, entry.name);
-      if (entry.name.endsWith(".func")) found.push(path);
-      else walk(path);
-    }
-  };
-  walk(join(output, "functions"));
-  return found.sort();
-}
+const builds = new Map<string, Build>();
+const configOf = (b: Build) => JSON.parse(readFileSync(join(b.output, "config.json"), "utf8")) as BuildOutputConfig;
+const vcOf = (dir: string) => JSON.parse(readFileSync(join(dir, ".vc-config.json"), "utf8")) as VcConfig;
+const names = (b: Build) => funcDirs(b.output).map((d) => relative(join(b.output, "functions"), d).replace(/\.func$/, ""));
 
 /** Where Vercel's router sends a path: the first route whose src matches (filesystem first). */
 function routeOf(config: BuildOutputConfig, functions: string[], path: string): string | undefined {
@@ -94,15 +69,15 @@ async function migratedDb(name: string): Promise<string> {
 
 interface DriveResult {
   node: string;
+  stderr: string;
   results: { name: string; status: number; type: string | null; body: string; firstAnswerMs?: number }[];
 }
 
-/** Copies one function alone (symlinks dereferenced) and drives it in a fresh Node process. */
-function driveFunction(funcDir: string, env: Record<string, string>, mode = "requests"): DriveResult {
+/** One function alone, as a deployment holds it, driven in a fresh Node process of its runtime. */
+function driveFunction(build: Build, funcDir: string, env: Record<string, string>, mode = "requests"): DriveResult {
   const alone = join(work, "alone", relative(work, funcDir).replaceAll("/", "_"));
-  rmSync(alone, { recursive: true, force: true });
-  cpSync(funcDir, alone, { recursive: true, dereference: true });
-  const vc = JSON.parse(readFileSync(join(alone, ".vc-config.json"), "utf8")) as { runtime: string; handler: string };
+  copyFunctionAlone(build, funcDir, alone);
+  const vc = vcOf(alone);
   const node = ensureNode(runtimeMajor(vc.runtime));
   const run = spawnSync(node, [DRIVER, pathToFileURL(join(alone, vc.handler)).href, mode], {
     cwd: alone,
@@ -113,7 +88,7 @@ function driveFunction(funcDir: string, env: Record<string, string>, mode = "req
   const line = run.stdout.trim().split("\n").at(-1) ?? "";
   if (run.status !== 0 || !line.startsWith("{"))
     throw new Error(`function ${funcDir} failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
-  return JSON.parse(line) as DriveResult;
+  return { ...(JSON.parse(line) as Omit<DriveResult, "stderr">), stderr: run.stderr };
 }
 
 const byName = (r: DriveResult, name: string) => {
@@ -122,62 +97,70 @@ const byName = (r: DriveResult, name: string) => {
   return found;
 };
 
-let proOutput: string;
-let hobbyOutput: string;
+let productionDb: string;
 
-beforeAll(() => {
-  copyCheckout(project);
-  proOutput = join(project, ".vercel/output");
-  vercelBuild([]);
-  // Copy the Pro output aside: the Hobby build writes the same directory.
-  cpSync(proOutput, join(work, "pro-output"), { recursive: true });
-  proOutput = join(work, "pro-output");
-  hobbyOutput = join(work, "hobby-output");
-  vercelBuild(["--local-config", "vercel.hobby.json", "--output", hobbyOutput]);
-}, 900_000);
+beforeAll(async () => {
+  productionDb = join(work, "production.db");
+  for (const cli of [PINNED, NEWEST]) {
+    const project = join(work, `project-${cli}`);
+    copyCheckout(project);
+    // The newest CLI builds as production (VERCEL_ENV, as on Vercel), so it migrates this database;
+    // the pinned one builds a preview pointed at the same database, which it must leave alone.
+    const target = cli === NEWEST ? "production" : "preview";
+    builds.set(
+      cli,
+      vercelBuild(cli, project, join(work, `out-${cli}`), { VERCEL_ENV: target, TURSO_DATABASE_URL: `file:${productionDb}` }),
+    );
+  }
+  // Hobby, from the same repository: only the variables differ (vercel.ts reads them at build time).
+  const project = builds.get(PINNED)!.project;
+  builds.set("hobby-daily", vercelBuild(PINNED, project, join(work, "out-hobby-daily"), HOBBY_DAILY));
+  builds.set("hobby-external", vercelBuild(PINNED, project, join(work, "out-hobby-external"), { CRON_SCHEDULER: "external" }));
+}, 1_200_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe("vercel build (Pro: vercel.json)", () => {
-  it("writes the three crons exactly as vercel.json schedules them", () => {
-    const config = JSON.parse(readFileSync(join(proOutput, "config.json"), "utf8")) as BuildOutputConfig;
-    const expected = JSON.parse(readFileSync("vercel.json", "utf8")).crons;
-    expect(config.crons).toEqual(expected);
+describe.each([PINNED, NEWEST])("vercel build with CLI %s", (cli) => {
+  it("builds api/index and api/cron/* from the api/*.ts entries, crons as vercel.ts schedules them", () => {
+    const build = builds.get(cli)!;
+    expect(names(build)).toEqual(["api/cron/checkpoint", "api/cron/heartbeat", "api/cron/monitor", "api/index"]);
+    expect(configOf(build).crons).toEqual(vercelConfig({}).crons);
+    expect(build.log).toMatch(/bundled dist\/vercel .* in \d+ ms/);
   });
 
   it("routes every path to a function that exists, crons to their own", () => {
-    const config = JSON.parse(readFileSync(join(proOutput, "config.json"), "utf8")) as BuildOutputConfig;
-    const functions = funcDirs(proOutput).map((d) => relative(join(proOutput, "functions"), d).replace(/\.func$/, ""));
-    expect(functions).toEqual(["api/cron/checkpoint", "api/cron/heartbeat", "api/cron/monitor", "api/index"]);
+    const build = builds.get(cli)!;
+    const config = configOf(build);
     for (const path of ["/", "/status", "/api/health", "/api/runs/abc/executions", "/api/webhooks/bot"]) {
-      expect(routeOf(config, functions, path), path).toBe("api/index");
+      expect(routeOf(config, names(build), path), path).toBe("api/index");
     }
     for (const job of ["heartbeat", "monitor", "checkpoint"])
-      expect(routeOf(config, functions, `/api/cron/${job}`)).toBe(`api/cron/${job}`);
+      expect(routeOf(config, names(build), `/api/cron/${job}`)).toBe(`api/cron/${job}`);
   });
 
-  it("gives each function its runtime, maxDuration and the native libSQL binding", () => {
-    for (const dir of funcDirs(proOutput)) {
-      const vc = JSON.parse(readFileSync(join(dir, ".vc-config.json"), "utf8"));
+  it("gives each function Node 24, its maxDuration, the bundle, its source maps and the native libSQL binding", () => {
+    for (const dir of funcDirs(builds.get(cli)!.output)) {
+      const vc = vcOf(dir);
       expect(vc.runtime, dir).toBe("nodejs24.x");
-      expect(vc.maxDuration, dir).toBe(dir.includes("/cron/") ? 300 : 30);
-      const native = readdirSync(join(dir, "node_modules/@libsql/linux-x64-gnu"));
-      expect(
-        native.some((f) => f.endsWith(".node")),
-        dir,
-      ).toBe(true);
+      expect(vc.maxDuration, dir).toBe(dir.includes("/cron/") ? MAX_DURATION_SECONDS.cron : MAX_DURATION_SECONDS.app);
+      expect(existsSync(join(dir, "dist/vercel/entry.mjs")), dir).toBe(true);
+      const mapped = Object.keys(vc.filePathMap ?? {});
+      expect(mapped, dir).toContain("node_modules/@libsql/linux-x64-gnu/index.node");
+      expect(mapped, dir).toContain("dist/vercel/entry.mjs.map");
     }
   });
 
   it("answers real requests from every function, each loaded alone on its runtime", async () => {
-    const dirs = funcDirs(proOutput);
-    for (const dir of dirs) {
-      const url = await migratedDb(relative(proOutput, dir).replaceAll("/", "_"));
-      const run = driveFunction(dir, { ...secrets, TURSO_DATABASE_URL: url });
+    const build = builds.get(cli)!;
+    const firstAnswers: Record<string, number> = {};
+    for (const dir of funcDirs(build.output)) {
+      const url = await migratedDb(`${cli}-${relative(build.output, dir).replaceAll("/", "_")}`);
+      const run = driveFunction(build, dir, { ...secrets, TURSO_DATABASE_URL: url });
       expect(run.node, dir).toMatch(/^v24\./);
       const first = byName(run, "health-first");
       expect([200, 503], dir).toContain(first.status);
       expect(JSON.parse(first.body).db, dir).toBe("ok");
+      firstAnswers[relative(build.output, dir)] = first.firstAnswerMs!;
       expect(byName(run, "cron-no-secret").status, dir).toBe(401);
       const cron = byName(run, "cron-with-secret");
       expect(cron.status, cron.body).toBe(200);
@@ -193,27 +176,44 @@ describe("vercel build (Pro: vercel.json)", () => {
       expect(status.type).toMatch(/^text\/html/);
       expect(status.body).toContain("<html");
     }
+    // Cold start: import of the function plus its first answer (health: two database round trips).
+    console.log(`CLI ${cli}: first answer after start, ms: ${JSON.stringify(firstAnswers)}`);
+    for (const [fn, ms] of Object.entries(firstAnswers)) expect(ms, fn).toBeLessThan(3000);
   }, 240_000);
 
-  it("answers 503 naming TURSO_DATABASE_URL when a deployment lacks it, instead of crashing", () => {
-    const index = funcDirs(proOutput).find((d) => d.endsWith("api/index.func"))!;
-    const run = driveFunction(index, secrets, "misconfigured");
+  it("answers 503 naming TURSO_DATABASE_URL when a deployment lacks it, and its log names the error's class and source file", () => {
+    const build = builds.get(cli)!;
+    const index = funcDirs(build.output).find((d) => d.endsWith("api/index.func"))!;
+    const run = driveFunction(build, index, secrets, "misconfigured");
     const health = byName(run, "health");
     expect(health.status).toBe(503);
     expect(JSON.parse(health.body).error.message).toContain("TURSO_DATABASE_URL");
+    const line = run.stderr.split("\n").find((l) => l.includes("invalid configuration"));
+    const err = JSON.parse(line!).err as { name: string; stack: string };
+    expect(err.name).toBe("ConfigError");
+    expect(err.stack).toMatch(/at checkDeployment \(src\/env\.ts:\d+:\d+\)/);
   }, 60_000);
 });
 
-describe("vercel build --local-config vercel.hobby.json (Hobby)", () => {
-  it("schedules every cron at most once a day, on the same paths as Pro", () => {
-    const config = JSON.parse(readFileSync(join(hobbyOutput, "config.json"), "utf8")) as BuildOutputConfig;
-    const pro = JSON.parse(readFileSync("vercel.json", "utf8")).crons as { path: string }[];
-    expect(config.crons.map((c) => c.path)).toEqual(pro.map((c) => c.path));
-    for (const cron of config.crons) expect(cron.schedule, cron.path).toMatch(/^\d+ \d+ \* \* \*$/);
+describe("migrations during the build", () => {
+  it("the production build migrated the production database; the preview build before it had left it alone", async () => {
+    expect(builds.get(PINNED)!.log).toContain("no migration in this preview build");
+    expect(builds.get(NEWEST)!.log).toContain("migrations applied");
+    const db = createDb({ url: `file:${productionDb}` });
+    expect(await schemaVersion(db)).toBe(latestSchemaVersion());
+    db.close();
+  });
+});
+
+describe("Hobby from the same repository (Git deploys read vercel.ts, not a second config)", () => {
+  it("with daily schedules: every cron at most once a day, on the same paths as Pro", () => {
+    const crons = configOf(builds.get("hobby-daily")!).crons!;
+    expect(crons.map((c) => c.path)).toEqual(vercelConfig({}).crons.map((c) => c.path));
+    for (const cron of crons) expect(cron.schedule, cron.path).toMatch(/^\d+ \d+ \* \* \*$/);
   });
 
-  it("builds the same functions", () => {
-    const names = (out: string) => funcDirs(out).map((d) => relative(out, d));
-    expect(names(hobbyOutput)).toEqual(names(proOutput));
+  it("with an external scheduler: no Vercel cron at all, the same functions", () => {
+    expect(configOf(builds.get("hobby-external")!).crons ?? []).toEqual([]);
+    expect(names(builds.get("hobby-external")!)).toEqual(names(builds.get(PINNED)!));
   });
 });

@@ -23,6 +23,8 @@ export interface FakeObservation {
   traceStart?: number;
   /** JSON text served as the input verbatim (v1: as a value, v2: as the string), for inputs too deep to serialise here. */
   rawInput?: string;
+  /** Fields served in place of the real ones (a malformed row: `{ startTime: "NaN" }`, `{ sessionId: {} }`). */
+  served?: Record<string, unknown>;
 }
 
 interface Fault {
@@ -40,7 +42,8 @@ export interface FakeLangfuse {
   version: "v4" | "v3";
   add(...observations: FakeObservation[]): void;
   scores: Map<string, Record<string, unknown>>;
-  requests: { method: string; path: string; query: Record<string, string>; status: number }[];
+  /** Every request, with the minute (of `now`) it came in. */
+  requests: { method: string; path: string; query: Record<string, string>; status: number; minute: number }[];
   /** The next matching requests answer with these faults, in order. */
   faults: Fault[];
   /** While set, every read answers 503. */
@@ -52,6 +55,12 @@ export interface FakeLangfuse {
   noIngestion: false | 404 | 410;
   /** Refuses a score event inside a 207 answer when this returns a message. */
   refuseScore: ((body: Record<string, unknown>) => string | undefined) | undefined;
+  /**
+   * A page whose I/O holds more characters than this answers 422, as ClickHouse running out of
+   * memory or time does (web/src/features/public-api/server/withMiddlewares.ts maps its
+   * ClickHouseResourceError to 422 with packages/shared/src/errors/errorMessages.ts's advice).
+   */
+  maxPageIoChars: number | undefined;
   /** Cursors issued before this generation are refused with 400 (expired). */
   expireCursors(): void;
   close(): Promise<void>;
@@ -99,6 +108,7 @@ export async function startFakeLangfuse(options: {
     down: false,
     noIngestion: false as FakeLangfuse["noIngestion"],
     refuseScore: undefined as FakeLangfuse["refuseScore"],
+    maxPageIoChars: undefined as number | undefined,
   };
 
   const inRange = (t: number, from?: string, to?: string) => (from ? t >= Date.parse(from) : true) && (to ? t < Date.parse(to) : true);
@@ -128,6 +138,9 @@ export async function startFakeLangfuse(options: {
   };
   // Langfuse stores I/O serialised: a string stays itself, anything else is its JSON text.
   const raw = (v: unknown) => (v === null || v === undefined ? null : typeof v === "string" ? v : JSON.stringify(v));
+  // v2 reads ClickHouse's events table, whose unset strings are "" (session_id, name, user_id,
+  // version, release, trace_name, status_message are non-nullable String columns:
+  // packages/shared/clickhouse/migrations/unclustered/0040_create_events_core.up.sql).
   const v2 = (o: FakeObservation, groups: Set<string>) => ({
     id: o.id,
     traceId: o.traceId,
@@ -138,19 +151,27 @@ export async function startFakeLangfuse(options: {
     type: o.type,
     ...(groups.has("basic")
       ? {
-          name: o.name,
+          name: o.name ?? "",
           level: o.level,
-          statusMessage: o.statusMessage,
-          version: null,
+          statusMessage: o.statusMessage ?? "",
+          version: "",
           environment: "default",
-          userId: null,
-          sessionId: o.sessionId,
+          userId: "",
+          sessionId: o.sessionId ?? "",
           isRootObservation: false,
         }
       : {}),
     ...(groups.has("io") ? { input: o.rawInput ?? raw(o.input), output: raw(o.output) } : {}),
-    ...(groups.has("trace_context") ? { tags: o.tags, traceName: o.traceName, release: null } : {}),
+    ...(groups.has("trace_context") ? { tags: o.tags, traceName: o.traceName ?? "", release: "" } : {}),
+    ...o.served,
   });
+  const ioChars = (page: FakeObservation[]) =>
+    page.reduce((n, o) => n + (o.rawInput ?? raw(o.input) ?? "").length + (raw(o.output) ?? "").length, 0);
+  const tooHeavy = (page: FakeObservation[]) => fake.maxPageIoChars !== undefined && ioChars(page) > fake.maxPageIoChars;
+  const RESOURCE_LIMIT = {
+    message: "Your query could not be completed. Please narrow your request by adding more specific filters (e.g., a shorter date range).",
+    error: "Request timed out",
+  };
   const tracesOf = () => {
     const traces = new Map<
       string,
@@ -243,7 +264,7 @@ export async function startFakeLangfuse(options: {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://x");
     const q = Object.fromEntries(url.searchParams);
-    requests.push({ method: req.method ?? "GET", path: url.pathname, query: q, status: 0 });
+    requests.push({ method: req.method ?? "GET", path: url.pathname, query: q, status: 0, minute: Math.floor(now() / 60_000) });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (req.headers.authorization !== `Basic ${Buffer.from(`${fake.publicKey}:${fake.secretKey}`).toString("base64")}`)
@@ -311,6 +332,7 @@ export async function startFakeLangfuse(options: {
         .filter((o) => (q.sessionId ? o.sessionId === q.sessionId : true))
         .reverse();
       const page = all.slice(offset, offset + limit);
+      if (groups.has("io") && tooHeavy(page)) return send(res, 422, RESOURCE_LIMIT);
       // Langfuse reads limit+1 rows and gives a cursor only when more follow (events.ts).
       const more = offset + limit < all.length;
       return send(res, 200, {
@@ -338,6 +360,7 @@ export async function startFakeLangfuse(options: {
     }
     if (url.pathname === "/api/public/observations") {
       const list = visibleIn(q.fromStartTime, q.toStartTime).reverse();
+      if (tooHeavy(list.slice((pageNo - 1) * limit, pageNo * limit))) return send(res, 422, RESOURCE_LIMIT);
       return send(
         res,
         200,
@@ -352,6 +375,7 @@ export async function startFakeLangfuse(options: {
             statusMessage: o.statusMessage,
             input: o.rawInput ? { [RAW]: o.rawInput } : o.input,
             output: o.output,
+            ...o.served,
           })),
         ),
       );

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createDb } from "../../src/db/client.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
-import { cronAuth, testDeps } from "../helpers/deps.js";
+import { startHranaServer } from "../fakes/hrana-server.js";
+import { apiAuth, cronAuth, testClock, testDeps, testEnv } from "../helpers/deps.js";
 
 let t: TestDb;
 beforeAll(async () => (t = await createTestDb()));
@@ -57,5 +61,70 @@ describe("GET /api/health", () => {
     expect(res.status).toBe(503);
     expect((await res.json()).error.code).toBe("unavailable");
     down.close();
+  });
+});
+
+describe("GET /api/health and /api/jobs follow the real schedule (HEARTBEAT_SCHEDULE etc.)", () => {
+  const beatAt = async (app: ReturnType<typeof createApp>, paths: string[]) => {
+    for (const path of paths) expect((await app.request(path, { headers: cronAuth })).status, path).toBe(200);
+  };
+  const missed = async (app: ReturnType<typeof createApp>) =>
+    ((await (await app.request("/api/jobs", { headers: apiAuth })).json()).jobs as { job: string; missed: boolean }[])
+      .filter((j) => j.missed)
+      .map((j) => j.job);
+
+  it("an external scheduler every 5 minutes (Hobby): healthy, nothing missed, for two hours", async () => {
+    const test = await createTestDb();
+    const clock = testClock(Date.UTC(2026, 10, 23, 0, 0, 20));
+    const env = testEnv({ CRON_SCHEDULER: "external", HEARTBEAT_SCHEDULE: "*/5 * * * *", CHECKPOINT_SCHEDULE: "0 */4 * * *" });
+    const app = createApp(testDeps({ db: test.db, env, clock }));
+    await beatAt(app, ["/api/cron/checkpoint"]);
+    for (let minute = 0; minute < 120; minute += 5) {
+      await beatAt(app, ["/api/cron/heartbeat", "/api/cron/monitor"]);
+      clock.advance(4 * 60_000 + 50_000);
+      const health = await app.request("/api/health");
+      expect(health.status, `minute ${minute}: ${JSON.stringify(await health.clone().json())}`).toBe(200);
+      expect(await missed(app), `minute ${minute}`).toEqual([]);
+      clock.advance(10_000);
+    }
+    // The same schedule still catches a scheduler that stopped.
+    clock.advance(10 * 60_000);
+    expect((await app.request("/api/health")).status).toBe(503);
+    expect(await missed(app)).toEqual(["heartbeat", "monitor"]);
+    test.cleanup();
+  });
+
+  it("Vercel's daily crons on Hobby: a day between heartbeats is healthy, two are not", async () => {
+    const test = await createTestDb();
+    const clock = testClock(Date.UTC(2026, 10, 23, 0, 0, 20));
+    const env = testEnv({ HEARTBEAT_SCHEDULE: "0 0 * * *", MONITOR_SCHEDULE: "5 0 * * *", CHECKPOINT_SCHEDULE: "10 0 * * *" });
+    const app = createApp(testDeps({ db: test.db, env, clock }));
+    await beatAt(app, ["/api/cron/heartbeat", "/api/cron/monitor", "/api/cron/checkpoint"]);
+    clock.advance(23 * 3600_000 + 50 * 60_000);
+    expect((await app.request("/api/health")).status).toBe(200);
+    expect(await missed(app)).toEqual([]);
+    clock.advance(26 * 3600_000);
+    const stale = await app.request("/api/health");
+    expect(stale.status).toBe(503);
+    expect((await stale.json()).reason).toContain('"0 0 * * *"');
+    test.cleanup();
+  });
+});
+
+describe("GET /api/health when Turso refuses the token", () => {
+  it("says credentials_refused (401 from the server), not that the database does not answer", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vigil-refused-"));
+    const server = await startHranaServer({ path: join(dir, "remote.db"), authToken: "the-right-token" });
+    const db = createDb({ url: server.url, authToken: "an-expired-token" });
+    const deps = testDeps({ db });
+    const res = await createApp(deps).request("/api/health");
+    expect(res.status).toBe(503);
+    const body = await res.json();
+    expect(body).toMatchObject({ status: "down", db: "credentials_refused" });
+    expect(body.reason).toContain("TURSO_AUTH_TOKEN");
+    expect(deps.logs.text()).not.toContain("an-expired-token");
+    db.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

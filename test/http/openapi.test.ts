@@ -126,12 +126,20 @@ describe("the OpenAPI document", () => {
     await checked("GET", "/api/runs/missing", { headers: apiAuth });
     await checked("GET", "/api/runs/r1/executions", { headers: apiAuth });
     await checked("GET", "/api/runs/r1/report", { headers: apiAuth });
+    await checked("GET", "/api/runs/r1/archive", { headers: apiAuth });
     await checked("GET", "/api/stats/health", { headers: apiAuth });
     await checked("GET", "/api/stats/performance", { headers: apiAuth });
     await checked("GET", "/api/failures", { headers: apiAuth });
     await checked("GET", "/api/agents/coder", { headers: apiAuth });
     await checked("GET", "/api/export", { headers: apiAuth });
     await checked("DELETE", "/api/runs?olderThanDays=30", { headers: apiAuth });
+
+    await checked(
+      "POST",
+      "/api/events",
+      json({ id: "e1", type: "deploy_rolled_back", subject: "web-42", message: "m", labels: { env: "prod" } }),
+    );
+    await checked("GET", "/api/events?limit=1", { headers: apiAuth });
 
     await checked("GET", "/api/monitoring/results", { headers: apiAuth });
     await checked("GET", "/api/monitoring/sessions/conv-1", { headers: apiAuth });

@@ -58,6 +58,30 @@ describe("exactly once", () => {
   });
 });
 
+describe("attempt caps hold across claim takeovers", () => {
+  it("a session whose analysis kills its invocation every time ends as error after MONITOR_MAX_ATTEMPTS; the queue behind it moves", async () => {
+    w = await monitoringWorld({ env: { MONITOR_MAX_ATTEMPTS: "3" } });
+    addSessions(w, 1, w.clock.now(), "deadly");
+    addSessions(w, 2, w.clock.now() + 60_000, "behind");
+    w.clock.advance(20 * MIN);
+    await runMonitorCycle({ ...w.deps, env: { ...w.deps.env, MONITOR_CONCURRENCY: 0 } as never }, w.clock.now()); // import only
+    // Three invocations claim it and die (out of memory) before storing anything.
+    for (let i = 0; i < 3; i++) {
+      expect(await claimSession(w.t.db, "deadly-0", `died-${i}`, w.clock.now(), 300_000)).toMatchObject({ attempts: i + 1 });
+      w.clock.advance(301_000);
+    }
+    const s = await w.cycle();
+    expect(s).toMatchObject({ errors: 1, passed: 2 });
+    const deadly = (await verdicts(w)).filter((r) => r.session_id === "deadly-0");
+    expect(deadly).toEqual([
+      expect.objectContaining({ verification_status: "error", error: expect.stringMatching(/gave up after 3 attempts/) }),
+    ]);
+    expect((await w.t.db.execute("SELECT state FROM monitor_sessions WHERE session_key = 'deadly-0'")).rows[0]!.state).toBe("error");
+    // No model call was spent on it again.
+    expect(w.openai.calls.filter((c) => c.task === "intent")).toHaveLength(2);
+  });
+});
+
 describe("Langfuse faults", () => {
   it("a 2-hour outage loses nothing: every session of the outage is analysed once after it", async () => {
     w = await monitoringWorld();
@@ -73,15 +97,18 @@ describe("Langfuse faults", () => {
       expect((s.langfuse as { error?: string }).error).toMatch(/HTTP 503/);
     }
     w.langfuse.down = false;
-    w.clock.advance(10 * MIN);
-    await w.cycle();
+    // The newest sessions are judged once Langfuse's read lag (15 min) has passed them.
+    for (let m = 0; m < 20; m += 5) {
+      w.clock.advance(5 * MIN);
+      await w.cycle();
+    }
     const counts = await perSession(w);
     const during = [...counts.keys()].filter((k) => k.startsWith("during-"));
     expect(during).toHaveLength(12);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
   });
 
-  it("honours a 429 and retries 500s and timeouts on the next cycle from the same watermark", async () => {
+  it("honours a 429; a 500 or a timeout is asked again smaller at once; an outage is retried next cycle from the same position", async () => {
     w = await monitoringWorld();
     addSessions(w, 4, w.clock.now());
     w.clock.advance(20 * MIN);
@@ -95,14 +122,22 @@ describe("Langfuse faults", () => {
     w.clock.advance(5 * MIN);
     expect((await w.cycle()).langfuse).toMatchObject({ error: expect.stringContaining("Retry-After") });
     expect(w.langfuse.requests.length).toBe(reads);
+    // A 500 or a timeout may be load: the page is asked again smaller at once, and the cycle goes on.
     w.langfuse.faults.push({ status: 500 });
     w.clock.advance(6 * MIN);
-    expect((await w.cycle()).langfuse).toMatchObject({ error: expect.stringContaining("500") });
+    const after500 = (await w.cycle()).langfuse as Record<string, unknown>;
+    expect(after500).toMatchObject({ narrowed: 1, caughtUp: true });
+    expect(after500.error).toBeUndefined();
     w.langfuse.faults.push({ status: 200, delayMs: 2500 }); // past the 2 s timeout
     w.clock.advance(5 * MIN);
-    expect((await w.cycle()).langfuse).toHaveProperty("error");
+    expect((await w.cycle()).langfuse).toMatchObject({ narrowed: 1, caughtUp: true });
+    // Three failures in a row are not load but an outage: the cycle stops and the next one goes on.
+    w.langfuse.faults.push({ status: 500 }, { status: 502 }, { status: 503 }, { status: 504 });
     w.clock.advance(5 * MIN);
-    expect((await w.cycle()).sessionsChecked).toBe(4);
+    expect((await w.cycle()).langfuse).toMatchObject({ narrowed: 3, error: expect.stringContaining("504") });
+    w.clock.advance(5 * MIN);
+    expect((await w.cycle()).langfuse).toMatchObject({ caughtUp: true });
+    expect([...(await perSession(w)).values()]).toEqual([1, 1, 1, 1]);
   });
 
   it("restarts a window whose pagination cursor expired, without duplicates", async () => {
@@ -211,6 +246,23 @@ describe("spend caps and sampling", () => {
       await w.cycle();
     }
     expect((await perSession(w)).size).toBe(6);
+  });
+
+  it("MONITOR_MAX_SESSIONS_PER_CYCLE caps the sessions judged per cycle (seed 001: 10), even with 8 at once; the rest wait, no spend alert", async () => {
+    w = await monitoringWorld({ env: { MONITOR_MAX_SESSIONS_PER_CYCLE: "10", MONITOR_CONCURRENCY: "8" } });
+    addSessions(w, 25, w.clock.now());
+    w.clock.advance(20 * MIN);
+    const checked: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = await w.cycle();
+      checked.push(s.sessionsChecked as number);
+      if (i === 0) expect(s).toMatchObject({ paused: "judge budget: sessions per cycle", backlog: 15 });
+      w.clock.advance(5 * MIN);
+    }
+    expect(checked).toEqual([10, 10, 5]);
+    expect((await perSession(w)).size).toBe(25);
+    const alarm = await w.t.db.execute("SELECT value FROM monitor_state WHERE key = 'judge_budget_exhausted_at'");
+    expect(alarm.rows).toEqual([]);
   });
 
   it("samples deterministically by session id", async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { runMonitorCycle } from "../../src/monitoring/cycle.js";
 import { scoreId } from "../../src/monitoring/scores.js";
 import type { ScriptedReply } from "../fakes/openai-server.js";
 import { ADVERSARIAL } from "../fixtures/adversarial.js";
@@ -79,9 +80,10 @@ describe("the function's deadline", () => {
     let deadline = Infinity;
     w = await monitoringWorld({ functionDeadline: () => deadline });
     addSessions(w, 3);
-    w.clock.advance(MIN);
-    await w.cycle(); // imported; not finished yet
     w.clock.advance(20 * MIN);
+    // Imported and settled, not judged (no analysis slots): finished and due.
+    await runMonitorCycle({ ...w.deps, env: { ...w.deps.env, MONITOR_CONCURRENCY: 0 } as never }, w.clock.now());
+    w.clock.advance(MIN);
     deadline = w.clock.now() - 1;
     const s = await w.cycle();
     expect(w.openai.calls).toHaveLength(0);

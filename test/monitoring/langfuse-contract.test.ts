@@ -244,8 +244,11 @@ describe("Langfuse v1 reads (issue 18, item 5)", () => {
     w.clock.advance(20 * MIN);
     await w.cycle(); // first cycle: 24 h lookback covers the trace
     w.langfuse.add({ ...obs.at(-1)!, id: "late-turn", startTime: w.clock.now() - MIN });
-    w.clock.advance(10 * MIN);
-    await w.cycle();
+    // Served after its range was first read: the second read, once Langfuse's lag has passed, takes it.
+    for (let i = 0; i < 2; i++) {
+      w.clock.advance(10 * MIN);
+      await w.cycle();
+    }
     const traceLists = w.langfuse.requests.filter((r) => r.path === "/api/public/traces");
     expect(traceLists.length).toBeGreaterThan(0);
     expect(traceLists.every((r) => r.query.fields === "core")).toBe(true);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { scoreId } from "../../src/monitoring/scores.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { firstCallerLine, fixtureObservations } from "../fixtures/to-observations.js";
-import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
+import { fixtureJudge, monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
 
 let w: MonitoringWorld | undefined;
 afterEach(async () => {
@@ -72,42 +72,87 @@ describe.each(["v4", "v3"] as const)("the monitor cycle on a Langfuse %s server"
 });
 
 describe("session completion and re-analysis", () => {
-  it("waits for SESSION_IDLE_MINUTES, or an end marker; new activity brings a second verdict", async () => {
-    w = await monitoringWorld();
-    const [a, b] = [FIXTURES[0]!, FIXTURES[1]!];
+  it("a session is due when idle on source time (or ended by a marker) and read again after Langfuse's lag", async () => {
+    w = await monitoringWorld({ env: { SESSION_IDLE_MINUTES: "30" } });
     const start = w.clock.now();
+    w.langfuse.add(...fixtureObservations(FIXTURES[0]!, start));
+    w.langfuse.add(...fixtureObservations(FIXTURES[1]!, start, { endMarker: true }));
+    const judgedAt: Record<string, number> = {};
+    for (let m = 5; m <= 40; m += 5) {
+      w.clock.set(start + m * MIN);
+      await w.cycle();
+      for (const r of await verdicts(w)) judgedAt[r.session_id] ??= m;
+    }
+    // Ended: judged once the second read (MONITOR_OVERLAP_MINUTES=15 after) passed it; idle: after 30 min.
+    expect(judgedAt).toEqual({ "sess-book-ok-2": 20, "sess-book-ok-1": 35 });
+  });
+
+  it("a call Langfuse serves late is judged once, whole; new activity later re-queues it once and the flipped verdict replaces its score", async () => {
+    const base = fixtureJudge();
+    w = await monitoringWorld({
+      // The caller's return visit cancels: that verdict is a fail.
+      script: (task, user) =>
+        task === "fulfillment" && user.includes("cancel it all")
+          ? {
+              json: {
+                status: "fail",
+                summary: "the caller cancelled the booking",
+                evidence: ["Cancelled."],
+                unmet: ["booking cancelled"],
+                quality: { wrong_language: false, off_topic: false, repetitive: false, failed_to_answer: false, harmful: false },
+                facts: { booked_at: null, confirmation_number: null, caller_name: null },
+              },
+            }
+          : base(task, user),
+    });
+    const start = w.clock.now();
+    const a = FIXTURES[0]!;
     w.langfuse.add(...fixtureObservations(a, start));
-    w.langfuse.add(...fixtureObservations(b, start, { endMarker: true }));
-    w.clock.advance(15_000 + 2 * MIN);
-    const first = await w.cycle();
-    expect(first.sessionsChecked).toBe(1); // only the one that ended
-    expect((await verdicts(w)).map((r) => r.session_id)).toEqual(["sess-book-ok-2"]);
-
-    w.clock.advance(5 * MIN);
-    expect((await w.cycle()).sessionsChecked).toBe(1);
-
-    // A late turn on an analysed session (read lagging ingestion, within the overlap margin).
-    w.langfuse.add({
-      id: "late-1",
-      traceId: "sess-book-ok-1-late",
+    // The last exchange of the call: Langfuse serves it 12 minutes later (Cloud's read lag).
+    const turn = (id: string, at: number, visibleAt: number, caller: string, bot: string) => ({
+      id,
+      traceId: `sess-book-ok-1-${id}`,
       sessionId: "sess-book-ok-1",
       traceName: "bot-turn",
       tags: [],
       name: "reply",
       type: "GENERATION",
-      startTime: start + 60_000,
-      visibleAt: w.clock.now() + 4 * MIN,
-      input: [{ role: "user", content: firstCallerLine(a) }],
-      output: { role: "assistant", content: "Anything else?" },
+      startTime: at,
+      visibleAt,
+      input: [{ role: "user", content: caller }],
+      output: { role: "assistant", content: bot },
       level: "DEFAULT",
       statusMessage: null,
     });
-    w.clock.advance(5 * MIN);
-    const later = await w.cycle();
-    expect(later.imported).toBe(1);
+    w.langfuse.add(turn("late", start + MIN, start + 12 * MIN, "And a reminder the day before?", "Reminder set for Monday."));
+    for (let m = 5; m <= 40; m += 5) {
+      w.clock.set(start + m * MIN);
+      await w.cycle();
+    }
+    const once = (await verdicts(w)).filter((r) => r.session_id === "sess-book-ok-1");
+    expect(once, "one verdict, made after the late turn arrived").toHaveLength(1);
+    const fulfillment = w.openai.calls.filter((c) => c.task === "fulfillment");
+    expect(fulfillment).toHaveLength(1);
+    expect(fulfillment[0]!.user).toContain("Reminder set for Monday.");
+    expect(w.langfuse.scores.get(scoreId("sess-book-ok-1", "vigil_fulfillment"))).toMatchObject({ value: "pass" });
+
+    // The caller comes back an hour later, in three observations of one import.
+    const back = w.clock.now();
+    w.langfuse.add(
+      turn("back-1", back + 10_000, back + 10_000, "Actually, cancel it all.", "Cancelled."),
+      turn("back-2", back + 20_000, back + 20_000, "Thanks.", "Bye."),
+      turn("back-3", back + 30_000, back + 30_000, "Bye.", "Goodbye."),
+    );
+    for (let m = 5; m <= 30; m += 5) {
+      w.clock.set(back + m * MIN);
+      await w.cycle();
+    }
     const history = (await verdicts(w)).filter((r) => r.session_id === "sess-book-ok-1");
-    expect(history.map((r) => r.activity_version)).toEqual([expect.any(Number), expect.any(Number)]);
-    expect(history[1]!.activity_version).toBeGreaterThan(history[0]!.activity_version);
+    expect(history.map((r) => r.verification_status)).toEqual(["pass", "fail"]);
+    const scores = [...w.langfuse.scores.values()].filter((sc) => sc.sessionId === "sess-book-ok-1" && sc.name === "vigil_fulfillment");
+    expect(scores, "the flipped verdict replaced the score: one score, same id").toEqual([
+      expect.objectContaining({ id: scoreId("sess-book-ok-1", "vigil_fulfillment"), value: "fail" }),
+    ]);
   });
 
   it("drops internal traffic and Vigil's own judge traces", async () => {

@@ -63,6 +63,31 @@ describe("monitoring queries", () => {
     expect(body.topFailureCategories.length).toBeGreaterThan(0);
   });
 
+  it("counts a long session's turns a chunk at a time, a caller line repeated across chunks once", async () => {
+    const start = w.clock.now();
+    // 250 generations, 5 to a trace, each repeating the caller's one line: 1 caller turn, 250 replies.
+    w.langfuse.add(
+      ...Array.from({ length: 250 }, (_, i) => ({
+        id: `long-${i}`,
+        traceId: `long-t${Math.floor(i / 5)}`,
+        sessionId: "sess-long",
+        traceName: "bot-turn",
+        tags: [],
+        name: "reply",
+        type: "GENERATION",
+        startTime: start + i * 100,
+        level: "DEFAULT",
+        statusMessage: null,
+        input: [{ role: "user", content: "Hello?" }],
+        output: { role: "assistant", content: `Reply ${i}` },
+      })),
+    );
+    w.clock.advance(20 * 60_000);
+    await w.cycle();
+    const { body } = await get("/api/monitoring/sessions/sess-long");
+    expect(body).toMatchObject({ observations: 250, traces: 50, turns: 251 });
+  });
+
   it("requires the API key", async () => {
     for (const path of ["/api/monitoring/results", "/api/monitoring/sessions/x", "/api/monitoring/summary"]) {
       expect((await app.request(path)).status, path).toBe(401);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createLocalScheduler, dueAt } from "../../src/scheduling/local-scheduler.js";
-import { cronEntries } from "../../src/scheduling/schedules.js";
+import { cronEntries, DEFAULT_SCHEDULES } from "../../src/scheduling/schedules.js";
 import { captureLogs } from "../helpers/deps.js";
 
 const HB = "/api/cron/heartbeat";
@@ -8,8 +8,9 @@ const MON = "/api/cron/monitor";
 const CP = "/api/cron/checkpoint";
 
 afterEach(() => vi.useRealTimers());
+const entries = cronEntries(DEFAULT_SCHEDULES);
 
-describe("dueAt (the vercel.json schedules)", () => {
+describe("dueAt (the default schedules)", () => {
   it.each([
     ["2026-11-23T00:00:00Z", [HB, MON, CP]],
     ["2026-11-23T00:01:00Z", [HB]],
@@ -19,7 +20,7 @@ describe("dueAt (the vercel.json schedules)", () => {
     ["2026-11-23T05:00:00Z", [HB, MON]],
     ["2026-11-23T20:00:30Z", [HB, MON, CP]],
   ])("at %s fires %j", (iso, paths) => {
-    expect(dueAt(cronEntries, Date.parse(iso)).sort()).toEqual([...paths].sort());
+    expect(dueAt(entries, Date.parse(iso)).sort()).toEqual([...paths].sort());
   });
 });
 
@@ -28,7 +29,7 @@ describe("createLocalScheduler under a fake clock", () => {
     vi.useFakeTimers({ now: Date.parse("2026-11-23T00:00:30Z") });
     const fired: { path: string; at: string }[] = [];
     const scheduler = createLocalScheduler({
-      entries: cronEntries,
+      entries,
       fire: async (path) => void fired.push({ path, at: new Date(Date.now()).toISOString().slice(11, 16) }),
       log: captureLogs().logger,
     });
@@ -50,7 +51,7 @@ describe("createLocalScheduler under a fake clock", () => {
   it("stop waits for a running call, bounded by the grace period", async () => {
     let finish!: () => void;
     const scheduler = createLocalScheduler({
-      entries: cronEntries,
+      entries,
       fire: () => new Promise<void>((resolve) => (finish = resolve)),
       log: captureLogs().logger,
     });
@@ -65,7 +66,7 @@ describe("createLocalScheduler under a fake clock", () => {
   it("logs a failed call and keeps going", async () => {
     const logs = captureLogs();
     const scheduler = createLocalScheduler({
-      entries: cronEntries,
+      entries,
       fire: async () => {
         throw new Error("connection refused");
       },

@@ -16,6 +16,7 @@ import type { Migration } from "./types.js";
 import { qualityFlagsIndexMigration } from "./0015-quality-flags-index.js";
 import { batchGuardsMigration } from "./0016-batch-guards.js";
 import { dropProcessedAtMigration } from "./0017-drop-processed-at.js";
+import { observationTraceIndexMigration } from "./0018-observation-trace-index.js";
 
 export type { Migration } from "./types.js";
 
@@ -38,4 +39,5 @@ export const migrations: Migration[] = [
   qualityFlagsIndexMigration,
   batchGuardsMigration,
   dropProcessedAtMigration,
+  observationTraceIndexMigration,
 ];

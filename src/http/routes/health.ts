@@ -1,9 +1,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { isCredentialsRefused } from "../../db/errors.js";
 import { writeProbe } from "../../db/write-probe.js";
 import type { Deps } from "../../deps.js";
 import { schemaAndLastRun } from "../../jobs/job-runs.js";
 import type { AppEnv } from "../app-env.js";
+import { parseCron } from "../../scheduling/cron-expression.js";
 import { defineRoute, json, lazy } from "../contract.js";
 import { schemaStatus } from "../schema-guard.js";
 
@@ -19,7 +21,7 @@ const WRITE_PROBE_EVERY_MS = 10_000;
 const healthBody = lazy(() =>
   z.strictObject({
     status: z.enum(["ok", "stale", "down"]),
-    db: z.enum(["ok", "unreachable", "schema_behind", "unwritable"]),
+    db: z.enum(["ok", "unreachable", "credentials_refused", "schema_behind", "unwritable"]),
     lastHeartbeatAt: z.string().nullable(),
     heartbeatAgeSeconds: z.number().nullable(),
     reason: z.string().optional(),
@@ -50,6 +52,8 @@ export function healthRoutes(deps: Deps) {
     lastProbe = { at: now, error };
     return error;
   };
+  // Worked out on the first request, not while a cold function starts.
+  let staleLimit: number | undefined;
   const R = HEALTH_ROUTES;
   return new Hono<AppEnv>().on(R.health.method, R.health.path, async (c) => {
     const down = (db: string, reason: string) =>
@@ -60,6 +64,10 @@ export function healthRoutes(deps: Deps) {
     try {
       read = await schemaAndLastRun(deps.db, "heartbeat", "ok");
     } catch (error) {
+      if (isCredentialsRefused(error)) {
+        deps.log.error("health: database refused the credentials", { route: "/api/health", err: error });
+        return down("credentials_refused", "the database refused the credentials: check TURSO_AUTH_TOKEN (expired or revoked?)");
+      }
       deps.log.error("health: database unreachable", { route: "/api/health", err: error });
       return down("unreachable", "the database does not answer");
     }
@@ -74,7 +82,9 @@ export function healthRoutes(deps: Deps) {
     const last = read.last;
     const lastAt = last ? (last.finishedAt ?? last.startedAt) : null;
     const age = lastAt === null ? null : Math.max(0, Math.round((deps.clock() - lastAt) / 1000));
-    const fresh = age !== null && age < deps.env.HEARTBEAT_STALE_SECONDS;
+    staleLimit ??= heartbeatStaleSeconds(deps.env.schedules.heartbeat, deps.env.HEARTBEAT_STALE_SECONDS);
+    const staleAfterSeconds = staleLimit;
+    const fresh = age !== null && age < staleAfterSeconds;
     const body = {
       status: fresh ? "ok" : "stale",
       db: "ok",
@@ -86,9 +96,35 @@ export function healthRoutes(deps: Deps) {
             reason:
               age === null
                 ? "no heartbeat has run yet: is the heartbeat cron scheduled?"
-                : `last heartbeat ${age}s ago (limit ${deps.env.HEARTBEAT_STALE_SECONDS}s): the heartbeat cron is not running`,
+                : `last heartbeat ${age}s ago (limit ${staleAfterSeconds}s for "${deps.env.schedules.heartbeat}"): the heartbeat cron is not running`,
           }),
     };
     return c.json(body, fresh ? 200 : 503);
   });
+}
+
+const WEEK_MINUTES = 7 * 24 * 60;
+
+/**
+ * HEARTBEAT_STALE_SECONDS is the limit for a heartbeat every minute; a slower HEARTBEAT_SCHEDULE
+ * (an external scheduler every 5 minutes, Hobby's daily cron) adds its longest gap between fires
+ * beyond that minute, so health follows the real schedule. Gaps are measured over one week.
+ */
+function heartbeatStaleSeconds(schedule: string, staleSeconds: number): number {
+  const cron = parseCron(schedule);
+  const start = Date.UTC(2026, 0, 5); // a Monday: a week from here holds every weekday once
+  let previous: number | undefined;
+  let first: number | undefined;
+  let longest = 0;
+  for (let m = 0; m < WEEK_MINUTES; m++) {
+    const at = start + m * 60_000;
+    if (!cron.matches(new Date(at))) continue;
+    if (previous !== undefined) longest = Math.max(longest, at - previous);
+    first ??= at;
+    previous = at;
+  }
+  if (first === undefined || previous === undefined) return staleSeconds + WEEK_MINUTES * 60;
+  // The gap that wraps from the week's last fire to the next week's first.
+  longest = Math.max(longest, first + WEEK_MINUTES * 60_000 - previous);
+  return staleSeconds + Math.round(longest / 1000) - 60;
 }

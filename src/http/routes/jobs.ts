@@ -50,7 +50,7 @@ export function jobRoutes(deps: Deps) {
   const R = JOB_ROUTES;
   return new Hono<AppEnv>().on(R.jobs.method, R.jobs.path, async (c) => {
     const now = deps.clock();
-    const jobs = await Promise.all(JOB_NAMES.map((job) => jobHealth(deps.db, job, now)));
+    const jobs = await Promise.all(JOB_NAMES.map((job) => jobHealth(deps.db, job, deps.env.schedules[job], now)));
     return c.json(
       {
         jobs: jobs.map((j) => ({

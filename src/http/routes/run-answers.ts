@@ -122,7 +122,16 @@ export const runAnswers = lazy(() => {
     deleted: z.number(),
     blocked: z.array(z.strictObject({ sessionId: z.string(), reason: z.string() })),
   });
+  const archiveBody = z.strictObject({
+    sessionId: z.string(),
+    sha256: z.string(),
+    createdAt: maybeTime,
+    verifiedAt: maybeTime,
+    run,
+    executions: z.array(execution),
+  });
   return {
+    archiveBody,
     runBody,
     executionBody,
     runsBody,

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { NotFoundError } from "../../errors.js";
+import { readRunArchive } from "../../runs/archive-read.js";
 import { exportStream } from "../../runs/export.js";
 import { agentDetail, failedRuns, healthStats, listRuns, performanceStats, runExecutions, runWithExecutions } from "../../runs/queries.js";
 import { completeExecution, completeRun, reportProgress, startExecution, startRun } from "../../runs/recording.js";
@@ -9,6 +10,7 @@ import { runReport } from "../../runs/report.js";
 import { deleteOldRuns } from "../../runs/retention.js";
 import { completeExecutionBody, completeRunBody, progressBody, startExecutionBody, startRunBody } from "../../runs/schemas.js";
 import { executionJson, runJson } from "../../runs/types.js";
+import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json, validated } from "../contract.js";
 import { countingNumber, wholeNumber } from "../schemas/query.js";
@@ -90,6 +92,13 @@ export const RUN_ROUTES = {
     path: "/api/runs/:sessionId/report",
     summary: "A run's summary report",
     responses: { 200: json(() => runAnswers().runReportBody), 404: errorReply },
+  }),
+  archive: defineRoute({
+    ...runs,
+    method: "GET",
+    path: "/api/runs/:sessionId/archive",
+    summary: "A finished run's verified archive, kept after the run itself is deleted",
+    responses: { 200: json(() => runAnswers().archiveBody), 404: errorReply, 409: errorReply },
   }),
   startExecution: defineRoute({
     ...runs,
@@ -209,6 +218,19 @@ export function runRoutes(deps: Deps) {
       return c.json({ executions: executions.map(executionJson) }, 200);
     })
     .on(R.report.method, R.report.path, async (c) => c.json(await runReport(db, c.req.param("sessionId"), deps.clock()), 200))
+    .on(R.archive.method, R.archive.path, async (c) => {
+      const a = await readRunArchive(db, c.req.param("sessionId"));
+      return c.json(
+        {
+          ...a,
+          createdAt: iso(a.createdAt),
+          verifiedAt: iso(a.verifiedAt),
+          run: runJson(a.run),
+          executions: a.executions.map(executionJson),
+        },
+        200,
+      );
+    })
     .on(R.agent.method, R.agent.path, async (c) => {
       const detail = await agentDetail(db, c.req.param("name"));
       if (!detail) throw new NotFoundError(`No executions for agent "${c.req.param("name")}"`);

@@ -1,0 +1,67 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Deps } from "../../deps.js";
+import { customEventBody, listEvents, recordCustomEvent, type RecordedEvent } from "../../events/custom-events.js";
+import { iso } from "../../time.js";
+import type { AppEnv } from "../app-env.js";
+import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
+import { wholeNumber } from "../schemas/query.js";
+
+const eventJson = (e: RecordedEvent) => ({ ...e, createdAt: iso(e.createdAt) });
+const events = { auth: "apiKey", tag: "Events" } as const;
+const eventsQuery = z.object({
+  type: z.string().max(100).optional(),
+  limit: wholeNumber(50, 500),
+  cursor: z.string().max(200).optional(),
+});
+
+// Built on first use (the OpenAPI document, the tests), never at a cold start.
+const answers = lazy(() => {
+  const event = z.strictObject({
+    id: z.number(),
+    type: z.string(),
+    subject: z.string(),
+    message: z.string().nullable(),
+    labels: z.record(z.string(), z.string()),
+    source: z.enum(["api", "vigil"]),
+    key: z.string().nullable(),
+    createdAt: z.string().nullable(),
+  });
+  return {
+    eventBody: z.strictObject({ event }),
+    eventsBody: z.strictObject({ events: z.array(event), nextCursor: z.string().nullable() }),
+  };
+});
+
+/** The event log: a team's own events in (what rules with `event_types` count), every event out. */
+export const EVENT_ROUTES = {
+  record: defineRoute({
+    ...events,
+    method: "POST",
+    path: "/api/events",
+    summary: "Record a custom event (idempotent by id)",
+    request: { body: customEventBody },
+    responses: { 200: json(() => answers().eventBody), 201: json(() => answers().eventBody), 400: errorReply, 409: errorReply },
+  }),
+  list: defineRoute({
+    ...events,
+    method: "GET",
+    path: "/api/events",
+    summary: "Events, newest first, keyset-paged",
+    request: { query: eventsQuery },
+    responses: { 200: json(() => answers().eventsBody), 400: errorReply },
+  }),
+};
+
+export function eventRoutes(deps: Deps) {
+  const R = EVENT_ROUTES;
+  return new Hono<AppEnv>()
+    .on(R.record.method, R.record.path, validated(R.record), async (c) => {
+      const { event, created } = await recordCustomEvent(deps.db, c.req.valid("json"), deps.clock());
+      return c.json({ event: eventJson(event) }, created ? 201 : 200);
+    })
+    .on(R.list.method, R.list.path, validated(R.list), async (c) => {
+      const page = await listEvents(deps.db, c.req.valid("query"));
+      return c.json({ events: page.events.map(eventJson), nextCursor: page.nextCursor }, 200);
+    });
+}

@@ -1,0 +1,65 @@
+import type { Db } from "../db/client.js";
+
+// Seed 001's monitoring_results (one verdict per session), moved in as version 1 of each session.
+
+export interface SeedVerdict {
+  sessionId: string;
+  intentType: string | null;
+  intentConfidence: number | null;
+  status: "pass" | "fail" | "partial" | "error" | "skipped";
+  summary: string | null;
+  diagnosticStatus: "pending" | "complete" | "error" | null;
+  diagnosticReportJson: string | null;
+  analyzedAt: number;
+  diagnosedAt: number | null;
+}
+
+const NO_TRANSCRIPT = JSON.stringify({
+  error: "imported from the seed's monitoring.db without a diagnosis: no transcript here to diagnose",
+});
+const BATCH = 200;
+
+/**
+ * Imports the verdicts, a batch per round trip; a session already here keeps its verdict. An
+ * imported verdict counts as written back (the seed's own system owned its Langfuse scores), and
+ * one the seed never diagnosed is closed as such: Vigil has not its transcript to diagnose.
+ */
+export async function importSeedVerdicts(db: Db, verdicts: SeedVerdict[], dryRun: boolean) {
+  let existing = 0;
+  for (let i = 0; i < verdicts.length; i += BATCH) {
+    const rs = await db.execute({
+      sql: "SELECT COUNT(DISTINCT session_id) AS n FROM monitoring_results WHERE session_id IN (SELECT value FROM json_each(?))",
+      args: [JSON.stringify(verdicts.slice(i, i + BATCH).map((v) => v.sessionId))],
+    });
+    existing += Number(rs.rows[0]!.n);
+  }
+  if (!dryRun)
+    for (let i = 0; i < verdicts.length; i += BATCH)
+      await db.batch(
+        verdicts.slice(i, i + BATCH).map((v) => {
+          const undiagnosed =
+            (v.status === "fail" || v.status === "partial") && v.diagnosticStatus !== "complete" && v.diagnosticStatus !== "error";
+          return {
+            sql: `INSERT INTO monitoring_results (session_id, activity_version, intent_type, intent_confidence, verification_status,
+                    verdict_summary, diagnostic_status, diagnostic_report_json, analyzed_at, diagnosed_at, model, scores_written_at)
+                  SELECT ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 'seed-import', ?
+                  WHERE NOT EXISTS (SELECT 1 FROM monitoring_results WHERE session_id = ?)`,
+            args: [
+              v.sessionId,
+              v.intentType,
+              v.intentConfidence,
+              v.status,
+              v.summary,
+              undiagnosed ? "error" : v.diagnosticStatus === "pending" ? null : v.diagnosticStatus,
+              undiagnosed ? NO_TRANSCRIPT : v.diagnosticReportJson,
+              v.analyzedAt,
+              undiagnosed ? v.analyzedAt : v.diagnosedAt,
+              v.analyzedAt,
+              v.sessionId,
+            ],
+          };
+        }),
+        "write",
+      );
+  return { read: verdicts.length, imported: verdicts.length - existing, existing };
+}

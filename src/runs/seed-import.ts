@@ -1,0 +1,167 @@
+import type { InStatement } from "@libsql/client";
+import type { Db } from "../db/client.js";
+import { guarded } from "../db/guarded-batch.js";
+
+// Seed 002's monitoring.db, moved in: its orchestrations and agent_executions (the columns its
+// "Database Schema" lists) become Vigil's, keyed by their session ids so a second import adds
+// only what is new. Times are the seed's (SQLite datetime text or epoch numbers).
+
+export interface SeedRun {
+  id: number;
+  sessionId: string;
+  taskDescription: string;
+  status: "running" | "completed" | "failed" | "partial";
+  startedAt: number;
+  completedAt: number | null;
+  durationMs: number | null;
+  totalTasks: number;
+  completedTasks: number;
+  failedTasks: number;
+  gitCommitHash: string | null;
+  planFilePath: string | null;
+  progressFilePath: string | null;
+}
+
+export interface SeedExecution {
+  /** The seed's orchestrations.id (its foreign key), or null. */
+  seedRunId: number | null;
+  agentSessionId: string;
+  agentName: string;
+  taskId: string | null;
+  taskNumber: number | null;
+  status: "in_progress" | "completed" | "failed";
+  startedAt: number;
+  completedAt: number | null;
+  durationMs: number | null;
+  retryCount: number;
+  selfHealed: boolean;
+  filesCreated: number;
+  filesModified: number;
+  errorMessage: string | null;
+  summaryReportPath: string | null;
+  sessionLogPath: string | null;
+}
+
+const runInsert = (r: SeedRun): InStatement => ({
+  sql: `INSERT INTO orchestrations (session_id, task_description, status, started_at, completed_at, duration_ms, total_tasks,
+          completed_tasks, failed_tasks, git_commit_hash, plan_file_path, progress_file_path, last_progress_at, completion_source)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING`,
+  args: [
+    r.sessionId,
+    r.taskDescription,
+    r.status,
+    r.startedAt,
+    r.completedAt,
+    r.durationMs,
+    r.totalTasks,
+    r.completedTasks,
+    r.failedTasks,
+    r.gitCommitHash,
+    r.planFilePath,
+    r.progressFilePath,
+    r.completedAt ?? r.startedAt,
+    r.status === "running" ? null : "reported",
+  ],
+});
+
+/** The execution, linked through its run's session id, and its agent's counters, only if it is new. */
+function executionInsert(e: SeedExecution, runSessionId: string | null): InStatement[] {
+  const finished = e.status !== "in_progress" && e.durationMs !== null;
+  return guarded(
+    {
+      sql: `INSERT INTO agent_executions (orchestration_id, agent_session_id, agent_name, task_id, task_number, status, started_at,
+              completed_at, duration_ms, retry_count, self_healed, files_created, files_modified, error_message, summary_report_path,
+              session_log_path)
+            VALUES ((SELECT id FROM orchestrations WHERE session_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (agent_session_id) DO NOTHING`,
+      args: [
+        runSessionId,
+        e.agentSessionId,
+        e.agentName,
+        e.taskId,
+        e.taskNumber,
+        e.status,
+        e.startedAt,
+        e.completedAt,
+        e.durationMs,
+        e.retryCount,
+        e.selfHealed ? 1 : 0,
+        e.filesCreated,
+        e.filesModified,
+        e.errorMessage,
+        e.summaryReportPath,
+        e.sessionLogPath,
+      ],
+    },
+    // The same counters recording.ts keeps (performance reads them), for what this import added.
+    (when) => ({
+      sql: `INSERT INTO agent_stats (agent_name, runs, completed, failed, duration_count, duration_sum, duration_min, duration_max)
+            SELECT ?, 1, ?, ?, ?, ?, ?, ? WHERE ${when}
+            ON CONFLICT (agent_name) DO UPDATE SET runs = runs + 1, completed = completed + excluded.completed,
+              failed = failed + excluded.failed, duration_count = duration_count + excluded.duration_count,
+              duration_sum = duration_sum + excluded.duration_sum,
+              duration_min = CASE WHEN excluded.duration_min IS NULL THEN duration_min ELSE min(COALESCE(duration_min, excluded.duration_min), excluded.duration_min) END,
+              duration_max = CASE WHEN excluded.duration_max IS NULL THEN duration_max ELSE max(COALESCE(duration_max, excluded.duration_max), excluded.duration_max) END`,
+      args: [
+        e.agentName,
+        e.status === "completed" ? 1 : 0,
+        e.status === "failed" ? 1 : 0,
+        finished ? 1 : 0,
+        finished ? e.durationMs : 0,
+        finished ? e.durationMs : null,
+        finished ? e.durationMs : null,
+      ],
+    }),
+  );
+}
+
+export interface ImportCounts {
+  read: number;
+  imported: number;
+  existing: number;
+}
+
+const BATCH = 200;
+
+/** Imports the seed's runs and then their executions, a batch per round trip; `dryRun` counts what would be added. */
+export async function importSeedRuns(
+  db: Db,
+  runs: SeedRun[],
+  executions: SeedExecution[],
+  dryRun: boolean,
+): Promise<{ orchestrations: ImportCounts; agentExecutions: ImportCounts }> {
+  const existing = async (table: string, column: string, keys: string[]) => {
+    let n = 0;
+    for (let i = 0; i < keys.length; i += BATCH) {
+      const rs = await db.execute({
+        sql: `SELECT COUNT(*) AS n FROM ${table} WHERE ${column} IN (SELECT value FROM json_each(?))`,
+        args: [JSON.stringify(keys.slice(i, i + BATCH))],
+      });
+      n += Number(rs.rows[0]!.n);
+    }
+    return n;
+  };
+  const runsBefore = await existing(
+    "orchestrations",
+    "session_id",
+    runs.map((r) => r.sessionId),
+  );
+  const execsBefore = await existing(
+    "agent_executions",
+    "agent_session_id",
+    executions.map((e) => e.agentSessionId),
+  );
+  const counts = (read: number, before: number): ImportCounts => ({ read, imported: read - before, existing: before });
+  if (!dryRun) {
+    const sessionOf = new Map(runs.map((r) => [r.id, r.sessionId]));
+    for (let i = 0; i < runs.length; i += BATCH) await db.batch(runs.slice(i, i + BATCH).map(runInsert), "write");
+    for (let i = 0; i < executions.length; i += BATCH)
+      await db.batch(
+        executions
+          .slice(i, i + BATCH)
+          .flatMap((e) => executionInsert(e, e.seedRunId === null ? null : (sessionOf.get(e.seedRunId) ?? null))),
+        "write",
+      );
+  }
+  return { orchestrations: counts(runs.length, runsBefore), agentExecutions: counts(executions.length, execsBefore) };
+}
