@@ -13,7 +13,10 @@ describe("npm run rules:check", () => {
       ALERT_RULES_JSON:
         "alert_rules:\n  - name: custom_rule\n    event_types: [custom_event]\n    severity: high\n    channels: [slack]\n    throttle_minutes: 30\n",
     });
-    expect([ok.status, ok.stdout]).toEqual([0, expect.stringContaining(`alert rules ok: ${DEFAULT_RULES.length + 1} rules (ALERT_RULES_JSON)`)]);
+    expect([ok.status, ok.stdout]).toEqual([
+      0,
+      expect.stringContaining(`alert rules ok: ${DEFAULT_RULES.length + 1} rules (ALERT_RULES_JSON)`),
+    ]);
   });
 
   it("exits 1 naming the source and the field", () => {
