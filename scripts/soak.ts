@@ -246,7 +246,8 @@ const duplicateVerdicts = await one(
   "SELECT COUNT(*) AS n FROM (SELECT session_id, activity_version FROM monitoring_results GROUP BY 1, 2 HAVING COUNT(*) > 1)",
 );
 const errorVerdicts = await one("SELECT COUNT(*) AS n FROM monitoring_results WHERE verification_status = 'error'");
-const signatureFailures = await one("SELECT COUNT(*) AS n FROM signature_failures");
+// Refused requests are counted in the rollups only (no row each).
+const signatureFailures = await one("SELECT COALESCE(SUM(value), 0) AS n FROM webhook_rollups WHERE metric = 'signature_failure'");
 const notificationsSent = await one(
   "SELECT COUNT(DISTINCT group_key) AS n FROM notifications WHERE channel = 'slack' AND sent_at IS NOT NULL",
 );

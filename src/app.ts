@@ -32,7 +32,7 @@ export interface AppOptions {
 
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
-  const apiKey = requireBearer(deps.env.VIGIL_API_KEY, "VIGIL_API_KEY", deps.log);
+  const apiKey = requireBearer(deps.env.VIGIL_API_KEY, "VIGIL_API_KEY", deps);
   const schema = currentSchemaGuard(deps.db);
 
   app.use(requestEnvelope(deps.log));

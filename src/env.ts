@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { MAX_DURATION_SECONDS } from "./deploy/vercel-config.js";
 import { jobSchedules, type JobSchedules } from "./scheduling/schedules.js";
-import { secretWeakness, splitSecrets } from "./security/webhook-secrets.js";
+import { lowEntropy, secretWeakness, splitSecrets } from "./security/webhook-secrets.js";
 
 // The one place that reads process.env. Everything else receives the parsed Env.
 
@@ -16,6 +16,16 @@ const bool = (fallback: boolean) =>
     .enum(["true", "false", "1", "0", "yes", "no"])
     .transform((v) => v === "true" || v === "1" || v === "yes")
     .default(fallback);
+
+// A bearer secret: long enough, and not one character or a short pattern repeated.
+const apiSecret = z
+  .string()
+  .min(16, "must be at least 16 characters")
+  .superRefine((value, ctx) => {
+    const weakness = lowEntropy(value);
+    if (weakness) ctx.addIssue({ code: "custom", message: weakness });
+  })
+  .optional();
 
 const envSchema = z.object({
   PORT: int(3000).pipe(z.number().max(65535)),
@@ -39,9 +49,10 @@ const envSchema = z.object({
   VERCEL: optionalString,
   DB_BUSY_TIMEOUT_MS: int(5000),
 
-  CRON_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
-  VIGIL_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  CRON_SECRET: apiSecret,
+  VIGIL_API_KEY: apiSecret,
   STATUS_PAGE: z.enum(["private", "public"]).default("private"),
+  AUTH_FAILURES_PER_MINUTE: int(10, 1),
 
   CRON_MAX_DURATION_SECONDS: int(300, 10),
   /** Each job's real cadence (cron, UTC): vercel.ts schedules Vercel's crons from it, job_missed and /api/health expect it. */
@@ -60,6 +71,7 @@ const envSchema = z.object({
   WEBHOOK_SOURCES: optionalString,
   WEBHOOK_MAX_BYTES: int(256 * 1024, 1024),
   WEBHOOK_TOLERANCE_SECONDS: int(300, 1),
+  WEBHOOK_REPLAY_WINDOW_DAYS: int(90, 1),
   WEBHOOK_RATE_LIMIT_PER_MINUTE: int(600, 1),
   UPSTASH_REDIS_REST_URL: z.url().optional(),
   UPSTASH_REDIS_REST_TOKEN: optionalString,
@@ -131,6 +143,7 @@ const envSchema = z.object({
   /** A finished run's archive outlives its hot rows: readable (GET /api/runs/:id/archive) this long. */
   ARCHIVE_RETENTION_DAYS: int(365, 1),
   STALL_MINUTES: int(30, 1),
+  RUN_ARCHIVE_MAX_EXECUTIONS: int(20_000, 1),
   ZERO_DELIVERY_MINUTES: int(60, 1),
   STABILITY_MIN_SUCCESS_RATE: fraction(0.95),
   STABILITY_MAX_ERROR_RATE: fraction(0.05),
@@ -198,6 +211,9 @@ export function parseEnv(raw: RawEnv): Env {
     throw new ConfigError(
       "Invalid configuration: SMTP_ALLOW_PLAINTEXT_LOCALHOST only applies to a loopback SMTP_HOST (localhost, 127.0.0.1, ::1)",
     );
+  }
+  if (result.data.WEBHOOK_REPLAY_WINDOW_DAYS < result.data.RETENTION_DAYS) {
+    throw new ConfigError("Invalid configuration: WEBHOOK_REPLAY_WINDOW_DAYS must be at least RETENTION_DAYS (digests outlive the events)");
   }
   const declaredSources = [
     ...new Set([...splitSecrets(result.data.WEBHOOK_SOURCES ?? "").map(sourceKey), ...Object.keys(webhookSecretsBySource)]),

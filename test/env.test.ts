@@ -51,8 +51,9 @@ describe("parseEnv", () => {
   });
 
   it("collects per-source webhook secrets", () => {
-    const env = parseEnv({ WEBHOOK_SECRET: "a".repeat(32), WEBHOOK_SECRET_WHATSAPP_BOT: `${"b".repeat(32)},${"c".repeat(32)}` });
-    expect(env.webhookSecretsBySource).toEqual({ WHATSAPP_BOT: `${"b".repeat(32)},${"c".repeat(32)}` });
+    const [a, b, c] = ["shared-secret-0123456789-abcdefgh", "bot-secret-one-0123456789-abcdefg", "bot-secret-two-0123456789-abcdefg"];
+    const env = parseEnv({ WEBHOOK_SECRET: a, WEBHOOK_SECRET_WHATSAPP_BOT: `${b},${c}` });
+    expect(env.webhookSecretsBySource).toEqual({ WHATSAPP_BOT: `${b},${c}` });
   });
 });
 

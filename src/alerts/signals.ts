@@ -11,6 +11,7 @@ import { stalledRuns } from "../runs/queries.js";
 import { latencyPercentile } from "../stability/latency.js";
 import { lastDeliveryBySource, readRollups, totalsBySource } from "../stability/rollup-reader.js";
 import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
+import { failingSenders } from "../stability/failing-senders.js";
 import { regressionCandidates } from "./regression-signal.js";
 import type { Rule, Signal } from "./rules.js";
 
@@ -59,13 +60,10 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   },
 
   async signature_failure(deps, now, rule) {
-    const [rows] = await readRollups(deps.db, [totalsBySource("signature_failure", now - rule.windowMinutes * MIN)]);
-    return [...sumBySource(rows)].map(([source, n]) => ({
+    // Judged against the source's verified traffic: strangers beside a delivering sender page no one.
+    return (await failingSenders(deps.db, now, rule.windowMinutes)).map(({ source, failures, reasons }) => ({
       labels: { source },
-      summary: `${n} signature failure(s) from ${source} in ${rule.windowMinutes} min (${rows
-        .filter((r) => r.source === source)
-        .map((r) => r.key)
-        .join(", ")})`,
+      summary: `${failures} signature failure(s) from ${source} in ${rule.windowMinutes} min while its verified deliveries fell (${Object.keys(reasons).sort().join(", ")})`,
     }));
   },
 

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { createClient, LibsqlError, type Client } from "@libsql/client";
 
@@ -13,7 +13,7 @@ export interface DbOptions {
 /** Opens Turso (libsql:/https:) or the embedded file database (file:), ready for concurrent use. */
 export function createDb(options: DbOptions): Db {
   const filePath = localFilePath(options.url);
-  if (filePath) mkdirSync(dirname(filePath), { recursive: true });
+  if (filePath) secureLocalFiles(filePath);
   const db = createClient({
     url: options.url,
     authToken: options.authToken,
@@ -21,6 +21,19 @@ export function createDb(options: DbOptions): Db {
     timeout: options.busyTimeoutMs ?? 5000,
   });
   return filePath ? reopenAfterBusy(db) : db;
+}
+
+/**
+ * The embedded database holds conversations, error texts and run details, beside a 0600 secrets
+ * file: it is made owner-only too. SQLite creates its files 0644 (less the umask) but gives the
+ * -wal and -shm files the database file's own mode (sqlite3 os_unix.c, findCreateFileMode), so the
+ * file is created 0600 before it is opened; files left 0644 by an older version are narrowed.
+ */
+function secureLocalFiles(path: string): void {
+  // Folders it creates are 0700; a folder that already existed is the user's choice.
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, "a", 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) if (existsSync(file)) chmodSync(file, 0o600);
 }
 
 /**

@@ -1,13 +1,44 @@
-import type { MiddlewareHandler } from "hono";
-import { UnauthorizedError } from "../errors.js";
+import { ipAddress } from "@vercel/functions";
+import type { Context, MiddlewareHandler } from "hono";
+import type { Deps } from "../deps.js";
+import { RateLimitedError, UnauthorizedError } from "../errors.js";
 import type { Logger } from "../log.js";
+import { createFailureThrottle, type FailureThrottle } from "../security/address-limiter.js";
 import { secretsEqual } from "../security/constant-time.js";
+
+// One per deployment's settings in this instance: the API, the cron route and the status page
+// share it, so a guesser cannot spread its tries over them.
+const throttles = new WeakMap<Deps["env"], FailureThrottle>();
+
+/**
+ * Checks a key with wrong keys throttled per client address (AUTH_FAILURES_PER_MINUTE): over the
+ * limit, 429 before the key is compared. Without an address (no x-real-ip: not on Vercel) no
+ * address can be told from another, so nothing is throttled rather than everyone at once.
+ */
+export async function checkKeyThrottled(deps: Pick<Deps, "env" | "clock">, c: Context, matches: () => boolean): Promise<boolean> {
+  let throttle = throttles.get(deps.env);
+  if (!throttle) {
+    throttle = createFailureThrottle({ perMinute: deps.env.AUTH_FAILURES_PER_MINUTE, clock: deps.clock });
+    throttles.set(deps.env, throttle);
+  }
+  const address = ipAddress(c.req.raw.headers);
+  const wait = address === undefined ? undefined : throttle.blocked(address);
+  if (wait !== undefined) throw new RateLimitedError("Too many wrong keys from this address; retry later", wait);
+  const ok = matches();
+  if (!ok && address !== undefined) await throttle.failed(address);
+  return ok;
+}
 
 /**
  * Requires `Authorization: Bearer <secret>`. A deployment without the secret refuses every
  * call (never open by default) and says why once in the log.
  */
-export function requireBearer(secret: string | undefined, variable: string, log: Logger): MiddlewareHandler {
+export function requireBearer(
+  secret: string | undefined,
+  variable: string,
+  deps: Pick<Deps, "env" | "clock"> & { log: Logger },
+): MiddlewareHandler {
+  const { log } = deps;
   let warned = false;
   return async (c, next) => {
     if (!secret) {
@@ -18,7 +49,7 @@ export function requireBearer(secret: string | undefined, variable: string, log:
       throw new UnauthorizedError(`${variable} is not configured on this deployment, so this endpoint is disabled`);
     }
     const given = bearerToken(c.req.header("authorization"));
-    if (given === undefined || !secretsEqual(given, secret)) {
+    if (!(await checkKeyThrottled(deps, c, () => given !== undefined && secretsEqual(given, secret)))) {
       throw new UnauthorizedError("Missing or invalid bearer token");
     }
     await next();

@@ -4,6 +4,7 @@ import { deleteOldArchives } from "../runs/archive-read.js";
 import { deleteOldRuns } from "../runs/retention.js";
 import { closeDueCheckpoints } from "../stability/checkpoints.js";
 import { buildStabilityReport } from "../stability/report.js";
+import { forgetOldDigests } from "../stability/replays.js";
 import { deleteOldEvents, deleteOldMinuteRollups } from "../stability/retention.js";
 import type { JobSummary } from "./types.js";
 
@@ -14,6 +15,7 @@ export async function checkpoint(deps: Deps, now: number): Promise<JobSummary> {
   const closed = await closeDueCheckpoints(deps, now);
   const deletedEvents = await deleteOldEvents(deps.db, now - deps.env.RETENTION_DAYS * DAY_MS);
   const deletedMinuteRollups = await deleteOldMinuteRollups(deps.db, now - deps.env.RETENTION_DAYS * DAY_MS);
+  await forgetOldDigests(deps.db, now - deps.env.WEBHOOK_REPLAY_WINDOW_DAYS * DAY_MS);
   const runs = await deleteOldRuns(deps.db, now - deps.env.RUN_RETENTION_DAYS * DAY_MS, now);
   if (runs.blocked.length > 0) deps.log.warn("run retention blocked", { runs: runs.blocked });
   const deletedArchives = await deleteOldArchives(deps.db, now - deps.env.ARCHIVE_RETENTION_DAYS * DAY_MS);

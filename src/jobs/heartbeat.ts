@@ -17,11 +17,10 @@ export interface HeartbeatStep {
   run(deps: Deps, now: number): Promise<JobSummary>;
 }
 
+// Alerts come first: whatever the later steps meet (a fat run to archive, a database hiccup),
+// this minute's conditions have been evaluated and delivered. Rollups are caught up before every
+// read, so the alert signals do not wait for the rollups step.
 const HEARTBEAT_STEPS: HeartbeatStep[] = [
-  // Webhooks commit only their events; their counts are caught up here (and before every read).
-  { name: "rollups", run: async (deps) => ({ rollupRowsWritten: await catchUpRollups(deps.db) }) },
-  { name: "runs", run: (deps, now) => detectRunTransitions(deps, now, runSettings(deps.env)) },
-  { name: "finishedRuns", run: handleFinishedRuns },
   { name: "alerts", run: (deps, now) => evaluateAlerts(deps, now, deps.alerts.rules, Object.keys(deps.alerts.channels) as Channel[]) },
   {
     name: "escalations",
@@ -31,6 +30,10 @@ const HEARTBEAT_STEPS: HeartbeatStep[] = [
         : { skipped: "no second route" },
   },
   { name: "notifications", run: (deps, now) => deliverNotifications(deps, now, deps.alerts.channels, deliverySettings(deps.env)) },
+  // Webhooks commit only their events; their counts are caught up here (and before every read).
+  { name: "rollups", run: async (deps) => ({ rollupRowsWritten: await catchUpRollups(deps.db) }) },
+  { name: "runs", run: (deps, now) => detectRunTransitions(deps, now, runSettings(deps.env)) },
+  { name: "finishedRuns", run: (deps, now) => handleFinishedRuns(deps, now, runSettings(deps.env)) },
 ];
 
 /**

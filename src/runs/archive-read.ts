@@ -20,13 +20,15 @@ export interface RunArchive {
  */
 export async function readRunArchive(db: Db, sessionId: string): Promise<RunArchive> {
   const rs = await db.execute({
-    sql: "SELECT snapshot, sha256, created_at, verified_at FROM run_archives WHERE session_id = ?",
+    sql: "SELECT snapshot, sha256, created_at, verified_at, error FROM run_archives WHERE session_id = ?",
     args: [sessionId],
   });
   const row = rs.rows[0];
   if (!row) throw new NotFoundError(`No archive for run "${sessionId}" (archived when it finishes; kept ARCHIVE_RETENTION_DAYS)`);
   const snapshot = String(row.snapshot);
   const sha256 = String(row.sha256);
+  // A run over RUN_ARCHIVE_MAX_EXECUTIONS is recorded without a snapshot (archive.ts); its hot rows stay.
+  if (sha256 === "") throw new ConflictError(`Run "${sessionId}" was not archived: ${String(row.error)}`);
   if (createHash("sha256").update(snapshot).digest("hex") !== sha256)
     throw new ConflictError(`The archive of run "${sessionId}" does not match its sha256: it is corrupted`);
   const { run, executions } = JSON.parse(snapshot) as { run: Run; executions: Execution[] };

@@ -1,11 +1,10 @@
 import { guarded } from "../db/guarded-batch.js";
 import type { Deps } from "../deps.js";
 import { eventInsert } from "../events/event-log.js";
-import { archiveRun } from "./archive.js";
+import { archiveFinishedRun } from "./archive.js";
 import { runEventType } from "./recording.js";
-import { buildRunReport } from "./report.js";
 import type { RunSettings } from "./settings.js";
-import { toExecution, toRun, type RunStatus } from "./types.js";
+import { type Run, type RunStatus, toRun } from "./types.js";
 
 const deriveStatus = (completed: number, failed: number): RunStatus =>
   failed === 0 ? "completed" : completed === 0 ? "failed" : "partial";
@@ -88,36 +87,64 @@ export async function detectRunTransitions(deps: Pick<Deps, "db" | "log">, now: 
   return { completed, stalled };
 }
 
+// Runs archived side by side hold their snapshots at once: a wave holds runs until their
+// executions reach this sum (a bigger run goes alone), so parallel archiving stays in bounded memory.
+const WAVE_EXECUTIONS = 5_000;
+// The heartbeat runs every minute: archiving starts no new wave after this long, and the next
+// heartbeat (alerts first) takes up the rest, so a backlog of large runs never holds the lease
+// across heartbeats.
+const ARCHIVE_BUDGET_MS = 30_000;
+
 /** Completion handlers: a summary report and a verified archive for every finished run without one. */
-export async function handleFinishedRuns(deps: Pick<Deps, "db" | "log">, now: number, limit = 50) {
+export async function handleFinishedRuns(
+  deps: Pick<Deps, "db" | "log" | "clock">,
+  now: number,
+  { archiveMaxExecutions }: RunSettings,
+  limit = 50,
+) {
   const { db } = deps;
+  const started = deps.clock();
   const rs = await db.execute({
-    sql: `SELECT o.* FROM orchestrations o LEFT JOIN run_archives a ON a.session_id = o.session_id
+    sql: `SELECT o.*, (SELECT COUNT(*) FROM agent_executions e WHERE e.orchestration_id = o.id) AS execution_count
+          FROM orchestrations o LEFT JOIN run_archives a ON a.session_id = o.session_id
           WHERE o.status != 'running' AND a.session_id IS NULL ORDER BY o.completed_at LIMIT ?`,
     args: [limit],
   });
-  // Runs are independent, so they are handled side by side: at Turso's distance a backlog then
-  // costs about the round trips of one run (7) instead of 7 per run, one run after another.
-  const checks = await Promise.all(
-    rs.rows.map(toRun).map(async (run) => {
-      const executions = (
-        await db.execute({ sql: "SELECT * FROM agent_executions WHERE orchestration_id = ? ORDER BY id", args: [run.id] })
-      ).rows.map(toExecution);
-      await db.execute({
-        sql: "INSERT INTO run_reports (session_id, report, created_at) VALUES (?, ?, ?) ON CONFLICT (session_id) DO NOTHING",
-        args: [run.sessionId, JSON.stringify(buildRunReport(run, executions, now)), now],
-      });
-      return { sessionId: run.sessionId, check: await archiveRun(db, run.sessionId, now) };
-    }),
-  );
+  const waves: { run: Run; count: number }[][] = [];
+  let weight = Number.POSITIVE_INFINITY;
+  for (const row of rs.rows) {
+    const count = Number(row.execution_count);
+    if (weight + count > WAVE_EXECUTIONS) {
+      waves.push([]);
+      weight = 0;
+    }
+    waves.at(-1)!.push({ run: toRun(row), count });
+    weight += count;
+  }
   let archived = 0;
   let failed = 0;
-  for (const { sessionId, check } of checks) {
-    if (check.ok) archived++;
-    else {
-      failed++;
-      deps.log.error("archive failed", { session_id: sessionId, reason: check.reason });
+  // Within a wave runs are independent, so they are handled side by side: at Turso's distance a
+  // backlog of small runs then costs about the round trips of one run instead of those of each.
+  let deferred = 0;
+  for (const [i, wave] of waves.entries()) {
+    if (i > 0 && deps.clock() - started >= ARCHIVE_BUDGET_MS) {
+      deferred = waves.slice(i).reduce((n, w) => n + w.length, 0);
+      deps.log.info("archiving continues next heartbeat", { deferred_runs: deferred });
+      break;
+    }
+    const checks = await Promise.all(
+      wave.map(async ({ run, count }) => ({
+        sessionId: run.sessionId,
+        check: await archiveFinishedRun(db, run, count, archiveMaxExecutions, now),
+      })),
+    );
+    for (const { sessionId, check } of checks) {
+      if (check.ok) archived++;
+      else {
+        failed++;
+        deps.log.error("archive failed", { session_id: sessionId, reason: check.reason });
+      }
     }
   }
-  return { archived, archiveFailures: failed };
+  return deferred > 0 ? { archived, archiveFailures: failed, deferred } : { archived, archiveFailures: failed };
 }

@@ -4,6 +4,11 @@ import type { Env } from "../env.js";
 export interface RunSettings {
   /** A running run with no progress for this long is stalled. */
   stallMs: number;
+  /** A finished run with more executions is not archived (its hot rows are kept and it alerts). */
+  archiveMaxExecutions: number;
 }
 
-export const runSettings = (env: Pick<Env, "STALL_MINUTES">): RunSettings => ({ stallMs: env.STALL_MINUTES * 60_000 });
+export const runSettings = (env: Pick<Env, "STALL_MINUTES" | "RUN_ARCHIVE_MAX_EXECUTIONS">): RunSettings => ({
+  stallMs: env.STALL_MINUTES * 60_000,
+  archiveMaxExecutions: env.RUN_ARCHIVE_MAX_EXECUTIONS,
+});

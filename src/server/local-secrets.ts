@@ -46,7 +46,7 @@ export function ensureLocalSecrets(
   const generated = missing.filter((name) => !stored[name]);
   for (const name of generated) stored[name] = generateSecret(name);
   if (generated.length > 0) {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const path = localSecretsPath(dataDir);
     writeFileSync(path, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
     // writeFileSync's mode applies only to a new file.

@@ -7,8 +7,10 @@ import type { Logger } from "../log.js";
 import { classifyEvent, type EventType } from "./events.js";
 import type { EventWriter } from "./event-writer.js";
 import { signatureFailureStatements } from "./rollups.js";
+import { isBodyDigest } from "./replays.js";
 import { isDeclaredSource, sourcesAreDeclared, UNDECLARED_SOURCE } from "./known-sources.js";
 import { secretsForSource } from "./secrets.js";
+import { addressKey } from "./signature-judgement.js";
 import { verifySignature, type SignatureFailureReason } from "./signatures.js";
 
 export interface IngestContext {
@@ -18,10 +20,14 @@ export interface IngestContext {
   events: EventWriter;
   log: Logger;
   clock: () => number;
-  /** Shared rate limiter (Upstash); undefined: no rate limiting. */
+  /** Shared rate limiter (Upstash); undefined: verified deliveries are not rate limited. */
   limiter?: RateLimiter | undefined;
+  /** Limits refused requests per client address: Upstash when configured, else this instance's memory. */
+  refusalLimiter: RateLimiter;
   /** Whether an undeclared source has stored events (then its failures are counted under its name). */
   hasDelivered?: (source: string) => Promise<boolean>;
+  /** The type of a delivery already stored (or remembered) under this dedupe key. */
+  storedType?: (source: string, dedupeKey: string) => Promise<string | undefined>;
 }
 
 export interface IngestRequest {
@@ -51,21 +57,21 @@ export interface IngestResult {
 }
 
 const ROUTE = "/api/webhooks/:source";
+const DAY_MS = 86_400_000;
 
 /**
  * Refused requests are limited by client address, apart from any source's budget, so a
- * flood of unsigned requests can neither lock a sender out nor write without bound.
+ * flood of unsigned requests can neither lock a sender out nor cost without bound.
  */
 async function limitRefusal(ctx: IngestContext, ip: string | undefined): Promise<void> {
-  if (!ctx.limiter) return;
-  const decision = await ctx.limiter.limit(`refused:${ip ?? "unknown"}`);
+  const decision = await ctx.refusalLimiter.limit(`refused:${ip ?? "unknown"}`);
   if (!decision.allowed) throw new RateLimitedError("Too many refused webhooks from this address; retry later", decision.retryAfterSeconds);
 }
 
-async function countRefusal(ctx: IngestContext, source: string, reason: SignatureFailureReason, at: number): Promise<void> {
+async function countRefusal(ctx: IngestContext, source: string, reason: SignatureFailureReason, ip: string | undefined, at: number) {
   // Counted without the body. If the count cannot be written the sender still gets its answer.
   await ctx.writer
-    .write(signatureFailureStatements(source, reason, at))
+    .write(signatureFailureStatements(source, reason, addressKey(ip), at))
     .catch((error: unknown) => ctx.log.error("could not record signature failure", { route: ROUTE, err: error }));
 }
 
@@ -73,7 +79,7 @@ async function countRefusal(ctx: IngestContext, source: string, reason: Signatur
 export async function refuseUnknownSource(ctx: IngestContext, source: string, clientIp: string | undefined): Promise<never> {
   await limitRefusal(ctx, clientIp);
   ctx.log.warn("unknown webhook source", { route: ROUTE, source });
-  await countRefusal(ctx, UNDECLARED_SOURCE, "unknown_source", ctx.clock());
+  await countRefusal(ctx, UNDECLARED_SOURCE, "unknown_source", clientIp, ctx.clock());
   throw new NotFoundError("Unknown webhook source: it is not in WEBHOOK_SOURCES and has no WEBHOOK_SECRET_<SOURCE>");
 }
 
@@ -82,6 +88,14 @@ async function failureSource(ctx: IngestContext, source: string): Promise<string
   if (isDeclaredSource(ctx.env, source)) return source;
   if (sourcesAreDeclared(ctx.env)) return UNDECLARED_SOURCE;
   return (await ctx.hasDelivered?.(source)) ? source : UNDECLARED_SOURCE;
+}
+
+/** A refused request: limited by address, counted (without its body), answered 401. */
+async function refuse(ctx: IngestContext, req: IngestRequest, reason: SignatureFailureReason, at: number): Promise<never> {
+  await limitRefusal(ctx, req.clientIp);
+  ctx.log.warn("signature failed", { route: ROUTE, source: req.source, reason, client: addressKey(req.clientIp) });
+  await countRefusal(ctx, await failureSource(ctx, req.source), reason, req.clientIp, at);
+  throw new UnauthorizedError(`Webhook signature rejected: ${reason}`);
 }
 
 /**
@@ -99,21 +113,31 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
     nowSeconds: Math.floor(receivedAt / 1000),
     toleranceSeconds: ctx.env.WEBHOOK_TOLERANCE_SECONDS,
   });
-  if (!verification.ok) {
-    await limitRefusal(ctx, req.clientIp);
-    ctx.log.warn("signature failed", { route: ROUTE, source: req.source, reason: verification.reason });
-    await countRefusal(ctx, await failureSource(ctx, req.source), verification.reason, receivedAt);
-    throw new UnauthorizedError(`Webhook signature rejected: ${verification.reason}`);
+  if (!verification.ok) return refuse(ctx, req, verification.reason, receivedAt);
+  // The dedupe id must be covered by the signature: Standard Webhooks signs its id; a plain HMAC
+  // signs only the body, so an unsigned delivery-id header could turn one capture into many.
+  // Under the shared secret the signature does not bind the source, so the id is unique across sources.
+  const id = verification.webhookId ?? `sha256:${createHash("sha256").update(req.body).digest("hex")}`;
+  const logFields = (type: EventType, duplicate: boolean, event?: { latencyMs: number | null; errorType: string | null }) => ({
+    source: req.source,
+    type,
+    webhook_id: id,
+    duplicate,
+    scheme: verification.scheme,
+    ...(event?.latencyMs == null ? {} : { latency_ms: event.latencyMs }),
+    ...(event?.errorType == null ? {} : { error_type: event.errorType }),
+  });
+
+  // A replay is answered before it draws on the budget, or 70 replays of one capture would lock
+  // the real sender out. Without a budget the insert itself finds duplicates (and remembered digests).
+  if (ctx.limiter) {
+    const stored = (await ctx.storedType?.(req.source, id)) as EventType | undefined;
+    if (stored !== undefined) return { id, type: stored, duplicate: true, logFields: logFields(stored, true) };
   }
   // Only a verified delivery draws on its source's budget.
   const decision = await ctx.limiter?.limit(`source:${req.source}`);
   if (decision && !decision.allowed)
     throw new RateLimitedError(`Too many webhooks from ${req.source}; retry later`, decision.retryAfterSeconds);
-
-  // The dedupe id must be covered by the signature: Standard Webhooks signs its id; a plain HMAC
-  // signs only the body, so an unsigned delivery-id header could turn one capture into many.
-  // Under the shared secret the signature does not bind the source, so the id is unique across sources.
-  const id = verification.webhookId ?? `sha256:${createHash("sha256").update(req.body).digest("hex")}`;
 
   let classified: ReturnType<typeof classifyEvent>;
   try {
@@ -142,6 +166,10 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
   }
 
   const { event } = classified;
+  // An X-Signature-256 body signs no time of its own; the time inside it is signed with it. Past
+  // the replay window its digest may be forgotten, so such a body is refused as stale.
+  if (isBodyDigest(id) && event.occurredAt !== null && event.occurredAt < receivedAt - ctx.env.WEBHOOK_REPLAY_WINDOW_DAYS * DAY_MS)
+    return refuse(ctx, req, "timestamp_too_old", receivedAt);
   const { duplicate } = await ctx.events.write({
     source: req.source,
     dedupeKey: id,
@@ -150,18 +178,5 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
     event,
     payload: classified.payload,
   });
-  return {
-    id,
-    type: event.type,
-    duplicate,
-    logFields: {
-      source: req.source,
-      type: event.type,
-      webhook_id: id,
-      duplicate,
-      scheme: verification.scheme,
-      ...(event.latencyMs === null ? {} : { latency_ms: event.latencyMs }),
-      ...(event.errorType === null ? {} : { error_type: event.errorType }),
-    },
-  };
+  return { id, type: event.type, duplicate, logFields: logFields(event.type, duplicate, event) };
 }

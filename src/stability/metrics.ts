@@ -2,7 +2,17 @@ import type { Db } from "../db/client.js";
 import { readAll } from "../db/query.js";
 import { LATENCY_BOUNDS, latencyPercentile } from "./latency.js";
 import type { Metric, RollupRow } from "./rollup-metrics.js";
-import { deliveryMinutes, firstMinute, lastDeliveryBefore, periodTotals, readRollups, sumOf, totalsByKey } from "./rollup-reader.js";
+import {
+  deliveryMinutes,
+  firstMinute,
+  lastDeliveryBefore,
+  periodTotals,
+  readRollups,
+  signatureSlots,
+  sumOf,
+  totalsByKey,
+} from "./rollup-reader.js";
+import { BASELINE_SLOTS, judgeSignatureFailures } from "./signature-judgement.js";
 
 export interface PeriodMetrics {
   from: number;
@@ -12,8 +22,13 @@ export interface PeriodMetrics {
   responses: number;
   /** Requests whose signature verified (every stored event). */
   signaturePassed: number;
+  /** Failures while the sender's own deliveries failed (signature-judgement.ts); probing is apart. */
   signatureFailures: number;
   signatureFailuresByReason: Record<string, number>;
+  /** Failures beside normally flowing verified deliveries: strangers, a warning. */
+  signatureProbing: { failures: number; addresses: Record<string, number> };
+  /** Every refused request by client address (IPv6 by /64). */
+  refusedAddresses: Record<string, number>;
   errors: number;
   errorsByType: Record<string, number>;
   eventsByType: Record<string, number>;
@@ -33,13 +48,18 @@ export interface PeriodMetrics {
 
 const QUARTER = 900_000;
 
+const without = (totals: Record<string, number>, part: Record<string, number>) =>
+  Object.fromEntries(Object.entries(totals).flatMap(([k, n]) => (n - (part[k] ?? 0) > 0 ? [[k, n - (part[k] ?? 0)]] : [])));
+
 /**
  * Sums the rollups of [from, to) — every report reads these, never raw events (the reader
  * takes whole quarter hours from the 15-minute table).
  */
 export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs: number): Promise<PeriodMetrics> {
   // The catch-up and this read share one write batch: one round trip.
-  const [rows] = await readRollups(db, [periodTotals(from, to)]);
+  const origin = from - BASELINE_SLOTS * QUARTER;
+  const [rows, slots] = await readRollups(db, [periodTotals(from, to), signatureSlots(origin, to, QUARTER)]);
+  const { probing, failing } = judgeSignatureFailures(slots);
   const sum = (metric: Metric) => sumOf(rows, metric);
   // A first time taken from the quarter table is the quarter's start: find its minute. All
   // three lookups go in one read batch (one round trip), and only when there is a first time.
@@ -77,8 +97,10 @@ export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs
     processed: sum("processed"),
     responses: sum("response"),
     signaturePassed: sum("accepted"),
-    signatureFailures: sum("signature_failure"),
-    signatureFailuresByReason: totalsByKey(rows, "signature_failure"),
+    signatureFailures: Math.max(0, sum("signature_failure") - probing.failures),
+    signatureFailuresByReason: without(totalsByKey(rows, "signature_failure"), probing.reasons),
+    signatureProbing: { failures: probing.failures, addresses: probing.addresses },
+    refusedAddresses: totalsByKey(rows, "refused_from"),
     errors,
     errorsByType: totalsByKey(rows, "error"),
     eventsByType: totalsByKey(rows, "event"),
@@ -93,7 +115,8 @@ export async function readPeriodMetrics(db: Db, from: number, to: number, slowMs
       maxMs,
     },
     firstAt: {
-      signatureFailure: signatureFailureAt ?? null,
+      // A stranger's earlier knock is not when the sender started failing.
+      signatureFailure: failing.firstSlot === null ? null : Math.max(signatureFailureAt ?? from, origin + failing.firstSlot * QUARTER),
       error: errorAt ?? null,
       slowResponse: slowResponseAt ?? null,
     },

@@ -1,4 +1,5 @@
 import type { DeliveryTimeline, PeriodMetrics } from "./metrics.js";
+import { probingFlag } from "./signature-judgement.js";
 
 export interface StabilityThresholds {
   minSuccessRate: number;
@@ -10,6 +11,7 @@ export interface StabilityThresholds {
 
 type RedFlagKind =
   | "signature_failure"
+  | "signature_probing"
   | "zero_deliveries"
   | "processing_errors"
   | "response_time"
@@ -41,6 +43,7 @@ export function redFlagsFor(m: PeriodMetrics, timeline: DeliveryTimeline, t: Sta
       message: `${m.signatureFailures} signature failure(s) (${reasons})`,
     });
   }
+  if (m.signatureProbing.failures > 0) flags.push(probingFlag(m.signatureProbing, m.from));
   flags.push(...silences(timeline, m.from, end, t.zeroDeliveryMinutes));
   // Nothing to judge is not "ok": the success-rate check fails on it too, so the verdict agrees.
   if (m.deliveries === 0)

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { rememberDigestsOf } from "./replays.js";
 import { catchUpRollups, CLAMP_MARK } from "./rollup-catch-up.js";
 
 // Raw rows subject to RETENTION_DAYS, with their time column. Rollups, checkpoints and verdicts stay.
@@ -21,11 +22,12 @@ export async function deleteOldEvents(db: Db, cutoff: number, options = { batchS
   let deleted = 0;
   for (const [table, column] of RAW_TABLES) {
     for (let i = 0; i < options.maxBatches; i++) {
-      const remove = {
-        sql: `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?)`,
-        args: [cutoff, options.batchSize],
-      };
-      const rs = table === "webhook_events" ? (await db.batch([remove, CLAMP_MARK], "write"))[0]! : await db.execute(remove);
+      const selected = `SELECT rowid FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?`;
+      const remove = { sql: `DELETE FROM ${table} WHERE rowid IN (${selected})`, args: [cutoff, options.batchSize] };
+      const rs =
+        table === "webhook_events"
+          ? (await db.batch([rememberDigestsOf(selected, [cutoff, options.batchSize]), remove, CLAMP_MARK], "write"))[1]!
+          : await db.execute(remove);
       deleted += rs.rowsAffected;
       if (rs.rowsAffected < options.batchSize) break;
     }

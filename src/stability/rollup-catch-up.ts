@@ -30,6 +30,8 @@ const COUNTS = {
   processed: { key: "''", value: "1", where: "type = 'message.processed'" },
   response: { key: "''", value: "1", where: "type = 'response.sent'" },
   signature_failure: { key: "'reported_by_bot'", value: "1", where: "type = 'signature.failed'" },
+  // Counted when a request is refused (rollups.ts): a refused request stores no event.
+  refused_from: { key: "''", value: "0", where: "0" },
   latency_sum: { key: "''", value: "latency_ms", where: RESPONSE_WITH_LATENCY },
   latency_max: { key: "''", value: "latency_ms", where: RESPONSE_WITH_LATENCY },
   latency_bucket: { key: bucketCase, value: "1", where: RESPONSE_WITH_LATENCY },

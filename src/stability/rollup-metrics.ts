@@ -12,6 +12,7 @@ export const METRICS = [
   "processed",
   "response",
   "signature_failure",
+  "refused_from",
   "latency_sum",
   "latency_max",
   "latency_bucket",

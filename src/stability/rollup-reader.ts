@@ -3,6 +3,7 @@ import type { Db } from "../db/client.js";
 import { mapResults, num, type Query, type Results } from "../db/query.js";
 import { readCaughtUp } from "./rollup-catch-up.js";
 import type { Metric, RollupRow } from "./rollup-metrics.js";
+import { JUDGED_METRICS, type SlotRow } from "./signature-judgement.js";
 
 /**
  * The one reader of webhook_rollups and webhook_rollups_15m. Each read is a Query, so a caller
@@ -130,6 +131,26 @@ export function totalsPerSlot(since: number, step: number, metric?: Metric): Que
 export const firstRollupMinute = (): Query<number | null> => ({
   statement: "SELECT MIN(minute) AS first FROM webhook_rollups",
   map: (rs) => num(rs.rows[0]?.first),
+});
+
+/**
+ * What a signature judgement reads: verified deliveries, failures by reason and refused
+ * addresses, per source and `step`-wide slot counted from `origin` (slot 0), up to `to`.
+ */
+export const signatureSlots = (origin: number, to: number, step: number): Query<SlotRow[]> => ({
+  statement: {
+    sql: `SELECT source, metric, key, (minute - ?) / ? AS slot, SUM(value) AS total FROM webhook_rollups
+          WHERE metric IN (${JUDGED_METRICS.map(() => "?").join(", ")}) AND minute >= ? AND minute < ? GROUP BY 1, 2, 3, 4`,
+    args: [origin, step, ...JUDGED_METRICS, origin, to],
+  },
+  map: (rs) =>
+    rs.rows.map((r) => ({
+      source: String(r.source),
+      slot: Number(r.slot),
+      metric: String(r.metric) as SlotRow["metric"],
+      key: String(r.key),
+      total: Number(r.total),
+    })),
 });
 
 /** Per source, metric and key over [from, to), as `periodTotals` reads it (whole quarters, ragged minutes). */

@@ -28,10 +28,11 @@ function rollupUpsert(minute: number, source: string, increments: Increment[], q
   };
 }
 
-export function signatureFailureStatements(source: string, reason: SignatureFailureReason, at: number): InStatement[] {
-  return [
-    { sql: "INSERT INTO signature_failures (source, reason, received_at) VALUES (?, ?, ?)", args: [source, reason, at] },
-    rollupUpsert(minuteOf(at), source, [["signature_failure", reason, 1]]),
-    rollupUpsert(minuteOf(at), source, [["signature_failure", reason, 1]], true),
+/** A refused request is counted, never stored: two upserts into rows its minute already has, whatever the rate. */
+export function signatureFailureStatements(source: string, reason: SignatureFailureReason, address: string, at: number): InStatement[] {
+  const increments: Increment[] = [
+    ["signature_failure", reason, 1],
+    ["refused_from", address, 1],
   ];
+  return [rollupUpsert(minuteOf(at), source, increments), rollupUpsert(minuteOf(at), source, increments, true)];
 }

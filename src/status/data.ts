@@ -28,7 +28,9 @@ export const RANGES = {
   "7d": { hours: 168, fine: HOUR, coarse: 6 * HOUR },
 } as const;
 export type RangeName = keyof typeof RANGES;
-export const parseRange = (value: string | undefined): RangeName => (value !== undefined && value in RANGES ? (value as RangeName) : "24h");
+// Own keys only: `in` also finds "constructor", "toString" and "__proto__" on the prototype.
+export const parseRange = (value: string | undefined): RangeName =>
+  value !== undefined && Object.hasOwn(RANGES, value) ? (value as RangeName) : "24h";
 
 export interface Point {
   at: number;

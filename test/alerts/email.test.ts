@@ -118,6 +118,19 @@ describe("the email channel", () => {
     expect(mail.slice(0, mail.indexOf("\r\n\r\n"))).not.toMatch(/evil/i);
   });
 
+  it("shows bidi controls in outside text as escapes, so a summary cannot reorder what is read", async () => {
+    const env = smtpEnv("oncall@example.com");
+    const before = mails.length;
+    await channelsFromEnv(env, { log: captureLogs().logger, clock: Date.now }).email!({
+      ...message,
+      alerts: [{ ...message.alerts[0]!, labels: { source: "bot\u202e" }, summary: "error from \u202edetcelfer\u2069 bot" }],
+    });
+    const mail = mails[before]!.data.replace(/=\r\n/g, "");
+    const decoded = Buffer.from(mail, "latin1").toString("utf8");
+    expect(decoded).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(decoded).toContain("\\u202edetcelfer\\u2069");
+  });
+
   it("is absent when SMTP is not configured, and SMTP without addresses is refused at start", () => {
     expect(channelsFromEnv(testEnv({}), { log: captureLogs().logger, clock: Date.now }).email).toBeUndefined();
     expect(() => testEnv({ SMTP_HOST: "127.0.0.1" })).toThrow(/ALERT_EMAIL_FROM/);

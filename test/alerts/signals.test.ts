@@ -79,7 +79,11 @@ describe("alert signals", () => {
         ["fast", "1 processing error(s) from fast in 60 min (timeout: 1)"],
       ],
     ],
-    ["signature_failure", {}, [["slow", "2 signature failure(s) from slow in 60 min (bad_signature, expired)"]]],
+    [
+      "signature_failure",
+      {},
+      [["slow", "2 signature failure(s) from slow in 60 min while its verified deliveries fell (bad_signature, expired)"]],
+    ],
     ["zero_deliveries", {}, [["old", "no deliveries from old for 119 minutes"]]],
   ] as const)("%s finds the sources over their limit in the rollups", async (signal, extra, expected) => {
     const found = await run(rule(signal, extra));

@@ -105,9 +105,12 @@ describe("POST /api/webhooks/:source", () => {
     expect(res.status).toBe(401);
     expect((await res.json()).error.message).toContain("invalid_signature");
     expect(await count("SELECT COUNT(*) AS n FROM webhook_events")).toBe(0);
-    const failures = (await t.db.execute("SELECT source, reason FROM signature_failures")).rows.map((r) => ({ ...r }));
+    const failures = (await t.db.execute("SELECT source, key AS reason, value FROM webhook_rollups WHERE metric = 'signature_failure'"))
+      .rows;
     // "bot" is neither declared nor has it ever delivered: its failures join the one aggregate.
-    expect(failures).toEqual([{ source: "(undeclared)", reason: "invalid_signature" }]);
+    expect(failures.map((r) => ({ ...r }))).toEqual([{ source: "(undeclared)", reason: "invalid_signature", value: 1 }]);
+    // Counted, not stored: a refused request writes no row of its own.
+    expect(await count("SELECT COUNT(*) AS n FROM signature_failures")).toBe(0);
     expect(JSON.stringify(await t.db.execute("SELECT * FROM webhook_rollups"))).not.toContain("4242");
     expect(deps.logs.records().some((r) => r.msg === "signature failed" && r.reason === "invalid_signature")).toBe(true);
   });

@@ -80,7 +80,7 @@ describe("every cron fired 10 times at once, all three together, for 4.5 simulat
             expect(res.status).toBe(200);
           }
         }
-        // A bad signature every hour raises signature_failure (critical) → Slack.
+        // A bad signature every hour beside the steady sender: probing (a warning in the report), no page.
         if (step % 60 === 30)
           await app.request(
             "/api/webhooks/bot",

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { listEvents } from "../helpers/events.js";
 import { heartbeat } from "../../src/jobs/heartbeat.js";
+import { handleFinishedRuns } from "../../src/runs/detectors.js";
+import { runSettings } from "../../src/runs/settings.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { call } from "../helpers/runs.js";
@@ -126,6 +128,51 @@ describe("completion handlers: report and archive", () => {
     deps.testClock.advance(3 * 86_400_000);
     const res = await call(app, "DELETE", "/api/runs?olderThanDays=2");
     expect(res.body.blocked[0]).toMatchObject({ sessionId: "c", reason: expect.stringContaining("missing executions") });
+  });
+
+  it("keeps the hot rows of a run over RUN_ARCHIVE_MAX_EXECUTIONS and says why, once", async () => {
+    deps = testDeps({ db: t.db, env: testEnv({ RUN_ARCHIVE_MAX_EXECUTIONS: "1" }) });
+    app = createApp(deps);
+    await start("big", 2);
+    for (const a of ["big-1", "big-2"])
+      await call(app, "POST", "/api/executions", { agentSessionId: a, agentName: "coder", orchestrationSessionId: "big" });
+    await call(app, "POST", "/api/runs/big/complete", { status: "completed", completedTasks: 2, failedTasks: 0 });
+    await beat();
+    await beat();
+    const archive = await t.db.execute("SELECT status, error FROM run_archives WHERE session_id = 'big'");
+    expect(archive.rows[0]).toMatchObject({ status: "failed", error: expect.stringContaining("over the archive cap of 1") });
+    deps.testClock.advance(3 * 86_400_000);
+    const cleanup = await call(app, "DELETE", "/api/runs?olderThanDays=2");
+    expect(cleanup.body).toMatchObject({ deleted: 0, blocked: [{ sessionId: "big" }] });
+    expect((await events("big")).filter((e) => e === "archival_failure")).toHaveLength(1);
+    expect((await call(app, "GET", "/api/runs/big/report")).body).toMatchObject({ executions: 2 });
+    const served = await call(app, "GET", "/api/runs/big/archive");
+    expect(served.status).toBe(409);
+    expect(JSON.stringify(served.body)).toContain("was not archived");
+  });
+
+  it("starts no new archiving wave after 30 s of a heartbeat; the next heartbeat archives the rest, each once", async () => {
+    const at = deps.clock();
+    // Three finished runs of 5,000 executions each: one wave each.
+    for (const id of [1, 2, 3]) {
+      await t.db.execute({
+        sql: `INSERT INTO orchestrations (id, session_id, task_description, status, started_at, completed_at, total_tasks, completed_tasks, last_progress_at)
+              VALUES (?, ?, 'big', 'completed', ?, ?, 1, 1, ?)`,
+        args: [id, `wave-${id}`, at - 60_000, at - 30_000 + id, at],
+      });
+      await t.db.execute({
+        sql: `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+              INSERT INTO agent_executions (orchestration_id, agent_session_id, agent_name, status, started_at) SELECT ?, ? || '-' || i, 'coder', 'completed', ? + i FROM n`,
+        args: [id, `wave-${id}`, at - 60_000],
+      });
+    }
+    // A clock that moves 40 s each time it is read: the first wave alone takes the budget.
+    let ticks = 0;
+    const slow = { ...deps, clock: () => at + 40_000 * ticks++ };
+    expect(await handleFinishedRuns(slow, at, runSettings(deps.env))).toEqual({ archived: 1, archiveFailures: 0, deferred: 2 });
+    expect(await handleFinishedRuns(deps, at, runSettings(deps.env))).toEqual({ archived: 2, archiveFailures: 0 });
+    const stored = await t.db.execute("SELECT COUNT(*) AS n FROM run_archives WHERE session_id LIKE 'wave-%' AND status = 'verified'");
+    expect(Number(stored.rows[0]!.n)).toBe(3);
   });
 
   it("applies RUN_RETENTION_DAYS from the checkpoint job", async () => {

@@ -145,6 +145,32 @@ describe("Slack text is escaped and bounded (item 14)", () => {
     expect(JSON.stringify(payload.blocks[2])).toContain("<https://vigil.example.com/status|Vigil status page>");
   });
 
+  it("outside text cannot restyle the message or reorder it: formatting characters become lookalikes, bidi controls visible escapes", () => {
+    const payload = slackPayload({
+      groupKey: "g@1",
+      rule: "step_failure",
+      severity: "critical",
+      kind: "firing",
+      alerts: [
+        {
+          id: 1,
+          labels: { execution: "~exec_1~" },
+          summary: "coder failed: *all clear* _ignore_ ~critical~ `rm -rf` \u202eyfitrec\u2066",
+          startedAt: "2026-11-23T10:00:00.000Z",
+          resolvedAt: null,
+        },
+      ],
+      statusUrl: null,
+    });
+    for (const text of [payload.text, (payload.blocks[1] as { text: { text: string } }).text.text]) {
+      expect(text).not.toMatch(/\*all clear\*|_ignore_|~critical~|`rm -rf`|~exec_1~/);
+      expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+      expect(text).toContain("\u2217all clear\u2217 \u02cdignore\u02cd \u223ccritical\u223c \u02cbrm -rf\u02cb \\u202eyfitrec\\u2066");
+    }
+    // Vigil's own italics around the labels stay formatting.
+    expect((payload.blocks[1] as { text: { text: string } }).text.text).toContain("_(execution=\u223cexec\u02cd1\u223c)_");
+  });
+
   it("bounds the top-level text however many alerts are grouped", () => {
     const alerts = Array.from({ length: 500 }, (_, i) => ({
       id: i,

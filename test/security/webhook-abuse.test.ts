@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { DEFAULT_RULES, type Channel } from "../../src/alerts/rules.js";
@@ -93,7 +93,7 @@ describe("rate limits cannot be spent by unsigned senders (item 2)", () => {
       expect(refused).toBeLessThanOrEqual(30 + timedOut + crossedWindow);
     }
     expect(refused + unsignedStatuses.filter((s) => s === 429).length).toBe(60);
-    expect(await count("SELECT COUNT(*) AS n FROM signature_failures")).toBe(refused);
+    expect(await count("SELECT SUM(value) AS n FROM webhook_rollups WHERE metric = 'signature_failure'")).toBe(refused);
     const signed: number[] = [];
     for (let i = 0; i < 10; i++)
       signed.push(
@@ -180,11 +180,15 @@ describe("made-up sources (item 3)", () => {
   it("caps the alerts of one rule: 40 real sources failing at once open 19 alerts and one overflow alert", async () => {
     const deps = realTimeDeps();
     const app = createApp(deps);
+    const now = deps.clock();
+    // Each source delivered two hours ago (so it exists), and now only fails its signature.
+    deps.testClock.set(now - 2 * 3_600_000);
     for (let i = 0; i < 40; i++) {
-      // Each source delivered once (so it exists), then fails its signature.
-      expect((await app.request(`/api/webhooks/bot-${i}`, signedRequest(botEvent("message.received")))).status).toBe(200);
-      expect((await app.request(`/api/webhooks/bot-${i}`, unsigned())).status).toBe(401);
+      const sent = signedRequest(botEvent("message.received"), { timestampSeconds: Math.floor(deps.clock() / 1000) });
+      expect((await app.request(`/api/webhooks/bot-${i}`, sent)).status).toBe(200);
     }
+    deps.testClock.set(now);
+    for (let i = 0; i < 40; i++) expect((await app.request(`/api/webhooks/bot-${i}`, unsigned())).status).toBe(401);
     await evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, ["console"] as Channel[]);
     const alerts = (await t.db.execute("SELECT labels, summary FROM alerts WHERE rule = 'signature_failure'")).rows;
     expect(alerts).toHaveLength(20);
@@ -252,7 +256,7 @@ describe("replays (items 6 and 7)", () => {
   });
 
   it("per-source secrets bind a sender to its source: the same id under two sources is two deliveries", async () => {
-    const [a, b] = [`whsec_${Buffer.alloc(32, 1).toString("base64")}`, `whsec_${Buffer.alloc(32, 2).toString("base64")}`];
+    const [a, b] = [`whsec_${randomBytes(32).toString("base64")}`, `whsec_${randomBytes(32).toString("base64")}`];
     const app = createApp(realTimeDeps(testEnv({ WEBHOOK_SECRET_BOT_A: a, WEBHOOK_SECRET_BOT_B: b })));
     const ts = Math.floor(Date.now() / 1000);
     const body = botEvent("message.received");
@@ -292,14 +296,22 @@ describe("weak secrets stop start-up, naming the variable (item 8)", () => {
     ["WEBHOOK_SECRET", `${"a".repeat(32)},x`],
     ["ALERT_WEBHOOK_SECRET", "my-alert-secret!"],
     ["ALERT_WEBHOOK_SECRET", "a-plain-secret-of-at-least-32-characters"],
+    // Long enough, but one character or a short pattern: no entropy to speak of.
+    ["WEBHOOK_SECRET", "p".repeat(32)],
+    ["WEBHOOK_SECRET", "ab".repeat(20)],
+    ["WEBHOOK_SECRET", `whsec_${Buffer.alloc(32, 7).toString("base64")}`],
+    ["WEBHOOK_SECRET_BOT", "0".repeat(64)],
+    ["CRON_SECRET", "a".repeat(40)],
+    ["VIGIL_API_KEY", "abcabcabcabcabcabcabc"],
   ])("%s=%s", (name, value) => {
     expect(configError({ [name]: value })).toContain(`${name}${value.includes(",") ? " (entry 2)" : ""}: `);
   });
 
-  it("accepts whsec_ with 24+ bytes and plain secrets of 32+ characters", () => {
+  it("accepts whsec_ with 24+ random bytes and plain secrets of 32+ varied characters", () => {
     const env = parseEnv({
-      WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 7).toString("base64")}`,
-      WEBHOOK_SECRET_BOT: "p".repeat(32),
+      WEBHOOK_SECRET: `whsec_${randomBytes(24).toString("base64")}`,
+      WEBHOOK_SECRET_BOT: randomBytes(24).toString("hex").slice(0, 32),
+      CRON_SECRET: randomBytes(12).toString("base64url"),
       ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
     });
     expect(env.WEBHOOK_SECRET).toMatch(/^whsec_/);
@@ -350,6 +362,23 @@ describe("control characters in ids and labels (item 10)", () => {
     expect(await count("SELECT COUNT(*) AS n FROM webhook_events WHERE error_type LIKE 'c1%'")).toBe(0);
     // Letters outside ASCII are names like any other.
     expect((await post("/api/runs", { sessionId: "déploiement-été", taskDescription: "x", totalTasks: 1 })).status).toBe(201);
+  });
+
+  it("400s ids with a lone UTF-16 surrogate, which would read back as U+FFFD and collide; a paired one is a character like any other", async () => {
+    const app = createApp(realTimeDeps());
+    const post = (path: string, body: unknown) =>
+      app.request(path, { method: "POST", body: JSON.stringify(body), headers: { ...apiAuth, "content-type": "application/json" } });
+    const high = await post("/api/runs", { sessionId: "lone-\ud800", taskDescription: "x", totalTasks: 1 });
+    expect(high.status).toBe(400);
+    expect(JSON.stringify(await high.json())).toContain("unpaired surrogates");
+    expect((await post("/api/runs", { sessionId: "lone-\udfff", taskDescription: "x", totalTasks: 1 })).status).toBe(400);
+    expect((await post("/api/executions", { agentSessionId: "e3", agentName: "\udc00coder" })).status).toBe(400);
+    const event = await app.request(
+      "/api/webhooks/bot",
+      signedRequest(botEvent("message.received", { conversation_id: "conv-\ud83d", message_id: "m-lone" })),
+    );
+    expect(event.status).toBe(400);
+    expect((await post("/api/runs", { sessionId: "emoji-\ud83d\ude80", taskDescription: "x", totalTasks: 1 })).status).toBe(201);
   });
 });
 

@@ -134,6 +134,8 @@ describe("evaluateChecks thresholds", () => {
     signaturePassed: 300,
     signatureFailures: 0,
     signatureFailuresByReason: {},
+    signatureProbing: { failures: 0, addresses: {} },
+    refusedAddresses: {},
     errors: 0,
     errorsByType: {},
     eventsByType: {},

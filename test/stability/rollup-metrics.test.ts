@@ -66,6 +66,7 @@ describe("rollup metric names", () => {
       processed: ["", 8],
       response: ["", 5],
       signature_failure: ["bad_signature", 1],
+      refused_from: ["203.0.113.7", 1],
       latency_sum: ["", 1000],
       latency_max: ["", 240],
       latency_bucket: ["3", 5],

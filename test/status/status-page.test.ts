@@ -93,6 +93,15 @@ describe("GET /status", () => {
     expect(odd).not.toContain("<script");
   });
 
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty"])(
+    "falls back to 24 h for range=%s, a name on every object's prototype",
+    async (range) => {
+      const res = await createApp(deps).request(`/status?range=${range}`, { headers: basic(API_KEY) });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('aria-current="page">24h</a>');
+    },
+  );
+
   it("draws axis labels as HTML text and a lone hour of latency as a visible dot (issue 16)", async () => {
     const { html } = await page(basic(API_KEY));
     const latency = /<figure class="chart" id="chart-latency">[\s\S]*?<\/figure>/.exec(html)![0];

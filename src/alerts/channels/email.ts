@@ -1,17 +1,20 @@
 import type { Transporter } from "nodemailer";
 import { errorMessage, UpstreamError } from "../../errors.js";
-import { oneLine } from "../../security/control-characters.js";
+import { oneLine, showBidiControls } from "../../security/control-characters.js";
 import { headline, type AlertMessage, type ChannelDefinition } from "./sender.js";
 
 // Each summary is one line (an agent's error message may hold line breaks): none can add a fake
-// "all clear" or a "Status page:" link that is not Vigil's.
+// "all clear" or a "Status page:" link that is not Vigil's. Bidirectional controls are shown as
+// `\uNNNN`, so an outside value cannot reorder the line a reader sees (CVE-2021-42574).
+const outside = (text: string) => showBidiControls(oneLine(text));
+
 function emailText(m: AlertMessage): string {
   return [
     headline(m),
     "",
     ...m.alerts.map(
       (a) =>
-        `- ${oneLine(a.summary)}\n  labels: ${oneLine(JSON.stringify(a.labels))}\n  since: ${a.startedAt}${a.resolvedAt ? `\n  resolved: ${a.resolvedAt}` : ""}`,
+        `- ${outside(a.summary)}\n  labels: ${outside(JSON.stringify(a.labels))}\n  since: ${a.startedAt}${a.resolvedAt ? `\n  resolved: ${a.resolvedAt}` : ""}`,
     ),
     ...(m.statusUrl ? ["", `Status page: ${m.statusUrl}`] : []),
   ].join("\n");

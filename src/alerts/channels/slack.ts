@@ -1,5 +1,5 @@
 import { postJson } from "./http-post.js";
-import { oneLine } from "../../security/control-characters.js";
+import { oneLine, showBidiControls } from "../../security/control-characters.js";
 import { headline, type AlertMessage, type ChannelDefinition } from "./sender.js";
 
 /**
@@ -10,7 +10,16 @@ import { headline, type AlertMessage, type ChannelDefinition } from "./sender.js
  * Vigil's message, a fake bullet or a fake "resolved": control characters and the Unicode line
  * and paragraph separators become spaces.
  */
-const slackEscape = (text: string) => oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const entities = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const slackEscape = (text: string) => entities(unformatted(showBidiControls(oneLine(text))));
+/**
+ * mrkdwn has no escape for its formatting characters, so in outside values each becomes its
+ * lookalike: `*bold*`, `_italic_`, `~strike~` and `code` from a sender cannot restyle Vigil's message
+ * (hide part of it, strike "critical" through). Bidirectional controls are shown as `\uNNNN` so a
+ * summary cannot reorder what is read (CVE-2021-42574).
+ */
+const LOOKALIKE: Record<string, string> = { "*": "\u2217", _: "\u02cd", "~": "\u223c", "`": "\u02cb" };
+const unformatted = (text: string) => text.replace(/[*_~`]/g, (c) => LOOKALIKE[c]!);
 /**
  * mrkdwn with `verbatim: false` (the default) has Slack turn plain URLs, channel names and "certain
  * mentions" into links and mentions; `verbatim: true` leaves plain text as written and still reads
@@ -35,7 +44,7 @@ export function slackPayload(m: AlertMessage) {
       } — since ${a.startedAt}`,
   );
   return {
-    text: bound(slackEscape(`${headline(m)}: ${m.alerts.map((a) => a.summary).join("; ")}`), SLACK_TEXT_MAX),
+    text: bound(`${entities(oneLine(headline(m)))}: ${m.alerts.map((a) => slackEscape(a.summary)).join("; ")}`, SLACK_TEXT_MAX),
     blocks: [
       { type: "header", text: { type: "plain_text", text: headline(m).slice(0, 150) } },
       { type: "section", text: mrkdwn(bound(lines.join("\n"), 2900)) },

@@ -17,6 +17,7 @@ import { qualityFlagsIndexMigration } from "./0015-quality-flags-index.js";
 import { batchGuardsMigration } from "./0016-batch-guards.js";
 import { dropProcessedAtMigration } from "./0017-drop-processed-at.js";
 import { observationTraceIndexMigration } from "./0018-observation-trace-index.js";
+import { replayDigestsMigration } from "./0019-replay-digests.js";
 
 export type { Migration } from "./types.js";
 
@@ -40,4 +41,5 @@ export const migrations: Migration[] = [
   batchGuardsMigration,
   dropProcessedAtMigration,
   observationTraceIndexMigration,
+  replayDigestsMigration,
 ];

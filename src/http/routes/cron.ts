@@ -28,7 +28,7 @@ export const CRON_ROUTES = {
 /** Vercel cron entry: authenticate, run the job under its lease, answer its summary. */
 export function cronRoutes(deps: Deps, jobs: Record<JobName, JobFn>) {
   const R = CRON_ROUTES;
-  return new Hono<AppEnv>().on(R.run.method, R.run.path, requireBearer(deps.env.CRON_SECRET, "CRON_SECRET", deps.log), async (c) => {
+  return new Hono<AppEnv>().on(R.run.method, R.run.path, requireBearer(deps.env.CRON_SECRET, "CRON_SECRET", deps), async (c) => {
     // Hono answers HEAD with the GET handler; a HEAD must not run a job.
     if (c.req.method !== "GET") throw new MethodNotAllowedError("Cron jobs run on GET only");
     const job = c.req.param("job");

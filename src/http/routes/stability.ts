@@ -51,6 +51,9 @@ const answers = lazy(() => {
       signaturePassed: z.number(),
       signatureFailures: z.number(),
       signatureFailuresByReason: counts,
+      // Absent from checkpoints closed before strangers were told apart from the sender.
+      signatureProbing: z.strictObject({ failures: z.number(), addresses: counts }).optional(),
+      refusedAddresses: counts.optional(),
       errors: z.number(),
       errorsByType: counts,
       eventsByType: counts,

@@ -5,6 +5,7 @@ import { secretsEqual } from "../../security/constant-time.js";
 import { gatherStatus, parseRange } from "../../status/data.js";
 import { StatusPage } from "../../status/page.js";
 import type { AppEnv } from "../app-env.js";
+import { checkKeyThrottled } from "../auth.js";
 import { defineRoute, errorReply, media } from "../contract.js";
 
 /** The API key given as the password of HTTP Basic (any user name), compared in constant time. */
@@ -48,7 +49,10 @@ export function statusRoutes(deps: Deps) {
   return new Hono<AppEnv>()
     .on(R.home.method, R.home.path, (c) => c.text("Found: /status", 302, { Location: "/status" }))
     .on(R.page.method, R.page.path, async (c) => {
-      const authorized = basicPasswordMatches(c.req.header("authorization"), deps.env.VIGIL_API_KEY);
+      const header = c.req.header("authorization");
+      // A public page needs no key; a key given anyway is checked, and its wrong tries throttled.
+      const authorized =
+        header !== undefined && (await checkKeyThrottled(deps, c, () => basicPasswordMatches(header, deps.env.VIGIL_API_KEY)));
       if (!authorized && deps.env.STATUS_PAGE !== "public") {
         c.header("WWW-Authenticate", 'Basic realm="Vigil", charset="UTF-8"');
         throw new UnauthorizedError(

@@ -3,10 +3,12 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { createBatchWriter } from "../../db/batch-writer.js";
 import type { Deps } from "../../deps.js";
+import { createMemoryRateLimiter } from "../../security/address-limiter.js";
 import { NotFoundError } from "../../errors.js";
 import { createEventWriter } from "../../stability/event-writer.js";
 import { botEventSchema } from "../../stability/events.js";
 import { ingestWebhook, refuseUnknownSource, type IngestContext } from "../../stability/ingest.js";
+import { storedDeliveryType } from "../../stability/replays.js";
 import { canonicalSource, hasStoredEvents, isDeclaredSource, sourcesAreDeclared } from "../../stability/known-sources.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json } from "../contract.js";
@@ -51,7 +53,10 @@ export function webhookRoutes(deps: Deps, schema: SchemaGuard) {
     log: deps.log,
     clock: deps.clock,
     limiter: deps.webhookRateLimiter,
+    refusalLimiter:
+      deps.webhookRateLimiter ?? createMemoryRateLimiter({ perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE, clock: deps.clock }),
     hasDelivered: (source) => hasStoredEvents(deps.db, source),
+    storedType: (source, dedupeKey) => storedDeliveryType(deps.db, source, dedupeKey),
   };
   const R = WEBHOOK_ROUTES;
   return new Hono<AppEnv>().on(R.event.method, R.event.path, async (c) => {

@@ -1,0 +1,51 @@
+import type { InStatement } from "@libsql/client";
+import type { Db } from "../db/client.js";
+
+/**
+ * A replayed delivery, found before it can cost anything: a signed request captured once can be
+ * sent again at will, so it must neither draw on its source's rate-limit budget nor, for
+ * X-Signature-256 (which signs no id and no time), be stored again once retention has deleted
+ * its row. Standard Webhooks deliveries need no digest table: their signed timestamp expires.
+ */
+
+/** Dedupe keys of X-Signature-256 deliveries: the sha256 of the signed body. */
+export const isBodyDigest = (dedupeKey: string) => dedupeKey.startsWith("sha256:");
+
+/** The type of the delivery stored (or remembered) under this key, or undefined when it is new. */
+export async function storedDeliveryType(db: Db, source: string, dedupeKey: string): Promise<string | undefined> {
+  const rs = await db.execute({
+    // The shared-key row may sit under another source (a key under the shared secret is unique across them).
+    sql: `SELECT type FROM webhook_events WHERE source = ? AND dedupe_key = ?
+          UNION ALL SELECT type FROM webhook_events WHERE dedupe_key = ? AND shared_key = 1
+          UNION ALL SELECT type FROM webhook_replay_digests WHERE digest = ?
+          LIMIT 1`,
+    args: [source, dedupeKey, dedupeKey, dedupeKey],
+  });
+  const row = rs.rows[0];
+  return row ? String(row.type) : undefined;
+}
+
+/**
+ * Put in the batch that deletes the same events (the same selection), so every body digest
+ * leaves webhook_events only into the digest table.
+ */
+export const rememberDigestsOf = (selectedRowids: string, args: (string | number)[]): InStatement => ({
+  sql: `INSERT INTO webhook_replay_digests (digest, type, seen_at)
+        SELECT dedupe_key, type, received_at FROM webhook_events WHERE rowid IN (${selectedRowids}) AND dedupe_key LIKE 'sha256:%'
+        ON CONFLICT (digest) DO NOTHING`,
+  args,
+});
+
+/** Forgets digests past the replay window; a signed body older than the window is refused as stale instead. */
+export async function forgetOldDigests(db: Db, cutoff: number, options = { batchSize: 5000, maxBatches: 200 }): Promise<number> {
+  let deleted = 0;
+  for (let i = 0; i < options.maxBatches; i++) {
+    const rs = await db.execute({
+      sql: "DELETE FROM webhook_replay_digests WHERE digest IN (SELECT digest FROM webhook_replay_digests WHERE seen_at < ? ORDER BY seen_at LIMIT ?)",
+      args: [cutoff, options.batchSize],
+    });
+    deleted += rs.rowsAffected;
+    if (rs.rowsAffected < options.batchSize) break;
+  }
+  return deleted;
+}
