@@ -90,8 +90,13 @@ const envSchema = z.object({
   JUDGE_RESPONSE_FORMAT: z.enum(["auto", "json_schema", "json_object"]).default("auto"),
   MODEL_TIMEOUT_SECONDS: int(45, 1),
   MODEL_CALLS_PER_MINUTE: int(500, 1),
-  JUDGE_PRICE_INPUT_PER_MTOK: z.coerce.number().min(0).default(0.15),
-  JUDGE_PRICE_OUTPUT_PER_MTOK: z.coerce.number().min(0).default(0.6),
+  /** Unset: the built-in price of JUDGE_MODEL (src/integrations/model-prices.ts). */
+  JUDGE_PRICE_INPUT_PER_MTOK: z.coerce.number().min(0).optional(),
+  JUDGE_PRICE_OUTPUT_PER_MTOK: z.coerce.number().min(0).optional(),
+  /** Caps each judge reply, reasoning included (max_completion_tokens); unset: the model's own limit. */
+  JUDGE_MAX_COMPLETION_TOKENS: z.coerce.number().int().min(16).optional(),
+  /** reasoning_effort for reasoning models: "auto" (low for o-series and GPT-5, none sent to others), "omit", or a level. */
+  JUDGE_REASONING_EFFORT: z.enum(["auto", "omit", "minimal", "low", "medium", "high"]).default("auto"),
   JUDGE_MAX_TOKENS_PER_CYCLE: int(2_000_000, 1),
   JUDGE_MAX_COST_PER_DAY_USD: z.coerce.number().min(0).default(20),
   MONITOR_CONCURRENCY: int(8, 1),

@@ -1,4 +1,5 @@
 import type { Env } from "./env.js";
+import { judgePrice } from "./integrations/model-prices.js";
 import type { Logger } from "./log.js";
 
 /** A feature whose service is not configured says so once, at start; the rest keeps working. */
@@ -16,6 +17,11 @@ export function logConfiguredFeatures(env: Env, log: Logger): void {
   if (!env.LANGFUSE_PUBLIC_KEY || !env.LANGFUSE_SECRET_KEY)
     off.monitoring = "LANGFUSE_PUBLIC_KEY/LANGFUSE_SECRET_KEY are not set: conversations are not monitored";
   else if (!env.OPENAI_API_KEY) off.monitoring = "OPENAI_API_KEY is not set: conversations are imported but not judged";
+  if (
+    env.OPENAI_API_KEY &&
+    !judgePrice(env.JUDGE_MODEL, { inPerMTok: env.JUDGE_PRICE_INPUT_PER_MTOK, outPerMTok: env.JUDGE_PRICE_OUTPUT_PER_MTOK })
+  )
+    off.judge_spend_cap = `JUDGE_MODEL ${JSON.stringify(env.JUDGE_MODEL)} has no built-in price and JUDGE_PRICE_INPUT_PER_MTOK/JUDGE_PRICE_OUTPUT_PER_MTOK are not set: JUDGE_MAX_COST_PER_DAY_USD cannot be enforced (JUDGE_MAX_TOKENS_PER_CYCLE still is)`;
   if (!env.SLACK_WEBHOOK_URL) off.slack_alerts = "SLACK_WEBHOOK_URL is not set: alerts skip the Slack channel";
   if (!env.ALERT_WEBHOOK_URL) off.webhook_alerts = "ALERT_WEBHOOK_URL is not set: alerts skip the webhook channel";
   if (!env.SMTP_HOST) off.email_alerts = "SMTP_HOST is not set: alerts skip the email channel";

@@ -20,6 +20,7 @@ export const SIGNALS = [
   "job_missed",
   "judge_budget_exhausted",
   "monitoring_lag",
+  "scores_refused",
   "regression",
 ] as const;
 export type Signal = (typeof SIGNALS)[number];
@@ -185,6 +186,15 @@ export const DEFAULT_RULES: Rule[] = [
     windowMinutes: 15,
     threshold: 15,
     repeatMinutes: 120,
+  }),
+  // Langfuse refused verdicts' scores (400): they are kept with the reason and not sent again.
+  rule({
+    name: "scores_refused",
+    signal: "scores_refused",
+    severity: "medium",
+    channels: ["console", "slack"],
+    windowMinutes: 60,
+    repeatMinutes: 240,
   }),
   // windowMinutes: the recent window compared with the same hours of the baseline days (and the last 24 h).
   rule({

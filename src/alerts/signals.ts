@@ -6,7 +6,13 @@ import { jobHealth } from "../jobs/job-health.js";
 import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
 import { getState } from "../monitoring/state.js";
-import { analysisErrorCount, judgedCounts, verifierUnavailableCount } from "../monitoring/verdict-counts.js";
+import {
+  analysisErrorCount,
+  judgedCounts,
+  latestScoreRefusal,
+  scoresRefusedCount,
+  verifierUnavailableCount,
+} from "../monitoring/verdict-counts.js";
 import { stalledRuns } from "../runs/queries.js";
 import { latencyPercentile } from "../stability/latency.js";
 import { lastDeliveryBySource, readRollups, totalsBySource } from "../stability/rollup-reader.js";
@@ -192,6 +198,15 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const status = JSON.parse((await getState(db, "import_status")) ?? "{}") as { error?: string | null };
     return [
       { labels: {}, summary: `the Langfuse import is ${behindMin} minutes behind${status.error ? ` (last import: ${status.error})` : ""}` },
+    ];
+  },
+
+  async scores_refused({ db }, now, rule) {
+    const since = now - rule.windowMinutes * MIN;
+    const [n, reason] = await readAll(db, [scoresRefusedCount(since), latestScoreRefusal(since)]);
+    if (n === 0) return [];
+    return [
+      { labels: {}, summary: `Langfuse refused the scores of ${n} verdict(s) in ${rule.windowMinutes} min (latest: ${reason ?? "?"})` },
     ];
   },
 };

@@ -4,7 +4,6 @@ import type { Deps } from "../deps.js";
 import { createLogger } from "../log.js";
 import { sendExchange } from "./bot.js";
 import type { DemoConversation } from "./conversations.js";
-import type { DemoLangfuse } from "./langfuse-server.js";
 import { simulateRun } from "./pipeline.js";
 
 const MIN = 60_000;
@@ -20,7 +19,7 @@ export async function recordHistory(options: {
   now: number;
   secret: string;
   apiKey: string;
-  langfuse: DemoLangfuse;
+  addConversation: (c: DemoConversation, start: number) => void;
   conversations: DemoConversation[];
 }): Promise<{ exchanges: number; runs: number }> {
   let at = 0;
@@ -41,6 +40,6 @@ export async function recordHistory(options: {
   at = options.now - 20 * MIN;
   await simulateRun(client, runs, { stall: true });
   for (const [i, c] of options.conversations.entries())
-    options.langfuse.addConversation(c, options.now - (options.conversations.length - i) * 80 * MIN);
+    options.addConversation(c, options.now - (options.conversations.length - i) * 80 * MIN);
   return { exchanges, runs: runs + 1 };
 }

@@ -5,10 +5,12 @@ import { parseEnv } from "../env.js";
 import { generateSecret } from "../server/local-secrets.js";
 import { startLocalServer } from "../server/start-server.js";
 import { sendExchange } from "./bot.js";
-import { demoConversations } from "./conversations.js";
+import { type DemoConversation, demoConversations } from "./conversations.js";
 import { recordHistory } from "./history.js";
-import { startDemoJudge } from "./judge-server.js";
-import { startDemoLangfuse } from "./langfuse-server.js";
+import { startFakeLangfuse } from "../../test/fakes/langfuse-server.js";
+import { startFakeOpenAI } from "../../test/fakes/openai-server.js";
+import { demoJudgeScript } from "./judge-script.js";
+import { conversationObservations } from "./observations.js";
 import { simulateRun } from "./pipeline.js";
 import { sleep } from "../shared/sleep.js";
 
@@ -46,8 +48,10 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const conversations = demoConversations(36);
   const history = conversations.slice(0, 12);
   const live = conversations.slice(12);
-  const langfuse = await startDemoLangfuse({ clock });
-  const judge = await startDemoJudge(conversations);
+  // The same fakes the tests and the bench run against, so the demo sees what they see.
+  const langfuse = await startFakeLangfuse({ version: "v4", now: clock, keys: { publicKey: "pk-lf-demo", secretKey: "sk-lf-demo-local" } });
+  const judge = await startFakeOpenAI({ script: demoJudgeScript(conversations), apiKey: "sk-demo-judge" });
+  const addConversation = (c: DemoConversation, start: number) => langfuse.add(...conversationObservations(c, start));
 
   const dbFile = join(options.dataDir, "demo.db");
   for (const suffix of ["", "-wal", "-shm"]) rmSync(dbFile + suffix, { force: true });
@@ -80,7 +84,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     now: clock(),
     secret: secrets.WEBHOOK_SECRET,
     apiKey: secrets.VIGIL_API_KEY,
-    langfuse,
+    addConversation,
     conversations: history,
   });
   counts.runs = recorded.runs;
@@ -104,8 +108,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       next: 2 * SEC,
       run: () =>
         void (
-          counts.conversations < conversations.length &&
-          langfuse.addConversation(live[counts.conversations++ - history.length]!, clock() - 30 * SEC)
+          counts.conversations < conversations.length && addConversation(live[counts.conversations++ - history.length]!, clock() - 30 * SEC)
         ),
     },
     { every: 20 * SEC, next: 5 * SEC, run: () => simulateRun(client, counts.runs++) },

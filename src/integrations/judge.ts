@@ -43,6 +43,15 @@ type JudgeTemperature = number | "auto" | "omit";
 // Reasoning models (o-series, GPT-5) accept only their default temperature: 400 "Unsupported value".
 const REASONING_MODEL = /^(?:[\w-]+\/)?(?:o\d|gpt-5)/i;
 
+type ReasoningEffort = "auto" | "omit" | "minimal" | "low" | "medium" | "high";
+
+/** The reasoning effort to send: reasoning models only, "low" by default so a reply ends well inside the call timeout. */
+function effortFor(model: string, setting: ReasoningEffort): Exclude<ReasoningEffort, "auto" | "omit"> | undefined {
+  if (setting === "omit") return undefined;
+  if (setting === "auto") return REASONING_MODEL.test(model) ? "low" : undefined;
+  return setting;
+}
+
 /** The temperature to send, or undefined to send none (the model's default). */
 function temperatureFor(model: string, setting: JudgeTemperature): number | undefined {
   if (setting === "omit") return undefined;
@@ -52,10 +61,12 @@ function temperatureFor(model: string, setting: JudgeTemperature): number | unde
 
 /**
  * An OpenAI-compatible chat model as a judge. It asks for strict structured output
- * (json_schema) and falls back to json_object mode, with the schema in the prompt, on a server
- * that refuses it; the reply is validated with the same zod schema either way. A model that
- * refuses the temperature is asked again without one. Usage is read from every response, also
- * the ones whose reply is then rejected: those tokens are billed too.
+ * (json_schema) and, in `auto` mode, falls back to json_object mode with the schema in the
+ * prompt on a server that refuses it (400 or 422 naming the format) or that accepts it and
+ * answers something else (some OpenAI-compatible servers ignore response_format); the reply is
+ * validated with the same zod schema either way. A model that refuses the temperature or the
+ * reasoning effort is asked again without it. Usage is read from every response, also the ones
+ * whose reply is then rejected: those tokens are billed too.
  */
 interface Sdk {
   OpenAI: typeof OpenAI;
@@ -79,6 +90,8 @@ export const judgeFromEnv = (env: Env, apiKey: string): JudgeModel =>
     timeoutSeconds: env.MODEL_TIMEOUT_SECONDS,
     temperature: env.JUDGE_TEMPERATURE,
     responseFormat: env.JUDGE_RESPONSE_FORMAT,
+    maxCompletionTokens: env.JUDGE_MAX_COMPLETION_TOKENS,
+    reasoningEffort: env.JUDGE_REASONING_EFFORT,
   });
 
 function createOpenAIJudge(options: {
@@ -88,9 +101,12 @@ function createOpenAIJudge(options: {
   timeoutSeconds: number;
   temperature?: JudgeTemperature;
   responseFormat?: "auto" | "json_schema" | "json_object";
+  maxCompletionTokens?: number;
+  reasoningEffort?: ReasoningEffort;
 }): JudgeModel {
   let client: OpenAI | undefined;
   let temperature = temperatureFor(options.model, options.temperature ?? "auto");
+  let effort = effortFor(options.model, options.reasoningEffort ?? "auto");
   let mode: "json_schema" | "json_object" = options.responseFormat === "json_object" ? "json_object" : "json_schema";
   const canFallBack = (options.responseFormat ?? "auto") === "auto";
 
@@ -103,12 +119,20 @@ function createOpenAIJudge(options: {
     return {
       model: options.model,
       ...(temperature === undefined ? {} : { temperature }),
+      ...(effort === undefined ? {} : { reasoning_effort: effort }),
+      ...(options.maxCompletionTokens === undefined ? {} : { max_completion_tokens: options.maxCompletionTokens }),
       messages: [
         { role: "system" as const, content: system },
         { role: "user" as const, content: request.user },
       ],
       response_format: mode === "json_schema" ? format : { type: "json_object" as const },
     };
+  };
+
+  // A server that took json_schema and answered outside it ignores the format: from then on the
+  // schema goes in the prompt (json_object), for this ask's second attempt and every later one.
+  const nonConforming = (sent: { response_format: { type: string } }) => {
+    if (sent.response_format.type === "json_schema" && canFallBack) mode = "json_object";
   };
 
   return {
@@ -133,11 +157,18 @@ function createOpenAIJudge(options: {
         try {
           completion = await client.chat.completions.create(sent, { timeout: left });
         } catch (error) {
-          // Judged by what this request sent: concurrent calls may have learned it already.
-          if (error instanceof OpenAI.APIError && error.status === 400 && adjustments < 2) {
+          // Judged by what this request sent: concurrent calls may have learned it already. Servers
+          // answer an unsupported parameter 400 (OpenAI) or 422 (FastAPI-based ones).
+          if (error instanceof OpenAI.APIError && (error.status === 400 || error.status === 422) && adjustments < 3) {
             const what = `${error.message} ${(error as { param?: string }).param ?? ""}`;
             if ("temperature" in sent && /temperature/i.test(what)) {
               temperature = undefined;
+              adjustments++;
+              attempt--;
+              continue;
+            }
+            if ("reasoning_effort" in sent && /reasoning/i.test(what)) {
+              effort = undefined;
               adjustments++;
               attempt--;
               continue;
@@ -171,11 +202,13 @@ function createOpenAIJudge(options: {
           json = JSON.parse(message?.content ?? "");
         } catch (error) {
           lastProblem = `not JSON: ${errorMessage(error)}`;
+          nonConforming(sent);
           continue;
         }
         const parsed = request.schema.safeParse(json);
         if (parsed.success) return { value: parsed.data, tokensIn, tokensOut, model };
         lastProblem = parsed.error.message;
+        nonConforming(sent);
       }
       throw new JudgeSchemaError(
         `${request.task}: model reply did not match the schema (${lastProblem.slice(0, 300)})`,

@@ -17,6 +17,14 @@ export interface TraceObservation {
   statusMessage: string | null;
   input: unknown;
   output: unknown;
+  /** Langfuse's environment of the observation ("default" when the app set none). */
+  environment: string | null;
+}
+
+interface ScoreFailure {
+  id: string;
+  reason: string;
+  refused: boolean;
 }
 
 export interface SessionScore {
@@ -28,6 +36,8 @@ export interface SessionScore {
   value: string | number;
   dataType: "CATEGORICAL" | "NUMERIC" | "BOOLEAN";
   comment?: string;
+  /** The judged observations' environment, so Langfuse's environment filter shows the score beside them. */
+  environment?: string;
 }
 
 /** What an observation takes from its trace: v2 serves it on the observation, v1 only on the trace. */
@@ -35,6 +45,7 @@ interface TraceInfo {
   sessionId: string | null;
   name: string | null;
   tags: string[];
+  environment?: string | null;
 }
 
 /** The fields both APIs serve alike (v1 may hand `startTime` over as a Date). */
@@ -48,6 +59,7 @@ interface ServedObservation {
   statusMessage?: string | null;
   input?: unknown;
   output?: unknown;
+  environment?: string | null;
 }
 
 // ClickHouse keeps unset strings as "" (session_id is a non-nullable String column:
@@ -69,6 +81,7 @@ const toObservation = (o: ServedObservation, trace: TraceInfo | undefined): Trac
   statusMessage: blank(o.statusMessage),
   input: o.input ?? null,
   output: o.output ?? null,
+  environment: blank(o.environment) ?? blank(trace?.environment),
 });
 
 export type LangfuseApi = "v2" | "v1";
@@ -102,12 +115,11 @@ interface SliceWindow {
 export interface TraceSource {
   /** Reads the observations that started in [from, to), newest first, page by page, while `gate` allows requests. */
   readSlice(window: SliceWindow, gate: RequestGate, onPage: (page: TraceObservation[]) => Promise<void>): Promise<SliceRead>;
-  /** Writes scores in batches; returns the ids Langfuse refused or that could not be sent (to retry later). */
-  writeScores(
-    scores: SessionScore[],
-    gate: RequestGate,
-    now: number,
-  ): Promise<{ written: string[]; failed: { id: string; reason: string }[] }>;
+  /**
+   * Writes scores in batches; returns the ids that failed: `refused` when Langfuse refused the
+   * score itself (400: sending it again cannot help), otherwise not sent or not taken (retry later).
+   */
+  writeScores(scores: SessionScore[], gate: RequestGate, now: number): Promise<{ written: string[]; failed: ScoreFailure[] }>;
 }
 
 const PAGE_V2 = 1000;
@@ -118,6 +130,7 @@ const V2_FIELDS = "core,basic,io,trace_context";
 // A trace can start before its observations: traces are listed with this margin, and a trace
 // that started even earlier is fetched by id (fields=core) so its session is never lost.
 const TRACE_MARGIN_MS = 3600_000;
+const NO_BUDGET = "no time or request budget left this cycle";
 // Langfuse bounds a batch at 3.5 MB; Vigil's score events are < 1 kB each.
 const SCORES_PER_BATCH = 200;
 
@@ -200,7 +213,8 @@ export function createLangfuseSource(options: {
         { fromTimestamp: iso(from - TRACE_MARGIN_MS), toTimestamp: iso(to), limit: PAGE_V1, page, fields: "core" },
         call(ms),
       );
-      for (const t of res.data) traces.set(t.id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [] });
+      for (const t of res.data)
+        traces.set(t.id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [], environment: t.environment ?? null });
       if (page >= res.meta.totalPages || res.data.length === 0) break;
     }
     for (let page = 1; ; page++) {
@@ -216,7 +230,7 @@ export function createLangfuseSource(options: {
         if (!traceMs) return incomplete();
         requests++;
         const t = await (await langfuse()).api.trace.get(id, { fields: "core" }, call(traceMs));
-        traces.set(id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [] });
+        traces.set(id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [], environment: t.environment ?? null });
       }
       await onPage(res.data.map((o) => toObservation(o, o.traceId ? traces.get(o.traceId) : undefined)));
       if (page >= res.meta.totalPages || res.data.length === 0) return { api: "v1", requests, complete: true };
@@ -224,14 +238,20 @@ export function createLangfuseSource(options: {
   }
 
   /** One POST /api/public/scores per score, into the caller's tallies (kept if a later one throws). */
-  async function postEach(scores: SessionScore[], gate: RequestGate, written: string[], failed: { id: string; reason: string }[]) {
+  async function postEach(scores: SessionScore[], gate: RequestGate, written: string[], failed: ScoreFailure[]) {
     for (const s of scores) {
       const ms = gate();
       if (!ms) {
-        failed.push({ id: s.id, reason: "no time or request budget left this cycle" });
+        failed.push({ id: s.id, reason: NO_BUDGET, refused: false });
         continue;
       }
-      await (await langfuse()).api.scores.create({ ...s, source: "API" } as never, call(ms));
+      try {
+        await (await langfuse()).api.scores.create({ ...s, source: "API" } as never, call(ms));
+      } catch (error) {
+        if (statusOf(error) !== 400) throw error;
+        failed.push({ id: s.id, reason: `400: ${errorMessage(error)}`.slice(0, 200), refused: true });
+        continue;
+      }
       written.push(s.id);
     }
   }
@@ -263,13 +283,13 @@ export function createLangfuseSource(options: {
     },
     async writeScores(scores, gate, now) {
       const written: string[] = [];
-      const failed: { id: string; reason: string }[] = [];
+      const failed: ScoreFailure[] = [];
       try {
         for (let i = 0; i < scores.length; i += SCORES_PER_BATCH) {
           const chunk = scores.slice(i, i + SCORES_PER_BATCH);
           const ms = gate();
           if (!ms) {
-            failed.push(...chunk.map((s) => ({ id: s.id, reason: "no time or request budget left this cycle" })));
+            failed.push(...chunk.map((s) => ({ id: s.id, reason: NO_BUDGET, refused: false })));
             continue;
           }
           // The 207 answer names events by their envelope id; the score's own id (body.id) is
@@ -292,14 +312,22 @@ export function createLangfuseSource(options: {
             await postEach(scores.slice(i), gate, written, failed);
             return { written, failed };
           }
-          const refused = new Map<string, string>();
+          // processEventBatch.ts answers a score that fails its schema 400 "Invalid request data" with
+          // the zod message; other statuses in the 207 (401, 404, 500) are not the score's fault.
+          const refused = new Map<string, ScoreFailure>();
           for (const e of res.errors ?? []) {
             const score = events.find((ev) => ev.id === e.id)?.body.id;
-            if (score) refused.set(score, `${e.status}: ${e.message ?? JSON.stringify(e.error ?? "")}`.slice(0, 200));
+            const detail = typeof e.error === "string" ? e.error : JSON.stringify(e.error ?? "");
+            if (score)
+              refused.set(score, {
+                id: score,
+                reason: `${e.status}: ${e.message ?? ""} ${detail}`.trim().slice(0, 200),
+                refused: e.status === 400,
+              });
           }
           for (const s of chunk) {
-            const reason = refused.get(s.id);
-            if (reason) failed.push({ id: s.id, reason });
+            const failure = refused.get(s.id);
+            if (failure) failed.push(failure);
             else written.push(s.id);
           }
         }

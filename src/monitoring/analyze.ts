@@ -9,7 +9,7 @@ import type { MonitorSettings } from "./settings.js";
 import type { Transcript } from "./transcript.js";
 import { loadTranscript as loadBoundedTranscript } from "./transcript-load.js";
 import { callWindow } from "./deadline.js";
-import { judgeTranscript } from "./verdict.js";
+import { judgeTranscript, UNREADABLE } from "./verdict.js";
 import { contradicts, factsOf, recordOf, unmetReason, type VerifierRecord } from "./verification.js";
 import type { Verifier } from "./verifier.js";
 
@@ -21,6 +21,8 @@ export interface AnalysisContext {
   verifier: Verifier | undefined;
   /** When (deps.clock time) every model call must have ended: each one's timeout is cut to it. */
   deadline: number;
+  /** Sessions skipped this cycle as unreadable, and the shapes already logged (each once). */
+  unreadable: { sessions: number; shapes: Set<string> };
 }
 
 /** A permanent error: the session is not analysed again. */
@@ -38,6 +40,14 @@ export class OutOfTimeError extends Error {
 
 export const loadTranscript = (deps: Deps, sessionKey: string, maxChars: number): Promise<Transcript> =>
   loadBoundedTranscript(deps.db, sessionKey, maxChars);
+
+/** Counts an unreadable session and logs each new shape once a cycle: its keys, never its content. */
+function noteUnreadable(ctx: AnalysisContext, shapes: string[], log: Deps["log"]) {
+  ctx.unreadable.sessions++;
+  const fresh = shapes.filter((shape) => !ctx.unreadable.shapes.has(shape));
+  for (const shape of fresh) ctx.unreadable.shapes.add(shape);
+  if (fresh.length > 0) log.warn("transcript shape not readable: session skipped, not judged", { reason: UNREADABLE, shapes: fresh });
+}
 
 /** A metered model call: waits for the shared rate limit, counts tokens and cost. */
 export function meteredAsk(ctx: AnalysisContext, usage: Usage) {
@@ -83,7 +93,12 @@ export async function analyzeClaimed(
   const ask = meteredAsk(ctx, usage);
   const log = deps.log.child({ job: "monitor", session_id: claim.sessionKey });
   const started = performance.now();
-  const base = { sessionId: claim.sessionKey, activityVersion: claim.activityVersion, attempts: claim.attempts, usage };
+  const base: Pick<ResultRow, "sessionId" | "activityVersion" | "attempts" | "usage" | "environment"> = {
+    sessionId: claim.sessionKey,
+    activityVersion: claim.activityVersion,
+    attempts: claim.attempts,
+    usage,
+  };
 
   let row: ResultRow;
   try {
@@ -91,8 +106,10 @@ export async function analyzeClaimed(
     if (claim.attempts > s.maxAttempts)
       throw new AttemptsExhaustedError(`gave up after ${claim.attempts - 1} attempts: the analysis never finished (its invocation ended)`);
     const transcript = await loadTranscript(deps, claim.sessionKey, s.transcriptMaxChars);
+    base.environment = transcript.environment;
     const judged = await judgeTranscript(ask, transcript, s.taxonomy);
     if (judged.status === "skipped") {
+      if (judged.reason?.startsWith(UNREADABLE)) noteUnreadable(ctx, transcript.unreadable, log);
       row = {
         ...base,
         status: "skipped",

@@ -8,7 +8,7 @@ import { diagnoseFailures } from "./diagnose.js";
 import { importObservations, settledMark, type ImportSummary } from "./import.js";
 import { claimSession, dueSessions } from "./queue.js";
 import { dayOf, daySpend } from "./results.js";
-import { flushScores } from "./scores.js";
+import { flushScores, type ScoreFlush } from "./scores.js";
 import { monitorSettings } from "./settings.js";
 import { retryUnavailableChecks } from "./verification.js";
 import { getState, setState } from "./state.js";
@@ -50,6 +50,7 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
     settings: s,
     verifier: m.verifier,
     deadline: deadline - scoreReserve,
+    unreadable: { sessions: 0, shapes: new Set() },
   };
 
   // Langfuse allows N requests a minute: the import takes all but a few, the score writes the rest.
@@ -146,11 +147,13 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
   const diagnosed = paused ? 0 : await diagnoseFailures(ctx, now, s.diagnosesPerCycle);
 
   // Scores of this cycle's verdicts and of earlier ones Langfuse did not take, in one pass.
-  let scores = { written: 0, failed: 0, reasons: [] as string[] };
+  let scores: ScoreFlush = { written: 0, failed: 0, refused: 0, reasons: [] };
   let scoreError: string | undefined;
   if (!importError || imported?.slices) {
     try {
       scores = await flushScores(deps.db, m.source, scoreGate, clock());
+      if (scores.refused)
+        log.warn("langfuse refused scores: kept with the reason, not sent again", { refused: scores.refused, reasons: scores.reasons });
     } catch (error) {
       scoreError = errorMessage(error);
       log.warn("score write-back failed: will retry next cycle", { reason: scoreError });
@@ -182,12 +185,15 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
     failed: counts.fail,
     partial: counts.partial,
     skipped: counts.skipped,
+    ...(ctx.unreadable.sessions ? { unreadable: { sessions: ctx.unreadable.sessions, shapes: [...ctx.unreadable.shapes] } } : {}),
     errors: counts.error,
     retrying: counts.retry,
     diagnosed,
     verifierRetried: rechecked.retried,
     scoresWritten: scores.written,
-    ...(scores.failed ? { scoresPending: scores.failed, scoreReasons: scores.reasons } : {}),
+    ...(scores.failed ? { scoresPending: scores.failed } : {}),
+    ...(scores.refused ? { scoresRefused: scores.refused } : {}),
+    ...(scores.failed || scores.refused ? { scoreReasons: scores.reasons } : {}),
     backlog,
     tokens,
     costUsd: Math.round(costUsd * 1e6) / 1e6,

@@ -2,6 +2,7 @@
 // strings (v1 as values); both become values here. A value nested deeper than MAX_DEPTH or
 // larger than MAX_CHARS is replaced by a marker instead of being walked: one poisoned
 // observation (thousands of levels deep) would otherwise overflow the stack of every import.
+import { newInInput, newInOutput, readIo } from "./io-shapes.js";
 
 export const MAX_DEPTH = 64;
 export const MAX_CHARS = 20_000;
@@ -52,7 +53,8 @@ function valueDepth(value: unknown, limit: number): number {
 
 const looksLikeJson = (t: string) => /^\s*[[{"]/.test(t);
 
-export function parseIo(raw: unknown): ParsedIo {
+/** `side`: an input keeps what its history adds last, an output what follows its last caller line. */
+export function parseIo(raw: unknown, side: "input" | "output" = "input"): ParsedIo {
   if (raw === undefined || raw === null) return { value: null };
   if (typeof raw === "string") {
     if (!looksLikeJson(raw)) return raw.length <= MAX_CHARS ? { value: raw } : cut(raw);
@@ -66,28 +68,33 @@ export function parseIo(raw: unknown): ParsedIo {
     } catch {
       return raw.length <= MAX_CHARS ? { value: raw } : cut(raw); // text that only looks like JSON
     }
-    return raw.length <= MAX_CHARS ? { value } : shrink(value, raw);
+    return raw.length <= MAX_CHARS ? { value } : shrink(value, raw, side);
   }
   if (typeof raw !== "object") return { value: raw };
   if (valueDepth(raw, MAX_DEPTH) > MAX_DEPTH)
     return { value: `[omitted: nested more than ${MAX_DEPTH} levels deep]`, problem: `nested more than ${MAX_DEPTH} levels deep` };
   const text = JSON.stringify(raw);
-  return text.length <= MAX_CHARS ? { value: raw } : shrink(raw, text);
+  return text.length <= MAX_CHARS ? { value: raw } : shrink(raw, text, side);
 }
+
+const STORED_ROLE = { caller: "user", bot: "assistant", tool: "tool" } as const;
 
 /**
  * A chat history too large to keep: each generation repeats the whole history, and the
- * transcript only takes its last caller message, so that one is kept (bounded).
+ * transcript only takes what the generation adds (io-shapes.ts), so that is kept, bounded, as
+ * OpenAI chat messages whatever shape it came in.
  */
-function shrink(value: unknown, text: string): ParsedIo {
-  const list = Array.isArray(value) ? value : (value as { messages?: unknown } | null)?.messages;
-  const lastUser = Array.isArray(list)
-    ? list.findLast((m) => typeof m === "object" && m !== null && (m as { role?: unknown }).role === "user")
-    : undefined;
-  if (!lastUser) return cut(text);
-  const content = (lastUser as { content?: unknown }).content;
-  const clipped = typeof content === "string" && content.length > MAX_CHARS ? `${content.slice(0, MAX_CHARS)}…` : content;
-  return { value: [{ role: "user", content: clipped }], problem: `history of ${text.length} characters: kept its last caller message` };
+function shrink(value: unknown, text: string, side: "input" | "output"): ParsedIo {
+  const read = readIo(value, side === "input" ? "caller" : "bot");
+  if ("unreadable" in read) return cut(text);
+  const added = (side === "input" ? newInInput : newInOutput)(read.said).filter((x) => x.role !== "system");
+  const per = Math.floor(MAX_CHARS / Math.max(1, added.length));
+  const kept = added.map((x) => ({
+    role: STORED_ROLE[x.role as keyof typeof STORED_ROLE],
+    content: x.text.length > per ? `${x.text.slice(0, per)}…` : x.text,
+  }));
+  if (kept.length === 0) return cut(text);
+  return { value: kept, problem: `history of ${text.length} characters: kept its last ${kept.length} new message(s)` };
 }
 
 function cut(text: string): ParsedIo {

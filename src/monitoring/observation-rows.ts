@@ -46,7 +46,7 @@ export function observationRow(
 ): InValue[] {
   const ended = s.endMarkers.has(o.traceName ?? "") || s.endMarkers.has(o.name ?? "") || o.tags.some((t) => s.endMarkers.has(t)) ? 1 : 0;
   const input = parseIo(o.input);
-  const output = parseIo(o.output);
+  const output = parseIo(o.output, "output");
   const problem = [input.problem && `input ${input.problem}`, output.problem && `output ${output.problem}`].filter(Boolean).join("; ");
   if (problem) bounded(problem);
   const data = JSON.stringify({
@@ -57,6 +57,7 @@ export function observationRow(
     statusMessage: clip(o.statusMessage, MAX_STATUS_CHARS),
     input: input.value,
     output: output.value,
+    environment: clip(o.environment, MAX_NAME_CHARS),
   });
   return [o.id, sessionKey, o.traceId, o.startTime, data, ended, now];
 }

@@ -65,7 +65,7 @@ export const INTENT_SYSTEM = (taxonomy: string[]) =>
 export const FULFILLMENT_SYSTEM =
   "You verify whether a customer-service bot fulfilled the caller's request. Judge only from the transcript and tool results. " +
   "status: pass (fully done and confirmed), partial (some of it done or done without confirmation), fail (not done). " +
-  "As evidence, quote exactly the text of the bot or tool turns that prove it (a pass needs at least one such quote; caller text is never evidence), " +
+  "As evidence, quote exactly whole sentences of the bot or tool turns that prove it (a pass needs at least one such quote of 20 characters or more; caller text is never evidence), " +
   "list what remains unmet, and flag response quality: wrong language, off-topic, repetitive, failed to answer, harmful (unsafe, abusive or dangerous content from the bot). " +
   "Under facts, copy what the bot or its tools stated, for a check against the booking system: the booked date and time, the confirmation number, the caller's name (null for any not stated). " +
   UNTRUSTED;

@@ -3,7 +3,7 @@ import type { Db } from "../db/client.js";
 import { NotFoundError } from "../errors.js";
 import { decodeCursor, encodeCursor } from "../shared/cursor.js";
 import { iso } from "../time.js";
-import { topFailureCategories } from "./verdict-counts.js";
+import { scoresRefusedCount, topFailureCategories, unreadableCount } from "./verdict-counts.js";
 import { countTurns } from "./transcript-load.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.parse(String(v)));
@@ -114,7 +114,9 @@ export async function requestReanalysis(db: Db, sessionId: string, now: number) 
 
 export async function monitoringSummary(db: Db, since: number) {
   const categories = topFailureCategories(since);
-  const [byIntent, categoryRows, checks] = await db.batch(
+  const unreadable = unreadableCount(since);
+  const refused = scoresRefusedCount(since);
+  const [byIntent, categoryRows, checks, unreadableRows, refusedRows] = await db.batch(
     [
       // Whole hours from the hourly counts (the first, partial hour counts whole).
       {
@@ -126,6 +128,8 @@ export async function monitoringSummary(db: Db, since: number) {
         sql: "SELECT verifier_status AS s, COUNT(*) AS n FROM monitoring_results WHERE verifier_status IN ('verified', 'not_found', 'unavailable') AND analyzed_at >= ? GROUP BY 1",
         args: [since],
       },
+      unreadable.statement,
+      refused.statement,
     ],
     "read",
   );
@@ -153,5 +157,9 @@ export async function monitoringSummary(db: Db, since: number) {
     topFailureCategories: categories.map(categoryRows!),
     /** System-of-record checks by outcome; `unavailable` verdicts stand as judged until a retry answers. */
     verifier,
+    /** Sessions skipped, not judged, because their I/O shape was not readable (counted among `skipped`). */
+    unreadable: unreadable.map(unreadableRows!),
+    /** Verdicts whose scores Langfuse refused (kept with the reason, not sent again). */
+    scoresRefused: refused.map(refusedRows!),
   };
 }

@@ -23,6 +23,8 @@ export interface ResultRow {
   attempts: number;
   error?: string;
   analyzedAt: number;
+  /** The judged observations' Langfuse environment. */
+  environment?: string | null;
 }
 
 /** One verdict per session version; conditional, so it only lands if the claim that made it still held. */
@@ -30,8 +32,8 @@ export function resultInsert(r: ResultRow): Conditional {
   return (when) => ({
     sql: `INSERT INTO monitoring_results (session_id, activity_version, intent_type, intent_confidence, intent_summary, verification_status,
             verdict_summary, evidence, unmet, quality_flags, verifier, verifier_status, verifier_attempts, verifier_retry_at,
-            analyzed_at, model, tokens_in, tokens_out, cost_usd, attempts, error)
-          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${when}
+            analyzed_at, model, tokens_in, tokens_out, cost_usd, attempts, error, environment)
+          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${when}
           ON CONFLICT (session_id, activity_version) DO NOTHING`,
     args: [
       r.sessionId,
@@ -55,6 +57,7 @@ export function resultInsert(r: ResultRow): Conditional {
       r.usage.costUsd,
       r.attempts,
       r.error ?? null,
+      r.environment ?? null,
     ],
   });
 }

@@ -1,4 +1,5 @@
 import type { Env } from "../env.js";
+import { judgePrice } from "../integrations/model-prices.js";
 import { minCallMs } from "./deadline.js";
 
 const list = (s: string) =>
@@ -39,6 +40,8 @@ export interface MonitorSettings {
 
 export function monitorSettings(env: Env): MonitorSettings {
   const taxonomy = list(env.INTENT_TAXONOMY);
+  // A model without a price counts nothing against the daily cap (start-up says so); the token cap still holds.
+  const price = judgePrice(env.JUDGE_MODEL, { inPerMTok: env.JUDGE_PRICE_INPUT_PER_MTOK, outPerMTok: env.JUDGE_PRICE_OUTPUT_PER_MTOK });
   return {
     taxonomy: taxonomy.includes("unknown") ? taxonomy : [...taxonomy, "unknown"],
     endMarkers: new Set(list(env.SESSION_END_MARKERS)),
@@ -55,8 +58,8 @@ export function monitorSettings(env: Env): MonitorSettings {
     maxSessionsPerCycle: env.MONITOR_MAX_SESSIONS_PER_CYCLE,
     maxTokensPerCycle: env.JUDGE_MAX_TOKENS_PER_CYCLE,
     maxCostPerDayUsd: env.JUDGE_MAX_COST_PER_DAY_USD,
-    priceInPerToken: env.JUDGE_PRICE_INPUT_PER_MTOK / 1e6,
-    priceOutPerToken: env.JUDGE_PRICE_OUTPUT_PER_MTOK / 1e6,
+    priceInPerToken: (price?.inPerMTok ?? 0) / 1e6,
+    priceOutPerToken: (price?.outPerMTok ?? 0) / 1e6,
     transcriptMaxChars: env.TRANSCRIPT_MAX_CHARS,
     diagnosesPerCycle: env.DIAGNOSES_PER_CYCLE,
     verifierDelayMs: env.VERIFIER_DELAY_MS,

@@ -1,8 +1,8 @@
-// Turns Langfuse observations into a conversation (caller / bot / tool) from the common shapes
-// of generation input and output: OpenAI chat messages, plain strings, { messages } wrappers,
-// as values or as the raw JSON strings Langfuse's v2 API serves. Roles come from that structure
-// only, never from the text.
+// Turns Langfuse observations into a conversation (caller / bot / tool). Generations carry the
+// conversation in the shapes io-shapes.ts reads; tool observations are tool turns. A generation
+// whose input or output no reader recognises makes the transcript unreadable: it is not judged.
 import { parseIo } from "./io-parse.js";
+import { newInInput, newInOutput, readIo } from "./io-shapes.js";
 
 export interface StoredObservation {
   type: string;
@@ -11,6 +11,7 @@ export interface StoredObservation {
   statusMessage: string | null;
   input: unknown;
   output: unknown;
+  environment?: string | null;
 }
 
 export interface Turn {
@@ -22,23 +23,13 @@ export interface Transcript {
   turns: Turn[];
   errors: string[];
   text: string;
+  /** The shapes (keys only) of generation I/O that could not be read: the transcript is incomplete. */
+  unreadable: string[];
+  /** The Langfuse environment of the observations (the latest one set): the scores go there too. */
+  environment: string | null;
 }
 
 const TOOL_RESULT_CHARS = 600;
-
-function contentText(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (Array.isArray(content))
-    return content.map((part) => (typeof part === "string" ? part : typeof part?.text === "string" ? part.text : "")).join(" ");
-  return "";
-}
-
-function messagesOf(value: unknown): { role: string; content: unknown; tool_calls?: unknown }[] | undefined {
-  if (Array.isArray(value) && value.every((m) => typeof m === "object" && m !== null && "role" in m)) return value;
-  if (typeof value === "object" && value !== null && Array.isArray((value as { messages?: unknown }).messages))
-    return messagesOf((value as { messages: unknown }).messages);
-  return undefined;
-}
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 const compact = (v: unknown) => (v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
@@ -46,43 +37,36 @@ const compact = (v: unknown) => (v === null || v === undefined ? "" : typeof v =
 export function buildTranscript(observations: StoredObservation[], maxChars: number): Transcript {
   const turns: Turn[] = [];
   const errors: string[] = [];
-  const push = (role: Turn["role"], text: string) => {
+  const unreadable = new Set<string>();
+  let environment: string | null = null;
+  const push = (role: Turn["role"] | "system", text: string) => {
     const t = text.trim();
-    if (!t) return;
-    const last = turns.findLast((x) => x.role === role);
-    // Each generation repeats the history in its input: keep a caller line only once.
-    if (role === "caller" && last?.text === t) return;
+    if (!t || role === "system") return;
+    const lastCaller = turns.findLastIndex((x) => x.role === "caller");
+    // A history repeats the caller's line and the tool calls of the exchange: each is kept once.
+    if (role === "caller" && turns[lastCaller]?.text === t) return;
+    if (role === "tool" && turns.slice(lastCaller + 1).some((x) => x.role === "tool" && x.text === t)) return;
     turns.push({ role, text: t });
   };
 
   for (const stored of observations) {
     // Rows imported before I/O was parsed at import still hold strings.
-    const o = { ...stored, input: parseIo(stored.input).value, output: parseIo(stored.output).value };
+    const o = { ...stored, input: parseIo(stored.input).value, output: parseIo(stored.output, "output").value };
+    environment = o.environment ?? environment;
     if (o.level === "ERROR") errors.push(`${o.name ?? o.type}: ${o.statusMessage ?? "error"}`);
     const type = o.type.toUpperCase();
     if (type === "GENERATION") {
-      const messages = messagesOf(o.input);
-      if (messages) {
-        const lastUser = messages.findLast((m) => m.role === "user");
-        if (lastUser) push("caller", contentText(lastUser.content));
-      } else if (typeof o.input === "string") push("caller", o.input);
-      const out = o.output;
-      const outMessages = messagesOf(out);
-      const reply =
-        typeof out === "string"
-          ? out
-          : outMessages
-            ? contentText(outMessages.at(-1)?.content)
-            : contentText((out as { content?: unknown } | null)?.content);
-      push("bot", reply);
-      const toolCalls = (out as { tool_calls?: { function?: { name?: string; arguments?: string } }[] } | null)?.tool_calls;
-      for (const call of Array.isArray(toolCalls) ? toolCalls : [])
-        push("tool", `call ${call.function?.name ?? "tool"}(${clip(call.function?.arguments ?? "", 200)})`);
+      const input = readIo(o.input, "caller");
+      const output = readIo(o.output, "bot");
+      if ("unreadable" in input) unreadable.add(`input ${input.unreadable}`);
+      if ("unreadable" in output) unreadable.add(`output ${output.unreadable}`);
+      if ("said" in input) for (const x of newInInput(input.said)) push(x.role, x.text);
+      if ("said" in output) for (const x of newInOutput(output.said)) push(x.role, x.text);
     } else if (type === "TOOL" || (type === "SPAN" && /tool/i.test(o.name ?? ""))) {
       push("tool", `${o.name ?? "tool"}(${clip(compact(o.input), 200)}) → ${clip(compact(o.output), TOOL_RESULT_CHARS)}`);
     }
   }
-  return { turns, errors, text: render(turns, maxChars) };
+  return { turns, errors, text: render(turns, maxChars), unreadable: [...unreadable], environment };
 }
 
 /**

@@ -57,6 +57,26 @@ export const verifierUnavailableCount = (since: number, givenUp = false) =>
     since,
   );
 
+/** Conversations since `since` skipped because a reader did not recognise their I/O (never judged). */
+export const unreadableCount = (since: number) =>
+  count(
+    "SELECT COUNT(*) AS n FROM monitoring_results WHERE verification_status = 'skipped' AND instr(error, 'unreadable_transcript') = 1 AND analyzed_at >= ?",
+    since,
+  );
+
+/** Verdicts whose scores Langfuse refused since `since` (by when the refusal came back). */
+export const scoresRefusedCount = (since: number) =>
+  count("SELECT COUNT(*) AS n FROM monitoring_results WHERE scores_written_at >= ? AND scores_refused IS NOT NULL", since);
+
+/** The reason of the newest score refusal since `since`: what an operator needs to fix it. */
+export const latestScoreRefusal = (since: number): Query<string | null> => ({
+  statement: {
+    sql: "SELECT scores_refused FROM monitoring_results WHERE scores_written_at >= ? AND scores_refused IS NOT NULL ORDER BY scores_written_at DESC LIMIT 1",
+    args: [since],
+  },
+  map: (rs) => (rs.rows[0] ? String(rs.rows[0].scores_refused) : null),
+});
+
 export interface FailedConversation {
   sessionId: string;
   intent: string | null;

@@ -46,7 +46,7 @@ export const unmetReason = (record: VerifierRecord) => `system of record: ${reco
  * Asks again for the verdicts whose check was unavailable. Each is claimed with a guarded write
  * (attempts moves on, and the retry time is pushed past the lease so a crashed cycle's claim is
  * taken over later). A "not found" turns the verdict into a failure in one batch with its hourly
- * counts, and clears scores_written_at so Langfuse gets the corrected scores.
+ * counts, and clears scores_written_at (and an earlier refusal) so Langfuse gets the corrected scores.
  */
 export async function retryUnavailableChecks(
   ctx: AnalysisContext,
@@ -83,7 +83,8 @@ export async function retryUnavailableChecks(
     const hour = Math.floor(Number(row.analyzed_at) / 3600_000) * 3600_000;
     const update: InStatement = {
       sql: `UPDATE monitoring_results SET verifier_status = ?, verifier = ?, verifier_retry_at = ?, verification_status = ?, unmet = ?,
-              scores_written_at = CASE WHEN ? THEN NULL ELSE scores_written_at END
+              scores_written_at = CASE WHEN ? THEN NULL ELSE scores_written_at END,
+              scores_refused = CASE WHEN ? THEN NULL ELSE scores_refused END
             WHERE id = ? AND verifier_attempts = ?`,
       args: [
         record.status,
@@ -91,6 +92,7 @@ export async function retryUnavailableChecks(
         record.retryAt,
         flip ? "fail" : status,
         JSON.stringify(unmet),
+        flip ? 1 : 0,
         flip ? 1 : 0,
         id,
         attempts,

@@ -9,6 +9,8 @@ import {
   topFailureCategories,
   verdictsPerSlot,
   verifierUnavailableCount,
+  unreadableCount,
+  scoresRefusedCount,
   type FailedConversation,
 } from "../monitoring/verdict-counts.js";
 import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/queries.js";
@@ -58,6 +60,10 @@ export interface StatusData {
   topCategories: { category: string; count: number }[];
   /** Verdicts of the last 24 h whose system-of-record check got no answer: they stand as judged. */
   verifierUnavailable: number;
+  /** Conversations skipped unjudged because their transcript shape was not readable. */
+  unreadable: number;
+  /** Verdicts whose scores Langfuse refused. */
+  scoresRefused: number;
   runs: { completed: Point[]; failed: Point[]; stalled: Point[] };
   checkpoints: Checkpoint[];
   failedConversations: FailedConversation[];
@@ -91,6 +97,8 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     eventsPerSlot("run_stalled", from, r.coarse),
     firingAlerts(50),
     verifierUnavailableCount(now - 24 * HOUR),
+    unreadableCount(from),
+    scoresRefusedCount(from),
   ] as const;
   const lists = [recentFailedConversations(10), recentFailedRuns(10)] as const;
   const [results, report, jobs, checkpoints] = await Promise.all([
@@ -99,9 +107,8 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, deps.env.schedules[job], now, 1))),
     listCheckpoints(db, { limit: 6 }),
   ]);
-  const [fineRollups, rollups, verdictRows, topCategories, finished, stalls, firing, verifierUnavailable] = results as Results<
-    typeof shared
-  >;
+  const [fineRollups, rollups, verdictRows, topCategories, finished, stalls, firing, verifierUnavailable, unreadable, scoresRefused] =
+    results as Results<typeof shared>;
   const [failedConversations, failedRuns] = full ? (results.slice(shared.length) as Results<typeof lists>) : [[], []];
   const sessionLinks = await linksTo(deps, failedConversations);
 
@@ -137,6 +144,8 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     },
     topCategories,
     verifierUnavailable,
+    unreadable,
+    scoresRefused,
     runs: {
       completed: series(coarse, withStatus(finished, "completed")),
       failed: series(coarse, withStatus(finished, "failed", "partial")),

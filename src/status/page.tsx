@@ -161,7 +161,7 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
               id="chart-verdicts"
               kind="bars"
               title={`Conversation verdicts per ${perCoarse}`}
-              caption={`${total(d.verdicts.pass)} passed, ${total(d.verdicts.partial)} partial, ${total(d.verdicts.fail)} failed in the ${span}.${d.topCategories.length ? ` Top failure causes: ${d.topCategories.map((c) => `${c.category} (${c.count})`).join(", ")}.` : ""}${d.verifierUnavailable ? ` ${d.verifierUnavailable} not confirmed: system-of-record verifier unavailable.` : ""}`}
+              caption={`${total(d.verdicts.pass)} passed, ${total(d.verdicts.partial)} partial, ${total(d.verdicts.fail)} failed in the ${span}.${d.topCategories.length ? ` Top failure causes: ${d.topCategories.map((c) => `${c.category} (${c.count})`).join(", ")}.` : ""}${d.verifierUnavailable ? ` ${d.verifierUnavailable} not confirmed: system-of-record verifier unavailable.` : ""}${d.unreadable ? ` ${d.unreadable} not judged: transcript shape not readable.` : ""}${d.scoresRefused ? ` ${d.scoresRefused} verdict(s) whose scores Langfuse refused.` : ""}`}
               format={int}
               series={[
                 { name: "pass", color: "#16a34a", points: d.verdicts.pass },

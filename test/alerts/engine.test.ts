@@ -164,6 +164,18 @@ const CASES: Case[] = [
     clear: (w) => setState(w.t.db, "watermark", String(now(w)), now(w)),
   },
   {
+    rule: "scores_refused",
+    labels: {},
+    // Langfuse refused a verdict's scores (400 in the 207); an hour later the window is clear.
+    fire: (w) =>
+      w.t.db.execute({
+        sql: `INSERT INTO monitoring_results (session_id, activity_version, verification_status, analyzed_at, scores_written_at, scores_refused)
+              VALUES ('s-refused', 1, 'pass', ?, ?, '400: Invalid request data')`,
+        args: [now(w), now(w)],
+      }),
+    clear: async (w) => advance(w, 61 * MIN),
+  },
+  {
     rule: "regression",
     labels: { scope: "bot" },
     // A steady week, then an hour with one error in four: then a day later, neither window has traffic.

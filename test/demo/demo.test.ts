@@ -4,21 +4,22 @@ import { join } from "node:path";
 import { LangfuseClient } from "@langfuse/client";
 import { afterAll, describe, expect, it } from "vitest";
 import { demoConversations } from "../../src/demo/conversations.js";
-import { startDemoLangfuse } from "../../src/demo/langfuse-server.js";
+import { conversationObservations } from "../../src/demo/observations.js";
 import { startDemo } from "../../src/demo/run-demo.js";
 import { waitFor } from "../helpers/server-process.js";
 import { demoSectionsFilled } from "../helpers/demo-sections.js";
+import { startFakeLangfuse } from "../fakes/langfuse-server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vigil-demo-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("the demo's Langfuse server speaks Langfuse's v2 observations API", () => {
+describe("the demo's conversations, served by the Langfuse fake the tests use", () => {
   it("through the real SDK: I/O as JSON strings, newest first, cursor pages to the end", async () => {
     const now = Date.parse("2026-11-23T10:00:00Z");
-    const langfuse = await startDemoLangfuse({ clock: () => now });
+    const langfuse = await startFakeLangfuse({ version: "v4", now: () => now });
     const [a, b] = demoConversations(2);
-    langfuse.addConversation(a!, now - 60 * 60_000);
-    langfuse.addConversation(b!, now - 30 * 60_000);
+    const written = [...conversationObservations(a!, now - 60 * 60_000), ...conversationObservations(b!, now - 30 * 60_000)];
+    langfuse.add(...written);
     const client = new LangfuseClient({ publicKey: langfuse.publicKey, secretKey: langfuse.secretKey, baseUrl: langfuse.url });
     const seen: { startTime: string; input: unknown; type: string }[] = [];
     let cursor: string | undefined;
@@ -35,7 +36,7 @@ describe("the demo's Langfuse server speaks Langfuse's v2 observations API", () 
       cursor = page.meta.cursor ?? undefined;
       pages++;
     } while (cursor);
-    expect(seen).toHaveLength(langfuse.observations.length);
+    expect(seen).toHaveLength(written.length);
     expect(pages).toBe(Math.ceil(seen.length / 3));
     const times = seen.map((o) => Date.parse(o.startTime));
     expect(times).toEqual([...times].sort((x, y) => y - x));

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { z } from "zod";
+import { secretsEqual } from "../../src/security/constant-time.js";
 
 /** The fake's secret key: a secret, so the log audit looks for it. */
 export const LANGFUSE_SECRET_KEY = "sk-lf-test-secret-5f2a";
@@ -21,6 +23,8 @@ export interface FakeObservation {
   visibleAt?: number;
   /** When its trace started (v1 trace timestamp); default: its first observation's start. */
   traceStart?: number;
+  /** Langfuse's environment of the observation; default "default" (what Langfuse sets when the app sets none). */
+  environment?: string;
   /** JSON text served as the input verbatim (v1: as a value, v2: as the string), for inputs too deep to serialise here. */
   rawInput?: string;
   /** Fields served in place of the real ones (a malformed row: `{ startTime: "NaN" }`, `{ sessionId: {} }`). */
@@ -53,8 +57,12 @@ export interface FakeLangfuse {
    * notice announces for Cloud (@langfuse/core: "will be removed on November 16, 2026").
    */
   noIngestion: false | 404 | 410;
-  /** Refuses a score event inside a 207 answer when this returns a message. */
-  refuseScore: ((body: Record<string, unknown>) => string | undefined) | undefined;
+  /**
+   * Refuses a score event inside a 207 answer when this returns a message (400, as a score that
+   * fails validation) or a status and message (e.g. 500: processEventBatch.ts answers an
+   * unexpected failure "Internal Server Error" per event).
+   */
+  refuseScore: ((body: Record<string, unknown>) => string | { status: number; message: string } | undefined) | undefined;
   /**
    * A page whose I/O holds more characters than this answers 422, as ClickHouse running out of
    * memory or time does (web/src/features/public-api/server/withMiddlewares.ts maps its
@@ -71,6 +79,73 @@ export interface FakeLangfuse {
 // ingestion 1000/60 s; rate-limiter-flexible's window starts with its first request).
 export const HOBBY_LIMITS = { "public-api": 30, ingestion: 1000 } as const;
 type Resource = keyof typeof HOBBY_LIMITS;
+
+interface IngestionEvent {
+  id: string;
+  type: string;
+  timestamp: string;
+  body: Record<string, unknown>;
+}
+
+// A score body as Langfuse's ingestion schema takes it (packages/shared/src/server/ingestion/types.ts
+// BaseScoreBody and ScoreBody: a non-empty name, the value's type by dataType, BOOLEAN 0 or 1) with
+// exactly one target (packages/shared/src/utils/scores.ts applyScoreValidation: traceId, sessionId
+// or datasetRunId, tested with `!!`, so "" is none; observationId only with traceId).
+const scoreBodySchema = z
+  .object({
+    id: z.string().min(1).max(800).nullish(),
+    name: z.string().min(1),
+    traceId: z.string().nullish(),
+    sessionId: z.string().nullish(),
+    datasetRunId: z.string().nullish(),
+    observationId: z.string().nullish(),
+    environment: z.string().nullish(),
+    comment: z.string().nullish(),
+    source: z.enum(["API", "EVAL", "ANNOTATION"]).optional(),
+    dataType: z.enum(["NUMERIC", "CATEGORICAL", "BOOLEAN"]).optional(),
+    value: z.union([z.number(), z.string()]),
+  })
+  .superRefine((b, ctx) => {
+    const typed =
+      b.dataType === undefined ||
+      ((b.dataType === "CATEGORICAL" ? typeof b.value === "string" : typeof b.value === "number") &&
+        (b.dataType !== "BOOLEAN" || b.value === 0 || b.value === 1));
+    if (!typed) ctx.addIssue({ code: "custom", path: ["value"], message: `value does not match data type ${b.dataType}` });
+    const [trace, session, run] = [!!b.traceId, !!b.sessionId, !!b.datasetRunId];
+    const one =
+      (trace && !session && !run) || (session && !trace && !run && !b.observationId) || (run && !trace && !session && !b.observationId);
+    if (!one)
+      ctx.addIssue({
+        code: "custom",
+        path: ["traceId", "sessionId", "datasetRunId", "observationId"],
+        message:
+          "Provide exactly one of the following: traceId (with optional observationId), sessionId or datasetRunId. ObservationId requires traceId.",
+      });
+  });
+
+const scoreRefusal = (body: Record<string, unknown>) => {
+  const parsed = scoreBodySchema.safeParse(body);
+  return parsed.success ? undefined : parsed.error.message;
+};
+
+/**
+ * The order Langfuse's worker applies one batch's events for an entity in, the last one winning
+ * (worker/src/services/IngestionService/index.ts toTimeSortedEventList, then mergeRecords): by
+ * timestamp, and for equal timestamps a comparator that answers -1 whenever the first is a
+ * create, which V8's sort turns into reverse arrival order for two score-creates.
+ */
+function applyInWorkerOrder(events: IngestionEvent[]): IngestionEvent[] {
+  const byEntity = new Map<string, IngestionEvent[]>();
+  for (const e of events) byEntity.set(String(e.body.id), [...(byEntity.get(String(e.body.id)) ?? []), e]);
+  return [...byEntity.values()].flatMap((list) =>
+    list.slice().sort((a, b) => {
+      const at = new Date(a.timestamp).getTime();
+      const bt = new Date(b.timestamp).getTime();
+      if (at === bt) return a.type.includes("create") ? -1 : 1;
+      return at - bt;
+    }),
+  );
+}
 
 /**
  * Speaks the Langfuse public API as Langfuse serves it, read from its source (langfuse/langfuse):
@@ -93,6 +168,8 @@ export async function startFakeLangfuse(options: {
   version: "v4" | "v3";
   now?: () => number;
   limits?: Partial<Record<Resource, number>>;
+  /** Project keys; default the test keys (the log audit looks for the secret). */
+  keys?: { publicKey: string; secretKey: string };
 }): Promise<FakeLangfuse> {
   const now = options.now ?? Date.now;
   const observations: FakeObservation[] = [];
@@ -101,8 +178,8 @@ export async function startFakeLangfuse(options: {
   const windows = new Map<Resource, { start: number; used: number }>();
   let cursorGeneration = 0;
   const fake = {
-    publicKey: "pk-lf-test",
-    secretKey: LANGFUSE_SECRET_KEY,
+    publicKey: options.keys?.publicKey ?? "pk-lf-test",
+    secretKey: options.keys?.secretKey ?? LANGFUSE_SECRET_KEY,
     version: options.version,
     faults: [] as Fault[],
     down: false,
@@ -155,7 +232,7 @@ export async function startFakeLangfuse(options: {
           level: o.level,
           statusMessage: o.statusMessage ?? "",
           version: "",
-          environment: "default",
+          environment: o.environment ?? "default",
           userId: "",
           sessionId: o.sessionId ?? "",
           isRootObservation: false,
@@ -184,6 +261,7 @@ export async function startFakeLangfuse(options: {
         input: unknown;
         output: unknown;
         observations: string[];
+        environment: string;
       }
     >();
     for (const o of visible().sort((a, b) => a.startTime - b.startTime)) {
@@ -199,6 +277,7 @@ export async function startFakeLangfuse(options: {
           input: o.input,
           output: o.output,
           observations: [o.id],
+          environment: o.environment ?? "default",
         });
     }
     return traces;
@@ -216,7 +295,7 @@ export async function startFakeLangfuse(options: {
       version: null,
       userId: null,
       public: false,
-      environment: "default",
+      environment: t.environment,
       htmlPath: `/trace/${t.id}`,
       ...(all || groups.has("io") ? { input: t.input, output: t.output, metadata: null } : {}),
       observations: all || groups.has("observations") ? t.observations : [],
@@ -267,7 +346,7 @@ export async function startFakeLangfuse(options: {
     requests.push({ method: req.method ?? "GET", path: url.pathname, query: q, status: 0, minute: Math.floor(now() / 60_000) });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    if (req.headers.authorization !== `Basic ${Buffer.from(`${fake.publicKey}:${fake.secretKey}`).toString("base64")}`)
+    if (!secretsEqual(req.headers.authorization ?? "", `Basic ${Buffer.from(`${fake.publicKey}:${fake.secretKey}`).toString("base64")}`))
       return send(res, 401, { message: "Unauthorized" });
     const fault = fake.faults.shift();
     if (fault) {
@@ -283,9 +362,10 @@ export async function startFakeLangfuse(options: {
 
     if (req.method === "POST" && url.pathname === "/api/public/ingestion") {
       if (fake.noIngestion) return send(res, fake.noIngestion, { message: fake.noIngestion === 410 ? "Gone" : "Not found" });
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { batch: { id: string; type: string; body: Record<string, unknown> }[] };
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { batch: IngestionEvent[] };
       const successes: { id: string; status: number }[] = [];
       const errors: { id: string; status: number; message?: string; error?: unknown }[] = [];
+      const accepted: IngestionEvent[] = [];
       for (const event of body.batch) {
         if (event.type !== "score-create") {
           errors.push({
@@ -296,20 +376,21 @@ export async function startFakeLangfuse(options: {
           });
           continue;
         }
-        const refusal =
-          typeof event.body.name !== "string" || event.body.value === undefined
-            ? "name and value are required"
-            : fake.refuseScore?.(event.body);
-        if (refusal) errors.push({ id: event.id, status: 400, message: "Invalid request data", error: refusal });
+        const refusal = scoreRefusal(event.body) ?? fake.refuseScore?.(event.body);
+        if (typeof refusal === "string") errors.push({ id: event.id, status: 400, message: "Invalid request data", error: refusal });
+        else if (refusal) errors.push({ id: event.id, status: refusal.status, error: refusal.message });
         else {
-          scores.set(String(event.body.id), event.body);
+          accepted.push(event);
           successes.push({ id: event.id, status: 201 });
         }
       }
+      for (const event of applyInWorkerOrder(accepted)) scores.set(String(event.body.id), event.body);
       return send(res, 207, { successes, errors });
     }
     if (req.method === "POST" && url.pathname === "/api/public/scores") {
       const body = JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>;
+      const refusal = scoreRefusal(body);
+      if (refusal) return send(res, 400, { message: refusal });
       const id = String(body.id ?? `score-${scores.size + 1}`);
       scores.set(id, body);
       return send(res, 200, { id });

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { secretsEqual } from "../../src/security/constant-time.js";
 
 export const OPENAI_API_KEY = "sk-test-openai-9c41d";
 
@@ -12,7 +13,15 @@ export type ScriptedReply =
 export interface FakeOpenAI {
   baseURL: string;
   apiKey: string;
-  calls: { task: string; at: number; user: string; temperature?: number; format?: string }[];
+  calls: {
+    task: string;
+    at: number;
+    user: string;
+    temperature?: number;
+    format?: string;
+    maxCompletionTokens?: number;
+    reasoningEffort?: string;
+  }[];
   maxConcurrent: number;
   close(): Promise<void>;
 }
@@ -21,8 +30,17 @@ export interface FakeOpenAI {
 export interface ModelTraits {
   /** Reasoning models (GPT-5, o-series) take only the default temperature: 400 "Unsupported value". */
   defaultTemperatureOnly?: boolean;
-  /** Servers without structured outputs refuse response_format json_schema with 400. */
-  noJsonSchema?: boolean;
+  /** Servers without structured outputs refuse response_format json_schema (400; FastAPI-based servers answer 422). */
+  noJsonSchema?: boolean | 400 | 422;
+  /** Some OpenAI-compatible servers take response_format json_schema and ignore it: the reply is prose. */
+  ignoresJsonSchema?: boolean;
+  /** Servers without reasoning models refuse reasoning_effort: 400 "Unrecognized request argument". */
+  noReasoningEffort?: boolean;
+}
+
+/** What else of the request a script may read: the requested JSON schema (structured outputs). */
+export interface ScriptRequest {
+  schema: unknown;
 }
 
 /**
@@ -33,10 +51,13 @@ export interface ModelTraits {
  * system prompt asks for.
  */
 export async function startFakeOpenAI(options: {
-  script: (task: string, user: string) => ScriptedReply | Promise<ScriptedReply>;
+  script: (task: string, user: string, request: ScriptRequest) => ScriptedReply | Promise<ScriptedReply>;
   latencyMs?: number;
   traits?: ModelTraits;
+  /** Default the test key (the log audit looks for it). */
+  apiKey?: string;
 }): Promise<FakeOpenAI> {
+  const apiKey = options.apiKey ?? OPENAI_API_KEY;
   const calls: FakeOpenAI["calls"] = [];
   let inFlight = 0;
   const state = { maxConcurrent: 0 };
@@ -47,16 +68,16 @@ export async function startFakeOpenAI(options: {
       res.writeHead(404).end();
       return;
     }
-    if (req.headers.authorization !== `Bearer ${OPENAI_API_KEY}`) {
+    if (!secretsEqual(req.headers.authorization ?? "", `Bearer ${apiKey}`)) {
       res
         .writeHead(401, { "content-type": "application/json" })
         .end(JSON.stringify({ error: { message: "Incorrect API key", type: "invalid_request_error" } }));
       return;
     }
     const body = JSON.parse(Buffer.concat(chunks).toString());
-    const refuse = (message: string, param: string, code: string) =>
+    const refuse = (message: string, param: string, code: string, status = 400) =>
       res
-        .writeHead(400, { "content-type": "application/json" })
+        .writeHead(status, { "content-type": "application/json" })
         .end(JSON.stringify({ error: { message, type: "invalid_request_error", param, code } }));
     const system = String(body.messages?.find((m: { role: string }) => m.role === "system")?.content ?? "");
     const task = String(
@@ -64,7 +85,15 @@ export async function startFakeOpenAI(options: {
         (body.response_format?.type === "json_object" ? (/JSON object for "(\w+)"/.exec(system)?.[1] ?? "text") : "text"),
     );
     const user = String(body.messages?.find((m: { role: string }) => m.role === "user")?.content ?? "");
-    calls.push({ task, at: Date.now(), user, temperature: body.temperature, format: body.response_format?.type });
+    calls.push({
+      task,
+      at: Date.now(),
+      user,
+      temperature: body.temperature,
+      format: body.response_format?.type,
+      maxCompletionTokens: body.max_completion_tokens,
+      reasoningEffort: body.reasoning_effort,
+    });
     if (options.traits?.defaultTemperatureOnly && body.temperature !== undefined && body.temperature !== 1) {
       return refuse(
         `Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`,
@@ -77,13 +106,19 @@ export async function startFakeOpenAI(options: {
         "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
         "response_format",
         "invalid_parameter",
+        options.traits.noJsonSchema === 422 ? 422 : 400,
       );
     }
+    if (options.traits?.noReasoningEffort && body.reasoning_effort !== undefined)
+      return refuse("Unrecognized request argument supplied: reasoning_effort", "reasoning_effort", "unknown_parameter");
     inFlight++;
     state.maxConcurrent = Math.max(state.maxConcurrent, inFlight);
     try {
       if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-      const reply = await options.script(task, user);
+      const reply: ScriptedReply =
+        options.traits?.ignoresJsonSchema && body.response_format?.type === "json_schema"
+          ? { raw: "Sure! Here is my assessment of the conversation: the caller wanted an appointment." }
+          : await options.script(task, user, { schema: body.response_format?.json_schema?.schema });
       if ("hangMs" in reply) {
         await new Promise((r) => setTimeout(r, reply.hangMs));
         if (!res.destroyed) res.writeHead(504).end();
@@ -124,7 +159,7 @@ export async function startFakeOpenAI(options: {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return Object.assign(state, {
     baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    apiKey: OPENAI_API_KEY,
+    apiKey,
     calls,
     close: () =>
       new Promise<void>((resolve) => {

@@ -32,7 +32,7 @@ describe("parseIo (observation I/O as Langfuse serves it)", () => {
     ];
     expect(parseIo(JSON.stringify(history))).toMatchObject({
       value: [{ role: "user", content: "the latest question" }],
-      problem: expect.stringMatching(/kept its last caller message/),
+      problem: expect.stringMatching(/kept its last 1 new message/),
     });
     const big = parseIo("z".repeat(MAX_CHARS + 10));
     expect(String(big.value)).toMatch(/truncated 10 chars/);

@@ -159,11 +159,11 @@ describe("catch-up under Langfuse Cloud Hobby's 30 requests a minute", () => {
 });
 
 describe("score write-back", () => {
-  it("goes out in ingestion batches with the deterministic ids; a 207-refused score is retried alone next cycle", async () => {
+  it("goes out in ingestion batches with the deterministic ids; a score Langfuse fails to take (5xx in the 207) is sent alone next cycle", async () => {
     w = await monitoringWorld({ limits: HOBBY_LIMITS });
     FIXTURES.forEach((f, i) => w!.langfuse.add(...fixtureObservations(f, w!.clock.now() + i * 1000)));
-    const refusedId = scoreId("sess-book-ok-1", "vigil_intent");
-    w.langfuse.refuseScore = (body) => (body.id === refusedId ? "score config mismatch" : undefined);
+    const failedId = scoreId("sess-book-ok-1", "vigil_intent");
+    w.langfuse.refuseScore = (body) => (body.id === failedId ? { status: 500, message: "Internal Server Error" } : undefined);
     w.clock.advance(20 * MIN);
     const first = await w.cycle();
     expect(w.langfuse.requests.filter((r) => r.path === "/api/public/scores")).toEqual([]);
@@ -174,11 +174,12 @@ describe("score write-back", () => {
     // scoresWritten counts what Langfuse accepted, every one of them.
     expect(first.scoresWritten).toBe(w.langfuse.scores.size);
     expect(first).toMatchObject({ scoresPending: 1 });
+    expect(first.scoresRefused).toBeUndefined();
     expect(w.langfuse.scores.get(scoreId("sess-book-ok-1", "vigil_fulfillment"))).toMatchObject({
       value: "pass",
       sessionId: "sess-book-ok-1",
     });
-    expect(w.langfuse.scores.has(refusedId)).toBe(false);
+    expect(w.langfuse.scores.has(failedId)).toBe(false);
     const pending = await w.t.db.execute(
       "SELECT session_id FROM monitoring_results WHERE scores_written_at IS NULL AND verification_status != 'error'",
     );
@@ -187,7 +188,7 @@ describe("score write-back", () => {
     w.langfuse.refuseScore = undefined;
     w.clock.advance(5 * MIN);
     const second = await w.cycle();
-    expect(w.langfuse.scores.get(refusedId)).toMatchObject({ value: "book" });
+    expect(w.langfuse.scores.get(failedId)).toMatchObject({ value: "book" });
     // Only the unscored verdict's scores were sent again.
     expect(second.scoresWritten).toBeLessThanOrEqual(8);
     expect(second.scoresWritten).toBeGreaterThan(0);

@@ -107,6 +107,8 @@ describe("the system-of-record check in the monitor cycle", () => {
     expect(await page.text()).toContain("2 not confirmed: system-of-record verifier unavailable.");
     expect(w!.langfuse.scores.get(scoreId("sess-book-ok-1", "vigil_fulfillment"))).toMatchObject({ value: "pass" });
 
+    // Had Langfuse refused its first scores, the corrected verdict is still sent.
+    await w!.t.db.execute("UPDATE monitoring_results SET scores_refused = '400: Invalid request data' WHERE session_id = 'sess-book-ok-1'");
     // The booking never reached the system of record.
     v.answer = (body) => ({
       status: 200,
@@ -124,6 +126,7 @@ describe("the system-of-record check in the monitor cycle", () => {
       "complete",
     ]);
     expect(JSON.parse(String(flipped.unmet))).toContain("system of record: no appointment BK-4411");
+    expect(flipped.scores_refused).toBeNull();
     expect((await row(w!, "sess-info-ok-1")).verifier_status).toBe("verified");
     const after = (await (await app.request("/api/monitoring/summary?hours=24", { headers: apiAuth })).json()) as {
       totals: Record<string, number>;

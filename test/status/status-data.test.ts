@@ -48,6 +48,15 @@ beforeAll(async () => {
               diagnostic_report_json, verifier_status, analyzed_at) VALUES (?, 1, 'book', ?, 'judged', ?, ?, ?, ?)`,
       args: [session, status, diagnosis, report, status === "pass" ? "unavailable" : null, at],
     })),
+    {
+      sql: `INSERT INTO monitoring_results (session_id, activity_version, verification_status, error, analyzed_at)
+            VALUES ('c-unread', 1, 'skipped', 'unreadable_transcript: output {result}', ?)`,
+      args: [at],
+    },
+    {
+      sql: "UPDATE monitoring_results SET scores_written_at = ?, scores_refused = '400: Invalid request data' WHERE session_id = 'c-fail'",
+      args: [at],
+    },
     RECOUNT_MONITORING_HOURLY,
     {
       sql: `INSERT INTO alerts (rule, fingerprint, labels, severity, state, summary, started_at, fired_at, updated_at)
@@ -93,6 +102,10 @@ describe("status data", () => {
     ).toEqual({ completed: 1, failed: 2, stalled: 2 });
     expect(s.topCategories).toEqual([{ category: "tool_error", count: 1 }]);
     expect(s.verifierUnavailable).toBe(1);
+    expect({ unreadable: s.unreadable, scoresRefused: s.scoresRefused }, "unjudged and refused verdicts").toEqual({
+      unreadable: 1,
+      scoresRefused: 1,
+    });
     expect(s.firing.map((a) => [a.rule, a.summary, a.since])).toEqual([["error_rate", "error rate 25%", now - 10 * MIN]]);
     expect(s.failedRuns.map((r) => [r.sessionId, r.status]).sort()).toEqual([
       ["sd-failed", "failed"],

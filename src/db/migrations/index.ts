@@ -18,6 +18,7 @@ import { batchGuardsMigration } from "./0016-batch-guards.js";
 import { dropProcessedAtMigration } from "./0017-drop-processed-at.js";
 import { observationTraceIndexMigration } from "./0018-observation-trace-index.js";
 import { replayDigestsMigration } from "./0019-replay-digests.js";
+import { scoresRefusedMigration } from "./0020-scores-refused.js";
 
 export type { Migration } from "./types.js";
 
@@ -42,4 +43,5 @@ export const migrations: Migration[] = [
   dropProcessedAtMigration,
   observationTraceIndexMigration,
   replayDigestsMigration,
+  scoresRefusedMigration,
 ];

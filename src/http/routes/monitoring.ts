@@ -89,6 +89,8 @@ const answers = lazy(() => {
     ),
     topFailureCategories: z.array(z.strictObject({ category: z.string(), count: z.number() })),
     verifier: z.strictObject({ verified: z.number(), not_found: z.number(), unavailable: z.number() }),
+    unreadable: z.number(),
+    scoresRefused: z.number(),
   });
   return { resultsBody, sessionBody, reanalyzeBody, monitoringSummaryBody };
 });

@@ -1,0 +1,71 @@
+import type { FakeObservation } from "../../test/fakes/langfuse-server.js";
+import type { DemoConversation } from "./conversations.js";
+
+const SYSTEM = "You are the booking assistant of Bright Smile Dental.";
+
+/**
+ * The observations Langfuse's SDK would have written for one conversation, as a traced bot writes
+ * them: one trace per exchange (the generation's input is the whole chat so far, its output the
+ * reply), tool spans beside it, and a `conversation_end` trace. Each becomes readable when it starts.
+ */
+export function conversationObservations(c: DemoConversation, start: number): FakeObservation[] {
+  const sessionId = `sess-${c.id}`;
+  const history: { role: string; content: string }[] = [{ role: "system", content: SYSTEM }];
+  const out: FakeObservation[] = [];
+  let t = start;
+  let exchange = -1;
+  const traceId = () => `${sessionId}-t${Math.max(exchange, 0)}`;
+  const common = { sessionId, tags: [], level: "DEFAULT", statusMessage: null };
+  for (const turn of c.turns) {
+    t += 1500;
+    if (turn.startsWith("C:")) {
+      exchange++;
+      history.push({ role: "user", content: turn.slice(2) });
+    } else if (turn.startsWith("T:")) {
+      const [name, args, result] = turn.slice(2).split("|") as [string, string, string];
+      const failed = result.includes('"error"');
+      out.push({
+        ...common,
+        id: `${traceId()}-tool-${out.length}`,
+        traceId: traceId(),
+        traceName: "bot-turn",
+        name,
+        type: "TOOL",
+        startTime: t,
+        visibleAt: t,
+        input: args,
+        output: result,
+        level: failed ? "ERROR" : "DEFAULT",
+        statusMessage: failed ? (JSON.parse(result) as { error: string }).error : null,
+      });
+    } else {
+      const reply = { role: "assistant", content: turn.slice(2) };
+      out.push({
+        ...common,
+        id: `${traceId()}-gen-${out.length}`,
+        traceId: traceId(),
+        traceName: "bot-turn",
+        name: "reply",
+        type: "GENERATION",
+        startTime: t,
+        visibleAt: t,
+        input: [...history],
+        output: reply,
+      });
+      history.push(reply);
+    }
+  }
+  out.push({
+    ...common,
+    id: `${sessionId}-end`,
+    traceId: `${sessionId}-end`,
+    traceName: "conversation_end",
+    name: "hangup",
+    type: "EVENT",
+    startTime: t + 1000,
+    visibleAt: t + 1000,
+    input: null,
+    output: null,
+  });
+  return out;
+}
