@@ -11,6 +11,7 @@ import { eventRoutes } from "./http/routes/events.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { alertRoutes } from "./http/routes/alerts.js";
 import { jobRoutes } from "./http/routes/jobs.js";
+import { metricsRoutes } from "./http/routes/metrics.js";
 import { monitoringRoutes } from "./http/routes/monitoring.js";
 import { openApiRoutes } from "./http/routes/openapi.js";
 import { runRoutes } from "./http/routes/runs.js";
@@ -62,6 +63,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route("/", runRoutes(deps))
     .route("/", monitoringRoutes(deps))
     .route("/", alertRoutes(deps))
+    .route("/", metricsRoutes(deps))
     .route("/", eventRoutes(deps))
     .route("/", statusRoutes(deps))
     .route("/", openApiRoutes());

@@ -9,6 +9,7 @@ import { isProduction, type Env } from "./env.js";
 import { createLocalCallLimiter, createSharedCallLimiter, type CallLimiter } from "./integrations/call-limiter.js";
 import { judgeFromEnv, type JudgeModel } from "./integrations/judge.js";
 import { createLangfuseSource, type TraceSource } from "./integrations/langfuse.js";
+import { createLangfuseLinks, type LangfuseLinks } from "./integrations/langfuse-links.js";
 import { createUpstashRateLimiter, type RateLimiter } from "./integrations/rate-limiter.js";
 import { createHttpVerifier, type Verifier } from "./monitoring/verifier.js";
 import { createLogger, type Logger } from "./log.js";
@@ -40,6 +41,8 @@ interface MonitoringDeps {
   judge: JudgeModel | undefined;
   limiter: CallLimiter;
   verifier: Verifier | undefined;
+  /** Links to Langfuse sessions (status page, reports), when Langfuse is configured. */
+  links?: LangfuseLinks;
 }
 
 function monitoringFromEnv(env: Env, log: Logger, clock: () => number): MonitoringDeps {
@@ -68,6 +71,17 @@ function monitoringFromEnv(env: Env, log: Logger, clock: () => number): Monitori
     judge: env.OPENAI_API_KEY ? judgeFromEnv(env, env.OPENAI_API_KEY) : undefined,
     limiter: shared ? createSharedCallLimiter(shared, "judge") : createLocalCallLimiter(env.MODEL_CALLS_PER_MINUTE),
     verifier: env.VERIFIER_URL ? createHttpVerifier(env.VERIFIER_URL, env.VERIFIER_DELAY_MS) : undefined,
+    links:
+      env.LANGFUSE_PUBLIC_KEY && env.LANGFUSE_SECRET_KEY
+        ? createLangfuseLinks({
+            baseUrl: env.LANGFUSE_BASE_URL,
+            publicKey: env.LANGFUSE_PUBLIC_KEY,
+            secretKey: env.LANGFUSE_SECRET_KEY,
+            timeoutMs: env.LANGFUSE_TIMEOUT_SECONDS * 1000,
+            log,
+            clock,
+          })
+        : undefined,
   };
 }
 

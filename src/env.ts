@@ -140,7 +140,16 @@ const envSchema = z.object({
   ALERT_EMAIL_FROM: optionalString,
   ALERT_EMAIL_TO: optionalString,
   NOTIFICATION_GIVE_UP_HOURS: int(24, 1),
+  /** An Events API v2 integration key is 32 characters; PagerDuty answers 400 to any other. */
+  PAGERDUTY_ROUTING_KEY: z.string().length(32).optional(),
+  PAGERDUTY_EVENTS_URL: z.url().default("https://events.pagerduty.com/v2/enqueue"),
+  PAGERDUTY_ESCALATION_ROUTING_KEY: z.string().length(32).optional(),
+  ALERT_ESCALATION_MINUTES: int(15, 1),
   FULFILLMENT_FAILURE_RATE: fraction(0.2),
+  REGRESSION_ALPHA: z.coerce.number().gt(0).max(0.2).default(0.01),
+  REGRESSION_MIN_SAMPLES: int(50, 1),
+  REGRESSION_MIN_RATIO: z.coerce.number().min(1).default(1.5),
+  REGRESSION_BASELINE_DAYS: int(7, 1).pipe(z.number().max(28)),
 
   RETENTION_DAYS: int(30, 1),
   RUN_RETENTION_DAYS: int(90, 1),

@@ -25,5 +25,6 @@ export function logConfiguredFeatures(env: Env, log: Logger): void {
   if (!env.SLACK_WEBHOOK_URL) off.slack_alerts = "SLACK_WEBHOOK_URL is not set: alerts skip the Slack channel";
   if (!env.ALERT_WEBHOOK_URL) off.webhook_alerts = "ALERT_WEBHOOK_URL is not set: alerts skip the webhook channel";
   if (!env.SMTP_HOST) off.email_alerts = "SMTP_HOST is not set: alerts skip the email channel";
+  if (!env.PAGERDUTY_ROUTING_KEY) off.pagerduty_alerts = "PAGERDUTY_ROUTING_KEY is not set: alerts skip the PagerDuty channel";
   for (const [feature, reason] of Object.entries(off)) log.warn("feature disabled", { feature, reason });
 }

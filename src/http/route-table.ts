@@ -4,6 +4,7 @@ import { CRON_ROUTES } from "./routes/cron.js";
 import { EVENT_ROUTES } from "./routes/events.js";
 import { HEALTH_ROUTES } from "./routes/health.js";
 import { JOB_ROUTES } from "./routes/jobs.js";
+import { METRICS_ROUTES } from "./routes/metrics.js";
 import { MONITORING_ROUTES } from "./routes/monitoring.js";
 import { OPENAPI_ROUTES } from "./routes/openapi.js";
 import { RUN_ROUTES } from "./routes/runs.js";
@@ -26,6 +27,7 @@ export const ROUTES: readonly RouteContract[] = [
   RUN_ROUTES,
   MONITORING_ROUTES,
   ALERT_ROUTES,
+  METRICS_ROUTES,
   EVENT_ROUTES,
   STATUS_ROUTES,
 ].flatMap((group) => Object.values(group) as RouteContract[]);

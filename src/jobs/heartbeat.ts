@@ -4,6 +4,7 @@ import { describeError } from "../log.js";
 import { evaluateAlerts } from "../alerts/engine.js";
 import { deliverySettings } from "../alerts/delivery-settings.js";
 import { deliverNotifications } from "../alerts/outbox.js";
+import { escalateUnacknowledged, escalationSettings } from "../alerts/escalation.js";
 import type { Channel } from "../alerts/rules.js";
 import { catchUpRollups } from "../stability/rollup-catch-up.js";
 import { detectRunTransitions, handleFinishedRuns } from "../runs/detectors.js";
@@ -21,6 +22,13 @@ export interface HeartbeatStep {
 // read, so the alert signals do not wait for the rollups step.
 const HEARTBEAT_STEPS: HeartbeatStep[] = [
   { name: "alerts", run: (deps, now) => evaluateAlerts(deps, now, deps.alerts.rules, Object.keys(deps.alerts.channels) as Channel[]) },
+  {
+    name: "escalations",
+    run: async (deps, now) =>
+      deps.alerts.channels.pagerduty_escalation
+        ? escalateUnacknowledged(deps.db, now, escalationSettings(deps.env))
+        : { skipped: "no second route" },
+  },
   { name: "notifications", run: (deps, now) => deliverNotifications(deps, now, deps.alerts.channels, deliverySettings(deps.env)) },
   // Webhooks commit only their events; their counts are caught up here (and before every read).
   { name: "rollups", run: async (deps) => ({ rollupRowsWritten: await catchUpRollups(deps.db) }) },

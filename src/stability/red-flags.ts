@@ -13,7 +13,8 @@ type RedFlagKind =
   | "bot_not_responding"
   | "error_rate"
   | "no_traffic"
-  | "response_quality";
+  | "response_quality"
+  | "regression";
 
 export interface RedFlag {
   severity: "critical" | "warning";

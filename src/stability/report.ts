@@ -11,6 +11,9 @@ import type { RollupRow } from "./rollup-metrics.js";
 import { recommend } from "./report-advice.js";
 import { lastMinuteBySource, periodStarts, periodTotals, readRollups } from "./rollup-reader.js";
 import { thresholdsFrom } from "./thresholds.js";
+import type { Comparison } from "../regression/detect.js";
+import { compareWithBaseline, regressionSettings } from "../regression/evaluate.js";
+import { regressionRedFlags } from "../regression/red-flags.js";
 
 const H = 3600_000;
 const MIN = 60_000;
@@ -36,6 +39,8 @@ export interface StabilityReport {
   recommendations: string[];
   qualityChecks: QualityChecks;
   labels: Labels;
+  /** The last hour and the last 24 h against the same hours of the baseline days (regression detection). */
+  baseline: Comparison[];
 }
 
 /** The verdict over the last `hours`, or over the current observation period when that is shorter. */
@@ -49,7 +54,8 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   // is older than the window, the usual case). Independent reads run in parallel: at Turso's
   // distance each is a network round trip.
   const rollingReads = windowReads(rolling, now);
-  const [[starts, restarts, lastErrors, ...rollingResults], rollingQuality] = await Promise.all([
+  const regression = regressionSettings(deps.env);
+  const [[starts, restarts, lastErrors, ...rollingResults], rollingQuality, baseline] = await Promise.all([
     readRollups(deps.db, [
       periodStarts(rolling - gapMs - MIN, gapMs),
       latestRestarts(now),
@@ -57,6 +63,7 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
       ...rollingReads.queries,
     ]),
     readQualityChecks(deps.db, rolling, to),
+    compareWithBaseline(deps.db, now, 60, regression),
   ]);
   const period = (source: string | null, critical?: { at: number; kind: string }) =>
     observationPeriod({ source, began: starts.find((s) => s.source === source), restarts, critical, now, gapMs });
@@ -80,7 +87,11 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
 
   // A period that began in this window began with its first delivery: the silence before it ended the last period.
   const ownTimeline = start === before.since ? { ...timeline, lastBefore: null } : timeline;
-  const redFlags = [...redFlagsFor(metrics, ownTimeline, t, now), ...qualityRedFlags(qualityChecks, now)].sort((a, b) => a.at - b.at);
+  const redFlags = [
+    ...redFlagsFor(metrics, ownTimeline, t, now),
+    ...qualityRedFlags(qualityChecks, now),
+    ...regressionRedFlags(baseline.findings, now, regression.baselineDays),
+  ].sort((a, b) => a.at - b.at);
 
   // Seed 003: a critical issue restarts the period (its last occurrence, for errors that repeat).
   const criticals = redFlags
@@ -127,6 +138,7 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
     log,
     recommendations: recommend({ status, metrics, checks, redFlags, observation, thresholds: t }),
     qualityChecks,
+    baseline: baseline.comparisons,
     labels: summaryLabels({
       checks,
       metrics,

@@ -238,3 +238,42 @@ export const lastMinuteBySource = (metric: Metric, from: number): Query<{ source
   },
   map: (rs) => rs.rows.map((r) => ({ source: String(r.source), last: Number(r.last) })),
 });
+
+/** Per source, metric and key over [from, to), as `periodTotals` reads it (whole quarters, ragged minutes). */
+export function periodTotalsBySource(from: number, to: number): Query<(RollupRow & { source: string })[]> {
+  const qFrom = Math.ceil(from / QUARTER) * QUARTER;
+  const qTo = Math.max(qFrom, Math.floor(to / QUARTER) * QUARTER);
+  return {
+    statement: {
+      sql: `SELECT source, metric, key, SUM(total) AS total, MAX(peak) AS peak FROM (
+              SELECT source, metric, key, SUM(value) AS total, MAX(value) AS peak FROM ${MINUTES}
+              WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?) GROUP BY source, metric, key
+              UNION ALL
+              SELECT source, metric, key, SUM(value), MAX(value) FROM ${QUARTERS} WHERE slot >= ? AND slot < ? GROUP BY source, metric, key
+            ) GROUP BY source, metric, key`,
+      args: qFrom >= qTo ? [from, to, 0, 0, 0, 0] : [from, qFrom, qTo, to, qFrom, qTo],
+    },
+    map: (rs) => rs.rows.map((r) => ({ ...toRow(r), source: String(r.source) })),
+  };
+}
+
+/**
+ * The same hours on each of the `days` days before [from, to), summed per source, metric and key:
+ * a baseline. From the quarter-hour table (kept for the long history), so the window is taken to
+ * whole quarters.
+ */
+export function recurringTotalsBySource(from: number, to: number, days: number): Query<(RollupRow & { source: string })[]> {
+  const day = 24 * 60 * MIN;
+  const start = Math.round(from / QUARTER) * QUARTER;
+  const width = Math.min(day, Math.max(QUARTER, Math.round((to - from) / QUARTER) * QUARTER));
+  // One primary-key range per day, so only the window's slots are read, not the days between.
+  const starts = Array.from({ length: days }, (_, i) => start - (i + 1) * day);
+  return {
+    statement: {
+      sql: `SELECT source, metric, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups_15m
+            WHERE ${starts.map(() => "(slot >= ? AND slot < ?)").join(" OR ")} GROUP BY source, metric, key`,
+      args: starts.flatMap((d) => [d, d + width]),
+    },
+    map: (rs) => rs.rows.map((r) => ({ ...toRow(r), source: String(r.source) })),
+  };
+}

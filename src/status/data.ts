@@ -46,6 +46,8 @@ export interface StatusData {
   /** Langfuse and the judge are configured; otherwise the conversation section says so. */
   monitoringConfigured: boolean;
   report: StabilityReport;
+  /** Days of baseline regression detection compares with. */
+  baselineDays: number;
   firing: { id: number; rule: string; severity: string; summary: string; since: number }[];
   jobs: JobHealth[];
   deliveries: Point[];
@@ -65,6 +67,8 @@ export interface StatusData {
   runs: { completed: Point[]; failed: Point[]; stalled: Point[] };
   checkpoints: Checkpoint[];
   failedConversations: FailedConversation[];
+  /** Each failed conversation's Langfuse session page, where the project is known. */
+  sessionLinks: Record<string, string>;
   failedRuns: FailedRunSummary[];
 }
 
@@ -106,6 +110,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
   const [fineRollups, rollups, verdictRows, topCategories, finished, stalls, firing, verifierUnavailable, unreadable, scoresRefused] =
     results as Results<typeof shared>;
   const [failedConversations, failedRuns] = full ? (results.slice(shared.length) as Results<typeof lists>) : [[], []];
+  const sessionLinks = await linksTo(deps, failedConversations);
 
   const rowsAt = (slot: number) => rollups.get(slot) ?? [];
   const rate = (slot: number, metric: Metric) => {
@@ -123,6 +128,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     range,
     monitoringConfigured: Boolean(deps.monitoring?.source && deps.monitoring.judge),
     report,
+    baselineDays: deps.env.REGRESSION_BASELINE_DAYS,
     firing,
     jobs,
     deliveries: series(fine, (slot) => sumOf(fineRollups.get(slot) ?? [], "delivery")),
@@ -147,6 +153,15 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     },
     checkpoints,
     failedConversations,
+    sessionLinks,
     failedRuns,
   };
+}
+
+/** One project look-up per instance (cached), then each link is built locally. */
+async function linksTo(deps: Deps, conversations: FailedConversation[]): Promise<Record<string, string>> {
+  const links = deps.monitoring?.links;
+  if (!links || conversations.length === 0) return {};
+  const urls = await Promise.all(conversations.map(async (c) => [c.sessionId, await links.sessionUrl(c.sessionId)] as const));
+  return Object.fromEntries(urls.filter((u): u is readonly [string, string] => u[1] !== null));
 }

@@ -2,6 +2,7 @@ import type { FC } from "hono/jsx";
 import { checkpointLabel } from "../stability/checkpoints.js";
 import { describeStart } from "../stability/observation.js";
 import { observedHours } from "../stability/report-advice.js";
+import { BaselineTable } from "./baseline-table.js";
 import { Chart } from "./chart.js";
 import { RANGES, type Point, type RangeName, type StatusData } from "./data.js";
 import { STYLE } from "./style.js";
@@ -207,6 +208,7 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
               ))}
             </tbody>
           </table>
+          <BaselineTable rows={d.report.baseline} days={d.baselineDays} />
         </section>
 
         <section aria-labelledby="conversations-h">
@@ -257,7 +259,13 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
                     <tr>
                       <td>{when(c.at)}</td>
                       <td>
-                        <code>{c.sessionId}</code>
+                        {d.sessionLinks[c.sessionId] ? (
+                          <a href={d.sessionLinks[c.sessionId]} title="Open the session in Langfuse">
+                            <code>{c.sessionId}</code>
+                          </a>
+                        ) : (
+                          <code>{c.sessionId}</code>
+                        )}
                       </td>
                       <td>{c.intent ?? "–"}</td>
                       <td>{c.summary ?? "–"}</td>

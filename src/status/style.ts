@@ -14,7 +14,7 @@ section{background:#fff;border:1px solid #e2e8f0;border-radius:10px;padding:18px
 .checks{list-style:none;padding:0;margin:8px 0 0;display:flex;flex-wrap:wrap;gap:6px 18px;font-size:14px}
 .checks .pass{color:#166534}.checks .fail{color:#991b1b}.checks .none{color:#64748b}
 .alerts{margin:0;padding-left:18px}.alerts li{margin:4px 0}.sev-critical strong{color:#b91c1c}.sev-high strong{color:#c2410c}.sev-medium strong{color:#a16207}
-table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e2e8f0;vertical-align:top}th{color:#475569;font-weight:600}
+tr.regression td{background:#fef2f2}table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e2e8f0;vertical-align:top}th{color:#475569;font-weight:600}
 tr.fail td,tr.critical td{background:#fef2f2}tr.warning td{background:#fffbeb}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,440px),1fr));gap:22px}
 .chart{margin:0}.chart figcaption{display:flex;justify-content:space-between;gap:8px;flex-wrap:wrap;font-size:14px;margin-bottom:6px}

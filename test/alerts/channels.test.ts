@@ -17,6 +17,8 @@ describe("channel registry", () => {
       SMTP_HOST: "smtp.example.com",
       ALERT_EMAIL_FROM: "vigil@example.com",
       ALERT_EMAIL_TO: "ops@example.com",
+      PAGERDUTY_ROUTING_KEY: "R0UTINGKEY0123456789abcdef012345",
+      PAGERDUTY_ESCALATION_ROUTING_KEY: "ESCALATE0123456789abcdef01234567",
     });
     expect(Object.keys(channelsFromEnv(all, ctx)).sort()).toEqual([...CHANNELS].sort());
   });

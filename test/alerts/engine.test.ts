@@ -10,6 +10,7 @@ import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
 import { apiAuth, cronAuth } from "../helpers/deps.js";
 import { call } from "../helpers/runs.js";
 import { sendAt } from "../helpers/stability.js";
+import { pastTraffic } from "../helpers/traffic.js";
 import { signedRequest } from "../helpers/webhooks.js";
 
 let w: AlertWorld | undefined;
@@ -217,6 +218,16 @@ const CASES: Case[] = [
         args: [now(w), now(w)],
       }),
     clear: async (w) => advance(w, 61 * MIN),
+  },
+  {
+    rule: "regression",
+    labels: { scope: "bot" },
+    // A steady week, then an hour with one error in four: then a day later, neither window has traffic.
+    fire: async (w) => {
+      await pastTraffic(w.t.db, { from: now(w) - 8 * 1440 * MIN, to: now(w) - 60 * MIN, everyMs: 20_000, tag: "week" });
+      await pastTraffic(w.t.db, { from: now(w) - 60 * MIN, to: now(w), everyMs: 20_000, tag: "bad", errorEvery: 4 });
+    },
+    clear: async (w) => advance(w, 25 * 60 * MIN),
   },
 ];
 

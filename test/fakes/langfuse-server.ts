@@ -353,6 +353,9 @@ export async function startFakeLangfuse(options: {
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       return send(res, fault.status, { message: "fault injected" }, fault.headers);
     }
+    // Not rate-limited upstream (web/src/pages/api/public/projects/index.ts): a project key sees its project.
+    if (req.method === "GET" && url.pathname === "/api/public/projects")
+      return send(res, 200, { data: [{ id: "p1", name: "vigil-test", metadata: {} }] });
     const resource: Resource = url.pathname === "/api/public/ingestion" ? "ingestion" : "public-api";
     const rateLimited = limited(resource);
     if (rateLimited) return send(res, 429, { message: "Rate limit exceeded" }, rateLimited);

@@ -160,6 +160,8 @@ describe("the OpenAPI document", () => {
     await checked("GET", "/api/silences", { headers: apiAuth });
     await checked("DELETE", `/api/silences/${silence.id}`, { headers: apiAuth });
 
+    expect(await checked("GET", "/api/metrics", { headers: apiAuth })).toContain("# TYPE vigil_alerts_firing gauge");
+
     await checked("GET", "/status", { headers: { authorization: `Basic ${Buffer.from(`x:${API_KEY}`).toString("base64")}` } });
     await checked("GET", "/status");
     await checked("GET", "/");

@@ -107,6 +107,7 @@ describe("round-trip budget per read request (in process)", () => {
         ["/api/alerts", apiAuth, 1],
         ["/api/silences", apiAuth, 1],
         ["/api/jobs", apiAuth, 1],
+        ["/api/metrics", apiAuth, 1],
       ] as const
     ).map(([path, headers, most]) => ({ path, headers, most })) as { path: string; headers: Record<string, string>; most: number }[],
   )("$path: at most $most round trips", async ({ path, headers, most }) => {

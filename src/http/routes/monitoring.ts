@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { listResults, monitoringSummary, requestReanalysis, sessionDetail } from "../../monitoring/queries.js";
+import { withSessionLinks } from "../../monitoring/session-links.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
 import { isoTime, wholeNumber } from "../schemas/query.js";
@@ -49,6 +50,8 @@ const answers = lazy(() => {
     attempts: z.number(),
     error: z.string().nullable(),
     scoresWrittenAt: maybeTime,
+    /** The session's page in Langfuse. */
+    langfuseUrl: z.string().nullable(),
   });
   const resultsBody = z.strictObject({ results: z.array(verdict), nextCursor: z.string().nullable() });
   const sessionBody = z.strictObject({
@@ -128,8 +131,14 @@ export const MONITORING_ROUTES = {
 export function monitoringRoutes(deps: Deps) {
   const R = MONITORING_ROUTES;
   return new Hono<AppEnv>()
-    .on(R.results.method, R.results.path, validated(R.results), async (c) => c.json(await listResults(deps.db, c.req.valid("query")), 200))
-    .on(R.session.method, R.session.path, async (c) => c.json(await sessionDetail(deps.db, c.req.param("id")), 200))
+    .on(R.results.method, R.results.path, validated(R.results), async (c) => {
+      const page = await listResults(deps.db, c.req.valid("query"));
+      return c.json({ ...page, results: await withSessionLinks(page.results, deps.monitoring?.links) }, 200);
+    })
+    .on(R.session.method, R.session.path, async (c) => {
+      const detail = await sessionDetail(deps.db, c.req.param("id"));
+      return c.json({ ...detail, verdicts: await withSessionLinks(detail.verdicts, deps.monitoring?.links) }, 200);
+    })
     .on(R.reanalyze.method, R.reanalyze.path, async (c) => c.json(await requestReanalysis(deps.db, c.req.param("id"), deps.clock()), 202))
     .on(R.summary.method, R.summary.path, validated(R.summary), async (c) => {
       const { hours } = c.req.valid("query");
