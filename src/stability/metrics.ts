@@ -150,8 +150,7 @@ export function metricsFollowUp(seen: TotalsRows, p: { from: number; to: number;
         errorGroups: groups,
         firstAt: {
           // A stranger's earlier knock is not when the sender started failing.
-          signatureFailure:
-            failing.firstSlot === null ? null : Math.max(signatureFailureAt ?? from, origin + failing.firstSlot * QUARTER),
+          signatureFailure: failing.firstSlot === null ? null : Math.max(signatureFailureAt ?? from, origin + failing.firstSlot * QUARTER),
           error: errorAt ?? null,
           slowResponse: slowResponseAt ?? null,
         },
