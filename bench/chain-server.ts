@@ -9,7 +9,7 @@ import { jsonWithHeaders, requestEnvelope } from "../src/http/request-envelope.j
 import { createLogger } from "../src/log.js";
 
 // The middleware in front of the webhook route, alone on the real server stack (bench/ingest-steps.ts
-// drives it): CHAIN=old is the seven layers before issue 17 (hono's request id, the access-log
+// drives it): CHAIN=old is the seven layers before the single request envelope (hono's request id, the access-log
 // middleware as it was, hono's secure headers, the body-limit, API-key, path and schema guards
 // the webhook passed through); CHAIN=new is the one envelope and the answer built with its
 // headers as one record. The route only reads the body and answers, as the bare baseline does.

@@ -19,7 +19,7 @@ import { signStandardWebhook, verifySignature } from "../src/stability/signature
 import { fmt, probe, startChild, stop, table, type BenchResult } from "./lib.js";
 
 // `npm run bench -- ingest-steps`: CPU µs per webhook of each step of the webhook route that
-// issue 17 changed, the old way against the new, in one process (process.cpuUsage(), so the
+// the envelope rework changed, the old way against the new, in one process (process.cpuUsage(), so the
 // disk's fsync wait is not counted), pinned to one core: what was tried, and what each gained.
 const cpuMicros = () => {
   const u = process.cpuUsage();
@@ -138,7 +138,7 @@ async function measureSteps(): Promise<BenchResult> {
   const signed = { id: "msg_1", ts: Math.floor(Date.now() / 1000) };
   const sig = signStandardWebhook(secret, signed.id, signed.ts, raw);
   const headers: Record<string, string> = { "webhook-id": signed.id, "webhook-timestamp": String(signed.ts), "webhook-signature": sig };
-  // Before issue 17 (the Standard Webhooks branch as it was): the secret list split and the key
+  // Before the envelope rework (the Standard Webhooks branch as it was): the secret list split and the key
   // decoded on every request, the signed bytes copied into one buffer.
   const verifyBefore = (rawSecrets: string, get: (h: string) => string | undefined, bytes: Uint8Array, now: number) => {
     const [id, ts, signature] = [get("webhook-id")!, get("webhook-timestamp")!, get("webhook-signature")!];
@@ -261,7 +261,7 @@ async function measureSteps(): Promise<BenchResult> {
   return {
     title: "Webhook ingest, step by step",
     lines: [
-      "What was tried on the webhook route (issue 17), each step the old way against the new, in one process pinned to one core: CPU µs per webhook from `process.cpuUsage()` (so the fsync wait of a commit is not counted). Steps measured twice alternate, so neither gains from running second.",
+      "What was tried on the webhook route, each step the old way against the new, in one process pinned to one core: CPU µs per webhook from `process.cpuUsage()` (so the fsync wait of a commit is not counted). Steps measured twice alternate, so neither gains from running second.",
       "",
       ...table(
         ["step", "CPU µs per webhook"],

@@ -37,7 +37,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
 
   app.use(requestEnvelope(deps.log));
   // Webhooks first: they carry their own signature, body limit and schema check, so the hot
-  // path skips the API-key, body-limit and path-guard layers below (issue 17: CPU per webhook).
+  // path skips the API-key, body-limit and path-guard layers below (CPU per webhook).
   const routed = app.route("/", webhookRoutes(deps, schema));
   const limitBody = bodyLimit({
     maxSize: deps.env.BODY_LIMIT_BYTES,

@@ -30,7 +30,7 @@ const complete = new WeakSet<Response>();
 
 /**
  * A JSON answer with the envelope's headers as one plain record: @hono/node-server then writes
- * it without building a Headers object (measured on the webhook route, issue 17). For hot routes.
+ * it without building a Headers object (measured on the webhook route). For hot routes.
  */
 export function jsonWithHeaders(c: Context<AppEnv>, body: unknown, status: ContentfulStatusCode): Response {
   const res = new Response(JSON.stringify(body), {
@@ -45,7 +45,7 @@ export function jsonWithHeaders(c: Context<AppEnv>, body: unknown, status: Conte
 const GIVEN_ID = /^[\w\-=]{1,255}$/;
 
 /**
- * What every request gets, in one middleware instead of three (issue 17: each layer of Hono's
+ * What every request gets, in one middleware instead of three (each layer of Hono's
  * chain costs CPU on every webhook): a request id (the caller's X-Request-Id if plain, else a
  * UUID), the security headers, and one JSON log line — a wide event to which a route adds its own
  * fields with `c.set("logFields", …)` (a webhook's type, id and duplicate flag); 5xx at error

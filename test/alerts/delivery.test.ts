@@ -141,7 +141,7 @@ describe("the alert webhook channel", () => {
       await w.deliver();
       expect(received).toHaveLength(1);
       const r = received[0]!;
-      // Signed at the injected clock's time, not the machine's (issue 19, item 8).
+      // Signed at the injected clock's time, not the machine's.
       expect(r.headers["webhook-timestamp"]).toBe(String(Math.floor(w.deps.clock() / 1000)));
       const check = verifySignature({
         secrets: [ALERT_SECRET],

@@ -305,7 +305,7 @@ describe("lifecycle", () => {
     expect((await w.app.request(`/api/alerts/${alert!.id}/ack`, { method: "POST", headers: apiAuth })).status).toBe(409);
   });
 
-  it("keeps the summary of a firing alert up to date between notifications (issue 16)", async () => {
+  it("keeps the summary of a firing alert up to date between notifications", async () => {
     const errors = ruleSchema.parse({
       name: "errors_now",
       signal: "processing_errors",

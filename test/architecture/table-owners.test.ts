@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { migrations } from "../../src/db/migrations/index.js";
 
-// Issue 19, item 3: a table has one owner. The status page, the alert signals and the report
+// A table has one owner. The status page, the alert signals and the report
 // call their owner's query functions instead of writing SQL against other domains' tables, so
 // a column changes in one folder.
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_KEY, CRON_SECRET } from "../helpers/deps.js";
 import { startServer, type ServerProcess } from "../helpers/server-process.js";
 
-// Issue 16 item 2: the README's client example, copied as a reader would, runs twice in a row.
+// The README's client example, copied as a reader would, runs twice in a row.
 const dir = mkdtempSync(join(tmpdir(), "vigil-readme-"));
 let server: ServerProcess;
 beforeAll(async () => {

@@ -84,7 +84,7 @@ describe("a deployment whose schema is behind", () => {
       ["/api/jobs", apiAuth],
       ["/api/cron/heartbeat", cronAuth],
       ["/api/health", {}],
-      // Registered ahead of the shared guards (issue 17), so it makes the check itself.
+      // Registered ahead of the shared guards, so it makes the check itself.
       ["/api/webhooks/bot", {}],
     ] as const) {
       const res = await app.request(path, path === "/api/webhooks/bot" ? signedRequest(botEvent("message.received")) : { headers });

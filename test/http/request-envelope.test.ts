@@ -4,7 +4,7 @@ import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, apiAuth, captureLogs, testClock, testDeps, testEnv } from "../helpers/deps.js";
 import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
-// Issue 17 folded request id, security headers and the access line into one middleware, and
+// One middleware holds the request id, the security headers and the access line, and
 // gave the webhook route a response built with its headers as one record. Guaranteed: every
 // answer — fast path, error, page — carries the same security headers and its request id, and
 // each request writes exactly one "request" line.

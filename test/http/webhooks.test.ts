@@ -58,7 +58,7 @@ describe("POST /api/webhooks/:source", () => {
     expect(await count("SELECT SUM(value) AS n FROM webhook_rollups WHERE metric = 'response'")).toBe(1);
   });
 
-  it("logs one line per accepted webhook: the access line carries its type, id and duplicate flag (issue 17)", async () => {
+  it("logs one line per accepted webhook: the access line carries its type, id and duplicate flag", async () => {
     const deps = realClock();
     const app = createApp(deps);
     const body = botEvent("response.sent", { latency_ms: 640 });

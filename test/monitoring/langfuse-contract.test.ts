@@ -235,7 +235,7 @@ describe("API detection is re-checked", () => {
   });
 });
 
-describe("Langfuse v1 reads (issue 18, item 5)", () => {
+describe("Langfuse v1 reads", () => {
   it("lists traces with fields=core and keeps the session of an observation whose trace started hours before", async () => {
     w = await monitoringWorld({ version: "v3" });
     const now = w.clock.now();

@@ -11,7 +11,7 @@ import { slidingWindowSlack } from "../helpers/rate-window.js";
 import { startServer, waitFor, type ServerProcess } from "../helpers/server-process.js";
 import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
-// Issue 15, items 1, 2, 3 and 5 against the real local server (a child process on
+// Hostile load against the real local server (a child process on
 // 127.0.0.1, port 0), as an attacker would try them. Each attack is bounded in bytes and
 // requests. The figures printed here are the ones in RELIABILITY.md.
 
@@ -82,7 +82,7 @@ function chunkedUpload(baseUrl: string, path: string, totalMb: number): Promise<
   });
 }
 
-describe("memory exhaustion through the webhook route (item 1)", () => {
+describe("memory exhaustion through the webhook route", () => {
   it("three concurrent chunked uploads of up to 128 MB each are refused at WEBHOOK_MAX_BYTES: 413, RSS stays flat", async () => {
     const server = await start();
     const pid = server.child.pid!;
@@ -100,7 +100,7 @@ describe("memory exhaustion through the webhook route (item 1)", () => {
   });
 });
 
-describe("unsigned flood with rate limiting on (item 2)", () => {
+describe("unsigned flood with rate limiting on", () => {
   it("the signed sender sees no 429 while 300 unsigned requests hit its source", async () => {
     redis = await startRedis();
     upstash = await startUpstashRestServer(redis.port);
@@ -144,7 +144,7 @@ describe("unsigned flood with rate limiting on (item 2)", () => {
   });
 });
 
-describe("500 made-up sources (item 3)", () => {
+describe("500 made-up sources", () => {
   for (const [mode, env, expected] of [
     ["declared (WEBHOOK_SOURCES=whatsapp-bot)", { WEBHOOK_SOURCES: "whatsapp-bot" }, 404],
     ["nothing declared", {}, 401],
@@ -178,7 +178,7 @@ describe("500 made-up sources (item 3)", () => {
   }
 });
 
-describe("client aborts (item 5)", () => {
+describe("client aborts", () => {
   it("a client that hangs up mid-body is logged as an aborted request, never as a 500", async () => {
     const server = await start();
     const { port } = new URL(server.baseUrl);
@@ -214,7 +214,7 @@ describe("client aborts (item 5)", () => {
   });
 });
 
-describe("weak secrets at start-up (item 8)", () => {
+describe("weak secrets at start-up", () => {
   it("the real server refuses to start with WEBHOOK_SECRET=x and names the variable", async () => {
     const failed = await start({ WEBHOOK_SECRET: "x" }).then(
       () => "",

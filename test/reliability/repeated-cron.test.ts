@@ -6,7 +6,7 @@ import { cronAuth } from "../helpers/deps.js";
 import { sendAt } from "../helpers/stability.js";
 import { signedRequest } from "../helpers/webhooks.js";
 
-// Issue 15, items 9 and 15: a cron Vercel delivers again (or twenty times) must not change
+// A cron Vercel delivers again (or twenty times) must not change
 // what the alerts decide, and every state change of an alert is announced with its own kind.
 
 let w: AlertWorld | undefined;
@@ -22,7 +22,7 @@ const forge = (world: AlertWorld, source: string) =>
     signedRequest({ type: "message.received" }, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(world.deps.clock() / 1000) }),
   );
 
-describe("a heartbeat delivered again within its minute (item 9)", () => {
+describe("a heartbeat delivered again within its minute", () => {
   it("20 calls in one minute run once; the rest answer skipped: already_ran; the next minute runs", async () => {
     w = await alertWorld();
     const app = createApp(w.deps);
@@ -85,7 +85,7 @@ describe("a heartbeat delivered again within its minute (item 9)", () => {
   });
 });
 
-describe("notifications are grouped by kind (item 15)", () => {
+describe("notifications are grouped by kind", () => {
   it("one alert of a rule resolving while another fires in the same evaluation sends a resolved and a firing message", async () => {
     w = await alertWorld();
     await forge(w, "bot-a");

@@ -10,14 +10,14 @@ import { parseEnv } from "../../src/env.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, captureLogs, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 
-// Issue 15, items 11–14: the status page's headers, a health check that proves writes,
+// The status page's headers, a health check that proves writes,
 // SMTP credentials never sent in clear, and Slack text a bot cannot turn into @channel.
 
 let t: TestDb;
 beforeAll(async () => (t = await createTestDb()));
 afterAll(() => t.cleanup());
 
-describe("GET /status headers (item 11)", () => {
+describe("GET /status headers", () => {
   it("forbids scripts, loading, framing and sniffing", async () => {
     const app = createApp(testDeps({ db: t.db }));
     const res = await app.request("/status", { headers: { authorization: `Basic ${Buffer.from(`u:${API_KEY}`).toString("base64")}` } });
@@ -37,7 +37,7 @@ describe("GET /status headers (item 11)", () => {
   });
 });
 
-describe("GET /api/health proves the database takes writes (item 12)", () => {
+describe("GET /api/health proves the database takes writes", () => {
   it("answers 503 db: unwritable while reads work but writes cannot get through", async () => {
     const deps = testDeps({ db: createDb({ url: t.url, busyTimeoutMs: 200 }) });
     const app = createApp(deps);
@@ -61,7 +61,7 @@ describe("GET /api/health proves the database takes writes (item 12)", () => {
   });
 });
 
-describe("SMTP never sends credentials in clear (item 13)", () => {
+describe("SMTP never sends credentials in clear", () => {
   let server: SMTPServer;
   let port = 0;
   const auths: string[] = [];
@@ -117,7 +117,7 @@ describe("SMTP never sends credentials in clear (item 13)", () => {
   });
 });
 
-describe("Slack text is escaped and bounded (item 14)", () => {
+describe("Slack text is escaped and bounded", () => {
   it("a bot-supplied error type cannot ping the channel or inject a link", () => {
     const m: AlertMessage = {
       groupKey: "g@1",

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { localSecretsPath } from "../../src/server/local-secrets.js";
 import { startServer, waitFor, type ServerProcess } from "../helpers/server-process.js";
 
-// Issue 16 item 1: `npm run dev` with nothing configured works, and says how.
+// `npm run dev` with nothing configured works, and says how.
 const dir = mkdtempSync(join(tmpdir(), "vigil-first-run-"));
 const dataDir = join(dir, "data");
 const unset = {

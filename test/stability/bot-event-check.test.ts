@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
 import { botEventSchema, classifyEvent } from "../../src/stability/events.js";
 
-// classifyEvent checks the common bot event by hand and leaves the rest to the schema (issue 17):
+// classifyEvent checks the common bot event by hand and leaves the rest to the schema:
 // for every body, it must answer exactly what the schema alone answers.
 const bodies: Record<string, unknown>[] = [];
 const times: unknown[] = [

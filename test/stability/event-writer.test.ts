@@ -22,7 +22,7 @@ const row = (source: string, dedupeKey: string, sharedKey = false): EventRow => 
   payload: '{"type":"response.sent","note":"\\u2028 and \\"quotes\\""}',
 });
 
-describe("the webhook event writer's one-statement commit (issue 17)", () => {
+describe("the webhook event writer's one-statement commit", () => {
   it("stores each key once and tells every caller whether its event was a duplicate, within and across batches", async () => {
     const writer = createEventWriter(t.db);
     await writer.write(row("a", "old"));

@@ -194,7 +194,7 @@ describe("evaluateChecks thresholds", () => {
   });
 });
 
-describe("zero deliveries (issue 16 item 5)", () => {
+describe("zero deliveries", () => {
   it("before the first delivery: the report says no data yet, and closed checkpoints say no traffic", async () => {
     const t = await createTestDb();
     const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET }) });

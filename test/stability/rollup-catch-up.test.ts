@@ -35,7 +35,7 @@ function setup() {
   return { deps, app, send };
 }
 
-describe("rollups off the request path (issue 17, item 1)", () => {
+describe("rollups off the request path", () => {
   it("a webhook's commit writes its event row and nothing else", async () => {
     const { send } = setup();
     await send(50);

@@ -119,7 +119,7 @@ describe("rollups against raw counts", () => {
   }, 120_000); // 4,000 signed requests through the app: seconds alone, longer on a loaded 2-core machine
 });
 
-describe("quarter-hour rollups of signature failures (issue 16, item 7)", () => {
+describe("quarter-hour rollups of signature failures", () => {
   it("are keyed by the slot's start, so the status page's hourly chart counts them", async () => {
     // Declared, so its failures are its own rather than the "(undeclared)" aggregate.
     const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "sigslot" }) });

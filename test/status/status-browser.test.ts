@@ -99,7 +99,7 @@ describe.runIf(suite.run)(suite.title("the status page in a browser"), () => {
       viewport: { width: 1200, height: 900 },
     });
     const page = await context.newPage();
-    // The page's Content-Security-Policy must not block anything it needs (issue 15, item 11).
+    // The page's Content-Security-Policy must not block anything it needs.
     const blocked: string[] = [];
     page.on("console", (m) => {
       if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());

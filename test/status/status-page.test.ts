@@ -69,7 +69,7 @@ describe("GET /status", () => {
     await t.db.execute("DELETE FROM alerts WHERE fingerprint = 'notice-test'");
   });
 
-  it("switches range with plain links: 1 h per minute, 24 h per quarter hour, 7 d per hour (issue 16)", async () => {
+  it("switches range with plain links: 1 h per minute, 24 h per quarter hour, 7 d per hour", async () => {
     const rows = (html: string, id: string) =>
       new RegExp(`<figure class="chart" id="${id}">[\\s\\S]*?<\\/figure>`).exec(html)![0].match(/<tr><td>/g)?.length;
     for (const [range, fine, coarse] of [
@@ -102,7 +102,7 @@ describe("GET /status", () => {
     },
   );
 
-  it("draws axis labels as HTML text and a lone hour of latency as a visible dot (issue 16)", async () => {
+  it("draws axis labels as HTML text and a lone hour of latency as a visible dot", async () => {
     const { html } = await page(basic(API_KEY));
     const latency = /<figure class="chart" id="chart-latency">[\s\S]*?<\/figure>/.exec(html)![0];
     expect(latency).toMatch(/<div class="y-axis" aria-hidden="true"><span class="tick"/);
@@ -119,7 +119,7 @@ describe("GET /status", () => {
     empty.cleanup();
   });
 
-  it("with nothing received says no data yet, not NEEDS ATTENTION, and says what is not configured (issue 16)", async () => {
+  it("with nothing received says no data yet, not NEEDS ATTENTION, and says what is not configured", async () => {
     const empty = await createTestDb();
     const app = createApp(testDeps({ db: empty.db, env: testEnv({ WEBHOOK_SECRET }), monitoring: undefined }));
     const html = await (await app.request("/status", { headers: basic(API_KEY) })).text();
