@@ -1,6 +1,7 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { guarded } from "../db/guarded-batch.js";
+import type { Execution } from "./types.js";
 
 // Seed 002's monitoring.db, moved in: its orchestrations and agent_executions (the columns its
 // "Database Schema" lists) become Vigil's, keyed by their session ids so a second import adds
@@ -22,25 +23,12 @@ export interface SeedRun {
   progressFilePath: string | null;
 }
 
-export interface SeedExecution {
+/** An agent execution as the seed stored it: Vigil's fields, its own status names, its run's seed id. */
+export type SeedExecution = Omit<Execution, "id" | "orchestrationId" | "status"> & {
   /** The seed's orchestrations.id (its foreign key), or null. */
   seedRunId: number | null;
-  agentSessionId: string;
-  agentName: string;
-  taskId: string | null;
-  taskNumber: number | null;
   status: "in_progress" | "completed" | "failed";
-  startedAt: number;
-  completedAt: number | null;
-  durationMs: number | null;
-  retryCount: number;
-  selfHealed: boolean;
-  filesCreated: number;
-  filesModified: number;
-  errorMessage: string | null;
-  summaryReportPath: string | null;
-  sessionLogPath: string | null;
-}
+};
 
 const runInsert = (r: SeedRun): InStatement => ({
   sql: `INSERT INTO orchestrations (session_id, task_description, status, started_at, completed_at, duration_ms, total_tasks,
