@@ -1,27 +1,14 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { guarded } from "../db/guarded-batch.js";
-import type { Execution } from "./types.js";
+import type { Execution, Run } from "./types.js";
 
 // Seed 002's monitoring.db, moved in: its orchestrations and agent_executions (the columns its
 // "Database Schema" lists) become Vigil's, keyed by their session ids so a second import adds
 // only what is new. Times are the seed's (SQLite datetime text or epoch numbers).
 
-export interface SeedRun {
-  id: number;
-  sessionId: string;
-  taskDescription: string;
-  status: "running" | "completed" | "failed" | "partial";
-  startedAt: number;
-  completedAt: number | null;
-  durationMs: number | null;
-  totalTasks: number;
-  completedTasks: number;
-  failedTasks: number;
-  gitCommitHash: string | null;
-  planFilePath: string | null;
-  progressFilePath: string | null;
-}
+/** A run as the seed stored it: Vigil's run fields without the progress Vigil tracks itself. */
+export type SeedRun = Omit<Run, "lastProgressAt" | "lastMessage" | "completionSource" | "stalledAt">;
 
 /** An agent execution as the seed stored it: Vigil's fields, its own status names, its run's seed id. */
 export type SeedExecution = Omit<Execution, "id" | "orchestrationId" | "status"> & {
