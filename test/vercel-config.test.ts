@@ -36,6 +36,15 @@ describe("vercel.ts (what Vercel builds from)", () => {
     expect(() => parseEnv({ MONITOR_SCHEDULE: "61 * * * *" })).toThrow(/MONITOR_SCHEDULE/);
   });
 
+  it("ships the file ALERT_RULES_FILE names with every function, and refuses a path outside the project", () => {
+    const withRules = vercelConfig({ ALERT_RULES_FILE: "./config/alerts.yaml" });
+    for (const fn of Object.values(withRules.functions)) expect(fn.includeFiles).toContain(",config/alerts.yaml}");
+    for (const fn of Object.values(pro.functions)) expect(fn.includeFiles).not.toContain("alerts");
+    for (const bad of ["/etc/alerts.yaml", "../alerts.yaml", "config/*.yaml", "a,b.yaml"]) {
+      expect(() => vercelConfig({ ALERT_RULES_FILE: bad }), bad).toThrow(/ALERT_RULES_FILE/);
+    }
+  });
+
   it("gives api/index 30 s and every cron function 300 s, and builds with the bundle script", () => {
     expect(pro.functions["api/index.ts"].maxDuration).toBe(MAX_DURATION_SECONDS.app);
     expect(pro.functions["api/cron/*.ts"].maxDuration).toBe(MAX_DURATION_SECONDS.cron);

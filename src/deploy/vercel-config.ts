@@ -13,7 +13,21 @@ export const FUNCTION_RUNTIME = "nodejs24.x";
 
 // What tracing the bundle cannot find: its source maps, and the native libSQL binding that libsql
 // loads by a computed name (Vercel's functions run on x64 Linux with glibc).
-const BUNDLE_FILES = "{dist/vercel/**/*.map,node_modules/@libsql/linux-x64-gnu/**}";
+const BUNDLE_FILES = ["dist/vercel/**/*.map", "node_modules/@libsql/linux-x64-gnu/**"];
+
+/**
+ * ALERT_RULES_FILE is read at run time from the function's working directory (the project root),
+ * so the file has to travel with the functions: a build that names it ships it. A path that is not
+ * a plain file below the project root (absolute, `..`, glob syntax) stops the build naming it.
+ */
+function rulesFile(raw: Partial<Record<string, string | undefined>>): string[] {
+  const file = raw.ALERT_RULES_FILE?.trim().replace(/^\.\//, "");
+  if (!file) return [];
+  if (file.startsWith("/") || file.split("/").includes("..") || /[{}*?,[\]]/.test(file)) {
+    throw new Error(`ALERT_RULES_FILE must be a file path below the project root, bundled with the functions (got "${file}")`);
+  }
+  return [file];
+}
 
 export function vercelConfig(raw: Partial<Record<string, string | undefined>>) {
   const scheduler = raw.CRON_SCHEDULER?.trim() || "vercel";
@@ -21,6 +35,7 @@ export function vercelConfig(raw: Partial<Record<string, string | undefined>>) {
     throw new Error(`CRON_SCHEDULER must be vercel or external (got "${scheduler}")`);
   }
   const schedules = jobSchedules(raw);
+  const includeFiles = `{${[...BUNDLE_FILES, ...rulesFile(raw)].join(",")}}`;
   return {
     $schema: "https://openapi.vercel.sh/vercel.json",
     framework: null,
@@ -31,8 +46,8 @@ export function vercelConfig(raw: Partial<Record<string, string | undefined>>) {
     // A build command makes Vercel look for static files: the build writes robots.txt there.
     outputDirectory: "dist/public",
     functions: {
-      "api/index.ts": { maxDuration: MAX_DURATION_SECONDS.app, includeFiles: BUNDLE_FILES },
-      "api/cron/*.ts": { maxDuration: MAX_DURATION_SECONDS.cron, includeFiles: BUNDLE_FILES },
+      "api/index.ts": { maxDuration: MAX_DURATION_SECONDS.app, includeFiles },
+      "api/cron/*.ts": { maxDuration: MAX_DURATION_SECONDS.cron, includeFiles },
     },
     crons: scheduler === "vercel" ? JOB_NAMES.map((job) => ({ path: `/api/cron/${job}`, schedule: schedules[job] })) : [],
     rewrites: [
