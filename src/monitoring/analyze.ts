@@ -3,7 +3,7 @@ import { errorMessage, UpstreamError } from "../errors.js";
 import type { CallLimiter } from "../integrations/call-limiter.js";
 import { JudgeSchemaError, type JudgeModel, type JudgeRequest } from "../integrations/judge.js";
 import type { z } from "zod";
-import { releaseClaim, retryClaim, type ClaimedSession } from "./queue.js";
+import { releaseClaim, retryClaim, type ClaimedSession } from "./store/sessions.js";
 import { dayOf, spendUpsert, storeVerdict, type ResultRow, type Usage } from "./results.js";
 import type { MonitorSettings } from "./settings.js";
 import type { Transcript } from "./transcript.js";

@@ -6,7 +6,7 @@ import { analyzeClaimed, type AnalysisContext } from "./analyze.js";
 import { callWindow, cycleDeadline } from "./deadline.js";
 import { diagnoseFailures } from "./diagnose.js";
 import { importObservations, settledMark, type ImportSummary } from "./import.js";
-import { claimSession, dueSessions } from "./queue.js";
+import { claimSession, dueSessions } from "./store/sessions.js";
 import { dayOf, daySpend } from "./results.js";
 import { flushScores, type ScoreFlush } from "./scores.js";
 import { monitorSettings } from "./settings.js";

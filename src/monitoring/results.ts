@@ -2,7 +2,7 @@ import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { guarded, whenChanged, type Conditional } from "../db/guarded-batch.js";
 import type { Fulfillment, Intent } from "./prompts.js";
-import { finishClaim, type ClaimedSession, type ClaimOutcome } from "./queue.js";
+import { finishClaim, type ClaimedSession, type ClaimOutcome } from "./store/sessions.js";
 import { verifierJson, type VerifierRecord } from "./verification.js";
 
 export interface Usage {

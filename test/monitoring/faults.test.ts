@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { claimSession } from "../../src/monitoring/queue.js";
+import { claimSession } from "../../src/monitoring/store/sessions.js";
 import { runMonitorCycle } from "../../src/monitoring/cycle.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { fixtureObservations } from "../fixtures/to-observations.js";

@@ -1,6 +1,6 @@
 import type { InStatement } from "@libsql/client";
-import type { Db } from "../db/client.js";
-import type { MonitorSettings } from "./settings.js";
+import type { Db } from "../../db/client.js";
+import type { MonitorSettings } from "../settings.js";
 
 export interface ClaimedSession {
   sessionKey: string;
