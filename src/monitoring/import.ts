@@ -3,7 +3,8 @@ import type { Deps } from "../deps.js";
 import { UpstreamError } from "../errors.js";
 import { pageSize, type LangfuseApi, type RequestGate, type TraceObservation, type TraceSource } from "../integrations/langfuse.js";
 import { MAX_SLICE_MS, readPass, type PassIo, type PassState, type Shape } from "./import-pass.js";
-import { insertObservations, isInternal, observationRow, poisonReason, sessionKeys } from "./observation-rows.js";
+import { isInternal, observationRow, poisonReason, sessionKeys } from "./observation-rows.js";
+import { insertObservations } from "./store/sessions.js";
 import type { MonitorSettings } from "./settings.js";
 import { getState, setState } from "./state.js";
 

@@ -4,6 +4,7 @@ import { NotFoundError } from "../errors.js";
 import { decodeCursor, encodeCursor } from "../shared/cursor.js";
 import { iso } from "../time.js";
 import { scoresRefusedCount, topFailureCategories, unreadableCount } from "./verdict-counts.js";
+import { requestReanalysisUpdate, sessionReads } from "./store/sessions.js";
 import { countTurns } from "./transcript-load.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.parse(String(v)));
@@ -77,11 +78,12 @@ export async function listResults(db: Db, q: { status?: string; intent?: string;
 }
 
 export async function sessionDetail(db: Db, sessionId: string) {
+  const [sessionRow, traceCount] = sessionReads(sessionId);
   const [session, results, traces] = await db.batch(
     [
-      { sql: "SELECT * FROM monitor_sessions WHERE session_key = ?", args: [sessionId] },
+      sessionRow,
       { sql: "SELECT * FROM monitoring_results WHERE session_id = ? ORDER BY activity_version DESC", args: [sessionId] },
-      { sql: "SELECT COUNT(DISTINCT trace_id) AS n FROM monitored_observations WHERE session_key = ?", args: [sessionId] },
+      traceCount,
     ],
     "read",
   );
@@ -103,11 +105,7 @@ export async function sessionDetail(db: Db, sessionId: string) {
 
 /** Queues a session for a fresh verdict (kept beside the earlier ones). */
 export async function requestReanalysis(db: Db, sessionId: string, now: number) {
-  const rs = await db.execute({
-    sql: `UPDATE monitor_sessions SET state = 'pending', activity_version = activity_version + 1, attempts = 0, next_attempt_at = 0, ended = 1, updated_at = ?
-          WHERE session_key = ? AND state != 'analyzing'`,
-    args: [now, sessionId],
-  });
+  const rs = await db.execute(requestReanalysisUpdate(sessionId, now));
   if (rs.rowsAffected === 0) await sessionDetail(db, sessionId); // 404 when unknown
   return { sessionId, queued: rs.rowsAffected === 1 };
 }

@@ -1,5 +1,8 @@
-import type { InStatement } from "@libsql/client";
+// The one module with SQL for monitor_sessions (the analysis queue) and monitored_observations
+// (the imported conversation rows a session is judged from).
+import type { InStatement, InValue } from "@libsql/client";
 import type { Db } from "../../db/client.js";
+import { olderThan } from "../../db/query.js";
 import type { MonitorSettings } from "../settings.js";
 
 export interface ClaimedSession {
@@ -84,3 +87,95 @@ export function releaseClaim(claim: ClaimedSession, now: number): InStatement {
     args: [now, claim.sessionKey, claim.holder],
   };
 }
+
+/** Marks a pending session as not to be judged (outside the sample). */
+export const skipSampledOut = (sessionKey: string, now: number): InStatement => ({
+  sql: "UPDATE monitor_sessions SET state = 'skipped', last_error = 'sampled out', updated_at = ? WHERE session_key = ? AND state = 'pending'",
+  args: [now, sessionKey],
+});
+
+/** Queues a session for a fresh verdict (kept beside the earlier ones); no row changes while it is being analysed. */
+export const requestReanalysisUpdate = (sessionKey: string, now: number): InStatement => ({
+  sql: `UPDATE monitor_sessions SET state = 'pending', activity_version = activity_version + 1, attempts = 0, next_attempt_at = 0, ended = 1, updated_at = ?
+        WHERE session_key = ? AND state != 'analyzing'`,
+  args: [now, sessionKey],
+});
+
+/** A session's row, and how many traces its observations came from: for one read batch. */
+export const sessionReads = (sessionKey: string): [InStatement, InStatement] => [
+  { sql: "SELECT * FROM monitor_sessions WHERE session_key = ?", args: [sessionKey] },
+  { sql: "SELECT COUNT(DISTINCT trace_id) AS n FROM monitored_observations WHERE session_key = ?", args: [sessionKey] },
+];
+
+export function insertObservations(rows: InValue[][]): InStatement {
+  return {
+    sql: `INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data, ends_session, imported_at)
+          VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (id) DO NOTHING`,
+    args: rows.flat(),
+  };
+}
+
+/**
+ * For one read batch: the session already stored for each of `traces` (the rows of a trace
+ * stored under a session), and which of `sessionTraces` were stored as a conversation of their
+ * own (`trace:<id>`) before their session showed up.
+ */
+export const traceSessionReads = (traces: string[], sessionTraces: string[]): [InStatement, InStatement] => [
+  {
+    sql: `SELECT trace_id, min(session_key) AS session_key FROM monitored_observations
+          WHERE trace_id IN (${traces.map(() => "?").join(",") || "NULL"}) AND session_key NOT LIKE 'trace:%' GROUP BY trace_id`,
+    args: traces,
+  },
+  {
+    sql: `SELECT session_key FROM monitor_sessions WHERE session_key IN (${sessionTraces.map(() => "?").join(",") || "NULL"})`,
+    args: sessionTraces.map((t) => `trace:${t}`),
+  },
+];
+
+/** Rows first stored under their trace alone join its session; the session's bookkeeping follows them. */
+export function moveToSession(from: string, to: string, now: number): InStatement[] {
+  return [
+    { sql: "UPDATE monitored_observations SET session_key = ? WHERE session_key = ?", args: [to, from] },
+    {
+      sql: `INSERT INTO monitor_sessions (session_key, first_activity, last_activity, observation_count, ended, state, updated_at)
+            SELECT ?, min(start_time), max(start_time), count(*), max(ends_session), 'pending', ? FROM monitored_observations
+            WHERE session_key = ? HAVING count(*) > 0
+            ON CONFLICT (session_key) DO UPDATE SET
+              first_activity = excluded.first_activity, last_activity = excluded.last_activity,
+              observation_count = excluded.observation_count, ended = max(ended, excluded.ended),
+              activity_version = activity_version + 1,
+              attempts = CASE WHEN state IN ('analyzed', 'skipped', 'error') THEN 0 ELSE attempts END,
+              state = CASE WHEN state IN ('analyzed', 'skipped', 'error') THEN 'pending' ELSE state END,
+              updated_at = excluded.updated_at`,
+      args: [to, now, to],
+    },
+    // A claim on the trace alone is lost with it: its verdict is discarded, the session judged whole.
+    { sql: "DELETE FROM monitor_sessions WHERE session_key = ?", args: [from] },
+  ];
+}
+
+/** An observation's place in its session: (start_time, id). */
+export type ObservationKey = [number, string];
+
+/** Up to `limit` of a session's observations after `after` (from the start when undefined), oldest first. */
+export const observationsAfter = (sessionKey: string, after: ObservationKey | undefined, limit: number): InStatement => ({
+  sql: `SELECT id, start_time, data FROM monitored_observations
+        WHERE session_key = ? AND (? IS NULL OR (start_time, id) > (?, ?)) ORDER BY start_time, id LIMIT ?`,
+  args: [sessionKey, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, limit],
+});
+
+/** Up to `limit` of a session's observations after `after` and before `before` (the end when undefined), newest first. */
+export const observationsBefore = (
+  sessionKey: string,
+  after: ObservationKey,
+  before: ObservationKey | undefined,
+  limit: number,
+): InStatement => ({
+  sql: `SELECT id, start_time, data FROM monitored_observations
+        WHERE session_key = ? AND (start_time, id) > (?, ?) AND (? IS NULL OR (start_time, id) < (?, ?))
+        ORDER BY start_time DESC, id DESC LIMIT ?`,
+  args: [sessionKey, after[0], after[1], before?.[0] ?? null, before?.[0] ?? null, before?.[1] ?? null, limit],
+});
+
+/** Imported conversation content, kept only as long as the raw webhook events (retention). */
+export const oldObservations = olderThan("monitored_observations", "start_time");
