@@ -5,7 +5,7 @@ import type { DomainEventType } from "../events/event-log.js";
 import { jobHealth } from "../jobs/job-health.js";
 import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
-import { getState } from "../monitoring/state.js";
+import { getState } from "../monitoring/store/state.js";
 import { QUALITY_FLAGS, readQualityChecks } from "../monitoring/quality-counts.js";
 import {
   analysisErrorCount,

@@ -11,7 +11,7 @@ import { dayOf, daySpend } from "./results.js";
 import { flushScores, type ScoreFlush } from "./scores.js";
 import { monitorSettings } from "./settings.js";
 import { retryUnavailableChecks } from "./verification.js";
-import { getState, setState } from "./state.js";
+import { getState, setState } from "./store/state.js";
 import { errorMessage } from "../errors.js";
 
 const hash01 = (key: string) => {

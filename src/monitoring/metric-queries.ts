@@ -24,12 +24,6 @@ export const judgeSpendOn = (at: number): Query<{ tokens: number; costUsd: numbe
   map: (rs) => ({ tokens: Number(rs.rows[0]?.tokens ?? 0), costUsd: Number(rs.rows[0]?.cost_usd ?? 0) }),
 });
 
-/** Where the Langfuse import has read up to (ms), if it ever ran. */
-export const importWatermark = (): Query<number | null> => ({
-  statement: { sql: "SELECT value FROM monitor_state WHERE key = 'watermark'", args: [] },
-  map: (rs) => (rs.rows[0] ? Number(rs.rows[0].value) : null),
-});
-
 export interface JudgedOutcomes {
   judged: number;
   /** Judged conversations not fulfilled (fail or partial). */

@@ -27,7 +27,7 @@ const OWNERS: Record<string, string> = {
   run_reports: "src/runs/",
   run_archives: "src/runs/",
   events: "src/events/",
-  monitor_state: "src/monitoring/",
+  monitor_state: "src/monitoring/store/state.ts",
   monitored_observations: "src/monitoring/store/sessions.ts",
   monitor_sessions: "src/monitoring/store/sessions.ts",
   monitoring_results: "src/monitoring/",
