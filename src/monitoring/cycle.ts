@@ -7,7 +7,7 @@ import { callWindow, cycleDeadline } from "./deadline.js";
 import { diagnoseFailures } from "./diagnose.js";
 import { importObservations, settledMark, type ImportSummary } from "./import.js";
 import { claimSession, dueSessions, skipSampledOut } from "./store/sessions.js";
-import { dayOf, daySpend } from "./results.js";
+import { dayOf, daySpend } from "./store/spend.js";
 import { flushScores, type ScoreFlush } from "./scores.js";
 import { monitorSettings } from "./settings.js";
 import { retryUnavailableChecks } from "./verification.js";

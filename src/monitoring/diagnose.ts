@@ -2,7 +2,8 @@ import { JudgeSchemaError } from "../integrations/judge.js";
 import { loadTranscript, meteredAsk, OutOfTimeError, type AnalysisContext } from "./analyze.js";
 import { callWindow } from "./deadline.js";
 import { DIAGNOSIS_SYSTEM, diagnosisSchema, diagnosisUser } from "./prompts.js";
-import { dayOf, spendUpsert, type Usage } from "./results.js";
+import type { Usage } from "./results.js";
+import { dayOf, spendUpsert } from "./store/spend.js";
 import { errorMessage } from "../errors.js";
 
 /**

@@ -1,6 +1,5 @@
 import type { Query } from "../db/query.js";
 import { QUALITY_FLAGS } from "./quality-counts.js";
-import { dayOf } from "./results.js";
 
 /** Verdicts stored since `since`, by intent and status (from the hourly counts, so `since` is a whole hour). */
 export const verdictsByIntentAndStatus = (since: number): Query<{ intent: string; status: string; n: number }[]> => ({
@@ -16,12 +15,6 @@ export const diagnosesByCategory = (since: number): Query<{ category: string; n:
     args: [since],
   },
   map: (rs) => rs.rows.map((r) => ({ category: String(r.category), n: Number(r.n) })),
-});
-
-/** The judge's tokens and spend on the UTC day of `at` (the same row its spend cap reads). */
-export const judgeSpendOn = (at: number): Query<{ tokens: number; costUsd: number }> => ({
-  statement: { sql: "SELECT tokens, cost_usd FROM judge_spend WHERE day = ?", args: [dayOf(at)] },
-  map: (rs) => ({ tokens: Number(rs.rows[0]?.tokens ?? 0), costUsd: Number(rs.rows[0]?.cost_usd ?? 0) }),
 });
 
 export interface JudgedOutcomes {

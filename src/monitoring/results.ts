@@ -3,6 +3,7 @@ import type { Db } from "../db/client.js";
 import { guarded, whenChanged, type Conditional } from "../db/guarded-batch.js";
 import type { Fulfillment, Intent } from "./prompts.js";
 import { finishClaim, type ClaimedSession, type ClaimOutcome } from "./store/sessions.js";
+import { spendUpsert, dayOf } from "./store/spend.js";
 import { verifierJson, type VerifierRecord } from "./verification.js";
 
 export interface Usage {
@@ -79,18 +80,3 @@ function hourlyCount(r: ResultRow): Conditional {
 export function storeVerdict(claim: ClaimedSession, outcome: ClaimOutcome, row: ResultRow, usage: Usage, now: number): InStatement[] {
   return [...guarded(finishClaim(claim, outcome, now), whenChanged(resultInsert(row), hourlyCount(row))), spendUpsert(dayOf(now), usage)];
 }
-
-export function spendUpsert(day: string, usage: Usage): InStatement {
-  return {
-    sql: `INSERT INTO judge_spend (day, tokens, cost_usd) VALUES (?, ?, ?)
-          ON CONFLICT (day) DO UPDATE SET tokens = tokens + excluded.tokens, cost_usd = cost_usd + excluded.cost_usd`,
-    args: [day, usage.tokensIn + usage.tokensOut, usage.costUsd],
-  };
-}
-
-export async function daySpend(db: Db, day: string): Promise<number> {
-  const rs = await db.execute({ sql: "SELECT cost_usd FROM judge_spend WHERE day = ?", args: [day] });
-  return Number(rs.rows[0]?.cost_usd ?? 0);
-}
-
-export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);

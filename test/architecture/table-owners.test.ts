@@ -32,7 +32,7 @@ const OWNERS: Record<string, string> = {
   monitor_sessions: "src/monitoring/store/sessions.ts",
   monitoring_results: "src/monitoring/",
   monitoring_hourly: "src/monitoring/",
-  judge_spend: "src/monitoring/",
+  judge_spend: "src/monitoring/store/spend.ts",
   alerts: "src/alerts/",
   alert_transitions: "src/alerts/",
   silences: "src/alerts/silences.ts",
