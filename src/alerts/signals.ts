@@ -13,7 +13,7 @@ import {
   latestScoreRefusal,
   scoresRefusedCount,
   verifierUnavailableCount,
-} from "../monitoring/verdict-counts.js";
+} from "../monitoring/store/results.js";
 import { stalledRuns } from "../runs/queries.js";
 import { describeErrorGroup, errorGroups } from "../stability/event-details.js";
 import { latencyPercentile } from "../stability/latency.js";

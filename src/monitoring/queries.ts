@@ -3,7 +3,7 @@ import type { Db } from "../db/client.js";
 import { NotFoundError } from "../errors.js";
 import { decodeCursor, encodeCursor } from "../shared/cursor.js";
 import { iso } from "../time.js";
-import { scoresRefusedCount, topFailureCategories, unreadableCount } from "./verdict-counts.js";
+import { scoresRefusedCount, topFailureCategories, unreadableCount } from "./store/results.js";
 import { requestReanalysisUpdate, sessionReads } from "./store/sessions.js";
 import { countTurns } from "./transcript-load.js";
 

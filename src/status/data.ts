@@ -12,7 +12,7 @@ import {
   unreadableCount,
   scoresRefusedCount,
   type FailedConversation,
-} from "../monitoring/verdict-counts.js";
+} from "../monitoring/store/results.js";
 import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/queries.js";
 import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { latencyPercentile } from "../stability/latency.js";

@@ -1,4 +1,4 @@
-import { latestWithStatus, type Query } from "../db/query.js";
+import { latestWithStatus, type Query } from "../../db/query.js";
 
 const HOUR = 3_600_000;
 
