@@ -1,12 +1,6 @@
 import type { Query } from "../db/query.js";
 import { QUALITY_FLAGS } from "./quality-counts.js";
 
-/** Verdicts stored since `since`, by intent and status (from the hourly counts, so `since` is a whole hour). */
-export const verdictsByIntentAndStatus = (since: number): Query<{ intent: string; status: string; n: number }[]> => ({
-  statement: { sql: "SELECT intent, status, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2", args: [since] },
-  map: (rs) => rs.rows.map((r) => ({ intent: String(r.intent), status: String(r.status), n: Number(r.n) })),
-});
-
 /** Completed diagnoses (of failed and partial conversations) analysed since `since`, by category; both statuses named so the index reads only the range. */
 export const diagnosesByCategory = (since: number): Query<{ category: string; n: number }[]> => ({
   statement: {

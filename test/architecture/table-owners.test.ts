@@ -30,8 +30,8 @@ const OWNERS: Record<string, string> = {
   monitor_state: "src/monitoring/store/state.ts",
   monitored_observations: "src/monitoring/store/sessions.ts",
   monitor_sessions: "src/monitoring/store/sessions.ts",
-  monitoring_results: "src/monitoring/",
-  monitoring_hourly: "src/monitoring/",
+  monitoring_results: "src/monitoring/store/results.ts",
+  monitoring_hourly: "src/monitoring/store/results.ts",
   judge_spend: "src/monitoring/store/spend.ts",
   alerts: "src/alerts/",
   alert_transitions: "src/alerts/",
@@ -39,6 +39,12 @@ const OWNERS: Record<string, string> = {
   notifications: "src/alerts/",
   health_probe: "src/db/write-probe.ts",
   batch_guards: "src/db/guarded-batch.ts",
+};
+
+/** Files that still read a table they do not own, and why; this list only shrinks. */
+const NOT_YET_MOVED: Record<string, string[]> = {
+  // The 24 h outcomes by category and flag: being replaced by an hourly outcome rollup of their own.
+  "src/monitoring/metric-queries.ts": ["monitoring_results"],
 };
 
 /** Files whose SQL names tables that are not theirs to own, and why. */
@@ -61,7 +67,8 @@ const tables = new Set(
   ),
 );
 const scans = sources("src").map((f) => [f.split("\\").join("/"), scanSql(f, readFileSync(f, "utf8"), tables)] as const);
-const users = (table: string) => scans.filter(([f, s]) => !(f in NOT_OWNERS) && touched(s).has(table)).map(([f]) => f);
+const users = (table: string) =>
+  scans.filter(([f, s]) => !(f in NOT_OWNERS) && !NOT_YET_MOVED[f]?.includes(table) && touched(s).has(table)).map(([f]) => f);
 const within = (file: string, owner: string) => (owner.endsWith("/") ? file.startsWith(owner) : file === owner);
 
 describe("table owners", () => {
@@ -75,6 +82,13 @@ describe("table owners", () => {
 
   it.each([...tables].sort())("%s is read and written only by its owner", (table) => {
     expect(users(table).filter((f) => !within(f, OWNERS[table]!))).toEqual([]);
+  });
+
+  it("lists as not yet moved only files that still touch those tables", () => {
+    const stale = Object.entries(NOT_YET_MOVED).flatMap(([f, ts]) =>
+      ts.filter((t) => !scans.some(([g, s]) => g === f && touched(s).has(t))),
+    );
+    expect(stale).toEqual([]);
   });
 
   it("sees a table taken from a placeholder in every file whose SQL takes one", () => {

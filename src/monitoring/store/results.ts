@@ -1,6 +1,75 @@
+// The one module with SQL for monitoring_results (one verdict per session version) and
+// monitoring_hourly (its counts per hour, intent and status, written in the verdict's batch).
+import type { InStatement } from "@libsql/client";
+import type { Conditional } from "../../db/guarded-batch.js";
 import { latestWithStatus, type Query } from "../../db/query.js";
+import type { ResultRow } from "../results.js";
+import type { SeedVerdict } from "../seed-import.js";
+import type { VerifierRecord } from "../verification.js";
 
 const HOUR = 3_600_000;
+export const hourOf = (ms: number) => Math.floor(ms / HOUR) * HOUR;
+
+/** What the `verifier` column keeps: the answer and the facts asked about. */
+export const verifierJson = (r: VerifierRecord) => JSON.stringify({ detail: r.detail, facts: r.facts });
+
+/** One verdict per session version; conditional, so it only lands if the claim that made it still held. */
+export function resultInsert(r: ResultRow): Conditional {
+  return (when) => ({
+    sql: `INSERT INTO monitoring_results (session_id, activity_version, intent_type, intent_confidence, intent_summary, verification_status,
+            verdict_summary, evidence, unmet, quality_flags, verifier, verifier_status, verifier_attempts, verifier_retry_at,
+            analyzed_at, model, tokens_in, tokens_out, cost_usd, attempts, error, environment)
+          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${when}
+          ON CONFLICT (session_id, activity_version) DO NOTHING`,
+    args: [
+      r.sessionId,
+      r.activityVersion,
+      r.intent?.intent ?? null,
+      r.intent?.confidence ?? null,
+      r.intent?.summary ?? null,
+      r.status,
+      r.fulfillment?.summary ?? (r.status === "skipped" ? "intent unclear: not verified" : null),
+      r.fulfillment ? JSON.stringify(r.fulfillment.evidence) : null,
+      r.fulfillment ? JSON.stringify(r.fulfillment.unmet) : null,
+      r.fulfillment ? JSON.stringify(r.fulfillment.quality) : null,
+      r.verifier ? verifierJson(r.verifier) : null,
+      r.verifier?.status ?? null,
+      r.verifier?.attempts ?? 0,
+      r.verifier?.retryAt ?? null,
+      r.analyzedAt,
+      r.usage.model,
+      r.usage.tokensIn,
+      r.usage.tokensOut,
+      r.usage.costUsd,
+      r.attempts,
+      r.error ?? null,
+      r.environment ?? null,
+    ],
+  });
+}
+
+/** Counts a verdict in its hour, a dependent of the write that stored or changed it: counted only if that write happened. */
+export const hourlyCount =
+  (at: number, intent: string | null | undefined, status: string): Conditional =>
+  (when) => ({
+    sql: `INSERT INTO monitoring_hourly (hour, intent, status, n) SELECT ?, ?, ?, 1 WHERE ${when}
+          ON CONFLICT (hour, intent, status) DO UPDATE SET n = n + 1`,
+    args: [hourOf(at), intent ?? "none", status],
+  });
+
+/** Takes a verdict out of its hour's count under its old status (before hourlyCount adds it under the new one). */
+export const hourlyUncount =
+  (at: number, intent: string | null | undefined, status: string): Conditional =>
+  (when) => ({
+    sql: `UPDATE monitoring_hourly SET n = n - 1 WHERE ${when} AND hour = ? AND intent = ? AND status = ?`,
+    args: [hourOf(at), intent ?? "none", status],
+  });
+
+/** Verdicts since `since`, by intent and status (from the hourly counts, so `since` is a whole hour). */
+export const verdictsByIntentAndStatus = (since: number): Query<{ intent: string; status: string; n: number }[]> => ({
+  statement: { sql: "SELECT intent, status, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2", args: [since] },
+  map: (rs) => rs.rows.map((r) => ({ intent: String(r.intent), status: String(r.status), n: Number(r.n) })),
+});
 
 /** Verdicts since `since` per `step`-wide slot and status: from the hourly counts when the step is whole hours. */
 export function verdictsPerSlot(since: number, step: number): Query<{ slot: number; status: string; n: number }[]> {
@@ -100,4 +169,176 @@ export const recentFailedConversations = (limit: number): Query<FailedConversati
       category: r.category === null ? null : String(r.category),
       at: Number(r.analyzed_at),
     })),
+});
+
+/** System-of-record checks analysed since `since`, by outcome. */
+export const verifierOutcomes = (since: number): Query<{ status: string; n: number }[]> => ({
+  statement: {
+    sql: "SELECT verifier_status AS s, COUNT(*) AS n FROM monitoring_results WHERE verifier_status IN ('verified', 'not_found', 'unavailable') AND analyzed_at >= ? GROUP BY 1",
+    args: [since],
+  },
+  map: (rs) => rs.rows.map((r) => ({ status: String(r.s), n: Number(r.n) })),
+});
+
+/** Verdicts newest first, filtered, after the (analyzed_at, id) cursor `after`: one more than `limit`, to tell whether a page follows. */
+export const resultsPage = (
+  q: { status?: string; intent?: string; since?: number; limit: number },
+  after: [number, number] | null,
+): InStatement => ({
+  sql: `SELECT * FROM monitoring_results WHERE (? IS NULL OR verification_status = ?) AND (? IS NULL OR intent_type = ?)
+          AND (? IS NULL OR analyzed_at >= ?) AND (? IS NULL OR (analyzed_at, id) < (?, ?))
+        ORDER BY analyzed_at DESC, id DESC LIMIT ?`,
+  args: [
+    q.status ?? null,
+    q.status ?? null,
+    q.intent ?? null,
+    q.intent ?? null,
+    q.since ?? null,
+    q.since ?? null,
+    after?.[0] ?? null,
+    after?.[0] ?? null,
+    after?.[1] ?? null,
+    q.limit + 1,
+  ],
+});
+
+/** Every verdict of a session, newest version first. */
+export const sessionVerdicts = (sessionId: string): InStatement => ({
+  sql: "SELECT * FROM monitoring_results WHERE session_id = ? ORDER BY activity_version DESC",
+  args: [sessionId],
+});
+
+/** Quality-flag sums over [from, to) of the verdicts that carry flags, and a few sessions per flag: for one read batch. */
+export function qualityReads(flags: readonly string[], from: number, to: number): [InStatement, InStatement] {
+  const sums = flags.map((f) => `COALESCE(SUM(json_extract(quality_flags, '$.${f}')), 0) AS ${f}`).join(", ");
+  const examples = flags
+    .map(
+      (f) =>
+        `SELECT '${f}' AS flag, session_id FROM (SELECT session_id FROM monitoring_results WHERE quality_flags IS NOT NULL AND analyzed_at >= ? AND analyzed_at < ? AND json_extract(quality_flags, '$.${f}') = 1 ORDER BY analyzed_at DESC LIMIT 3)`,
+    )
+    .join(" UNION ALL ");
+  return [
+    {
+      sql: `SELECT COUNT(*) AS judged, ${sums} FROM monitoring_results WHERE quality_flags IS NOT NULL AND analyzed_at >= ? AND analyzed_at < ?`,
+      args: [from, to],
+    },
+    { sql: examples, args: flags.flatMap(() => [from, to]) },
+  ];
+}
+
+/** Unavailable checks due again by `now`, soonest first (only an unavailable check has a retry time: the partial index). */
+export const dueChecks = (now: number, limit: number): InStatement => ({
+  sql: `SELECT id, session_id, intent_type, verification_status, unmet, verifier, verifier_attempts, analyzed_at FROM monitoring_results
+        WHERE verifier_retry_at IS NOT NULL AND verifier_retry_at <= ? ORDER BY verifier_retry_at LIMIT ?`,
+  args: [now, limit],
+});
+
+/** Claims a due check for its next attempt (one row changed when won); the retry time moves past the lease. */
+export const claimCheck = (id: number, attempts: number, retryAt: number): InStatement => ({
+  sql: "UPDATE monitoring_results SET verifier_attempts = ?, verifier_retry_at = ? WHERE id = ? AND verifier_status = 'unavailable' AND verifier_attempts = ?",
+  args: [attempts, retryAt, id, attempts - 1],
+});
+
+/**
+ * A check's answer on its claimed verdict; a flip to fail clears scores_written_at (and an
+ * earlier refusal) so Langfuse gets the corrected scores.
+ */
+export const checkAnswered = (
+  id: number,
+  attempts: number,
+  record: VerifierRecord,
+  status: ResultRow["status"],
+  unmet: string[],
+  flipped: boolean,
+): InStatement => ({
+  sql: `UPDATE monitoring_results SET verifier_status = ?, verifier = ?, verifier_retry_at = ?, verification_status = ?, unmet = ?,
+          scores_written_at = CASE WHEN ? THEN NULL ELSE scores_written_at END,
+          scores_refused = CASE WHEN ? THEN NULL ELSE scores_refused END
+        WHERE id = ? AND verifier_attempts = ?`,
+  args: [
+    record.status,
+    verifierJson(record),
+    record.retryAt,
+    status,
+    JSON.stringify(unmet),
+    flipped ? 1 : 0,
+    flipped ? 1 : 0,
+    id,
+    attempts,
+  ],
+});
+
+const UNDIAGNOSED = "(diagnostic_status IS NULL OR (diagnostic_status = 'pending' AND diagnosed_at < ?))";
+
+/** Failed and partial verdicts not diagnosed yet, or whose diagnosis claim is older than `staleBefore`, oldest first. */
+export const undiagnosed = (staleBefore: number, limit: number): InStatement => ({
+  sql: `SELECT id, session_id, verification_status, verdict_summary, unmet FROM monitoring_results
+        WHERE verification_status IN ('fail', 'partial') AND ${UNDIAGNOSED}
+        ORDER BY analyzed_at LIMIT ?`,
+  args: [staleBefore, limit],
+});
+
+/** Claims a verdict for diagnosis (one row changed when won). */
+export const claimDiagnosis = (id: number, now: number, staleBefore: number): InStatement => ({
+  sql: `UPDATE monitoring_results SET diagnostic_status = 'pending', diagnosed_at = ? WHERE id = ? AND ${UNDIAGNOSED}`,
+  args: [now, id, staleBefore],
+});
+
+/** Ends a diagnosis: complete with its report, or error with the reason in the report column. */
+export const diagnosisEnded = (id: number, status: "complete" | "error", report: unknown, at: number): InStatement => ({
+  sql: "UPDATE monitoring_results SET diagnostic_status = ?, diagnostic_report_json = ?, diagnosed_at = ? WHERE id = ?",
+  args: [status, JSON.stringify(report), at, id],
+});
+
+/** Gives a diagnosis claim back unstarted. */
+export const releaseDiagnosis = (id: number): InStatement => ({
+  sql: "UPDATE monitoring_results SET diagnostic_status = NULL, diagnosed_at = NULL WHERE id = ?",
+  args: [id],
+});
+
+/** Verdicts whose scores Langfuse has not had yet, oldest first. */
+export const unscored = (limit: number): InStatement => ({
+  sql: `SELECT id, session_id, verification_status, intent_type, verdict_summary, quality_flags, environment FROM monitoring_results
+        WHERE scores_written_at IS NULL AND verification_status != 'error' ORDER BY analyzed_at, id LIMIT ?`,
+  args: [limit],
+});
+
+/** Marks verdicts' scores as answered: accepted (no refusal) or refused with its reason. */
+export const scoresSettled = (ids: number[], refusal: string | null, now: number): InStatement => ({
+  sql: `UPDATE monitoring_results SET scores_written_at = ?, scores_refused = ? WHERE id IN (${ids.map(() => "?").join(",")})`,
+  args: [now, refusal, ...ids],
+});
+
+/** How many of `sessionIds` already have a verdict. */
+export const sessionsWithVerdicts = (sessionIds: string[]): InStatement => ({
+  sql: "SELECT COUNT(DISTINCT session_id) AS n FROM monitoring_results WHERE session_id IN (SELECT value FROM json_each(?))",
+  args: [JSON.stringify(sessionIds)],
+});
+
+/**
+ * A seed verdict as version 1 of its session, unless the session has a verdict already. It counts
+ * as written back (the seed's own system owned its Langfuse scores); `diagnosis` is how it is
+ * stored (the caller closes one the seed never diagnosed).
+ */
+export const seedVerdictInsert = (
+  v: SeedVerdict,
+  diagnosis: { status: string | null; report: string | null; at: number | null },
+): InStatement => ({
+  sql: `INSERT INTO monitoring_results (session_id, activity_version, intent_type, intent_confidence, verification_status,
+          verdict_summary, diagnostic_status, diagnostic_report_json, analyzed_at, diagnosed_at, model, scores_written_at)
+        SELECT ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 'seed-import', ?
+        WHERE NOT EXISTS (SELECT 1 FROM monitoring_results WHERE session_id = ?)`,
+  args: [
+    v.sessionId,
+    v.intentType,
+    v.intentConfidence,
+    v.status,
+    v.summary,
+    diagnosis.status,
+    diagnosis.report,
+    v.analyzedAt,
+    diagnosis.at,
+    v.analyzedAt,
+    v.sessionId,
+  ],
 });
