@@ -18,6 +18,7 @@ import { stalledRuns } from "../runs/queries.js";
 import { describeErrorGroup, errorGroups } from "../stability/event-details.js";
 import { latencyPercentile } from "../stability/latency.js";
 import { qualityLabel } from "../stability/quality-checks.js";
+import { perDelivery } from "../stability/rollup-metrics.js";
 import { exchangesBySource, lastDeliveryBySource, readRollups, totalsBySource } from "../stability/rollup-reader.js";
 import { isUnanswered, replyGraceMs, thresholdsFrom } from "../stability/thresholds.js";
 import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
@@ -117,12 +118,16 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const deliveries = sumBySource(deliveryRows);
     const errors = sumBySource(errorRows);
     const threshold = rule.threshold ?? thresholdsFrom(deps.env).maxErrorRate;
-    return [...deliveries]
-      .filter(([source, d]) => d > 0 && (errors.get(source) ?? 0) / d > threshold)
-      .map(([source, d]) => ({
-        labels: { source },
-        summary: `error rate ${(((errors.get(source) ?? 0) / d) * 100).toFixed(1)}% over ${rule.windowMinutes} min from ${source} (limit ${(threshold * 100).toFixed(1)}%)`,
-      }));
+    return [...deliveries].flatMap(([source, d]) => {
+      const rate = perDelivery(errors.get(source) ?? 0, d);
+      if (rate === null || rate <= threshold) return [];
+      return [
+        {
+          labels: { source },
+          summary: `error rate ${(rate * 100).toFixed(1)}% over ${rule.windowMinutes} min from ${source} (limit ${(threshold * 100).toFixed(1)}%)`,
+        },
+      ];
+    });
   },
 
   async response_time(deps, now, rule) {

@@ -1,7 +1,7 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { LATENCY_BOUNDS } from "./latency.js";
-import { MAX_METRIC, type Metric } from "./rollup-metrics.js";
+import { combined, MERGED_VALUE, type Metric, ROLLUP_SLOTS, type RollupTable } from "./rollup-metrics.js";
 
 /**
  * Rollups are kept off the webhook's request path: a webhook commits only its row in
@@ -49,14 +49,11 @@ const increments = (events: string, width: number) => `inc (at, source, metric, 
     .join("\n  UNION ALL ")}
 )`;
 
-const TOTAL = `CASE WHEN metric = '${MAX_METRIC}' THEN MAX(v) ELSE SUM(v) END`;
-
-export type RollupTable = "webhook_rollups" | "webhook_rollups_15m";
-const slotOf = (table: RollupTable) => (table === "webhook_rollups" ? (["minute", 60_000] as const) : (["slot", 900_000] as const));
+const TOTAL = combined("v");
 
 /** The counts of the events above the mark (at most CHUNK ids), computed in SQL, into one rollup table. */
 function rollupSql(table: RollupTable): string {
-  const [slotColumn, width] = slotOf(table);
+  const { column: slotColumn, width } = ROLLUP_SLOTS[table];
   return `
 WITH lo AS (SELECT ${LO} AS id),
 new AS (SELECT * FROM webhook_events WHERE id > (SELECT id FROM lo) AND id <= (SELECT id FROM lo) + ${CHUNK}),
@@ -64,8 +61,7 @@ ${increments("new", width)}
 INSERT INTO ${table} (${slotColumn}, source, metric, key, value)
 SELECT at, source, metric, key, ${TOTAL} FROM inc WHERE 1
 GROUP BY at, source, metric, key
-ON CONFLICT (${slotColumn}, source, metric, key) DO UPDATE SET value =
-  CASE WHEN metric = '${MAX_METRIC}' THEN max(value, excluded.value) ELSE value + excluded.value END`;
+ON CONFLICT (${slotColumn}, source, metric, key) DO UPDATE SET value = ${MERGED_VALUE}`;
 }
 
 /**
@@ -77,7 +73,7 @@ ON CONFLICT (${slotColumn}, source, metric, key) DO UPDATE SET value =
  * writer's ROLLUP_CATCH_UP_EVERY events.
  */
 export function uncounted(table: RollupTable): string {
-  const [slotColumn, width] = slotOf(table);
+  const { column: slotColumn, width } = ROLLUP_SLOTS[table];
   return `(WITH uncounted AS (SELECT * FROM webhook_events WHERE id > ${LO}),
       ${increments("uncounted", width)}
       SELECT at AS ${slotColumn}, source, metric, key, ${TOTAL} AS value FROM inc GROUP BY at, source, metric, key)`;

@@ -1,30 +1,22 @@
 import type { InStatement } from "@libsql/client";
-import { MAX_METRIC, type Metric } from "./rollup-metrics.js";
+import { MERGED_VALUE, type Metric, ROLLUP_SLOTS, type RollupTable, slotOf } from "./rollup-metrics.js";
 import type { SignatureFailureReason } from "./signatures.js";
-
-const MINUTE_MS = 60_000;
-const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
 
 /** A per-minute, per-source counter. `latency_max` keeps a maximum; everything else sums. */
 type Increment = [metric: Metric, key: string, value: number];
 
-const QUARTER_MS = 15 * MINUTE_MS;
-
 /**
- * One upsert for several increments of a minute. The quarter-hour table is keyed by the slot's
- * start, never the minute: readers sum whole slots.
+ * One upsert for several increments at one time into one rollup table, keyed by the start of
+ * the table's slot (the quarter-hour table never by the minute: readers sum whole slots).
  */
-function rollupUpsert(minute: number, source: string, increments: Increment[], quarter = false): InStatement {
+function rollupUpsert(at: number, source: string, increments: Increment[], table: RollupTable): InStatement {
   const rows = increments.map(() => "(?, ?, ?, ?, ?)").join(", ");
-  const [table, column, at] = quarter
-    ? ["webhook_rollups_15m", "slot", Math.floor(minute / QUARTER_MS) * QUARTER_MS]
-    : ["webhook_rollups", "minute", minute];
+  const { column, width } = ROLLUP_SLOTS[table];
   return {
     sql: `INSERT INTO ${table} (${column}, source, metric, key, value)
           SELECT column1, column2, column3, column4, column5 FROM (VALUES ${rows}) WHERE 1
-          ON CONFLICT (${column}, source, metric, key) DO UPDATE SET value =
-            CASE WHEN metric = '${MAX_METRIC}' THEN max(value, excluded.value) ELSE value + excluded.value END`,
-    args: increments.flatMap(([metric, key, value]) => [at, source, metric, key, value]),
+          ON CONFLICT (${column}, source, metric, key) DO UPDATE SET value = ${MERGED_VALUE}`,
+    args: increments.flatMap(([metric, key, value]) => [slotOf(at, width), source, metric, key, value]),
   };
 }
 
@@ -34,5 +26,5 @@ export function signatureFailureStatements(source: string, reason: SignatureFail
     ["signature_failure", reason, 1],
     ["refused_from", address, 1],
   ];
-  return [rollupUpsert(minuteOf(at), source, increments), rollupUpsert(minuteOf(at), source, increments, true)];
+  return [rollupUpsert(at, source, increments, "webhook_rollups"), rollupUpsert(at, source, increments, "webhook_rollups_15m")];
 }
