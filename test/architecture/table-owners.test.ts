@@ -9,49 +9,86 @@ import { scanSql, touched } from "./sql-tables.js";
 // writing SQL against other domains' tables, so a column changes in one file. Migrations create
 // and change every table and are not read here.
 
-/** Each table's owner: a file, or a folder ("…/") where the table's SQL is still spread over its domain's files. */
-const OWNERS: Record<string, string> = {
-  job_leases: "src/jobs/lease.ts",
-  job_runs: "src/jobs/",
-  webhook_events: "src/stability/",
-  webhook_rollups: "src/stability/",
-  webhook_rollups_15m: "src/stability/",
-  ingest_mark: "src/stability/rollup-catch-up.ts",
-  signature_failures: "src/stability/retention.ts",
-  stability_checkpoints: "src/stability/checkpoints.ts",
-  webhook_replay_digests: "src/stability/",
-  observation_restarts: "src/stability/observation.ts",
-  orchestrations: "src/runs/",
-  agent_executions: "src/runs/",
-  agent_stats: "src/runs/",
-  run_reports: "src/runs/",
-  run_archives: "src/runs/",
-  events: "src/events/",
-  monitor_state: "src/monitoring/store/state.ts",
-  monitored_observations: "src/monitoring/store/sessions.ts",
-  monitor_sessions: "src/monitoring/store/sessions.ts",
-  monitoring_results: "src/monitoring/store/results.ts",
-  monitoring_hourly: "src/monitoring/store/results.ts",
-  judge_spend: "src/monitoring/store/spend.ts",
-  alerts: "src/alerts/",
-  alert_transitions: "src/alerts/",
-  silences: "src/alerts/silences.ts",
-  notifications: "src/alerts/",
-  health_probe: "src/db/write-probe.ts",
-  batch_guards: "src/db/guarded-batch.ts",
-};
-
-/** Files that still read a table they do not own, and why; this list only shrinks. */
-const NOT_YET_MOVED: Record<string, string[]> = {
-  // The 24 h outcomes by category and flag: being replaced by an hourly outcome rollup of their own.
-  "src/monitoring/metric-queries.ts": ["monitoring_results"],
+/**
+ * Each table: its owner, the one module with its SQL, then the files that still hold some of it
+ * until it moves into the owner (this part only shrinks).
+ */
+const OWNERS: Record<string, readonly [owner: string, ...notYetMoved: string[]]> = {
+  job_leases: ["src/jobs/lease.ts"],
+  job_runs: ["src/jobs/job-runs.ts", "src/jobs/run-counts.ts"],
+  webhook_events: [
+    "src/stability/event-writer.ts",
+    "src/stability/event-details.ts",
+    "src/stability/known-sources.ts",
+    "src/stability/replays.ts",
+    "src/stability/retention.ts",
+    "src/stability/rollup-catch-up.ts",
+  ],
+  webhook_rollups: [
+    "src/stability/rollup-catch-up.ts",
+    "src/stability/rollup-reader.ts",
+    "src/stability/rollups.ts",
+    "src/stability/retention.ts",
+  ],
+  webhook_rollups_15m: ["src/stability/rollup-catch-up.ts", "src/stability/rollup-reader.ts", "src/stability/rollups.ts"],
+  ingest_mark: ["src/stability/rollup-catch-up.ts"],
+  signature_failures: ["src/stability/retention.ts"],
+  stability_checkpoints: ["src/stability/checkpoints.ts"],
+  webhook_replay_digests: ["src/stability/replays.ts", "src/stability/event-writer.ts"],
+  observation_restarts: ["src/stability/observation.ts"],
+  orchestrations: [
+    "src/runs/queries.ts",
+    "src/runs/archive-read.ts",
+    "src/runs/archive.ts",
+    "src/runs/detectors.ts",
+    "src/runs/export.ts",
+    "src/runs/recording.ts",
+    "src/runs/retention.ts",
+    "src/runs/seed-import.ts",
+  ],
+  agent_executions: [
+    "src/runs/queries.ts",
+    "src/runs/archive.ts",
+    "src/runs/detectors.ts",
+    "src/runs/export.ts",
+    "src/runs/recording.ts",
+    "src/runs/retention.ts",
+    "src/runs/seed-import.ts",
+  ],
+  agent_stats: ["src/runs/queries.ts", "src/runs/recording.ts", "src/runs/seed-import.ts"],
+  run_reports: ["src/runs/report.ts", "src/runs/archive-read.ts", "src/runs/archive.ts"],
+  run_archives: ["src/runs/archive.ts", "src/runs/archive-read.ts", "src/runs/detectors.ts"],
+  events: ["src/events/event-log.ts", "src/events/custom-events.ts", "src/events/event-queries.ts"],
+  monitor_state: ["src/monitoring/store/state.ts"],
+  monitored_observations: ["src/monitoring/store/sessions.ts"],
+  monitor_sessions: ["src/monitoring/store/sessions.ts"],
+  // metric-queries.ts: the 24 h outcomes by category and flag, being replaced by an hourly outcome rollup of their own.
+  monitoring_results: ["src/monitoring/store/results.ts", "src/monitoring/metric-queries.ts"],
+  monitoring_hourly: ["src/monitoring/store/results.ts"],
+  judge_spend: ["src/monitoring/store/spend.ts"],
+  alerts: [
+    "src/alerts/queries.ts",
+    "src/alerts/apply.ts",
+    "src/alerts/engine.ts",
+    "src/alerts/escalation.ts",
+    "src/alerts/firing-counts.ts",
+    "src/alerts/open-alerts.ts",
+    "src/alerts/outbox.ts",
+  ],
+  alert_transitions: ["src/alerts/queries.ts", "src/alerts/apply.ts"],
+  silences: ["src/alerts/silences.ts"],
+  notifications: ["src/alerts/outbox.ts", "src/alerts/apply.ts", "src/alerts/escalation.ts", "src/alerts/queries.ts"],
+  health_probe: ["src/db/write-probe.ts"],
+  batch_guards: ["src/db/guarded-batch.ts"],
 };
 
 /** Files whose SQL names tables that are not theirs to own, and why. */
 const NOT_OWNERS: Record<string, string> = {
-  "src/db/query.ts": "latestWithStatus builds SQL for the table its caller names (the caller owns it)",
+  "src/db/query.ts": "olderThan and latestWithStatus build SQL for the table their caller names (the caller touches it)",
   "src/cli/import-seed.ts": "reads the seed's own monitoring.db, whose tables share Vigil's names",
 };
+/** Helpers that take a table name and build its SQL: the caller touches that table. */
+const TABLE_HELPERS = new Set(["olderThan", "latestWithStatus"]);
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -66,10 +103,8 @@ const tables = new Set(
     m.statements.flatMap((s) => [...String(s).matchAll(/CREATE TABLE (?:IF NOT EXISTS )?([a-z_][a-z0-9_]*)\b/g)].map((x) => x[1]!)),
   ),
 );
-const scans = sources("src").map((f) => [f.split("\\").join("/"), scanSql(f, readFileSync(f, "utf8"), tables)] as const);
-const users = (table: string) =>
-  scans.filter(([f, s]) => !(f in NOT_OWNERS) && !NOT_YET_MOVED[f]?.includes(table) && touched(s).has(table)).map(([f]) => f);
-const within = (file: string, owner: string) => (owner.endsWith("/") ? file.startsWith(owner) : file === owner);
+const scans = sources("src").map((f) => [f.split("\\").join("/"), scanSql(f, readFileSync(f, "utf8"), tables, TABLE_HELPERS)] as const);
+const users = (table: string) => scans.filter(([f, s]) => !(f in NOT_OWNERS) && touched(s).has(table)).map(([f]) => f);
 
 describe("table owners", () => {
   it("sees every table of the schema, digits in the name included", () => {
@@ -80,15 +115,14 @@ describe("table owners", () => {
     expect(Object.keys(OWNERS).sort()).toEqual([...tables].sort());
   });
 
-  it.each([...tables].sort())("%s is read and written only by its owner", (table) => {
-    expect(users(table).filter((f) => !within(f, OWNERS[table]!))).toEqual([]);
+  const single = Object.entries(OWNERS).filter(([, files]) => files.length === 1);
+  it.each(single.map(([t]) => t).sort())("%s is read and written by its owner only", (table) => {
+    expect(users(table)).toEqual([...OWNERS[table]!]);
   });
 
-  it("lists as not yet moved only files that still touch those tables", () => {
-    const stale = Object.entries(NOT_YET_MOVED).flatMap(([f, ts]) =>
-      ts.filter((t) => !scans.some(([g, s]) => g === f && touched(s).has(t))),
-    );
-    expect(stale).toEqual([]);
+  it("the other tables are read and written by their owner and the files listed as not yet moved, each of which still does", () => {
+    const spread = Object.entries(OWNERS).filter(([, files]) => files.length > 1);
+    for (const [table, files] of spread) expect(users(table).sort(), table).toEqual([...files].sort());
   });
 
   it("sees a table taken from a placeholder in every file whose SQL takes one", () => {
@@ -117,5 +151,10 @@ describe("the SQL scan", () => {
     expect(scan(text)).toEqual(["webhook_rollups", "webhook_rollups_15m"]);
     // The same literals beside SQL that names its table itself are not table references.
     expect(scan(`const metric = "webhook_rollups"; const q = "SELECT 1 FROM monitor_state";`)).toEqual(["monitor_state"]);
+  });
+
+  it("counts a table named to a helper that builds its SQL for the caller", () => {
+    const text = `const old = olderThan("monitor_state", "updated_at"); log("webhook_rollups");`;
+    expect([...touched(scanSql("x.ts", text, known, new Set(["olderThan"])))]).toEqual(["monitor_state"]);
   });
 });
