@@ -1,6 +1,6 @@
 import { readAll, readOne } from "../db/query.js";
 import type { Deps } from "../deps.js";
-import { eventCountsByType, eventsSince } from "../events/event-queries.js";
+import { eventCountsByType, eventsSince } from "../events/event-log.js";
 import type { DomainEventType } from "../events/event-log.js";
 import { jobHealth } from "../jobs/job-health.js";
 import { JOB_NAMES } from "../jobs/types.js";

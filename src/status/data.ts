@@ -1,7 +1,7 @@
 import type { Results } from "../db/query.js";
 import type { Deps } from "../deps.js";
 import { firingAlerts } from "../alerts/queries.js";
-import { eventsPerSlot } from "../events/event-queries.js";
+import { eventsPerSlot } from "../events/event-log.js";
 import { jobHealth, type JobHealth } from "../jobs/job-health.js";
 import { JOB_NAMES } from "../jobs/types.js";
 import {

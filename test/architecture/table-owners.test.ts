@@ -58,7 +58,7 @@ const OWNERS: Record<string, readonly [owner: string, ...notYetMoved: string[]]>
   agent_stats: ["src/runs/queries.ts", "src/runs/recording.ts", "src/runs/seed-import.ts"],
   run_reports: ["src/runs/report.ts", "src/runs/archive-read.ts", "src/runs/archive.ts"],
   run_archives: ["src/runs/archive.ts", "src/runs/archive-read.ts", "src/runs/detectors.ts"],
-  events: ["src/events/event-log.ts", "src/events/custom-events.ts", "src/events/event-queries.ts"],
+  events: ["src/events/event-log.ts"],
   monitor_state: ["src/monitoring/store/state.ts"],
   monitored_observations: ["src/monitoring/store/sessions.ts"],
   monitor_sessions: ["src/monitoring/store/sessions.ts"],
