@@ -11,7 +11,7 @@ const HOUR = 3_600_000;
 export const hourOf = (ms: number) => Math.floor(ms / HOUR) * HOUR;
 
 /** What the `verifier` column keeps: the answer and the facts asked about. */
-export const verifierJson = (r: VerifierRecord) => JSON.stringify({ detail: r.detail, facts: r.facts });
+const verifierJson = (r: VerifierRecord) => JSON.stringify({ detail: r.detail, facts: r.facts });
 
 /** One verdict per session version; conditional, so it only lands if the claim that made it still held. */
 export function resultInsert(r: ResultRow): Conditional {
