@@ -3,7 +3,7 @@ import { olderThan, type OldRows } from "../db/query.js";
 import { oldJobRuns } from "../jobs/job-runs.js";
 import { oldObservations } from "../monitoring/store/sessions.js";
 import { rememberDigestsOf } from "./replays.js";
-import { catchUpRollups, CLAMP_MARK } from "./rollup-catch-up.js";
+import { CLAMP_MARK, catchUpRollups, oldMinuteRollups } from "./rollup-catch-up.js";
 
 const oldEvents = olderThan("webhook_events", "received_at");
 
@@ -46,12 +46,7 @@ export async function deleteOldEvents(db: Db, cutoff: number, options = { batchS
 export async function deleteOldMinuteRollups(db: Db, cutoff: number, options = { batchSize: 5000, maxBatches: 200 }): Promise<number> {
   let deleted = 0;
   for (let i = 0; i < options.maxBatches; i++) {
-    const rs = await db.execute({
-      // WITHOUT ROWID: batches are chosen by primary key.
-      sql: `DELETE FROM webhook_rollups WHERE (minute, source, metric, key) IN
-              (SELECT minute, source, metric, key FROM webhook_rollups WHERE minute < ? ORDER BY minute LIMIT ?)`,
-      args: [cutoff, options.batchSize],
-    });
+    const rs = await db.execute(oldMinuteRollups(cutoff, options.batchSize));
     deleted += rs.rowsAffected;
     if (rs.rowsAffected < options.batchSize) break;
   }
