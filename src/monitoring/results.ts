@@ -1,5 +1,4 @@
 import type { InStatement } from "@libsql/client";
-import type { Db } from "../db/client.js";
 import { guarded, whenChanged } from "../db/guarded-batch.js";
 import type { Fulfillment, Intent } from "./prompts.js";
 import { finishClaim, type ClaimedSession, type ClaimOutcome } from "./store/sessions.js";
