@@ -30,7 +30,7 @@ const OWNERS: Record<string, readonly [owner: string, ...notYetMoved: string[]]>
   ingest_mark: ["src/stability/rollup-catch-up.ts"],
   signature_failures: ["src/stability/retention.ts"],
   stability_checkpoints: ["src/stability/checkpoints.ts"],
-  webhook_replay_digests: ["src/stability/replays.ts", "src/stability/event-writer.ts"],
+  webhook_replay_digests: ["src/stability/replays.ts"],
   observation_restarts: ["src/stability/observation.ts"],
   orchestrations: [
     "src/runs/queries.ts",
