@@ -51,7 +51,7 @@ const OWNERS: Record<string, readonly [owner: string, ...notYetMoved: string[]]>
     "src/runs/retention.ts",
     "src/runs/seed-import.ts",
   ],
-  agent_stats: ["src/runs/queries.ts", "src/runs/recording.ts", "src/runs/seed-import.ts"],
+  agent_stats: ["src/runs/agent-stats.ts"],
   run_reports: ["src/runs/archive-read.ts", "src/runs/archive.ts"],
   run_archives: ["src/runs/archive.ts", "src/runs/archive-read.ts", "src/runs/detectors.ts"],
   events: ["src/events/event-log.ts"],
