@@ -19,6 +19,13 @@ export interface TraceObservation {
   output: unknown;
   /** Langfuse's environment of the observation ("default" when the app set none). */
   environment: string | null;
+  /** The trace's release (the app's deployment), as the app set it. */
+  release: string | null;
+  /** The trace's version (v1) or the observation's own (v2, where a trace has none apart). */
+  version: string | null;
+  /** The Langfuse prompt a generation was made from, where it names one. */
+  promptName: string | null;
+  promptVersion: number | null;
 }
 
 interface ScoreFailure {
@@ -46,6 +53,8 @@ interface TraceInfo {
   name: string | null;
   tags: string[];
   environment?: string | null;
+  release?: string | null;
+  version?: string | null;
 }
 
 /** The fields both APIs serve alike (v1 may hand `startTime` over as a Date). */
@@ -60,6 +69,9 @@ interface ServedObservation {
   input?: unknown;
   output?: unknown;
   environment?: string | null;
+  version?: string | null;
+  promptName?: string | null;
+  promptVersion?: number | null;
 }
 
 // ClickHouse keeps unset strings as "" (session_id is a non-nullable String column:
@@ -82,6 +94,27 @@ const toObservation = (o: ServedObservation, trace: TraceInfo | undefined): Trac
   input: o.input ?? null,
   output: o.output ?? null,
   environment: blank(o.environment) ?? blank(trace?.environment),
+  release: blank(trace?.release),
+  version: blank(trace?.version) ?? blank(o.version),
+  promptName: blank(o.promptName),
+  promptVersion: o.promptVersion ?? null,
+});
+
+// A v1 trace (fern/apis/server/definition/trace.yml, fields=core keeps release and version).
+const traceInfo = (t: {
+  sessionId?: string | null;
+  name?: string | null;
+  tags?: string[];
+  environment?: string | null;
+  release?: string | null;
+  version?: string | null;
+}): TraceInfo => ({
+  sessionId: t.sessionId ?? null,
+  name: t.name ?? null,
+  tags: t.tags ?? [],
+  environment: t.environment ?? null,
+  release: t.release ?? null,
+  version: t.version ?? null,
 });
 
 export type LangfuseApi = "v2" | "v1";
@@ -126,7 +159,9 @@ const PAGE_V2 = 1000;
 const PAGE_V1 = 100;
 /** The largest page of the API in use: what a slice should hold. */
 export const pageSize = (api: LangfuseApi | undefined) => (api === "v1" ? PAGE_V1 : PAGE_V2);
-const V2_FIELDS = "core,basic,io,trace_context";
+// trace_context carries the trace's release, prompt a generation's prompt name and version
+// (fern/apis/server/definition/observations.yml, "Field Selection").
+const V2_FIELDS = "core,basic,io,trace_context,prompt";
 // A trace can start before its observations: traces are listed with this margin, and a trace
 // that started even earlier is fetched by id (fields=core) so its session is never lost.
 const TRACE_MARGIN_MS = 3600_000;
@@ -187,7 +222,7 @@ export function createLangfuseSource(options: {
         throw Object.assign(error as object, { requests });
       }
       await onPage(
-        page.data.map((o) => toObservation(o, { sessionId: o.sessionId ?? null, name: o.traceName ?? null, tags: o.tags ?? [] })),
+        page.data.map((o) => toObservation(o, { sessionId: o.sessionId ?? null, name: o.traceName ?? null, tags: o.tags ?? [], release: o.release ?? null })),
       );
       cursor = page.meta.cursor ?? undefined;
       if (!cursor || page.data.length === 0) return { api: "v2", requests, complete: true };
@@ -214,7 +249,7 @@ export function createLangfuseSource(options: {
         call(ms),
       );
       for (const t of res.data)
-        traces.set(t.id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [], environment: t.environment ?? null });
+        traces.set(t.id, traceInfo(t));
       if (page >= res.meta.totalPages || res.data.length === 0) break;
     }
     for (let page = 1; ; page++) {
@@ -230,7 +265,7 @@ export function createLangfuseSource(options: {
         if (!traceMs) return incomplete();
         requests++;
         const t = await (await langfuse()).api.trace.get(id, { fields: "core" }, call(traceMs));
-        traces.set(id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [], environment: t.environment ?? null });
+        traces.set(id, traceInfo(t));
       }
       await onPage(res.data.map((o) => toObservation(o, o.traceId ? traces.get(o.traceId) : undefined)));
       if (page >= res.meta.totalPages || res.data.length === 0) return { api: "v1", requests, complete: true };

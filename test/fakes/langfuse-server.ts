@@ -25,6 +25,12 @@ export interface FakeObservation {
   traceStart?: number;
   /** Langfuse's environment of the observation; default "default" (what Langfuse sets when the app sets none). */
   environment?: string;
+  /** The trace's release and version (v1 traces; v2 serves release with trace_context, version as the observation's own). */
+  release?: string;
+  version?: string;
+  /** A generation's Langfuse prompt (v1 observations; v2 with the `prompt` field group). */
+  promptName?: string;
+  promptVersion?: number;
   /** JSON text served as the input verbatim (v1: as a value, v2: as the string), for inputs too deep to serialise here. */
   rawInput?: string;
   /** Fields served in place of the real ones (a malformed row: `{ startTime: "NaN" }`, `{ sessionId: {} }`). */
@@ -231,7 +237,7 @@ export async function startFakeLangfuse(options: {
           name: o.name ?? "",
           level: o.level,
           statusMessage: o.statusMessage ?? "",
-          version: "",
+          version: o.version ?? "",
           environment: o.environment ?? "default",
           userId: "",
           sessionId: o.sessionId ?? "",
@@ -239,7 +245,16 @@ export async function startFakeLangfuse(options: {
         }
       : {}),
     ...(groups.has("io") ? { input: o.rawInput ?? raw(o.input), output: raw(o.output) } : {}),
-    ...(groups.has("trace_context") ? { tags: o.tags, traceName: o.traceName ?? "", release: "" } : {}),
+    ...(groups.has("trace_context") ? { tags: o.tags, traceName: o.traceName ?? "", release: o.release ?? "" } : {}),
+    // The prompt group (fern/apis/server/definition/observations.yml "Field Selection": promptId,
+    // promptName, promptVersion), null where the generation was not linked to a prompt.
+    ...(groups.has("prompt")
+      ? {
+          promptId: o.promptName ? `prompt-${o.promptName}-${o.promptVersion}` : null,
+          promptName: o.promptName ?? null,
+          promptVersion: o.promptVersion ?? null,
+        }
+      : {}),
     ...o.served,
   });
   const ioChars = (page: FakeObservation[]) =>
@@ -262,6 +277,8 @@ export async function startFakeLangfuse(options: {
         output: unknown;
         observations: string[];
         environment: string;
+        release: string | null;
+        version: string | null;
       }
     >();
     for (const o of visible().sort((a, b) => a.startTime - b.startTime)) {
@@ -278,6 +295,8 @@ export async function startFakeLangfuse(options: {
           output: o.output,
           observations: [o.id],
           environment: o.environment ?? "default",
+          release: o.release ?? null,
+          version: o.version ?? null,
         });
     }
     return traces;
@@ -291,8 +310,9 @@ export async function startFakeLangfuse(options: {
       name: t.name,
       sessionId: t.sessionId,
       tags: t.tags,
-      release: null,
-      version: null,
+      // Part of `core` (the SDK's GetTracesRequest `fields`: "'core' (always included)").
+      release: t.release,
+      version: t.version,
       userId: null,
       public: false,
       environment: t.environment,
@@ -454,6 +474,10 @@ export async function startFakeLangfuse(options: {
             startTime: new Date(o.startTime).toISOString(),
             level: o.level,
             statusMessage: o.statusMessage,
+            // ObservationsView (fern/apis/server/definition/commons.yml): the prompt by name and version.
+            version: o.version ?? null,
+            promptName: o.promptName ?? null,
+            promptVersion: o.promptVersion ?? null,
             input: o.rawInput ? { [RAW]: o.rawInput } : o.input,
             output: o.output,
             ...o.served,
