@@ -6,6 +6,8 @@ import type { StabilityReport } from "./report.js";
 import { observedHours } from "./report-advice.js";
 import type { Label } from "./report-checks.js";
 import type { LogEntry } from "./report-log.js";
+import { formatP } from "../regression/detect.js";
+import { releaseRows } from "../regression/releases.js";
 
 // Two values in the report come from outside: a bot's error types and Langfuse session ids (set by
 // the bot, often from what a caller typed). The report is pasted into GitHub and Slack and rendered
@@ -73,6 +75,20 @@ function entryLines(c: LogEntry, outside: (t: string) => string): string[] {
     `- **Notes:** ${c.redFlags.length === 0 ? "No red flags." : c.redFlags.map((f) => `${f.severity.toUpperCase()}: ${outside(f.message)}`).join("; ")}`,
     "",
   ];
+}
+
+/** The current release beside the previous one; release names come from the bot and Langfuse: escaped as text. */
+function releaseLines(r: StabilityReport): string[] {
+  const { why, rows } = releaseRows(r.releases);
+  const lines = ["", "## By Release", ""];
+  if (why) lines.push(`**Current vs previous release:** ${mdText(why)}.`, "");
+  if (rows.length === 0) return lines;
+  const [names, ...rest] = rows;
+  lines.push(`| Metric | Current: ${mdText(names![1])} | Previous: ${mdText(names![2])} |`, "|--------|---------|----------|");
+  for (const [metric, cur, prev] of rest) lines.push(`| ${metric} | ${cur} | ${prev} |`);
+  for (const c of r.releases.comparisons)
+    lines.push(`- ${c.metric}: now ${c.now} vs ${c.baseline} — ${c.effect}, p = ${formatP(c.p)}${c.regression ? " — **regression**" : ""}`);
+  return lines;
 }
 
 /** The monitoring log of seed 003 (its sections, in its order), from the same report as the JSON. */
@@ -157,6 +173,7 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
     lines.push(
       `| ${qualityLabel(f)} | ${q.counts[f]}${q.examples[f]?.length ? ` (e.g. ${q.examples[f]!.map(mdText).join(", ")})` : ""} | ${q.judged === 0 ? "–" : q.counts[f] === 0 ? "✓" : f === "harmful" ? "✗ CRITICAL" : "✗"} |`,
     );
+  lines.push(...releaseLines(r));
   lines.push("", "## Issues Encountered", "");
   if (r.redFlags.length === 0) lines.push("None.");
   for (const f of r.redFlags) lines.push(`- ${ts(f.at)} — **${f.severity.toUpperCase()}** ${f.kind}: ${outside(f.message)}`);

@@ -14,6 +14,9 @@ import { thresholdsFrom } from "./thresholds.js";
 import type { Comparison } from "../regression/detect.js";
 import { compareWithBaseline, regressionSettings } from "../regression/evaluate.js";
 import { regressionRedFlags } from "../regression/red-flags.js";
+import { compareReleases, type ReleaseComparison } from "../regression/releases.js";
+import { verdictsByRelease } from "../monitoring/release-verdicts.js";
+import { releaseTraffic } from "./release-traffic.js";
 
 const H = 3600_000;
 const MIN = 60_000;
@@ -41,6 +44,8 @@ export interface StabilityReport {
   labels: Labels;
   /** The last hour and the last 24 h against the same hours of the baseline days (regression detection). */
   baseline: Comparison[];
+  /** The current release against the previous one over the last `hours` (releases named by Langfuse traces or webhook events). */
+  releases: ReleaseComparison;
 }
 
 /** The verdict over the last `hours`, or over the current observation period when that is shorter. */
@@ -55,11 +60,12 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   // distance each is a network round trip.
   const rollingReads = windowReads(rolling, now);
   const regression = regressionSettings(deps.env);
-  const [[starts, restarts, lastErrors, ...rollingResults], rollingQuality, baseline] = await Promise.all([
+  const [[starts, restarts, lastErrors, releaseVerdicts, ...rollingResults], rollingQuality, baseline] = await Promise.all([
     readRollups(deps.db, [
       periodStarts(rolling - gapMs - MIN, gapMs),
       latestRestarts(now),
       lastMinuteBySource("error", rolling),
+      verdictsByRelease(rolling, to),
       ...rollingReads.queries,
     ]),
     readQualityChecks(deps.db, rolling, to),
@@ -139,6 +145,7 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
     recommendations: recommend({ status, metrics, checks, redFlags, observation, thresholds: t }),
     qualityChecks,
     baseline: baseline.comparisons,
+    releases: compareReleases(releaseVerdicts, releaseTraffic(rollingTotals), regression),
     labels: summaryLabels({
       checks,
       metrics,

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
+import type { ReleaseSide } from "../../regression/releases.js";
 import { plainText } from "../../security/control-characters.js";
 import { listCheckpoints, type Checkpoint } from "../../stability/checkpoints.js";
 import type { ErrorGroup, SlowReplies } from "../../stability/event-details.js";
@@ -32,6 +33,7 @@ const checkpointJson = (c: Checkpoint) => ({
   },
   redFlags: c.redFlags.map(flagJson),
 });
+const releaseJson = (r: ReleaseSide | null) => r && { ...r, firstAt: iso(r.firstAt) };
 const logJson = (e: LogEntry) => ({
   ...e,
   windowStart: iso(e.windowStart),
@@ -130,6 +132,29 @@ const answers = lazy(() => {
     p95ResponseMs: z.number().nullable(),
     redFlags: z.array(redFlag),
   });
+  const releaseSide = z
+    .strictObject({
+      release: z.string(),
+      firstAt: maybeTime,
+      conversations: z.number(),
+      fulfillmentRate: z.number().nullable(),
+      failureRate: z.number().nullable(),
+      deliveries: z.number(),
+      errorRate: z.number().nullable(),
+      replies: z.number(),
+      p95Ms: z.number().nullable(),
+    })
+    .nullable();
+  const comparison = z.strictObject({
+    metric: z.string(),
+    scope: z.string(),
+    window: z.string(),
+    baseline: z.string(),
+    now: z.string(),
+    effect: z.string(),
+    p: z.number(),
+    regression: z.boolean(),
+  });
   const checkpointsBody = z.strictObject({ checkpoints: z.array(checkpoint) });
   const reportBody = z.strictObject({
     start: maybeTime,
@@ -178,6 +203,8 @@ const answers = lazy(() => {
       examples: z.record(z.string(), z.array(z.string())),
       rating: z.enum(["appropriate", "needs-improvement"]),
     }),
+    // null: no verdict or event in the period named a release (or only one did): not measured.
+    releases: z.strictObject({ current: releaseSide, previous: releaseSide, comparisons: z.array(comparison) }),
     labels: z.strictObject({
       stable: label,
       secure: label,
@@ -259,6 +286,11 @@ export function stabilityRoutes(deps: Deps) {
           log: report.log.map(logJson),
           recommendations: report.recommendations,
           qualityChecks: report.qualityChecks,
+          releases: {
+            current: releaseJson(report.releases.current),
+            previous: releaseJson(report.releases.previous),
+            comparisons: report.releases.comparisons,
+          },
           labels: report.labels,
         },
         200,

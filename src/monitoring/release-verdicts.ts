@@ -1,0 +1,34 @@
+import type { Query } from "../db/query.js";
+
+/** The judged verdicts of one Langfuse release over a window. */
+export interface ReleaseVerdicts {
+  release: string;
+  /** The first verdict of the release in the window. */
+  firstAt: number;
+  pass: number;
+  fail: number;
+  partial: number;
+}
+
+/**
+ * Judged verdicts (pass, fail, partial) of [from, to) by the release of the conversation they
+ * judged; verdicts without a release are not counted. The partial index of migration 22 covers it.
+ */
+export const verdictsByRelease = (from: number, to: number): Query<ReleaseVerdicts[]> => ({
+  statement: {
+    sql: `SELECT release, MIN(analyzed_at) AS first, SUM(verification_status = 'pass') AS pass,
+            SUM(verification_status = 'fail') AS fail, SUM(verification_status = 'partial') AS partial
+          FROM monitoring_results
+          WHERE release IS NOT NULL AND analyzed_at >= ? AND analyzed_at < ? AND verification_status IN ('pass', 'fail', 'partial')
+          GROUP BY release`,
+    args: [from, to],
+  },
+  map: (rs) =>
+    rs.rows.map((r) => ({
+      release: String(r.release),
+      firstAt: Number(r.first),
+      pass: Number(r.pass),
+      fail: Number(r.fail),
+      partial: Number(r.partial),
+    })),
+});
