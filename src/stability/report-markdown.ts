@@ -157,6 +157,7 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
   lines.push(
     `| Replies over the limit | ${m.responseTime.count === 0 ? "n/a" : m.slowReplies.count} | ${mark({ state: m.responseTime.count === 0 ? "not_measured" : m.slowReplies.count === 0 ? "pass" : "fail", why: r.labels.notMeasured.performant })} |`,
   );
+  lines.push(...releaseLines(r));
   const q = r.qualityChecks;
   lines.push(
     "",
@@ -173,7 +174,6 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
     lines.push(
       `| ${qualityLabel(f)} | ${q.counts[f]}${q.examples[f]?.length ? ` (e.g. ${q.examples[f]!.map(mdText).join(", ")})` : ""} | ${q.judged === 0 ? "–" : q.counts[f] === 0 ? "✓" : f === "harmful" ? "✗ CRITICAL" : "✗"} |`,
     );
-  lines.push(...releaseLines(r));
   lines.push("", "## Issues Encountered", "");
   if (r.redFlags.length === 0) lines.push("None.");
   for (const f of r.redFlags) lines.push(`- ${ts(f.at)} — **${f.severity.toUpperCase()}** ${f.kind}: ${outside(f.message)}`);

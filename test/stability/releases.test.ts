@@ -60,7 +60,7 @@ describe("webhook events grouped by the release they name", () => {
 
   it("the Markdown report (what the CLI prints) and the status page show both releases", async () => {
     const md = await (await ctx.app.request("/api/stability/report?hours=24&format=markdown", { headers: apiAuth })).text();
-    const section = md.slice(md.indexOf("## By Release"), md.indexOf("## Issues Encountered"));
+    const section = md.slice(md.indexOf("## By Release"), md.indexOf("## Bot Response Quality Checks"));
     expect(section).toContain("| Metric | Current: 1.5.0 | Previous: 1.4.0 |");
     expect(section).toContain("| Error rate | 12.0% (of 100) | 1.0% (of 100) |");
     expect(section).toContain("| Fulfillment rate | not measured | not measured |");
