@@ -222,7 +222,9 @@ export function createLangfuseSource(options: {
         throw Object.assign(error as object, { requests });
       }
       await onPage(
-        page.data.map((o) => toObservation(o, { sessionId: o.sessionId ?? null, name: o.traceName ?? null, tags: o.tags ?? [], release: o.release ?? null })),
+        page.data.map((o) =>
+          toObservation(o, { sessionId: o.sessionId ?? null, name: o.traceName ?? null, tags: o.tags ?? [], release: o.release ?? null }),
+        ),
       );
       cursor = page.meta.cursor ?? undefined;
       if (!cursor || page.data.length === 0) return { api: "v2", requests, complete: true };
@@ -248,8 +250,7 @@ export function createLangfuseSource(options: {
         { fromTimestamp: iso(from - TRACE_MARGIN_MS), toTimestamp: iso(to), limit: PAGE_V1, page, fields: "core" },
         call(ms),
       );
-      for (const t of res.data)
-        traces.set(t.id, traceInfo(t));
+      for (const t of res.data) traces.set(t.id, traceInfo(t));
       if (page >= res.meta.totalPages || res.data.length === 0) break;
     }
     for (let page = 1; ; page++) {

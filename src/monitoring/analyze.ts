@@ -93,7 +93,10 @@ export async function analyzeClaimed(
   const ask = meteredAsk(ctx, usage);
   const log = deps.log.child({ job: "monitor", session_id: claim.sessionKey });
   const started = performance.now();
-  const base: Pick<ResultRow, "sessionId" | "activityVersion" | "attempts" | "usage" | "environment" | "release" | "releaseVersion" | "prompt"> = {
+  const base: Pick<
+    ResultRow,
+    "sessionId" | "activityVersion" | "attempts" | "usage" | "environment" | "release" | "releaseVersion" | "prompt"
+  > = {
     sessionId: claim.sessionKey,
     activityVersion: claim.activityVersion,
     attempts: claim.attempts,

@@ -47,8 +47,8 @@ export function compareReleases(
 ): ReleaseComparison {
   const sides = new Map<string, ReleaseSide & { buckets: number[]; fail: number; unfulfilled: number; errors: number }>();
   const side = (release: string, firstAt: number) => {
-    let x = sides.get(release);
-    if (!x) sides.set(release, (x = { release, firstAt, ...EMPTY, buckets: [], fail: 0, unfulfilled: 0, errors: 0 }));
+    const x = sides.get(release) ?? { release, firstAt, ...EMPTY, buckets: [], fail: 0, unfulfilled: 0, errors: 0 };
+    sides.set(release, x);
     x.firstAt = Math.min(x.firstAt, firstAt);
     return x;
   };

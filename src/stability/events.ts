@@ -126,12 +126,7 @@ function fastTimestamp(v: unknown): number | undefined {
 /** The schema's result for an event that certainly passes it; undefined: let the schema decide. */
 function fastBotEvent(o: Record<string, unknown>): BotEvent | undefined {
   const occurredAt = fastTimestamp(o.occurred_at);
-  if (
-    occurredAt === undefined ||
-    !isLabel(o.conversation_id, 256) ||
-    !isLabel(o.message_id, 256) ||
-    !isLabel(o.release, MAX_RELEASE_CHARS)
-  )
+  if (occurredAt === undefined || !isLabel(o.conversation_id, 256) || !isLabel(o.message_id, 256) || !isLabel(o.release, MAX_RELEASE_CHARS))
     return undefined;
   const latency = o.latency_ms;
   if (latency !== undefined && !(typeof latency === "number" && latency >= 0 && latency <= 3_600_000)) return undefined;

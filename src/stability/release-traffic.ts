@@ -22,8 +22,17 @@ const SEPARATOR = "\u001f";
 export function releaseTraffic(rows: readonly (RollupRow & { first: number })[]): ReleaseTraffic[] {
   const byRelease = new Map<string, ReleaseTraffic>();
   const of = (release: string, first: number) => {
-    let t = byRelease.get(release);
-    if (!t) byRelease.set(release, (t = { release, firstAt: first, deliveries: 0, errors: 0, errorRate: null, replies: 0, p95Ms: null, latencyBuckets: [] }));
+    const t = byRelease.get(release) ?? {
+      release,
+      firstAt: first,
+      deliveries: 0,
+      errors: 0,
+      errorRate: null,
+      replies: 0,
+      p95Ms: null,
+      latencyBuckets: [] as number[],
+    };
+    byRelease.set(release, t);
     t.firstAt = Math.min(t.firstAt, first);
     return t;
   };

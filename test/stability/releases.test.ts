@@ -81,7 +81,9 @@ describe("events without a release", () => {
       // Only the first half named a release: one release, nothing to compare it with.
       expect(r.releases).toMatchObject({ current: { release: "1.4.0" }, previous: null, comparisons: [] });
       const md = await (await app.request("/api/stability/report?hours=24&format=markdown", { headers: apiAuth })).text();
-      expect(md).toContain("**Current vs previous release:** not measured: only release 1.4.0 in the period, no previous release to compare with.");
+      expect(md).toContain(
+        "**Current vs previous release:** not measured: only release 1.4.0 in the period, no previous release to compare with.",
+      );
       expect(md).toContain("| Error rate | 1.0% (of 100) | not measured |");
       await t.db.execute("UPDATE webhook_events SET release = NULL");
       await t.db.execute("DELETE FROM webhook_rollups WHERE metric LIKE 'release%'");
@@ -89,7 +91,9 @@ describe("events without a release", () => {
       const none = await report(app);
       expect(none.releases).toEqual({ current: null, previous: null, comparisons: [] });
       const html = await (await app.request("/status", { headers: pageAuth })).text();
-      expect(html).toContain("Current vs previous release: not measured: no judged conversation or webhook event in the period named a release.");
+      expect(html).toContain(
+        "Current vs previous release: not measured: no judged conversation or webhook event in the period named a release.",
+      );
       expect(html).not.toContain('<table id="releases">');
     } finally {
       t.cleanup();
@@ -133,6 +137,6 @@ describe("a hostile release", () => {
     expect(html).toContain("&lt;script&gt;alert(&quot;r&quot;)&lt;/script&gt;|**2.0**");
     const md = await (await app.request("/api/stability/report?hours=24&format=markdown", { headers: apiAuth })).text();
     expect(md).not.toContain("<script>");
-    expect(md).toContain("Previous: &lt;script&gt;alert(\"r\")&lt;/script&gt;\\|\\*\\*2.0\\*\\*");
+    expect(md).toContain('Previous: &lt;script&gt;alert("r")&lt;/script&gt;\\|\\*\\*2.0\\*\\*');
   });
 });
