@@ -8,7 +8,18 @@ export interface ReleaseVerdicts {
   pass: number;
   fail: number;
   partial: number;
+  /** The Langfuse versions and prompts ("name vN") its judged conversations carried. */
+  versions: string[];
+  prompts: string[];
 }
+
+// A few are enough to say which: a release judged under many prompt versions lists its first ones.
+const SHOWN = 5;
+const names = (json: unknown): string[] =>
+  (JSON.parse(String(json)) as (string | null)[])
+    .filter((v): v is string => v !== null)
+    .sort()
+    .slice(0, SHOWN);
 
 /**
  * Judged verdicts (pass, fail, partial) of [from, to) by the release of the conversation they
@@ -19,7 +30,8 @@ export interface ReleaseVerdicts {
 export const verdictsByRelease = (from: number, to: number): Query<ReleaseVerdicts[]> => ({
   statement: {
     sql: `SELECT release, MIN(analyzed_at) AS first, SUM(verification_status = 'pass') AS pass,
-            SUM(verification_status = 'fail') AS fail, SUM(verification_status = 'partial') AS partial
+            SUM(verification_status = 'fail') AS fail, SUM(verification_status = 'partial') AS partial,
+            json_group_array(DISTINCT release_version) AS versions, json_group_array(DISTINCT prompt) AS prompts
           FROM monitoring_results INDEXED BY monitoring_results_release
           WHERE release IS NOT NULL AND analyzed_at >= ? AND analyzed_at < ? AND verification_status IN ('pass', 'fail', 'partial')
           GROUP BY release`,
@@ -32,5 +44,7 @@ export const verdictsByRelease = (from: number, to: number): Query<ReleaseVerdic
       pass: Number(r.pass),
       fail: Number(r.fail),
       partial: Number(r.partial),
+      versions: names(r.versions),
+      prompts: names(r.prompts),
     })),
 });

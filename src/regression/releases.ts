@@ -11,6 +11,9 @@ export interface ReleaseSide {
   /** Its first verdict or event in the period: the newer release is the one that appeared last. */
   firstAt: number;
   conversations: number;
+  /** The Langfuse versions and prompts its judged conversations carried (a few). */
+  versions: string[];
+  prompts: string[];
   fulfillmentRate: number | null;
   failureRate: number | null;
   deliveries: number;
@@ -26,7 +29,7 @@ export interface ReleaseComparison {
   comparisons: Comparison[];
 }
 
-const EMPTY: Omit<ReleaseSide, "release" | "firstAt"> = {
+const EMPTY: Omit<ReleaseSide, "release" | "firstAt" | "versions" | "prompts"> = {
   conversations: 0,
   fulfillmentRate: null,
   failureRate: null,
@@ -47,7 +50,17 @@ export function compareReleases(
 ): ReleaseComparison {
   const sides = new Map<string, ReleaseSide & { buckets: number[]; fail: number; unfulfilled: number; errors: number }>();
   const side = (release: string, firstAt: number) => {
-    const x = sides.get(release) ?? { release, firstAt, ...EMPTY, buckets: [], fail: 0, unfulfilled: 0, errors: 0 };
+    const x = sides.get(release) ?? {
+      release,
+      firstAt,
+      ...EMPTY,
+      versions: [] as string[],
+      prompts: [] as string[],
+      buckets: [] as number[],
+      fail: 0,
+      unfulfilled: 0,
+      errors: 0,
+    };
     sides.set(release, x);
     x.firstAt = Math.min(x.firstAt, firstAt);
     return x;
@@ -56,6 +69,8 @@ export function compareReleases(
     const x = side(v.release, v.firstAt);
     const judged = v.pass + v.fail + v.partial;
     x.conversations = judged;
+    x.versions = v.versions;
+    x.prompts = v.prompts;
     x.fail = v.fail;
     x.unfulfilled = judged - v.pass;
     x.fulfillmentRate = judged > 0 ? v.pass / judged : null;
@@ -126,6 +141,10 @@ export function releaseRows(c: ReleaseComparison): { why: string | null; rows: [
     rows: [
       ["Release", ...both((s) => s.release)],
       ["Conversations judged", ...both((s) => count(s.conversations))],
+      [
+        "Langfuse version / prompt",
+        ...both((s) => (s.conversations === 0 ? NOT_MEASURED : [...s.versions, ...s.prompts].join(", ") || "none named")),
+      ],
       ["Fulfillment rate", ...both((s) => rate(s.fulfillmentRate, s.conversations))],
       ["Failure rate", ...both((s) => rate(s.failureRate, s.conversations))],
       ["Webhook deliveries", ...both((s) => count(s.deliveries))],

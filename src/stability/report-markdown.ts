@@ -85,7 +85,8 @@ function releaseLines(r: StabilityReport): string[] {
   if (rows.length === 0) return lines;
   const [names, ...rest] = rows;
   lines.push(`| Metric | Current: ${mdText(names![1])} | Previous: ${mdText(names![2])} |`, "|--------|---------|----------|");
-  for (const [metric, cur, prev] of rest) lines.push(`| ${metric} | ${cur} | ${prev} |`);
+  // Version and prompt names come from Langfuse: every cell is escaped as text.
+  for (const [metric, cur, prev] of rest) lines.push(`| ${metric} | ${mdText(cur)} | ${mdText(prev)} |`);
   for (const c of r.releases.comparisons)
     lines.push(`- ${c.metric}: now ${c.now} vs ${c.baseline} — ${c.effect}, p = ${formatP(c.p)}${c.regression ? " — **regression**" : ""}`);
   return lines;

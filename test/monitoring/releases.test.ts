@@ -60,13 +60,21 @@ describe.each(["v4", "v3"] as const)("conversations of two releases read from a 
     expect(r.releases.current).toMatchObject({
       release: "2026.12.0",
       conversations: n.all,
+      versions: [],
+      prompts: ["booking-system v7"],
       fulfillmentRate: n.pass / n.all,
       failureRate: n.fail / n.all,
       deliveries: 0,
       errorRate: null,
       p95Ms: null,
     });
-    expect(r.releases.previous).toMatchObject({ release: "2026.11.1", conversations: o.all, fulfillmentRate: o.pass / o.all });
+    expect(r.releases.previous).toMatchObject({
+      release: "2026.11.1",
+      conversations: o.all,
+      fulfillmentRate: o.pass / o.all,
+      versions: ["v-old"],
+      prompts: [],
+    });
     // 30 conversations are below the default minimum sample: nothing is tested, so nothing alarms.
     expect(r.releases.comparisons).toEqual([]);
 
@@ -74,6 +82,7 @@ describe.each(["v4", "v3"] as const)("conversations of two releases read from a 
     expect(md).toContain("| Metric | Current: 2026.12.0 | Previous: 2026.11.1 |");
     expect(md).toContain(`| Fulfillment rate | ${pct(n.pass, n.all)} | ${pct(o.pass, o.all)} |`);
     expect(md).toContain("| Error rate | not measured | not measured |");
+    expect(md).toContain("| Langfuse version / prompt | booking-system v7 | v-old |");
     const html = await (
       await app.request("/status", { headers: { authorization: `Basic ${Buffer.from(`me:${API_KEY}`).toString("base64")}` } })
     ).text();

@@ -64,6 +64,7 @@ describe("webhook events grouped by the release they name", () => {
     expect(section).toContain("| Metric | Current: 1.5.0 | Previous: 1.4.0 |");
     expect(section).toContain("| Error rate | 12.0% (of 100) | 1.0% (of 100) |");
     expect(section).toContain("| Fulfillment rate | not measured | not measured |");
+    expect(section).toContain("| Langfuse version / prompt | not measured | not measured |");
     expect(section).toMatch(/- error rate: now 12\.0% \(12\/100\) vs 1\.0% \(1\/100\) .* — \*\*regression\*\*/);
     const html = await (await ctx.app.request("/status", { headers: pageAuth })).text();
     expect(html).toContain('<table id="releases">');

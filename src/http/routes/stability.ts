@@ -137,6 +137,8 @@ const answers = lazy(() => {
       release: z.string(),
       firstAt: maybeTime,
       conversations: z.number(),
+      versions: z.array(z.string()),
+      prompts: z.array(z.string()),
       fulfillmentRate: z.number().nullable(),
       failureRate: z.number().nullable(),
       deliveries: z.number(),
