@@ -9,6 +9,8 @@ import { QUALITY_FLAGS } from "./quality-counts.js";
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+// "Since": up to any time a verdict could carry, in whole hours.
+const EVER = Math.floor(Number.MAX_SAFE_INTEGER / HOUR) * HOUR;
 
 /** [from, to) as whole hours (for the table) and the edges outside them (for the verdicts). */
 function split(ranges: number[][]) {
@@ -84,5 +86,22 @@ export function judgedOutcomes(from: number, to: number, days?: number): Query<J
       }
       return out;
     },
+  };
+}
+
+/** The five most frequent categories of completed diagnoses since `since` (ties by name). */
+export function topFailureCategories(since: number): Query<{ category: string; count: number }[]> {
+  const { hours, edges } = split([[since, EVER]]);
+  return {
+    statement: {
+      sql: `SELECT category, SUM(n) AS n FROM (
+              SELECT category, SUM(n) AS n FROM verdict_outcomes_hourly WHERE diagnosed = 1 AND flag = '' AND (${within("hour", hours)}) GROUP BY 1
+              UNION ALL
+              SELECT COALESCE(json_extract(diagnostic_report_json, '$.category'), ''), COUNT(*) FROM monitoring_results
+              WHERE diagnostic_status = 'complete' AND (${within("analyzed_at", edges)}) GROUP BY 1
+            ) GROUP BY 1 HAVING SUM(n) > 0 ORDER BY n DESC, category LIMIT 5`,
+      args: [...hours.flat(), ...edges.flat()],
+    },
+    map: (rs) => rs.rows.map((r) => ({ category: String(r.category), count: Number(r.n) })),
   };
 }

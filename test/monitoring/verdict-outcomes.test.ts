@@ -7,7 +7,7 @@ import { readAll } from "../../src/db/query.js";
 import { QUALITY_FLAGS } from "../../src/monitoring/quality-counts.js";
 import { claimSession } from "../../src/monitoring/queue.js";
 import { storeVerdict, type ResultRow, type Usage } from "../../src/monitoring/results.js";
-import { judgedOutcomes, type JudgedOutcomes } from "../../src/monitoring/verdict-outcomes.js";
+import { judgedOutcomes, topFailureCategories, type JudgedOutcomes } from "../../src/monitoring/verdict-outcomes.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 
 // The hourly verdict outcomes stand in for a scan of every verdict: they must give the figures
@@ -44,6 +44,16 @@ async function scanned(db: TestDb["db"], from: number, to: number, days?: number
     for (const f of QUALITY_FLAGS) out.flags[f] = (out.flags[f] ?? 0) + Number(r[f]);
   }
   return out;
+}
+
+/** The most frequent diagnosed categories straight from monitoring_results. */
+async function scannedCategories(db: TestDb["db"], since: number) {
+  const rs = await db.execute({
+    sql: `SELECT COALESCE(json_extract(diagnostic_report_json, '$.category'), '') AS category, COUNT(*) AS n FROM monitoring_results
+          WHERE diagnostic_status = 'complete' AND analyzed_at >= ? GROUP BY 1 ORDER BY n DESC, category LIMIT 5`,
+    args: [since],
+  });
+  return rs.rows.map((r) => ({ category: String(r.category), count: Number(r.n) }));
 }
 
 const read = async (db: TestDb["db"], from: number, to: number, days?: number) => (await readAll(db, [judgedOutcomes(from, to, days)]))[0];
@@ -121,13 +131,17 @@ function windows(rng: Rng): [number, number, number?][] {
 }
 
 describe("hourly verdict outcomes", () => {
-  it("give the figures a scan of the verdicts gives, for random verdicts, overwrites and windows", async () => {
+  it("give the figures a scan of the verdicts gives (outcomes, top categories), for random verdicts, overwrites and windows", async () => {
     t = await createTestDb();
     for (const seed of [1, 2, 3]) {
       const rng = random(seed);
       await t.db.execute("DELETE FROM monitoring_results");
       await insertVerdicts(t.db, rng, 1500, `s${seed}`);
       await overwrite(t.db, rng, 600);
+      for (const since of [T0 - DAY - rng.int(HOUR), T0 - 3 * DAY, T0 - rng.int(10 * DAY)]) {
+        const [top] = await readAll(t.db, [topFailureCategories(since)]);
+        expect({ seed, since, top }).toEqual({ seed, since, top: await scannedCategories(t.db, since) });
+      }
       for (const [from, to, days] of windows(rng)) {
         expect({ seed, from, to, days, ...(await read(t.db, from, to, days)) }).toEqual({
           seed,
