@@ -2,31 +2,31 @@ import type { Query } from "../db/query.js";
 import { QUALITY_FLAGS } from "./quality-counts.js";
 
 /**
- * The one reader of verdict_outcomes_hourly (kept by triggers on monitoring_results, migration
- * 24). A range is read as its whole hours from the table and its ragged edges (under an hour at
- * each end) from the verdicts themselves, in one statement.
+ * The one reader of verdict_outcomes_15m (kept by triggers on monitoring_results, migration
+ * 24). A range is read as its whole quarter hours from the table and its ragged edges (under a
+ * quarter hour at each end) from the verdicts themselves, in one statement.
  */
 
-const HOUR = 3_600_000;
+const QUARTER = 900_000;
 const DAY = 86_400_000;
-// "Since": up to any time a verdict could carry, in whole hours.
-const EVER = Math.floor(Number.MAX_SAFE_INTEGER / HOUR) * HOUR;
+// "Since": up to any time a verdict could carry, in whole quarters.
+const EVER = Math.floor(Number.MAX_SAFE_INTEGER / QUARTER) * QUARTER;
 
-/** [from, to) as whole hours (for the table) and the edges outside them (for the verdicts). */
+/** [from, to) as whole quarter hours (for the table) and the edges outside them (for the verdicts). */
 function split(ranges: number[][]) {
-  const hours: number[][] = [];
+  const slots: number[][] = [];
   const edges: number[][] = [];
   for (const [from, to] of ranges as [number, number][]) {
-    const hFrom = Math.ceil(from / HOUR) * HOUR;
-    const hTo = Math.floor(to / HOUR) * HOUR;
-    if (hFrom >= hTo) edges.push([from, to]);
+    const qFrom = Math.ceil(from / QUARTER) * QUARTER;
+    const qTo = Math.floor(to / QUARTER) * QUARTER;
+    if (qFrom >= qTo) edges.push([from, to]);
     else {
-      hours.push([hFrom, hTo]);
-      if (from < hFrom) edges.push([from, hFrom]);
-      if (hTo < to) edges.push([hTo, to]);
+      slots.push([qFrom, qTo]);
+      if (from < qFrom) edges.push([from, qFrom]);
+      if (qTo < to) edges.push([qTo, to]);
     }
   }
-  return { hours, edges };
+  return { slots, edges };
 }
 
 // OR of ranges of one column; "0" for none (a part with nothing to read reads no row).
@@ -52,7 +52,7 @@ export function judgedOutcomes(from: number, to: number, days?: number): Query<J
   const width = Math.min(DAY, to - from);
   // The window itself, or one range per baseline day (only the window's hours are read).
   const ranges = days ? Array.from({ length: days }, (_, i) => [from - (i + 1) * DAY, from - (i + 1) * DAY + width]) : [[from, to]];
-  const { hours, edges } = split(ranges);
+  const { slots, edges } = split(ranges);
   const JUDGED = "status IN ('pass', 'fail', 'partial')";
   const UNFULFILLED = "status IN ('fail', 'partial')";
   const rolled = QUALITY_FLAGS.map((f) => `SUM(CASE WHEN flag = '${f}' THEN n ELSE 0 END) AS ${f}`).join(", ");
@@ -65,7 +65,7 @@ export function judgedOutcomes(from: number, to: number, days?: number): Query<J
               SELECT category, SUM(CASE WHEN flag = '' AND ${JUDGED} THEN n ELSE 0 END) AS judged,
                 SUM(CASE WHEN flag = '' AND ${UNFULFILLED} THEN n ELSE 0 END) AS unfulfilled,
                 SUM(CASE WHEN flag = '' THEN flagged ELSE 0 END) AS flagged, ${rolled}
-              FROM verdict_outcomes_hourly WHERE ${within("hour", hours)} GROUP BY category
+              FROM verdict_outcomes_15m WHERE ${within("slot", slots)} GROUP BY category
               HAVING SUM(CASE WHEN flag = '' THEN n ELSE 0 END) > 0
               UNION ALL
               SELECT COALESCE(json_extract(diagnostic_report_json, '$.category'), ''),
@@ -73,7 +73,7 @@ export function judgedOutcomes(from: number, to: number, days?: number): Query<J
                 SUM(quality_flags IS NOT NULL), ${scanned}
               FROM monitoring_results WHERE ${within("analyzed_at", edges)} GROUP BY 1
             ) GROUP BY category`,
-      args: [...hours.flat(), ...edges.flat()],
+      args: [...slots.flat(), ...edges.flat()],
     },
     map: (rs) => {
       const out: JudgedOutcomes = { judged: 0, unfulfilled: 0, byCategory: {}, flagged: 0, flags: {} };
@@ -91,16 +91,16 @@ export function judgedOutcomes(from: number, to: number, days?: number): Query<J
 
 /** The five most frequent categories of completed diagnoses since `since` (ties by name). */
 export function topFailureCategories(since: number): Query<{ category: string; count: number }[]> {
-  const { hours, edges } = split([[since, EVER]]);
+  const { slots, edges } = split([[since, EVER]]);
   return {
     statement: {
       sql: `SELECT category, SUM(n) AS n FROM (
-              SELECT category, SUM(n) AS n FROM verdict_outcomes_hourly WHERE diagnosed = 1 AND flag = '' AND (${within("hour", hours)}) GROUP BY 1
+              SELECT category, SUM(n) AS n FROM verdict_outcomes_15m WHERE diagnosed = 1 AND flag = '' AND (${within("slot", slots)}) GROUP BY 1
               UNION ALL
               SELECT COALESCE(json_extract(diagnostic_report_json, '$.category'), ''), COUNT(*) FROM monitoring_results
               WHERE diagnostic_status = 'complete' AND (${within("analyzed_at", edges)}) GROUP BY 1
             ) GROUP BY 1 HAVING SUM(n) > 0 ORDER BY n DESC, category LIMIT 5`,
-      args: [...hours.flat(), ...edges.flat()],
+      args: [...slots.flat(), ...edges.flat()],
     },
     map: (rs) => rs.rows.map((r) => ({ category: String(r.category), count: Number(r.n) })),
   };

@@ -10,7 +10,7 @@ import { storeVerdict, type ResultRow, type Usage } from "../../src/monitoring/r
 import { judgedOutcomes, topFailureCategories, type JudgedOutcomes } from "../../src/monitoring/verdict-outcomes.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 
-// The hourly verdict outcomes stand in for a scan of every verdict: they must give the figures
+// The verdict outcomes per quarter hour stand in for a scan of every verdict: they must give the figures
 // the scan gives, whatever was written, overwritten or rolled back.
 
 let t: TestDb | undefined;
@@ -22,7 +22,7 @@ const T0 = Date.UTC(2026, 0, 12, 0, 0, 0);
 const STATUSES = ["pass", "fail", "partial", "error", "skipped"] as const;
 const CATEGORIES = ["tool_error", "knowledge_gap", "prompt_or_policy"];
 
-/** The figures straight from monitoring_results: what the report read before the hourly outcomes. */
+/** The figures straight from monitoring_results: what the report read before the outcomes per quarter hour. */
 async function scanned(db: TestDb["db"], from: number, to: number, days?: number): Promise<JudgedOutcomes> {
   const ranges = days
     ? Array.from({ length: days }, (_, i) => [from - (i + 1) * DAY, from - (i + 1) * DAY + Math.min(DAY, to - from)])
@@ -130,7 +130,7 @@ function windows(rng: Rng): [number, number, number?][] {
   return out;
 }
 
-describe("hourly verdict outcomes", () => {
+describe("verdict outcomes per quarter hour", () => {
   it("give the figures a scan of the verdicts gives (outcomes, top categories), for random verdicts, overwrites and windows", async () => {
     t = await createTestDb();
     for (const seed of [1, 2, 3]) {
@@ -198,10 +198,10 @@ async function claimed(db: TestDb["db"], key: string, owner = "cycle-a", now = A
   return (await claimSession(db, key, owner, now, 60_000))!;
 }
 
-// Whole hours only, so every figure below comes from the hourly table.
+// Whole quarter hours only, so every figure below comes from the table.
 const day = (db: TestDb["db"]) => read(db, Math.floor(AT / HOUR) * HOUR - DAY, Math.floor(AT / HOUR) * HOUR + HOUR);
 
-describe("hourly verdict outcomes under overwrites and crashes", () => {
+describe("verdict outcomes per quarter hour under overwrites and crashes", () => {
   it("counts a re-judged, re-diagnosed verdict once, under its latest status and category (nothing counted twice)", async () => {
     t = await createTestDb();
     const claim = await claimed(t.db, "conv-1");
