@@ -29,9 +29,13 @@ function split(ranges: number[][]) {
   return { slots, edges };
 }
 
-// OR of ranges of one column; "0" for none (a part with nothing to read reads no row).
+// OR of ranges of one column. With none, one empty range: the plan stays an index search
+// (a constant false condition is planned as a scan of the table).
+const nonEmpty = (ranges: number[][]) => (ranges.length === 0 ? [[0, 0]] : ranges);
 const within = (column: string, ranges: number[][]) =>
-  ranges.length === 0 ? "0" : ranges.map(() => `(${column} >= ? AND ${column} < ?)`).join(" OR ");
+  nonEmpty(ranges)
+    .map(() => `(${column} >= ? AND ${column} < ?)`)
+    .join(" OR ");
 
 export interface JudgedOutcomes {
   judged: number;
@@ -73,7 +77,7 @@ export function judgedOutcomes(from: number, to: number, days?: number): Query<J
                 SUM(quality_flags IS NOT NULL), ${scanned}
               FROM monitoring_results WHERE ${within("analyzed_at", edges)} GROUP BY 1
             ) GROUP BY category`,
-      args: [...slots.flat(), ...edges.flat()],
+      args: [...nonEmpty(slots).flat(), ...nonEmpty(edges).flat()],
     },
     map: (rs) => {
       const out: JudgedOutcomes = { judged: 0, unfulfilled: 0, byCategory: {}, flagged: 0, flags: {} };
@@ -100,7 +104,7 @@ export function topFailureCategories(since: number): Query<{ category: string; c
               SELECT COALESCE(json_extract(diagnostic_report_json, '$.category'), ''), COUNT(*) FROM monitoring_results
               WHERE diagnostic_status = 'complete' AND (${within("analyzed_at", edges)}) GROUP BY 1
             ) GROUP BY 1 HAVING SUM(n) > 0 ORDER BY n DESC, category LIMIT 5`,
-      args: [...slots.flat(), ...edges.flat()],
+      args: [...nonEmpty(slots).flat(), ...nonEmpty(edges).flat()],
     },
     map: (rs) => rs.rows.map((r) => ({ category: String(r.category), count: Number(r.n) })),
   };
