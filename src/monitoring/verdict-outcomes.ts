@@ -60,8 +60,8 @@ export function judgedOutcomes(from: number, to: number, days?: number): Query<J
   const JUDGED = "status IN ('pass', 'fail', 'partial')";
   const UNFULFILLED = "status IN ('fail', 'partial')";
   const rolled = QUALITY_FLAGS.map((f) => `SUM(CASE WHEN flag = '${f}' THEN n ELSE 0 END) AS ${f}`).join(", ");
-  // A verdict moved away leaves its old row at zero (HAVING): a category with no verdict left is not listed.
   const scanned = QUALITY_FLAGS.map((f) => `COALESCE(SUM(json_extract(quality_flags, '$.${f}')), 0) AS ${f}`).join(", ");
+  // A verdict moved away leaves its old row at zero (HAVING): a category with no verdict left is not listed.
   return {
     statement: {
       sql: `SELECT category, SUM(judged) AS judged, SUM(unfulfilled) AS unfulfilled, SUM(flagged) AS flagged,

@@ -1,8 +1,9 @@
 import type { Migration } from "./types.js";
 
-// What one verdict row adds to the outcomes of its quarter hour: a row for the verdict (with whether it carries
-// quality flags) and one per quality flag it raises. `sign` -1 takes it away again. Malformed JSON
-// counts as no category / no flags, so a bad judge answer can never fail the verdict's own write.
+// What one verdict row adds to the outcomes of its quarter hour: a row for the verdict (with
+// whether it carries quality flags) and one per quality flag it raises; `sign` -1 takes it away
+// again. Malformed JSON counts as no category and no flags: a bad judge answer can never fail
+// the verdict's own write.
 const slot = (r: string) => `(${r}.analyzed_at / 900000) * 900000`;
 const category = (r: string) =>
   `CASE WHEN json_valid(${r}.diagnostic_report_json) THEN COALESCE(json_extract(${r}.diagnostic_report_json, '$.category'), '') ELSE '' END`;
@@ -24,9 +25,10 @@ const COUNTED = ["analyzed_at", "verification_status", "diagnostic_status", "dia
  * Verdict outcomes per quarter hour (status, diagnosed category, quality flags), so the report,
  * /status and regression detection read a day as 96 x a few rows instead of json_extract over
  * every verdict. Quarter hours like webhook_rollups_15m: a regression baseline (taken at the
- * quarter hour) is read from this table alone. Kept by triggers: a count changes in the same statement as its verdict, on every write
- * path (verdict, verifier flip, diagnosis, seed import), so a crash cannot split them, and an
- * overwritten verdict moves its count (old taken away, new added) instead of adding a second.
+ * quarter hour) is read from this table alone. Kept by triggers: a count changes in the same
+ * statement as its verdict, on every write path (verdict, verifier flip, diagnosis, seed import),
+ * so a crash cannot split them, and an overwritten verdict moves its count (old taken away, new
+ * added) instead of adding a second.
  */
 export const verdictOutcomesMigration: Migration = {
   id: 24,
