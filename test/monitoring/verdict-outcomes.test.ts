@@ -93,14 +93,14 @@ async function insertVerdicts(db: TestDb["db"], rng: Rng, count: number, prefix:
   await db.batch(rows, "write");
 }
 
-/** Overwrites the way the pipeline does: diagnoses, verifier flips to fail, re-diagnoses, new flags, a moved time, a removal. */
+/** Overwrites the way the pipeline does: diagnoses, verifier flips to fail, re-diagnoses, new flags, a moved time, a removal, a verdict written again. */
 async function overwrite(db: TestDb["db"], rng: Rng, count: number) {
   const ids = (await db.execute("SELECT id FROM monitoring_results")).rows.map((r) => Number(r.id));
   const writes: InStatement[] = [];
   for (let i = 0; i < count; i++) {
     const id = rng.pick(ids);
     const d = diagnosisOf(rng);
-    const change = rng.int(6);
+    const change = rng.int(8);
     if (change === 0) writes.push({ sql: "UPDATE monitoring_results SET verification_status = 'fail' WHERE id = ?", args: [id] });
     if (change === 1)
       writes.push({
@@ -112,6 +112,19 @@ async function overwrite(db: TestDb["db"], rng: Rng, count: number) {
     if (change === 4)
       writes.push({ sql: "UPDATE monitoring_results SET scores_written_at = ?, verifier_attempts = 2 WHERE id = ?", args: [T0, id] });
     if (change === 5) writes.push({ sql: "DELETE FROM monitoring_results WHERE id = ?", args: [id] });
+    // The same conversation version judged again: kept as it was (the verdict write), or replaced by an upsert.
+    const again = (conflict: string) => ({
+      sql: `INSERT INTO monitoring_results (session_id, activity_version, verification_status, quality_flags, analyzed_at)
+            SELECT session_id, activity_version, ?, ?, analyzed_at FROM monitoring_results WHERE id = ? ${conflict}`,
+      args: [rng.pick(STATUSES), qualityOf(rng), id],
+    });
+    if (change === 6) writes.push(again("ON CONFLICT (session_id, activity_version) DO NOTHING"));
+    if (change === 7)
+      writes.push(
+        again(
+          "ON CONFLICT (session_id, activity_version) DO UPDATE SET verification_status = excluded.verification_status, quality_flags = excluded.quality_flags",
+        ),
+      );
   }
   await db.batch(writes, "write");
 }
