@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.js";
-import { judgedOutcomes, type JudgedOutcomes } from "../monitoring/metric-queries.js";
+import { judgedOutcomes, type JudgedOutcomes } from "../monitoring/verdict-outcomes.js";
 import { LATENCY_BOUNDS, latencyPercentile } from "../stability/latency.js";
 import type { RollupRow } from "../stability/rollup-metrics.js";
 import { periodTotalsBySource, readRollups, recurringTotalsBySource } from "../stability/rollup-reader.js";
