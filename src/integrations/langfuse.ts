@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { LangfuseClient } from "@langfuse/client";
 import { errorMessage, UpstreamError } from "../errors.js";
 import { parseRetryAfter } from "../shared/retry-after.js";
+import { observationCostUsd, type ServedCost } from "./langfuse-cost.js";
 
 /** An observation as Vigil needs it, from either Langfuse read API. I/O is as served: v2 sends raw JSON strings. */
 export interface TraceObservation {
@@ -19,6 +20,8 @@ export interface TraceObservation {
   output: unknown;
   /** Langfuse's environment of the observation ("default" when the app set none). */
   environment: string | null;
+  /** What the observation cost the bot in USD, as Langfuse priced it; null when Langfuse knows no cost. */
+  costUsd: number | null;
 }
 
 interface ScoreFailure {
@@ -49,7 +52,7 @@ interface TraceInfo {
 }
 
 /** The fields both APIs serve alike (v1 may hand `startTime` over as a Date). */
-interface ServedObservation {
+interface ServedObservation extends ServedCost {
   id: string;
   traceId?: string | null;
   name?: string | null;
@@ -82,6 +85,7 @@ const toObservation = (o: ServedObservation, trace: TraceInfo | undefined): Trac
   input: o.input ?? null,
   output: o.output ?? null,
   environment: blank(o.environment) ?? blank(trace?.environment),
+  costUsd: observationCostUsd(o),
 });
 
 export type LangfuseApi = "v2" | "v1";
@@ -126,7 +130,8 @@ const PAGE_V2 = 1000;
 const PAGE_V1 = 100;
 /** The largest page of the API in use: what a slice should hold. */
 export const pageSize = (api: LangfuseApi | undefined) => (api === "v1" ? PAGE_V1 : PAGE_V2);
-const V2_FIELDS = "core,basic,io,trace_context";
+// `usage`: costDetails and totalCost (fern/apis/server/definition/observations.yml field groups).
+const V2_FIELDS = "core,basic,io,trace_context,usage";
 // A trace can start before its observations: traces are listed with this margin, and a trace
 // that started even earlier is fetched by id (fields=core) so its session is never lost.
 const TRACE_MARGIN_MS = 3600_000;

@@ -59,13 +59,13 @@ export function observationRow(
     output: output.value,
     environment: clip(o.environment, MAX_NAME_CHARS),
   });
-  return [o.id, sessionKey, o.traceId, o.startTime, data, ended, now];
+  return [o.id, sessionKey, o.traceId, o.startTime, data, ended, now, o.costUsd];
 }
 
 export function insertObservations(rows: InValue[][]): InStatement {
   return {
-    sql: `INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data, ends_session, imported_at)
-          VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (id) DO NOTHING`,
+    sql: `INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data, ends_session, imported_at, cost_usd)
+          VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (id) DO NOTHING`,
     args: rows.flat(),
   };
 }

@@ -1,4 +1,5 @@
 import { QUALITY_FLAGS } from "../monitoring/quality-counts.js";
+import { usd } from "../regression/detect.js";
 import { showControlCharacters } from "../security/control-characters.js";
 import { describeStart } from "./observation.js";
 import { qualityLabel } from "./quality-checks.js";
@@ -73,6 +74,32 @@ function entryLines(c: LogEntry, outside: (t: string) => string): string[] {
     `- **Notes:** ${c.redFlags.length === 0 ? "No red flags." : c.redFlags.map((f) => `${f.severity.toUpperCase()}: ${outside(f.message)}`).join("; ")}`,
     "",
   ];
+}
+
+const money = (x: number | null) => (x === null ? "not measured" : usd(x));
+
+/** The bot's cost per conversation and per fulfilled one, the judge's beside it (never added in). */
+function costLines(r: StabilityReport): string[] {
+  const c = r.cost;
+  const lines = [
+    "## Cost per Conversation",
+    "",
+    c.measured === 0
+      ? `**Bot cost:** not measured (${c.conversations === 0 ? "no conversation judged in the period" : `none of ${c.conversations} conversation(s) carried a Langfuse cost`}).`
+      : `**Bot cost:** ${usd(c.botUsd!)} over ${c.measured} of ${c.conversations} conversation(s) with a Langfuse cost: ${money(c.perConversationUsd)} per conversation, ${money(c.perFulfilledUsd)} per fulfilled conversation (${c.fulfilled} fulfilled).`,
+    `**Judge cost (separate):** ${usd(c.judgeUsd)}.`,
+  ];
+  if (c.hourly.some((h) => h.measured > 0))
+    lines.push(
+      "",
+      "| Hour | Conversations | Measured | Per conversation | Per fulfilled | Judge |",
+      "|------|---------------|----------|------------------|---------------|-------|",
+      ...c.hourly.map(
+        (h) =>
+          `| ${ts(h.hour)} | ${h.conversations} | ${h.measured} | ${money(h.perConversationUsd)} | ${money(h.perFulfilledUsd)} | ${usd(h.judgeUsd)} |`,
+      ),
+    );
+  return lines;
 }
 
 /** The monitoring log of seed 003 (its sections, in its order), from the same report as the JSON. */
@@ -157,6 +184,7 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
     lines.push(
       `| ${qualityLabel(f)} | ${q.counts[f]}${q.examples[f]?.length ? ` (e.g. ${q.examples[f]!.map(mdText).join(", ")})` : ""} | ${q.judged === 0 ? "–" : q.counts[f] === 0 ? "✓" : f === "harmful" ? "✗ CRITICAL" : "✗"} |`,
     );
+  lines.push("", ...costLines(r));
   lines.push("", "## Issues Encountered", "");
   if (r.redFlags.length === 0) lines.push("None.");
   for (const f of r.redFlags) lines.push(`- ${ts(f.at)} — **${f.severity.toUpperCase()}** ${f.kind}: ${outside(f.message)}`);

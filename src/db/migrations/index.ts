@@ -20,6 +20,7 @@ import { observationTraceIndexMigration } from "./0018-observation-trace-index.j
 import { replayDigestsMigration } from "./0019-replay-digests.js";
 import { scoresRefusedMigration } from "./0020-scores-refused.js";
 import { observationRestartsMigration } from "./0021-observation-restarts.js";
+import { conversationCostMigration } from "./0023-conversation-cost.js";
 
 export type { Migration } from "./types.js";
 
@@ -46,4 +47,5 @@ export const migrations: Migration[] = [
   replayDigestsMigration,
   scoresRefusedMigration,
   observationRestartsMigration,
+  conversationCostMigration,
 ];

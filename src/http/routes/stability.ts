@@ -131,6 +131,16 @@ const answers = lazy(() => {
     redFlags: z.array(redFlag),
   });
   const checkpointsBody = z.strictObject({ checkpoints: z.array(checkpoint) });
+  // The bot's cost (null: not measured) beside the judge's, never summed.
+  const conversationCost = z.strictObject({
+    conversations: z.number(),
+    measured: z.number(),
+    fulfilled: z.number(),
+    botUsd: z.number().nullable(),
+    perConversationUsd: z.number().nullable(),
+    perFulfilledUsd: z.number().nullable(),
+    judgeUsd: z.number(),
+  });
   const reportBody = z.strictObject({
     start: maybeTime,
     end: maybeTime,
@@ -177,6 +187,10 @@ const answers = lazy(() => {
       counts: z.record(z.string(), z.number()),
       examples: z.record(z.string(), z.array(z.string())),
       rating: z.enum(["appropriate", "needs-improvement"]),
+    }),
+    cost: z.strictObject({
+      ...conversationCost.shape,
+      hourly: z.array(z.strictObject({ hour: z.string(), ...conversationCost.shape })),
     }),
     labels: z.strictObject({
       stable: label,
@@ -259,6 +273,7 @@ export function stabilityRoutes(deps: Deps) {
           log: report.log.map(logJson),
           recommendations: report.recommendations,
           qualityChecks: report.qualityChecks,
+          cost: { ...report.cost, hourly: report.cost.hourly.map((h) => ({ ...h, hour: iso(h.hour) })) },
           labels: report.labels,
         },
         200,
