@@ -147,3 +147,29 @@ describe("one observation's cost as Langfuse serves it", () => {
     expect(observationCostUsd({})).toBeNull();
   });
 });
+
+describe("cost grouped by a key of the verdict", () => {
+  it("gives each key its own figures (the environment today; the release plugs in the same way)", async () => {
+    w = await monitoringWorld();
+    const at = w.clock.now();
+    const row = (id: string, env: string, status: string, usd: number | null) => ({
+      sql: `INSERT INTO monitoring_results (session_id, activity_version, verification_status, analyzed_at, environment, cost_usd, conversation_cost_usd)
+            VALUES (?, 1, ?, ?, ?, 0.001, ?)`,
+      args: [id, status, at, env, usd],
+    });
+    await w.t.db.batch(
+      [
+        row("a", "production", "pass", 0.2),
+        row("b", "production", "fail", 0.4),
+        row("c", "staging", "pass", null),
+        row("d", "staging", "pass", 0.05),
+      ],
+      "write",
+    );
+    const [groups] = await readAll(w.t.db, [conversationCost("environment", at, at + 1)]);
+    expect(groups.map((g) => [g.key, g.cost.measured, g.cost.perConversationUsd, g.cost.perFulfilledUsd, g.cost.judgeUsd])).toEqual([
+      ["production", 2, expect.closeTo(0.3, 12), expect.closeTo(0.6, 12), expect.closeTo(0.002, 12)],
+      ["staging", 1, 0.05, 0.05, expect.closeTo(0.002, 12)],
+    ]);
+  });
+});
