@@ -86,6 +86,27 @@ describe.each(["v4", "v3"] as const)("the bot's cost per conversation from a Lan
   });
 });
 
+describe("a cost Langfuse priced after the first read", () => {
+  it("is taken on the second read, before the conversation is judged; the observation is not stored or counted twice", async () => {
+    w = await monitoringWorld();
+    const start = w.clock.now();
+    const obs = costed("book-ok-1", start);
+    w.langfuse.add(...obs);
+    w.clock.advance(2 * MIN);
+    await w.cycle();
+    expect(await costRows(w)).toEqual({});
+    obs.find((o) => o.type === "GENERATION")!.costDetails = { input: 0.01, output: 0.02, total: 0.03 };
+    w.clock.advance(20 * MIN);
+    await w.cycle();
+
+    expect(await costRows(w)).toEqual({ "sess-book-ok-1": 0.03 });
+    const stored = await w.t.db.execute(
+      "SELECT (SELECT COUNT(*) FROM monitored_observations) AS rows, observation_count, activity_version FROM monitor_sessions",
+    );
+    expect({ ...stored.rows[0] }).toEqual({ rows: obs.length, observation_count: obs.length, activity_version: obs.length });
+  });
+});
+
 describe("a conversation without cost data", () => {
   it("is 'not measured', never $0: in the verdict, the report, the page and /api/metrics", async () => {
     w = await monitoringWorld();
