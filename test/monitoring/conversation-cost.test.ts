@@ -16,6 +16,7 @@ afterEach(async () => {
 });
 
 const MIN = 60_000;
+const basic = { authorization: `Basic ${Buffer.from(`me:${API_KEY}`).toString("base64")}` };
 const fixture = (id: string) => FIXTURES.find((f) => f.id === id)!;
 
 /** The fixture's observations with `cost` (Langfuse's costDetails) on its first generation only: later turns carry none. */
@@ -79,6 +80,9 @@ describe.each(["v4", "v3"] as const)("the bot's cost per conversation from a Lan
     expect(report.cost.hourly).toHaveLength(1);
     const md = await (await app.request("/api/stability/report?hours=24&format=markdown", { headers: apiAuth })).text();
     expect(md).toContain("$0.0300 per conversation, $0.0400 per fulfilled conversation (3 fulfilled)");
+    const page = await (await app.request("/status", { headers: basic })).text();
+    expect(page).toContain("Last 24 h: $0.0300 per conversation, $0.0400 per fulfilled conversation");
+    expect(page).toMatch(/<table id="cost-hourly">/);
     const metrics = await (await app.request("/api/metrics", { headers: apiAuth })).text();
     expect(metrics).toMatch(/^vigil_conversation_cost_usd\{window="24h",per="conversation"\} 0\.03\d*$/m);
     expect(metrics).toMatch(/^vigil_conversation_cost_usd\{window="24h",per="fulfilled_conversation"\} 0\.04\d*$/m);
@@ -121,7 +125,6 @@ describe("a conversation without cost data", () => {
     expect(report.cost).toMatchObject({ conversations: 2, measured: 0, botUsd: null, perConversationUsd: null, perFulfilledUsd: null });
     const md = await (await app.request("/api/stability/report?hours=24&format=markdown", { headers: apiAuth })).text();
     expect(md).toContain("**Bot cost:** not measured (none of 2 conversation(s) carried a Langfuse cost)");
-    const basic = { authorization: `Basic ${Buffer.from(`me:${API_KEY}`).toString("base64")}` };
     const page = await (await app.request("/status", { headers: basic })).text();
     expect(page).toContain("Bot cost not measured in the last 24 h");
     const metrics = await (await app.request("/api/metrics", { headers: apiAuth })).text();
