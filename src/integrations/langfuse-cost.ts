@@ -13,7 +13,7 @@
 // Anything else (a negative, a string, NaN, an absurd amount) is no cost: unknown, never $0.
 
 /** One observation above this many dollars is no real model call: a unit or data error, ignored. */
-export const MAX_OBSERVATION_COST_USD = 10_000;
+const MAX_OBSERVATION_COST_USD = 10_000;
 
 /** The fields a served observation may carry its cost in (any of them may be missing or hostile). */
 export interface ServedCost {
