@@ -168,6 +168,7 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
   lines.push(
     `| Replies over the limit | ${m.responseTime.count === 0 ? "n/a" : m.slowReplies.count} | ${mark({ state: m.responseTime.count === 0 ? "not_measured" : m.slowReplies.count === 0 ? "pass" : "fail", why: r.labels.notMeasured.performant })} |`,
   );
+  lines.push("", ...costLines(r));
   const q = r.qualityChecks;
   lines.push(
     "",
@@ -184,7 +185,6 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
     lines.push(
       `| ${qualityLabel(f)} | ${q.counts[f]}${q.examples[f]?.length ? ` (e.g. ${q.examples[f]!.map(mdText).join(", ")})` : ""} | ${q.judged === 0 ? "–" : q.counts[f] === 0 ? "✓" : f === "harmful" ? "✗ CRITICAL" : "✗"} |`,
     );
-  lines.push("", ...costLines(r));
   lines.push("", "## Issues Encountered", "");
   if (r.redFlags.length === 0) lines.push("None.");
   for (const f of r.redFlags) lines.push(`- ${ts(f.at)} — **${f.severity.toUpperCase()}** ${f.kind}: ${outside(f.message)}`);
