@@ -87,7 +87,7 @@ function costLines(r: StabilityReport): string[] {
     c.measured === 0
       ? `**Bot cost:** not measured (${c.conversations === 0 ? "no conversation judged in the period" : `none of ${c.conversations} conversation(s) carried a Langfuse cost`}).`
       : `**Bot cost:** ${usd(c.botUsd!)} over ${c.measured} of ${c.conversations} conversation(s) with a Langfuse cost: ${money(c.perConversationUsd)} per conversation, ${money(c.perFulfilledUsd)} per fulfilled conversation (${c.fulfilled} fulfilled).`,
-    `**Judge cost (separate):** ${usd(c.judgeUsd)}.`,
+    `**Judge cost (separate):** ${usd(c.judgeUsd)} judging these conversations; ${usd(c.judgeTodayUsd)} today (UTC: analyses, diagnoses, retries).`,
   ];
   if (c.hourly.some((h) => h.measured > 0))
     lines.push(

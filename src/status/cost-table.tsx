@@ -13,7 +13,9 @@ export const CostTable: FC<{ cost: StabilityReport["cost"]; hours: number }> = (
       {c.measured === 0
         ? `Bot cost not measured in the last ${hours} h: ${c.conversations === 0 ? "no conversation judged" : `none of ${c.conversations} conversation(s) carried a Langfuse cost`}.`
         : `Last ${hours} h: ${money(c.perConversationUsd)} per conversation, ${money(c.perFulfilledUsd)} per fulfilled conversation (${usd(c.botUsd!)} over ${c.measured} of ${c.conversations} conversations, ${c.fulfilled} fulfilled).`}{" "}
-      <span class="muted">Judge, kept apart: {usd(c.judgeUsd)}.</span>
+      <span class="muted">
+        Judge, kept apart: {usd(c.judgeUsd)} judging these conversations, {usd(c.judgeTodayUsd)} today (UTC).
+      </span>
     </p>
     {c.hourly.some((h) => h.measured > 0) && (
       <table id="cost-hourly">

@@ -78,6 +78,11 @@ describe.each(["v4", "v3"] as const)("the bot's cost per conversation from a Lan
     expect(report.cost).toMatchObject({ conversations: 5, measured: 4, fulfilled: 3 });
     expect(report.cost.perFulfilledUsd).toBeCloseTo(0.04, 12);
     expect(report.cost.hourly).toHaveLength(1);
+    // The judge's whole day (judge_spend) beside it, at least what judging these conversations cost.
+    const day = Number((await w.t.db.execute("SELECT cost_usd FROM judge_spend")).rows[0]!.cost_usd);
+    expect(report.cost.judgeTodayUsd).toBeCloseTo(day, 12);
+    expect(day).toBeGreaterThanOrEqual(judge - 1e-12);
+    expect(report.cost.botUsd).toBeCloseTo(0.12, 12);
     const md = await (await app.request("/api/stability/report?hours=24&format=markdown", { headers: apiAuth })).text();
     expect(md).toContain("$0.0300 per conversation, $0.0400 per fulfilled conversation (3 fulfilled)");
     const page = await (await app.request("/status", { headers: basic })).text();

@@ -191,6 +191,7 @@ const answers = lazy(() => {
     cost: z.strictObject({
       ...conversationCost.shape,
       hourly: z.array(z.strictObject({ hour: z.string(), ...conversationCost.shape })),
+      judgeTodayUsd: z.number(),
     }),
     labels: z.strictObject({
       stable: label,
