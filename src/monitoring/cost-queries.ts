@@ -4,6 +4,9 @@
 // `measured`, and adds nothing to either average.
 import type { Query } from "../db/query.js";
 
+/** Dollars as people read them: two significant digits under a cent, else cents (four digits under a dollar). */
+export const usd = (x: number) => `$${x < 0.01 ? x.toPrecision(2) : x.toFixed(x < 1 ? 4 : 2)}`;
+
 const H = 3600_000;
 const DAY = 86_400_000;
 

@@ -1,3 +1,4 @@
+import { usd } from "../monitoring/cost-queries.js";
 import { fisherGreater, holm, mannWhitneyGreater } from "./stats.js";
 
 export interface RegressionSettings {
@@ -64,7 +65,6 @@ const samples = (o: Observation): [number, number] =>
       ? [count(o.now), count(o.baseline)]
       : [o.now.reduce((a, b) => a + b, 0), o.baseline.reduce((a, b) => a + b, 0)];
 const meanUsd = (xs: { usd: number; n: number }[]) => xs.reduce((a, x) => a + x.usd * x.n, 0) / count(xs);
-export const usd = (x: number) => `$${x < 0.01 ? x.toPrecision(2) : x.toFixed(x < 1 ? 4 : 2)}`;
 
 /** Both sides' amounts as counts per shared ordered bin, the form the rank test takes. */
 function costBins(o: CostObservation): [number[], number[]] {

@@ -1,5 +1,5 @@
 import { QUALITY_FLAGS } from "../monitoring/quality-counts.js";
-import { usd } from "../regression/detect.js";
+import { usd } from "../monitoring/cost-queries.js";
 import { showControlCharacters } from "../security/control-characters.js";
 import { describeStart } from "./observation.js";
 import { qualityLabel } from "./quality-checks.js";

@@ -1,5 +1,5 @@
 import type { FC } from "hono/jsx";
-import { usd } from "../regression/detect.js";
+import { usd } from "../monitoring/cost-queries.js";
 import type { StabilityReport } from "../stability/report.js";
 
 const money = (x: number | null) => (x === null ? "not measured" : usd(x));
