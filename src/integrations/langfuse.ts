@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { LangfuseClient } from "@langfuse/client";
 import { errorMessage, UpstreamError } from "../errors.js";
 import { parseRetryAfter } from "../shared/retry-after.js";
+import { observationCostUsd, type ServedCost } from "./langfuse-cost.js";
 
 /** An observation as Vigil needs it, from either Langfuse read API. I/O is as served: v2 sends raw JSON strings. */
 export interface TraceObservation {
@@ -26,6 +27,8 @@ export interface TraceObservation {
   /** The Langfuse prompt a generation was made from, where it names one. */
   promptName: string | null;
   promptVersion: number | null;
+  /** What the observation cost the bot in USD, as Langfuse priced it; null when Langfuse knows no cost. */
+  costUsd: number | null;
 }
 
 interface ScoreFailure {
@@ -58,7 +61,7 @@ interface TraceInfo {
 }
 
 /** The fields both APIs serve alike (v1 may hand `startTime` over as a Date). */
-interface ServedObservation {
+interface ServedObservation extends ServedCost {
   id: string;
   traceId?: string | null;
   name?: string | null;
@@ -98,6 +101,7 @@ const toObservation = (o: ServedObservation, trace: TraceInfo | undefined): Trac
   version: blank(trace?.version) ?? blank(o.version),
   promptName: blank(o.promptName),
   promptVersion: o.promptVersion ?? null,
+  costUsd: observationCostUsd(o),
 });
 
 // A v1 trace (fern/apis/server/definition/trace.yml, fields=core keeps release and version).
@@ -159,9 +163,9 @@ const PAGE_V2 = 1000;
 const PAGE_V1 = 100;
 /** The largest page of the API in use: what a slice should hold. */
 export const pageSize = (api: LangfuseApi | undefined) => (api === "v1" ? PAGE_V1 : PAGE_V2);
-// trace_context carries the trace's release, prompt a generation's prompt name and version
-// (fern/apis/server/definition/observations.yml, "Field Selection").
-const V2_FIELDS = "core,basic,io,trace_context,prompt";
+// trace_context carries the trace's release, `prompt` a generation's prompt name and version, `usage`
+// its costDetails and totalCost (fern/apis/server/definition/observations.yml, "Field Selection").
+const V2_FIELDS = "core,basic,io,trace_context,prompt,usage";
 // A trace can start before its observations: traces are listed with this margin, and a trace
 // that started even earlier is fetched by id (fields=core) so its session is never lost.
 const TRACE_MARGIN_MS = 3600_000;

@@ -1,4 +1,5 @@
 import { QUALITY_FLAGS } from "../monitoring/quality-counts.js";
+import { usd } from "../monitoring/cost-queries.js";
 import { showControlCharacters } from "../security/control-characters.js";
 import { describeStart } from "./observation.js";
 import { qualityLabel } from "./quality-checks.js";
@@ -92,6 +93,32 @@ function releaseLines(r: StabilityReport): string[] {
   return lines;
 }
 
+const money = (x: number | null) => (x === null ? "not measured" : usd(x));
+
+/** The bot's cost per conversation and per fulfilled one, the judge's beside it (never added in). */
+function costLines(r: StabilityReport): string[] {
+  const c = r.cost;
+  const lines = [
+    "## Cost per Conversation",
+    "",
+    c.measured === 0
+      ? `**Bot cost:** not measured (${c.conversations === 0 ? "no conversation judged in the period" : `none of ${c.conversations} conversation(s) carried a Langfuse cost`}).`
+      : `**Bot cost:** ${usd(c.botUsd!)} over ${c.measured} of ${c.conversations} conversation(s) with a Langfuse cost: ${money(c.perConversationUsd)} per conversation, ${money(c.perFulfilledUsd)} per fulfilled conversation (${c.fulfilled} fulfilled).`,
+    `**Judge cost (separate):** ${usd(c.judgeUsd)} judging these conversations; ${usd(c.judgeTodayUsd)} today (UTC: analyses, diagnoses, retries).`,
+  ];
+  if (c.hourly.some((h) => h.measured > 0))
+    lines.push(
+      "",
+      "| Hour | Conversations | Measured | Per conversation | Per fulfilled | Judge |",
+      "|------|---------------|----------|------------------|---------------|-------|",
+      ...c.hourly.map(
+        (h) =>
+          `| ${ts(h.hour)} | ${h.conversations} | ${h.measured} | ${money(h.perConversationUsd)} | ${money(h.perFulfilledUsd)} | ${usd(h.judgeUsd)} |`,
+      ),
+    );
+  return lines;
+}
+
 /** The monitoring log of seed 003 (its sections, in its order), from the same report as the JSON. */
 export function renderStabilityMarkdown(r: StabilityReport): string {
   const m = r.metrics;
@@ -159,6 +186,7 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
     `| Replies over the limit | ${m.responseTime.count === 0 ? "n/a" : m.slowReplies.count} | ${mark({ state: m.responseTime.count === 0 ? "not_measured" : m.slowReplies.count === 0 ? "pass" : "fail", why: r.labels.notMeasured.performant })} |`,
   );
   lines.push(...releaseLines(r));
+  lines.push("", ...costLines(r));
   const q = r.qualityChecks;
   lines.push(
     "",

@@ -5,6 +5,7 @@ import { observedHours } from "../stability/report-advice.js";
 import { BaselineTable } from "./baseline-table.js";
 import { ReleaseTable } from "./release-table.js";
 import { Chart } from "./chart.js";
+import { CostTable } from "./cost-table.js";
 import { RANGES, type Point, type RangeName, type StatusData } from "./data.js";
 import { STYLE } from "./style.js";
 
@@ -236,6 +237,7 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
               ]}
             />
           </div>
+          <CostTable cost={r.cost} hours={r.hours} />
           {d.full && (
             <>
               <h3>Latest failed conversations</h3>

@@ -33,6 +33,13 @@ export interface FakeObservation {
   promptVersion?: number;
   /** JSON text served as the input verbatim (v1: as a value, v2: as the string), for inputs too deep to serialise here. */
   rawInput?: string;
+  /**
+   * USD per cost type as Langfuse's worker stores it: with `total` whenever any cost is known
+   * (worker/src/services/IngestionService/index.ts calculateUsageCosts); default none (`{}`).
+   */
+  costDetails?: Record<string, number>;
+  /** Units per usage type (tokens); default none. */
+  usageDetails?: Record<string, number>;
   /** Fields served in place of the real ones (a malformed row: `{ startTime: "NaN" }`, `{ sessionId: {} }`). */
   served?: Record<string, unknown>;
 }
@@ -160,7 +167,8 @@ function applyInWorkerOrder(events: IngestionEvent[]): IngestionEvent[] {
  *   field groups (default core+basic), keyset-cursor pages ordered by start_time DESC, then
  *   xxHash32(trace_id) DESC, span_id DESC (events.ts applyOrderByForObservationsQuery; ties by id
  *   here), a cursor only when more rows follow (limit+1 read),
- *   `input`/`output` as raw JSON strings, `parseIoAsJson=true` answered 400.
+ *   `input`/`output` as raw JSON strings, `parseIoAsJson=true` answered 400; the `usage` group's
+ *   costDetails/totalCost as packages/shared/src/server/repositories/observations_converters.ts derives them.
  * - v1 GET /api/public/traces (fields: without `fields` every group, with `core` no I/O,
  *   observations or scores), GET /api/public/traces/{id}, GET /api/public/observations (page/limit).
  * - POST /api/public/ingestion (fern/apis/server/definition/ingestion.yml): a batch of events,
@@ -255,8 +263,23 @@ export async function startFakeLangfuse(options: {
           promptVersion: o.promptVersion ?? null,
         }
       : {}),
+    // The `usage` group (fern/apis/server/definition/observations.yml): totalCost is the reduced total.
+    ...(groups.has("usage")
+      ? {
+          usageDetails: o.usageDetails ?? {},
+          costDetails: o.costDetails ?? {},
+          totalCost: reduced(o.costDetails ?? {}).total,
+          usagePricingTierName: null,
+        }
+      : {}),
     ...o.served,
   });
+  // packages/shared/src/server/repositories/observations_converters.ts reduceUsageOrCostDetails:
+  // input/output are the sums of the keys containing them (null when none), total is `total` or 0.
+  const reduced = (d: Record<string, number>) => {
+    const part = (k: string) => Object.entries(d).reduce<number | null>((a, [key, v]) => (key.includes(k) ? (a ?? 0) + v : a), null);
+    return { input: part("input"), output: part("output"), total: Number(d.total ?? 0) };
+  };
   const ioChars = (page: FakeObservation[]) =>
     page.reduce((n, o) => n + (o.rawInput ?? raw(o.input) ?? "").length + (raw(o.output) ?? "").length, 0);
   const tooHeavy = (page: FakeObservation[]) => fake.maxPageIoChars !== undefined && ioChars(page) > fake.maxPageIoChars;
@@ -359,6 +382,19 @@ export async function startFakeLangfuse(options: {
       "x-ratelimit-reset": new Date(t + msBeforeNext).toString(),
     };
   }
+
+  const costFieldsV1 = (o: FakeObservation) => {
+    const cost = reduced(o.costDetails ?? {});
+    const usage = reduced(o.usageDetails ?? {});
+    return {
+      usageDetails: o.usageDetails ?? {},
+      costDetails: o.costDetails ?? {},
+      calculatedInputCost: cost.input,
+      calculatedOutputCost: cost.output,
+      calculatedTotalCost: cost.total,
+      usage: { unit: "TOKENS", input: usage.input ?? 0, output: usage.output ?? 0, total: usage.total },
+    };
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://x");
@@ -480,6 +516,9 @@ export async function startFakeLangfuse(options: {
             promptVersion: o.promptVersion ?? null,
             input: o.rawInput ? { [RAW]: o.rawInput } : o.input,
             output: o.output,
+            // web/src/features/public-api/types/observations.ts transformDbToApiObservation: the
+            // details as stored, the deprecated calculated* costs and usage from their reduction.
+            ...costFieldsV1(o),
             ...o.served,
           })),
         ),

@@ -21,6 +21,7 @@ import { replayDigestsMigration } from "./0019-replay-digests.js";
 import { scoresRefusedMigration } from "./0020-scores-refused.js";
 import { observationRestartsMigration } from "./0021-observation-restarts.js";
 import { releasesMigration } from "./0022-releases.js";
+import { conversationCostMigration } from "./0023-conversation-cost.js";
 import { verdictOutcomesMigration } from "./0024-verdict-outcomes.js";
 
 export type { Migration } from "./types.js";
@@ -49,5 +50,6 @@ export const migrations: Migration[] = [
   scoresRefusedMigration,
   observationRestartsMigration,
   releasesMigration,
+  conversationCostMigration,
   verdictOutcomesMigration,
 ];

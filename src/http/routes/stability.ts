@@ -158,6 +158,16 @@ const answers = lazy(() => {
     regression: z.boolean(),
   });
   const checkpointsBody = z.strictObject({ checkpoints: z.array(checkpoint) });
+  // The bot's cost (null: not measured) beside the judge's, never summed.
+  const conversationCost = z.strictObject({
+    conversations: z.number(),
+    measured: z.number(),
+    fulfilled: z.number(),
+    botUsd: z.number().nullable(),
+    perConversationUsd: z.number().nullable(),
+    perFulfilledUsd: z.number().nullable(),
+    judgeUsd: z.number(),
+  });
   const reportBody = z.strictObject({
     start: maybeTime,
     end: maybeTime,
@@ -207,6 +217,11 @@ const answers = lazy(() => {
     }),
     // null: no verdict or event in the period named a release (or only one did): not measured.
     releases: z.strictObject({ current: releaseSide, previous: releaseSide, comparisons: z.array(comparison) }),
+    cost: z.strictObject({
+      ...conversationCost.shape,
+      hourly: z.array(z.strictObject({ hour: z.string(), ...conversationCost.shape })),
+      judgeTodayUsd: z.number(),
+    }),
     labels: z.strictObject({
       stable: label,
       secure: label,
@@ -293,6 +308,7 @@ export function stabilityRoutes(deps: Deps) {
             previous: releaseJson(report.releases.previous),
             comparisons: report.releases.comparisons,
           },
+          cost: { ...report.cost, hourly: report.cost.hourly.map((h) => ({ ...h, hour: iso(h.hour) })) },
           labels: report.labels,
         },
         200,
