@@ -11,8 +11,9 @@ const H = 3600_000;
 const DAY = 86_400_000;
 
 /**
- * The keys cost is grouped by, each a column expression of `monitoring_results`: another key (the
- * release, once verdicts carry one) is one more entry here, and every reader groups by it.
+ * The keys cost is grouped by, each a column expression of `monitoring_results`: another key is one
+ * more entry here, and every reader groups by it (cost by release is read with the release's
+ * verdicts, monitoring/release-verdicts.ts).
  */
 const GROUPS = {
   all: "''",

@@ -1,6 +1,7 @@
 // "Did the new release make it worse?": the current release against the previous one, from the
 // verdicts of the conversations Langfuse tagged with a release and the webhook events the bot
 // tagged with one, tested with the same statistics and minimum samples as the 7-day baseline.
+import { usd } from "../monitoring/cost-queries.js";
 import type { ReleaseVerdicts } from "../monitoring/release-verdicts.js";
 import type { ReleaseTraffic } from "../stability/release-traffic.js";
 import { type Comparison, detectRegressions, type Observation, type RegressionSettings } from "./detect.js";
@@ -16,6 +17,9 @@ export interface ReleaseSide {
   prompts: string[];
   fulfillmentRate: number | null;
   failureRate: number | null;
+  /** What the bot spent per conversation and per fulfilled one (Langfuse's cost; judge spend apart); null: not measured. */
+  costPerConversationUsd: number | null;
+  costPerFulfilledUsd: number | null;
   deliveries: number;
   errorRate: number | null;
   replies: number;
@@ -33,6 +37,8 @@ const EMPTY: Omit<ReleaseSide, "release" | "firstAt" | "versions" | "prompts"> =
   conversations: 0,
   fulfillmentRate: null,
   failureRate: null,
+  costPerConversationUsd: null,
+  costPerFulfilledUsd: null,
   deliveries: 0,
   errorRate: null,
   replies: 0,
@@ -75,6 +81,8 @@ export function compareReleases(
     x.unfulfilled = judged - v.pass;
     x.fulfillmentRate = judged > 0 ? v.pass / judged : null;
     x.failureRate = judged > 0 ? v.fail / judged : null;
+    x.costPerConversationUsd = v.costUsd !== null && v.costMeasured > 0 ? v.costUsd / v.costMeasured : null;
+    x.costPerFulfilledUsd = v.costUsd !== null && v.costFulfilled > 0 ? v.costUsd / v.costFulfilled : null;
   }
   for (const t of traffic) {
     const x = side(t.release, t.firstAt);
@@ -119,6 +127,7 @@ export function compareReleases(
 
 const NOT_MEASURED = "not measured";
 const rate = (x: number | null, n: number) => (x === null ? NOT_MEASURED : `${(x * 100).toFixed(1)}% (of ${n})`);
+const money = (x: number | null) => (x === null ? NOT_MEASURED : usd(x));
 const count = (n: number | undefined) => (n === undefined ? NOT_MEASURED : String(n));
 
 /**
@@ -147,6 +156,8 @@ export function releaseRows(c: ReleaseComparison): { why: string | null; rows: [
       ],
       ["Fulfillment rate", ...both((s) => rate(s.fulfillmentRate, s.conversations))],
       ["Failure rate", ...both((s) => rate(s.failureRate, s.conversations))],
+      ["Cost per conversation", ...both((s) => money(s.costPerConversationUsd))],
+      ["Cost per fulfilled conversation", ...both((s) => money(s.costPerFulfilledUsd))],
       ["Webhook deliveries", ...both((s) => count(s.deliveries))],
       ["Error rate", ...both((s) => rate(s.errorRate, s.deliveries))],
       ["p95 response time", ...both((s) => (s.p95Ms === null ? NOT_MEASURED : `${s.p95Ms} ms (of ${s.replies})`))],

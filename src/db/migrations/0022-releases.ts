@@ -12,9 +12,5 @@ export const releasesMigration: Migration = {
     "ALTER TABLE monitoring_results ADD COLUMN release_version TEXT",
     "ALTER TABLE monitoring_results ADD COLUMN prompt TEXT",
     "ALTER TABLE webhook_events ADD COLUMN release TEXT",
-    // The report groups the window's verdicts by release: a partial covering index, so that read
-    // touches only verdicts that carry one and never the rows themselves.
-    `CREATE INDEX monitoring_results_release ON monitoring_results (analyzed_at, release, verification_status, release_version, prompt)
-       WHERE release IS NOT NULL`,
   ],
 };

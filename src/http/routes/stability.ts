@@ -141,6 +141,8 @@ const answers = lazy(() => {
       prompts: z.array(z.string()),
       fulfillmentRate: z.number().nullable(),
       failureRate: z.number().nullable(),
+      costPerConversationUsd: z.number().nullable(),
+      costPerFulfilledUsd: z.number().nullable(),
       deliveries: z.number(),
       errorRate: z.number().nullable(),
       replies: z.number(),
