@@ -23,8 +23,9 @@ export function poisonReason(o: TraceObservation): string | undefined {
   if (o.sessionId !== null && !isId(o.sessionId)) return `sessionId is not a string of 1 to ${MAX_ID_CHARS} characters`;
   if (typeof o.type !== "string") return "type is not a string";
   if (!Array.isArray(o.tags) || !o.tags.every((t) => typeof t === "string")) return "tags is not a list of strings";
-  for (const field of ["name", "traceName", "level", "statusMessage"] as const)
+  for (const field of ["name", "traceName", "level", "statusMessage", "release", "version", "promptName"] as const)
     if (!optionalText(o[field])) return `${field} is not a string`;
+  if (o.promptVersion !== null && !Number.isSafeInteger(o.promptVersion)) return "promptVersion is not an integer";
   return undefined;
 }
 
@@ -59,8 +60,11 @@ export function observationRow(
     input: input.value,
     output: output.value,
     environment: clip(o.environment, MAX_NAME_CHARS),
+    release: clip(o.release, MAX_NAME_CHARS),
+    version: clip(o.version, MAX_NAME_CHARS),
+    prompt: o.promptName === null ? null : clip(`${o.promptName}${o.promptVersion === null ? "" : ` v${o.promptVersion}`}`, MAX_NAME_CHARS),
   });
-  return [o.id, sessionKey, o.traceId, o.startTime, data, ended, now];
+  return [o.id, sessionKey, o.traceId, o.startTime, data, ended, now, o.costUsd];
 }
 
 /** A trace without a session is a conversation of its own. */

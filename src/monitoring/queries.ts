@@ -8,12 +8,12 @@ import {
   resultsPage,
   scoresRefusedCount,
   sessionVerdicts,
-  topFailureCategories,
   unreadableCount,
   verdictsByIntentAndStatus,
   verifierOutcomes,
 } from "./store/results.js";
 import { requestReanalysisUpdate, sessionReads } from "./store/sessions.js";
+import { topFailureCategories } from "./verdict-outcomes.js";
 import { countTurns } from "./transcript-load.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.parse(String(v)));

@@ -26,6 +26,10 @@ export interface ResultRow {
   analyzedAt: number;
   /** The judged observations' Langfuse environment. */
   environment?: string | null;
+  /** The judged conversation's Langfuse release, version and prompt. */
+  release?: string | null;
+  releaseVersion?: string | null;
+  prompt?: string | null;
 }
 
 /**

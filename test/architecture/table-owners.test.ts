@@ -58,8 +58,9 @@ const OWNERS: Record<string, readonly [owner: string, ...notYetMoved: string[]]>
   monitor_state: ["src/monitoring/store/state.ts"],
   monitored_observations: ["src/monitoring/store/sessions.ts"],
   monitor_sessions: ["src/monitoring/store/sessions.ts"],
-  // metric-queries.ts: the 24 h outcomes by category and flag, being replaced by an hourly outcome rollup of their own.
-  monitoring_results: ["src/monitoring/store/results.ts", "src/monitoring/metric-queries.ts"],
+  // verdict-outcomes.ts reads the ragged edges of its quarter hours from the verdicts, in the statement that reads its own table.
+  monitoring_results: ["src/monitoring/store/results.ts", "src/monitoring/verdict-outcomes.ts"],
+  verdict_outcomes_15m: ["src/monitoring/verdict-outcomes.ts"],
   monitoring_hourly: ["src/monitoring/store/results.ts"],
   judge_spend: ["src/monitoring/store/spend.ts"],
   alerts: [

@@ -6,6 +6,7 @@ import { latestWithStatus, type Query } from "../../db/query.js";
 import type { ResultRow } from "../results.js";
 import type { SeedVerdict } from "../seed-import.js";
 import type { VerifierRecord } from "../verification.js";
+import { CONVERSATION_COST } from "./sessions.js";
 
 const HOUR = 3_600_000;
 export const hourOf = (ms: number) => Math.floor(ms / HOUR) * HOUR;
@@ -13,13 +14,19 @@ export const hourOf = (ms: number) => Math.floor(ms / HOUR) * HOUR;
 /** What the `verifier` column keeps: the answer and the facts asked about. */
 const verifierJson = (r: VerifierRecord) => JSON.stringify({ detail: r.detail, facts: r.facts });
 
-/** One verdict per session version; conditional, so it only lands if the claim that made it still held. */
+/**
+ * One verdict per session version; conditional, so it only lands if the claim that made it still held.
+ * It keeps what the conversation cost the bot: the sum of its observations' Langfuse cost, NULL
+ * (not measured) when none had one. `cost_usd` is the judge's spend on it, never added in.
+ */
 export function resultInsert(r: ResultRow): Conditional {
   return (when) => ({
     sql: `INSERT INTO monitoring_results (session_id, activity_version, intent_type, intent_confidence, intent_summary, verification_status,
             verdict_summary, evidence, unmet, quality_flags, verifier, verifier_status, verifier_attempts, verifier_retry_at,
-            analyzed_at, model, tokens_in, tokens_out, cost_usd, attempts, error, environment)
-          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${when}
+            analyzed_at, model, tokens_in, tokens_out, cost_usd, attempts, error, environment, release, release_version, prompt,
+            conversation_cost_usd)
+          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+            ${CONVERSATION_COST} WHERE ${when}
           ON CONFLICT (session_id, activity_version) DO NOTHING`,
     args: [
       r.sessionId,
@@ -44,6 +51,10 @@ export function resultInsert(r: ResultRow): Conditional {
       r.attempts,
       r.error ?? null,
       r.environment ?? null,
+      r.release ?? null,
+      r.releaseVersion ?? null,
+      r.prompt ?? null,
+      r.sessionId,
     ],
   });
 }
@@ -84,16 +95,6 @@ export function verdictsPerSlot(since: number, step: number): Query<{ slot: numb
     map: (rs) => rs.rows.map((r) => ({ slot: Number(r.slot), status: String(r.s), n: Number(r.n) })),
   };
 }
-
-/** The five most frequent categories of completed diagnoses since `since`. */
-export const topFailureCategories = (since: number): Query<{ category: string; count: number }[]> => ({
-  statement: {
-    sql: `SELECT json_extract(diagnostic_report_json, '$.category') AS category, COUNT(*) AS n FROM monitoring_results
-          WHERE diagnostic_status = 'complete' AND analyzed_at >= ? GROUP BY 1 ORDER BY n DESC LIMIT 5`,
-    args: [since],
-  },
-  map: (rs) => rs.rows.map((r) => ({ category: String(r.category), count: Number(r.n) })),
-});
 
 /** Judged verdicts (pass, fail, partial) since `since`, by status. */
 export const judgedCounts = (since: number): Query<{ pass: number; fail: number; partial: number }> => ({
@@ -169,6 +170,16 @@ export const recentFailedConversations = (limit: number): Query<FailedConversati
       category: r.category === null ? null : String(r.category),
       at: Number(r.analyzed_at),
     })),
+});
+
+/** Completed diagnoses (of failed and partial conversations) analysed since `since`, by category; both statuses named so the index reads only the range. */
+export const diagnosesByCategory = (since: number): Query<{ category: string; n: number }[]> => ({
+  statement: {
+    sql: `SELECT COALESCE(json_extract(diagnostic_report_json, '$.category'), 'unknown') AS category, COUNT(*) AS n FROM monitoring_results
+          WHERE diagnostic_status = 'complete' AND verification_status IN ('fail', 'partial') AND analyzed_at >= ? GROUP BY 1`,
+    args: [since],
+  },
+  map: (rs) => rs.rows.map((r) => ({ category: String(r.category), n: Number(r.n) })),
 });
 
 /** System-of-record checks analysed since `since`, by outcome. */
@@ -341,4 +352,121 @@ export const seedVerdictInsert = (
     v.analyzedAt,
     v.sessionId,
   ],
+});
+
+/**
+ * The keys conversation cost is grouped by, each a column expression of monitoring_results:
+ * another key is one more entry here, and every reader groups by it (cost by release is read
+ * with the release's verdicts, verdictsByRelease).
+ */
+const COST_GROUPS = {
+  all: "''",
+  hour: `(analyzed_at / ${HOUR}) * ${HOUR}`,
+  environment: "COALESCE(environment, '')",
+} as const satisfies Record<string, string>;
+export type CostGrouping = keyof typeof COST_GROUPS;
+
+/** Per key of `by`, the verdicts of [from, to): how many, how many with a measured cost, the fulfilled among those, the bot's and the judge's dollars. */
+export const costByKey = (
+  by: CostGrouping,
+  from: number,
+  to: number,
+): Query<{ key: string; conversations: number; measured: number; fulfilled: number; botUsd: number | null; judgeUsd: number }[]> => ({
+  statement: {
+    sql: `SELECT ${COST_GROUPS[by]} AS key, COUNT(*) AS conversations, COUNT(conversation_cost_usd) AS measured,
+            COALESCE(SUM(verification_status = 'pass' AND conversation_cost_usd IS NOT NULL), 0) AS fulfilled,
+            SUM(conversation_cost_usd) AS bot_usd, COALESCE(SUM(cost_usd), 0) AS judge_usd
+          FROM monitoring_results WHERE analyzed_at >= ? AND analyzed_at < ? GROUP BY 1 ORDER BY 1`,
+    args: [from, to],
+  },
+  map: (rs) =>
+    rs.rows.map((r) => ({
+      key: String(r.key),
+      conversations: Number(r.conversations),
+      measured: Number(r.measured),
+      fulfilled: Number(r.fulfilled),
+      botUsd: r.bot_usd === null ? null : Number(r.bot_usd),
+      judgeUsd: Number(r.judge_usd),
+    })),
+});
+
+// Samples are binned to a micro-dollar: the rank test needs order and ties, not every digit, and
+// a week of conversations is read as at most one row per distinct amount.
+const BIN_DIGITS = 6;
+const DAY = 86_400_000;
+
+/**
+ * Measured conversation costs in [from, to) or, with `days`, in the same hours of each of the
+ * `days` days before it (a baseline), as ascending amounts with how many conversations cost each.
+ */
+export function conversationCostSamples(from: number, to: number, days?: number): Query<{ usd: number; n: number }[]> {
+  const width = Math.min(DAY, to - from);
+  const ranges = days ? Array.from({ length: days }, (_, i) => [from - (i + 1) * DAY, from - (i + 1) * DAY + width]) : [[from, to]];
+  return {
+    statement: {
+      sql: `SELECT ROUND(conversation_cost_usd, ${BIN_DIGITS}) AS usd, COUNT(*) AS n FROM monitoring_results
+            WHERE (${ranges.map(() => "(analyzed_at >= ? AND analyzed_at < ?)").join(" OR ")}) AND conversation_cost_usd IS NOT NULL
+            GROUP BY 1 ORDER BY 1`,
+      args: ranges.flat(),
+    },
+    map: (rs) => rs.rows.map((r) => ({ usd: Number(r.usd), n: Number(r.n) })),
+  };
+}
+
+/** The judged verdicts of one Langfuse release over a window. */
+export interface ReleaseVerdicts {
+  release: string;
+  /** The first verdict of the release in the window. */
+  firstAt: number;
+  pass: number;
+  fail: number;
+  partial: number;
+  /** Of the judged, those whose cost Langfuse knew, the fulfilled among them, and what they cost the bot (USD). */
+  costMeasured: number;
+  costFulfilled: number;
+  costUsd: number | null;
+  /** The Langfuse versions and prompts ("name vN") its judged conversations carried. */
+  versions: string[];
+  prompts: string[];
+}
+
+// A few are enough to say which: a release judged under many prompt versions lists its first ones.
+const SHOWN = 5;
+const names = (json: unknown): string[] =>
+  (JSON.parse(String(json)) as (string | null)[])
+    .filter((v): v is string => v !== null)
+    .sort()
+    .slice(0, SHOWN);
+
+/**
+ * Judged verdicts (pass, fail, partial) of [from, to) by the release of the conversation they
+ * judged; verdicts without a release are not counted. Named index: the planner would otherwise
+ * take the status index and look up every verdict of the window; the partial index of migration 23
+ * holds only verdicts with a release and every column read here.
+ */
+export const verdictsByRelease = (from: number, to: number): Query<ReleaseVerdicts[]> => ({
+  statement: {
+    sql: `SELECT release, MIN(analyzed_at) AS first, SUM(verification_status = 'pass') AS pass,
+            SUM(verification_status = 'fail') AS fail, SUM(verification_status = 'partial') AS partial,
+            COUNT(conversation_cost_usd) AS cost_measured, SUM(conversation_cost_usd) AS cost_usd,
+            SUM(verification_status = 'pass' AND conversation_cost_usd IS NOT NULL) AS cost_fulfilled,
+            json_group_array(DISTINCT release_version) AS versions, json_group_array(DISTINCT prompt) AS prompts
+          FROM monitoring_results INDEXED BY monitoring_results_release
+          WHERE release IS NOT NULL AND analyzed_at >= ? AND analyzed_at < ? AND verification_status IN ('pass', 'fail', 'partial')
+          GROUP BY release`,
+    args: [from, to],
+  },
+  map: (rs) =>
+    rs.rows.map((r) => ({
+      release: String(r.release),
+      firstAt: Number(r.first),
+      pass: Number(r.pass),
+      fail: Number(r.fail),
+      partial: Number(r.partial),
+      costMeasured: Number(r.cost_measured),
+      costFulfilled: Number(r.cost_fulfilled),
+      costUsd: r.cost_usd === null ? null : Number(r.cost_usd),
+      versions: names(r.versions),
+      prompts: names(r.prompts),
+    })),
 });

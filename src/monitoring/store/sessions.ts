@@ -107,10 +107,16 @@ export const sessionReads = (sessionKey: string): [InStatement, InStatement] => 
   { sql: "SELECT COUNT(DISTINCT trace_id) AS n FROM monitored_observations WHERE session_key = ?", args: [sessionKey] },
 ];
 
+/**
+ * Stores a page; an observation read again is not stored twice, but a cost Langfuse priced only
+ * after the first read (its worker prices a generation when its usage arrives) is taken on the
+ * second read, before the conversation is judged. Rows affected are the new rows plus those.
+ */
 export function insertObservations(rows: InValue[][]): InStatement {
   return {
-    sql: `INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data, ends_session, imported_at)
-          VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (id) DO NOTHING`,
+    sql: `INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data, ends_session, imported_at, cost_usd)
+          VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+          ON CONFLICT (id) DO UPDATE SET cost_usd = excluded.cost_usd WHERE cost_usd IS NULL AND excluded.cost_usd IS NOT NULL`,
     args: rows.flat(),
   };
 }
@@ -153,6 +159,9 @@ export function moveToSession(from: string, to: string, now: number): InStatemen
     { sql: "DELETE FROM monitor_sessions WHERE session_key = ?", args: [from] },
   ];
 }
+
+/** SQL: what a conversation cost the bot, the sum of its observations' Langfuse cost (NULL when none had one); its one argument the session key. */
+export const CONVERSATION_COST = "(SELECT SUM(cost_usd) FROM monitored_observations WHERE session_key = ?)";
 
 /** An observation's place in its session: (start_time, id). */
 export type ObservationKey = [number, string];
