@@ -13,11 +13,11 @@ import { lastMinuteBySource, periodStarts, periodTotals, readRollups } from "./r
 import { thresholdsFrom } from "./thresholds.js";
 import type { Comparison } from "../regression/detect.js";
 import { compareWithBaseline, regressionSettings } from "../regression/evaluate.js";
-import { regressionRedFlags } from "../regression/red-flags.js";
+import { regressionRedFlags, releaseRedFlags } from "../regression/red-flags.js";
 import { compareReleases, type ReleaseComparison } from "../regression/releases.js";
 import { verdictsByRelease } from "../monitoring/store/results.js";
 import { releaseTraffic } from "./release-traffic.js";
-import { conversationCost, NO_COST, type ConversationCost } from "../monitoring/cost-queries.js";
+import { type ConversationCost, conversationCost, costOfAll } from "../monitoring/cost-queries.js";
 import { judgeSpendOn } from "../monitoring/store/spend.js";
 
 const H = 3600_000;
@@ -67,14 +67,13 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   // distance each is a network round trip.
   const rollingReads = windowReads(rolling, now);
   const regression = regressionSettings(deps.env);
-  const [[starts, restarts, lastErrors, releaseVerdicts, costTotal, costHourly, judgeToday, ...rollingResults], rollingQuality, baseline] =
+  const [[starts, restarts, lastErrors, releaseVerdicts, costHourly, judgeToday, ...rollingResults], rollingQuality, baseline] =
     await Promise.all([
       readRollups(deps.db, [
         periodStarts(rolling - gapMs - MIN, gapMs),
         latestRestarts(now),
         lastMinuteBySource("error", rolling),
         verdictsByRelease(rolling, to),
-        conversationCost("all", rolling, to),
         conversationCost("hour", rolling, to),
         judgeSpendOn(now),
         ...rollingReads.queries,
@@ -104,10 +103,12 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
 
   // A period that began in this window began with its first delivery: the silence before it ended the last period.
   const ownTimeline = start === before.since ? { ...timeline, lastBefore: null } : timeline;
+  const releases = compareReleases(releaseVerdicts, releaseTraffic(rollingTotals), regression);
   const redFlags = [
     ...redFlagsFor(metrics, ownTimeline, t, now),
     ...qualityRedFlags(qualityChecks, now),
     ...regressionRedFlags(baseline.findings, now, regression.baselineDays),
+    ...releaseRedFlags(releases.comparisons, now),
   ].sort((a, b) => a.at - b.at);
 
   // Seed 003: a critical issue restarts the period (its last occurrence, for errors that repeat).
@@ -156,9 +157,9 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
     recommendations: recommend({ status, metrics, checks, redFlags, observation, thresholds: t }),
     qualityChecks,
     baseline: baseline.comparisons,
-    releases: compareReleases(releaseVerdicts, releaseTraffic(rollingTotals), regression),
+    releases,
     cost: {
-      ...(costTotal[0]?.cost ?? NO_COST),
+      ...costOfAll(costHourly.map((h) => h.cost)),
       hourly: costHourly.map((h) => ({ hour: Number(h.key), ...h.cost })),
       judgeTodayUsd: judgeToday.costUsd,
     },
