@@ -1,4 +1,4 @@
-import type { ScriptedReply, ScriptRequest } from "../../test/fakes/openai-server.js";
+import type { ScriptedReply, ScriptRequest } from "../../fakes/openai-server.js";
 import { type DemoConversation, openingLine } from "./conversations.js";
 
 // The demo's judge is the OpenAI fake the tests use, with this script: it recognises a demo
@@ -67,7 +67,7 @@ function answer(task: string, user: string, conversations: DemoConversation[], s
   return { error: `unknown task ${task}` };
 }
 
-/** The script for the OpenAI fake (test/fakes/openai-server.ts) that plays the demo's judge. */
+/** The script for the OpenAI fake (fakes/openai-server.ts) that plays the demo's judge. */
 export function demoJudgeScript(conversations: DemoConversation[]) {
   return (task: string, user: string, request: ScriptRequest): ScriptedReply => ({
     json: answer(task, user, conversations, request.schema),

@@ -8,7 +8,7 @@ import { deliverNotifications } from "../../src/alerts/outbox.js";
 import { DEFAULT_RULES, type Channel } from "../../src/alerts/rules.js";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { verifySignature } from "../../src/stability/signatures.js";
-import { startFakeSlack, type FakeSlack } from "../fakes/slack-server.js";
+import { startFakeSlack, type FakeSlack } from "../../fakes/slack-server.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, captureLogs, cronAuth, testClock, testDeps, testEnv } from "../helpers/deps.js";
 import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";

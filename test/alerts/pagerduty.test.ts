@@ -5,7 +5,7 @@ import { pagerDutyEvent } from "../../src/alerts/channels/pagerduty.js";
 import type { AlertMessage } from "../../src/alerts/channels/sender.js";
 import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import { heartbeat } from "../../src/jobs/heartbeat.js";
-import { startFakePagerDuty, type FakePagerDuty, type PagerDutyEvent } from "../fakes/pagerduty-server.js";
+import { startFakePagerDuty, type FakePagerDuty, type PagerDutyEvent } from "../../fakes/pagerduty-server.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, captureLogs, testClock, testDeps, testEnv } from "../helpers/deps.js";
 import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";

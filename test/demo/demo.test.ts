@@ -8,7 +8,7 @@ import { conversationObservations } from "../../src/demo/observations.js";
 import { startDemo } from "../../src/demo/run-demo.js";
 import { waitFor } from "../helpers/server-process.js";
 import { demoSectionsFilled } from "../helpers/demo-sections.js";
-import { startFakeLangfuse } from "../fakes/langfuse-server.js";
+import { startFakeLangfuse } from "../../fakes/langfuse-server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vigil-demo-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createDb } from "../../src/db/client.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
-import { startHranaServer } from "../fakes/hrana-server.js";
+import { startHranaServer } from "../../fakes/hrana-server.js";
 import { apiAuth, cronAuth, testClock, testDeps, testEnv } from "../helpers/deps.js";
 
 let t: TestDb;

@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createApp } from "../../src/app.js";
 import { depsFromEnv } from "../../src/deps.js";
 import { createUpstashRateLimiter } from "../../src/integrations/rate-limiter.js";
-import { startRedis, type RedisServer } from "../fakes/redis-server.js";
-import { startUpstashRestServer, type UpstashRestServer } from "../fakes/upstash-rest-server.js";
+import { startRedis, type RedisServer } from "../../fakes/redis-server.js";
+import { startUpstashRestServer, type UpstashRestServer } from "../../fakes/upstash-rest-server.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { captureLogs, testEnv } from "../helpers/deps.js";
 import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";

@@ -3,7 +3,7 @@ import { claimSession } from "../../src/monitoring/queue.js";
 import { runMonitorCycle } from "../../src/monitoring/cycle.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { fixtureObservations } from "../fixtures/to-observations.js";
-import type { ScriptedReply } from "../fakes/openai-server.js";
+import type { ScriptedReply } from "../../fakes/openai-server.js";
 import { fixtureJudge, monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
 
 let w: MonitoringWorld | undefined;

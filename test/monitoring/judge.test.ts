@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runMonitorCycle } from "../../src/monitoring/cycle.js";
 import { scoreId } from "../../src/monitoring/scores.js";
-import type { ScriptedReply } from "../fakes/openai-server.js";
+import type { ScriptedReply } from "../../fakes/openai-server.js";
 import { ADVERSARIAL } from "../fixtures/adversarial.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { firstCallerLine, fixtureObservations } from "../fixtures/to-observations.js";

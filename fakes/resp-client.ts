@@ -1,6 +1,8 @@
 import { connect, type Socket } from "node:net";
 
 // The smallest Redis (RESP2) client the Upstash REST fake needs: ordered commands over one socket.
+// Framing as redis/redis src/networking.c writes replies (+simple, -error, :integer, $bulk with
+// $-1 for nil, *array) and reads commands (an array of bulk strings).
 
 export class RespError extends Error {}
 export type RespValue = string | number | null | RespError | RespValue[];

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { secretsEqual } from "../../src/security/constant-time.js";
+import { secretsEqual } from "../src/security/constant-time.js";
 
 export const OPENAI_API_KEY = "sk-test-openai-9c41d";
 

@@ -17,7 +17,10 @@ const sha1 = (s: string) => createHash("sha1").update(s).digest("hex");
 
 /**
  * Speaks Upstash's REST protocol (POST / with a command array, /pipeline, /multi-exec,
- * Bearer token, base64 results when asked) in front of a real redis-server. Upstash accepts
+ * Bearer token, base64 results when asked) in front of a real redis-server, as the client
+ * installed here sends and reads it (upstash/redis-js pkg/http.ts: `Upstash-Encoding: base64`
+ * by default, `{ result }` or `{ error }` per command, an array of them for a pipeline;
+ * pkg/pipeline.ts: the `pipeline` and `multi-exec` paths). Upstash accepts
  * Lua scripts that begin with a `#!lua flags=…` line that plain Redis rejects, so scripts
  * are stored stripped and EVALSHA of the original hash is mapped to them.
  */

@@ -14,7 +14,13 @@ export interface FakeSlack {
   close(): Promise<void>;
 }
 
-/** A Slack incoming-webhook endpoint: 200 "ok" for a message, or the scripted failures. */
+/**
+ * A Slack incoming-webhook endpoint as Slack's own SDK expects one (slackapi/node-slack-sdk
+ * packages/webhook/src/IncomingWebhook.ts posts the JSON message to the hook URL;
+ * IncomingWebhook.test.ts answers a message 200 "ok" and a failure with its status): 200 "ok"
+ * for a message, a refusal as a 4xx/5xx with a plain error string for body (api.slack.com
+ * changelog 2016-05-17 "Improving error conditions for Incoming Webhooks"), or the scripted failures.
+ */
 export async function startFakeSlack(): Promise<FakeSlack> {
   const state = { received: [] as Record<string, any>[], script: [] as FakeSlack["script"], attempts: 0 };
   const server: Server = createServer(async (req, res) => {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import { secretsEqual } from "../../src/security/constant-time.js";
+import { secretsEqual } from "../src/security/constant-time.js";
 
 /** The fake's secret key: a secret, so the log audit looks for it. */
 export const LANGFUSE_SECRET_KEY = "sk-lf-test-secret-5f2a";
