@@ -1,7 +1,7 @@
-import { createApp } from "../app.js";
-import { createVigilClient } from "../client/vigil-client.js";
-import type { Deps } from "../deps.js";
-import { createLogger } from "../log.js";
+import { createApp } from "../src/app.js";
+import { createVigilClient } from "../src/client/vigil-client.js";
+import type { Deps } from "../src/deps.js";
+import { createLogger } from "../src/log.js";
 import { sendExchange } from "./bot.js";
 import type { DemoConversation } from "./conversations.js";
 import { simulateRun } from "./pipeline.js";

@@ -1,4 +1,4 @@
-import type { VigilClient } from "../client/vigil-client.js";
+import type { VigilClient } from "../src/client/vigil-client.js";
 
 // The simulated agent pipeline: each run plans a few tasks, starts an agent per task and reports
 // how each went. One in four runs has a failing agent; a run that is told to stall stops

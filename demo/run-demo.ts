@@ -1,18 +1,18 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { createVigilClient } from "../client/vigil-client.js";
-import { parseEnv } from "../env.js";
-import { generateSecret } from "../server/local-secrets.js";
-import { startLocalServer } from "../server/start-server.js";
+import { createVigilClient } from "../src/client/vigil-client.js";
+import { parseEnv } from "../src/env.js";
+import { generateSecret } from "../src/server/local-secrets.js";
+import { startLocalServer } from "../src/server/start-server.js";
 import { sendExchange } from "./bot.js";
 import { type DemoConversation, demoConversations } from "./conversations.js";
 import { recordHistory } from "./history.js";
-import { startFakeLangfuse } from "../../fakes/langfuse-server.js";
-import { startFakeOpenAI } from "../../fakes/openai-server.js";
+import { startFakeLangfuse } from "../fakes/langfuse-server.js";
+import { startFakeOpenAI } from "../fakes/openai-server.js";
 import { demoJudgeScript } from "./judge-script.js";
 import { conversationObservations } from "./observations.js";
 import { simulateRun } from "./pipeline.js";
-import { sleep } from "../shared/sleep.js";
+import { sleep } from "../src/shared/sleep.js";
 
 const SEC = 1000;
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { sendSignedEvent } from "../client/webhook-sender.js";
+import { sendSignedEvent } from "../src/client/webhook-sender.js";
 
 // The simulated bot: for each message it reports what a real one would — received, processed,
 // the reply's latency — with now and then an error, a slow reply, and (once) a request signed

@@ -1,4 +1,4 @@
-import { loadDotEnv, loadEnv } from "../env.js";
+import { loadDotEnv, loadEnv } from "../src/env.js";
 import { startDemo } from "./run-demo.js";
 
 // `npm run demo`: the whole product alive in two minutes, no account anywhere.

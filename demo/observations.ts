@@ -1,4 +1,4 @@
-import type { FakeObservation } from "../../fakes/langfuse-server.js";
+import type { FakeObservation } from "../fakes/langfuse-server.js";
 import type { DemoConversation } from "./conversations.js";
 
 const SYSTEM = "You are the booking assistant of Bright Smile Dental.";

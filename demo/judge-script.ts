@@ -1,4 +1,4 @@
-import type { ScriptedReply, ScriptRequest } from "../../fakes/openai-server.js";
+import type { ScriptedReply, ScriptRequest } from "../fakes/openai-server.js";
 import { type DemoConversation, openingLine } from "./conversations.js";
 
 // The demo's judge is the OpenAI fake the tests use, with this script: it recognises a demo
