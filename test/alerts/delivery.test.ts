@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
@@ -8,6 +6,7 @@ import { deliverNotifications } from "../../src/alerts/outbox.js";
 import { DEFAULT_RULES, type Channel } from "../../src/alerts/rules.js";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { verifySignature } from "../../src/stability/signatures.js";
+import { startAlertReceiver } from "../../fakes/alert-webhook-receiver.js";
 import { startFakeSlack, type FakeSlack } from "../../fakes/slack-server.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, captureLogs, cronAuth, testClock, testDeps, testEnv } from "../helpers/deps.js";
@@ -114,26 +113,14 @@ describe("Slack delivery through the outbox", () => {
 });
 
 describe("the alert webhook channel", () => {
-  /** A receiver of alert webhooks; `answer` decides each response (true: 204 and kept). */
-  async function receiver(answer: (req: IncomingMessage, res: ServerResponse) => boolean) {
-    const received: { headers: Record<string, string | undefined>; body: Buffer }[] = [];
-    const server = createServer(async (req, res) => {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      if (!answer(req, res)) return;
-      received.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) });
-      res.writeHead(204).end();
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const env = {
-      ALERT_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/vigil`,
-      ALERT_WEBHOOK_SECRET: ALERT_SECRET,
-    };
-    return { received, env, close: () => server.close() };
+  /** A receiver of alert webhooks, and the env that points the channel at it. */
+  async function receiver(answer?: Parameters<typeof startAlertReceiver>[0]) {
+    const r = await startAlertReceiver(answer);
+    return { received: r.received, env: { ALERT_WEBHOOK_URL: r.url, ALERT_WEBHOOK_SECRET: ALERT_SECRET }, close: r.close };
   }
 
   it("sends JSON signed with Standard Webhooks that the receiver can verify", async () => {
-    const { received, env, close } = await receiver(() => true);
+    const { received, env, close } = await receiver();
     try {
       const w = await world(env);
       await w.forge("bot");

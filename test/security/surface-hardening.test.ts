@@ -1,6 +1,5 @@
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeSmtp, startFakeSmtp } from "../../fakes/smtp-server.js";
 import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
 import type { AlertMessage } from "../../src/alerts/channels/sender.js";
 import { slackPayload, SLACK_TEXT_MAX } from "../../src/alerts/channels/slack.js";
@@ -62,33 +61,18 @@ describe("GET /api/health proves the database takes writes", () => {
 });
 
 describe("SMTP never sends credentials in clear", () => {
-  let server: SMTPServer;
-  let port = 0;
-  const auths: string[] = [];
+  let smtp: FakeSmtp;
+  // A server (or a man in the middle) that strips STARTTLS but asks for AUTH.
   beforeAll(async () => {
-    // A server (or a man in the middle) that strips STARTTLS but asks for AUTH.
-    server = new SMTPServer({
-      disabledCommands: ["STARTTLS"],
-      allowInsecureAuth: true,
-      onAuth(auth, _session, callback) {
-        auths.push(String(auth.username));
-        callback(null, { user: auth.username });
-      },
-      onData(stream, _session, callback) {
-        stream.resume();
-        stream.on("end", () => callback());
-      },
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    port = (server.server.address() as AddressInfo).port;
+    smtp = await startFakeSmtp({ auth: "required" });
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => smtp.close());
 
   const message: AlertMessage = { groupKey: "g@1", rule: "job_missed", severity: "critical", kind: "firing", alerts: [], statusUrl: null };
   const smtpEnv = (extra: Record<string, string> = {}) =>
     testEnv({
       SMTP_HOST: "127.0.0.1",
-      SMTP_PORT: String(port),
+      SMTP_PORT: String(smtp.port),
       SMTP_USER: "vigil",
       SMTP_PASSWORD: "smtp-password-not-to-leak",
       ALERT_EMAIL_FROM: "v@example.com",
@@ -99,13 +83,13 @@ describe("SMTP never sends credentials in clear", () => {
   it("refuses to send without STARTTLS: no AUTH reaches the server", async () => {
     const { email } = channelsFromEnv(smtpEnv(), { log: captureLogs().logger, clock: Date.now });
     await expect(email!(message)).rejects.toThrow(/STARTTLS|TLS/i);
-    expect(auths).toEqual([]);
+    expect(smtp.auths).toEqual([]);
   });
 
   it("allows plaintext only when explicitly asked, and only for a loopback host", async () => {
     const { email } = channelsFromEnv(smtpEnv({ SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true" }), { log: captureLogs().logger, clock: Date.now });
     await email!(message);
-    expect(auths).toEqual(["vigil"]);
+    expect(smtp.auths).toEqual(["vigil"]);
     expect(() =>
       parseEnv({
         SMTP_HOST: "smtp.example.com",
