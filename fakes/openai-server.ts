@@ -44,9 +44,9 @@ export interface ScriptRequest {
 }
 
 /**
- * Speaks OpenAI's chat completions API (openai/openai-node src/resources/chat/completions:
+ * Speaks OpenAI's chat completions API (openai/openai-node src/resources/chat/completions/completions.ts:
  * ChatCompletion with `usage`, `finish_reason`, `message.refusal`; errors as
- * `{ error: { message, type, param, code } }`). The reply for each request comes from
+ * `{ error: { message, type, param, code } }`, which src/core/error.ts APIError reads). The reply for each request comes from
  * `script(task, user)`, where task is the json_schema name, or in json_object mode the name the
  * system prompt asks for.
  */

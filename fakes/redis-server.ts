@@ -15,7 +15,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts Debian's redis-server on a free loopback port, with no persistence. */
+/**
+ * Starts Debian's redis-server on a free loopback port, with no persistence: the real server
+ * (redis/redis src/server.c), not a stand-in, behind the Upstash REST fake.
+ */
 export async function startRedis(): Promise<RedisServer> {
   if (spawnSync("redis-server", ["--version"]).error) {
     throw new Error("redis-server is not installed: run .ci/run (it installs Debian's redis-server) or apt-get install redis-server");
