@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../src/app.js";
-import { createLogger } from "../src/log.js";
-import { createTestDb, type TestDb } from "./helpers/db.js";
-import { testDeps, testEnv } from "./helpers/deps.js";
-import { sendAt } from "./helpers/stability.js";
-import { WEBHOOK_SECRET } from "./helpers/webhooks.js";
+import { createApp } from "../../src/app.js";
+import { createLogger } from "../../src/log.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+import { testDeps, testEnv } from "../helpers/deps.js";
+import { sendAt } from "../helpers/stability.js";
+import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 // A log line is read in a terminal (`vercel logs`) and split into lines by tools. JSON.stringify
 // escapes C0 controls and quotes, so no value can end the line or forge a field, but it writes C1

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "../src/env.js";
-import { ConfigError } from "../src/errors.js";
+import { parseEnv } from "../../src/env.js";
+import { ConfigError } from "../../src/errors.js";
 
 describe("parseEnv", () => {
   it("needs no variables at all: embedded defaults", () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ENV_VARIABLES, parseEnv } from "../src/env.js";
+import { ENV_VARIABLES, parseEnv } from "../../src/env.js";
 
 describe(".env.example", () => {
   const text = readFileSync(".env.example", "utf8");

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../src/app.js";
-import { createTestDb, type TestDb } from "./helpers/db.js";
-import { captureLogs, testDeps, testEnv } from "./helpers/deps.js";
-import { hasProgram, optionalSuite } from "./helpers/optional-program.js";
-import { botEvent, signedRequest, WEBHOOK_SECRET } from "./helpers/webhooks.js";
+import { createApp } from "../../src/app.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+import { captureLogs, testDeps, testEnv } from "../helpers/deps.js";
+import { hasProgram, optionalSuite } from "../helpers/optional-program.js";
+import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 // Seed 003's log protocol ("Every 4 Hours: Log Check"), in Vigil's terms: each of its greps is a
 // jq filter over `vercel logs --json` records (the log line is the record's `message`), as the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../src/log.js";
+import { createLogger } from "../../src/log.js";
 
 describe("log redaction", () => {
   it("redacts credentials under token-named keys but keeps token counts", () => {
