@@ -27,7 +27,7 @@ describe("cron auth", () => {
     if (status === 401) expect((await res.json()).error.code).toBe("unauthorized");
   });
 
-  it("a HEAD with the right secret runs nothing (audit: Hono answers HEAD with the GET handler)", async () => {
+  it("a HEAD with the right secret runs nothing: Hono answers HEAD with the GET handler", async () => {
     const app = createApp(testDeps({ db: t.db }));
     const res = await app.request("/api/cron/heartbeat", { method: "HEAD", headers: cronAuth });
     expect(res.status).toBe(405);

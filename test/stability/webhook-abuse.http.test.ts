@@ -105,7 +105,7 @@ describe("rate limits cannot be spent by unsigned senders", () => {
   });
 });
 
-describe("one source, one name (audit: spellings of a declared source)", () => {
+describe("one source, one name: every spelling of a declared source is that source", () => {
   const META_SECRET = "abcdefghijklmnopqrstuvwxyz0123456789ABCD";
   it("a delivery captured for one spelling is a duplicate under every other spelling of the same key", async () => {
     const deps = realTimeDeps(testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "bot,meta", WEBHOOK_SECRET_META: META_SECRET }));
