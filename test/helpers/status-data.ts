@@ -1,18 +1,21 @@
 import type { App } from "../../src/app.js";
 import type { Db } from "../../src/db/client.js";
+import type { Env } from "../../src/env.js";
 import { RECOUNT_MONITORING_HOURLY } from "../../src/db/migrations/0009-monitoring-hourly.js";
 import type { TestClock } from "./deps.js";
 import { call } from "./runs.js";
-import { H, healthyExchange, sendAt } from "./stability.js";
+import { H } from "./stability.js";
+import { storeEvent, storeExchange } from "../stability/factories.js";
 
 export const XSS = `<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">`;
 
 /** A day of traffic, verdicts and runs, ending at the clock's time; one summary is hostile HTML. */
-export async function seedDay(app: App, db: Db, clock: TestClock) {
+export async function seedDay(app: App, deps: { db: Db; env: Env; testClock: TestClock }) {
+  const { db, testClock: clock } = deps;
   const end = clock.now();
   const start = end - 24 * H + 60_000;
-  for (let at = start; at < end; at += 20 * 60_000) await healthyExchange(app, clock, at, at > end - 3 * H ? 12_000 : 1500);
-  await sendAt(app, clock, end - 2 * H, { type: "error", error: { type: "send_failed" } });
+  for (let at = start; at < end; at += 20 * 60_000) await storeExchange(deps, at, at > end - 3 * H ? 12_000 : 1500);
+  await storeEvent(deps, end - 2 * H, { type: "error", error: { type: "send_failed" } });
   const statuses = ["pass", "pass", "fail", "partial", "pass", "fail"];
   for (let i = 0; i < statuses.length; i++) {
     await db.execute({

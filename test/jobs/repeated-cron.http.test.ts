@@ -3,7 +3,7 @@ import { DEFAULT_RULES, ruleSchema } from "../../src/alerts/rules.js";
 import { createApp } from "../../src/app.js";
 import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
 import { cronAuth } from "../helpers/deps.js";
-import { sendAt } from "../helpers/stability.js";
+import { storeEvent } from "../stability/factories.js";
 import { signedRequest } from "../helpers/webhooks.js";
 
 // A cron Vercel delivers again (or twenty times) must not change
@@ -70,7 +70,7 @@ describe("a heartbeat delivered again within its minute", () => {
   it("a flap hold is timed too: repeated evaluations inside flapMinutes do not resolve the alert", async () => {
     const rule = ruleSchema.parse({ ...DEFAULT_RULES.find((r) => r.name === "response_time")!, windowMinutes: 5, flapMinutes: 10 });
     w = await alertWorld({ rules: [rule] });
-    await sendAt(w.app, w.deps.testClock, w.deps.clock(), { type: "response.sent", latency_ms: 20_000 });
+    await storeEvent(w.deps, w.deps.clock(), { type: "response.sent", latency_ms: 20_000 });
     await w.evaluate();
     expect((await w.alerts("response_time"))[0]).toMatchObject({ state: "firing" });
     w.deps.testClock.advance(6 * MIN);

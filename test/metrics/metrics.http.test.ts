@@ -7,7 +7,8 @@ import type { Db } from "../../src/db/client.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, cronAuth, testClock, testDeps, testEnv } from "../helpers/deps.js";
 import { parsePrometheusText } from "../helpers/prometheus-text.js";
-import { H, M, sendAt } from "../helpers/stability.js";
+import { H, M } from "../helpers/stability.js";
+import { storeEvent } from "../stability/factories.js";
 import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 let t: TestDb | undefined;
@@ -49,13 +50,13 @@ describe("GET /api/metrics", () => {
     const { deps, app, clock } = await world();
     const start = clock.now() - 2 * H;
     // Yesterday's traffic is not today's count.
-    await sendAt(app, clock, start - 12 * H, { type: "message.received" });
+    await storeEvent(deps, start - 12 * H, { type: "message.received" });
     for (const [i, latency] of [120, 800, 3500, 3500].entries()) {
-      await sendAt(app, clock, start + i * M, { type: "message.received" });
-      await sendAt(app, clock, start + i * M + 1000, { type: "response.sent", latency_ms: latency });
+      await storeEvent(deps, start + i * M, { type: "message.received" });
+      await storeEvent(deps, start + i * M + 1000, { type: "response.sent", latency_ms: latency });
     }
-    await sendAt(app, clock, start + 10 * M, { type: "error", error: { type: HOSTILE_TYPE } });
-    await sendAt(app, clock, start + 11 * M, { type: "error", error: { type: "timeout" } }, "shop");
+    await storeEvent(deps, start + 10 * M, { type: "error", error: { type: HOSTILE_TYPE } });
+    await storeEvent(deps, start + 11 * M, { type: "error", error: { type: "timeout" } }, "shop");
     clock.set(start + 20 * M);
     await app.request(
       "/api/webhooks/bot",

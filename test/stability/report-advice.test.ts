@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
-import { H, healthyExchange, M } from "../helpers/stability.js";
+import { H, M } from "../helpers/stability.js";
+import { storeExchange } from "./factories.js";
 import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 // The report's advice follows the evidence, and zero traffic reads the same in a checkpoint as in
@@ -47,7 +48,7 @@ const signatureAdvice = (r: { recommendations: string[] }) => r.recommendations.
 describe("signature-failure advice", () => {
   it("with mixed reasons, advises on the most common one (9 of 11 invalid_signature: the secret, not the clock)", async () => {
     const w = await world();
-    await healthyExchange(w.app, w.deps.testClock, day + H);
+    await storeExchange(w.deps, day + H);
     await failSignatures(w, day + 2 * H, 9, 2);
     w.deps.testClock.set(day + 3 * H);
     const advice = signatureAdvice(await report(w));
@@ -59,7 +60,7 @@ describe("signature-failure advice", () => {
 
   it("advises on the clock when late deliveries are the most common reason", async () => {
     const w = await world();
-    await healthyExchange(w.app, w.deps.testClock, day + H);
+    await storeExchange(w.deps, day + H);
     await failSignatures(w, day + 2 * H, 1, 3);
     w.deps.testClock.set(day + 3 * H);
     expect(signatureAdvice(await report(w))).toMatch(/most are timestamp_too_old \(3 of 4\): check the sender's clock/);
@@ -97,7 +98,7 @@ describe("a window without deliveries", () => {
 
   it("a window with traffic has no such flag", async () => {
     const w = await world();
-    await healthyExchange(w.app, w.deps.testClock, day + H);
+    await storeExchange(w.deps, day + H);
     w.deps.testClock.set(day + 4 * H + 2 * M);
     await w.app.request("/api/cron/checkpoint", { headers: cronAuth });
     const { checkpoints } = (await (await w.app.request("/api/stability/checkpoints?limit=1", { headers: apiAuth })).json()) as {

@@ -5,7 +5,8 @@ import type { RedFlag } from "../../src/stability/red-flags.js";
 import { evaluateChecks } from "../../src/stability/report-checks.js";
 import { createTestDb } from "../helpers/db.js";
 import { apiAuth, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
-import { H, healthyExchange, M, sendAt } from "../helpers/stability.js";
+import { H, M } from "../helpers/stability.js";
+import { storeEvent, storeExchange } from "./factories.js";
 import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 const day = Date.parse("2026-11-23T00:00:00Z");
@@ -15,14 +16,14 @@ async function twentyFourHours(options: { slowAt?: number; errorAt?: number } = 
   const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET }) });
   const app = createApp(deps);
   for (let at = day; at < day + 24 * H; at += 20 * M) {
-    await healthyExchange(app, deps.testClock, at, options.slowAt !== undefined && at >= options.slowAt ? 14_000 : 1500);
+    await storeExchange(deps, at, options.slowAt !== undefined && at >= options.slowAt ? 14_000 : 1500);
     if (at % (4 * H) === 0 && at > day) {
       deps.testClock.set(at + 5 * M);
       await app.request("/api/cron/checkpoint", { headers: cronAuth });
     }
   }
   if (options.errorAt !== undefined)
-    await sendAt(app, deps.testClock, options.errorAt, { type: "error", error: { type: "send_failed", message: "WhatsApp API 500" } });
+    await storeEvent(deps, options.errorAt, { type: "error", error: { type: "send_failed", message: "WhatsApp API 500" } });
   deps.testClock.set(day + 24 * H + 2 * M);
   await app.request("/api/cron/checkpoint", { headers: cronAuth });
   return { t, deps, app };
@@ -215,7 +216,7 @@ describe("zero deliveries", () => {
     const t = await createTestDb();
     const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET }) });
     const app = createApp(deps);
-    await healthyExchange(app, deps.testClock, day + 30 * M, 1500);
+    await storeExchange(deps, day + 30 * M, 1500);
     deps.testClock.set(day + 33 * H);
     await app.request("/api/cron/checkpoint", { headers: cronAuth });
     const r = await (await app.request("/api/stability/report?hours=24", { headers: apiAuth })).json();

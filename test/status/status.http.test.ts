@@ -3,7 +3,7 @@ import { createApp } from "../../src/app.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { seedDay, XSS } from "../helpers/status-data.js";
-import { sendAt } from "../helpers/stability.js";
+import { storeEvent } from "../stability/factories.js";
 import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 let t: TestDb;
@@ -14,7 +14,7 @@ beforeAll(async () => {
   t = await createTestDb();
   deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET }) });
   const app = createApp(deps);
-  await seedDay(app, t.db, deps.testClock);
+  await seedDay(app, deps);
   await app.request("/api/cron/heartbeat", { headers: cronAuth });
   await app.request("/api/cron/checkpoint", { headers: cronAuth });
 });
@@ -111,7 +111,7 @@ describe("GET /status", () => {
     const quiet = testDeps({ db: empty.db, env: testEnv({ WEBHOOK_SECRET }) });
     const app = createApp(quiet);
     const now = quiet.clock();
-    await sendAt(app, quiet.testClock, now - 30 * 60_000, { type: "response.sent", latency_ms: 900 });
+    await storeEvent(quiet, now - 30 * 60_000, { type: "response.sent", latency_ms: 900 });
     quiet.testClock.set(now);
     const one = await (await app.request("/status", { headers: basic(API_KEY) })).text();
     const chart = /<figure class="chart" id="chart-latency">[\s\S]*?<\/figure>/.exec(one)![0];
