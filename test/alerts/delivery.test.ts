@@ -10,7 +10,8 @@ import { startAlertReceiver } from "../../fakes/alert-webhook-receiver.js";
 import { startFakeSlack, type FakeSlack } from "../../fakes/slack-server.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, captureLogs, cronAuth, testClock, testDeps, testEnv } from "../helpers/deps.js";
-import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
+import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
+import { storeSignatureFailure } from "../stability/factories.js";
 
 let t: TestDb | undefined;
 let slack: FakeSlack | undefined;
@@ -39,11 +40,7 @@ async function world(extraEnv: Record<string, string> = {}) {
   const channels = channelsFromEnv(env, { log: logs.logger, clock: clock.now });
   const deps = testDeps({ db: t.db, env, logs, clock, alerts: { rules: DEFAULT_RULES, channels } });
   const app = createApp(deps);
-  const forge = (source: string) =>
-    app.request(
-      `/api/webhooks/${source}`,
-      signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(deps.clock() / 1000) }),
-    );
+  const forge = (source: string) => storeSignatureFailure(deps, source, deps.clock());
   return {
     deps,
     app,

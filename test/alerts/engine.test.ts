@@ -9,9 +9,8 @@ import { DEFAULT_RULES, ruleSchema } from "../../src/alerts/rules.js";
 import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
 import { apiAuth, cronAuth } from "../helpers/deps.js";
 import { call } from "../helpers/runs.js";
-import { storeEvent } from "../stability/factories.js";
+import { storeEvent, storeSignatureFailure } from "../stability/factories.js";
 import { pastTraffic } from "../helpers/traffic.js";
-import { signedRequest } from "../helpers/webhooks.js";
 
 let w: AlertWorld | undefined;
 afterEach(() => {
@@ -114,11 +113,7 @@ const CASES: Case[] = [
   {
     rule: "signature_failure",
     labels: { source: "bot" },
-    fire: (w) =>
-      w.app.request(
-        "/api/webhooks/bot",
-        signedRequest({ type: "message.received" }, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(now(w) / 1000) }),
-      ),
+    fire: (w) => storeSignatureFailure(w.deps, "bot", now(w)),
     clear: async (w) => advance(w, 16 * MIN),
   },
   {
@@ -331,10 +326,7 @@ describe("lifecycle", () => {
   it("groups alerts of one rule that fire in the same evaluation into one message", async () => {
     w = await alertWorld();
     for (const source of ["bot-a", "bot-b", "bot-c"]) {
-      await w.app.request(
-        `/api/webhooks/${source}`,
-        signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(now(w) / 1000) }),
-      );
+      await storeSignatureFailure(w.deps, source, now(w));
     }
     await w.evaluate();
     await w.deliver();

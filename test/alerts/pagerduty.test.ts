@@ -8,7 +8,8 @@ import { heartbeat } from "../../src/jobs/heartbeat.js";
 import { startFakePagerDuty, type FakePagerDuty, type PagerDutyEvent } from "../../fakes/pagerduty-server.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, captureLogs, testClock, testDeps, testEnv } from "../helpers/deps.js";
-import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
+import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
+import { storeSignatureFailure } from "../stability/factories.js";
 
 let t: TestDb | undefined;
 let pd: FakePagerDuty | undefined;
@@ -43,8 +44,7 @@ async function world(extraEnv: Record<string, string> = {}) {
     deps,
     app,
     /** A webhook with a forged signature: a critical signature_failure alert. */
-    forge: () =>
-      app.request("/api/webhooks/bot", signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(clock.now() / 1000) })),
+    forge: () => storeSignatureFailure(deps, "bot", clock.now()),
     minute: async () => {
       await heartbeat(deps, clock.now());
       clock.advance(MIN);

@@ -3,8 +3,7 @@ import { DEFAULT_RULES, ruleSchema } from "../../src/alerts/rules.js";
 import { createApp } from "../../src/app.js";
 import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
 import { cronAuth } from "../helpers/deps.js";
-import { storeEvent } from "../stability/factories.js";
-import { signedRequest } from "../helpers/webhooks.js";
+import { storeEvent, storeSignatureFailure } from "../stability/factories.js";
 
 // A cron Vercel delivers again (or twenty times) must not change
 // what the alerts decide, and every state change of an alert is announced with its own kind.
@@ -16,11 +15,7 @@ afterEach(() => {
 });
 
 const MIN = 60_000;
-const forge = (world: AlertWorld, source: string) =>
-  world.app.request(
-    `/api/webhooks/${source}`,
-    signedRequest({ type: "message.received" }, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(world.deps.clock() / 1000) }),
-  );
+const forge = (world: AlertWorld, source: string) => storeSignatureFailure(world.deps, source, world.deps.clock());
 
 describe("a heartbeat delivered again within its minute", () => {
   it("20 calls in one minute run once; the rest answer skipped: already_ran; the next minute runs", async () => {

@@ -8,8 +8,8 @@ import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, cronAuth, testClock, testDeps, testEnv } from "../helpers/deps.js";
 import { parsePrometheusText } from "../helpers/prometheus-text.js";
 import { H, M } from "../helpers/stability.js";
-import { storeEvent } from "../stability/factories.js";
-import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
+import { storeEvent, storeSignatureFailure } from "../stability/factories.js";
+import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 let t: TestDb | undefined;
 afterEach(() => {
@@ -58,10 +58,7 @@ describe("GET /api/metrics", () => {
     await storeEvent(deps, start + 10 * M, { type: "error", error: { type: HOSTILE_TYPE } });
     await storeEvent(deps, start + 11 * M, { type: "error", error: { type: "timeout" } }, "shop");
     clock.set(start + 20 * M);
-    await app.request(
-      "/api/webhooks/bot",
-      signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(clock.now() / 1000) }),
-    );
+    await storeSignatureFailure(deps, "bot", clock.now());
     const hour = Math.floor(start / H) * H;
     await t!.db.execute({
       sql: "INSERT INTO monitoring_hourly (hour, intent, status, n) VALUES (?, ?, 'fail', 2), (?, 'book', 'pass', 5)",
