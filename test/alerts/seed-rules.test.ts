@@ -229,8 +229,6 @@ describe("custom events", () => {
     expect(own.body.error.problems[0].field).toBe("type");
     const typo = await call(w.app, "POST", "/api/events", { type: "x", subject: "s", mesage: "m" });
     expect(typo.body.error.problems).toEqual([{ field: "mesage", message: "unknown field" }]);
-    const noKey = await w.app.request("/api/events", { method: "POST", body: JSON.stringify({ type: "x", subject: "s" }) });
-    expect(noKey.status).toBe(401);
 
     // The log is kept RETENTION_DAYS (30), like the raw webhook events: the API cannot grow it forever.
     w.deps.testClock.advance(31 * 86_400_000);

@@ -149,9 +149,8 @@ describe("observation periods", () => {
     );
   });
 
-  it("refuses a restart without the API key or with control characters in its note", async () => {
+  it("refuses a restart with control characters in its note", async () => {
     const w = await world();
-    expect((await w.app.request("/api/stability/observation/restart", { method: "POST", body: "{}" })).status).toBe(401);
     expect((await w.restart({ note: "fixed\u001b[2J" })).status).toBe(400);
   });
 });

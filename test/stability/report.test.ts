@@ -100,11 +100,9 @@ describe("GET /api/stability/report over a healthy day", () => {
     );
   });
 
-  it("validates its query and requires the API key", async () => {
+  it("validates its query", async () => {
     expect((await ctx.app.request("/api/stability/report?hours=0", { headers: apiAuth })).status).toBe(400);
     expect((await ctx.app.request("/api/stability/report?format=pdf", { headers: apiAuth })).status).toBe(400);
-    expect((await ctx.app.request("/api/stability/report")).status).toBe(401);
-    expect((await ctx.app.request("/api/stability/checkpoints")).status).toBe(401);
     const list = await (await ctx.app.request("/api/stability/checkpoints?limit=2", { headers: apiAuth })).json();
     expect(list.checkpoints).toHaveLength(2);
     expect((await ctx.app.request("/api/stability/checkpoints?limit=0", { headers: apiAuth })).status).toBe(400);
