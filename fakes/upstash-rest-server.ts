@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { startRedis } from "./redis-server.js";
 import { RespClient, RespError, type RespValue } from "./resp-client.js";
 
 export const UPSTASH_TOKEN = "upstash-test-token-77e0";
@@ -93,5 +94,18 @@ export async function startUpstashRestServer(redisPort: number, token = UPSTASH_
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** Upstash as tests meet it: a fresh redis-server with the REST fake in front; `close` stops both. */
+export async function startUpstash(): Promise<UpstashRestServer> {
+  const redis = await startRedis();
+  const rest = await startUpstashRestServer(redis.port);
+  return {
+    ...rest,
+    close: async () => {
+      await rest.close();
+      await redis.stop();
+    },
   };
 }

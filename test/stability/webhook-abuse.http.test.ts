@@ -8,8 +8,7 @@ import { parseEnv } from "../../src/env.js";
 import { ConfigError } from "../../src/errors.js";
 import { catchUpRollups } from "../../src/stability/rollup-catch-up.js";
 import { verifySignature } from "../../src/stability/signatures.js";
-import { startRedis, type RedisServer } from "../../fakes/redis-server.js";
-import { startUpstashRestServer, type UpstashRestServer } from "../../fakes/upstash-rest-server.js";
+import { startUpstash, type UpstashRestServer } from "../../fakes/upstash-rest-server.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, captureLogs, testDeps, testEnv } from "../helpers/deps.js";
 import { slidingWindowSlack } from "../helpers/rate-window.js";
@@ -19,16 +18,13 @@ import { botEvent, hexSignedRequest, signedRequest, WEBHOOK_SECRET } from "../he
 // delivery) can do to the webhook route, and what weak configuration start-up refuses.
 
 let t: TestDb;
-let redis: RedisServer;
 let upstash: UpstashRestServer;
 beforeAll(async () => {
   t = await createTestDb();
-  redis = await startRedis();
-  upstash = await startUpstashRestServer(redis.port);
+  upstash = await startUpstash();
 });
 afterAll(async () => {
   await upstash?.close();
-  await redis?.stop();
   t?.cleanup();
 });
 beforeEach(async () => {

@@ -3,23 +3,19 @@ import { createApp } from "../../src/app.js";
 import { depsFromEnv } from "../../src/deps.js";
 import type { RateLimiter } from "../../src/integrations/rate-limiter.js";
 import { checkpoint } from "../../src/jobs/checkpoint.js";
-import { startRedis, type RedisServer } from "../../fakes/redis-server.js";
-import { startUpstashRestServer, type UpstashRestServer } from "../../fakes/upstash-rest-server.js";
+import { startUpstash, type UpstashRestServer } from "../../fakes/upstash-rest-server.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { captureLogs, testDeps, testEnv } from "../helpers/deps.js";
 import { botEvent, hexSignedRequest, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 let t: TestDb;
-let redis: RedisServer;
 let upstash: UpstashRestServer;
 beforeAll(async () => {
   t = await createTestDb();
-  redis = await startRedis();
-  upstash = await startUpstashRestServer(redis.port);
+  upstash = await startUpstash();
 });
 afterAll(async () => {
   await upstash?.close();
-  await redis?.stop();
   t?.cleanup();
 });
 beforeEach(async () => {
