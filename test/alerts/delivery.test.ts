@@ -1,16 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.js";
-import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
-import { deliverySettings } from "../../src/alerts/delivery-settings.js";
-import { deliverNotifications } from "../../src/alerts/outbox.js";
-import { DEFAULT_RULES, type Channel } from "../../src/alerts/rules.js";
-import { evaluateAlerts } from "../../src/alerts/engine.js";
+import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import { verifySignature } from "../../src/stability/signatures.js";
 import { startAlertReceiver } from "../../fakes/alert-webhook-receiver.js";
 import { startFakeSlack, type FakeSlack } from "../../fakes/slack-server.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
-import { apiAuth, captureLogs, cronAuth, testClock, testDeps, testEnv } from "../helpers/deps.js";
-import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
+import { alertWorld } from "../helpers/alerts.js";
+import type { TestDb } from "../helpers/db.js";
+import { apiAuth, cronAuth, testEnv } from "../helpers/deps.js";
 import { storeSignatureFailure } from "../stability/factories.js";
 
 let t: TestDb | undefined;
@@ -25,30 +20,13 @@ afterEach(async () => {
 const MIN = 60_000;
 const ALERT_SECRET = `whsec_${Buffer.from("alert-webhook-signing-key-01").toString("base64")}`;
 
+/** The real Slack and webhook channels (pointed at the fakes), the default rules, a clock to move. */
 async function world(extraEnv: Record<string, string> = {}) {
-  t = await createTestDb();
   slack = await startFakeSlack();
-  const logs = captureLogs();
-  const env = testEnv({
-    WEBHOOK_SECRET,
-    WEBHOOK_SOURCES: "bot,a,b,c,d",
-    SLACK_WEBHOOK_URL: slack.url,
-    VIGIL_PUBLIC_URL: "https://vigil.example.com",
-    ...extraEnv,
-  });
-  const clock = testClock();
-  const channels = channelsFromEnv(env, { log: logs.logger, clock: clock.now });
-  const deps = testDeps({ db: t.db, env, logs, clock, alerts: { rules: DEFAULT_RULES, channels } });
-  const app = createApp(deps);
-  const forge = (source: string) => storeSignatureFailure(deps, source, deps.clock());
-  return {
-    deps,
-    app,
-    channels,
-    forge,
-    evaluate: () => evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, Object.keys(channels) as Channel[]),
-    deliver: () => deliverNotifications(deps, deps.clock(), channels, deliverySettings(env)),
-  };
+  const env = { WEBHOOK_SOURCES: "bot,a,b,c,d", SLACK_WEBHOOK_URL: slack.url, VIGIL_PUBLIC_URL: "https://vigil.example.com", ...extraEnv };
+  const w = await alertWorld({ rules: DEFAULT_RULES, channels: "from env", env });
+  t = w.t;
+  return { ...w, forge: (source: string) => storeSignatureFailure(w.deps, source, w.deps.clock()) };
 }
 
 describe("Slack delivery through the outbox", () => {
