@@ -128,3 +128,27 @@ describe("GET /api/health when Turso refuses the token", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe("GET /api/health proves the database takes writes", () => {
+  it("answers 503 db: unwritable while reads work but writes cannot get through", async () => {
+    const deps = testDeps({ db: createDb({ url: t.url, busyTimeoutMs: 200 }) });
+    const app = createApp(deps);
+    expect((await app.request("/api/cron/heartbeat", { headers: cronAuth })).status).toBe(200);
+    expect(await (await app.request("/api/health")).json()).toMatchObject({ status: "ok", db: "ok" });
+    // Another connection holds the write lock: reads (WAL) still work, no write gets through.
+    const holder = await t.db.transaction("write");
+    try {
+      await holder.execute("INSERT INTO health_probe (k, at) VALUES (1, 0) ON CONFLICT (k) DO NOTHING");
+      deps.testClock.advance(15_000);
+      const res = await app.request("/api/health");
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: "down", db: "unwritable" });
+    } finally {
+      await holder.rollback();
+      holder.close();
+    }
+    deps.testClock.advance(15_000);
+    expect((await app.request("/api/health")).status).toBe(200);
+    deps.db.close();
+  });
+});

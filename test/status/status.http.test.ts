@@ -153,3 +153,25 @@ describe("GET /status", () => {
     expect(html).not.toContain("__xss");
   });
 });
+
+describe("GET /status headers", () => {
+  it("forbids scripts, loading, framing and sniffing", async () => {
+    const fresh = await createTestDb();
+    const app = createApp(testDeps({ db: fresh.db }));
+    const res = await app.request("/status", { headers: { authorization: `Basic ${Buffer.from(`u:${API_KEY}`).toString("base64")}` } });
+    expect(res.status).toBe(200);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("style-src 'unsafe-inline'");
+    expect(csp).toContain("img-src data:");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("script-src");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    // Nothing on the page needs what the policy forbids.
+    const html = await res.text();
+    expect(html).not.toMatch(/<script|<link|<iframe|\son[a-z]+=|src="http/i);
+    fresh.cleanup();
+  });
+});
