@@ -25,7 +25,7 @@ const sha1 = (s: string) => createHash("sha1").update(s).digest("hex");
  * Lua scripts that begin with a `#!lua flags=…` line that plain Redis rejects, so scripts
  * are stored stripped and EVALSHA of the original hash is mapped to them.
  */
-export async function startUpstashRestServer(redisPort: number, token = UPSTASH_TOKEN): Promise<UpstashRestServer> {
+async function startUpstashRestServer(redisPort: number, token = UPSTASH_TOKEN): Promise<UpstashRestServer> {
   const redis = await RespClient.connect(redisPort);
   const scripts = new Map<string, string>();
   const calls: string[] = [];
