@@ -70,7 +70,7 @@ describe("a window without deliveries", () => {
     });
     const verdict = await report(w);
     // Nothing ever received: not stable and not production ready, but "no data yet" rather than a
-    // failing bot; once traffic has been seen, zero is a silence (test/stability/report.test.ts).
+    // failing bot; once traffic has been seen, zero is a silence (test/stability/report.http.test.ts).
     expect(verdict).toMatchObject({ status: "NO_DATA", productionReady: false });
     expect(verdict.redFlags.map((f) => f.kind)).toEqual(["no_traffic"]);
 
