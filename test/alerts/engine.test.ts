@@ -8,9 +8,9 @@ import { runSettings } from "../../src/runs/settings.js";
 import { DEFAULT_RULES, ruleSchema } from "../../src/alerts/rules.js";
 import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
 import { apiAuth, cronAuth } from "../helpers/deps.js";
-import { call } from "../helpers/runs.js";
 import { storeEvent, storeSignatureFailure } from "../stability/factories.js";
 import { pastTraffic } from "../helpers/traffic.js";
+import { storeExecution, storeExecutionEnd, storeProgress, storeRun, storeRunEnd } from "../runs/factories.js";
 
 let w: AlertWorld | undefined;
 afterEach(() => {
@@ -64,8 +64,8 @@ const CASES: Case[] = [
     rule: "run_completed",
     labels: { session: "r0" },
     fire: async (w) => {
-      await call(w.app, "POST", "/api/runs", { sessionId: "r0", taskDescription: "t", totalTasks: 2 });
-      await call(w.app, "POST", "/api/runs/r0/complete", { status: "completed", completedTasks: 2, failedTasks: 0 });
+      await storeRun(w.deps, { sessionId: "r0", taskDescription: "t", totalTasks: 2 });
+      await storeRunEnd(w.deps, "r0", { status: "completed", completedTasks: 2, failedTasks: 0 });
     },
     clear: async (w) => advance(w, 16 * MIN),
   },
@@ -73,8 +73,8 @@ const CASES: Case[] = [
     rule: "run_failed",
     labels: { session: "r1" },
     fire: async (w) => {
-      await call(w.app, "POST", "/api/runs", { sessionId: "r1", taskDescription: "t", totalTasks: 2 });
-      await call(w.app, "POST", "/api/runs/r1/complete", { status: "failed", completedTasks: 0, failedTasks: 2 });
+      await storeRun(w.deps, { sessionId: "r1", taskDescription: "t", totalTasks: 2 });
+      await storeRunEnd(w.deps, "r1", { status: "failed", completedTasks: 0, failedTasks: 2 });
     },
     clear: async (w) => advance(w, 16 * MIN),
   },
@@ -88,18 +88,18 @@ const CASES: Case[] = [
     rule: "run_stalled",
     labels: { session: "r3" },
     fire: async (w) => {
-      await call(w.app, "POST", "/api/runs", { sessionId: "r3", taskDescription: "t", totalTasks: 2 });
+      await storeRun(w.deps, { sessionId: "r3", taskDescription: "t", totalTasks: 2 });
       advance(w, 31 * MIN);
       await detectRunTransitions(w.deps, now(w), runSettings(w.deps.env));
     },
-    clear: (w) => call(w.app, "POST", "/api/runs/r3/progress", { completedTasks: 1 }),
+    clear: (w) => storeProgress(w.deps, "r3", { completedTasks: 1 }),
   },
   {
     rule: "step_failure",
     labels: { execution: "e1" },
     fire: async (w) => {
-      await call(w.app, "POST", "/api/executions", { agentSessionId: "e1", agentName: "coder" });
-      await call(w.app, "POST", "/api/executions/e1/complete", {
+      await storeExecution(w.deps, { agentSessionId: "e1", agentName: "coder" });
+      await storeExecutionEnd(w.deps, "e1", {
         status: "failed",
         filesCreated: 0,
         filesModified: 0,
