@@ -9,7 +9,7 @@ import { DEFAULT_RULES, ruleSchema } from "../../src/alerts/rules.js";
 import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
 import { apiAuth, cronAuth } from "../helpers/deps.js";
 import { storeEvent, storeSignatureFailure } from "../stability/factories.js";
-import { pastTraffic } from "../helpers/traffic.js";
+import { pastTraffic } from "../stability/past-traffic.js";
 import { storeExecution, storeExecutionEnd, storeProgress, storeRun, storeRunEnd } from "../runs/factories.js";
 
 let w: AlertWorld | undefined;

@@ -4,7 +4,7 @@ import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, apiAuth, testClock, testDeps, testEnv } from "../helpers/deps.js";
-import { pastTraffic } from "../helpers/traffic.js";
+import { pastTraffic } from "../stability/past-traffic.js";
 import { storeEvent } from "../stability/factories.js";
 import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
