@@ -2,7 +2,7 @@ import type { Db } from "../../src/db/client.js";
 import type { Env } from "../../src/env.js";
 import { createEventWriter, type EventWriter } from "../../src/stability/event-writer.js";
 import { classifyEvent } from "../../src/stability/events.js";
-import { signatureFailureStatements } from "../../src/stability/rollups.js";
+import { signatureFailureStatements } from "../../src/stability/rollup-catch-up.js";
 import { secretsForSource } from "../../src/stability/secrets.js";
 import type { SignatureFailureReason } from "../../src/stability/signatures.js";
 import type { TestClock } from "../helpers/deps.js";
