@@ -22,7 +22,8 @@ import { refuseControlCharactersInPath } from "./http/path-guard.js";
 import { currentSchemaGuard } from "./http/schema-guard.js";
 import { requestEnvelope } from "./http/request-envelope.js";
 import { JOBS } from "./jobs/registry.js";
-import type { JobFn, JobName } from "./jobs/types.js";
+import type { JobName } from "./job-records/names.js";
+import type { JobFn } from "./jobs/types.js";
 
 /** Builds the whole HTTP surface from its dependencies; Vercel, the local server and tests all use this. */
 export interface AppOptions {

@@ -11,7 +11,7 @@ import { judgeFromEnv, type JudgeModel } from "./integrations/judge.js";
 import { createLangfuseSource, type TraceSource } from "./integrations/langfuse.js";
 import { createLangfuseLinks, type LangfuseLinks } from "./integrations/langfuse-links.js";
 import { createUpstashRateLimiter, type RateLimiter } from "./integrations/rate-limiter.js";
-import { createHttpVerifier, type Verifier } from "./monitoring/verifier.js";
+import { createHttpVerifier, type Verifier } from "./integrations/verifier.js";
 import { createLogger, type Logger } from "./log.js";
 
 /** Everything outside the process, passed into createApp and the jobs so tests can swap it. */

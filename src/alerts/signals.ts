@@ -2,9 +2,9 @@ import { readAll, readOne } from "../db/query.js";
 import type { Deps } from "../deps.js";
 import { eventCountsByType, eventsSince } from "../events/event-queries.js";
 import type { DomainEventType } from "../events/event-log.js";
-import { jobHealth } from "../jobs/job-health.js";
-import { JOB_NAMES } from "../jobs/types.js";
-import { lastRunWithStatus } from "../jobs/job-runs.js";
+import { jobHealth } from "../job-records/job-health.js";
+import { JOB_NAMES } from "../job-records/names.js";
+import { lastRunWithStatus } from "../job-records/job-runs.js";
 import { getState } from "../monitoring/state.js";
 import { QUALITY_FLAGS, readQualityChecks } from "../monitoring/quality-counts.js";
 import {

@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { Deps } from "../deps.js";
 import { RateLimitedError, UnauthorizedError } from "../errors.js";
 import type { Logger } from "../log.js";
-import { createFailureThrottle, type FailureThrottle } from "../security/address-limiter.js";
+import { createFailureThrottle, type FailureThrottle } from "./address-limiter.js";
 import { secretsEqual } from "../security/constant-time.js";
 
 // One per deployment's settings in this instance: the API, the cron route and the status page

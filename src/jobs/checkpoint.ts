@@ -7,7 +7,7 @@ import { buildStabilityReport } from "../stability/report.js";
 import { forgetOldDigests } from "../stability/replays.js";
 import { observedHours } from "../stability/report-advice.js";
 import { deleteOldEvents, deleteOldMinuteRollups } from "../stability/retention.js";
-import type { JobSummary } from "./types.js";
+import type { JobSummary } from "../job-records/names.js";
 
 const DAY_MS = 86_400_000;
 

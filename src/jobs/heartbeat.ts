@@ -9,7 +9,7 @@ import type { Channel } from "../alerts/rules.js";
 import { catchUpRollups } from "../stability/rollup-catch-up.js";
 import { detectRunTransitions, handleFinishedRuns } from "../runs/detectors.js";
 import { runSettings } from "../runs/settings.js";
-import type { JobSummary } from "./types.js";
+import type { JobSummary } from "../job-records/names.js";
 
 /** One piece of minute-by-minute work; capabilities add theirs to HEARTBEAT_STEPS. */
 export interface HeartbeatStep {

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Deps } from "../deps.js";
-import { acquireLease, releaseLease, type LeaseRefusal } from "./lease.js";
-import { recordRunEnd, recordRunStart, recordSkippedRun } from "./job-runs.js";
-import type { JobFn, JobName, JobSummary } from "./types.js";
+import { acquireLease, releaseLease, type LeaseRefusal } from "../job-records/lease.js";
+import { recordRunEnd, recordRunStart, recordSkippedRun } from "../job-records/job-runs.js";
+import type { JobName, JobSummary } from "../job-records/names.js";
+import type { JobFn } from "./types.js";
 import { errorMessage } from "../errors.js";
 
 export type JobOutcome = { status: "ok"; runId: string; summary: JobSummary } | { status: "skipped"; runId: string; reason: LeaseRefusal };

@@ -1,8 +1,8 @@
 import { firingCounts } from "../alerts/firing-counts.js";
 import type { Db } from "../db/client.js";
 import { readAll } from "../db/query.js";
-import { jobRunCounts, lastRunPerJob } from "../jobs/run-counts.js";
-import { JOB_NAMES } from "../jobs/types.js";
+import { jobRunCounts, lastRunPerJob } from "../job-records/run-counts.js";
+import { JOB_NAMES } from "../job-records/names.js";
 import { diagnosesByCategory, importWatermark, judgeSpendOn, verdictsByIntentAndStatus } from "../monitoring/metric-queries.js";
 import { LATENCY_BOUNDS } from "../stability/latency.js";
 import type { Metric, RollupRow } from "../stability/rollup-metrics.js";

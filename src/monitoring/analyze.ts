@@ -11,7 +11,7 @@ import { loadTranscript as loadBoundedTranscript } from "./transcript-load.js";
 import { callWindow } from "./deadline.js";
 import { judgeTranscript, UNREADABLE } from "./verdict.js";
 import { contradicts, factsOf, recordOf, unmetReason, type VerifierRecord } from "./verification.js";
-import type { Verifier } from "./verifier.js";
+import type { Verifier } from "../integrations/verifier.js";
 
 export interface AnalysisContext {
   deps: Deps;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Deps } from "../deps.js";
 import type { RequestGate } from "../integrations/langfuse.js";
-import type { JobSummary } from "../jobs/types.js";
+import type { JobSummary } from "../job-records/names.js";
 import { analyzeClaimed, type AnalysisContext } from "./analyze.js";
 import { callWindow, cycleDeadline } from "./deadline.js";
 import { diagnoseFailures } from "./diagnose.js";

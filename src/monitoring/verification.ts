@@ -3,7 +3,7 @@ import { guarded, whenChanged, type Conditional } from "../db/guarded-batch.js";
 import type { AnalysisContext } from "./analyze.js";
 import type { Fulfillment } from "./prompts.js";
 import type { ResultRow } from "./results.js";
-import type { VerifierFacts, VerifierResult, VerifierStatus } from "./verifier.js";
+import type { VerifierFacts, VerifierResult, VerifierStatus } from "../integrations/verifier.js";
 
 /** A verdict's system-of-record check as stored: the facts are kept so a later cycle can ask again. */
 export interface VerifierRecord {

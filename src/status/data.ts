@@ -2,8 +2,8 @@ import type { Results } from "../db/query.js";
 import type { Deps } from "../deps.js";
 import { firingAlerts } from "../alerts/queries.js";
 import { eventsPerSlot } from "../events/event-queries.js";
-import { jobHealth, type JobHealth } from "../jobs/job-health.js";
-import { JOB_NAMES } from "../jobs/types.js";
+import { jobHealth, type JobHealth } from "../job-records/job-health.js";
+import { JOB_NAMES } from "../job-records/names.js";
 import {
   recentFailedConversations,
   topFailureCategories,

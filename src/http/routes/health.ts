@@ -3,9 +3,9 @@ import { z } from "zod";
 import { isCredentialsRefused } from "../../db/errors.js";
 import { writeProbe } from "../../db/write-probe.js";
 import type { Deps } from "../../deps.js";
-import { schemaAndLastRun } from "../../jobs/job-runs.js";
+import { schemaAndLastRun } from "../../job-records/job-runs.js";
 import type { AppEnv } from "../app-env.js";
-import { parseCron } from "../../scheduling/cron-expression.js";
+import { parseCron } from "../../shared/cron-expression.js";
 import { defineRoute, json, lazy } from "../contract.js";
 import { schemaStatus } from "../schema-guard.js";
 

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { jobHealth } from "../../jobs/job-health.js";
-import { JOB_NAMES } from "../../jobs/types.js";
+import { jobHealth } from "../../job-records/job-health.js";
+import { JOB_NAMES } from "../../job-records/names.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, json } from "../contract.js";

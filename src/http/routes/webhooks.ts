@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { createBatchWriter } from "../../db/batch-writer.js";
 import type { Deps } from "../../deps.js";
-import { createMemoryRateLimiter } from "../../security/address-limiter.js";
+import { createMemoryRateLimiter } from "../address-limiter.js";
 import { NotFoundError } from "../../errors.js";
 import { createEventWriter } from "../../stability/event-writer.js";
 import { botEventSchema } from "../../stability/events.js";
