@@ -33,7 +33,7 @@ export interface AppOptions {
 
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
-  const apiKey = requireBearer(deps.env.VIGIL_API_KEY, "VIGIL_API_KEY", deps);
+  const apiKey = requireBearer(deps.settings.http.apiKey, "VIGIL_API_KEY", deps);
   const schema = currentSchemaGuard(deps.db);
 
   app.use(requestEnvelope(deps.log));
@@ -41,9 +41,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   // path skips the API-key, body-limit and path-guard layers below (CPU per webhook).
   const routed = app.route("/", webhookRoutes(deps, schema));
   const limitBody = bodyLimit({
-    maxSize: deps.env.BODY_LIMIT_BYTES,
+    maxSize: deps.settings.http.bodyLimitBytes,
     onError: () => {
-      throw new PayloadTooLargeError(`Request body is larger than ${deps.env.BODY_LIMIT_BYTES} bytes`);
+      throw new PayloadTooLargeError(`Request body is larger than ${deps.settings.http.bodyLimitBytes} bytes`);
     },
   });
   app.use(limitBody);

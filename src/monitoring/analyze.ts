@@ -1,4 +1,4 @@
-import type { Deps } from "../deps.js";
+import type { MonitorContext } from "./context.js";
 import { errorMessage, UpstreamError } from "../errors.js";
 import type { CallLimiter } from "../integrations/call-limiter.js";
 import { JudgeSchemaError, type JudgeModel, type JudgeRequest } from "../integrations/judge.js";
@@ -14,7 +14,7 @@ import { contradicts, factsOf, recordOf, unmetReason, type VerifierRecord } from
 import type { Verifier } from "../integrations/verifier.js";
 
 export interface AnalysisContext {
-  deps: Deps;
+  deps: MonitorContext;
   judge: JudgeModel;
   limiter: CallLimiter;
   settings: MonitorSettings;
@@ -38,11 +38,11 @@ export class OutOfTimeError extends Error {
   }
 }
 
-export const loadTranscript = (deps: Deps, sessionKey: string, maxChars: number): Promise<Transcript> =>
+export const loadTranscript = (deps: Pick<MonitorContext, "db">, sessionKey: string, maxChars: number): Promise<Transcript> =>
   loadBoundedTranscript(deps.db, sessionKey, maxChars);
 
 /** Counts an unreadable session and logs each new shape once a cycle: its keys, never its content. */
-function noteUnreadable(ctx: AnalysisContext, shapes: string[], log: Deps["log"]) {
+function noteUnreadable(ctx: AnalysisContext, shapes: string[], log: MonitorContext["log"]) {
   ctx.unreadable.sessions++;
   const fresh = shapes.filter((shape) => !ctx.unreadable.shapes.has(shape));
   for (const shape of fresh) ctx.unreadable.shapes.add(shape);

@@ -1,5 +1,5 @@
-import type { Deps } from "../deps.js";
 import { readQualityChecks, type QualityChecks } from "../monitoring/quality-counts.js";
+import type { Db } from "../db/client.js";
 import { readAll, type Query, type Results } from "../db/query.js";
 import { metricsFollowUp, timelineQueries, toTimeline, type PeriodMetrics } from "./metrics.js";
 import { latestRestarts, observationPeriod, type ObservationPeriod } from "./observation.js";
@@ -10,9 +10,9 @@ import { baselineWindow, logEntry, logWindows, windowQueries, type LogEntry } fr
 import type { RollupRow } from "./rollup-metrics.js";
 import { recommend } from "./report-advice.js";
 import { lastMinuteBySource, periodStarts, periodTotals, readRollups } from "./rollup-reader.js";
-import { thresholdsFrom } from "./thresholds.js";
-import type { Comparison } from "../regression/detect.js";
-import { compareWithBaseline, regressionSettings } from "../regression/evaluate.js";
+import type { StabilityThresholds } from "./thresholds.js";
+import type { Comparison, RegressionSettings } from "../regression/detect.js";
+import { compareWithBaseline } from "../regression/evaluate.js";
 import { regressionRedFlags } from "../regression/red-flags.js";
 
 const H = 3600_000;
@@ -43,9 +43,16 @@ export interface StabilityReport {
   baseline: Comparison[];
 }
 
+/** What the report reads: the database, whether monitoring is configured, and the thresholds it judges by. */
+export interface ReportContext {
+  db: Db;
+  monitoring: { source?: unknown; judge?: unknown } | undefined;
+  settings: { stability: StabilityThresholds; regression: RegressionSettings };
+}
+
 /** The verdict over the last `hours`, or over the current observation period when that is shorter. */
-export async function buildStabilityReport(deps: Deps, now: number, hours: number): Promise<StabilityReport> {
-  const t = thresholdsFrom(deps.env);
+export async function buildStabilityReport(deps: ReportContext, now: number, hours: number): Promise<StabilityReport> {
+  const t = deps.settings.stability;
   const gapMs = t.zeroDeliveryMinutes * MIN;
   const requiredMs = hours * H;
   const rolling = now - requiredMs;
@@ -54,7 +61,7 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   // is older than the window, the usual case). Independent reads run in parallel: at Turso's
   // distance each is a network round trip.
   const rollingReads = windowReads(rolling, now);
-  const regression = regressionSettings(deps.env);
+  const regression = deps.settings.regression;
   const [[starts, restarts, lastErrors, ...rollingResults], rollingQuality, baseline] = await Promise.all([
     readRollups(deps.db, [
       periodStarts(rolling - gapMs - MIN, gapMs),

@@ -1,5 +1,5 @@
-import { sourceKey, type Env } from "../env.js";
-import { splitSecrets } from "../security/webhook-secrets.js";
+import { sourceKey } from "../security/webhook-secrets.js";
+import type { SourceSettings } from "./known-sources.js";
 
 export interface SourceSecrets {
   secrets: string[];
@@ -7,28 +7,7 @@ export interface SourceSecrets {
   shared: boolean;
 }
 
-interface SecretTable {
-  shared: SourceSecrets;
-  own: Map<string, SourceSecrets>;
-}
-
-// Split once per configuration, not on every webhook; bounded by the variables set.
-const tables = new WeakMap<Env, SecretTable>();
-
-function tableFor(env: Env): SecretTable {
-  let table = tables.get(env);
-  if (!table) {
-    table = {
-      shared: { secrets: splitSecrets(env.WEBHOOK_SECRET ?? ""), shared: true },
-      own: new Map(Object.entries(env.webhookSecretsBySource).map(([key, raw]) => [key, { secrets: splitSecrets(raw), shared: false }])),
-    };
-    tables.set(env, table);
-  }
-  return table;
-}
-
 /** WEBHOOK_SECRET_<SOURCE> overrides WEBHOOK_SECRET; either may list several, comma-separated. */
-export function secretsForSource(env: Env, source: string): SourceSecrets {
-  const table = tableFor(env);
-  return table.own.get(sourceKey(source)) ?? table.shared;
+export function secretsForSource(sources: SourceSettings, source: string): SourceSecrets {
+  return sources.secrets.own.get(sourceKey(source)) ?? sources.secrets.shared;
 }

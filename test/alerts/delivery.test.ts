@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
-import { deliverySettings } from "../../src/alerts/delivery-settings.js";
+import { deliverySettings } from "../../src/settings.js";
 import { deliverNotifications } from "../../src/alerts/outbox.js";
 import { DEFAULT_RULES, type Channel } from "../../src/alerts/rules.js";
 import { evaluateAlerts } from "../../src/alerts/engine.js";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Deps } from "../../deps.js";
+import type { AppContext } from "../context.js";
 import { plainText } from "../../security/control-characters.js";
 import { listCheckpoints, type Checkpoint } from "../../stability/checkpoints.js";
 import type { ErrorGroup, SlowReplies } from "../../stability/event-details.js";
@@ -218,7 +218,7 @@ export const STABILITY_ROUTES = {
   }),
 };
 
-export function stabilityRoutes(deps: Deps) {
+export function stabilityRoutes(deps: AppContext) {
   const R = STABILITY_ROUTES;
   return new Hono<AppEnv>()
     .on(R.report.method, R.report.path, validated(R.report), async (c) => {
