@@ -15,7 +15,10 @@ export interface RulesSource {
  * over ALERT_RULES_FILE (a path from the working directory: the project root, locally and in a
  * Vercel function, where the file must be bundled with it).
  */
-export function readRulesSource(env: { ALERT_RULES_JSON?: string | undefined; ALERT_RULES_FILE?: string | undefined }): RulesSource | undefined {
+export function readRulesSource(env: {
+  ALERT_RULES_JSON?: string | undefined;
+  ALERT_RULES_FILE?: string | undefined;
+}): RulesSource | undefined {
   if (env.ALERT_RULES_JSON) return { name: "ALERT_RULES_JSON", text: env.ALERT_RULES_JSON };
   const path = env.ALERT_RULES_FILE;
   if (!path) return undefined;

@@ -81,7 +81,8 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const [lastDeliveries] = await readRollups(db, [lastDeliveryBySource()]);
     const limit = (rule.threshold ?? rule.windowMinutes) * MIN;
     // With sources declared, only those are watched: taking one off the list retires it.
-    const watched = (source: string) => !sourcesAreDeclared(settings.webhooks.sources) || isDeclaredSource(settings.webhooks.sources, source);
+    const watched = (source: string) =>
+      !sourcesAreDeclared(settings.webhooks.sources) || isDeclaredSource(settings.webhooks.sources, source);
     return lastDeliveries
       .filter((r) => watched(r.source) && now - (r.last + MIN) > limit)
       .map((r) => ({

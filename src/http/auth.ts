@@ -35,11 +35,7 @@ export async function checkKeyThrottled(deps: AuthContext, c: Context, matches: 
  * Requires `Authorization: Bearer <secret>`. A deployment without the secret refuses every
  * call (never open by default) and says why once in the log.
  */
-export function requireBearer(
-  secret: string | undefined,
-  variable: string,
-  deps: AuthContext & { log: Logger },
-): MiddlewareHandler {
+export function requireBearer(secret: string | undefined, variable: string, deps: AuthContext & { log: Logger }): MiddlewareHandler {
   const { log } = deps;
   let warned = false;
   return async (c, next) => {

@@ -30,7 +30,10 @@ const windowStartOf = (ms: number) => Math.floor(ms / WINDOW_MS) * WINDOW_MS;
  * next run closes 3. Each window is computed from rollups and inserted once (its start is the
  * primary key), so overlapping runs cannot close it twice.
  */
-export async function closeDueCheckpoints(deps: { db: Db; log: Logger; settings: { stability: StabilityThresholds } }, now: number): Promise<Checkpoint[]> {
+export async function closeDueCheckpoints(
+  deps: { db: Db; log: Logger; settings: { stability: StabilityThresholds } },
+  now: number,
+): Promise<Checkpoint[]> {
   const { db } = deps;
   const lastCompleteEnd = windowStartOf(now);
   const start = await firstWindowToClose(db, lastCompleteEnd);

@@ -19,7 +19,7 @@ import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { latencyPercentile } from "../stability/latency.js";
 import type { Metric } from "../stability/rollup-metrics.js";
 import { readRollups, sumOf, totalsPerSlot } from "../stability/rollup-reader.js";
-import { buildStabilityReport, type ReportContext, type StabilityReport } from "../stability/report.js";
+import { buildStabilityReport, type ReportContext, type StabilityReport } from "../report/report.js";
 
 const MIN = 60_000;
 const HOUR = 3600_000;

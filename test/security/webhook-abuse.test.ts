@@ -203,7 +203,9 @@ describe("made-up sources", () => {
     await createApp(deps).request("/api/webhooks/old-bot", signedRequest(botEvent("message.received")));
     const later = deps.clock() + 3 * 3600_000;
     const zero = DEFAULT_RULES.filter((r) => r.signal === "zero_deliveries");
-    await evaluateAlerts({ ...deps, settings: settingsFromEnv(testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "new-bot" })) }, later, zero, ["console"]);
+    await evaluateAlerts({ ...deps, settings: settingsFromEnv(testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "new-bot" })) }, later, zero, [
+      "console",
+    ]);
     expect(await count("SELECT COUNT(*) AS n FROM alerts")).toBe(0);
     await evaluateAlerts(deps, later, zero, ["console"]);
     expect(await count("SELECT COUNT(*) AS n FROM alerts WHERE rule = 'zero_deliveries'")).toBe(1);

@@ -6,9 +6,9 @@ import { listCheckpoints, type Checkpoint } from "../../stability/checkpoints.js
 import type { ErrorGroup, SlowReplies } from "../../stability/event-details.js";
 import { describeStart, restartObservation, type ObservationPeriod } from "../../stability/observation.js";
 import type { RedFlag } from "../../stability/red-flags.js";
-import { buildStabilityReport } from "../../stability/report.js";
-import type { LogEntry } from "../../stability/report-log.js";
-import { renderStabilityMarkdown } from "../../stability/report-markdown.js";
+import { buildStabilityReport } from "../../report/report.js";
+import type { LogEntry } from "../../report/report-log.js";
+import { renderStabilityMarkdown } from "../../report/report-markdown.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";

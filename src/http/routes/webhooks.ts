@@ -71,7 +71,8 @@ export function webhookRoutes(deps: AppContext, schema: SchemaGuard) {
     const source = canonicalSource(deps.settings.webhooks.sources, given);
     // On Vercel x-real-ip is set by the platform; locally there is none and refusals share one budget.
     const clientIp = ipAddress(c.req.raw.headers);
-    if (sourcesAreDeclared(deps.settings.webhooks.sources) && !isDeclaredSource(deps.settings.webhooks.sources, source)) await refuseUnknownSource(ctx, source, clientIp);
+    if (sourcesAreDeclared(deps.settings.webhooks.sources) && !isDeclaredSource(deps.settings.webhooks.sources, source))
+      await refuseUnknownSource(ctx, source, clientIp);
     // Not hono/body-limit: it makes @hono/node-server build a full Web Request for every webhook
     // (measured: ~10% of the route); readBodyWithin only does for a chunked body.
     const body = await readBodyWithin(c, deps.settings.webhooks.maxBytes, "Webhook body");
