@@ -14,6 +14,7 @@ import { jobRoutes } from "./http/routes/jobs.js";
 import { metricsRoutes } from "./http/routes/metrics.js";
 import { monitoringRoutes } from "./http/routes/monitoring.js";
 import { openApiRoutes } from "./http/routes/openapi.js";
+import { ROUTES } from "./http/route-table.js";
 import { runRoutes } from "./http/routes/runs.js";
 import { statusRoutes } from "./http/routes/status.js";
 import { stabilityRoutes } from "./http/routes/stability.js";
@@ -67,7 +68,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route("/", metricsRoutes(deps))
     .route("/", eventRoutes(deps))
     .route("/", statusRoutes(deps))
-    .route("/", openApiRoutes());
+    .route("/", openApiRoutes(ROUTES));
 }
 
 export type App = ReturnType<typeof createApp>;

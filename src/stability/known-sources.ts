@@ -1,6 +1,11 @@
 import type { Db } from "../db/client.js";
 import { sourceKey } from "../security/webhook-secrets.js";
-import type { SourceSecrets } from "./secrets.js";
+
+export interface SourceSecrets {
+  secrets: string[];
+  /** True when the source has no secret of its own and signs with WEBHOOK_SECRET. */
+  shared: boolean;
+}
 
 /** The declared webhook sources and their secrets, split once from the configuration (src/settings.ts). */
 export interface SourceSettings {

@@ -1,11 +1,5 @@
 import { sourceKey } from "../security/webhook-secrets.js";
-import type { SourceSettings } from "./known-sources.js";
-
-export interface SourceSecrets {
-  secrets: string[];
-  /** True when the source has no secret of its own and signs with WEBHOOK_SECRET. */
-  shared: boolean;
-}
+import type { SourceSecrets, SourceSettings } from "./known-sources.js";
 
 /** WEBHOOK_SECRET_<SOURCE> overrides WEBHOOK_SECRET; either may list several, comma-separated. */
 export function secretsForSource(sources: SourceSettings, source: string): SourceSecrets {

@@ -38,31 +38,33 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Every module specifier a file names: static and type-only imports, re-exports, `import()` and `import("…").T`. */
-function specifiers(file: string, text: string): string[] {
-  const found: string[] = [];
+function imports(file: string, text: string): { spec: string; typeOnly: boolean }[] {
+  const found: { spec: string; typeOnly: boolean }[] = [];
   const visit = (node: ts.Node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
-      found.push(node.moduleSpecifier.text);
-    else if (
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      const named = clause?.namedBindings;
+      const allNamedTypes =
+        !!named && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly) && !clause?.name;
+      found.push({ spec: node.moduleSpecifier.text, typeOnly: !!clause?.isTypeOnly || allNamedTypes });
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      found.push({ spec: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
+    } else if (
       ts.isCallExpression(node) &&
       node.expression.kind === ts.SyntaxKind.ImportKeyword &&
       node.arguments[0] &&
       ts.isStringLiteralLike(node.arguments[0])
-    )
-      found.push(node.arguments[0].text);
-    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal))
-      found.push(node.argument.literal.text);
-    else if (
-      ts.isImportEqualsDeclaration(node) &&
-      ts.isExternalModuleReference(node.moduleReference) &&
-      ts.isStringLiteral(node.moduleReference.expression)
-    )
-      found.push(node.moduleReference.expression.text);
+    ) {
+      found.push({ spec: node.arguments[0].text, typeOnly: false });
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      found.push({ spec: node.argument.literal.text, typeOnly: true });
+    }
     ts.forEachChild(node, visit);
   };
   visit(ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS));
   return found;
 }
+const specifiers = (file: string, text: string) => imports(file, text).map((i) => i.spec);
 
 /** The folder under src/ a file belongs to; a file directly in src/ is its own unit. */
 const unitOf = (file: string) => {
@@ -74,6 +76,22 @@ interface Edge {
   from: string;
   to: string;
   via: string;
+}
+
+/** Imports between files of src/ that run: static and dynamic (type-only ones are erased). */
+function runtimeFileGraph(): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const file of sourceFiles(SRC)) {
+    const targets = new Set<string>();
+    for (const { spec, typeOnly } of imports(file, readFileSync(file, "utf8"))) {
+      if (typeOnly || !spec.startsWith(".")) continue;
+      const base = resolve(dirname(file), spec).replace(/\.js$/, "");
+      const target = [`${base}.ts`, `${base}.tsx`].find((c) => existsSync(c));
+      if (target && !relative(SRC, target).startsWith("..")) targets.add(relative(SRC, target));
+    }
+    graph.set(relative(SRC, file), targets);
+  }
+  return graph;
 }
 
 /** Imports between folders of src/ (an import leaving src/, like package.json or a package, is not an edge). */
@@ -137,6 +155,10 @@ describe("folder layers of src/", () => {
     expect(findCycle(graph)?.join(" → ")).toBeUndefined();
   });
 
+  it("has no runtime cycle between files, dynamic imports included", () => {
+    expect(findCycle(runtimeFileGraph())?.join(" → ")).toBeUndefined();
+  });
+
   it("sees every kind of import", () => {
     const text = [
       'import { a } from "./a.js";',
@@ -146,8 +168,19 @@ describe("folder layers of src/", () => {
       'const e = await import("./e.js");',
       'let f: import("./f.js").F;',
       "// import { g } from './g.js';",
+      'import { type H } from "./h.js";',
+      'import { type I, i } from "./i.js";',
     ].join("\n");
-    expect(specifiers("x.ts", text)).toEqual(["./a.js", "./b.js", "./c.js", "./d.js", "./e.js", "./f.js"]);
+    expect(imports("x.ts", text)).toEqual([
+      { spec: "./a.js", typeOnly: false },
+      { spec: "./b.js", typeOnly: true },
+      { spec: "./c.js", typeOnly: false },
+      { spec: "./d.js", typeOnly: true },
+      { spec: "./e.js", typeOnly: false },
+      { spec: "./f.js", typeOnly: true },
+      { spec: "./h.js", typeOnly: true },
+      { spec: "./i.js", typeOnly: false },
+    ]);
   });
 
   it("the detector finds a cycle when there is one", () => {
