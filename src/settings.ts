@@ -64,19 +64,19 @@ export const thresholdsFrom = (env: Env): StabilityThresholds => ({
   unansweredMinReceived: env.STABILITY_UNANSWERED_MIN_RECEIVED,
 });
 
-export const regressionSettings = (env: Env): RegressionSettings => ({
+const regressionSettings = (env: Env): RegressionSettings => ({
   alpha: env.REGRESSION_ALPHA,
   minSamples: env.REGRESSION_MIN_SAMPLES,
   minRatio: env.REGRESSION_MIN_RATIO,
   baselineDays: env.REGRESSION_BASELINE_DAYS,
 });
 
-export const runSettings = (env: Env): RunSettings => ({
+const runSettings = (env: Env): RunSettings => ({
   stallMs: env.STALL_MINUTES * 60_000,
   archiveMaxExecutions: env.RUN_ARCHIVE_MAX_EXECUTIONS,
 });
 
-export const escalationSettings = (env: Env): EscalationSettings => ({
+const escalationSettings = (env: Env): EscalationSettings => ({
   afterMs: env.ALERT_ESCALATION_MINUTES * 60_000,
 });
 

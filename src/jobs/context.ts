@@ -6,7 +6,7 @@ import type { RunSettings } from "../runs/settings.js";
 import type { ReportContext } from "../report/report.js";
 
 /** How long each kind of row is kept, in days (RETENTION_DAYS and its siblings). */
-export interface RetentionSettings {
+interface RetentionSettings {
   eventDays: number;
   replayWindowDays: number;
   runDays: number;
