@@ -101,7 +101,11 @@ export const sourceSettings = (env: Env): SourceSettings => ({
  * alerting: a typo in a rules file must not take /api/health and every route down with it.
  */
 export function rulesFromEnv(env: Env, log: Logger, deployed: boolean): Rule[] {
-  const defaults = defaultRules({ fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE, stability: thresholdsFrom(env) });
+  const defaults = defaultRules({
+    fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE,
+    costSpikeRatio: env.COST_SPIKE_RATIO,
+    stability: thresholdsFrom(env),
+  });
   try {
     return rulesFrom(readRulesSource(env), defaults);
   } catch (error) {
@@ -120,6 +124,7 @@ export function settingsFromEnv(env: Env) {
     runs: runSettings(env),
     escalation: escalationSettings(env),
     delivery: deliverySettings(env),
+    cost: { spikeRatio: env.COST_SPIKE_RATIO },
     webhooks: {
       sources: sourceSettings(env),
       toleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,

@@ -16,6 +16,8 @@ export interface AlertContext {
     regression: RegressionSettings;
     webhooks: { sources: SourceSettings };
     jobs: { schedules: JobSchedules };
+    /** COST_SPIKE_RATIO: how many times the baseline's cost per conversation is a spike. */
+    cost: { spikeRatio: number };
   };
 }
 
