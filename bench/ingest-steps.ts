@@ -14,6 +14,7 @@ import { botEventSchema, classifyEvent } from "../src/stability/events.js";
 import { createEventWriter, type EventRow } from "../src/stability/event-writer.js";
 import { CATCH_UP_STATEMENTS } from "../src/stability/rollup-catch-up.js";
 import { splitSecrets, standardWebhookKey } from "../src/security/webhook-secrets.js";
+import { sourceSettings } from "../src/settings.js";
 import { secretsForSource } from "../src/stability/secrets.js";
 import { signStandardWebhook, verifySignature } from "../src/stability/signatures.js";
 import { fmt, probe, startChild, stop, table, type BenchResult } from "./lib.js";
@@ -154,7 +155,7 @@ async function measureSteps(): Promise<BenchResult> {
       return given.some((g) => g.length === expected.length && timingSafeEqual(g, expected));
     });
   };
-  const env = parseEnv({ WEBHOOK_SECRET: secret });
+  const sources = sourceSettings(parseEnv({ WEBHOOK_SECRET: secret }));
   for (let round = 0; round < 2; round++) {
     results.push(
       await measure("signature: secrets split, key decoded, bytes copied per request (old)", 20_000, () =>
@@ -164,7 +165,7 @@ async function measureSteps(): Promise<BenchResult> {
     results.push(
       await measure("signature: secrets and key decoded once per configuration (new)", 20_000, () =>
         verifySignature({
-          secrets: secretsForSource(env, "bench").secrets,
+          secrets: secretsForSource(sources, "bench").secrets,
           headers: (h) => headers[h],
           body: raw,
           nowSeconds: signed.ts,

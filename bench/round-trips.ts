@@ -7,7 +7,7 @@ import { migrate } from "../src/db/migrate.js";
 import { depsFromEnv } from "../src/deps.js";
 import { parseEnv } from "../src/env.js";
 import { JOBS } from "../src/jobs/registry.js";
-import { JOB_NAMES } from "../src/jobs/types.js";
+import { JOB_NAMES } from "../src/job-records/names.js";
 import { createLogger } from "../src/log.js";
 import { closeDueCheckpoints } from "../src/stability/checkpoints.js";
 import { signStandardWebhook } from "../src/stability/signatures.js";

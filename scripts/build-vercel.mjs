@@ -46,7 +46,7 @@ rmSync("dist/public", { recursive: true, force: true });
 mkdirSync("dist/public", { recursive: true });
 writeFileSync("dist/public/robots.txt", "User-agent: *\nDisallow: /\n");
 const result = await build({
-  entryPoints: { entry: "src/vercel-entry.ts", migrate: "src/db/migrate-cli.ts" },
+  entryPoints: { entry: "src/vercel-entry.ts", migrate: "src/cli/db-migrate.ts" },
   bundle: true,
   splitting: true,
   platform: "node",

@@ -2,7 +2,7 @@ import { readRulesSource, rulesFrom } from "../src/alerts/rules-source.js";
 import { defaultRules } from "../src/alerts/rules.js";
 import { loadDotEnv, loadEnv } from "../src/env.js";
 import { errorMessage } from "../src/errors.js";
-import { thresholdsFrom } from "../src/stability/thresholds.js";
+import { thresholdsFrom } from "../src/settings.js";
 
 // `npm run rules:check`: the alert rules this environment would run (ALERT_RULES_JSON, else
 // ALERT_RULES_FILE), checked where a mistake can still stop a build instead of being a log line

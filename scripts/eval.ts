@@ -4,9 +4,10 @@
 // prompt. Pointed at a scripted model that answers each fixture's label it only proves the
 // plumbing; the agreement it reports is the judge's only with a real model.
 import { loadDotEnv, loadEnv } from "../src/env.js";
-import { judgeFromEnv, type JudgeRequest } from "../src/integrations/judge.js";
+import { judgeFromEnv } from "../src/deps.js";
+import type { JudgeRequest } from "../src/integrations/judge.js";
 import { DIAGNOSIS_SYSTEM, diagnosisSchema, diagnosisUser } from "../src/monitoring/prompts.js";
-import { monitorSettings } from "../src/monitoring/settings.js";
+import { monitorSettings } from "../src/settings.js";
 import { buildTranscript, type StoredObservation } from "../src/monitoring/transcript.js";
 import { judgeTranscript } from "../src/monitoring/verdict.js";
 import { ADVERSARIAL } from "../test/fixtures/adversarial.js";

@@ -14,6 +14,7 @@ import { jobRoutes } from "./http/routes/jobs.js";
 import { metricsRoutes } from "./http/routes/metrics.js";
 import { monitoringRoutes } from "./http/routes/monitoring.js";
 import { openApiRoutes } from "./http/routes/openapi.js";
+import { ROUTES } from "./http/route-table.js";
 import { runRoutes } from "./http/routes/runs.js";
 import { statusRoutes } from "./http/routes/status.js";
 import { stabilityRoutes } from "./http/routes/stability.js";
@@ -22,7 +23,8 @@ import { refuseControlCharactersInPath } from "./http/path-guard.js";
 import { currentSchemaGuard } from "./http/schema-guard.js";
 import { requestEnvelope } from "./http/request-envelope.js";
 import { JOBS } from "./jobs/registry.js";
-import type { JobFn, JobName } from "./jobs/types.js";
+import type { JobName } from "./job-records/names.js";
+import type { JobFn } from "./jobs/types.js";
 
 /** Builds the whole HTTP surface from its dependencies; Vercel, the local server and tests all use this. */
 export interface AppOptions {
@@ -32,7 +34,7 @@ export interface AppOptions {
 
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
-  const apiKey = requireBearer(deps.env.VIGIL_API_KEY, "VIGIL_API_KEY", deps);
+  const apiKey = requireBearer(deps.settings.http.apiKey, "VIGIL_API_KEY", deps);
   const schema = currentSchemaGuard(deps.db);
 
   app.use(requestEnvelope(deps.log));
@@ -40,9 +42,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   // path skips the API-key, body-limit and path-guard layers below (CPU per webhook).
   const routed = app.route("/", webhookRoutes(deps, schema));
   const limitBody = bodyLimit({
-    maxSize: deps.env.BODY_LIMIT_BYTES,
+    maxSize: deps.settings.http.bodyLimitBytes,
     onError: () => {
-      throw new PayloadTooLargeError(`Request body is larger than ${deps.env.BODY_LIMIT_BYTES} bytes`);
+      throw new PayloadTooLargeError(`Request body is larger than ${deps.settings.http.bodyLimitBytes} bytes`);
     },
   });
   app.use(limitBody);
@@ -66,7 +68,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     .route("/", metricsRoutes(deps))
     .route("/", eventRoutes(deps))
     .route("/", statusRoutes(deps))
-    .route("/", openApiRoutes());
+    .route("/", openApiRoutes(ROUTES));
 }
 
 export type App = ReturnType<typeof createApp>;

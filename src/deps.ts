@@ -1,51 +1,28 @@
 import { getDeadline } from "@vercel/functions";
 import { channelsFromEnv } from "./alerts/channels/registry.js";
-import type { Sender } from "./alerts/channels/sender.js";
-import type { Channel, Rule } from "./alerts/rules.js";
-import { rulesFromEnv } from "./alerts/rules-source.js";
-import { createDb, type Db } from "./db/client.js";
+import { createDb } from "./db/client.js";
 import { coalesceReads } from "./db/read-batch.js";
 import { isProduction, type Env } from "./env.js";
-import { createLocalCallLimiter, createSharedCallLimiter, type CallLimiter } from "./integrations/call-limiter.js";
-import { judgeFromEnv, type JudgeModel } from "./integrations/judge.js";
-import { createLangfuseSource, type TraceSource } from "./integrations/langfuse.js";
-import { createLangfuseLinks, type LangfuseLinks } from "./integrations/langfuse-links.js";
-import { createUpstashRateLimiter, type RateLimiter } from "./integrations/rate-limiter.js";
-import { createHttpVerifier, type Verifier } from "./monitoring/verifier.js";
+import { createLocalCallLimiter, createSharedCallLimiter } from "./integrations/call-limiter.js";
+import { createOpenAIJudge, type JudgeModel } from "./integrations/judge.js";
+import { createLangfuseSource } from "./integrations/langfuse.js";
+import { createLangfuseLinks } from "./integrations/langfuse-links.js";
+import { createUpstashRateLimiter } from "./integrations/rate-limiter.js";
+import { createHttpVerifier } from "./integrations/verifier.js";
+import type { AppContext } from "./http/context.js";
 import { createLogger, type Logger } from "./log.js";
+import type { MonitoringServices } from "./monitoring/context.js";
+import { rulesFromEnv, settingsFromEnv } from "./settings.js";
 
-/** Everything outside the process, passed into createApp and the jobs so tests can swap it. */
-export interface Deps {
-  env: Env;
-  db: Db;
-  log: Logger;
-  /** Milliseconds since the epoch. */
-  clock: () => number;
-  /** When the platform ends this invocation (epoch ms, the clock's time), if it says: Vercel's getDeadline(). */
-  functionDeadline: () => number | undefined;
-  /** Shared webhook rate limiter; undefined when Upstash is not configured (rate limiting off). */
-  webhookRateLimiter: RateLimiter | undefined;
-  /** Post-conversation monitoring's outside services; a missing one is reported as not configured. */
-  monitoring: MonitoringDeps | undefined;
-  alerts: AlertDeps;
-}
+/**
+ * Everything outside the process and the settings, built once per instance and passed into
+ * createApp and the jobs so tests can swap it. Each domain takes only its own narrow context
+ * (MonitorContext, AlertContext, ReportContext…); this is their union, and the one place that
+ * reads Env.
+ */
+export type Deps = AppContext;
 
-interface AlertDeps {
-  rules: Rule[];
-  /** Configured notification channels; console is always there. */
-  channels: Partial<Record<Channel, Sender>>;
-}
-
-interface MonitoringDeps {
-  source: TraceSource | undefined;
-  judge: JudgeModel | undefined;
-  limiter: CallLimiter;
-  verifier: Verifier | undefined;
-  /** Links to Langfuse sessions (status page, reports), when Langfuse is configured. */
-  links?: LangfuseLinks;
-}
-
-function monitoringFromEnv(env: Env, log: Logger, clock: () => number): MonitoringDeps {
+function monitoringFromEnv(env: Env, log: Logger, clock: () => number): MonitoringServices {
   const shared =
     env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
       ? createUpstashRateLimiter({
@@ -89,7 +66,7 @@ export function depsFromEnv(env: Env, overrides: Partial<Deps> = {}): Deps {
   const log = overrides.log ?? createLogger({ level: env.LOG_LEVEL });
   const clock = overrides.clock ?? Date.now;
   return {
-    env,
+    settings: overrides.settings ?? settingsFromEnv(env),
     db: coalesceReads(
       overrides.db ??
         createDb({
@@ -123,3 +100,16 @@ export function depsFromEnv(env: Env, overrides: Partial<Deps> = {}): Deps {
     },
   };
 }
+
+/** The judge the configuration describes (OPENAI_BASE_URL, JUDGE_*), for the app and `npm run eval`. */
+export const judgeFromEnv = (env: Env, apiKey: string): JudgeModel =>
+  createOpenAIJudge({
+    apiKey,
+    baseURL: env.OPENAI_BASE_URL,
+    model: env.JUDGE_MODEL,
+    timeoutSeconds: env.MODEL_TIMEOUT_SECONDS,
+    temperature: env.JUDGE_TEMPERATURE,
+    responseFormat: env.JUDGE_RESPONSE_FORMAT,
+    maxCompletionTokens: env.JUDGE_MAX_COMPLETION_TOKENS,
+    reasoningEffort: env.JUDGE_REASONING_EFFORT,
+  });

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { MAX_DURATION_SECONDS } from "./deploy/vercel-config.js";
 import { jobSchedules, type JobSchedules } from "./scheduling/schedules.js";
-import { lowEntropy, secretWeakness, splitSecrets } from "./security/webhook-secrets.js";
+import { lowEntropy, secretWeakness, sourceKey, splitSecrets } from "./security/webhook-secrets.js";
 
 // The one place that reads process.env. Everything else receives the parsed Env.
 
@@ -178,9 +178,6 @@ export type Env = z.infer<typeof envSchema> & {
   /** Each job's cron, from HEARTBEAT_SCHEDULE etc. or the defaults. */
   schedules: JobSchedules;
 };
-
-/** WEBHOOK_SECRET_<KEY> and WEBHOOK_SOURCES entries are matched by this form of a source name. */
-export const sourceKey = (source: string) => source.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 
 type RawEnv = Record<string, string | undefined>;
 

@@ -10,8 +10,9 @@ import { createLogger } from "./log.js";
 // adapter is this, `(req) => app.fetch(req)`. Built once per function instance.
 function buildApp() {
   try {
-    const deps = depsFromEnv(loadEnv());
-    logConfiguredFeatures(deps.env, deps.log);
+    const env = loadEnv();
+    const deps = depsFromEnv(env);
+    logConfiguredFeatures(env, deps.log);
     return createApp(deps);
   } catch (error) {
     if (error instanceof ConfigError) return createMisconfiguredApp(error, createLogger({ base: { route: "config" } }));

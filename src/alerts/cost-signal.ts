@@ -1,8 +1,7 @@
 import { readAll } from "../db/query.js";
-import type { Deps } from "../deps.js";
 import { conversationCostSamples } from "../monitoring/store/results.js";
 import { describeFinding, detectRegressions } from "../regression/detect.js";
-import { regressionSettings } from "../regression/evaluate.js";
+import type { AlertContext } from "./context.js";
 import type { Rule } from "./rules.js";
 
 const MIN = 60_000;
@@ -14,11 +13,11 @@ const MIN = 60_000;
  * long conversations never page). The text gives baseline, now, effect size and p.
  */
 export async function costSpikeCandidates(
-  deps: Deps,
+  deps: AlertContext,
   now: number,
   rule: Rule,
 ): Promise<{ labels: Record<string, string>; summary: string }[]> {
-  const s = regressionSettings(deps.env);
+  const s = deps.settings.regression;
   const from = now - rule.windowMinutes * MIN;
   const [recent, baseline] = await readAll(deps.db, [
     conversationCostSamples(from, now + 1),
@@ -27,7 +26,7 @@ export async function costSpikeCandidates(
   const window = rule.windowMinutes % 60 === 0 ? `${rule.windowMinutes / 60} h` : `${rule.windowMinutes} min`;
   const { findings } = detectRegressions(
     [{ kind: "cost", metric: "cost per conversation", scope: "conversations", window, now: recent, baseline }],
-    { ...s, minRatio: rule.threshold ?? deps.env.COST_SPIKE_RATIO },
+    { ...s, minRatio: rule.threshold ?? deps.settings.cost.spikeRatio },
   );
   return findings.map((f) => ({ labels: { scope: f.scope }, summary: `cost spike: ${describeFinding(f, s.baselineDays)}` }));
 }

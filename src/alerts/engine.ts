@@ -1,4 +1,4 @@
-import type { Deps } from "../deps.js";
+import type { AlertContext } from "./context.js";
 import { applyDecision } from "./apply.js";
 import { countDecision, decide } from "./decide.js";
 import { listOpenAlertsByRule } from "./open-alerts.js";
@@ -12,7 +12,7 @@ import { listSilences } from "./silences.js";
  * written to the outbox in the same batch as the transition that causes them, so an alert
  * notifies exactly when its state changed, even if two evaluations overlap.
  */
-export async function evaluateAlerts(deps: Deps, now: number, rules: Rule[], configured: Channel[]) {
+export async function evaluateAlerts(deps: AlertContext, now: number, rules: Rule[], configured: Channel[]) {
   const { db } = deps;
   // Inhibiting rules first, so their targets see what fires now.
   const inhibitors = new Set(INHIBITIONS.map((i) => i.source));

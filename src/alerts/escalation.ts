@@ -1,5 +1,4 @@
 import type { Db } from "../db/client.js";
-import type { Env } from "../env.js";
 
 const ROUTE = "pagerduty_escalation";
 /** Resolutions are looked for among alerts started this recently (the alerts_state_started index). */
@@ -9,10 +8,6 @@ export interface EscalationSettings {
   /** A firing critical alert not acknowledged this long after it fired goes to the second route. */
   afterMs: number;
 }
-
-export const escalationSettings = (env: Pick<Env, "ALERT_ESCALATION_MINUTES">): EscalationSettings => ({
-  afterMs: env.ALERT_ESCALATION_MINUTES * 60_000,
-});
 
 /**
  * Writes the second route's notifications into the outbox: a `firing` one for each critical alert

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client.js";
-import type { Deps } from "../deps.js";
 import { errorMessage, UpstreamError } from "../errors.js";
+import type { Logger } from "../log.js";
 import { iso } from "../time.js";
 import type { AlertMessage, Sender } from "./channels/sender.js";
 import type { DeliverySettings } from "./delivery-settings.js";
@@ -16,7 +16,7 @@ const CLAIM_MS = 60_000;
  * NOTIFICATION_GIVE_UP_HOURS, recorded on the notification.
  */
 export async function deliverNotifications(
-  deps: Pick<Deps, "db" | "log">,
+  deps: { db: Db; log: Logger },
   now: number,
   channels: Partial<Record<Channel, Sender>>,
   { giveUpMs, statusUrl }: DeliverySettings,

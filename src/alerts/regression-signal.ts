@@ -1,6 +1,6 @@
-import type { Deps } from "../deps.js";
+import type { AlertContext } from "./context.js";
 import { describeFinding } from "../regression/detect.js";
-import { compareWithBaseline, regressionSettings } from "../regression/evaluate.js";
+import { compareWithBaseline } from "../regression/evaluate.js";
 import type { Rule } from "./rules.js";
 
 /**
@@ -9,11 +9,11 @@ import type { Rule } from "./rules.js";
  * The rule's window is the recent window; the last 24 h are compared as well.
  */
 export async function regressionCandidates(
-  deps: Deps,
+  deps: AlertContext,
   now: number,
   rule: Rule,
 ): Promise<{ labels: Record<string, string>; summary: string }[]> {
-  const settings = regressionSettings(deps.env);
+  const settings = deps.settings.regression;
   const { findings } = await compareWithBaseline(deps.db, now, rule.windowMinutes, settings);
   const scopes = [...new Set(findings.map((f) => f.scope))];
   return scopes.map((scope) => {

@@ -1,11 +1,8 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { z } from "zod";
-import type { Env } from "../env.js";
 import { ConfigError, errorMessage } from "../errors.js";
-import type { Logger } from "../log.js";
-import { defaultRules, ruleSchema, SIGNALS, type Rule } from "./rules.js";
-import { thresholdsFrom } from "../stability/thresholds.js";
+import { ruleSchema, SIGNALS, type Rule } from "./rules.js";
 
 /** Where a deployment's rules come from, named as the log line and the error name it. */
 export interface RulesSource {
@@ -18,7 +15,10 @@ export interface RulesSource {
  * over ALERT_RULES_FILE (a path from the working directory: the project root, locally and in a
  * Vercel function, where the file must be bundled with it).
  */
-export function readRulesSource(env: Pick<Env, "ALERT_RULES_JSON" | "ALERT_RULES_FILE">): RulesSource | undefined {
+export function readRulesSource(env: {
+  ALERT_RULES_JSON?: string | undefined;
+  ALERT_RULES_FILE?: string | undefined;
+}): RulesSource | undefined {
   if (env.ALERT_RULES_JSON) return { name: "ALERT_RULES_JSON", text: env.ALERT_RULES_JSON };
   const path = env.ALERT_RULES_FILE;
   if (!path) return undefined;
@@ -111,29 +111,4 @@ export function rulesFrom(source: RulesSource | undefined, defaults: Rule[]): Ru
     byName.set(parsed.data!.name, parsed.data!);
   }
   return [...byName.values()];
-}
-
-/**
- * The rules this deployment runs. Locally a bad source stops start-up (the developer is there to
- * read it); on a deployment it is one error line naming the source, and the built-in rules keep
- * alerting: a typo in a rules file must not take /api/health and every route down with it.
- */
-export function rulesFromEnv(
-  env: Pick<Env, "ALERT_RULES_JSON" | "ALERT_RULES_FILE" | "FULFILLMENT_FAILURE_RATE" | "COST_SPIKE_RATIO"> &
-    Parameters<typeof thresholdsFrom>[0],
-  log: Logger,
-  deployed: boolean,
-): Rule[] {
-  const defaults = defaultRules({
-    fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE,
-    costSpikeRatio: env.COST_SPIKE_RATIO,
-    stability: thresholdsFrom(env),
-  });
-  try {
-    return rulesFrom(readRulesSource(env), defaults);
-  } catch (error) {
-    if (!(error instanceof ConfigError) || !deployed) throw error;
-    log.error("alert rules not loaded: the built-in rules apply", { reason: error.message });
-    return defaults;
-  }
 }

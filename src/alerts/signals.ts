@@ -1,10 +1,9 @@
 import { readAll, readOne } from "../db/query.js";
-import type { Deps } from "../deps.js";
 import { eventCountsByType, eventsSince } from "../events/event-log.js";
 import type { DomainEventType } from "../events/event-log.js";
-import { jobHealth } from "../jobs/job-health.js";
-import { JOB_NAMES } from "../jobs/types.js";
-import { lastRunWithStatus } from "../jobs/job-runs.js";
+import { jobHealth } from "../job-records/job-health.js";
+import { JOB_NAMES } from "../job-records/names.js";
+import { lastRunWithStatus } from "../job-records/job-runs.js";
 import { getState } from "../monitoring/store/state.js";
 import { QUALITY_FLAGS, readQualityChecks } from "../monitoring/quality-counts.js";
 import {
@@ -20,11 +19,12 @@ import { latencyPercentile } from "../stability/latency.js";
 import { qualityLabel } from "../stability/quality-checks.js";
 import { perDelivery } from "../stability/rollup-metrics.js";
 import { exchangesBySource, lastDeliveryBySource, readRollups, totalsBySource } from "../stability/rollup-reader.js";
-import { isUnanswered, replyGraceMs, thresholdsFrom } from "../stability/thresholds.js";
+import { isUnanswered, replyGraceMs } from "../stability/thresholds.js";
 import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
 import { failingSenders } from "../stability/failing-senders.js";
 import { costSpikeCandidates } from "./cost-signal.js";
 import { regressionCandidates } from "./regression-signal.js";
+import type { AlertContext } from "./context.js";
 import type { Rule, Signal } from "./rules.js";
 
 /** One alert-worthy condition right now: its labels key the alert instance. */
@@ -33,7 +33,7 @@ export interface Candidate {
   summary: string;
 }
 
-type SignalFn = (deps: Deps, now: number, rule: Rule) => Promise<Candidate[]>;
+type SignalFn = (deps: AlertContext, now: number, rule: Rule) => Promise<Candidate[]>;
 const MIN = 60_000;
 
 const fromEvents =
@@ -80,11 +80,12 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     }));
   },
 
-  async zero_deliveries({ db, env }, now, rule) {
+  async zero_deliveries({ db, settings }, now, rule) {
     const [lastDeliveries] = await readRollups(db, [lastDeliveryBySource()]);
     const limit = (rule.threshold ?? rule.windowMinutes) * MIN;
     // With sources declared, only those are watched: taking one off the list retires it.
-    const watched = (source: string) => !sourcesAreDeclared(env) || isDeclaredSource(env, source);
+    const watched = (source: string) =>
+      !sourcesAreDeclared(settings.webhooks.sources) || isDeclaredSource(settings.webhooks.sources, source);
     return lastDeliveries
       .filter((r) => watched(r.source) && now - (r.last + MIN) > limit)
       .map((r) => ({
@@ -119,7 +120,7 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const [deliveryRows, errorRows] = await readRollups(deps.db, [totalsBySource("delivery", since), totalsBySource("error", since)]);
     const deliveries = sumBySource(deliveryRows);
     const errors = sumBySource(errorRows);
-    const threshold = rule.threshold ?? thresholdsFrom(deps.env).maxErrorRate;
+    const threshold = rule.threshold ?? deps.settings.stability.maxErrorRate;
     return [...deliveries].flatMap(([source, d]) => {
       const rate = perDelivery(errors.get(source) ?? 0, d);
       if (rate === null || rate <= threshold) return [];
@@ -135,7 +136,7 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   async response_time(deps, now, rule) {
     const since = now - rule.windowMinutes * MIN;
     const [buckets, maxima] = await readRollups(deps.db, [totalsBySource("latency_bucket", since), totalsBySource("latency_max", since)]);
-    const limit = rule.threshold ?? thresholdsFrom(deps.env).responseTimeMs;
+    const limit = rule.threshold ?? deps.settings.stability.responseTimeMs;
     const out: Candidate[] = [];
     for (const source of new Set(buckets.map((b) => b.source))) {
       const p95 = latencyPercentile(
@@ -157,7 +158,7 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
    * reports them is not called silent. Resolves as soon as a reply is counted.
    */
   async bot_not_responding(deps, now, rule) {
-    const t = thresholdsFrom(deps.env);
+    const t = deps.settings.stability;
     const grace = replyGraceMs(t);
     const minute = Math.floor(now / MIN) * MIN;
     const from = minute - rule.windowMinutes * MIN - grace;
@@ -223,8 +224,8 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     ];
   },
 
-  async job_missed({ db, env }, now) {
-    const health = await Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, env.schedules[job], now, 1)));
+  async job_missed({ db, settings }, now) {
+    const health = await Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, settings.jobs.schedules[job], now, 1)));
     return health
       .filter((h) => h.missed)
       .map((h) => ({ labels: { job: h.job }, summary: `the ${h.job} cron (${h.schedule}) missed ${h.missedIntervals}+ scheduled runs` }));

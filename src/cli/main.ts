@@ -5,6 +5,7 @@ import { isProduction, loadDotEnv, loadEnv, type Env } from "../env.js";
 import { errorMessage } from "../errors.js";
 import { readLocalSecrets } from "../server/local-secrets.js";
 import { secretsForSource } from "../stability/secrets.js";
+import { sourceSettings } from "../settings.js";
 import { COMMANDS } from "./commands.js";
 import { type CliIo, type Invocation, UsageError } from "./invocation.js";
 import { runSendEvent, SEND_EVENT_USAGE } from "./send-event.js";
@@ -113,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
       await runImportSeed(target, args[0], inv.dryRun ?? false, inv.json, io);
     } else if (name === "send-event") {
       const source = values.source ?? "bot";
-      const secret = secretsForSource(env, source).secrets.join(",") || undefined;
+      const secret = secretsForSource(sourceSettings(env), source).secrets.join(",") || undefined;
       await runSendEvent({ url: env.VIGIL_URL, secret, args, source, now: Date.now() }, io).catch((error: unknown) => {
         throw error instanceof TypeError ? new VigilUnreachableError(env.VIGIL_URL, error) : error;
       });

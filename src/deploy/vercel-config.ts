@@ -1,4 +1,4 @@
-import { JOB_NAMES } from "../jobs/types.js";
+import { JOB_NAMES } from "../job-records/names.js";
 import { jobSchedules } from "../scheduling/schedules.js";
 
 // What vercel.ts hands Vercel. Code rather than vercel.json so that one repository deploys from

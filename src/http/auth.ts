@@ -1,25 +1,27 @@
 import { ipAddress } from "@vercel/functions";
 import type { Context, MiddlewareHandler } from "hono";
-import type { Deps } from "../deps.js";
+import type { HttpSettings } from "./context.js";
 import { RateLimitedError, UnauthorizedError } from "../errors.js";
 import type { Logger } from "../log.js";
-import { createFailureThrottle, type FailureThrottle } from "../security/address-limiter.js";
+import { createFailureThrottle, type FailureThrottle } from "./address-limiter.js";
 import { secretsEqual } from "../security/constant-time.js";
 
 // One per deployment's settings in this instance: the API, the cron route and the status page
 // share it, so a guesser cannot spread its tries over them.
-const throttles = new WeakMap<Deps["env"], FailureThrottle>();
+const throttles = new WeakMap<HttpSettings, FailureThrottle>();
+
+type AuthContext = { clock: () => number; settings: { http: HttpSettings } };
 
 /**
  * Checks a key with wrong keys throttled per client address (AUTH_FAILURES_PER_MINUTE): over the
  * limit, 429 before the key is compared. Without an address (no x-real-ip: not on Vercel) no
  * address can be told from another, so nothing is throttled rather than everyone at once.
  */
-export async function checkKeyThrottled(deps: Pick<Deps, "env" | "clock">, c: Context, matches: () => boolean): Promise<boolean> {
-  let throttle = throttles.get(deps.env);
+export async function checkKeyThrottled(deps: AuthContext, c: Context, matches: () => boolean): Promise<boolean> {
+  let throttle = throttles.get(deps.settings.http);
   if (!throttle) {
-    throttle = createFailureThrottle({ perMinute: deps.env.AUTH_FAILURES_PER_MINUTE, clock: deps.clock });
-    throttles.set(deps.env, throttle);
+    throttle = createFailureThrottle({ perMinute: deps.settings.http.authFailuresPerMinute, clock: deps.clock });
+    throttles.set(deps.settings.http, throttle);
   }
   const address = ipAddress(c.req.raw.headers);
   const wait = address === undefined ? undefined : throttle.blocked(address);
@@ -33,11 +35,7 @@ export async function checkKeyThrottled(deps: Pick<Deps, "env" | "clock">, c: Co
  * Requires `Authorization: Bearer <secret>`. A deployment without the secret refuses every
  * call (never open by default) and says why once in the log.
  */
-export function requireBearer(
-  secret: string | undefined,
-  variable: string,
-  deps: Pick<Deps, "env" | "clock"> & { log: Logger },
-): MiddlewareHandler {
+export function requireBearer(secret: string | undefined, variable: string, deps: AuthContext & { log: Logger }): MiddlewareHandler {
   const { log } = deps;
   let warned = false;
   return async (c, next) => {

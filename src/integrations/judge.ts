@@ -1,6 +1,5 @@
 import type OpenAI from "openai";
 import type { zodResponseFormat as ZodResponseFormat } from "openai/helpers/zod";
-import type { Env } from "../env.js";
 import type { z } from "zod";
 import { errorMessage, UpstreamError } from "../errors.js";
 import { parseRetryAfter } from "../shared/retry-after.js";
@@ -81,20 +80,8 @@ const loadSdk = (): Promise<Sdk> =>
     zodResponseFormat: z.zodResponseFormat,
   })));
 
-/** The judge the configuration describes (OPENAI_BASE_URL, JUDGE_*), for the app and `npm run eval`. */
-export const judgeFromEnv = (env: Env, apiKey: string): JudgeModel =>
-  createOpenAIJudge({
-    apiKey,
-    baseURL: env.OPENAI_BASE_URL,
-    model: env.JUDGE_MODEL,
-    timeoutSeconds: env.MODEL_TIMEOUT_SECONDS,
-    temperature: env.JUDGE_TEMPERATURE,
-    responseFormat: env.JUDGE_RESPONSE_FORMAT,
-    maxCompletionTokens: env.JUDGE_MAX_COMPLETION_TOKENS,
-    reasoningEffort: env.JUDGE_REASONING_EFFORT,
-  });
-
-function createOpenAIJudge(options: {
+/** A judge over an OpenAI-compatible chat completions API; src/deps.ts builds it from the configuration. */
+export function createOpenAIJudge(options: {
   apiKey: string;
   baseURL?: string;
   model: string;

@@ -1,26 +1,26 @@
-import type { Deps } from "../deps.js";
+import type { JobContext } from "./context.js";
 import { deleteOldEventLog } from "../events/event-log.js";
 import { deleteOldArchives } from "../runs/archive-read.js";
 import { deleteOldRuns } from "../runs/retention.js";
 import { closeDueCheckpoints } from "../stability/checkpoints.js";
-import { buildStabilityReport } from "../stability/report.js";
+import { buildStabilityReport } from "../report/report.js";
 import { forgetOldDigests } from "../stability/replays.js";
-import { observedHours } from "../stability/report-advice.js";
+import { observedHours } from "../report/report-advice.js";
 import { deleteOldEvents, deleteOldMinuteRollups } from "../stability/retention.js";
-import type { JobSummary } from "./types.js";
+import type { JobSummary } from "../job-records/names.js";
 
 const DAY_MS = 86_400_000;
 
 /** Every 4 hours: close the complete windows, apply both retentions, emit the rolling 24 h verdict. */
-export async function checkpoint(deps: Deps, now: number): Promise<JobSummary> {
+export async function checkpoint(deps: JobContext, now: number): Promise<JobSummary> {
   const closed = await closeDueCheckpoints(deps, now);
-  const deletedEvents = await deleteOldEvents(deps.db, now - deps.env.RETENTION_DAYS * DAY_MS);
-  const deletedMinuteRollups = await deleteOldMinuteRollups(deps.db, now - deps.env.RETENTION_DAYS * DAY_MS);
-  await forgetOldDigests(deps.db, now - deps.env.WEBHOOK_REPLAY_WINDOW_DAYS * DAY_MS);
-  const runs = await deleteOldRuns(deps.db, now - deps.env.RUN_RETENTION_DAYS * DAY_MS, now);
+  const deletedEvents = await deleteOldEvents(deps.db, now - deps.settings.retention.eventDays * DAY_MS);
+  const deletedMinuteRollups = await deleteOldMinuteRollups(deps.db, now - deps.settings.retention.eventDays * DAY_MS);
+  await forgetOldDigests(deps.db, now - deps.settings.retention.replayWindowDays * DAY_MS);
+  const runs = await deleteOldRuns(deps.db, now - deps.settings.retention.runDays * DAY_MS, now);
   if (runs.blocked.length > 0) deps.log.warn("run retention blocked", { runs: runs.blocked });
-  const deletedArchives = await deleteOldArchives(deps.db, now - deps.env.ARCHIVE_RETENTION_DAYS * DAY_MS);
-  const deletedLogEvents = await deleteOldEventLog(deps.db, now - deps.env.RETENTION_DAYS * DAY_MS);
+  const deletedArchives = await deleteOldArchives(deps.db, now - deps.settings.retention.archiveDays * DAY_MS);
+  const deletedLogEvents = await deleteOldEventLog(deps.db, now - deps.settings.retention.eventDays * DAY_MS);
   const report = await buildStabilityReport(deps, now, 24);
   deps.log.info("stability verdict", {
     status: report.status,

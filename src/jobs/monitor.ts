@@ -1,8 +1,8 @@
-import type { Deps } from "../deps.js";
+import type { JobContext } from "./context.js";
 import { runMonitorCycle } from "../monitoring/cycle.js";
-import type { JobSummary } from "./types.js";
+import type { JobSummary } from "../job-records/names.js";
 
 /** Every 5 minutes: post-conversation monitoring (Langfuse → intent → fulfillment → verdicts). */
-export async function monitor(deps: Deps, now: number): Promise<JobSummary> {
+export async function monitor(deps: JobContext, now: number): Promise<JobSummary> {
   return runMonitorCycle(deps, now);
 }

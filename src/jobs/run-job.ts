@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Deps } from "../deps.js";
-import { acquireLease, releaseLease, type LeaseRefusal } from "./lease.js";
-import { recordRunEnd, recordRunStart, recordSkippedRun } from "./job-runs.js";
-import type { JobFn, JobName, JobSummary } from "./types.js";
+import type { JobContext } from "./context.js";
+import { acquireLease, releaseLease, type LeaseRefusal } from "../job-records/lease.js";
+import { recordRunEnd, recordRunStart, recordSkippedRun } from "../job-records/job-runs.js";
+import type { JobName, JobSummary } from "../job-records/names.js";
+import type { JobFn } from "./types.js";
 import { errorMessage } from "../errors.js";
 
 export type JobOutcome = { status: "ok"; runId: string; summary: JobSummary } | { status: "skipped"; runId: string; reason: LeaseRefusal };
@@ -19,11 +20,11 @@ const RUNS_ONCE_PER: Partial<Record<JobName, number>> = { heartbeat: 60_000 };
  * job's lease, recorded in job_runs. The lease outlives the function's max duration, so a
  * crashed run blocks the job for at most that long.
  */
-export async function runJob(deps: Deps, name: JobName, fn: JobFn, now = deps.clock()): Promise<JobOutcome> {
+export async function runJob(deps: JobContext, name: JobName, fn: JobFn, now = deps.clock()): Promise<JobOutcome> {
   const { db } = deps;
   const log = deps.log.child({ job: name });
   const runId = randomUUID();
-  const ttlMs = deps.env.CRON_MAX_DURATION_SECONDS * 1000;
+  const ttlMs = deps.settings.jobs.leaseMs;
 
   const width = RUNS_ONCE_PER[name];
   // Slot 0 means "no slot"; a real slot is the start of the scheduled minute (never 0 after 1970).

@@ -1,13 +1,5 @@
-import type { Deps } from "../deps.js";
-
-/** Every cron job: vercel.ts gives each a function and a cron (src/deploy/vercel-config.ts). */
-export const JOB_NAMES = ["heartbeat", "monitor", "checkpoint"] as const;
-export type JobName = (typeof JOB_NAMES)[number];
-export type JobSummary = Record<string, unknown>;
+import type { JobContext } from "./context.js";
+import type { JobSummary } from "../job-records/names.js";
 
 /** A job is a plain function of its dependencies and the time it runs for. */
-export type JobFn = (deps: Deps, now: number) => Promise<JobSummary>;
-
-export function isJobName(name: string): name is JobName {
-  return (JOB_NAMES as readonly string[]).includes(name);
-}
+export type JobFn = (deps: JobContext, now: number) => Promise<JobSummary>;

@@ -1,4 +1,4 @@
-import type { Deps } from "../deps.js";
+import type { MonitorContext } from "./context.js";
 import { errorMessage, UpstreamError } from "../errors.js";
 import type { CallLimiter } from "../integrations/call-limiter.js";
 import { JudgeSchemaError, type JudgeModel, type JudgeRequest } from "../integrations/judge.js";
@@ -12,10 +12,10 @@ import { loadTranscript as loadBoundedTranscript } from "./transcript-load.js";
 import { callWindow, retryDelayMs } from "./deadline.js";
 import { judgeTranscript, UNREADABLE } from "./verdict.js";
 import { contradicts, factsOf, recordOf, unmetReason, type VerifierRecord } from "./verification.js";
-import type { Verifier } from "./verifier.js";
+import type { Verifier } from "../integrations/verifier.js";
 
 export interface AnalysisContext {
-  deps: Deps;
+  deps: MonitorContext;
   judge: JudgeModel;
   limiter: CallLimiter;
   settings: MonitorSettings;
@@ -39,11 +39,11 @@ export class OutOfTimeError extends Error {
   }
 }
 
-export const loadTranscript = (deps: Deps, sessionKey: string, maxChars: number): Promise<Transcript> =>
+export const loadTranscript = (deps: Pick<MonitorContext, "db">, sessionKey: string, maxChars: number): Promise<Transcript> =>
   loadBoundedTranscript(deps.db, sessionKey, maxChars);
 
 /** Counts an unreadable session and logs each new shape once a cycle: its keys, never its content. */
-function noteUnreadable(ctx: AnalysisContext, shapes: string[], log: Deps["log"]) {
+function noteUnreadable(ctx: AnalysisContext, shapes: string[], log: MonitorContext["log"]) {
   ctx.unreadable.sessions++;
   const fresh = shapes.filter((shape) => !ctx.unreadable.shapes.has(shape));
   for (const shape of fresh) ctx.unreadable.shapes.add(shape);

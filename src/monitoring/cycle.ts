@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Deps } from "../deps.js";
+import type { MonitorContext } from "./context.js";
 import type { RequestGate } from "../integrations/langfuse.js";
-import type { JobSummary } from "../jobs/types.js";
+import type { JobSummary } from "../job-records/names.js";
 import { analyzeClaimed, type AnalysisContext } from "./analyze.js";
 import { callWindow, cycleDeadline } from "./deadline.js";
 import { diagnoseFailures } from "./diagnose.js";
@@ -9,7 +9,6 @@ import { importObservations, settledMark, type ImportSummary } from "./import.js
 import { claimSession, dueSessions, skipSampledOut } from "./store/sessions.js";
 import { dayOf, daySpend } from "./store/spend.js";
 import { flushScores, type ScoreFlush } from "./scores.js";
-import { monitorSettings } from "./settings.js";
 import { retryUnavailableChecks } from "./verification.js";
 import { getState, setState } from "./store/state.js";
 import { errorMessage } from "../errors.js";
@@ -30,11 +29,11 @@ const SCORE_REQUEST_RESERVE = 3;
  * deadline (its own budget, or the function's, whichever comes first). Outside services
  * failing never fails the cycle: what could not be done stays queued and is visible.
  */
-export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSummary> {
+export async function runMonitorCycle(deps: MonitorContext, now: number): Promise<JobSummary> {
   const m = deps.monitoring;
   const notConfigured = [...(m?.source ? [] : ["langfuse"]), ...(m?.judge ? [] : ["judge model"])];
   if (!m?.source || !m.judge) return { notConfigured };
-  const s = monitorSettings(deps.env);
+  const s = deps.settings.monitor;
   const clock = deps.clock;
   const started = clock();
   const startedPerf = performance.now();

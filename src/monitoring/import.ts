@@ -1,5 +1,6 @@
 import type { InStatement, InValue } from "@libsql/client";
-import type { Deps } from "../deps.js";
+import type { Db } from "../db/client.js";
+import type { MonitorContext } from "./context.js";
 import { UpstreamError } from "../errors.js";
 import { pageSize, type LangfuseApi, type RequestGate, type TraceObservation, type TraceSource } from "../integrations/langfuse.js";
 import { MAX_SLICE_MS, readPass, type PassIo, type PassState, type Shape } from "./import-pass.js";
@@ -38,7 +39,7 @@ const POISON_REMEMBERED = 500;
 const REPROBE_MS = 24 * 3600_000;
 
 /** Where everything before a start time has been read once, and read again after Langfuse's lag. */
-export async function settledMark(db: Deps["db"]): Promise<number> {
+export async function settledMark(db: Db): Promise<number> {
   return Number((await getState(db, "settled")) ?? 0);
 }
 
@@ -51,7 +52,7 @@ export async function settledMark(db: Deps["db"]): Promise<number> {
  * mark are judged. Observations are deduplicated by id, so a re-read costs requests, not rows.
  */
 export async function importObservations(
-  deps: Deps,
+  deps: MonitorContext,
   source: TraceSource,
   s: MonitorSettings,
   now: number,

@@ -4,7 +4,7 @@ import { retryDelayMs } from "./deadline.js";
 import type { Fulfillment } from "./prompts.js";
 import type { ResultRow } from "./results.js";
 import { checkAnswered, claimCheck, dueChecks, hourlyCount, hourlyUncount } from "./store/results.js";
-import type { VerifierFacts, VerifierResult, VerifierStatus } from "./verifier.js";
+import type { VerifierFacts, VerifierResult, VerifierStatus } from "../integrations/verifier.js";
 
 /** A verdict's system-of-record check as stored: the facts are kept so a later cycle can ask again. */
 export interface VerifierRecord {

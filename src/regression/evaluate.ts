@@ -1,16 +1,6 @@
 import type { Db } from "../db/client.js";
-import type { Env } from "../env.js";
 import { type Comparison, detectRegressions, type Finding, type RegressionSettings } from "./detect.js";
 import { observe } from "./observe.js";
-
-export const regressionSettings = (
-  env: Pick<Env, "REGRESSION_ALPHA" | "REGRESSION_MIN_SAMPLES" | "REGRESSION_MIN_RATIO" | "REGRESSION_BASELINE_DAYS">,
-): RegressionSettings => ({
-  alpha: env.REGRESSION_ALPHA,
-  minSamples: env.REGRESSION_MIN_SAMPLES,
-  minRatio: env.REGRESSION_MIN_RATIO,
-  baselineDays: env.REGRESSION_BASELINE_DAYS,
-});
 
 /**
  * Every tested metric over the last `windowMinutes` and the last 24 h against the same hours of

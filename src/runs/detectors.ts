@@ -1,6 +1,7 @@
+import type { Db } from "../db/client.js";
 import { guarded } from "../db/guarded-batch.js";
-import type { Deps } from "../deps.js";
 import { eventInsert } from "../events/event-log.js";
+import type { Logger } from "../log.js";
 import { archiveFinishedRun } from "./archive.js";
 import { runEventType } from "./recording.js";
 import type { RunSettings } from "./settings.js";
@@ -13,7 +14,7 @@ const deriveStatus = (completed: number, failed: number): RunStatus =>
  * Heartbeat work for runs. Each transition is a guarded update committed with its event in one
  * batch, and each event has a dedupe key, so overlapping heartbeats emit nothing twice.
  */
-export async function detectRunTransitions(deps: Pick<Deps, "db" | "log">, now: number, { stallMs }: RunSettings) {
+export async function detectRunTransitions(deps: { db: Db; log: Logger }, now: number, { stallMs }: RunSettings) {
   const { db } = deps;
 
   const done = await db.execute(
@@ -97,7 +98,7 @@ const ARCHIVE_BUDGET_MS = 30_000;
 
 /** Completion handlers: a summary report and a verified archive for every finished run without one. */
 export async function handleFinishedRuns(
-  deps: Pick<Deps, "db" | "log" | "clock">,
+  deps: { db: Db; log: Logger; clock: () => number },
   now: number,
   { archiveMaxExecutions }: RunSettings,
   limit = 50,

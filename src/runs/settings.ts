@@ -1,5 +1,3 @@
-import type { Env } from "../env.js";
-
 /** What the heartbeat's run detectors need from the configuration. */
 export interface RunSettings {
   /** A running run with no progress for this long is stalled. */
@@ -7,8 +5,3 @@ export interface RunSettings {
   /** A finished run with more executions is not archived (its hot rows are kept and it alerts). */
   archiveMaxExecutions: number;
 }
-
-export const runSettings = (env: Pick<Env, "STALL_MINUTES" | "RUN_ARCHIVE_MAX_EXECUTIONS">): RunSettings => ({
-  stallMs: env.STALL_MINUTES * 60_000,
-  archiveMaxExecutions: env.RUN_ARCHIVE_MAX_EXECUTIONS,
-});

@@ -1,5 +1,5 @@
-import { JOB_NAMES, type JobName } from "../jobs/types.js";
-import { parseCron, type CronExpression } from "./cron-expression.js";
+import { JOB_NAMES, type JobName } from "../job-records/names.js";
+import { parseCron, type CronExpression } from "../shared/cron-expression.js";
 
 export interface CronEntry {
   job: JobName;

@@ -6,6 +6,9 @@
 // an attacker could guess: fewer than 24 random bytes, fewer than 32 characters, or a value
 // whose own symbols carry too little entropy (one repeated character, a short pattern repeated).
 
+/** WEBHOOK_SECRET_<KEY> and WEBHOOK_SOURCES entries are matched by this form of a source name. */
+export const sourceKey = (source: string) => source.toUpperCase().replace(/[^A-Z0-9]/g, "_");
+
 const PREFIX = "whsec_";
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const MIN_WHSEC_BYTES = 24;

@@ -1,10 +1,10 @@
 import type { Db } from "../db/client.js";
 import { num, type Query } from "../db/query.js";
-import type { Deps } from "../deps.js";
 import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
 import { firstRollupMinute, readRollups } from "./rollup-reader.js";
 import { redFlagsFor, statusOf, type RedFlag } from "./red-flags.js";
-import { thresholdsFrom } from "./thresholds.js";
+import type { Logger } from "../log.js";
+import type { StabilityThresholds } from "./thresholds.js";
 
 const WINDOW_MS = 4 * 3600_000;
 
@@ -30,11 +30,14 @@ const windowStartOf = (ms: number) => Math.floor(ms / WINDOW_MS) * WINDOW_MS;
  * next run closes 3. Each window is computed from rollups and inserted once (its start is the
  * primary key), so overlapping runs cannot close it twice.
  */
-export async function closeDueCheckpoints(deps: Deps, now: number): Promise<Checkpoint[]> {
+export async function closeDueCheckpoints(
+  deps: { db: Db; log: Logger; settings: { stability: StabilityThresholds } },
+  now: number,
+): Promise<Checkpoint[]> {
   const { db } = deps;
   const lastCompleteEnd = windowStartOf(now);
   const start = await firstWindowToClose(db, lastCompleteEnd);
-  const thresholds = thresholdsFrom(deps.env);
+  const thresholds = deps.settings.stability;
   const closed: Checkpoint[] = [];
   for (let ws = Math.max(start, lastCompleteEnd - MAX_WINDOWS_PER_RUN * WINDOW_MS); ws + WINDOW_MS <= lastCompleteEnd; ws += WINDOW_MS) {
     const we = ws + WINDOW_MS;

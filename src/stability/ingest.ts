@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { BatchWriter } from "../db/batch-writer.js";
-import type { Env } from "../env.js";
 import { NotFoundError, RateLimitedError, UnauthorizedError, ValidationError } from "../errors.js";
 import type { RateLimiter } from "../integrations/rate-limiter.js";
 import type { Logger } from "../log.js";
@@ -8,13 +7,22 @@ import { classifyEvent, type EventType } from "./events.js";
 import type { EventWriter } from "./event-writer.js";
 import { signatureFailureStatements } from "./rollup-catch-up.js";
 import { isBodyDigest } from "./replays.js";
-import { isDeclaredSource, sourcesAreDeclared, UNDECLARED_SOURCE } from "./known-sources.js";
+import { isDeclaredSource, sourcesAreDeclared, UNDECLARED_SOURCE, type SourceSettings } from "./known-sources.js";
 import { secretsForSource } from "./secrets.js";
 import { addressKey } from "./signature-judgement.js";
 import { verifySignature, type SignatureFailureReason } from "./signatures.js";
 
+/** What accepting a webhook needs from the configuration. */
+export interface WebhookSettings {
+  sources: SourceSettings;
+  /** How far a signature's timestamp may be from now. */
+  toleranceSeconds: number;
+  /** How long a delivery's digest is remembered against replays. */
+  replayWindowDays: number;
+}
+
 export interface IngestContext {
-  env: Env;
+  settings: WebhookSettings;
   /** Signature failures (rare) go through the generic writer. */
   writer: BatchWriter;
   events: EventWriter;
@@ -85,8 +93,8 @@ export async function refuseUnknownSource(ctx: IngestContext, source: string, cl
 
 /** Failures count under the source only if it exists; made-up names share one aggregate. */
 async function failureSource(ctx: IngestContext, source: string): Promise<string> {
-  if (isDeclaredSource(ctx.env, source)) return source;
-  if (sourcesAreDeclared(ctx.env)) return UNDECLARED_SOURCE;
+  if (isDeclaredSource(ctx.settings.sources, source)) return source;
+  if (sourcesAreDeclared(ctx.settings.sources)) return UNDECLARED_SOURCE;
   return (await ctx.hasDelivered?.(source)) ? source : UNDECLARED_SOURCE;
 }
 
@@ -105,13 +113,13 @@ async function refuse(ctx: IngestContext, req: IngestRequest, reason: SignatureF
  */
 export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Promise<IngestResult> {
   const receivedAt = ctx.clock();
-  const { secrets, shared } = secretsForSource(ctx.env, req.source);
+  const { secrets, shared } = secretsForSource(ctx.settings.sources, req.source);
   const verification = verifySignature({
     secrets,
     headers: req.header,
     body: req.body,
     nowSeconds: Math.floor(receivedAt / 1000),
-    toleranceSeconds: ctx.env.WEBHOOK_TOLERANCE_SECONDS,
+    toleranceSeconds: ctx.settings.toleranceSeconds,
   });
   if (!verification.ok) return refuse(ctx, req, verification.reason, receivedAt);
   // The dedupe id must be covered by the signature: Standard Webhooks signs its id; a plain HMAC
@@ -169,7 +177,7 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
   const { event } = classified;
   // An X-Signature-256 body signs no time of its own; the time inside it is signed with it. Past
   // the replay window its digest may be forgotten, so such a body is refused as stale.
-  if (isBodyDigest(id) && event.occurredAt !== null && event.occurredAt < receivedAt - ctx.env.WEBHOOK_REPLAY_WINDOW_DAYS * DAY_MS)
+  if (isBodyDigest(id) && event.occurredAt !== null && event.occurredAt < receivedAt - ctx.settings.replayWindowDays * DAY_MS)
     return refuse(ctx, req, "timestamp_too_old", receivedAt);
   const { duplicate } = await ctx.events.write({
     source: req.source,

@@ -1,16 +1,27 @@
 import type { Db } from "../db/client.js";
-import { sourceKey, type Env } from "../env.js";
-import { splitSecrets } from "../security/webhook-secrets.js";
+import { sourceKey } from "../security/webhook-secrets.js";
+
+export interface SourceSecrets {
+  secrets: string[];
+  /** True when the source has no secret of its own and signs with WEBHOOK_SECRET. */
+  shared: boolean;
+}
+
+/** The declared webhook sources and their secrets, split once from the configuration (src/settings.ts). */
+export interface SourceSettings {
+  /** Declared names by key (WEBHOOK_SOURCES and each WEBHOOK_SECRET_<KEY>); empty: any name is accepted. */
+  declared: string[];
+  /** The spelling WEBHOOK_SOURCES lists, by key. */
+  spellings: Map<string, string>;
+  secrets: { shared: SourceSecrets; own: Map<string, SourceSecrets> };
+}
 
 /**
  * A source exists when it is declared (WEBHOOK_SOURCES or its own secret). With nothing
  * declared, any well-formed name is accepted with the shared secret.
  */
-export const isDeclaredSource = (env: Env, source: string) => env.declaredSources.includes(sourceKey(source));
-export const sourcesAreDeclared = (env: Env) => env.declaredSources.length > 0;
-
-// Spellings listed in WEBHOOK_SOURCES, by key; built once per configuration.
-const listed = new WeakMap<Env, Map<string, string>>();
+export const isDeclaredSource = (sources: SourceSettings, source: string) => sources.declared.includes(sourceKey(source));
+export const sourcesAreDeclared = (sources: SourceSettings) => sources.declared.length > 0;
 
 /**
  * The one name a source is stored, deduplicated, counted and rate-limited under. Secrets and
@@ -20,14 +31,9 @@ const listed = new WeakMap<Env, Map<string, string>>();
  * the spelling WEBHOOK_SOURCES lists; a source declared only by WEBHOOK_SECRET_<KEY> is its key in
  * lower case; any other name is folded to lower case.
  */
-export function canonicalSource(env: Env, source: string): string {
-  let spellings = listed.get(env);
-  if (!spellings) {
-    spellings = new Map(splitSecrets(env.WEBHOOK_SOURCES ?? "").map((name) => [sourceKey(name), name]));
-    listed.set(env, spellings);
-  }
+export function canonicalSource(sources: SourceSettings, source: string): string {
   const key = sourceKey(source);
-  return spellings.get(key) ?? (env.webhookSecretsBySource[key] !== undefined ? key.toLowerCase() : source.toLowerCase());
+  return sources.spellings.get(key) ?? (sources.secrets.own.has(key) ? key.toLowerCase() : source.toLowerCase());
 }
 
 /** Counts for requests that cannot be tied to an existing source go under this one name. */

@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.js";
 import { olderThan, type OldRows } from "../db/query.js";
-import { oldJobRuns } from "../jobs/job-runs.js";
+import { oldJobRuns } from "../job-records/job-runs.js";
 import { oldObservations } from "../monitoring/store/sessions.js";
 import { rememberDigestsOf } from "./replays.js";
 import { CLAMP_MARK, catchUpRollups, oldMinuteRollups } from "./rollup-catch-up.js";

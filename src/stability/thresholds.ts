@@ -1,5 +1,5 @@
 /**
- * Every stability threshold, read once from the environment. The report, its red flags, the
+ * Every stability threshold, built once from the configuration (src/settings.ts). The report, its red flags, the
  * checkpoints, the default alert rules (and a rules-file rule that names no threshold) and the
  * status page all take them from here, so tightening one moves every consumer together.
  */
@@ -13,26 +13,6 @@ export interface StabilityThresholds {
   unansweredMinutes: number;
   /** …and at least this many messages received in them. */
   unansweredMinReceived: number;
-}
-
-export function thresholdsFrom(env: {
-  STABILITY_MIN_SUCCESS_RATE: number;
-  STABILITY_MAX_ERROR_RATE: number;
-  STABILITY_RESPONSE_TIME_MS: number;
-  STABILITY_MAX_SIGNATURE_FAILURES: number;
-  ZERO_DELIVERY_MINUTES: number;
-  STABILITY_UNANSWERED_MINUTES: number;
-  STABILITY_UNANSWERED_MIN_RECEIVED: number;
-}): StabilityThresholds {
-  return {
-    minSuccessRate: env.STABILITY_MIN_SUCCESS_RATE,
-    maxErrorRate: env.STABILITY_MAX_ERROR_RATE,
-    responseTimeMs: env.STABILITY_RESPONSE_TIME_MS,
-    maxSignatureFailures: env.STABILITY_MAX_SIGNATURE_FAILURES,
-    zeroDeliveryMinutes: env.ZERO_DELIVERY_MINUTES,
-    unansweredMinutes: env.STABILITY_UNANSWERED_MINUTES,
-    unansweredMinReceived: env.STABILITY_UNANSWERED_MIN_RECEIVED,
-  };
 }
 
 const MIN = 60_000;

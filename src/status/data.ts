@@ -1,9 +1,10 @@
 import type { Results } from "../db/query.js";
-import type { Deps } from "../deps.js";
+import type { MonitoringServices } from "../monitoring/context.js";
+import type { JobSchedules } from "../scheduling/schedules.js";
 import { firingAlerts } from "../alerts/queries.js";
 import { eventsPerSlot } from "../events/event-log.js";
-import { jobHealth, type JobHealth } from "../jobs/job-health.js";
-import { JOB_NAMES } from "../jobs/types.js";
+import { jobHealth, type JobHealth } from "../job-records/job-health.js";
+import { JOB_NAMES } from "../job-records/names.js";
 import {
   recentFailedConversations,
   verdictsPerSlot,
@@ -18,7 +19,7 @@ import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { latencyPercentile } from "../stability/latency.js";
 import { type Metric, perDelivery } from "../stability/rollup-metrics.js";
 import { readRollups, sumOf, totalsPerSlot } from "../stability/rollup-reader.js";
-import { buildStabilityReport, type StabilityReport } from "../stability/report.js";
+import { buildStabilityReport, type ReportContext, type StabilityReport } from "../report/report.js";
 
 const MIN = 60_000;
 const HOUR = 3600_000;
@@ -77,8 +78,14 @@ const slots = (now: number, hours: number, step: number) => {
   return Array.from({ length: Math.round((hours * HOUR) / step) }, (_, i) => from + i * step);
 };
 
+/** What the status page reads: the report's context, Langfuse links and the job schedules. */
+export type StatusContext = ReportContext & {
+  monitoring: MonitoringServices | undefined;
+  settings: { jobs: { schedules: JobSchedules } };
+};
+
 /** Everything the status page shows for the chosen range, read from rollups and indexed tables. */
-export async function gatherStatus(deps: Deps, now: number, full: boolean, range: RangeName = "24h"): Promise<StatusData> {
+export async function gatherStatus(deps: StatusContext, now: number, full: boolean, range: RangeName = "24h"): Promise<StatusData> {
   const { db } = deps;
   const r = RANGES[range];
   const fine = slots(now, r.hours, r.fine);
@@ -104,7 +111,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
   const [results, report, jobs, checkpoints] = await Promise.all([
     readRollups(db, full ? [...shared, ...lists] : shared),
     buildStabilityReport(deps, now, 24),
-    Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, deps.env.schedules[job], now, 1))),
+    Promise.all(JOB_NAMES.map((job) => jobHealth(db, job, deps.settings.jobs.schedules[job], now, 1))),
     listCheckpoints(db, { limit: 6 }),
   ]);
   const [fineRollups, rollups, verdictRows, topCategories, finished, stalls, firing, verifierUnavailable, unreadable, scoresRefused] =
@@ -125,7 +132,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
     range,
     monitoringConfigured: Boolean(deps.monitoring?.source && deps.monitoring.judge),
     report,
-    baselineDays: deps.env.REGRESSION_BASELINE_DAYS,
+    baselineDays: deps.settings.regression.baselineDays,
     firing,
     jobs,
     deliveries: series(fine, (slot) => sumOf(fineRollups.get(slot) ?? [], "delivery")),
@@ -156,7 +163,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
 }
 
 /** One project look-up per instance (cached), then each link is built locally. */
-async function linksTo(deps: Deps, conversations: FailedConversation[]): Promise<Record<string, string>> {
+async function linksTo(deps: StatusContext, conversations: FailedConversation[]): Promise<Record<string, string>> {
   const links = deps.monitoring?.links;
   if (!links || conversations.length === 0) return {};
   const urls = await Promise.all(conversations.map(async (c) => [c.sessionId, await links.sessionUrl(c.sessionId)] as const));

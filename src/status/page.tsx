@@ -1,7 +1,7 @@
 import type { FC } from "hono/jsx";
 import { checkpointLabel } from "../stability/checkpoints.js";
 import { describeStart } from "../stability/observation.js";
-import { observedHours } from "../stability/report-advice.js";
+import { observedHours } from "../report/report-advice.js";
 import { BaselineTable } from "./baseline-table.js";
 import { ReleaseTable } from "./release-table.js";
 import { Chart } from "./chart.js";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
-import { rulesFromEnv } from "../../src/alerts/rules-source.js";
-import { compareWithBaseline, regressionSettings } from "../../src/regression/evaluate.js";
+import { compareWithBaseline } from "../../src/regression/evaluate.js";
+import { rulesFromEnv } from "../../src/settings.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { testClock, testDeps, testEnv } from "../helpers/deps.js";
 
@@ -44,7 +44,7 @@ describe("the cost spike alert", () => {
     const { deps, evaluate } = await world();
     await t!.db.batch(hourOfConversations(T0, 60, 0.03, "now"), "write");
     // Regression detection (the report's baseline table and red flags) tests it too.
-    const { findings } = await compareWithBaseline(deps.db, T0, 60, regressionSettings(deps.env));
+    const { findings } = await compareWithBaseline(deps.db, T0, 60, deps.settings.regression);
     expect(findings.map((f) => `${f.metric} ${f.window}`)).toContain("cost per conversation 1 h");
     const firing = await evaluate();
     expect(firing).toHaveLength(1);

@@ -4,7 +4,7 @@ import { eventInsert } from "../../src/events/event-log.js";
 import { resultInsert } from "../../src/monitoring/store/results.js";
 import { setState } from "../../src/monitoring/store/state.js";
 import { detectRunTransitions } from "../../src/runs/detectors.js";
-import { runSettings } from "../../src/runs/settings.js";
+
 import { DEFAULT_RULES, ruleSchema } from "../../src/alerts/rules.js";
 import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
 import { apiAuth, cronAuth } from "../helpers/deps.js";
@@ -90,7 +90,7 @@ const CASES: Case[] = [
     fire: async (w) => {
       await storeRun(w.deps, { sessionId: "r3", taskDescription: "t", totalTasks: 2 });
       advance(w, 31 * MIN);
-      await detectRunTransitions(w.deps, now(w), runSettings(w.deps.env));
+      await detectRunTransitions(w.deps, now(w), w.deps.settings.runs);
     },
     clear: (w) => storeProgress(w.deps, "r3", { completedTasks: 1 }),
   },

@@ -14,8 +14,8 @@ import { scanSql, touched } from "./sql-tables.js";
  * until it moves into the owner (this part only shrinks).
  */
 const OWNERS: Record<string, readonly [owner: string, ...notYetMoved: string[]]> = {
-  job_leases: ["src/jobs/lease.ts"],
-  job_runs: ["src/jobs/job-runs.ts", "src/jobs/run-counts.ts"],
+  job_leases: ["src/job-records/lease.ts"],
+  job_runs: ["src/job-records/job-runs.ts", "src/job-records/run-counts.ts"],
   webhook_events: [
     "src/stability/event-writer.ts",
     "src/stability/event-details.ts",

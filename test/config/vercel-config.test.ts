@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runtimeMajor } from "../../scripts/ensure-node.js";
 import { FUNCTION_RUNTIME, MAX_DURATION_SECONDS, vercelConfig } from "../../src/deploy/vercel-config.js";
-import { JOB_NAMES } from "../../src/jobs/types.js";
+import { JOB_NAMES } from "../../src/job-records/names.js";
 import { parseEnv } from "../../src/env.js";
 import { cronEntries } from "../../src/scheduling/schedules.js";
 

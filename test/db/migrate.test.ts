@@ -56,7 +56,7 @@ describe("migrate", () => {
     t = await createTestDb({ migrate: false });
     const run = () =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "src/db/migrate-cli.ts"], {
+        const child = spawn(process.execPath, ["--import", "tsx", "src/cli/db-migrate.ts"], {
           env: { ...process.env, TURSO_DATABASE_URL: t!.url },
         });
         let out = "";
@@ -110,7 +110,7 @@ describe("a rolled-back build on a migrated database", () => {
 describe("npm run db:migrate -- --status / --dry-run", () => {
   const cli = (url: string, flag: string) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "src/db/migrate-cli.ts", flag], {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/cli/db-migrate.ts", flag], {
         env: { ...process.env, TURSO_DATABASE_URL: url },
       });
       let out = "";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type App } from "../../src/app.js";
 import type { Db } from "../../src/db/client.js";
 import { handleFinishedRuns } from "../../src/runs/detectors.js";
-import { runSettings } from "../../src/runs/settings.js";
+
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, apiAuth, cronAuth, testDeps } from "../helpers/deps.js";
 import { call } from "../helpers/runs.js";
@@ -128,7 +128,7 @@ describe("round-trip budget per heartbeat (in process)", () => {
       await call(app, "POST", `/api/runs/${sessionId}/complete`, { status: "completed", completedTasks: 1, failedTasks: 0 });
     }
     Object.assign(meter, { calls: 0, depth: 0, finishedDepth: 0 });
-    expect(await handleFinishedRuns(deps, deps.clock(), runSettings(deps.env))).toEqual({ archived: runs.length, archiveFailures: 0 });
+    expect(await handleFinishedRuns(deps, deps.clock(), deps.settings.runs)).toEqual({ archived: runs.length, archiveFailures: 0 });
     // One read of the backlog, then the 7 calls of a run: 6 runs one after another took 43.
     expect(meter.depth, `${meter.depth} sequential round trips (${meter.calls} calls)`).toBeLessThanOrEqual(8);
     const stored = await t.db.execute("SELECT COUNT(*) AS n FROM run_archives WHERE session_id LIKE 'bk-%' AND status = 'verified'");

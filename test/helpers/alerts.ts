@@ -2,10 +2,10 @@ import { createApp } from "../../src/app.js";
 import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
 import type { Sender } from "../../src/alerts/channels/sender.js";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
-import { deliverySettings } from "../../src/alerts/delivery-settings.js";
+
 import { deliverNotifications } from "../../src/alerts/outbox.js";
 import { defaultRules, type Channel, type Rule } from "../../src/alerts/rules.js";
-import { thresholdsFrom } from "../../src/stability/thresholds.js";
+import { thresholdsFrom } from "../../src/settings.js";
 import { createTestDb, type TestDb } from "./db.js";
 import { captureLogs, testClock, testDeps, testEnv } from "./deps.js";
 import { WEBHOOK_SECRET } from "./webhooks.js";
@@ -54,7 +54,7 @@ export async function alertWorld(
     app,
     sent,
     evaluate: () => evaluateAlerts(deps, deps.clock(), rules, Object.keys(channels) as Channel[]),
-    deliver: () => deliverNotifications(deps, deps.clock(), channels, deliverySettings(deps.env)),
+    deliver: () => deliverNotifications(deps, deps.clock(), channels, deps.settings.delivery),
     async alerts(rule) {
       const rs = await t.db.execute({
         sql: "SELECT * FROM alerts WHERE (? IS NULL OR rule = ?) ORDER BY id",

@@ -1,9 +1,10 @@
 import { defaultRules } from "../../src/alerts/rules.js";
-import { thresholdsFrom } from "../../src/stability/thresholds.js";
 import type { Db } from "../../src/db/client.js";
 import type { Deps } from "../../src/deps.js";
 import { parseEnv, type Env } from "../../src/env.js";
 import { createLogger, type Logger } from "../../src/log.js";
+import { settingsFromEnv } from "../../src/settings.js";
+import { thresholdsFrom } from "../../src/settings.js";
 import { tapLogLine } from "./log-tap.js";
 
 export const CRON_SECRET = "test-cron-secret-0123456789";
@@ -60,12 +61,15 @@ export function testDeps(options: {
 }): Deps & {
   logs: CapturedLogs;
   testClock: TestClock;
+  /** The configuration the settings were built from, for a test that builds more from it. */
+  env: Env;
 } {
   const logs = options.logs ?? captureLogs();
   const clock = options.clock ?? testClock();
   const env = options.env ?? testEnv();
   return {
     env,
+    settings: settingsFromEnv(env),
     db: options.db,
     log: logs.logger,
     clock: clock.now,

@@ -1,6 +1,6 @@
 import type { App } from "../../src/app.js";
 import type { Db } from "../../src/db/client.js";
-import type { Env } from "../../src/env.js";
+import type { Deps } from "../../src/deps.js";
 import { RECOUNT_MONITORING_HOURLY } from "../../src/db/migrations/0009-monitoring-hourly.js";
 import type { TestClock } from "./deps.js";
 import { H } from "./stability.js";
@@ -10,7 +10,7 @@ import { storeRun, storeRunEnd } from "../runs/factories.js";
 export const XSS = `<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">`;
 
 /** A day of traffic, verdicts and runs, ending at the clock's time; one summary is hostile HTML. */
-export async function seedDay(_app: App, deps: { db: Db; env: Env; testClock: TestClock }) {
+export async function seedDay(_app: App, deps: { db: Db; settings: Deps["settings"]; testClock: TestClock }) {
   const { db, testClock: clock } = deps;
   const end = clock.now();
   const start = end - 24 * H + 60_000;

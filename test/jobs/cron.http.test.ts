@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { latestRuns } from "../../src/jobs/job-runs.js";
+import { latestRuns } from "../../src/job-records/job-runs.js";
 import { JOBS } from "../../src/jobs/registry.js";
 import type { JobFn } from "../../src/jobs/types.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { missedFires } from "../../src/jobs/job-health.js";
+import { missedFires } from "../../src/job-records/job-health.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, apiAuth, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 

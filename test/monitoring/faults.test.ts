@@ -43,7 +43,10 @@ describe("exactly once", () => {
     // New sessions, claimed by a cycle that then dies (its process state is gone; the claims stay).
     addSessions(w, 5, w.clock.now(), "dead");
     w.clock.advance(20 * MIN);
-    await runMonitorCycle({ ...w.deps, env: { ...w.deps.env, MONITOR_CONCURRENCY: 0 } as never }, w.clock.now()); // import only
+    await runMonitorCycle(
+      { ...w.deps, settings: { ...w.deps.settings, monitor: { ...w.deps.settings.monitor, concurrency: 0 } } },
+      w.clock.now(),
+    ); // import only
     for (let i = 0; i < 5; i++) expect(await claimSession(w.t.db, `dead-${i}`, "crashed-cycle", w.clock.now(), 300_000)).toBeDefined();
     w.clock.advance(60_000);
     expect((await w.cycle()).sessionsChecked).toBe(0);
@@ -60,7 +63,10 @@ describe("attempt caps hold across claim takeovers", () => {
     addSessions(w, 1, w.clock.now(), "deadly");
     addSessions(w, 2, w.clock.now() + 60_000, "behind");
     w.clock.advance(20 * MIN);
-    await runMonitorCycle({ ...w.deps, env: { ...w.deps.env, MONITOR_CONCURRENCY: 0 } as never }, w.clock.now()); // import only
+    await runMonitorCycle(
+      { ...w.deps, settings: { ...w.deps.settings, monitor: { ...w.deps.settings.monitor, concurrency: 0 } } },
+      w.clock.now(),
+    ); // import only
     // Three invocations claim it and die (out of memory) before storing anything.
     for (let i = 0; i < 3; i++) {
       expect(await claimSession(w.t.db, "deadly-0", `died-${i}`, w.clock.now(), 300_000)).toMatchObject({ attempts: i + 1 });

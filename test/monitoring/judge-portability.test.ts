@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/env.js";
 import { logConfiguredFeatures } from "../../src/features.js";
 import { judgePrice } from "../../src/integrations/model-prices.js";
-import { monitorSettings } from "../../src/monitoring/settings.js";
+import { FIXTURES } from "../fixtures/conversations.js";
+import { fixtureObservations } from "../fixtures/to-observations.js";
 import { captureLogs } from "../helpers/deps.js";
 import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
 import { addSessions, JUDGED } from "./factories.js";
@@ -88,7 +89,7 @@ describe("judge prices", () => {
     const tokens = await w.t.db.execute("SELECT SUM(tokens_in) AS i, SUM(tokens_out) AS o FROM monitoring_results");
     const expected = (Number(tokens.rows[0]!.i) * 2 + Number(tokens.rows[0]!.o) * 8) / 1e6;
     expect(s.costUsd).toBeCloseTo(expected, 6);
-    expect(monitorSettings(w.deps.env).priceOutPerToken).toBe(8 / 1e6);
+    expect(w.deps.settings.monitor.priceOutPerToken).toBe(8 / 1e6);
   });
 
   it("start-up warns when the judge model has no price, naming the variables", () => {

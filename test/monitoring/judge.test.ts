@@ -78,7 +78,10 @@ describe("the function's deadline", () => {
     addSessions(w, 3);
     w.clock.advance(20 * MIN);
     // Imported and settled, not judged (no analysis slots): finished and due.
-    await runMonitorCycle({ ...w.deps, env: { ...w.deps.env, MONITOR_CONCURRENCY: 0 } as never }, w.clock.now());
+    await runMonitorCycle(
+      { ...w.deps, settings: { ...w.deps.settings, monitor: { ...w.deps.settings.monitor, concurrency: 0 } } },
+      w.clock.now(),
+    );
     w.clock.advance(MIN);
     deadline = w.clock.now() - 1;
     const s = await w.cycle();

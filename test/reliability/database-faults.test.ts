@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createDb, type Db } from "../../src/db/client.js";
-import { ABANDONED_RUN_ERROR } from "../../src/jobs/job-runs.js";
+import { ABANDONED_RUN_ERROR } from "../../src/job-records/job-runs.js";
 import { JOBS } from "../../src/jobs/registry.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { cronAuth, testDeps } from "../helpers/deps.js";

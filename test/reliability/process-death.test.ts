@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../src/db/client.js";
-import { ABANDONED_RUN_ERROR } from "../../src/jobs/job-runs.js";
+import { ABANDONED_RUN_ERROR } from "../../src/job-records/job-runs.js";
 import { catchUpRollups } from "../../src/stability/rollup-catch-up.js";
 import { startFakeLangfuse, type FakeLangfuse } from "../../fakes/langfuse-server.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../../fakes/openai-server.js";

@@ -4,6 +4,7 @@ import { parseEnv } from "../../src/env.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { call } from "../helpers/runs.js";
+import { settingsFromEnv } from "../../src/settings.js";
 
 // Seed 004 archives a finished run and (next steps) prunes old archives: here the archive is read
 // back as it was written, also once run retention has deleted the run, until archive retention.
@@ -63,7 +64,7 @@ describe("run archives", () => {
     const env = testEnv({ RUN_RETENTION_DAYS: "3000", ARCHIVE_RETENTION_DAYS: "3000" });
     await call(app, "POST", "/api/runs", { sessionId: "unrelated", taskDescription: "x", totalTasks: 1 });
     deps.testClock.advance(400 * DAY);
-    const hot = createApp({ ...deps, env });
+    const hot = createApp({ ...deps, settings: settingsFromEnv(env) });
     await hot.request("/api/cron/checkpoint", { headers: cronAuth });
     expect((await call(app, "GET", "/api/runs/arch-hot/archive")).status).toBe(200);
   });

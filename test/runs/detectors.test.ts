@@ -3,7 +3,7 @@ import { createApp } from "../../src/app.js";
 import { listEvents } from "../helpers/events.js";
 import { heartbeat } from "../../src/jobs/heartbeat.js";
 import { handleFinishedRuns } from "../../src/runs/detectors.js";
-import { runSettings } from "../../src/runs/settings.js";
+
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { call } from "../helpers/runs.js";
@@ -169,8 +169,8 @@ describe("completion handlers: report and archive", () => {
     // A clock that moves 40 s each time it is read: the first wave alone takes the budget.
     let ticks = 0;
     const slow = { ...deps, clock: () => at + 40_000 * ticks++ };
-    expect(await handleFinishedRuns(slow, at, runSettings(deps.env))).toEqual({ archived: 1, archiveFailures: 0, deferred: 2 });
-    expect(await handleFinishedRuns(deps, at, runSettings(deps.env))).toEqual({ archived: 2, archiveFailures: 0 });
+    expect(await handleFinishedRuns(slow, at, deps.settings.runs)).toEqual({ archived: 1, archiveFailures: 0, deferred: 2 });
+    expect(await handleFinishedRuns(deps, at, deps.settings.runs)).toEqual({ archived: 2, archiveFailures: 0 });
     const stored = await t.db.execute("SELECT COUNT(*) AS n FROM run_archives WHERE session_id LIKE 'wave-%' AND status = 'verified'");
     expect(Number(stored.rows[0]!.n)).toBe(3);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { firesBetween, parseCron } from "../../src/scheduling/cron-expression.js";
+import { firesBetween, parseCron } from "../../src/shared/cron-expression.js";
 
 const at = (iso: string) => new Date(iso);
 

@@ -1,5 +1,5 @@
 import type { Db } from "../../src/db/client.js";
-import type { Env } from "../../src/env.js";
+import type { SourceSettings } from "../../src/stability/known-sources.js";
 import { createEventWriter, type EventWriter } from "../../src/stability/event-writer.js";
 import { classifyEvent } from "../../src/stability/events.js";
 import { signatureFailureStatements } from "../../src/stability/rollup-catch-up.js";
@@ -13,7 +13,7 @@ import type { TestClock } from "../helpers/deps.js";
 
 interface World {
   db: Db;
-  env: Env;
+  settings: { webhooks: { sources: SourceSettings } };
   testClock: TestClock;
 }
 
@@ -28,7 +28,7 @@ export async function storeEvent(w: World, at: number, body: Record<string, unkn
   await writer.write({
     source,
     dedupeKey: `row_${++seq}`,
-    sharedKey: secretsForSource(w.env, source).shared,
+    sharedKey: secretsForSource(w.settings.webhooks.sources, source).shared,
     receivedAt: at,
     event,
     payload,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import type { PeriodMetrics } from "../../src/stability/metrics.js";
 import type { RedFlag } from "../../src/stability/red-flags.js";
-import { evaluateChecks } from "../../src/stability/report-checks.js";
+import { evaluateChecks } from "../../src/report/report-checks.js";
 import { createTestDb } from "../helpers/db.js";
 import { apiAuth, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { H, M } from "../helpers/stability.js";

@@ -13,6 +13,7 @@ import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, captureLogs, testDeps, testEnv } from "../helpers/deps.js";
 import { slidingWindowSlack } from "../helpers/rate-window.js";
 import { botEvent, hexSignedRequest, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
+import { settingsFromEnv } from "../../src/settings.js";
 
 // What a sender without the key (or with one captured
 // delivery) can do to the webhook route, and what weak configuration start-up refuses.
@@ -198,7 +199,9 @@ describe("made-up sources", () => {
     await createApp(deps).request("/api/webhooks/old-bot", signedRequest(botEvent("message.received")));
     const later = deps.clock() + 3 * 3600_000;
     const zero = DEFAULT_RULES.filter((r) => r.signal === "zero_deliveries");
-    await evaluateAlerts({ ...deps, env: testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "new-bot" }) }, later, zero, ["console"]);
+    await evaluateAlerts({ ...deps, settings: settingsFromEnv(testEnv({ WEBHOOK_SECRET, WEBHOOK_SOURCES: "new-bot" })) }, later, zero, [
+      "console",
+    ]);
     expect(await count("SELECT COUNT(*) AS n FROM alerts")).toBe(0);
     await evaluateAlerts(deps, later, zero, ["console"]);
     expect(await count("SELECT COUNT(*) AS n FROM alerts WHERE rule = 'zero_deliveries'")).toBe(1);

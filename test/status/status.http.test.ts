@@ -5,6 +5,7 @@ import { API_KEY, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { seedDay, XSS } from "../helpers/status-data.js";
 import { storeEvent } from "../stability/factories.js";
 import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
+import { settingsFromEnv } from "../../src/settings.js";
 
 let t: TestDb;
 let deps: ReturnType<typeof testDeps>;
@@ -21,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => t.cleanup());
 
 const page = async (headers: Record<string, string> = {}, env: Record<string, string> = {}) => {
-  const app = createApp({ ...deps, env: testEnv({ WEBHOOK_SECRET, ...env }) });
+  const app = createApp({ ...deps, settings: settingsFromEnv(testEnv({ WEBHOOK_SECRET, ...env })) });
   const res = await app.request("/status", { headers });
   return { res, html: await res.text() };
 };
@@ -77,7 +78,7 @@ describe("GET /status", () => {
       ["24h", 96, 24],
       ["7d", 168, 28],
     ] as const) {
-      const res = await createApp({ ...deps, env: testEnv({ WEBHOOK_SECRET }) }).request(`/status?range=${range}`, {
+      const res = await createApp({ ...deps, settings: settingsFromEnv(testEnv({ WEBHOOK_SECRET })) }).request(`/status?range=${range}`, {
         headers: basic(API_KEY),
       });
       const html = await res.text();

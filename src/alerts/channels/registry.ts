@@ -1,8 +1,7 @@
-import type { Env } from "../../env.js";
 import { consoleChannel } from "./console.js";
 import { emailChannel } from "./email.js";
 import { pagerDutyChannel, pagerDutyEscalationChannel } from "./pagerduty.js";
-import type { ChannelContext, ChannelDefinition, Sender } from "./sender.js";
+import type { ChannelContext, ChannelDefinition, ChannelVariables, Sender } from "./sender.js";
 import { slackChannel } from "./slack.js";
 import { webhookChannel } from "./webhook.js";
 
@@ -20,7 +19,7 @@ export const channels = {
 } satisfies Record<Channel, ChannelDefinition>;
 
 /** The senders this deployment can use; a channel that is not configured is absent. */
-export function channelsFromEnv(env: Env, ctx: ChannelContext): Partial<Record<Channel, Sender>> {
+export function channelsFromEnv(env: ChannelVariables, ctx: ChannelContext): Partial<Record<Channel, Sender>> {
   const senders: Partial<Record<Channel, Sender>> = {};
   for (const name of CHANNELS) {
     const send = channels[name].fromEnv(env, ctx);

@@ -1,4 +1,3 @@
-import type { Env } from "../../env.js";
 import type { Logger } from "../../log.js";
 
 /** One grouped message: the alerts of one evaluation of one rule, of one kind. */
@@ -19,10 +18,32 @@ export interface ChannelContext {
   clock: () => number;
 }
 
-/** A notification channel: its settings are read from Env here, next to the code that uses them. */
+/**
+ * The channels' variables as the configuration parsed them: each channel reads its own here, next
+ * to the code that uses them, and the composition root passes the parsed configuration in.
+ */
+export interface ChannelVariables {
+  VIGIL_PUBLIC_URL?: string | undefined;
+  SLACK_WEBHOOK_URL?: string | undefined;
+  ALERT_WEBHOOK_URL?: string | undefined;
+  ALERT_WEBHOOK_SECRET?: string | undefined;
+  SMTP_HOST?: string | undefined;
+  SMTP_PORT: number;
+  SMTP_SECURE: boolean;
+  SMTP_ALLOW_PLAINTEXT_LOCALHOST: boolean;
+  SMTP_USER?: string | undefined;
+  SMTP_PASSWORD?: string | undefined;
+  ALERT_EMAIL_FROM?: string | undefined;
+  ALERT_EMAIL_TO?: string | undefined;
+  PAGERDUTY_ROUTING_KEY?: string | undefined;
+  PAGERDUTY_ESCALATION_ROUTING_KEY?: string | undefined;
+  PAGERDUTY_EVENTS_URL: string;
+}
+
+/** A notification channel: it builds its sender from its own variables. */
 export interface ChannelDefinition {
   /** The sender, or undefined when this deployment has not configured the channel. */
-  fromEnv(env: Env, ctx: ChannelContext): Sender | undefined;
+  fromEnv(env: ChannelVariables, ctx: ChannelContext): Sender | undefined;
 }
 
 const EMOJI: Record<string, string> = { critical: "🔴", high: "🟠", medium: "🟡", low: "🔵" };

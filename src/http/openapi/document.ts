@@ -2,7 +2,6 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { VERSION } from "../../version.js";
 import { type Auth, errorReply, type Reply, type RouteContract } from "../contract.js";
-import { ROUTES } from "../route-table.js";
 
 // Loaded on the first request for the document (routes/openapi.ts), never at a cold start: the
 // generator (@asteasolutions/zod-to-openapi, through @hono/zod-openapi) is not needed to answer
@@ -56,11 +55,15 @@ function toRouteConfig(route: RouteContract) {
   });
 }
 
-/** The OpenAPI 3.1 document, generated from the route contracts' zod schemas. */
-export function buildOpenApiDocument() {
+/**
+ * The OpenAPI 3.1 document of the routes given, generated from their contracts' zod schemas. The
+ * app passes its route table: the route table lists the document's own route, so this module
+ * importing the table back made a cycle.
+ */
+export function buildOpenApiDocument(routes: readonly RouteContract[]) {
   const app = new OpenAPIHono();
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
-  for (const route of ROUTES) app.openAPIRegistry.registerPath(toRouteConfig(route));
+  for (const route of routes) app.openAPIRegistry.registerPath(toRouteConfig(route));
   return app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: { title: "Vigil", version: VERSION, description: "Production monitor for conversational AI bots and their agent pipelines." },

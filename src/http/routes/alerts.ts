@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { ackAlert, alertDetail, listAlerts } from "../../alerts/queries.js";
 import { createSilence, expireSilence, listSilences, silenceBody, type Silence } from "../../alerts/silences.js";
-import type { Deps } from "../../deps.js";
+import type { AppContext } from "../context.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
@@ -108,7 +108,7 @@ export const ALERT_ROUTES = {
   }),
 };
 
-export function alertRoutes(deps: Deps) {
+export function alertRoutes(deps: AppContext) {
   const { db } = deps;
   const R = ALERT_ROUTES;
   return new Hono<AppEnv>()

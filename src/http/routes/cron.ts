@@ -1,9 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Deps } from "../../deps.js";
+import type { AppContext } from "../context.js";
 import { MethodNotAllowedError, NotFoundError } from "../../errors.js";
 import { runJob } from "../../jobs/run-job.js";
-import { isJobName, type JobFn, type JobName } from "../../jobs/types.js";
+import { isJobName, type JobName } from "../../job-records/names.js";
+import type { JobFn } from "../../jobs/types.js";
 import type { AppEnv } from "../app-env.js";
 import { requireBearer } from "../auth.js";
 import { defineRoute, errorReply, json } from "../contract.js";
@@ -26,9 +27,9 @@ export const CRON_ROUTES = {
 };
 
 /** Vercel cron entry: authenticate, run the job under its lease, answer its summary. */
-export function cronRoutes(deps: Deps, jobs: Record<JobName, JobFn>) {
+export function cronRoutes(deps: AppContext, jobs: Record<JobName, JobFn>) {
   const R = CRON_ROUTES;
-  return new Hono<AppEnv>().on(R.run.method, R.run.path, requireBearer(deps.env.CRON_SECRET, "CRON_SECRET", deps), async (c) => {
+  return new Hono<AppEnv>().on(R.run.method, R.run.path, requireBearer(deps.settings.http.cronSecret, "CRON_SECRET", deps), async (c) => {
     // Hono answers HEAD with the GET handler; a HEAD must not run a job.
     if (c.req.method !== "GET") throw new MethodNotAllowedError("Cron jobs run on GET only");
     const job = c.req.param("job");

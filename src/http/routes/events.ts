@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Deps } from "../../deps.js";
+import type { AppContext } from "../context.js";
 import { customEventBody, listEvents, recordCustomEvent, type RecordedEvent } from "../../events/custom-events.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
@@ -53,7 +53,7 @@ export const EVENT_ROUTES = {
   }),
 };
 
-export function eventRoutes(deps: Deps) {
+export function eventRoutes(deps: AppContext) {
   const R = EVENT_ROUTES;
   return new Hono<AppEnv>()
     .on(R.record.method, R.record.path, validated(R.record), async (c) => {

@@ -2,10 +2,10 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { isCredentialsRefused } from "../../db/errors.js";
 import { writeProbe } from "../../db/write-probe.js";
-import type { Deps } from "../../deps.js";
-import { schemaAndLastRun } from "../../jobs/job-runs.js";
+import type { AppContext } from "../context.js";
+import { schemaAndLastRun } from "../../job-records/job-runs.js";
 import type { AppEnv } from "../app-env.js";
-import { parseCron } from "../../scheduling/cron-expression.js";
+import { parseCron } from "../../shared/cron-expression.js";
 import { defineRoute, json, lazy } from "../contract.js";
 import { schemaStatus } from "../schema-guard.js";
 
@@ -39,7 +39,7 @@ export const HEALTH_ROUTES = {
   }),
 };
 
-export function healthRoutes(deps: Deps) {
+export function healthRoutes(deps: AppContext) {
   let lastProbe: { at: number; error: unknown } | undefined;
   const probeWrite = async (now: number): Promise<unknown> => {
     if (lastProbe && now - lastProbe.at < WRITE_PROBE_EVERY_MS && now >= lastProbe.at) return lastProbe.error;
@@ -83,7 +83,7 @@ export function healthRoutes(deps: Deps) {
     const last = read.last;
     const lastAt = last ? (last.finishedAt ?? last.startedAt) : null;
     const age = lastAt === null ? null : Math.max(0, Math.round((deps.clock() - lastAt) / 1000));
-    staleLimit ??= heartbeatStaleSeconds(deps.env.schedules.heartbeat, deps.env.HEARTBEAT_STALE_SECONDS);
+    staleLimit ??= heartbeatStaleSeconds(deps.settings.jobs.schedules.heartbeat, deps.settings.http.heartbeatStaleSeconds);
     const staleAfterSeconds = staleLimit;
     const fresh = age !== null && age < staleAfterSeconds;
     const body = {
@@ -97,7 +97,7 @@ export function healthRoutes(deps: Deps) {
             reason:
               age === null
                 ? "no heartbeat has run yet: is the heartbeat cron scheduled?"
-                : `last heartbeat ${age}s ago (limit ${staleAfterSeconds}s for "${deps.env.schedules.heartbeat}"): the heartbeat cron is not running`,
+                : `last heartbeat ${age}s ago (limit ${staleAfterSeconds}s for "${deps.settings.jobs.schedules.heartbeat}"): the heartbeat cron is not running`,
           }),
     };
     return c.json(body, fresh ? 200 : 503);

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Deps } from "../../deps.js";
-import { jobHealth } from "../../jobs/job-health.js";
-import { JOB_NAMES } from "../../jobs/types.js";
+import type { AppContext } from "../context.js";
+import { jobHealth } from "../../job-records/job-health.js";
+import { JOB_NAMES } from "../../job-records/names.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, json } from "../contract.js";
@@ -46,11 +46,11 @@ export const JOB_ROUTES = {
   }),
 };
 
-export function jobRoutes(deps: Deps) {
+export function jobRoutes(deps: AppContext) {
   const R = JOB_ROUTES;
   return new Hono<AppEnv>().on(R.jobs.method, R.jobs.path, async (c) => {
     const now = deps.clock();
-    const jobs = await Promise.all(JOB_NAMES.map((job) => jobHealth(deps.db, job, deps.env.schedules[job], now)));
+    const jobs = await Promise.all(JOB_NAMES.map((job) => jobHealth(deps.db, job, deps.settings.jobs.schedules[job], now)));
     return c.json(
       {
         jobs: jobs.map((j) => ({

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { Deps } from "../../deps.js";
+import type { AppContext } from "../context.js";
 import { gatherMetrics } from "../../metrics/collect.js";
 import { CONTENT_TYPE, renderExposition } from "../../metrics/exposition.js";
 import type { AppEnv } from "../app-env.js";
@@ -16,7 +16,7 @@ export const METRICS_ROUTES = {
   }),
 };
 
-export function metricsRoutes(deps: Deps) {
+export function metricsRoutes(deps: AppContext) {
   const R = METRICS_ROUTES;
   return new Hono<AppEnv>().on(R.metrics.method, R.metrics.path, async (c) =>
     c.body(renderExposition(await gatherMetrics(deps.db, deps.clock())), 200, { "content-type": CONTENT_TYPE }),

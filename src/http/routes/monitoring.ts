@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Deps } from "../../deps.js";
+import type { AppContext } from "../context.js";
 import { listResults, monitoringSummary, requestReanalysis, sessionDetail } from "../../monitoring/queries.js";
 import { withSessionLinks } from "../../monitoring/session-links.js";
 import type { AppEnv } from "../app-env.js";
@@ -128,7 +128,7 @@ export const MONITORING_ROUTES = {
   }),
 };
 
-export function monitoringRoutes(deps: Deps) {
+export function monitoringRoutes(deps: AppContext) {
   const R = MONITORING_ROUTES;
   return new Hono<AppEnv>()
     .on(R.results.method, R.results.path, validated(R.results), async (c) => {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
-import { defineRoute, json } from "../contract.js";
+import { defineRoute, json, type RouteContract } from "../contract.js";
 import type { buildOpenApiDocument } from "../openapi/document.js";
 
 export const OPENAPI_ROUTES = {
@@ -25,11 +25,11 @@ export const OPENAPI_ROUTES = {
   }),
 };
 
-export function openApiRoutes() {
+export function openApiRoutes(routes: readonly RouteContract[]) {
   let document: Promise<ReturnType<typeof buildOpenApiDocument>> | undefined;
   // The document, its generator (@hono/zod-openapi) and the response schemas are loaded on the
   // first request for it, not at every cold start (zod schema construction was the largest part of one).
-  const load = () => (document ??= import("../openapi/document.js").then((m) => m.buildOpenApiDocument()));
+  const load = () => (document ??= import("../openapi/document.js").then((m) => m.buildOpenApiDocument(routes)));
   const R = OPENAPI_ROUTES;
   return new Hono<AppEnv>().on(R.document.method, R.document.path, async (c) => c.json(await load(), 200));
 }

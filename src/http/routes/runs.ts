@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Deps } from "../../deps.js";
+import type { AppContext } from "../context.js";
 import { NotFoundError } from "../../errors.js";
 import { readRunArchive } from "../../runs/archive-read.js";
 import { exportStream } from "../../runs/export.js";
@@ -157,7 +157,7 @@ export const RUN_ROUTES = {
   }),
 };
 
-export function runRoutes(deps: Deps) {
+export function runRoutes(deps: AppContext) {
   const { db } = deps;
   const R = RUN_ROUTES;
   return new Hono<AppEnv>()

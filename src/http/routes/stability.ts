@@ -1,15 +1,15 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Deps } from "../../deps.js";
+import type { AppContext } from "../context.js";
 import type { ReleaseSide } from "../../regression/releases.js";
 import { plainText } from "../../security/control-characters.js";
 import { listCheckpoints, type Checkpoint } from "../../stability/checkpoints.js";
 import type { ErrorGroup, SlowReplies } from "../../stability/event-details.js";
 import { describeStart, restartObservation, type ObservationPeriod } from "../../stability/observation.js";
 import type { RedFlag } from "../../stability/red-flags.js";
-import { buildStabilityReport } from "../../stability/report.js";
-import type { LogEntry } from "../../stability/report-log.js";
-import { renderStabilityMarkdown } from "../../stability/report-markdown.js";
+import { buildStabilityReport } from "../../report/report.js";
+import type { LogEntry } from "../../report/report-log.js";
+import { renderStabilityMarkdown } from "../../report/report-markdown.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
@@ -264,7 +264,7 @@ export const STABILITY_ROUTES = {
   }),
 };
 
-export function stabilityRoutes(deps: Deps) {
+export function stabilityRoutes(deps: AppContext) {
   const R = STABILITY_ROUTES;
   return new Hono<AppEnv>()
     .on(R.report.method, R.report.path, validated(R.report), async (c) => {

@@ -1,8 +1,7 @@
 import { Hono } from "hono";
-import type { Deps } from "../../deps.js";
+import type { AppContext } from "../context.js";
 import { UnauthorizedError } from "../../errors.js";
 import { secretsEqual } from "../../security/constant-time.js";
-import { thresholdsFrom } from "../../stability/thresholds.js";
 import { gatherStatus, parseRange } from "../../status/data.js";
 import { StatusPage } from "../../status/page.js";
 import type { AppEnv } from "../app-env.js";
@@ -45,7 +44,7 @@ export const STATUS_ROUTES = {
   }),
 };
 
-export function statusRoutes(deps: Deps) {
+export function statusRoutes(deps: AppContext) {
   const R = STATUS_ROUTES;
   return new Hono<AppEnv>()
     .on(R.home.method, R.home.path, (c) => c.text("Found: /status", 302, { Location: "/status" }))
@@ -53,11 +52,11 @@ export function statusRoutes(deps: Deps) {
       const header = c.req.header("authorization");
       // A public page needs no key; a key given anyway is checked, and its wrong tries throttled.
       const authorized =
-        header !== undefined && (await checkKeyThrottled(deps, c, () => basicPasswordMatches(header, deps.env.VIGIL_API_KEY)));
-      if (!authorized && deps.env.STATUS_PAGE !== "public") {
+        header !== undefined && (await checkKeyThrottled(deps, c, () => basicPasswordMatches(header, deps.settings.http.apiKey)));
+      if (!authorized && deps.settings.http.statusPage !== "public") {
         c.header("WWW-Authenticate", 'Basic realm="Vigil", charset="UTF-8"');
         throw new UnauthorizedError(
-          deps.env.VIGIL_API_KEY
+          deps.settings.http.apiKey
             ? "The status page needs the API key as the HTTP Basic password"
             : "VIGIL_API_KEY is not configured on this deployment, so the status page is disabled",
         );
@@ -66,6 +65,6 @@ export function statusRoutes(deps: Deps) {
       c.header("Cache-Control", "no-store");
       // The page is HTML and inline CSS/SVG only: nothing to load, nothing to run, never framed.
       for (const [name, value] of Object.entries(STATUS_PAGE_HEADERS)) c.header(name, value);
-      return c.html(<StatusPage data={data} threshold={thresholdsFrom(deps.env).responseTimeMs} />);
+      return c.html(<StatusPage data={data} threshold={deps.settings.stability.responseTimeMs} />);
     });
 }

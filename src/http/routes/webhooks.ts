@@ -2,8 +2,8 @@ import { ipAddress, waitUntil } from "@vercel/functions";
 import { Hono } from "hono";
 import { z } from "zod";
 import { createBatchWriter } from "../../db/batch-writer.js";
-import type { Deps } from "../../deps.js";
-import { createMemoryRateLimiter } from "../../security/address-limiter.js";
+import type { AppContext } from "../context.js";
+import { createMemoryRateLimiter } from "../address-limiter.js";
 import { NotFoundError } from "../../errors.js";
 import { createEventWriter } from "../../stability/event-writer.js";
 import { botEventSchema } from "../../stability/events.js";
@@ -45,12 +45,12 @@ export const WEBHOOK_ROUTES = {
  * app's other middleware, so the schema check is made here and the source pattern refuses any
  * control character the path guard would.
  */
-export function webhookRoutes(deps: Deps, schema: SchemaGuard) {
+export function webhookRoutes(deps: AppContext, schema: SchemaGuard) {
   const ctx: IngestContext = {
-    env: deps.env,
+    settings: deps.settings.webhooks,
     writer: createBatchWriter(deps.db),
     events: createEventWriter(deps.db, {
-      every: deps.env.ROLLUP_CATCH_UP_EVERY,
+      every: deps.settings.webhooks.rollupCatchUpEvery,
       inBackground: (work) =>
         void waitUntil(work.catch((err: unknown) => deps.log.warn("rollup catch-up failed", { route: "/api/webhooks", err }))),
     }),
@@ -58,7 +58,7 @@ export function webhookRoutes(deps: Deps, schema: SchemaGuard) {
     clock: deps.clock,
     limiter: deps.webhookRateLimiter,
     refusalLimiter:
-      deps.webhookRateLimiter ?? createMemoryRateLimiter({ perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE, clock: deps.clock }),
+      deps.webhookRateLimiter ?? createMemoryRateLimiter({ perMinute: deps.settings.webhooks.rateLimitPerMinute, clock: deps.clock }),
     hasDelivered: (source) => hasStoredEvents(deps.db, source),
     storedType: (source, dedupeKey) => storedDeliveryType(deps.db, source, dedupeKey),
   };
@@ -68,13 +68,14 @@ export function webhookRoutes(deps: Deps, schema: SchemaGuard) {
     if (pending) await pending;
     const given = c.req.param("source");
     if (!SOURCE.test(given)) throw new NotFoundError("Unknown webhook source: use letters, digits, '.', '_' or '-' (at most 64)");
-    const source = canonicalSource(deps.env, given);
+    const source = canonicalSource(deps.settings.webhooks.sources, given);
     // On Vercel x-real-ip is set by the platform; locally there is none and refusals share one budget.
     const clientIp = ipAddress(c.req.raw.headers);
-    if (sourcesAreDeclared(deps.env) && !isDeclaredSource(deps.env, source)) await refuseUnknownSource(ctx, source, clientIp);
+    if (sourcesAreDeclared(deps.settings.webhooks.sources) && !isDeclaredSource(deps.settings.webhooks.sources, source))
+      await refuseUnknownSource(ctx, source, clientIp);
     // Not hono/body-limit: it makes @hono/node-server build a full Web Request for every webhook
     // (measured: ~10% of the route); readBodyWithin only does for a chunked body.
-    const body = await readBodyWithin(c, deps.env.WEBHOOK_MAX_BYTES, "Webhook body");
+    const body = await readBodyWithin(c, deps.settings.webhooks.maxBytes, "Webhook body");
     const { logFields, ...result } = await ingestWebhook(ctx, { source, header: (name) => c.req.header(name), body, clientIp });
     c.set("logFields", logFields);
     return jsonWithHeaders(c, { received: true, ...result }, 200);

@@ -1,10 +1,10 @@
-import { describeErrorGroup } from "./event-details.js";
-import type { PeriodMetrics } from "./metrics.js";
-import { describeStart } from "./observation.js";
-import type { RedFlag } from "./red-flags.js";
+import { describeErrorGroup } from "../stability/event-details.js";
+import type { PeriodMetrics } from "../stability/metrics.js";
+import { describeStart } from "../stability/observation.js";
+import type { RedFlag } from "../stability/red-flags.js";
 import type { Check } from "./report-checks.js";
 import type { StabilityReport } from "./report.js";
-import type { StabilityThresholds } from "./thresholds.js";
+import type { StabilityThresholds } from "../stability/thresholds.js";
 
 const H = 3600_000;
 

@@ -1,7 +1,7 @@
 import type { QualityChecks } from "../monitoring/quality-counts.js";
-import type { PeriodMetrics } from "./metrics.js";
-import type { RedFlag } from "./red-flags.js";
-import type { StabilityThresholds } from "./thresholds.js";
+import type { PeriodMetrics } from "../stability/metrics.js";
+import type { RedFlag } from "../stability/red-flags.js";
+import type { StabilityThresholds } from "../stability/thresholds.js";
 
 /** Seed 003's checks have a third answer: nothing to judge. Unmeasured never passes. */
 type CheckState = "pass" | "fail" | "not_measured";

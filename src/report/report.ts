@@ -1,22 +1,22 @@
-import type { Deps } from "../deps.js";
 import { readQualityChecks, type QualityChecks } from "../monitoring/quality-counts.js";
+import type { Db } from "../db/client.js";
 import { readAll, type Query, type Results } from "../db/query.js";
-import { metricsFollowUp, timelineQueries, toTimeline, type PeriodMetrics } from "./metrics.js";
-import { latestRestarts, observationPeriod, type ObservationPeriod } from "./observation.js";
-import { qualityRedFlags } from "./quality-checks.js";
-import { redFlagsFor, type RedFlag } from "./red-flags.js";
+import { metricsFollowUp, timelineQueries, toTimeline, type PeriodMetrics } from "../stability/metrics.js";
+import { latestRestarts, observationPeriod, type ObservationPeriod } from "../stability/observation.js";
+import { qualityRedFlags } from "../stability/quality-checks.js";
+import { redFlagsFor, type RedFlag } from "../stability/red-flags.js";
 import { evaluateChecks, summaryLabels, type Check, type Labels } from "./report-checks.js";
 import { baselineWindow, logEntry, logWindows, windowQueries, type LogEntry } from "./report-log.js";
-import type { RollupRow } from "./rollup-metrics.js";
+import type { RollupRow } from "../stability/rollup-metrics.js";
 import { recommend } from "./report-advice.js";
-import { lastMinuteBySource, periodStarts, periodTotals, readRollups } from "./rollup-reader.js";
-import { thresholdsFrom } from "./thresholds.js";
-import type { Comparison } from "../regression/detect.js";
-import { compareWithBaseline, regressionSettings } from "../regression/evaluate.js";
+import { lastMinuteBySource, periodStarts, periodTotals, readRollups } from "../stability/rollup-reader.js";
+import type { StabilityThresholds } from "../stability/thresholds.js";
+import type { Comparison, RegressionSettings } from "../regression/detect.js";
+import { compareWithBaseline } from "../regression/evaluate.js";
 import { regressionRedFlags, releaseRedFlags } from "../regression/red-flags.js";
 import { compareReleases, type ReleaseComparison } from "../regression/releases.js";
 import { verdictsByRelease } from "../monitoring/store/results.js";
-import { releaseTraffic } from "./release-traffic.js";
+import { releaseTraffic } from "../stability/release-traffic.js";
 import { type ConversationCost, conversationCost, costOfAll } from "../monitoring/cost-queries.js";
 import { judgeSpendOn } from "../monitoring/store/spend.js";
 
@@ -55,9 +55,16 @@ export interface StabilityReport {
   cost: ConversationCost & { hourly: (ConversationCost & { hour: number })[]; judgeTodayUsd: number };
 }
 
+/** What the report reads: the database, whether monitoring is configured, and the thresholds it judges by. */
+export interface ReportContext {
+  db: Db;
+  monitoring: { source?: unknown; judge?: unknown } | undefined;
+  settings: { stability: StabilityThresholds; regression: RegressionSettings };
+}
+
 /** The verdict over the last `hours`, or over the current observation period when that is shorter. */
-export async function buildStabilityReport(deps: Deps, now: number, hours: number): Promise<StabilityReport> {
-  const t = thresholdsFrom(deps.env);
+export async function buildStabilityReport(deps: ReportContext, now: number, hours: number): Promise<StabilityReport> {
+  const t = deps.settings.stability;
   const gapMs = t.zeroDeliveryMinutes * MIN;
   const requiredMs = hours * H;
   const rolling = now - requiredMs;
@@ -66,7 +73,7 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   // is older than the window, the usual case). Independent reads run in parallel: at Turso's
   // distance each is a network round trip.
   const rollingReads = windowReads(rolling, now);
-  const regression = regressionSettings(deps.env);
+  const regression = deps.settings.regression;
   const [[starts, restarts, lastErrors, releaseVerdicts, costHourly, judgeToday, ...rollingResults], rollingQuality, baseline] =
     await Promise.all([
       readRollups(deps.db, [

@@ -1,8 +1,8 @@
 import { QUALITY_FLAGS } from "../monitoring/quality-counts.js";
 import { usd } from "../monitoring/cost-queries.js";
 import { showControlCharacters } from "../security/control-characters.js";
-import { describeStart } from "./observation.js";
-import { qualityLabel } from "./quality-checks.js";
+import { describeStart } from "../stability/observation.js";
+import { qualityLabel } from "../stability/quality-checks.js";
 import type { StabilityReport } from "./report.js";
 import { observedHours } from "./report-advice.js";
 import type { Label } from "./report-checks.js";

@@ -1,7 +1,7 @@
 import type { Db } from "../db/client.js";
-import { firesBetween, parseCron } from "../scheduling/cron-expression.js";
+import { firesBetween, parseCron } from "../shared/cron-expression.js";
 import { latestRunsAndFirstRun, type JobRun } from "./job-runs.js";
-import type { JobName } from "./types.js";
+import type { JobName } from "./names.js";
 
 // Vercel may start a cron up to about a minute late; a fire only counts as missed after this.
 const GRACE_MS = 90_000;

@@ -1,7 +1,7 @@
 import { loadDotEnv, loadEnv } from "../env.js";
 import { createLogger } from "../log.js";
-import { createDb, prepareLocalDb } from "./client.js";
-import { latestSchemaVersion, migrate, pendingMigrations, schemaVersion } from "./migrate.js";
+import { createDb, prepareLocalDb } from "../db/client.js";
+import { latestSchemaVersion, migrate, pendingMigrations, schemaVersion } from "../db/migrate.js";
 
 // `npm run db:migrate`: applies pending migrations to TURSO_DATABASE_URL (Turso in production).
 //   --status    says which migrations the database lacks (reads only); exit code 0
