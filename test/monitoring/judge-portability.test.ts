@@ -2,8 +2,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/env.js";
 import { logConfiguredFeatures } from "../../src/features.js";
 import { judgePrice } from "../../src/integrations/model-prices.js";
-import { FIXTURES } from "../fixtures/conversations.js";
-import { fixtureObservations } from "../fixtures/to-observations.js";
 import { captureLogs } from "../helpers/deps.js";
 import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
 import { addSessions, JUDGED } from "./factories.js";
