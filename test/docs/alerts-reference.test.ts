@@ -16,6 +16,10 @@ describe("docs/alerts.md", () => {
 
   it("names the built-in rules that page through PagerDuty", () => {
     const named = [...paged.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!);
-    expect(named.sort()).toEqual(DEFAULT_RULES.filter((r) => r.channels.includes("pagerduty")).map((r) => r.name).sort());
+    expect(named.sort()).toEqual(
+      DEFAULT_RULES.filter((r) => r.channels.includes("pagerduty"))
+        .map((r) => r.name)
+        .sort(),
+    );
   });
 });
