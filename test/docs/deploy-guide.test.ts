@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { vercelConfig } from "../../src/deploy/vercel-config.js";
 import { parseEnv } from "../../src/env.js";
 import { firesBetween, parseCron } from "../../src/scheduling/cron-expression.js";
+import { documentedInEnvExample, variablesIn } from "../helpers/env-example.js";
 
 // What the deploy guide tells a reader to type is what the code expects: the Install Command
 // vercel.ts declares, a Hobby recipe Vercel accepts, and variables that exist.
@@ -29,11 +30,10 @@ describe("the deploy guide", () => {
   });
 
   it("names only variables .env.example documents in its table of variables", () => {
-    const documented = readFileSync(".env.example", "utf8");
     const table = guide.slice(guide.indexOf("| variable | needed for |"), guide.indexOf("Locally, `vercel env pull`"));
-    const names = [...table.matchAll(/`([A-Z][A-Z0-9_]*)(\*|_<SOURCE>)?`/g)].map((m) => ({ name: m[1]!, prefix: m[2] !== undefined }));
+    const names = variablesIn(table);
     expect(names.length).toBeGreaterThan(10);
-    const missing = names.filter(({ name, prefix }) => !new RegExp(`^#?\\s*${name}${prefix ? "[A-Z_<]" : "="}`, "m").test(documented));
+    const missing = names.filter(({ name, prefix }) => !documentedInEnvExample(name, prefix));
     expect(missing).toEqual([]);
   });
 });
