@@ -35,6 +35,8 @@ function anchorsOf(markdown: string): Set<string> {
     seen.set(base, n + 1);
     anchors.add(n === 0 ? base : `${base}-${n}`);
   }
+  // An explicit anchor: <a id="…"></a> or <a name="…">.
+  for (const m of markdown.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) anchors.add(m[1]!);
   return anchors;
 }
 
@@ -73,9 +75,9 @@ describe("the documentation's links", () => {
 
   it("finds GitHub's anchors: punctuation dropped, spaces as hyphens, repeats numbered", () => {
     const anchors = anchorsOf(
-      "# Deploy to Vercel with Turso\n## `vercel logs` recipes\n### A → B\n## Notes\n## Notes\n```\n# not a heading\n```\n",
+      '# Deploy to Vercel with Turso\n## `vercel logs` recipes\n### A → B\n## Notes\n## Notes\n```\n# not a heading\n```\n<a id="by-hand"></a>**By hand.**\n',
     );
-    expect([...anchors]).toEqual(["deploy-to-vercel-with-turso", "vercel-logs-recipes", "a--b", "notes", "notes-1"]);
+    expect([...anchors]).toEqual(["deploy-to-vercel-with-turso", "vercel-logs-recipes", "a--b", "notes", "notes-1", "by-hand"]);
   });
 });
 
