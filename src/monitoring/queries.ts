@@ -3,7 +3,8 @@ import type { Db } from "../db/client.js";
 import { NotFoundError } from "../errors.js";
 import { decodeCursor, encodeCursor } from "../shared/cursor.js";
 import { iso } from "../time.js";
-import { scoresRefusedCount, topFailureCategories, unreadableCount } from "./verdict-counts.js";
+import { scoresRefusedCount, unreadableCount } from "./verdict-counts.js";
+import { topFailureCategories } from "./verdict-outcomes.js";
 import { countTurns } from "./transcript-load.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.parse(String(v)));
