@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-// A system-of-record verifier as README's "Post-conversation monitoring" and .env.example define
+// A system-of-record verifier as docs/monitoring.md ("System-of-record check") and .env.example define
 // it (no upstream: it is the user's own endpoint): POST { sessionId, intent, facts }, answer
 // { verified, detail }. `answer` scripts each reply.
 type VerifierReply = { status: number; json?: unknown; raw?: string };

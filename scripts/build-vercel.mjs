@@ -13,7 +13,7 @@ const started = performance.now();
 const OUT = resolve("dist/vercel");
 
 // Production builds migrate production before the deployment goes live; previews never touch it
-// (README § Deploying, step 4). MIGRATE_ON_BUILD=never leaves migrating to CI or to you.
+// (docs/deploy.md, step 4). MIGRATE_ON_BUILD=never leaves migrating to CI or to you.
 const target = process.env.VERCEL_ENV;
 const policy = process.env.MIGRATE_ON_BUILD?.trim() || "production";
 if (!["production", "always", "never"].includes(policy)) {

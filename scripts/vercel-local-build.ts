@@ -25,7 +25,7 @@ export function vercelCli(version: string): string {
 
 /**
  * The checkout as a fresh clone has it (tracked and untracked-but-not-ignored files), linked to a
- * stub project whose install command is the one README § Deploy to Vercel sets in Project Settings: with vercel.ts,
+ * stub project whose install command is the one docs/deploy.md step 2 sets in Project Settings: with vercel.ts,
  * the CLI installs with the project's setting before it compiles the config.
  */
 export function copyCheckout(target: string): void {

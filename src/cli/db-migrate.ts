@@ -6,7 +6,7 @@ import { latestSchemaVersion, migrate, pendingMigrations, schemaVersion } from "
 // `npm run db:migrate`: applies pending migrations to TURSO_DATABASE_URL (Turso in production).
 //   --status    says which migrations the database lacks (reads only); exit code 0
 //   --dry-run   prints the SQL the pending migrations would run, and runs none of it
-// The production build runs it too (scripts/build-vercel.mjs, README § Migrations).
+// The production build runs it too (scripts/build-vercel.mjs, docs/operations.md § Migrations).
 const log = createLogger({ base: { job: "migrate" } });
 const mode = process.argv.includes("--status") ? "status" : process.argv.includes("--dry-run") ? "dry-run" : "apply";
 try {

@@ -8,7 +8,7 @@ export interface VerifierFacts {
   callerName: string | null;
 }
 
-/** The body POSTed to VERIFIER_URL, as README and .env.example promise. */
+/** The body POSTed to VERIFIER_URL, as docs/monitoring.md and .env.example promise. */
 interface VerifierRequest {
   sessionId: string;
   intent: string;

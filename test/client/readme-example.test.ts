@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_KEY, CRON_SECRET } from "../helpers/deps.js";
 import { startServer, type ServerProcess } from "../helpers/server-process.js";
 
-// The README's client example, copied as a reader would, runs twice in a row.
+// The run-tracking guide's client example, copied as a reader would, runs twice in a row.
 const dir = mkdtempSync(join(tmpdir(), "vigil-readme-"));
 let server: ServerProcess;
 beforeAll(async () => {
@@ -23,10 +23,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("the README's run-tracking example", () => {
+describe("the run-tracking example in docs/runs.md", () => {
   it("runs twice in a row without a conflict", async () => {
-    const readme = readFileSync("README.md", "utf8");
-    const section = readme.slice(readme.indexOf("## Run tracking"));
+    const section = readFileSync("docs/runs.md", "utf8");
     const code = /```ts\n([\s\S]*?)```/.exec(section)![1]!.replace("./src/client/vigil-client.js", resolve("src/client/vigil-client.ts"));
     const file = join(dir, "example.mts");
     writeFileSync(file, code);

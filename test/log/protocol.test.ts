@@ -11,8 +11,8 @@ import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js"
 
 // Seed 003's log protocol ("Every 4 Hours: Log Check"), in Vigil's terms: each of its greps is a
 // jq filter over `vercel logs --json` records (the log line is the record's `message`), as the
-// README's table writes them, and the log lines carry the fields that make each one exact.
-const README_RECIPES = {
+// operations guide's table writes them, and the log lines carry the fields that make each one exact.
+const DOC_RECIPES = {
   webhookDeliveries: 'select(.route == "/api/webhooks/:source" and .status == 200 and .duplicate == false)',
   signaturesVerified: 'select(.route == "/api/webhooks/:source" and .status == 200 and .scheme != null)',
   signatureFailures: 'select(.msg == "signature failed")',
@@ -55,15 +55,15 @@ describe("log lines for the seed's checks", () => {
   });
 });
 
-describe("README § Logs", () => {
-  it.each(Object.entries(README_RECIPES))("writes the %s recipe as tested here", (_name, filter) => {
+describe("docs/operations.md § Reading logs", () => {
+  it.each(Object.entries(DOC_RECIPES))("writes the %s recipe as tested here", (_name, filter) => {
     // In a Markdown table a `|` is written `\|`.
-    expect(readFileSync("README.md", "utf8").replaceAll("\\|", "|")).toContain(filter);
+    expect(readFileSync("docs/operations.md", "utf8").replaceAll("\\|", "|")).toContain(filter);
   });
 });
 
 const jq = optionalSuite("jq", hasProgram("jq"), "apt-get install jq");
-describe.runIf(jq.run)(jq.title("the README's jq recipes over `vercel logs --json` records"), () => {
+describe.runIf(jq.run)(jq.title("the operations guide's jq recipes over `vercel logs --json` records"), () => {
   it("count what the seed's greps were meant to count", () => {
     // What `vercel logs --json` writes: one record per line, the log line escaped in `message`.
     const file = join(mkdtempSync(join(tmpdir(), "vigil-logs-")), "logs-hour-4.jsonl");
@@ -78,12 +78,12 @@ describe.runIf(jq.run)(jq.title("the README's jq recipes over `vercel logs --jso
       spawnSync("jq", ["-c", `.message | fromjson? | ${filter}`, file], { encoding: "utf8" })
         .stdout.split("\n")
         .filter(Boolean);
-    expect(run(README_RECIPES.webhookDeliveries)).toHaveLength(4);
-    expect(run(README_RECIPES.signaturesVerified)).toHaveLength(5);
-    expect(run(README_RECIPES.signatureFailures)).toHaveLength(1);
-    expect(run(README_RECIPES.messagesProcessed)).toHaveLength(1);
-    expect(run(README_RECIPES.vigilErrors)).toEqual([]);
-    expect(run(README_RECIPES.botErrors)).toEqual(['"grok_timeout"']);
-    expect(run(README_RECIPES.responseTimes)).toEqual(["850"]);
+    expect(run(DOC_RECIPES.webhookDeliveries)).toHaveLength(4);
+    expect(run(DOC_RECIPES.signaturesVerified)).toHaveLength(5);
+    expect(run(DOC_RECIPES.signatureFailures)).toHaveLength(1);
+    expect(run(DOC_RECIPES.messagesProcessed)).toHaveLength(1);
+    expect(run(DOC_RECIPES.vigilErrors)).toEqual([]);
+    expect(run(DOC_RECIPES.botErrors)).toEqual(['"grok_timeout"']);
+    expect(run(DOC_RECIPES.responseTimes)).toEqual(["850"]);
   });
 });

@@ -7,7 +7,7 @@ import { exportStream } from "../../runs/export.js";
 import { performanceStats } from "../../runs/agent-stats.js";
 import { agentDetail, failedRuns, healthStats, listRuns, runExecutions, runWithExecutions } from "../../runs/queries.js";
 import { completeExecution, completeRun, reportProgress, startExecution, startRun } from "../../runs/recording.js";
-import { runReport } from "../../runs/report.js";
+import { runReport } from "../../runs/run-report.js";
 import { deleteOldRuns } from "../../runs/retention.js";
 import { completeExecutionBody, completeRunBody, progressBody, startExecutionBody, startRunBody } from "../../runs/schemas.js";
 import { executionJson, runJson } from "../../runs/types.js";
