@@ -60,3 +60,28 @@ function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(.+)$/i.exec(header ?? "");
   return match?.[1]?.trim();
 }
+
+/** The API key given as the password of HTTP Basic (any user name), compared in constant time. */
+function basicPasswordMatches(header: string | undefined, key: string | undefined): boolean {
+  if (!key || !header?.startsWith("Basic ")) return false;
+  const decoded = Buffer.from(header.slice(6).trim(), "base64").toString();
+  const password = decoded.slice(decoded.indexOf(":") + 1);
+  return decoded.includes(":") && secretsEqual(password, key);
+}
+
+/**
+ * Who sees the status page: with the API key as the HTTP Basic password, everything (true); a
+ * public page (STATUS_PAGE=public) needs no key but a key given anyway is checked, its wrong tries
+ * throttled, and shows only the public part (false); otherwise 401 with Basic's challenge.
+ */
+export async function statusPageViewer(deps: Pick<Deps, "env" | "clock">, c: Context): Promise<boolean> {
+  const header = c.req.header("authorization");
+  const authorized = header !== undefined && (await checkKeyThrottled(deps, c, () => basicPasswordMatches(header, deps.env.VIGIL_API_KEY)));
+  if (authorized || deps.env.STATUS_PAGE === "public") return authorized;
+  c.header("WWW-Authenticate", 'Basic realm="Vigil", charset="UTF-8"');
+  throw new UnauthorizedError(
+    deps.env.VIGIL_API_KEY
+      ? "The status page needs the API key as the HTTP Basic password"
+      : "VIGIL_API_KEY is not configured on this deployment, so the status page is disabled",
+  );
+}

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const DOMAINS = ["src/alerts", "src/monitoring", "src/runs", "src/stability", "src/jobs"];
+const DOMAINS = ["src/alerts", "src/monitoring", "src/runs", "src/stability", "src/jobs", "src/ops"];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
