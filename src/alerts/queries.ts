@@ -3,7 +3,7 @@ import type { Db } from "../db/client.js";
 import type { Query } from "../db/query.js";
 import { ConflictError, NotFoundError } from "../errors.js";
 
-export type AlertState = "pending" | "firing" | "resolved";
+type AlertState = "pending" | "firing" | "resolved";
 
 const alertOf = (r: Row) => ({
   id: Number(r.id),

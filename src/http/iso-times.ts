@@ -3,7 +3,7 @@ import { iso } from "../time.js";
 type Time = number | null | undefined;
 type TimeKeys<T> = { [K in keyof T]: T[K] extends Time ? K : never }[keyof T];
 /** `T` with the named epoch-millisecond fields as the API shows them. */
-export type WithIsoTimes<T, K extends keyof T> = Omit<T, K> & { [P in K]: null extends T[P] ? string | null : string };
+type WithIsoTimes<T, K extends keyof T> = Omit<T, K> & { [P in K]: null extends T[P] ? string | null : string };
 
 /**
  * Domain values keep time as epoch milliseconds (how the database stores it); the API shows

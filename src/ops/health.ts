@@ -9,14 +9,14 @@ import { parseCron } from "../scheduling/cron-expression.js";
 // Anyone may ask for health: the write probe runs at most this often per instance.
 const WRITE_PROBE_EVERY_MS = 10_000;
 
-export type DbHealth = "ok" | "unreachable" | "credentials_refused" | "schema_behind" | "unwritable";
+type DbHealth = "ok" | "unreachable" | "credentials_refused" | "schema_behind" | "unwritable";
 
 /**
  * Vigil's own liveness. `db: "ok"` means a write just succeeded (the probe row), not only a read;
  * the heartbeat's age says whether the crons run. Anything but `status: "ok"` is a failure to an
  * uptime checker.
  */
-export interface Health {
+interface Health {
   status: "ok" | "stale" | "down";
   db: DbHealth;
   lastHeartbeatAt: number | null;
@@ -24,7 +24,7 @@ export interface Health {
   reason?: string;
 }
 
-export interface HealthContext {
+interface HealthContext {
   db: Db;
   log: Logger;
   clock: () => number;
