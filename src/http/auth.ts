@@ -15,7 +15,7 @@ const throttles = new WeakMap<Deps["env"], FailureThrottle>();
  * limit, 429 before the key is compared. Without an address (no x-real-ip: not on Vercel) no
  * address can be told from another, so nothing is throttled rather than everyone at once.
  */
-export async function checkKeyThrottled(deps: Pick<Deps, "env" | "clock">, c: Context, matches: () => boolean): Promise<boolean> {
+async function checkKeyThrottled(deps: Pick<Deps, "env" | "clock">, c: Context, matches: () => boolean): Promise<boolean> {
   let throttle = throttles.get(deps.env);
   if (!throttle) {
     throttle = createFailureThrottle({ perMinute: deps.env.AUTH_FAILURES_PER_MINUTE, clock: deps.clock });
