@@ -204,6 +204,7 @@ async function measureSteps(): Promise<BenchResult> {
         messageId: null,
         latencyMs: 900 + (seq % 500),
         errorType: null,
+        release: null,
       },
       payload: '{"type":"response.sent"}',
     });

@@ -150,6 +150,7 @@ const envSchema = z.object({
   REGRESSION_MIN_SAMPLES: int(50, 1),
   REGRESSION_MIN_RATIO: z.coerce.number().min(1).default(1.5),
   REGRESSION_BASELINE_DAYS: int(7, 1).pipe(z.number().max(28)),
+  COST_SPIKE_RATIO: z.coerce.number().gt(1).default(2),
 
   RETENTION_DAYS: int(30, 1),
   RUN_RETENTION_DAYS: int(90, 1),

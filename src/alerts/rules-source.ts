@@ -119,11 +119,16 @@ export function rulesFrom(source: RulesSource | undefined, defaults: Rule[]): Ru
  * alerting: a typo in a rules file must not take /api/health and every route down with it.
  */
 export function rulesFromEnv(
-  env: Pick<Env, "ALERT_RULES_JSON" | "ALERT_RULES_FILE" | "FULFILLMENT_FAILURE_RATE"> & Parameters<typeof thresholdsFrom>[0],
+  env: Pick<Env, "ALERT_RULES_JSON" | "ALERT_RULES_FILE" | "FULFILLMENT_FAILURE_RATE" | "COST_SPIKE_RATIO"> &
+    Parameters<typeof thresholdsFrom>[0],
   log: Logger,
   deployed: boolean,
 ): Rule[] {
-  const defaults = defaultRules({ fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE, stability: thresholdsFrom(env) });
+  const defaults = defaultRules({
+    fulfillmentFailureRate: env.FULFILLMENT_FAILURE_RATE,
+    costSpikeRatio: env.COST_SPIKE_RATIO,
+    stability: thresholdsFrom(env),
+  });
   try {
     return rulesFrom(readRulesSource(env), defaults);
   } catch (error) {

@@ -26,6 +26,7 @@ export const SIGNALS = [
   "monitoring_lag",
   "scores_refused",
   "regression",
+  "conversation_cost",
 ] as const;
 export type Signal = (typeof SIGNALS)[number];
 
@@ -238,12 +239,29 @@ export const DEFAULT_RULES: Rule[] = [
     windowMinutes: 60,
     repeatMinutes: 240,
   }),
+  // threshold: how many times the baseline's cost per conversation (COST_SPIKE_RATIO).
+  rule({
+    name: "conversation_cost",
+    signal: "conversation_cost",
+    severity: "high",
+    channels: ["console", "slack"],
+    windowMinutes: 60,
+    threshold: 2,
+    repeatMinutes: 240,
+  }),
 ];
 
+interface RuleSettings {
+  fulfillmentFailureRate: number;
+  costSpikeRatio?: number;
+  stability?: StabilityThresholds;
+}
+
 /** What a default rule takes from the settings, so a threshold set once moves the alert with the report. */
-function withSettings(r: Rule, s: { fulfillmentFailureRate: number; stability?: StabilityThresholds }): Rule {
+function withSettings(r: Rule, s: RuleSettings): Rule {
   const t = s.stability;
   if (r.signal === "fulfillment_failure_rate") return { ...r, threshold: s.fulfillmentFailureRate };
+  if (r.signal === "conversation_cost" && s.costSpikeRatio !== undefined) return { ...r, threshold: s.costSpikeRatio };
   if (!t) return r;
   switch (r.signal) {
     case "error_rate":
@@ -263,6 +281,6 @@ function withSettings(r: Rule, s: { fulfillmentFailureRate: number; stability?: 
  * The defaults with the thresholds that are settings (the stability ones from stability/thresholds.ts,
  * as the report reads them); a rules source is applied over them (rules-source.ts).
  */
-export function defaultRules(settings: { fulfillmentFailureRate: number; stability?: StabilityThresholds }): Rule[] {
+export function defaultRules(settings: RuleSettings): Rule[] {
   return DEFAULT_RULES.map((r) => withSettings(r, settings));
 }

@@ -22,6 +22,7 @@ import { exchangesBySource, lastDeliveryBySource, readRollups, totalsBySource } 
 import { isUnanswered, replyGraceMs, thresholdsFrom } from "../stability/thresholds.js";
 import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
 import { failingSenders } from "../stability/failing-senders.js";
+import { costSpikeCandidates } from "./cost-signal.js";
 import { regressionCandidates } from "./regression-signal.js";
 import type { Rule, Signal } from "./rules.js";
 
@@ -49,6 +50,7 @@ const sumBySource = (rows: { source: string; total: number }[]) => {
 
 export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
   regression: regressionCandidates,
+  conversation_cost: costSpikeCandidates,
   run_completed: fromEvents(
     "run_completed",
     "session",

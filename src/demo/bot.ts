@@ -33,6 +33,9 @@ function exchangeShape(n: number): ExchangeShape {
   };
 }
 
+// History comes from the release before the live one, so the report and page compare the two.
+const release = (n: number) => (n < 100 ? "2026.12.0" : "2026.11.3");
+
 /** Sends one exchange's events, all timestamped `now`; returns the HTTP statuses. */
 export async function sendExchange(target: BotTarget, n: number, now: number): Promise<number[]> {
   const shape = exchangeShape(n);
@@ -43,7 +46,7 @@ export async function sendExchange(target: BotTarget, n: number, now: number): P
       url: target.url,
       source: target.source,
       secret,
-      event: { occurred_at: at, conversation_id, ...event },
+      event: { occurred_at: at, conversation_id, release: release(n), ...event },
       now,
       fetch: target.fetch,
     }).then((r) => r.status);

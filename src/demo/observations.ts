@@ -2,6 +2,18 @@ import type { FakeObservation } from "../../test/fakes/langfuse-server.js";
 import type { DemoConversation } from "./conversations.js";
 
 const SYSTEM = "You are the booking assistant of Bright Smile Dental.";
+// gpt-4o-mini's list price (USD per token) and about four characters a token: what Langfuse
+// would have priced the demo bot's generations at, so the status page shows cost per conversation.
+const PRICE = { input: 0.15e-6, output: 0.6e-6 };
+function priced(history: { content: string }[], reply: string) {
+  const input = Math.ceil(history.reduce((n, m) => n + m.content.length, 0) / 4);
+  const output = Math.ceil(reply.length / 4);
+  const cost = { input: input * PRICE.input, output: output * PRICE.output };
+  return {
+    usageDetails: { input, output, total: input + output },
+    costDetails: { ...cost, total: cost.input + cost.output },
+  };
+}
 
 /**
  * The observations Langfuse's SDK would have written for one conversation, as a traced bot writes
@@ -51,6 +63,7 @@ export function conversationObservations(c: DemoConversation, start: number): Fa
         visibleAt: t,
         input: [...history],
         output: reply,
+        ...priced(history, reply.content),
       });
       history.push(reply);
     }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { LangfuseClient } from "@langfuse/client";
 import { errorMessage, UpstreamError } from "../errors.js";
 import { parseRetryAfter } from "../shared/retry-after.js";
+import { observationCostUsd, type ServedCost } from "./langfuse-cost.js";
 
 /** An observation as Vigil needs it, from either Langfuse read API. I/O is as served: v2 sends raw JSON strings. */
 export interface TraceObservation {
@@ -19,6 +20,15 @@ export interface TraceObservation {
   output: unknown;
   /** Langfuse's environment of the observation ("default" when the app set none). */
   environment: string | null;
+  /** The trace's release (the app's deployment), as the app set it. */
+  release: string | null;
+  /** The trace's version (v1) or the observation's own (v2, where a trace has none apart). */
+  version: string | null;
+  /** The Langfuse prompt a generation was made from, where it names one. */
+  promptName: string | null;
+  promptVersion: number | null;
+  /** What the observation cost the bot in USD, as Langfuse priced it; null when Langfuse knows no cost. */
+  costUsd: number | null;
 }
 
 interface ScoreFailure {
@@ -46,10 +56,12 @@ interface TraceInfo {
   name: string | null;
   tags: string[];
   environment?: string | null;
+  release?: string | null;
+  version?: string | null;
 }
 
 /** The fields both APIs serve alike (v1 may hand `startTime` over as a Date). */
-interface ServedObservation {
+interface ServedObservation extends ServedCost {
   id: string;
   traceId?: string | null;
   name?: string | null;
@@ -60,6 +72,9 @@ interface ServedObservation {
   input?: unknown;
   output?: unknown;
   environment?: string | null;
+  version?: string | null;
+  promptName?: string | null;
+  promptVersion?: number | null;
 }
 
 // ClickHouse keeps unset strings as "" (session_id is a non-nullable String column:
@@ -82,6 +97,28 @@ const toObservation = (o: ServedObservation, trace: TraceInfo | undefined): Trac
   input: o.input ?? null,
   output: o.output ?? null,
   environment: blank(o.environment) ?? blank(trace?.environment),
+  release: blank(trace?.release),
+  version: blank(trace?.version) ?? blank(o.version),
+  promptName: blank(o.promptName),
+  promptVersion: o.promptVersion ?? null,
+  costUsd: observationCostUsd(o),
+});
+
+// A v1 trace (fern/apis/server/definition/trace.yml, fields=core keeps release and version).
+const traceInfo = (t: {
+  sessionId?: string | null;
+  name?: string | null;
+  tags?: string[];
+  environment?: string | null;
+  release?: string | null;
+  version?: string | null;
+}): TraceInfo => ({
+  sessionId: t.sessionId ?? null,
+  name: t.name ?? null,
+  tags: t.tags ?? [],
+  environment: t.environment ?? null,
+  release: t.release ?? null,
+  version: t.version ?? null,
 });
 
 export type LangfuseApi = "v2" | "v1";
@@ -126,7 +163,9 @@ const PAGE_V2 = 1000;
 const PAGE_V1 = 100;
 /** The largest page of the API in use: what a slice should hold. */
 export const pageSize = (api: LangfuseApi | undefined) => (api === "v1" ? PAGE_V1 : PAGE_V2);
-const V2_FIELDS = "core,basic,io,trace_context";
+// trace_context carries the trace's release, `prompt` a generation's prompt name and version, `usage`
+// its costDetails and totalCost (fern/apis/server/definition/observations.yml, "Field Selection").
+const V2_FIELDS = "core,basic,io,trace_context,prompt,usage";
 // A trace can start before its observations: traces are listed with this margin, and a trace
 // that started even earlier is fetched by id (fields=core) so its session is never lost.
 const TRACE_MARGIN_MS = 3600_000;
@@ -187,7 +226,9 @@ export function createLangfuseSource(options: {
         throw Object.assign(error as object, { requests });
       }
       await onPage(
-        page.data.map((o) => toObservation(o, { sessionId: o.sessionId ?? null, name: o.traceName ?? null, tags: o.tags ?? [] })),
+        page.data.map((o) =>
+          toObservation(o, { sessionId: o.sessionId ?? null, name: o.traceName ?? null, tags: o.tags ?? [], release: o.release ?? null }),
+        ),
       );
       cursor = page.meta.cursor ?? undefined;
       if (!cursor || page.data.length === 0) return { api: "v2", requests, complete: true };
@@ -213,8 +254,7 @@ export function createLangfuseSource(options: {
         { fromTimestamp: iso(from - TRACE_MARGIN_MS), toTimestamp: iso(to), limit: PAGE_V1, page, fields: "core" },
         call(ms),
       );
-      for (const t of res.data)
-        traces.set(t.id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [], environment: t.environment ?? null });
+      for (const t of res.data) traces.set(t.id, traceInfo(t));
       if (page >= res.meta.totalPages || res.data.length === 0) break;
     }
     for (let page = 1; ; page++) {
@@ -230,7 +270,7 @@ export function createLangfuseSource(options: {
         if (!traceMs) return incomplete();
         requests++;
         const t = await (await langfuse()).api.trace.get(id, { fields: "core" }, call(traceMs));
-        traces.set(id, { sessionId: t.sessionId ?? null, name: t.name ?? null, tags: t.tags ?? [], environment: t.environment ?? null });
+        traces.set(id, traceInfo(t));
       }
       await onPage(res.data.map((o) => toObservation(o, o.traceId ? traces.get(o.traceId) : undefined)));
       if (page >= res.meta.totalPages || res.data.length === 0) return { api: "v1", requests, complete: true };

@@ -3,6 +3,7 @@ import type { Db } from "../db/client.js";
 import { readAll } from "../db/query.js";
 import { jobRunCounts, lastRunPerJob } from "../jobs/run-counts.js";
 import { JOB_NAMES } from "../jobs/types.js";
+import { conversationCost, NO_COST, type ConversationCost } from "../monitoring/cost-queries.js";
 import { diagnosesByCategory, importWatermark, judgeSpendOn, verdictsByIntentAndStatus } from "../monitoring/metric-queries.js";
 import { LATENCY_BOUNDS } from "../stability/latency.js";
 import type { Metric, RollupRow } from "../stability/rollup-metrics.js";
@@ -10,6 +11,7 @@ import { periodTotalsBySource } from "../stability/rollup-reader.js";
 import { type Family, histogramSamples, type Sample } from "./exposition.js";
 
 const DAY = 86_400_000;
+const HOUR = 3600_000;
 const seconds = (ms: number) => ms / 1000;
 
 /**
@@ -44,7 +46,7 @@ function latencyHistogram(rows: SourceRow[]): Sample[] {
  */
 export async function gatherMetrics(db: Db, now: number): Promise<Family[]> {
   const dayStart = Math.floor(now / DAY) * DAY;
-  const [rollups, verdicts, diagnoses, spend, watermark, runs, lastRuns, firing] = await readAll(db, [
+  const [rollups, verdicts, diagnoses, spend, watermark, runs, lastRuns, firing, cost24h, cost1h] = await readAll(db, [
     periodTotalsBySource(dayStart, now + 1),
     verdictsByIntentAndStatus(dayStart),
     diagnosesByCategory(dayStart),
@@ -53,7 +55,13 @@ export async function gatherMetrics(db: Db, now: number): Promise<Family[]> {
     jobRunCounts(dayStart),
     lastRunPerJob(JOB_NAMES),
     firingCounts(),
+    conversationCost("all", now - DAY, now + 1),
+    conversationCost("all", now - HOUR, now + 1),
   ]);
+  const costs: [string, ConversationCost][] = [
+    ["24h", cost24h[0]?.cost ?? NO_COST],
+    ["1h", cost1h[0]?.cost ?? NO_COST],
+  ];
   const counter = (name: string, help: string, samples: Sample[]): Family => ({
     name,
     help: `${help}, ${SINCE}.`,
@@ -95,6 +103,29 @@ export async function gatherMetrics(db: Db, now: number): Promise<Family[]> {
     ),
     counter("vigil_judge_tokens_total", "Tokens the judge model used (input and output)", [{ labels: {}, value: spend.tokens }]),
     counter("vigil_judge_cost_usd_total", "What the judge model cost, in US dollars", [{ labels: {}, value: spend.costUsd }]),
+    {
+      name: "vigil_conversation_cost_usd",
+      // Absent, never 0, when no conversation of the window carried a Langfuse cost. The judge's spend is vigil_judge_cost_usd_total.
+      help: "What the bot spent per judged conversation (per: conversation) and per fulfilled one (per: fulfilled_conversation) over the window, in US dollars, from Langfuse's observation costs; absent when not measured.",
+      type: "gauge",
+      samples: costs.flatMap(([window, c]) =>
+        (
+          [
+            ["conversation", c.perConversationUsd],
+            ["fulfilled_conversation", c.perFulfilledUsd],
+          ] as const
+        ).flatMap(([per, v]) => (v === null ? [] : [{ labels: { window, per }, value: v }])),
+      ),
+    },
+    {
+      name: "vigil_conversations_judged",
+      help: "Conversations judged over the window, by whether Langfuse knew what they cost (cost_measured).",
+      type: "gauge",
+      samples: costs.flatMap(([window, c]) => [
+        { labels: { window, cost_measured: "true" }, value: c.measured },
+        { labels: { window, cost_measured: "false" }, value: c.conversations - c.measured },
+      ]),
+    },
     counter(
       "vigil_job_runs_total",
       "Cron job runs started, by job and outcome",

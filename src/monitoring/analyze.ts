@@ -93,7 +93,10 @@ export async function analyzeClaimed(
   const ask = meteredAsk(ctx, usage);
   const log = deps.log.child({ job: "monitor", session_id: claim.sessionKey });
   const started = performance.now();
-  const base: Pick<ResultRow, "sessionId" | "activityVersion" | "attempts" | "usage" | "environment"> = {
+  const base: Pick<
+    ResultRow,
+    "sessionId" | "activityVersion" | "attempts" | "usage" | "environment" | "release" | "releaseVersion" | "prompt"
+  > = {
     sessionId: claim.sessionKey,
     activityVersion: claim.activityVersion,
     attempts: claim.attempts,
@@ -107,6 +110,9 @@ export async function analyzeClaimed(
       throw new AttemptsExhaustedError(`gave up after ${claim.attempts - 1} attempts: the analysis never finished (its invocation ended)`);
     const transcript = await loadTranscript(deps, claim.sessionKey, s.transcriptMaxChars);
     base.environment = transcript.environment;
+    base.release = transcript.release;
+    base.releaseVersion = transcript.version;
+    base.prompt = transcript.prompt;
     const judged = await judgeTranscript(ask, transcript, s.taxonomy);
     if (judged.status === "skipped") {
       if (judged.reason?.startsWith(UNREADABLE)) noteUnreadable(ctx, transcript.unreadable, log);

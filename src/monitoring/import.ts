@@ -11,6 +11,7 @@ export interface ImportSummary {
   api: LangfuseApi | null;
   requests: number;
   read: number;
+  /** Observations stored, and stored ones whose cost Langfuse priced since they were first read. */
   imported: number;
   internal: number;
   /** Observations whose I/O was replaced or cut (too deep, too large), each logged with its id. */

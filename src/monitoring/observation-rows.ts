@@ -22,8 +22,9 @@ export function poisonReason(o: TraceObservation): string | undefined {
   if (o.sessionId !== null && !isId(o.sessionId)) return `sessionId is not a string of 1 to ${MAX_ID_CHARS} characters`;
   if (typeof o.type !== "string") return "type is not a string";
   if (!Array.isArray(o.tags) || !o.tags.every((t) => typeof t === "string")) return "tags is not a list of strings";
-  for (const field of ["name", "traceName", "level", "statusMessage"] as const)
+  for (const field of ["name", "traceName", "level", "statusMessage", "release", "version", "promptName"] as const)
     if (!optionalText(o[field])) return `${field} is not a string`;
+  if (o.promptVersion !== null && !Number.isSafeInteger(o.promptVersion)) return "promptVersion is not an integer";
   return undefined;
 }
 
@@ -58,14 +59,23 @@ export function observationRow(
     input: input.value,
     output: output.value,
     environment: clip(o.environment, MAX_NAME_CHARS),
+    release: clip(o.release, MAX_NAME_CHARS),
+    version: clip(o.version, MAX_NAME_CHARS),
+    prompt: o.promptName === null ? null : clip(`${o.promptName}${o.promptVersion === null ? "" : ` v${o.promptVersion}`}`, MAX_NAME_CHARS),
   });
-  return [o.id, sessionKey, o.traceId, o.startTime, data, ended, now];
+  return [o.id, sessionKey, o.traceId, o.startTime, data, ended, now, o.costUsd];
 }
 
+/**
+ * Stores a page; an observation read again is not stored twice, but a cost Langfuse priced only
+ * after the first read (its worker prices a generation when its usage arrives) is taken on the
+ * second read, before the conversation is judged. Rows affected are the new rows plus those.
+ */
 export function insertObservations(rows: InValue[][]): InStatement {
   return {
-    sql: `INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data, ends_session, imported_at)
-          VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (id) DO NOTHING`,
+    sql: `INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data, ends_session, imported_at, cost_usd)
+          VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
+          ON CONFLICT (id) DO UPDATE SET cost_usd = excluded.cost_usd WHERE cost_usd IS NULL AND excluded.cost_usd IS NOT NULL`,
     args: rows.flat(),
   };
 }

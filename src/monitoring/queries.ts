@@ -2,7 +2,8 @@ import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { NotFoundError } from "../errors.js";
 import { decodeCursor, encodeCursor } from "../shared/cursor.js";
-import { scoresRefusedCount, topFailureCategories, unreadableCount } from "./verdict-counts.js";
+import { scoresRefusedCount, unreadableCount } from "./verdict-counts.js";
+import { topFailureCategories } from "./verdict-outcomes.js";
 import { countTurns } from "./transcript-load.js";
 import type { VerifierStatus } from "./verifier.js";
 

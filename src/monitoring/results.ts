@@ -25,15 +25,25 @@ export interface ResultRow {
   analyzedAt: number;
   /** The judged observations' Langfuse environment. */
   environment?: string | null;
+  /** The judged conversation's Langfuse release, version and prompt. */
+  release?: string | null;
+  releaseVersion?: string | null;
+  prompt?: string | null;
 }
 
-/** One verdict per session version; conditional, so it only lands if the claim that made it still held. */
+/**
+ * One verdict per session version; conditional, so it only lands if the claim that made it still held.
+ * It keeps what the conversation cost the bot: the sum of its observations' Langfuse cost, NULL
+ * (not measured) when none had one. `cost_usd` is the judge's spend on it, never added in.
+ */
 export function resultInsert(r: ResultRow): Conditional {
   return (when) => ({
     sql: `INSERT INTO monitoring_results (session_id, activity_version, intent_type, intent_confidence, intent_summary, verification_status,
             verdict_summary, evidence, unmet, quality_flags, verifier, verifier_status, verifier_attempts, verifier_retry_at,
-            analyzed_at, model, tokens_in, tokens_out, cost_usd, attempts, error, environment)
-          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ${when}
+            analyzed_at, model, tokens_in, tokens_out, cost_usd, attempts, error, environment, release, release_version, prompt,
+            conversation_cost_usd)
+          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+            (SELECT SUM(cost_usd) FROM monitored_observations WHERE session_key = ?) WHERE ${when}
           ON CONFLICT (session_id, activity_version) DO NOTHING`,
     args: [
       r.sessionId,
@@ -58,6 +68,10 @@ export function resultInsert(r: ResultRow): Conditional {
       r.attempts,
       r.error ?? null,
       r.environment ?? null,
+      r.release ?? null,
+      r.releaseVersion ?? null,
+      r.prompt ?? null,
+      r.sessionId,
     ],
   });
 }

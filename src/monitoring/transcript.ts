@@ -12,6 +12,10 @@ export interface StoredObservation {
   input: unknown;
   output: unknown;
   environment?: string | null;
+  release?: string | null;
+  version?: string | null;
+  /** "name vN": the Langfuse prompt a generation was made from. */
+  prompt?: string | null;
 }
 
 export interface Turn {
@@ -27,6 +31,10 @@ export interface Transcript {
   unreadable: string[];
   /** The Langfuse environment of the observations (the latest one set): the scores go there too. */
   environment: string | null;
+  /** The conversation's release, version and prompt in Langfuse (the latest set of each): its verdict is grouped by them. */
+  release: string | null;
+  version: string | null;
+  prompt: string | null;
 }
 
 const TOOL_RESULT_CHARS = 600;
@@ -39,6 +47,9 @@ export function buildTranscript(observations: StoredObservation[], maxChars: num
   const errors: string[] = [];
   const unreadable = new Set<string>();
   let environment: string | null = null;
+  let release: string | null = null;
+  let version: string | null = null;
+  let prompt: string | null = null;
   const push = (role: Turn["role"] | "system", text: string) => {
     const t = text.trim();
     if (!t || role === "system") return;
@@ -53,6 +64,9 @@ export function buildTranscript(observations: StoredObservation[], maxChars: num
     // Rows imported before I/O was parsed at import still hold strings.
     const o = { ...stored, input: parseIo(stored.input).value, output: parseIo(stored.output, "output").value };
     environment = o.environment ?? environment;
+    release = o.release ?? release;
+    version = o.version ?? version;
+    prompt = o.prompt ?? prompt;
     if (o.level === "ERROR") errors.push(`${o.name ?? o.type}: ${o.statusMessage ?? "error"}`);
     const type = o.type.toUpperCase();
     if (type === "GENERATION") {
@@ -66,7 +80,7 @@ export function buildTranscript(observations: StoredObservation[], maxChars: num
       push("tool", `${o.name ?? "tool"}(${clip(compact(o.input), 200)}) → ${clip(compact(o.output), TOOL_RESULT_CHARS)}`);
     }
   }
-  return { turns, errors, text: render(turns, maxChars), unreadable: [...unreadable], environment };
+  return { turns, errors, text: render(turns, maxChars), unreadable: [...unreadable], environment, release, version, prompt };
 }
 
 /**

@@ -16,16 +16,6 @@ export function verdictsPerSlot(since: number, step: number): Query<{ slot: numb
   };
 }
 
-/** The five most frequent categories of completed diagnoses since `since`. */
-export const topFailureCategories = (since: number): Query<{ category: string; count: number }[]> => ({
-  statement: {
-    sql: `SELECT json_extract(diagnostic_report_json, '$.category') AS category, COUNT(*) AS n FROM monitoring_results
-          WHERE diagnostic_status = 'complete' AND analyzed_at >= ? GROUP BY 1 ORDER BY n DESC LIMIT 5`,
-    args: [since],
-  },
-  map: (rs) => rs.rows.map((r) => ({ category: String(r.category), count: Number(r.n) })),
-});
-
 /** Judged verdicts (pass, fail, partial) since `since`, by status. */
 export const judgedCounts = (since: number): Query<{ pass: number; fail: number; partial: number }> => ({
   statement: {

@@ -1,3 +1,4 @@
+import { usd } from "../monitoring/cost-queries.js";
 import { fisherGreater, holm, mannWhitneyGreater } from "./stats.js";
 
 export interface RegressionSettings {
@@ -32,7 +33,13 @@ interface LatencyObservation extends Base {
   nowP95Ms: number | null;
   baselineP95Ms: number | null;
 }
-export type Observation = RateObservation | LatencyObservation;
+interface CostObservation extends Base {
+  kind: "cost";
+  /** Measured conversation costs in USD, ascending, with how many conversations cost each. */
+  now: { usd: number; n: number }[];
+  baseline: { usd: number; n: number }[];
+}
+export type Observation = RateObservation | LatencyObservation | CostObservation;
 
 export interface Finding {
   metric: string;
@@ -50,8 +57,33 @@ export interface Comparison extends Finding {
 
 const pct = (events: number, trials: number) => `${((100 * events) / trials).toFixed(1)}% (${events}/${trials})`;
 export const formatP = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toPrecision(2));
+const count = (xs: { n: number }[]) => xs.reduce((a, x) => a + x.n, 0);
 const samples = (o: Observation): [number, number] =>
-  o.kind === "rate" ? [o.now.trials, o.baseline.trials] : [o.now.reduce((a, b) => a + b, 0), o.baseline.reduce((a, b) => a + b, 0)];
+  o.kind === "rate"
+    ? [o.now.trials, o.baseline.trials]
+    : o.kind === "cost"
+      ? [count(o.now), count(o.baseline)]
+      : [o.now.reduce((a, b) => a + b, 0), o.baseline.reduce((a, b) => a + b, 0)];
+const meanUsd = (xs: { usd: number; n: number }[]) => xs.reduce((a, x) => a + x.usd * x.n, 0) / count(xs);
+
+/** Both sides' amounts as counts per shared ordered bin, the form the rank test takes. */
+function costBins(o: CostObservation): [number[], number[]] {
+  const amounts = [...new Set([...o.now, ...o.baseline].map((x) => x.usd))].sort((a, b) => a - b);
+  const at = new Map(amounts.map((a, i) => [a, i]));
+  const bins = (xs: { usd: number; n: number }[]) => {
+    const out = amounts.map(() => 0);
+    for (const x of xs) out[at.get(x.usd)!]! += x.n;
+    return out;
+  };
+  return [bins(o.now), bins(o.baseline)];
+}
+
+function shown(o: Observation, side: "now" | "baseline"): string {
+  const n = samples(o)[side === "now" ? 0 : 1];
+  if (o.kind === "rate") return pct(o[side].events, o[side].trials);
+  if (o.kind === "cost") return `${usd(meanUsd(o[side]))} per conversation (${n} conversations)`;
+  return `${side === "now" ? o.nowP95Ms : o.baselineP95Ms} ms p95 (${n} replies)`;
+}
 
 interface Tested {
   o: Observation;
@@ -72,6 +104,17 @@ function test(o: Observation): Tested {
       p: fisherGreater(events, o.now.trials, baseEvents, o.baseline.trials),
       ratio,
       effect: `${Number.isFinite(ratio) ? `×${ratio.toFixed(1)}` : "from none"}, ${rate >= baseRate ? "+" : ""}${points} points`,
+    };
+  }
+  if (o.kind === "cost") {
+    const { p, effect } = mannWhitneyGreater(...costBins(o));
+    const [mean, baseMean] = [meanUsd(o.now), meanUsd(o.baseline)];
+    const ratio = baseMean > 0 ? mean / baseMean : mean > 0 ? Number.POSITIVE_INFINITY : 1;
+    return {
+      o,
+      p,
+      ratio,
+      effect: `${Number.isFinite(ratio) ? `×${ratio.toFixed(1)}` : "from $0"} per conversation, a conversation now costs more than a baseline one ${(effect * 100).toFixed(0)}% of the time`,
     };
   }
   const { p, effect } = mannWhitneyGreater(o.now, o.baseline);
@@ -103,8 +146,8 @@ export function detectRegressions(
     metric: o.metric,
     scope: o.scope,
     window: o.window,
-    baseline: o.kind === "rate" ? pct(o.baseline.events, o.baseline.trials) : `${o.baselineP95Ms} ms p95 (${samples(o)[1]} replies)`,
-    now: o.kind === "rate" ? pct(o.now.events, o.now.trials) : `${o.nowP95Ms} ms p95 (${samples(o)[0]} replies)`,
+    baseline: shown(o, "baseline"),
+    now: shown(o, "now"),
     effect,
     p,
     regression: Boolean(significant[i]) && ratio >= s.minRatio,

@@ -1,5 +1,6 @@
 import type { Db } from "../db/client.js";
-import { judgedOutcomes, type JudgedOutcomes } from "../monitoring/metric-queries.js";
+import { conversationCostSamples } from "../monitoring/cost-queries.js";
+import { judgedOutcomes, type JudgedOutcomes } from "../monitoring/verdict-outcomes.js";
 import { LATENCY_BOUNDS, latencyPercentile } from "../stability/latency.js";
 import type { RollupRow } from "../stability/rollup-metrics.js";
 import { periodTotalsBySource, readRollups, recurringTotalsBySource } from "../stability/rollup-reader.js";
@@ -67,12 +68,22 @@ function conversations(now: JudgedOutcomes, base: JudgedOutcomes, window: string
   ];
 }
 
+type CostSamples = { usd: number; n: number }[];
+const cost = (now: CostSamples, baseline: CostSamples, window: string): Observation => ({
+  kind: "cost",
+  metric: "cost per conversation",
+  scope: "conversations",
+  window,
+  now,
+  baseline,
+});
+
 const label = (minutes: number) => (minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`);
 
 /**
  * What regression detection compares, for the recent window and the last 24 h: each webhook
  * source's error rate and response times, and the conversations' unfulfilled rate, failure rate
- * per diagnosed category and quality flags, each now and in the same hours of the baseline days.
+ * per diagnosed category, quality flags and cost to the bot, each now and in the same hours of the baseline days.
  * One round trip (behind the rollups' catch-up).
  */
 export async function observe(db: Db, now: number, windowMinutes: number, baselineDays: number): Promise<Observation[]> {
@@ -82,29 +93,47 @@ export async function observe(db: Db, now: number, windowMinutes: number, baseli
   const key = (m: number) => `${m}/${baselineDays}/${quarter}`;
   const missing = windows.filter((m) => !kept.has(key(m)));
   const reads = [
-    ...windows.flatMap((m) => [periodTotalsBySource(now - m * MIN, now + 1), judgedOutcomes(now - m * MIN, now + 1)]),
+    ...windows.flatMap((m) => [
+      periodTotalsBySource(now - m * MIN, now + 1),
+      judgedOutcomes(now - m * MIN, now + 1),
+      conversationCostSamples(now - m * MIN, now + 1),
+    ]),
     // The baseline of the window as of the last quarter hour.
     ...missing.flatMap((m) => [
       recurringTotalsBySource(quarter - m * MIN, quarter, baselineDays),
       judgedOutcomes(quarter - m * MIN, quarter, baselineDays),
+      conversationCostSamples(quarter - m * MIN, quarter, baselineDays),
     ]),
   ];
   const results: unknown[] = await readRollups(db, reads);
   missing.forEach((m, i) => {
-    const at = windows.length * 2 + i * 2;
-    kept.set(key(m), { until: quarter + QUARTER, rows: results[at] as SourceRows, judged: results[at + 1] as JudgedOutcomes });
+    const at = windows.length * 3 + i * 3;
+    kept.set(key(m), {
+      until: quarter + QUARTER,
+      rows: results[at] as SourceRows,
+      judged: results[at + 1] as JudgedOutcomes,
+      costs: results[at + 2] as CostSamples,
+    });
   });
   return windows.flatMap((m, i) => {
-    const [nowRows, nowJudged] = [results[i * 2] as SourceRows, results[i * 2 + 1] as JudgedOutcomes];
+    const [nowRows, nowJudged, nowCosts] = [
+      results[i * 3] as SourceRows,
+      results[i * 3 + 1] as JudgedOutcomes,
+      results[i * 3 + 2] as CostSamples,
+    ];
     const base = kept.get(key(m))!;
-    return [...bySource(nowRows, base.rows, label(m)), ...conversations(nowJudged, base.judged, label(m))];
+    return [
+      ...bySource(nowRows, base.rows, label(m)),
+      ...conversations(nowJudged, base.judged, label(m)),
+      cost(nowCosts, base.costs, label(m)),
+    ];
   });
 }
 
 // A baseline spans days and moves only when the window crosses a quarter hour, while the rule is
 // evaluated every minute: an instance keeps it (per database) until then, so the week of rollups
 // and verdicts is read about once per quarter hour instead of every minute.
-const baselines = new WeakMap<Db, Map<string, { until: number; rows: SourceRows; judged: JudgedOutcomes }>>();
+const baselines = new WeakMap<Db, Map<string, { until: number; rows: SourceRows; judged: JudgedOutcomes; costs: CostSamples }>>();
 function keptBaselines(db: Db, now: number) {
   const kept = baselines.get(db) ?? new Map();
   baselines.set(db, kept);

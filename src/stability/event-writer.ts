@@ -22,16 +22,16 @@ export interface EventWriter {
 // SQLite allows 32,766 bound variables per statement: far more than a group commit gathers.
 const MAX_ROWS = 2_900;
 const COLUMNS =
-  "source, dedupe_key, shared_key, type, received_at, occurred_at, conversation_id, message_id, latency_ms, error_type, payload";
+  "source, dedupe_key, shared_key, type, received_at, occurred_at, conversation_id, message_id, latency_ms, error_type, payload, release";
 
 /**
  * One statement text whatever the batch size, with the rows as one JSON argument: cheaper than
- * binding eleven values per row (measured in bench/ingest-steps.ts). No conflict target: a key
+ * binding twelve values per row (measured in bench/ingest-steps.ts). No conflict target: a key
  * already stored under this source, or a shared key under any, is a duplicate and inserts nothing;
  * so is a body digest remembered past retention (replays.ts), in the same statement.
  */
 const INSERT = `INSERT INTO webhook_events (${COLUMNS})
-  SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, value->>10
+  SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, value->>10, value->>11
   FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM webhook_replay_digests WHERE digest = value->>1) ON CONFLICT DO NOTHING`;
 
 const insertStatement = (rows: EventRow[]): InStatement => ({
@@ -50,6 +50,7 @@ const insertStatement = (rows: EventRow[]): InStatement => ({
         r.event.latencyMs,
         r.event.errorType,
         r.payload,
+        r.event.release,
       ]),
     ),
   ],

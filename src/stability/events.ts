@@ -22,6 +22,8 @@ const label = (max: number) => plainText(z.string().min(1).max(max));
 /** Deeper JSON is no event: bounding it keeps parsing and re-serialising it off the stack limit. */
 const MAX_JSON_DEPTH = 64;
 
+const MAX_RELEASE_CHARS = 100;
+
 /** What the monitored bot sends to POST /api/webhooks/:source. */
 export const botEventSchema = z.object({
   type: z.enum(BOT_EVENT_TYPES),
@@ -29,6 +31,8 @@ export const botEventSchema = z.object({
   conversation_id: label(256).optional(),
   message_id: label(256).optional(),
   latency_ms: z.number().min(0).max(3_600_000).optional(),
+  /** The bot's release that handled it: the report compares the current release with the previous one. */
+  release: label(MAX_RELEASE_CHARS).optional(),
   error: z
     .object({
       type: label(100),
@@ -44,6 +48,7 @@ export interface ClassifiedEvent {
   messageId: string | null;
   latencyMs: number | null;
   errorType: string | null;
+  release: string | null;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -75,7 +80,7 @@ export function classifyEvent(raw: Uint8Array): { event: ClassifiedEvent; payloa
   if (!claimsBotEvent) {
     return {
       payload,
-      event: { type: "delivery", occurredAt: null, conversationId: null, messageId: null, latencyMs: null, errorType: null },
+      event: { type: "delivery", occurredAt: null, conversationId: null, messageId: null, latencyMs: null, errorType: null, release: null },
     };
   }
   // The common, well-formed event is checked by hand (zod costs more than the rest of the
@@ -91,6 +96,7 @@ export function classifyEvent(raw: Uint8Array): { event: ClassifiedEvent; payloa
       messageId: e.message_id ?? null,
       latencyMs: e.latency_ms === undefined ? null : Math.round(e.latency_ms),
       errorType: e.type === "error" ? (e.error?.type ?? "unknown") : null,
+      release: e.release ?? null,
     },
   };
 }
@@ -120,7 +126,8 @@ function fastTimestamp(v: unknown): number | undefined {
 /** The schema's result for an event that certainly passes it; undefined: let the schema decide. */
 function fastBotEvent(o: Record<string, unknown>): BotEvent | undefined {
   const occurredAt = fastTimestamp(o.occurred_at);
-  if (occurredAt === undefined || !isLabel(o.conversation_id, 256) || !isLabel(o.message_id, 256)) return undefined;
+  if (occurredAt === undefined || !isLabel(o.conversation_id, 256) || !isLabel(o.message_id, 256) || !isLabel(o.release, MAX_RELEASE_CHARS))
+    return undefined;
   const latency = o.latency_ms;
   if (latency !== undefined && !(typeof latency === "number" && latency >= 0 && latency <= 3_600_000)) return undefined;
   const error = o.error as { type?: unknown; message?: unknown } | undefined;
@@ -135,6 +142,7 @@ function fastBotEvent(o: Record<string, unknown>): BotEvent | undefined {
     conversation_id: o.conversation_id as string | undefined,
     message_id: o.message_id as string | undefined,
     latency_ms: latency as number | undefined,
+    release: o.release as string | undefined,
     error: error as BotEvent["error"],
   };
 }

@@ -165,6 +165,7 @@ export async function ingestWebhook(ctx: IngestContext, req: IngestRequest): Pro
       messageId: null,
       latencyMs: null,
       errorType: "invalid_payload",
+      release: null,
     };
     // Keyed apart from valid events, so a corrected delivery reusing the id is still stored.
     await ctx.events.write({

@@ -1,4 +1,5 @@
 import { QUALITY_FLAGS } from "../monitoring/quality-counts.js";
+import { usd } from "../monitoring/cost-queries.js";
 import { showControlCharacters } from "../security/control-characters.js";
 import { describeStart } from "./observation.js";
 import { qualityLabel } from "./quality-checks.js";
@@ -6,6 +7,8 @@ import type { StabilityReport } from "./report.js";
 import { observedHours } from "./report-advice.js";
 import type { Label } from "./report-checks.js";
 import type { LogEntry } from "./report-log.js";
+import { formatP } from "../regression/detect.js";
+import { releaseRows } from "../regression/releases.js";
 
 // Two values in the report come from outside: a bot's error types and Langfuse session ids (set by
 // the bot, often from what a caller typed). The report is pasted into GitHub and Slack and rendered
@@ -75,6 +78,47 @@ function entryLines(c: LogEntry, outside: (t: string) => string): string[] {
   ];
 }
 
+/** The current release beside the previous one; release names come from the bot and Langfuse: escaped as text. */
+function releaseLines(r: StabilityReport): string[] {
+  const { why, rows } = releaseRows(r.releases);
+  const lines = ["", "## By Release", ""];
+  if (why) lines.push(`**Current vs previous release:** ${mdText(why)}.`, "");
+  if (rows.length === 0) return lines;
+  const [names, ...rest] = rows;
+  lines.push(`| Metric | Current: ${mdText(names![1])} | Previous: ${mdText(names![2])} |`, "|--------|---------|----------|");
+  // Version and prompt names come from Langfuse: every cell is escaped as text.
+  for (const [metric, cur, prev] of rest) lines.push(`| ${metric} | ${mdText(cur)} | ${mdText(prev)} |`);
+  for (const c of r.releases.comparisons)
+    lines.push(`- ${c.metric}: now ${c.now} vs ${c.baseline} — ${c.effect}, p = ${formatP(c.p)}${c.regression ? " — **regression**" : ""}`);
+  return lines;
+}
+
+const money = (x: number | null) => (x === null ? "not measured" : usd(x));
+
+/** The bot's cost per conversation and per fulfilled one, the judge's beside it (never added in). */
+function costLines(r: StabilityReport): string[] {
+  const c = r.cost;
+  const lines = [
+    "## Cost per Conversation",
+    "",
+    c.measured === 0
+      ? `**Bot cost:** not measured (${c.conversations === 0 ? "no conversation judged in the period" : `none of ${c.conversations} conversation(s) carried a Langfuse cost`}).`
+      : `**Bot cost:** ${usd(c.botUsd!)} over ${c.measured} of ${c.conversations} conversation(s) with a Langfuse cost: ${money(c.perConversationUsd)} per conversation, ${money(c.perFulfilledUsd)} per fulfilled conversation (${c.fulfilled} fulfilled).`,
+    `**Judge cost (separate):** ${usd(c.judgeUsd)} judging these conversations; ${usd(c.judgeTodayUsd)} today (UTC: analyses, diagnoses, retries).`,
+  ];
+  if (c.hourly.some((h) => h.measured > 0))
+    lines.push(
+      "",
+      "| Hour | Conversations | Measured | Per conversation | Per fulfilled | Judge |",
+      "|------|---------------|----------|------------------|---------------|-------|",
+      ...c.hourly.map(
+        (h) =>
+          `| ${ts(h.hour)} | ${h.conversations} | ${h.measured} | ${money(h.perConversationUsd)} | ${money(h.perFulfilledUsd)} | ${usd(h.judgeUsd)} |`,
+      ),
+    );
+  return lines;
+}
+
 /** The monitoring log of seed 003 (its sections, in its order), from the same report as the JSON. */
 export function renderStabilityMarkdown(r: StabilityReport): string {
   const m = r.metrics;
@@ -141,6 +185,8 @@ export function renderStabilityMarkdown(r: StabilityReport): string {
   lines.push(
     `| Replies over the limit | ${m.responseTime.count === 0 ? "n/a" : m.slowReplies.count} | ${mark({ state: m.responseTime.count === 0 ? "not_measured" : m.slowReplies.count === 0 ? "pass" : "fail", why: r.labels.notMeasured.performant })} |`,
   );
+  lines.push(...releaseLines(r));
+  lines.push("", ...costLines(r));
   const q = r.qualityChecks;
   lines.push(
     "",

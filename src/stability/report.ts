@@ -14,6 +14,11 @@ import { thresholdsFrom } from "./thresholds.js";
 import type { Comparison } from "../regression/detect.js";
 import { compareWithBaseline, regressionSettings } from "../regression/evaluate.js";
 import { regressionRedFlags } from "../regression/red-flags.js";
+import { compareReleases, type ReleaseComparison } from "../regression/releases.js";
+import { verdictsByRelease } from "../monitoring/release-verdicts.js";
+import { releaseTraffic } from "./release-traffic.js";
+import { conversationCost, NO_COST, type ConversationCost } from "../monitoring/cost-queries.js";
+import { judgeSpendOn } from "../monitoring/metric-queries.js";
 
 const H = 3600_000;
 const MIN = 60_000;
@@ -41,6 +46,13 @@ export interface StabilityReport {
   labels: Labels;
   /** The last hour and the last 24 h against the same hours of the baseline days (regression detection). */
   baseline: Comparison[];
+  /** The current release against the previous one over the last `hours` (releases named by Langfuse traces or webhook events). */
+  releases: ReleaseComparison;
+  /**
+   * What the conversations judged in the last `hours` cost the bot (and, apart, the judge), in all
+   * and per hour; `judgeTodayUsd` is all the judge spent today (UTC: analyses, diagnoses, retries).
+   */
+  cost: ConversationCost & { hourly: (ConversationCost & { hour: number })[]; judgeTodayUsd: number };
 }
 
 /** The verdict over the last `hours`, or over the current observation period when that is shorter. */
@@ -55,16 +67,21 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   // distance each is a network round trip.
   const rollingReads = windowReads(rolling, now);
   const regression = regressionSettings(deps.env);
-  const [[starts, restarts, lastErrors, ...rollingResults], rollingQuality, baseline] = await Promise.all([
-    readRollups(deps.db, [
-      periodStarts(rolling - gapMs - MIN, gapMs),
-      latestRestarts(now),
-      lastMinuteBySource("error", rolling),
-      ...rollingReads.queries,
-    ]),
-    readQualityChecks(deps.db, rolling, to),
-    compareWithBaseline(deps.db, now, 60, regression),
-  ]);
+  const [[starts, restarts, lastErrors, releaseVerdicts, costTotal, costHourly, judgeToday, ...rollingResults], rollingQuality, baseline] =
+    await Promise.all([
+      readRollups(deps.db, [
+        periodStarts(rolling - gapMs - MIN, gapMs),
+        latestRestarts(now),
+        lastMinuteBySource("error", rolling),
+        verdictsByRelease(rolling, to),
+        conversationCost("all", rolling, to),
+        conversationCost("hour", rolling, to),
+        judgeSpendOn(now),
+        ...rollingReads.queries,
+      ]),
+      readQualityChecks(deps.db, rolling, to),
+      compareWithBaseline(deps.db, now, 60, regression),
+    ]);
   const period = (source: string | null, critical?: { at: number; kind: string }) =>
     observationPeriod({ source, began: starts.find((s) => s.source === source), restarts, critical, now, gapMs });
   const before = period(null);
@@ -139,6 +156,12 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
     recommendations: recommend({ status, metrics, checks, redFlags, observation, thresholds: t }),
     qualityChecks,
     baseline: baseline.comparisons,
+    releases: compareReleases(releaseVerdicts, releaseTraffic(rollingTotals), regression),
+    cost: {
+      ...(costTotal[0]?.cost ?? NO_COST),
+      hourly: costHourly.map((h) => ({ hour: Number(h.key), ...h.cost })),
+      judgeTodayUsd: judgeToday.costUsd,
+    },
     labels: summaryLabels({
       checks,
       metrics,

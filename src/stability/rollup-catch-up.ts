@@ -37,6 +37,15 @@ const COUNTS = {
   latency_sum: { key: "''", value: "latency_ms", where: RESPONSE_WITH_LATENCY },
   latency_max: { key: "''", value: "latency_ms", where: RESPONSE_WITH_LATENCY },
   latency_bucket: { key: bucketCase, value: "1", where: RESPONSE_WITH_LATENCY },
+  // By the release the bot named (release-traffic.ts): the key is the release, and for latency
+  // the release, a unit separator and the bucket.
+  release_delivery: { key: "release", value: "1", where: "release IS NOT NULL AND type = 'message.received'" },
+  release_error: { key: "release", value: "1", where: "release IS NOT NULL AND type = 'error'" },
+  release_latency: {
+    key: `release || char(31) || ${bucketCase}`,
+    value: "1",
+    where: `release IS NOT NULL AND ${RESPONSE_WITH_LATENCY}`,
+  },
 } satisfies Record<Metric, { key: string; value: string; where?: string }>;
 
 /** Every metric's increments (at, source, metric, key, v) from the events of CTE `events`, per `width`-ms slot. */

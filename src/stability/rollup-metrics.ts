@@ -16,6 +16,9 @@ export const METRICS = [
   "latency_sum",
   "latency_max",
   "latency_bucket",
+  "release_delivery",
+  "release_error",
+  "release_latency",
 ] as const;
 export type Metric = (typeof METRICS)[number];
 

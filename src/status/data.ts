@@ -6,13 +6,13 @@ import { jobHealth, type JobHealth } from "../jobs/job-health.js";
 import { JOB_NAMES } from "../jobs/types.js";
 import {
   recentFailedConversations,
-  topFailureCategories,
   verdictsPerSlot,
   verifierUnavailableCount,
   unreadableCount,
   scoresRefusedCount,
   type FailedConversation,
 } from "../monitoring/verdict-counts.js";
+import { topFailureCategories } from "../monitoring/verdict-outcomes.js";
 import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/queries.js";
 import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { latencyPercentile } from "../stability/latency.js";

@@ -3,7 +3,9 @@ import { checkpointLabel } from "../stability/checkpoints.js";
 import { describeStart } from "../stability/observation.js";
 import { observedHours } from "../stability/report-advice.js";
 import { BaselineTable } from "./baseline-table.js";
+import { ReleaseTable } from "./release-table.js";
 import { Chart } from "./chart.js";
+import { CostTable } from "./cost-table.js";
 import { RANGES, type Point, type RangeName, type StatusData } from "./data.js";
 import { STYLE } from "./style.js";
 
@@ -209,6 +211,7 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
             </tbody>
           </table>
           <BaselineTable rows={d.report.baseline} days={d.baselineDays} />
+          <ReleaseTable releases={d.report.releases} />
         </section>
 
         <section aria-labelledby="conversations-h">
@@ -234,6 +237,7 @@ export const StatusPage: FC<{ data: StatusData; threshold: number }> = ({ data: 
               ]}
             />
           </div>
+          <CostTable cost={r.cost} hours={r.hours} />
           {d.full && (
             <>
               <h3>Latest failed conversations</h3>

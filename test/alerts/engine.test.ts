@@ -229,6 +229,21 @@ const CASES: Case[] = [
     },
     clear: async (w) => advance(w, 25 * 60 * MIN),
   },
+  {
+    rule: "conversation_cost",
+    labels: { scope: "conversations" },
+    // The same hour of each of 7 days at about $0.01 a conversation, then an hour at about $0.03.
+    fire: async (w) => {
+      const costs = (end: number, n: number, usd: number, tag: string) =>
+        Array.from({ length: n }, (_, i) => ({
+          sql: "INSERT INTO monitoring_results (session_id, activity_version, verification_status, analyzed_at, conversation_cost_usd) VALUES (?, 1, 'pass', ?, ?)",
+          args: [`${tag}-${i}`, end - 60 * MIN + i * MIN, usd * (1 + (i % 5) / 10)],
+        }));
+      const days = Array.from({ length: 7 }, (_, d) => costs(now(w) - (d + 1) * 1440 * MIN, 20, 0.01, `day${d}`));
+      await w.t.db.batch([...days.flat(), ...costs(now(w), 60, 0.03, "now")], "write");
+    },
+    clear: async (w) => advance(w, 25 * 60 * MIN),
+  },
 ];
 
 describe("every default rule", () => {

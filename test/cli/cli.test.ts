@@ -144,6 +144,8 @@ describe("npm run monitor -- <command>", () => {
   it("report prints the stability Markdown", async () => {
     const r = await cli(["report"]);
     expect(r.stdout).toContain("# 24-Hour Stability Monitoring Log");
+    // The stored verdicts carry no Langfuse cost: not measured, never $0.
+    expect(r.stdout).toMatch(/^\*\*Bot cost:\*\* not measured \(/m);
   });
 
   it("restart-period starts a new observation period, for every source or one", async () => {

@@ -25,8 +25,21 @@ export interface FakeObservation {
   traceStart?: number;
   /** Langfuse's environment of the observation; default "default" (what Langfuse sets when the app sets none). */
   environment?: string;
+  /** The trace's release and version (v1 traces; v2 serves release with trace_context, version as the observation's own). */
+  release?: string;
+  version?: string;
+  /** A generation's Langfuse prompt (v1 observations; v2 with the `prompt` field group). */
+  promptName?: string;
+  promptVersion?: number;
   /** JSON text served as the input verbatim (v1: as a value, v2: as the string), for inputs too deep to serialise here. */
   rawInput?: string;
+  /**
+   * USD per cost type as Langfuse's worker stores it: with `total` whenever any cost is known
+   * (worker/src/services/IngestionService/index.ts calculateUsageCosts); default none (`{}`).
+   */
+  costDetails?: Record<string, number>;
+  /** Units per usage type (tokens); default none. */
+  usageDetails?: Record<string, number>;
   /** Fields served in place of the real ones (a malformed row: `{ startTime: "NaN" }`, `{ sessionId: {} }`). */
   served?: Record<string, unknown>;
 }
@@ -154,7 +167,8 @@ function applyInWorkerOrder(events: IngestionEvent[]): IngestionEvent[] {
  *   field groups (default core+basic), keyset-cursor pages ordered by start_time DESC, then
  *   xxHash32(trace_id) DESC, span_id DESC (events.ts applyOrderByForObservationsQuery; ties by id
  *   here), a cursor only when more rows follow (limit+1 read),
- *   `input`/`output` as raw JSON strings, `parseIoAsJson=true` answered 400.
+ *   `input`/`output` as raw JSON strings, `parseIoAsJson=true` answered 400; the `usage` group's
+ *   costDetails/totalCost as packages/shared/src/server/repositories/observations_converters.ts derives them.
  * - v1 GET /api/public/traces (fields: without `fields` every group, with `core` no I/O,
  *   observations or scores), GET /api/public/traces/{id}, GET /api/public/observations (page/limit).
  * - POST /api/public/ingestion (fern/apis/server/definition/ingestion.yml): a batch of events,
@@ -231,7 +245,7 @@ export async function startFakeLangfuse(options: {
           name: o.name ?? "",
           level: o.level,
           statusMessage: o.statusMessage ?? "",
-          version: "",
+          version: o.version ?? "",
           environment: o.environment ?? "default",
           userId: "",
           sessionId: o.sessionId ?? "",
@@ -239,9 +253,33 @@ export async function startFakeLangfuse(options: {
         }
       : {}),
     ...(groups.has("io") ? { input: o.rawInput ?? raw(o.input), output: raw(o.output) } : {}),
-    ...(groups.has("trace_context") ? { tags: o.tags, traceName: o.traceName ?? "", release: "" } : {}),
+    ...(groups.has("trace_context") ? { tags: o.tags, traceName: o.traceName ?? "", release: o.release ?? "" } : {}),
+    // The prompt group (fern/apis/server/definition/observations.yml "Field Selection": promptId,
+    // promptName, promptVersion), null where the generation was not linked to a prompt.
+    ...(groups.has("prompt")
+      ? {
+          promptId: o.promptName ? `prompt-${o.promptName}-${o.promptVersion}` : null,
+          promptName: o.promptName ?? null,
+          promptVersion: o.promptVersion ?? null,
+        }
+      : {}),
+    // The `usage` group (fern/apis/server/definition/observations.yml): totalCost is the reduced total.
+    ...(groups.has("usage")
+      ? {
+          usageDetails: o.usageDetails ?? {},
+          costDetails: o.costDetails ?? {},
+          totalCost: reduced(o.costDetails ?? {}).total,
+          usagePricingTierName: null,
+        }
+      : {}),
     ...o.served,
   });
+  // packages/shared/src/server/repositories/observations_converters.ts reduceUsageOrCostDetails:
+  // input/output are the sums of the keys containing them (null when none), total is `total` or 0.
+  const reduced = (d: Record<string, number>) => {
+    const part = (k: string) => Object.entries(d).reduce<number | null>((a, [key, v]) => (key.includes(k) ? (a ?? 0) + v : a), null);
+    return { input: part("input"), output: part("output"), total: Number(d.total ?? 0) };
+  };
   const ioChars = (page: FakeObservation[]) =>
     page.reduce((n, o) => n + (o.rawInput ?? raw(o.input) ?? "").length + (raw(o.output) ?? "").length, 0);
   const tooHeavy = (page: FakeObservation[]) => fake.maxPageIoChars !== undefined && ioChars(page) > fake.maxPageIoChars;
@@ -262,6 +300,8 @@ export async function startFakeLangfuse(options: {
         output: unknown;
         observations: string[];
         environment: string;
+        release: string | null;
+        version: string | null;
       }
     >();
     for (const o of visible().sort((a, b) => a.startTime - b.startTime)) {
@@ -278,6 +318,8 @@ export async function startFakeLangfuse(options: {
           output: o.output,
           observations: [o.id],
           environment: o.environment ?? "default",
+          release: o.release ?? null,
+          version: o.version ?? null,
         });
     }
     return traces;
@@ -291,8 +333,9 @@ export async function startFakeLangfuse(options: {
       name: t.name,
       sessionId: t.sessionId,
       tags: t.tags,
-      release: null,
-      version: null,
+      // Part of `core` (the SDK's GetTracesRequest `fields`: "'core' (always included)").
+      release: t.release,
+      version: t.version,
       userId: null,
       public: false,
       environment: t.environment,
@@ -339,6 +382,19 @@ export async function startFakeLangfuse(options: {
       "x-ratelimit-reset": new Date(t + msBeforeNext).toString(),
     };
   }
+
+  const costFieldsV1 = (o: FakeObservation) => {
+    const cost = reduced(o.costDetails ?? {});
+    const usage = reduced(o.usageDetails ?? {});
+    return {
+      usageDetails: o.usageDetails ?? {},
+      costDetails: o.costDetails ?? {},
+      calculatedInputCost: cost.input,
+      calculatedOutputCost: cost.output,
+      calculatedTotalCost: cost.total,
+      usage: { unit: "TOKENS", input: usage.input ?? 0, output: usage.output ?? 0, total: usage.total },
+    };
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://x");
@@ -454,8 +510,15 @@ export async function startFakeLangfuse(options: {
             startTime: new Date(o.startTime).toISOString(),
             level: o.level,
             statusMessage: o.statusMessage,
+            // ObservationsView (fern/apis/server/definition/commons.yml): the prompt by name and version.
+            version: o.version ?? null,
+            promptName: o.promptName ?? null,
+            promptVersion: o.promptVersion ?? null,
             input: o.rawInput ? { [RAW]: o.rawInput } : o.input,
             output: o.output,
+            // web/src/features/public-api/types/observations.ts transformDbToApiObservation: the
+            // details as stored, the deprecated calculated* costs and usage from their reduction.
+            ...costFieldsV1(o),
             ...o.served,
           })),
         ),

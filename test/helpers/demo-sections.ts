@@ -13,5 +13,6 @@ export function demoSectionsFilled(html: string): string[] {
   if (!/[1-9]\d* stalled/.test(chart("chart-runs"))) missing.push("a stalled run");
   if (!/<td>(ok|warning|critical)<\/td>/.test(table("checkpoints"))) missing.push("checkpoints");
   if (/<td>never<\/td>/.test(table("jobs"))) missing.push("jobs");
+  if (!/<td>\$0\.0\d+<\/td>/.test(table("cost-hourly"))) missing.push("cost per conversation");
   return missing;
 }

@@ -43,7 +43,8 @@ describe("the tests", () => {
 
 // 1,000 steady weeks simulated at the level of the counts: eight days of hours, each with 60
 // deliveries (1 % errors), 60 replies (log-normal around 800 ms) and 10 judged conversations
-// (20 % unfulfilled, split over two categories; 5 % flagged off-topic). Nothing changes, so
+// (20 % unfulfilled, split over two categories; 5 % flagged off-topic; each costing the bot a
+// log-normal amount around $0.01, binned to a micro-dollar as stored). Nothing changes, so
 // every alarm is a false one.
 function steadyWeek(random: () => number): Observation[] {
   const HOURS = 192;
@@ -71,6 +72,7 @@ function steadyWeek(random: () => number): Observation[] {
       a,
       b: unfulfilled - a,
       offTopic: binomial(10, 0.05),
+      costs: Array.from({ length: 10 }, () => Math.round(1e6 * 0.01 * Math.exp(0.5 * gauss())) / 1e6),
     };
   });
   type Hour = (typeof hours)[number];
@@ -80,6 +82,11 @@ function steadyWeek(random: () => number): Observation[] {
       (acc, h) => acc.map((v, i) => v + h.buckets[i]!),
       Array.from({ length: LATENCY_BOUNDS.length + 1 }, () => 0),
     );
+  const costs = (hs: Hour[]) => {
+    const n = new Map<number, number>();
+    for (const usd of hs.flatMap((h) => h.costs)) n.set(usd, (n.get(usd) ?? 0) + 1);
+    return [...n].sort((a, b) => a[0] - b[0]).map(([usd, k]) => ({ usd, n: k }));
+  };
   const last = HOURS - 1;
   const windows = [
     { label: "1 h", now: [hours[last]!], base: [1, 2, 3, 4, 5, 6, 7].map((d) => hours[last - 24 * d]!) },
@@ -130,6 +137,7 @@ function steadyWeek(random: () => number): Observation[] {
         (h) => h.offTopic,
         (h) => h.judged,
       ),
+      { kind: "cost", metric: "cost per conversation", scope: "x", window: label, now: costs(now), baseline: costs(base) },
     ];
   });
 }
@@ -149,15 +157,15 @@ describe("false alarms on steady traffic", () => {
 
   it("1,000 steady weeks under the default settings raise a regression in at most α = 0.01 of them", () => {
     const { rate, tested } = alarmed({ alpha: 0.01, minSamples: 50, minRatio: 1.5, baselineDays: 7 });
-    // One hour of conversations (10) is under the minimum sample: 8 tests a week, not 12.
-    expect(tested).toBe(8000);
+    // One hour of conversations (10) is under the minimum sample: 9 tests a week, not 14.
+    expect(tested).toBe(9000);
     expect(rate).toBeLessThanOrEqual(0.01);
   });
 
   // Without the minimum ratio the statistics alone decide. Holm holds the chance of any false alarm
   // at α, so the rate over 1,000 weeks scatters around α itself: allowed up to the binomial 99.5 %
-  // bound (α + 2.58 σ). Measured on these weeks: 8 and 31 alarms (defaults: 4); each of the 8 tests
-  // at α on its own would alarm in 53 and 253 of them.
+  // bound (α + 2.58 σ). Measured on these weeks: 6 and 38 alarms (defaults: 4), cost per
+  // conversation in 1 and 5 of them.
   it.each([0.01, 0.05])("without a minimum ratio the false-alarm rate is α = %s within sampling error", (alpha) => {
     const { rate } = alarmed({ alpha, minSamples: 50, minRatio: 1, baselineDays: 7 });
     expect(rate).toBeLessThanOrEqual(alpha + 2.58 * Math.sqrt((alpha * (1 - alpha)) / weeks.length));

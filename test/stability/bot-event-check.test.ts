@@ -37,6 +37,8 @@ for (const label of ["c-1", "", "x".repeat(256), "x".repeat(257), "a\u0000b", "t
     { type: "message.processed", occurred_at: at, conversation_id: label },
     { type: "message.processed", occurred_at: at, message_id: label },
   );
+for (const release of ["2.4.0", "", "r".repeat(100), "r".repeat(101), "1.0\n", "<b>1</b>", 3, null])
+  bodies.push({ type: "message.received", occurred_at: at, release });
 for (const latency_ms of [0, 1200, 1200.6, 3_600_000, 3_600_001, -1, "5", null])
   bodies.push({ type: "response.sent", occurred_at: at, latency_ms });
 for (const error of [
@@ -65,6 +67,7 @@ function viaSchema(body: Record<string, unknown>) {
     messageId: e.message_id ?? null,
     latencyMs: e.latency_ms === undefined ? null : Math.round(e.latency_ms),
     errorType: e.type === "error" ? (e.error?.type ?? "unknown") : null,
+    release: e.release ?? null,
   };
 }
 

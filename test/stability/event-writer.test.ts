@@ -18,6 +18,7 @@ const row = (source: string, dedupeKey: string, sharedKey = false): EventRow => 
     messageId: null,
     latencyMs: 1200,
     errorType: null,
+    release: null,
   },
   payload: '{"type":"response.sent","note":"\\u2028 and \\"quotes\\""}',
 });

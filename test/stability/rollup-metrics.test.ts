@@ -4,7 +4,8 @@ import { BOT_EVENT_TYPES } from "../../src/stability/events.js";
 import { type PeriodMetrics, readPeriodMetrics } from "../../src/stability/metrics.js";
 import { catchUpRollups } from "../../src/stability/rollup-catch-up.js";
 import { METRICS, type Metric } from "../../src/stability/rollup-metrics.js";
-import { sumOf } from "../../src/stability/rollup-reader.js";
+import { periodTotals, readRollups, sumOf } from "../../src/stability/rollup-reader.js";
+import { releaseTraffic } from "../../src/stability/release-traffic.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { testDeps, testEnv } from "../helpers/deps.js";
 import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
@@ -32,6 +33,7 @@ describe("rollup metric names", () => {
       ...BOT_EVENT_TYPES.map((type) => ({
         type,
         occurred_at: new Date(START).toISOString(),
+        release: "2.4.0",
         ...(type === "response.sent" ? { latency_ms: 420 } : {}),
         ...(type === "error" ? { error: { type: "llm_timeout" } } : {}),
       })),
@@ -70,6 +72,9 @@ describe("rollup metric names", () => {
       latency_sum: ["", 1000],
       latency_max: ["", 240],
       latency_bucket: ["3", 5],
+      release_delivery: ["2.4.0", 10],
+      release_error: ["2.4.0", 1],
+      release_latency: ["2.4.0\u001f3", 5],
     };
     const write = async (window: number, rows: Record<Metric, [string, number]>) => {
       for (const [metric, [key, value]] of Object.entries(rows)) {
@@ -84,9 +89,11 @@ describe("rollup metric names", () => {
         }
       }
     };
+    // Per-release traffic is read from the same totals as the period metrics.
     const read = async (window: number) => {
       const { from: _from, to: _to, firstAt: _firstAt, ...m }: PeriodMetrics = await readPeriodMetrics(t.db, window, window + HOUR, 10_000);
-      return m;
+      const [rows] = await readRollups(t.db, [periodTotals(window, window + HOUR)]);
+      return { ...m, releases: releaseTraffic(rows).map(({ firstAt: _at, ...r }) => r) };
     };
     const base = START + 24 * HOUR;
     await write(base, baseline);

@@ -20,6 +20,9 @@ import { observationTraceIndexMigration } from "./0018-observation-trace-index.j
 import { replayDigestsMigration } from "./0019-replay-digests.js";
 import { scoresRefusedMigration } from "./0020-scores-refused.js";
 import { observationRestartsMigration } from "./0021-observation-restarts.js";
+import { releasesMigration } from "./0022-releases.js";
+import { conversationCostMigration } from "./0023-conversation-cost.js";
+import { verdictOutcomesMigration } from "./0024-verdict-outcomes.js";
 
 export type { Migration } from "./types.js";
 
@@ -46,4 +49,7 @@ export const migrations: Migration[] = [
   replayDigestsMigration,
   scoresRefusedMigration,
   observationRestartsMigration,
+  releasesMigration,
+  conversationCostMigration,
+  verdictOutcomesMigration,
 ];

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
+import type { ReleaseSide } from "../../regression/releases.js";
 import { plainText } from "../../security/control-characters.js";
 import { listCheckpoints, type Checkpoint } from "../../stability/checkpoints.js";
 import type { ErrorGroup, SlowReplies } from "../../stability/event-details.js";
@@ -28,6 +29,7 @@ const checkpointJson = ({ metrics: { firstAt: _, ...metrics }, ...c }: Checkpoin
   },
   redFlags: c.redFlags.map(flagJson),
 });
+const releaseJson = (r: ReleaseSide | null) => r && withIsoTimes(r, "firstAt");
 const logJson = (e: LogEntry) => ({ ...withIsoTimes(e, "windowStart", "windowEnd"), redFlags: e.redFlags.map(flagJson) });
 const periodJson = (p: ObservationPeriod) => ({
   source: p.source,
@@ -121,7 +123,44 @@ const answers = lazy(() => {
     p95ResponseMs: z.number().nullable(),
     redFlags: z.array(redFlag),
   });
+  const releaseSide = z
+    .strictObject({
+      release: z.string(),
+      firstAt: maybeTime,
+      conversations: z.number(),
+      versions: z.array(z.string()),
+      prompts: z.array(z.string()),
+      fulfillmentRate: z.number().nullable(),
+      failureRate: z.number().nullable(),
+      costPerConversationUsd: z.number().nullable(),
+      costPerFulfilledUsd: z.number().nullable(),
+      deliveries: z.number(),
+      errorRate: z.number().nullable(),
+      replies: z.number(),
+      p95Ms: z.number().nullable(),
+    })
+    .nullable();
+  const comparison = z.strictObject({
+    metric: z.string(),
+    scope: z.string(),
+    window: z.string(),
+    baseline: z.string(),
+    now: z.string(),
+    effect: z.string(),
+    p: z.number(),
+    regression: z.boolean(),
+  });
   const checkpointsBody = z.strictObject({ checkpoints: z.array(checkpoint) });
+  // The bot's cost (null: not measured) beside the judge's, never summed.
+  const conversationCost = z.strictObject({
+    conversations: z.number(),
+    measured: z.number(),
+    fulfilled: z.number(),
+    botUsd: z.number().nullable(),
+    perConversationUsd: z.number().nullable(),
+    perFulfilledUsd: z.number().nullable(),
+    judgeUsd: z.number(),
+  });
   const reportBody = z.strictObject({
     start: maybeTime,
     end: maybeTime,
@@ -168,6 +207,13 @@ const answers = lazy(() => {
       counts: z.record(z.string(), z.number()),
       examples: z.record(z.string(), z.array(z.string())),
       rating: z.enum(["appropriate", "needs-improvement"]),
+    }),
+    // null: no verdict or event in the period named a release (or only one did): not measured.
+    releases: z.strictObject({ current: releaseSide, previous: releaseSide, comparisons: z.array(comparison) }),
+    cost: z.strictObject({
+      ...conversationCost.shape,
+      hourly: z.array(z.strictObject({ hour: z.string(), ...conversationCost.shape })),
+      judgeTodayUsd: z.number(),
     }),
     labels: z.strictObject({
       stable: label,
@@ -249,6 +295,12 @@ export function stabilityRoutes(deps: Deps) {
         log: report.log.map(logJson),
         recommendations: report.recommendations,
         qualityChecks: report.qualityChecks,
+        releases: {
+          current: releaseJson(report.releases.current),
+          previous: releaseJson(report.releases.previous),
+          comparisons: report.releases.comparisons,
+        },
+        cost: { ...report.cost, hourly: report.cost.hourly.map((h) => withIsoTimes(h, "hour")) },
         labels: report.labels,
       });
     })
