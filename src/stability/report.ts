@@ -13,7 +13,7 @@ import { lastMinuteBySource, periodStarts, periodTotals, readRollups } from "./r
 import { thresholdsFrom } from "./thresholds.js";
 import type { Comparison } from "../regression/detect.js";
 import { compareWithBaseline, regressionSettings } from "../regression/evaluate.js";
-import { regressionRedFlags } from "../regression/red-flags.js";
+import { regressionRedFlags, releaseRedFlags } from "../regression/red-flags.js";
 import { compareReleases, type ReleaseComparison } from "../regression/releases.js";
 import { verdictsByRelease } from "../monitoring/release-verdicts.js";
 import { releaseTraffic } from "./release-traffic.js";
@@ -104,10 +104,12 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
 
   // A period that began in this window began with its first delivery: the silence before it ended the last period.
   const ownTimeline = start === before.since ? { ...timeline, lastBefore: null } : timeline;
+  const releases = compareReleases(releaseVerdicts, releaseTraffic(rollingTotals), regression);
   const redFlags = [
     ...redFlagsFor(metrics, ownTimeline, t, now),
     ...qualityRedFlags(qualityChecks, now),
     ...regressionRedFlags(baseline.findings, now, regression.baselineDays),
+    ...releaseRedFlags(releases.comparisons, now),
   ].sort((a, b) => a.at - b.at);
 
   // Seed 003: a critical issue restarts the period (its last occurrence, for errors that repeat).
@@ -156,7 +158,7 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
     recommendations: recommend({ status, metrics, checks, redFlags, observation, thresholds: t }),
     qualityChecks,
     baseline: baseline.comparisons,
-    releases: compareReleases(releaseVerdicts, releaseTraffic(rollingTotals), regression),
+    releases,
     cost: {
       ...(costTotal[0]?.cost ?? NO_COST),
       hourly: costHourly.map((h) => ({ hour: Number(h.key), ...h.cost })),

@@ -56,6 +56,12 @@ describe("webhook events grouped by the release they name", () => {
     expect(r.releases.current.fulfillmentRate).toBeNull();
     const tested = Object.fromEntries(r.releases.comparisons.map((c: { metric: string; regression: boolean }) => [c.metric, c.regression]));
     expect(tested).toEqual({ "error rate": true, "response time": true });
+    // Each worsening is a regression red flag of the report, naming both releases.
+    const flags = r.redFlags.filter((f: { kind: string }) => f.kind === "regression").map((f: { message: string }) => f.message);
+    expect(flags).toEqual([
+      expect.stringMatching(/^regression: error rate \(release 1\.5\.0 vs 1\.4\.0\): now 12\.0% .* vs 1\.0% .*, p = /),
+      expect.stringMatching(/^regression: response time \(release 1\.5\.0 vs 1\.4\.0\): now .*, p = /),
+    ]);
   });
 
   it("the Markdown report (what the CLI prints) and the status page show both releases", async () => {
