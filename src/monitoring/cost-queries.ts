@@ -70,6 +70,21 @@ export function conversationCost(by: CostGrouping, from: number, to: number): Qu
   };
 }
 
+/** The cost of several groups together (the day from its hours): sums, then the same ratios. */
+export const costOfAll = (parts: readonly ConversationCost[]): ConversationCost =>
+  costFigures(
+    parts.reduce(
+      (a, c) => ({
+        conversations: a.conversations + c.conversations,
+        measured: a.measured + c.measured,
+        fulfilled: a.fulfilled + c.fulfilled,
+        botUsd: c.botUsd === null ? a.botUsd : (a.botUsd ?? 0) + c.botUsd,
+        judgeUsd: a.judgeUsd + c.judgeUsd,
+      }),
+      { conversations: 0, measured: 0, fulfilled: 0, botUsd: null as number | null, judgeUsd: 0 },
+    ),
+  );
+
 /** No verdict at all: nothing measured. */
 export const NO_COST: ConversationCost = costFigures({ conversations: 0, measured: 0, fulfilled: 0, botUsd: null, judgeUsd: 0 });
 

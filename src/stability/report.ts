@@ -17,7 +17,7 @@ import { regressionRedFlags, releaseRedFlags } from "../regression/red-flags.js"
 import { compareReleases, type ReleaseComparison } from "../regression/releases.js";
 import { verdictsByRelease } from "../monitoring/release-verdicts.js";
 import { releaseTraffic } from "./release-traffic.js";
-import { conversationCost, NO_COST, type ConversationCost } from "../monitoring/cost-queries.js";
+import { type ConversationCost, conversationCost, costOfAll } from "../monitoring/cost-queries.js";
 import { judgeSpendOn } from "../monitoring/metric-queries.js";
 
 const H = 3600_000;
@@ -67,14 +67,13 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
   // distance each is a network round trip.
   const rollingReads = windowReads(rolling, now);
   const regression = regressionSettings(deps.env);
-  const [[starts, restarts, lastErrors, releaseVerdicts, costTotal, costHourly, judgeToday, ...rollingResults], rollingQuality, baseline] =
+  const [[starts, restarts, lastErrors, releaseVerdicts, costHourly, judgeToday, ...rollingResults], rollingQuality, baseline] =
     await Promise.all([
       readRollups(deps.db, [
         periodStarts(rolling - gapMs - MIN, gapMs),
         latestRestarts(now),
         lastMinuteBySource("error", rolling),
         verdictsByRelease(rolling, to),
-        conversationCost("all", rolling, to),
         conversationCost("hour", rolling, to),
         judgeSpendOn(now),
         ...rollingReads.queries,
@@ -160,7 +159,7 @@ export async function buildStabilityReport(deps: Deps, now: number, hours: numbe
     baseline: baseline.comparisons,
     releases,
     cost: {
-      ...(costTotal[0]?.cost ?? NO_COST),
+      ...costOfAll(costHourly.map((h) => h.cost)),
       hourly: costHourly.map((h) => ({ hour: Number(h.key), ...h.cost })),
       judgeTodayUsd: judgeToday.costUsd,
     },

@@ -18,5 +18,9 @@ export const conversationCostMigration: Migration = {
     `CREATE INDEX monitoring_results_release ON monitoring_results
        (analyzed_at, release, verification_status, release_version, prompt, conversation_cost_usd)
        WHERE release IS NOT NULL`,
+    // Cost per conversation (report, page, metrics) and its regression samples read a day and a
+    // baseline week of verdicts by time: covering, so each reads the index and never the rows
+    // (a day at 11k verdicts: 8.5 → 2.7 ms for the sums).
+    "CREATE INDEX monitoring_results_cost ON monitoring_results (analyzed_at, verification_status, conversation_cost_usd, cost_usd)",
   ],
 };
