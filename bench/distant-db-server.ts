@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startHranaServer } from "../test/fakes/hrana-server.js";
+import { startHranaServer } from "../fakes/hrana-server.js";
 import { startLatencyProxy } from "../test/helpers/latency-proxy.js";
 
 // Turso at a distance, in a process of its own (as Turso runs on its own machines): the Hrana

@@ -16,7 +16,7 @@ import { seed } from "./queries.js";
 
 // Locally the database is a file and a statement costs microseconds; on Vercel each request to
 // Turso crosses the network. Here the app's @libsql/client runs in remote mode against the Hrana
-// server (test/fakes/hrana-server.ts) through a TCP proxy that holds every chunk for half the
+// server (fakes/hrana-server.ts) through a TCP proxy that holds every chunk for half the
 // round-trip time each way (test/helpers/latency-proxy.ts), and the proxy counts the HTTP
 // requests and the round trips each read endpoint, each webhook and each cron job costs.
 
@@ -193,7 +193,7 @@ export async function roundTripsBenchmark(): Promise<BenchResult> {
     return {
       title: `Round trips at Turso's distance (${RTT_MS} ms RTT, over HTTP)`,
       lines: [
-        `The app's @libsql/client in remote mode talks Hrana over HTTP to a local server (test/fakes/hrana-server.ts, in a process of its own: bench/distant-db-server.ts) through a TCP proxy that holds every chunk ${RTT_MS / 2} ms each way, as Turso in the same region does from a Vercel function; the proxy counts what crossed. Seeded: ${volumes.events.toLocaleString("en")} webhook events with their rollups, ${volumes.results.toLocaleString("en")} verdicts, ${volumes.runs.toLocaleString("en")} runs with ${volumes.executions.toLocaleString("en")} executions; one heartbeat run first. Each endpoint called ${SAMPLES} times in process after the instance's one schema check; the worst sample's counts. *Requests*: HTTP requests to the database; *round trips*: those on the critical path (requests in flight together share one); *new connections*: TCP handshakes (each a round trip of its own, TLS not modelled); *writes*: statements needing write permission, seen by the server.`,
+        `The app's @libsql/client in remote mode talks Hrana over HTTP to a local server (fakes/hrana-server.ts, in a process of its own: bench/distant-db-server.ts) through a TCP proxy that holds every chunk ${RTT_MS / 2} ms each way, as Turso in the same region does from a Vercel function; the proxy counts what crossed. Seeded: ${volumes.events.toLocaleString("en")} webhook events with their rollups, ${volumes.results.toLocaleString("en")} verdicts, ${volumes.runs.toLocaleString("en")} runs with ${volumes.executions.toLocaleString("en")} executions; one heartbeat run first. Each endpoint called ${SAMPLES} times in process after the instance's one schema check; the worst sample's counts. *Requests*: HTTP requests to the database; *round trips*: those on the critical path (requests in flight together share one); *new connections*: TCP handshakes (each a round trip of its own, TLS not modelled); *writes*: statements needing write permission, seen by the server.`,
         "",
         ...table(["endpoint", "requests", "round trips", "new connections", "writes", "p50 ms", "p95 ms"], rows),
         "",

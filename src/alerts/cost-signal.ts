@@ -1,6 +1,6 @@
 import { readAll } from "../db/query.js";
 import type { Deps } from "../deps.js";
-import { conversationCostSamples } from "../monitoring/cost-queries.js";
+import { conversationCostSamples } from "../monitoring/store/results.js";
 import { describeFinding, detectRegressions } from "../regression/detect.js";
 import { regressionSettings } from "../regression/evaluate.js";
 import type { Rule } from "./rules.js";

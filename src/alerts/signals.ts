@@ -1,11 +1,11 @@
 import { readAll, readOne } from "../db/query.js";
 import type { Deps } from "../deps.js";
-import { eventCountsByType, eventsSince } from "../events/event-queries.js";
+import { eventCountsByType, eventsSince } from "../events/event-log.js";
 import type { DomainEventType } from "../events/event-log.js";
 import { jobHealth } from "../jobs/job-health.js";
 import { JOB_NAMES } from "../jobs/types.js";
 import { lastRunWithStatus } from "../jobs/job-runs.js";
-import { getState } from "../monitoring/state.js";
+import { getState } from "../monitoring/store/state.js";
 import { QUALITY_FLAGS, readQualityChecks } from "../monitoring/quality-counts.js";
 import {
   analysisErrorCount,
@@ -13,11 +13,12 @@ import {
   latestScoreRefusal,
   scoresRefusedCount,
   verifierUnavailableCount,
-} from "../monitoring/verdict-counts.js";
+} from "../monitoring/store/results.js";
 import { stalledRuns } from "../runs/queries.js";
 import { describeErrorGroup, errorGroups } from "../stability/event-details.js";
 import { latencyPercentile } from "../stability/latency.js";
 import { qualityLabel } from "../stability/quality-checks.js";
+import { perDelivery } from "../stability/rollup-metrics.js";
 import { exchangesBySource, lastDeliveryBySource, readRollups, totalsBySource } from "../stability/rollup-reader.js";
 import { isUnanswered, replyGraceMs, thresholdsFrom } from "../stability/thresholds.js";
 import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
@@ -119,12 +120,16 @@ export const SIGNAL_FNS: Record<Signal | "events", SignalFn> = {
     const deliveries = sumBySource(deliveryRows);
     const errors = sumBySource(errorRows);
     const threshold = rule.threshold ?? thresholdsFrom(deps.env).maxErrorRate;
-    return [...deliveries]
-      .filter(([source, d]) => d > 0 && (errors.get(source) ?? 0) / d > threshold)
-      .map(([source, d]) => ({
-        labels: { source },
-        summary: `error rate ${(((errors.get(source) ?? 0) / d) * 100).toFixed(1)}% over ${rule.windowMinutes} min from ${source} (limit ${(threshold * 100).toFixed(1)}%)`,
-      }));
+    return [...deliveries].flatMap(([source, d]) => {
+      const rate = perDelivery(errors.get(source) ?? 0, d);
+      if (rate === null || rate <= threshold) return [];
+      return [
+        {
+          labels: { source },
+          summary: `error rate ${(rate * 100).toFixed(1)}% over ${rule.windowMinutes} min from ${source} (limit ${(threshold * 100).toFixed(1)}%)`,
+        },
+      ];
+    });
   },
 
   async response_time(deps, now, rule) {

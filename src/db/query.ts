@@ -40,3 +40,18 @@ export function latestWithStatus(table: string, column: string, statuses: string
   const parts = statuses.map((s) => `SELECT * FROM (SELECT * FROM ${table} WHERE ${column} = '${s}' ORDER BY ${order} LIMIT ?)`);
   return `SELECT * FROM (${parts.join(" UNION ALL ")}) ORDER BY ${order} LIMIT ?`;
 }
+
+/** The oldest rows of `table` before a cutoff, `limit` at a time: their rowids, and their delete. */
+export interface OldRows {
+  selected: string;
+  args: (string | number)[];
+  remove: InStatement;
+}
+
+/** Batched deletes by age for the table its owner names (retention runs them owner by owner). */
+export const olderThan =
+  (table: string, column: string) =>
+  (cutoff: number, limit: number): OldRows => {
+    const selected = `SELECT rowid FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?`;
+    return { selected, args: [cutoff, limit], remove: { sql: `DELETE FROM ${table} WHERE rowid IN (${selected})`, args: [cutoff, limit] } };
+  };

@@ -4,7 +4,7 @@ import type { Db } from "../db/client.js";
 import { ConflictError } from "../errors.js";
 import { plainText } from "../security/control-characters.js";
 import { decodeCursor, encodeCursor } from "../shared/cursor.js";
-import { DOMAIN_EVENT_TYPES } from "./event-log.js";
+import { customEventStatements, DOMAIN_EVENT_TYPES, eventsPage } from "./event-log.js";
 
 // Seed 004's "event emission for downstream automation", the other way round: a team's own
 // events (a deploy rolled back, a nightly job failed) recorded in the same log as Vigil's run
@@ -61,14 +61,7 @@ export async function recordCustomEvent(db: Db, input: CustomEventInput, now: nu
   const key = `${CUSTOM_KEY}${input.id ?? randomUUID()}`;
   const payload = JSON.stringify({ message: input.message ?? null, labels: input.labels ?? {} });
   const [inserted, stored] = await db.batch(
-    [
-      {
-        sql: `INSERT INTO events (type, subject, dedupe_key, payload, created_at) VALUES (?, ?, ?, ?, ?)
-              ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-        args: [input.type, input.subject, key, payload, now],
-      },
-      { sql: "SELECT * FROM events WHERE dedupe_key = ?", args: [key] },
-    ],
+    customEventStatements({ type: input.type, subject: input.subject, key, payload, at: now }),
     "write",
   );
   const event = toEvent(stored!.rows[0]!);
@@ -87,10 +80,7 @@ export async function listEvents(
 ): Promise<{ events: RecordedEvent[]; nextCursor: string | null }> {
   const after = options.cursor ? decodeCursor(options.cursor) : null;
   // Ids grow with insertion, so the primary key is the time order: no index of its own needed.
-  const rs = await db.execute({
-    sql: "SELECT * FROM events WHERE (? IS NULL OR type = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
-    args: [options.type ?? null, options.type ?? null, after?.[1] ?? null, after?.[1] ?? null, options.limit + 1],
-  });
+  const rs = await db.execute(eventsPage(options.type, after?.[1], options.limit));
   const events = rs.rows.slice(0, options.limit).map((r) => toEvent(r as unknown as Record<string, unknown>));
   const last = events.at(-1);
   return { events, nextCursor: rs.rows.length > options.limit && last ? encodeCursor(last.createdAt, last.id) : null };

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { olderThan } from "../db/query.js";
 import { isMissingTable, SCHEMA_VERSION_SQL, schemaVersion } from "../db/migrate.js";
 
 export type JobRunStatus = "running" | "ok" | "error" | "skipped";
@@ -115,3 +116,6 @@ function toJobRun(row: Record<string, unknown>): JobRun {
     error: row.error === null ? null : String(row.error),
   };
 }
+
+/** Vigil's own job history, kept RETENTION_DAYS like the raw events. */
+export const oldJobRuns = olderThan("job_runs", "started_at");

@@ -3,12 +3,13 @@ import { errorMessage, UpstreamError } from "../errors.js";
 import type { CallLimiter } from "../integrations/call-limiter.js";
 import { JudgeSchemaError, type JudgeModel, type JudgeRequest } from "../integrations/judge.js";
 import type { z } from "zod";
-import { releaseClaim, retryClaim, type ClaimedSession } from "./queue.js";
-import { dayOf, spendUpsert, storeVerdict, type ResultRow, type Usage } from "./results.js";
+import { releaseClaim, retryClaim, type ClaimedSession } from "./store/sessions.js";
+import { storeVerdict, type ResultRow, type Usage } from "./results.js";
+import { dayOf, spendUpsert } from "./store/spend.js";
 import type { MonitorSettings } from "./settings.js";
 import type { Transcript } from "./transcript.js";
 import { loadTranscript as loadBoundedTranscript } from "./transcript-load.js";
-import { callWindow } from "./deadline.js";
+import { callWindow, retryDelayMs } from "./deadline.js";
 import { judgeTranscript, UNREADABLE } from "./verdict.js";
 import { contradicts, factsOf, recordOf, unmetReason, type VerifierRecord } from "./verification.js";
 import type { Verifier } from "./verifier.js";
@@ -155,7 +156,7 @@ export async function analyzeClaimed(
     const reason = errorMessage(error);
     const transient = error instanceof UpstreamError && error.retryable;
     if (transient && claim.attempts < s.maxAttempts) {
-      const backoff = Math.max(error.retryAfterMs ?? 0, 60_000 * 2 ** (claim.attempts - 1));
+      const backoff = Math.max(error.retryAfterMs ?? 0, retryDelayMs(claim.attempts));
       await deps.db.batch(
         [retryClaim(claim, deps.clock() + backoff, reason, deps.clock(), s.maxAttempts), spendUpsert(dayOf(deps.clock()), usage)],
         "write",

@@ -6,12 +6,12 @@ import { analyzeClaimed, type AnalysisContext } from "./analyze.js";
 import { callWindow, cycleDeadline } from "./deadline.js";
 import { diagnoseFailures } from "./diagnose.js";
 import { importObservations, settledMark, type ImportSummary } from "./import.js";
-import { claimSession, dueSessions } from "./queue.js";
-import { dayOf, daySpend } from "./results.js";
+import { claimSession, dueSessions, skipSampledOut } from "./store/sessions.js";
+import { dayOf, daySpend } from "./store/spend.js";
 import { flushScores, type ScoreFlush } from "./scores.js";
 import { monitorSettings } from "./settings.js";
 import { retryUnavailableChecks } from "./verification.js";
-import { getState, setState } from "./state.js";
+import { getState, setState } from "./store/state.js";
 import { errorMessage } from "../errors.js";
 
 const hash01 = (key: string) => {
@@ -113,10 +113,7 @@ export async function runMonitorCycle(deps: Deps, now: number): Promise<JobSumma
       claimed++;
       if (s.sampleRate < 1 && hash01(key) >= s.sampleRate) {
         claimed--;
-        await deps.db.execute({
-          sql: "UPDATE monitor_sessions SET state = 'skipped', last_error = 'sampled out', updated_at = ? WHERE session_key = ? AND state = 'pending'",
-          args: [now, key],
-        });
+        await deps.db.execute(skipSampledOut(key, now));
         continue;
       }
       const claim = await claimSession(deps.db, key, holder, clock(), s.leaseMs);

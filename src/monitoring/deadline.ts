@@ -25,3 +25,6 @@ export function callWindow(now: number, until: number, timeoutMs: number, minMs:
   const left = until - now;
   return left >= Math.min(timeoutMs, minMs) ? Math.min(timeoutMs, left) : 0;
 }
+
+/** The wait before attempt `attempts` + 1 of a failed call: 1, 2, 4 … minutes, i.e. the next cycles. */
+export const retryDelayMs = (attempts: number) => 60_000 * 2 ** (attempts - 1);

@@ -2,7 +2,9 @@ import { JudgeSchemaError } from "../integrations/judge.js";
 import { loadTranscript, meteredAsk, OutOfTimeError, type AnalysisContext } from "./analyze.js";
 import { callWindow } from "./deadline.js";
 import { DIAGNOSIS_SYSTEM, diagnosisSchema, diagnosisUser } from "./prompts.js";
-import { dayOf, spendUpsert, type Usage } from "./results.js";
+import type { Usage } from "./results.js";
+import { claimDiagnosis, diagnosisEnded, releaseDiagnosis, undiagnosed } from "./store/results.js";
+import { dayOf, spendUpsert } from "./store/spend.js";
 import { errorMessage } from "../errors.js";
 
 /**
@@ -12,22 +14,13 @@ import { errorMessage } from "../errors.js";
  */
 export async function diagnoseFailures(ctx: AnalysisContext, now: number, limit: number): Promise<number> {
   const { db } = ctx.deps;
-  const rs = await db.execute({
-    sql: `SELECT id, session_id, verification_status, verdict_summary, unmet FROM monitoring_results
-          WHERE verification_status IN ('fail', 'partial')
-            AND (diagnostic_status IS NULL OR (diagnostic_status = 'pending' AND diagnosed_at < ?))
-          ORDER BY analyzed_at LIMIT ?`,
-    args: [now - ctx.settings.leaseMs, limit],
-  });
+  const staleBefore = now - ctx.settings.leaseMs;
+  const rs = await db.execute(undiagnosed(staleBefore, limit));
   let diagnosed = 0;
   for (const row of rs.rows) {
     if (!callWindow(ctx.deps.clock(), ctx.deadline, ctx.settings.modelTimeoutMs, ctx.settings.minCallMs)) break;
     const id = Number(row.id);
-    const claimed = await db.execute({
-      sql: `UPDATE monitoring_results SET diagnostic_status = 'pending', diagnosed_at = ?
-            WHERE id = ? AND (diagnostic_status IS NULL OR (diagnostic_status = 'pending' AND diagnosed_at < ?))`,
-      args: [now, id, now - ctx.settings.leaseMs],
-    });
+    const claimed = await db.execute(claimDiagnosis(id, now, staleBefore));
     if (claimed.rowsAffected !== 1) continue;
     const usage: Usage = { tokensIn: 0, tokensOut: 0, costUsd: 0, model: null };
     const log = ctx.deps.log.child({ job: "monitor", session_id: String(row.session_id) });
@@ -47,31 +40,19 @@ export async function diagnoseFailures(ctx: AnalysisContext, now: number, limit:
         system: DIAGNOSIS_SYSTEM,
         user: diagnosisUser(verdict, transcript.text, transcript.errors),
       });
-      await db.batch(
-        [
-          {
-            sql: "UPDATE monitoring_results SET diagnostic_status = 'complete', diagnostic_report_json = ?, diagnosed_at = ? WHERE id = ?",
-            args: [JSON.stringify(report), ctx.deps.clock(), id],
-          },
-          spendUpsert(dayOf(now), usage),
-        ],
-        "write",
-      );
+      await db.batch([diagnosisEnded(id, "complete", report, ctx.deps.clock()), spendUpsert(dayOf(now), usage)], "write");
       diagnosed++;
       log.info("session diagnosed", { category: report.category, severity: report.severity });
     } catch (error) {
       if (error instanceof OutOfTimeError) {
         // Not a failed diagnosis: it did not start. A later cycle takes it.
-        await db.execute({ sql: "UPDATE monitoring_results SET diagnostic_status = NULL, diagnosed_at = NULL WHERE id = ?", args: [id] });
+        await db.execute(releaseDiagnosis(id));
         break;
       }
       const reason = errorMessage(error);
       await db.batch(
         [
-          {
-            sql: "UPDATE monitoring_results SET diagnostic_status = 'error', diagnostic_report_json = ?, diagnosed_at = ? WHERE id = ?",
-            args: [JSON.stringify({ error: reason, permanent: error instanceof JudgeSchemaError }), ctx.deps.clock(), id],
-          },
+          diagnosisEnded(id, "error", { error: reason, permanent: error instanceof JudgeSchemaError }, ctx.deps.clock()),
           spendUpsert(dayOf(now), usage),
         ],
         "write",

@@ -3,9 +3,10 @@ import type { Deps } from "../deps.js";
 import { UpstreamError } from "../errors.js";
 import { pageSize, type LangfuseApi, type RequestGate, type TraceObservation, type TraceSource } from "../integrations/langfuse.js";
 import { MAX_SLICE_MS, readPass, type PassIo, type PassState, type Shape } from "./import-pass.js";
-import { insertObservations, isInternal, observationRow, poisonReason, sessionKeys } from "./observation-rows.js";
+import { isInternal, observationRow, poisonReason, sessionKeys } from "./observation-rows.js";
+import { insertObservations } from "./store/sessions.js";
 import type { MonitorSettings } from "./settings.js";
-import { getState, setState } from "./state.js";
+import { getState, setState, stateUpsert } from "./store/state.js";
 
 export interface ImportSummary {
   api: LangfuseApi | null;
@@ -35,11 +36,6 @@ export interface ImportSummary {
 const POISON_REMEMBERED = 500;
 // A remembered v1 is probed for v2 again this often (a self-hosted upgrade to v4 drops v1).
 const REPROBE_MS = 24 * 3600_000;
-
-const stateUpsert = (key: string, value: string, now: number): InStatement => ({
-  sql: "INSERT INTO monitor_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-  args: [key, value, now],
-});
 
 /** Where everything before a start time has been read once, and read again after Langfuse's lag. */
 export async function settledMark(db: Deps["db"]): Promise<number> {

@@ -5,6 +5,7 @@ import type { Db } from "../db/client.js";
 import type { TraceObservation } from "../integrations/langfuse.js";
 import { parseIo } from "./io-parse.js";
 import type { MonitorSettings } from "./settings.js";
+import { moveToSession, traceSessionReads } from "./store/sessions.js";
 
 // Ids are kept whole or not at all: a cut id would merge two conversations.
 const MAX_ID_CHARS = 512;
@@ -66,20 +67,6 @@ export function observationRow(
   return [o.id, sessionKey, o.traceId, o.startTime, data, ended, now, o.costUsd];
 }
 
-/**
- * Stores a page; an observation read again is not stored twice, but a cost Langfuse priced only
- * after the first read (its worker prices a generation when its usage arrives) is taken on the
- * second read, before the conversation is judged. Rows affected are the new rows plus those.
- */
-export function insertObservations(rows: InValue[][]): InStatement {
-  return {
-    sql: `INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data, ends_session, imported_at, cost_usd)
-          VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}
-          ON CONFLICT (id) DO UPDATE SET cost_usd = excluded.cost_usd WHERE cost_usd IS NULL AND excluded.cost_usd IS NOT NULL`,
-    args: rows.flat(),
-  };
-}
-
 /** A trace without a session is a conversation of its own. */
 const traceKey = (o: TraceObservation) => `trace:${o.traceId ?? o.id}`;
 
@@ -102,20 +89,7 @@ export async function sessionKeys(
   ];
   const withSession = [...traceSession.keys()];
   if (unknown.length === 0 && withSession.length === 0) return { keyOf: (o) => o.sessionId ?? traceKey(o), moves: [] };
-  const [stored, alone] = await db.batch(
-    [
-      {
-        sql: `SELECT trace_id, min(session_key) AS session_key FROM monitored_observations
-              WHERE trace_id IN (${unknown.map(() => "?").join(",") || "NULL"}) AND session_key NOT LIKE 'trace:%' GROUP BY trace_id`,
-        args: unknown,
-      },
-      {
-        sql: `SELECT session_key FROM monitor_sessions WHERE session_key IN (${withSession.map(() => "?").join(",") || "NULL"})`,
-        args: withSession.map((t) => `trace:${t}`),
-      },
-    ],
-    "read",
-  );
+  const [stored, alone] = await db.batch(traceSessionReads(unknown, withSession), "read");
   for (const r of stored!.rows) traceSession.set(String(r.trace_id), String(r.session_key));
   const moves = alone!.rows.flatMap((r) => {
     const from = String(r.session_key);
@@ -125,26 +99,4 @@ export async function sessionKeys(
     keyOf: (o) => o.sessionId ?? (o.traceId !== null ? traceSession.get(o.traceId) : undefined) ?? traceKey(o),
     moves,
   };
-}
-
-/** Rows first stored under their trace alone join its session; the session's bookkeeping follows them. */
-function moveToSession(from: string, to: string, now: number): InStatement[] {
-  return [
-    { sql: "UPDATE monitored_observations SET session_key = ? WHERE session_key = ?", args: [to, from] },
-    {
-      sql: `INSERT INTO monitor_sessions (session_key, first_activity, last_activity, observation_count, ended, state, updated_at)
-            SELECT ?, min(start_time), max(start_time), count(*), max(ends_session), 'pending', ? FROM monitored_observations
-            WHERE session_key = ? HAVING count(*) > 0
-            ON CONFLICT (session_key) DO UPDATE SET
-              first_activity = excluded.first_activity, last_activity = excluded.last_activity,
-              observation_count = excluded.observation_count, ended = max(ended, excluded.ended),
-              activity_version = activity_version + 1,
-              attempts = CASE WHEN state IN ('analyzed', 'skipped', 'error') THEN 0 ELSE attempts END,
-              state = CASE WHEN state IN ('analyzed', 'skipped', 'error') THEN 'pending' ELSE state END,
-              updated_at = excluded.updated_at`,
-      args: [to, now, to],
-    },
-    // A claim on the trace alone is lost with it: its verdict is discarded, the session judged whole.
-    { sql: "DELETE FROM monitor_sessions WHERE session_key = ?", args: [from] },
-  ];
 }

@@ -2,6 +2,7 @@
 // to answer, harmful), counted from the judge's verdicts over a window instead of a person reading
 // two or three conversations every 8 hours.
 import type { Db } from "../db/client.js";
+import { qualityReads } from "./store/results.js";
 
 export const QUALITY_FLAGS = ["wrong_language", "off_topic", "repetitive", "failed_to_answer", "harmful"] as const;
 export type QualityFlag = (typeof QUALITY_FLAGS)[number];
@@ -16,21 +17,7 @@ export interface QualityChecks {
 }
 
 export async function readQualityChecks(db: Db, from: number, to: number): Promise<QualityChecks> {
-  const sums = QUALITY_FLAGS.map((f) => `COALESCE(SUM(json_extract(quality_flags, '$.${f}')), 0) AS ${f}`).join(", ");
-  const examples = QUALITY_FLAGS.map(
-    (f) =>
-      `SELECT '${f}' AS flag, session_id FROM (SELECT session_id FROM monitoring_results WHERE quality_flags IS NOT NULL AND analyzed_at >= ? AND analyzed_at < ? AND json_extract(quality_flags, '$.${f}') = 1 ORDER BY analyzed_at DESC LIMIT 3)`,
-  ).join(" UNION ALL ");
-  const [totals, samples] = await db.batch(
-    [
-      {
-        sql: `SELECT COUNT(*) AS judged, ${sums} FROM monitoring_results WHERE quality_flags IS NOT NULL AND analyzed_at >= ? AND analyzed_at < ?`,
-        args: [from, to],
-      },
-      { sql: examples, args: QUALITY_FLAGS.flatMap(() => [from, to]) },
-    ],
-    "read",
-  );
+  const [totals, samples] = await db.batch(qualityReads(QUALITY_FLAGS, from, to), "read");
   const row = totals!.rows[0]!;
   const counts = Object.fromEntries(QUALITY_FLAGS.map((f) => [f, Number(row[f] ?? 0)])) as Record<QualityFlag, number>;
   const byFlag: Partial<Record<QualityFlag, string[]>> = {};

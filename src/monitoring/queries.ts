@@ -2,7 +2,16 @@ import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { NotFoundError } from "../errors.js";
 import { decodeCursor, encodeCursor } from "../shared/cursor.js";
-import { scoresRefusedCount, unreadableCount } from "./verdict-counts.js";
+import {
+  hourOf,
+  resultsPage,
+  scoresRefusedCount,
+  sessionVerdicts,
+  unreadableCount,
+  verdictsByIntentAndStatus,
+  verifierOutcomes,
+} from "./store/results.js";
+import { requestReanalysisUpdate, sessionReads } from "./store/sessions.js";
 import { topFailureCategories } from "./verdict-outcomes.js";
 import { countTurns } from "./transcript-load.js";
 import type { VerifierStatus } from "./verifier.js";
@@ -60,23 +69,7 @@ export type Verdict = ReturnType<typeof resultOf>;
 
 export async function listResults(db: Db, q: { status?: VerdictStatus; intent?: string; since?: number; limit: number; cursor?: string }) {
   const after = q.cursor ? decodeCursor(q.cursor) : null;
-  const rs = await db.execute({
-    sql: `SELECT * FROM monitoring_results WHERE (? IS NULL OR verification_status = ?) AND (? IS NULL OR intent_type = ?)
-            AND (? IS NULL OR analyzed_at >= ?) AND (? IS NULL OR (analyzed_at, id) < (?, ?))
-          ORDER BY analyzed_at DESC, id DESC LIMIT ?`,
-    args: [
-      q.status ?? null,
-      q.status ?? null,
-      q.intent ?? null,
-      q.intent ?? null,
-      q.since ?? null,
-      q.since ?? null,
-      after?.[0] ?? null,
-      after?.[0] ?? null,
-      after?.[1] ?? null,
-      q.limit + 1,
-    ],
-  });
+  const rs = await db.execute(resultsPage(q, after));
   const rows = rs.rows.slice(0, q.limit);
   const last = rows.at(-1);
   return {
@@ -86,14 +79,8 @@ export async function listResults(db: Db, q: { status?: VerdictStatus; intent?: 
 }
 
 export async function sessionDetail(db: Db, sessionId: string) {
-  const [session, results, traces] = await db.batch(
-    [
-      { sql: "SELECT * FROM monitor_sessions WHERE session_key = ?", args: [sessionId] },
-      { sql: "SELECT * FROM monitoring_results WHERE session_id = ? ORDER BY activity_version DESC", args: [sessionId] },
-      { sql: "SELECT COUNT(DISTINCT trace_id) AS n FROM monitored_observations WHERE session_key = ?", args: [sessionId] },
-    ],
-    "read",
-  );
+  const [sessionRow, traceCount] = sessionReads(sessionId);
+  const [session, results, traces] = await db.batch([sessionRow, sessionVerdicts(sessionId), traceCount], "read");
   const s = session!.rows[0];
   if (!s) throw new NotFoundError(`No monitored session "${sessionId}"`);
   return {
@@ -112,11 +99,7 @@ export async function sessionDetail(db: Db, sessionId: string) {
 
 /** Queues a session for a fresh verdict (kept beside the earlier ones). */
 export async function requestReanalysis(db: Db, sessionId: string, now: number) {
-  const rs = await db.execute({
-    sql: `UPDATE monitor_sessions SET state = 'pending', activity_version = activity_version + 1, attempts = 0, next_attempt_at = 0, ended = 1, updated_at = ?
-          WHERE session_key = ? AND state != 'analyzing'`,
-    args: [now, sessionId],
-  });
+  const rs = await db.execute(requestReanalysisUpdate(sessionId, now));
   if (rs.rowsAffected === 0) await sessionDetail(db, sessionId); // 404 when unknown
   return { sessionId, queued: rs.rowsAffected === 1 };
 }
@@ -125,33 +108,22 @@ export async function monitoringSummary(db: Db, since: number) {
   const categories = topFailureCategories(since);
   const unreadable = unreadableCount(since);
   const refused = scoresRefusedCount(since);
-  const [byIntent, categoryRows, checks, unreadableRows, refusedRows] = await db.batch(
-    [
-      // Whole hours from the hourly counts (the first, partial hour counts whole).
-      {
-        sql: "SELECT intent, status, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2",
-        args: [Math.floor(since / 3600_000) * 3600_000],
-      },
-      categories.statement,
-      {
-        sql: "SELECT verifier_status AS s, COUNT(*) AS n FROM monitoring_results WHERE verifier_status IN ('verified', 'not_found', 'unavailable') AND analyzed_at >= ? GROUP BY 1",
-        args: [since],
-      },
-      unreadable.statement,
-      refused.statement,
-    ],
+  // Whole hours from the hourly counts (the first, partial hour counts whole).
+  const byIntent = verdictsByIntentAndStatus(hourOf(since));
+  const checks = verifierOutcomes(since);
+  const [intentRows, categoryRows, checkRows, unreadableRows, refusedRows] = await db.batch(
+    [byIntent.statement, categories.statement, checks.statement, unreadable.statement, refused.statement],
     "read",
   );
   const verifier: Record<VerifierStatus, number> = { verified: 0, not_found: 0, unavailable: 0 };
-  for (const r of checks!.rows)
-    if ((VERIFIER_STATUSES as readonly string[]).includes(String(r.s))) verifier[String(r.s) as VerifierStatus] = Number(r.n);
+  for (const r of checks.map(checkRows!))
+    if ((VERIFIER_STATUSES as readonly string[]).includes(r.status)) verifier[r.status as VerifierStatus] = r.n;
   const intents: Record<string, Partial<Record<VerdictStatus, number>>> = {};
   const totals: Record<string, number> = { pass: 0, fail: 0, partial: 0, skipped: 0, error: 0 };
-  for (const r of byIntent!.rows) {
-    const intent = String(r.intent);
-    intents[intent] ??= {};
-    intents[intent]![String(r.status) as VerdictStatus] = Number(r.n);
-    totals[String(r.status)] = (totals[String(r.status)] ?? 0) + Number(r.n);
+  for (const r of byIntent.map(intentRows!)) {
+    intents[r.intent] ??= {};
+    intents[r.intent]![r.status as VerdictStatus] = r.n;
+    totals[r.status] = (totals[r.status] ?? 0) + r.n;
   }
   const judged = totals.pass! + totals.fail! + totals.partial!;
   const rate = (n: number, d: number) => (d > 0 ? n / d : null);

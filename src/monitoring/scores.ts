@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../db/client.js";
 import type { RequestGate, SessionScore, TraceSource } from "../integrations/langfuse.js";
+import { scoresSettled, unscored } from "./store/results.js";
 
 /** Stable per session and score name, so writing again updates the score instead of adding one. */
 export const scoreId = (sessionKey: string, name: string) =>
@@ -74,11 +75,7 @@ export interface ScoreFlush {
  * (budget) or not taken (5xx) go again next cycle under the same ids, which Langfuse upserts.
  */
 export async function flushScores(db: Db, source: TraceSource, gate: RequestGate, now: number, limit = 500): Promise<ScoreFlush> {
-  const rs = await db.execute({
-    sql: `SELECT id, session_id, verification_status, intent_type, verdict_summary, quality_flags, environment FROM monitoring_results
-          WHERE scores_written_at IS NULL AND verification_status != 'error' ORDER BY analyzed_at, id LIMIT ?`,
-    args: [limit],
-  });
+  const rs = await db.execute(unscored(limit));
   const none: ScoreFlush = { written: 0, failed: 0, refused: 0, reasons: [] };
   if (rs.rows.length === 0) return none;
   const bySession = new Map<string, Pending>();
@@ -157,8 +154,5 @@ async function settleAnswered(
 async function settle(db: Db, pending: Pending[], refusal: string | null, now: number) {
   const ids = pending.flatMap((p) => p.ids);
   if (ids.length === 0) return;
-  await db.execute({
-    sql: `UPDATE monitoring_results SET scores_written_at = ?, scores_refused = ? WHERE id IN (${ids.map(() => "?").join(",")})`,
-    args: [now, refusal, ...ids],
-  });
+  await db.execute(scoresSettled(ids, refusal, now));
 }

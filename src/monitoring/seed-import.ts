@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { seedVerdictInsert, sessionsWithVerdicts } from "./store/results.js";
 
 // Seed 001's monitoring_results (one verdict per session), moved in as version 1 of each session.
 
@@ -27,10 +28,7 @@ const BATCH = 200;
 export async function importSeedVerdicts(db: Db, verdicts: SeedVerdict[], dryRun: boolean) {
   let existing = 0;
   for (let i = 0; i < verdicts.length; i += BATCH) {
-    const rs = await db.execute({
-      sql: "SELECT COUNT(DISTINCT session_id) AS n FROM monitoring_results WHERE session_id IN (SELECT value FROM json_each(?))",
-      args: [JSON.stringify(verdicts.slice(i, i + BATCH).map((v) => v.sessionId))],
-    });
+    const rs = await db.execute(sessionsWithVerdicts(verdicts.slice(i, i + BATCH).map((v) => v.sessionId)));
     existing += Number(rs.rows[0]!.n);
   }
   if (!dryRun)
@@ -39,25 +37,11 @@ export async function importSeedVerdicts(db: Db, verdicts: SeedVerdict[], dryRun
         verdicts.slice(i, i + BATCH).map((v) => {
           const undiagnosed =
             (v.status === "fail" || v.status === "partial") && v.diagnosticStatus !== "complete" && v.diagnosticStatus !== "error";
-          return {
-            sql: `INSERT INTO monitoring_results (session_id, activity_version, intent_type, intent_confidence, verification_status,
-                    verdict_summary, diagnostic_status, diagnostic_report_json, analyzed_at, diagnosed_at, model, scores_written_at)
-                  SELECT ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, 'seed-import', ?
-                  WHERE NOT EXISTS (SELECT 1 FROM monitoring_results WHERE session_id = ?)`,
-            args: [
-              v.sessionId,
-              v.intentType,
-              v.intentConfidence,
-              v.status,
-              v.summary,
-              undiagnosed ? "error" : v.diagnosticStatus === "pending" ? null : v.diagnosticStatus,
-              undiagnosed ? NO_TRANSCRIPT : v.diagnosticReportJson,
-              v.analyzedAt,
-              undiagnosed ? v.analyzedAt : v.diagnosedAt,
-              v.analyzedAt,
-              v.sessionId,
-            ],
-          };
+          return seedVerdictInsert(v, {
+            status: undiagnosed ? "error" : v.diagnosticStatus === "pending" ? null : v.diagnosticStatus,
+            report: undiagnosed ? NO_TRANSCRIPT : v.diagnosticReportJson,
+            at: undiagnosed ? v.analyzedAt : v.diagnosedAt,
+          });
         }),
         "write",
       );

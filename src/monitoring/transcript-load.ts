@@ -4,11 +4,12 @@
 // conversation of thousands of observations then costs a few chunks, not all of them at once.
 import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
+import { observationsAfter, observationsBefore, type ObservationKey } from "./store/sessions.js";
 import { buildTranscript, type StoredObservation, type Transcript } from "./transcript.js";
 
 const CHUNK_ROWS = 100;
 
-type Key = [number, string];
+type Key = ObservationKey;
 interface Chunk {
   observations: StoredObservation[];
   last: Key | undefined;
@@ -30,11 +31,7 @@ export async function loadTranscript(db: Db, sessionKey: string, maxChars: numbe
   let tailKey: Key | undefined;
   let met = false;
   for (let chars = 0; chars < maxChars && !met; ) {
-    const rs = await db.execute({
-      sql: `SELECT id, start_time, data FROM monitored_observations
-            WHERE session_key = ? AND (? IS NULL OR (start_time, id) > (?, ?)) ORDER BY start_time, id LIMIT ?`,
-      args: [sessionKey, headKey?.[0] ?? null, headKey?.[0] ?? null, headKey?.[1] ?? null, CHUNK_ROWS],
-    });
+    const rs = await db.execute(observationsAfter(sessionKey, headKey, CHUNK_ROWS));
     const chunk = parse(rs.rows);
     head.push(...chunk.observations);
     chars += turnChars(chunk.observations);
@@ -43,12 +40,7 @@ export async function loadTranscript(db: Db, sessionKey: string, maxChars: numbe
   }
   for (let chars = 0; chars < maxChars && !met; ) {
     // Newest first, down to where the head stopped.
-    const rs = await db.execute({
-      sql: `SELECT id, start_time, data FROM monitored_observations
-            WHERE session_key = ? AND (start_time, id) > (?, ?) AND (? IS NULL OR (start_time, id) < (?, ?))
-            ORDER BY start_time DESC, id DESC LIMIT ?`,
-      args: [sessionKey, headKey![0], headKey![1], tailKey?.[0] ?? null, tailKey?.[0] ?? null, tailKey?.[1] ?? null, CHUNK_ROWS],
-    });
+    const rs = await db.execute(observationsBefore(sessionKey, headKey!, tailKey, CHUNK_ROWS));
     const chunk = parse(rs.rows);
     const observations = chunk.observations.reverse();
     tail.unshift(observations);
@@ -69,11 +61,7 @@ export async function countTurns(db: Db, sessionKey: string): Promise<number> {
   let lastCaller: string | undefined;
   let key: Key | undefined;
   for (;;) {
-    const rs = await db.execute({
-      sql: `SELECT id, start_time, data FROM monitored_observations
-            WHERE session_key = ? AND (? IS NULL OR (start_time, id) > (?, ?)) ORDER BY start_time, id LIMIT ?`,
-      args: [sessionKey, key?.[0] ?? null, key?.[0] ?? null, key?.[1] ?? null, CHUNK_ROWS],
-    });
+    const rs = await db.execute(observationsAfter(sessionKey, key, CHUNK_ROWS));
     const chunk = parse(rs.rows);
     const said = buildTranscript(chunk.observations, Number.MAX_SAFE_INTEGER).turns.filter((t) => t.role !== "tool");
     const firstCaller = said.find((t) => t.role === "caller");

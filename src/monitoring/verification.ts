@@ -1,8 +1,9 @@
-import type { InStatement } from "@libsql/client";
-import { guarded, whenChanged, type Conditional } from "../db/guarded-batch.js";
+import { guarded, whenChanged } from "../db/guarded-batch.js";
 import type { AnalysisContext } from "./analyze.js";
+import { retryDelayMs } from "./deadline.js";
 import type { Fulfillment } from "./prompts.js";
 import type { ResultRow } from "./results.js";
+import { checkAnswered, claimCheck, dueChecks, hourlyCount, hourlyUncount } from "./store/results.js";
 import type { VerifierFacts, VerifierResult, VerifierStatus } from "./verifier.js";
 
 /** A verdict's system-of-record check as stored: the facts are kept so a later cycle can ask again. */
@@ -21,9 +22,8 @@ export const factsOf = (f: Fulfillment): VerifierFacts => ({
   callerName: f.facts?.caller_name ?? null,
 });
 
-/** The judge's backoff: 1, 2, 4 … minutes, i.e. the next cycles, until MONITOR_MAX_ATTEMPTS. */
-const retryAtFor = (attempts: number, now: number, maxAttempts: number) =>
-  attempts >= maxAttempts ? null : now + 60_000 * 2 ** (attempts - 1);
+/** The judge's backoff, until MONITOR_MAX_ATTEMPTS. */
+const retryAtFor = (attempts: number, now: number, maxAttempts: number) => (attempts >= maxAttempts ? null : now + retryDelayMs(attempts));
 
 export function recordOf(result: VerifierResult, facts: VerifierFacts, attempts: number, now: number, maxAttempts: number): VerifierRecord {
   const retryAt = result.status === "unavailable" ? retryAtFor(attempts, now, maxAttempts) : null;
@@ -57,20 +57,13 @@ export async function retryUnavailableChecks(
   const counts = { retried: 0, contradicted: 0 };
   if (!verifier) return counts;
   const log = deps.log.child({ job: "monitor" });
-  // Only an unavailable check has a retry time (the partial index); the claim below re-checks the status.
-  const due = await deps.db.execute({
-    sql: `SELECT id, session_id, intent_type, verification_status, unmet, verifier, verifier_attempts, analyzed_at FROM monitoring_results
-          WHERE verifier_retry_at IS NOT NULL AND verifier_retry_at <= ? ORDER BY verifier_retry_at LIMIT ?`,
-    args: [now, limit],
-  });
+  // The claim below re-checks the status.
+  const due = await deps.db.execute(dueChecks(now, limit));
   for (const row of due.rows) {
     if (deps.clock() >= ctx.deadline) break;
     const id = Number(row.id);
     const attempts = Number(row.verifier_attempts) + 1;
-    const claim = await deps.db.execute({
-      sql: "UPDATE monitoring_results SET verifier_attempts = ?, verifier_retry_at = ? WHERE id = ? AND verifier_status = 'unavailable' AND verifier_attempts = ?",
-      args: [attempts, deps.clock() + s.leaseMs, id, attempts - 1],
-    });
+    const claim = await deps.db.execute(claimCheck(id, attempts, deps.clock() + s.leaseMs));
     if (claim.rowsAffected !== 1) continue;
     const stored = JSON.parse(String(row.verifier)) as { facts: VerifierFacts };
     const sessionId = String(row.session_id);
@@ -79,35 +72,12 @@ export async function retryUnavailableChecks(
     const status = String(row.verification_status) as ResultRow["status"];
     const flip = contradicts(record, status);
     const unmet = [...(JSON.parse(String(row.unmet ?? "[]")) as string[]), ...(flip ? [unmetReason(record)] : [])];
-    const intent = row.intent_type === null ? "none" : String(row.intent_type);
-    const hour = Math.floor(Number(row.analyzed_at) / 3600_000) * 3600_000;
-    const update: InStatement = {
-      sql: `UPDATE monitoring_results SET verifier_status = ?, verifier = ?, verifier_retry_at = ?, verification_status = ?, unmet = ?,
-              scores_written_at = CASE WHEN ? THEN NULL ELSE scores_written_at END,
-              scores_refused = CASE WHEN ? THEN NULL ELSE scores_refused END
-            WHERE id = ? AND verifier_attempts = ?`,
-      args: [
-        record.status,
-        verifierJson(record),
-        record.retryAt,
-        flip ? "fail" : status,
-        JSON.stringify(unmet),
-        flip ? 1 : 0,
-        flip ? 1 : 0,
-        id,
-        attempts,
-      ],
-    };
+    const intent = row.intent_type === null ? null : String(row.intent_type);
+    const analyzedAt = Number(row.analyzed_at);
+    const update = checkAnswered(id, attempts, record, flip ? "fail" : status, unmet, flip);
     // A flip moves the verdict's hourly count to fail: added there only if it was taken from its old status.
-    const uncount: Conditional = (when) => ({
-      sql: `UPDATE monitoring_hourly SET n = n - 1 WHERE ${when} AND hour = ? AND intent = ? AND status = ?`,
-      args: [hour, intent, status],
-    });
-    const countFail: Conditional = (when) => ({
-      sql: `INSERT INTO monitoring_hourly (hour, intent, status, n) SELECT ?, ?, 'fail', 1 WHERE ${when}
-            ON CONFLICT (hour, intent, status) DO UPDATE SET n = n + 1`,
-      args: [hour, intent],
-    });
+    const uncount = hourlyUncount(analyzedAt, intent, status);
+    const countFail = hourlyCount(analyzedAt, intent, "fail");
     const statements = flip ? guarded(update, whenChanged(uncount, countFail)) : [update];
     await deps.db.batch(statements, "write");
     counts.retried++;
@@ -120,6 +90,3 @@ export async function retryUnavailableChecks(
   }
   return counts;
 }
-
-/** What the `verifier` column keeps: the answer and the facts asked about. */
-export const verifierJson = (r: VerifierRecord) => JSON.stringify({ detail: r.detail, facts: r.facts });

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.js";
-import { conversationCostSamples } from "../monitoring/cost-queries.js";
+import { conversationCostSamples } from "../monitoring/store/results.js";
 import { judgedOutcomes, type JudgedOutcomes } from "../monitoring/verdict-outcomes.js";
 import { LATENCY_BOUNDS, latencyPercentile } from "../stability/latency.js";
 import type { RollupRow } from "../stability/rollup-metrics.js";

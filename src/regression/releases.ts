@@ -2,7 +2,7 @@
 // verdicts of the conversations Langfuse tagged with a release and the webhook events the bot
 // tagged with one, tested with the same statistics and minimum samples as the 7-day baseline.
 import { usd } from "../monitoring/cost-queries.js";
-import type { ReleaseVerdicts } from "../monitoring/release-verdicts.js";
+import type { ReleaseVerdicts } from "../monitoring/store/results.js";
 import type { ReleaseTraffic } from "../stability/release-traffic.js";
 import { type Comparison, detectRegressions, type Observation, type RegressionSettings } from "./detect.js";
 

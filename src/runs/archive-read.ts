@@ -57,3 +57,9 @@ export async function deleteOldArchives(db: Db, cutoff: number): Promise<number>
   );
   return archives!.rowsAffected;
 }
+
+/** The report written when the run finished (JSON), if it was. */
+export async function storedRunReport(db: Db, sessionId: string): Promise<string | undefined> {
+  const rs = await db.execute({ sql: "SELECT report FROM run_reports WHERE session_id = ?", args: [sessionId] });
+  return rs.rows[0] ? String(rs.rows[0].report) : undefined;
+}

@@ -3,6 +3,7 @@ import type { Db } from "../db/client.js";
 import { latestWithStatus, type Query } from "../db/query.js";
 import { NotFoundError } from "../errors.js";
 import { decodeCursor, encodeCursor } from "../shared/cursor.js";
+import { agentStatsOf, toPerformance } from "./agent-stats.js";
 import { toExecution, toRun, type Execution, type Run, type RunStatus } from "./types.js";
 
 export async function healthStats(db: Db, since: number) {
@@ -38,46 +39,10 @@ export async function healthStats(db: Db, since: number) {
   };
 }
 
-export interface AgentPerformance {
-  agentName: string;
-  runs: number;
-  completed: number;
-  failed: number;
-  successRate: number | null;
-  minDurationMs: number | null;
-  maxDurationMs: number | null;
-  avgDurationMs: number | null;
-}
-
-// Per-agent counters kept in step with every execution write (src/runs/recording.ts).
-const agentStatsSql = `SELECT agent_name, runs, completed, failed, duration_min AS min_ms, duration_max AS max_ms,
-  CASE WHEN duration_count > 0 THEN duration_sum * 1.0 / duration_count END AS avg_ms FROM agent_stats`;
-
-function toPerformance(r: Record<string, unknown>): AgentPerformance {
-  const completed = Number(r.completed ?? 0);
-  const failed = Number(r.failed ?? 0);
-  const n = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v)));
-  return {
-    agentName: String(r.agent_name),
-    runs: Number(r.runs),
-    completed,
-    failed,
-    successRate: completed + failed > 0 ? completed / (completed + failed) : null,
-    minDurationMs: n(r.min_ms),
-    maxDurationMs: n(r.max_ms),
-    avgDurationMs: n(r.avg_ms),
-  };
-}
-
-export async function performanceStats(db: Db): Promise<AgentPerformance[]> {
-  const rs = await db.execute(`${agentStatsSql} ORDER BY agent_name`);
-  return rs.rows.map(toPerformance);
-}
-
 export async function agentDetail(db: Db, name: string, recent = 20) {
   const [stats, rows] = await db.batch(
     [
-      { sql: `${agentStatsSql} WHERE agent_name = ?`, args: [name] },
+      agentStatsOf(name),
       { sql: "SELECT * FROM agent_executions WHERE agent_name = ? ORDER BY started_at DESC LIMIT ?", args: [name, recent] },
     ],
     "read",

@@ -1,7 +1,8 @@
 import type { Db } from "../db/client.js";
-import { guarded, type Conditional } from "../db/guarded-batch.js";
+import { guarded } from "../db/guarded-batch.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import { eventInsert } from "../events/event-log.js";
+import { agentRunCounted, agentRunEnded } from "./agent-stats.js";
 import type { CompleteExecution, CompleteRun, Progress, StartExecution, StartRun } from "./schemas.js";
 import { toExecution, toRun, type Execution, type Run } from "./types.js";
 
@@ -128,11 +129,7 @@ export async function startExecution(db: Db, input: StartExecution, now: number)
               VALUES (?, ?, ?, ?, ?, 'in_progress', ?) ON CONFLICT (agent_session_id) DO NOTHING RETURNING id`,
         args: [orchestrationId, input.agentSessionId, input.agentName, input.taskId ?? null, input.taskNumber ?? null, now],
       },
-      (when) => ({
-        sql: `INSERT INTO agent_stats (agent_name, runs) SELECT ?, 1 WHERE ${when}
-              ON CONFLICT (agent_name) DO UPDATE SET runs = runs + 1`,
-        args: [input.agentName],
-      }),
+      agentRunCounted(input.agentName),
     ),
     "write",
   );
@@ -182,27 +179,7 @@ export async function completeExecution(db: Db, agentSessionId: string, input: C
     at: now,
   });
   // Counted once, with the update it belongs to.
-  const stats: Conditional = (when) => ({
-    sql: `UPDATE agent_stats SET completed = completed + ?, failed = failed + ?, duration_count = duration_count + 1,
-            duration_sum = duration_sum + (? - ?), duration_min = min(COALESCE(duration_min, ? - ?), ? - ?),
-            duration_max = max(COALESCE(duration_max, ? - ?), ? - ?)
-          WHERE agent_name = ? AND ${when}`,
-    args: [
-      input.status === "completed" ? 1 : 0,
-      input.status === "failed" ? 1 : 0,
-      now,
-      existing.startedAt,
-      now,
-      existing.startedAt,
-      now,
-      existing.startedAt,
-      now,
-      existing.startedAt,
-      now,
-      existing.startedAt,
-      existing.agentName,
-    ],
-  });
+  const stats = agentRunEnded(existing.agentName, input.status, now - existing.startedAt);
   // Both follow the update, not each other: the event is not lost when the agent has no stats row.
   await db.batch(input.status === "failed" ? guarded(update, stats, failure) : guarded(update, stats), "write");
   const execution = await getExecutionOrThrow(db, agentSessionId);

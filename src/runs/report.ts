@@ -2,6 +2,7 @@ import type { Db } from "../db/client.js";
 import { iso } from "../time.js";
 import { runWithExecutions } from "./queries.js";
 import type { Execution, Run } from "./types.js";
+import { storedRunReport } from "./archive-read.js";
 
 // A report is kept for good and read whole: a run with thousands of failures lists the first
 // ones (their counts stay exact in `tasks` and `agents`), each error text cut short.
@@ -75,8 +76,8 @@ export type RunReport = ReturnType<ReturnType<typeof createRunReport>["finish"]>
 
 /** The report written at completion, or one built now for a run still going (or finished before reports existed). */
 export async function runReport(db: Db, sessionId: string, now: number): Promise<RunReport> {
-  const stored = await db.execute({ sql: "SELECT report FROM run_reports WHERE session_id = ?", args: [sessionId] });
-  if (stored.rows[0]) return JSON.parse(String(stored.rows[0].report)) as RunReport;
+  const stored = await storedRunReport(db, sessionId);
+  if (stored !== undefined) return JSON.parse(stored) as RunReport;
   const { run, executions } = await runWithExecutions(db, sessionId);
   const report = createRunReport(run);
   report.add(executions);

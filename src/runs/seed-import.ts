@@ -1,6 +1,7 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { guarded } from "../db/guarded-batch.js";
+import { agentRunImported } from "./agent-stats.js";
 import type { Execution, Run } from "./types.js";
 
 // Seed 002's monitoring.db, moved in: its orchestrations and agent_executions (the columns its
@@ -69,24 +70,7 @@ function executionInsert(e: SeedExecution, runSessionId: string | null): InState
       ],
     },
     // The same counters recording.ts keeps (performance reads them), for what this import added.
-    (when) => ({
-      sql: `INSERT INTO agent_stats (agent_name, runs, completed, failed, duration_count, duration_sum, duration_min, duration_max)
-            SELECT ?, 1, ?, ?, ?, ?, ?, ? WHERE ${when}
-            ON CONFLICT (agent_name) DO UPDATE SET runs = runs + 1, completed = completed + excluded.completed,
-              failed = failed + excluded.failed, duration_count = duration_count + excluded.duration_count,
-              duration_sum = duration_sum + excluded.duration_sum,
-              duration_min = CASE WHEN excluded.duration_min IS NULL THEN duration_min ELSE min(COALESCE(duration_min, excluded.duration_min), excluded.duration_min) END,
-              duration_max = CASE WHEN excluded.duration_max IS NULL THEN duration_max ELSE max(COALESCE(duration_max, excluded.duration_max), excluded.duration_max) END`,
-      args: [
-        e.agentName,
-        e.status === "completed" ? 1 : 0,
-        e.status === "failed" ? 1 : 0,
-        finished ? 1 : 0,
-        finished ? e.durationMs : 0,
-        finished ? e.durationMs : null,
-        finished ? e.durationMs : null,
-      ],
-    }),
+    agentRunImported(e.agentName, e.status, finished ? e.durationMs : null),
   );
 }
 

@@ -2,6 +2,7 @@ import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { createGroupCommit } from "../db/group-commit.js";
 import type { ClassifiedEvent } from "./events.js";
+import { notRemembered } from "./replays.js";
 import { catchUpRollups } from "./rollup-catch-up.js";
 
 export interface EventRow {
@@ -32,7 +33,7 @@ const COLUMNS =
  */
 const INSERT = `INSERT INTO webhook_events (${COLUMNS})
   SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, value->>10, value->>11
-  FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM webhook_replay_digests WHERE digest = value->>1) ON CONFLICT DO NOTHING`;
+  FROM json_each(?) WHERE ${notRemembered("value->>1")} ON CONFLICT DO NOTHING`;
 
 const insertStatement = (rows: EventRow[]): InStatement => ({
   sql: INSERT,

@@ -6,7 +6,7 @@ import type { RateLimiter } from "../integrations/rate-limiter.js";
 import type { Logger } from "../log.js";
 import { classifyEvent, type EventType } from "./events.js";
 import type { EventWriter } from "./event-writer.js";
-import { signatureFailureStatements } from "./rollups.js";
+import { signatureFailureStatements } from "./rollup-catch-up.js";
 import { isBodyDigest } from "./replays.js";
 import { canonicalSource, isDeclaredSource, sourcesAreDeclared, UNDECLARED_SOURCE } from "./known-sources.js";
 import { secretsForSource } from "./secrets.js";

@@ -2,7 +2,7 @@ import type { Db } from "../db/client.js";
 import { readAll, type Query, type Results } from "../db/query.js";
 import { errorGroups, slowReplies, type ErrorGroup, type SlowReplies } from "./event-details.js";
 import { LATENCY_BOUNDS, latencyPercentile } from "./latency.js";
-import type { Metric, RollupRow } from "./rollup-metrics.js";
+import { type Metric, perDelivery, QUARTER_MS as QUARTER, type RollupRow } from "./rollup-metrics.js";
 import {
   exchangeMinutes,
   firstMinute,
@@ -51,8 +51,6 @@ export interface PeriodMetrics {
   /** First minute in the period with each kind of trouble, for red-flag timestamps. */
   firstAt: { signatureFailure: number | null; error: number | null; slowResponse: number | null };
 }
-
-const QUARTER = 900_000;
 
 const without = (totals: Record<string, number>, part: Record<string, number>) =>
   Object.fromEntries(Object.entries(totals).flatMap(([k, n]) => (n - (part[k] ?? 0) > 0 ? [[k, n - (part[k] ?? 0)]] : [])));
@@ -136,8 +134,8 @@ export function metricsFollowUp(seen: TotalsRows, p: { from: number; to: number;
         errors,
         errorsByType: totalsByKey(rows, "error"),
         eventsByType: totalsByKey(rows, "event"),
-        successRate: deliveries > 0 ? sum("processed") / deliveries : null,
-        errorRate: deliveries > 0 ? errors / deliveries : null,
+        successRate: perDelivery(sum("processed"), deliveries),
+        errorRate: perDelivery(errors, deliveries),
         responseTime: {
           count: latencyCount,
           avgMs: latencyCount > 0 ? Math.round(sum("latency_sum") / latencyCount) : null,

@@ -8,6 +8,9 @@ import type { Db } from "../db/client.js";
  * its row. Standard Webhooks deliveries need no digest table: their signed timestamp expires.
  */
 
+/** SQL: the digest `digest` (an expression) is not remembered from a delivery retention has deleted. */
+export const notRemembered = (digest: string) => `NOT EXISTS (SELECT 1 FROM webhook_replay_digests WHERE digest = ${digest})`;
+
 /** Dedupe keys of X-Signature-256 deliveries: the sha256 of the signed body. */
 export const isBodyDigest = (dedupeKey: string) => dedupeKey.startsWith("sha256:");
 

@@ -15,10 +15,10 @@ import type { Comparison } from "../regression/detect.js";
 import { compareWithBaseline, regressionSettings } from "../regression/evaluate.js";
 import { regressionRedFlags, releaseRedFlags } from "../regression/red-flags.js";
 import { compareReleases, type ReleaseComparison } from "../regression/releases.js";
-import { verdictsByRelease } from "../monitoring/release-verdicts.js";
+import { verdictsByRelease } from "../monitoring/store/results.js";
 import { releaseTraffic } from "./release-traffic.js";
 import { type ConversationCost, conversationCost, costOfAll } from "../monitoring/cost-queries.js";
-import { judgeSpendOn } from "../monitoring/metric-queries.js";
+import { judgeSpendOn } from "../monitoring/store/spend.js";
 
 const H = 3600_000;
 const MIN = 60_000;

@@ -1,16 +1,20 @@
 import type { Db } from "../db/client.js";
+import { olderThan, type OldRows } from "../db/query.js";
+import { oldJobRuns } from "../jobs/job-runs.js";
+import { oldObservations } from "../monitoring/store/sessions.js";
 import { rememberDigestsOf } from "./replays.js";
-import { catchUpRollups, CLAMP_MARK } from "./rollup-catch-up.js";
+import { CLAMP_MARK, catchUpRollups, oldMinuteRollups } from "./rollup-catch-up.js";
 
-// Raw rows subject to RETENTION_DAYS, with their time column. Rollups, checkpoints and verdicts stay.
-const RAW_TABLES = [
-  ["webhook_events", "received_at"],
-  ["signature_failures", "received_at"],
-  // Imported conversation content: kept only as long as the raw webhook events.
-  ["monitored_observations", "start_time"],
+const oldEvents = olderThan("webhook_events", "received_at");
+
+// Raw rows subject to RETENTION_DAYS, each table's batches from its owner. Rollups, checkpoints and verdicts stay.
+const RAW_ROWS = [
+  oldEvents,
+  olderThan("signature_failures", "received_at"),
+  oldObservations,
   // Vigil's own job history (about 1,700 rows a day).
-  ["job_runs", "started_at"],
-] as const;
+  oldJobRuns,
+];
 
 /**
  * Deletes raw rows older than the cutoff in bounded batches, so a large backlog never holds
@@ -20,14 +24,13 @@ export async function deleteOldEvents(db: Db, cutoff: number, options = { batchS
   // An event is counted into the rollups before its row can go.
   await catchUpRollups(db);
   let deleted = 0;
-  for (const [table, column] of RAW_TABLES) {
+  for (const rows of RAW_ROWS) {
     for (let i = 0; i < options.maxBatches; i++) {
-      const selected = `SELECT rowid FROM ${table} WHERE ${column} < ? ORDER BY ${column} LIMIT ?`;
-      const remove = { sql: `DELETE FROM ${table} WHERE rowid IN (${selected})`, args: [cutoff, options.batchSize] };
+      const old: OldRows = rows(cutoff, options.batchSize);
       const rs =
-        table === "webhook_events"
-          ? (await db.batch([rememberDigestsOf(selected, [cutoff, options.batchSize]), remove, CLAMP_MARK], "write"))[1]!
-          : await db.execute(remove);
+        rows === oldEvents
+          ? (await db.batch([rememberDigestsOf(old.selected, old.args), old.remove, CLAMP_MARK], "write"))[1]!
+          : await db.execute(old.remove);
       deleted += rs.rowsAffected;
       if (rs.rowsAffected < options.batchSize) break;
     }
@@ -43,12 +46,7 @@ export async function deleteOldEvents(db: Db, cutoff: number, options = { batchS
 export async function deleteOldMinuteRollups(db: Db, cutoff: number, options = { batchSize: 5000, maxBatches: 200 }): Promise<number> {
   let deleted = 0;
   for (let i = 0; i < options.maxBatches; i++) {
-    const rs = await db.execute({
-      // WITHOUT ROWID: batches are chosen by primary key.
-      sql: `DELETE FROM webhook_rollups WHERE (minute, source, metric, key) IN
-              (SELECT minute, source, metric, key FROM webhook_rollups WHERE minute < ? ORDER BY minute LIMIT ?)`,
-      args: [cutoff, options.batchSize],
-    });
+    const rs = await db.execute(oldMinuteRollups(cutoff, options.batchSize));
     deleted += rs.rowsAffected;
     if (rs.rowsAffected < options.batchSize) break;
   }

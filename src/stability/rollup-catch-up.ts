@@ -1,10 +1,12 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { LATENCY_BOUNDS } from "./latency.js";
-import { MAX_METRIC, type Metric } from "./rollup-metrics.js";
+import { combined, MERGED_VALUE, type Metric, ROLLUP_SLOTS, type RollupTable, slotOf } from "./rollup-metrics.js";
+import type { SignatureFailureReason } from "./signatures.js";
 
 /**
- * Rollups are kept off the webhook's request path: a webhook commits only its row in
+ * The one writer of webhook_rollups, webhook_rollups_15m and ingest_mark (rollup-reader.ts reads
+ * them). Rollups are kept off the webhook's request path: a webhook commits only its row in
  * webhook_events, and the counts are caught up from `ingest_mark` (the highest event id already
  * counted) by the heartbeat and by the event writer every so many events, so an event costs
  * Turso about one row written instead of one plus ~10 upserts. Readers never write: each read of
@@ -32,7 +34,7 @@ const COUNTS = {
   processed: { key: "''", value: "1", where: "type = 'message.processed'" },
   response: { key: "''", value: "1", where: "type = 'response.sent'" },
   signature_failure: { key: "'reported_by_bot'", value: "1", where: "type = 'signature.failed'" },
-  // Counted when a request is refused (rollups.ts): a refused request stores no event.
+  // Counted when a request is refused (signatureFailureStatements): a refused request stores no event.
   refused_from: { key: "''", value: "0", where: "0" },
   latency_sum: { key: "''", value: "latency_ms", where: RESPONSE_WITH_LATENCY },
   latency_max: { key: "''", value: "latency_ms", where: RESPONSE_WITH_LATENCY },
@@ -58,14 +60,11 @@ const increments = (events: string, width: number) => `inc (at, source, metric, 
     .join("\n  UNION ALL ")}
 )`;
 
-const TOTAL = `CASE WHEN metric = '${MAX_METRIC}' THEN MAX(v) ELSE SUM(v) END`;
-
-export type RollupTable = "webhook_rollups" | "webhook_rollups_15m";
-const slotOf = (table: RollupTable) => (table === "webhook_rollups" ? (["minute", 60_000] as const) : (["slot", 900_000] as const));
+const TOTAL = combined("v");
 
 /** The counts of the events above the mark (at most CHUNK ids), computed in SQL, into one rollup table. */
 function rollupSql(table: RollupTable): string {
-  const [slotColumn, width] = slotOf(table);
+  const { column: slotColumn, width } = ROLLUP_SLOTS[table];
   return `
 WITH lo AS (SELECT ${LO} AS id),
 new AS (SELECT * FROM webhook_events WHERE id > (SELECT id FROM lo) AND id <= (SELECT id FROM lo) + ${CHUNK}),
@@ -73,8 +72,7 @@ ${increments("new", width)}
 INSERT INTO ${table} (${slotColumn}, source, metric, key, value)
 SELECT at, source, metric, key, ${TOTAL} FROM inc WHERE 1
 GROUP BY at, source, metric, key
-ON CONFLICT (${slotColumn}, source, metric, key) DO UPDATE SET value =
-  CASE WHEN metric = '${MAX_METRIC}' THEN max(value, excluded.value) ELSE value + excluded.value END`;
+ON CONFLICT (${slotColumn}, source, metric, key) DO UPDATE SET value = ${MERGED_VALUE}`;
 }
 
 /**
@@ -86,7 +84,7 @@ ON CONFLICT (${slotColumn}, source, metric, key) DO UPDATE SET value =
  * writer's ROLLUP_CATCH_UP_EVERY events.
  */
 export function uncounted(table: RollupTable): string {
-  const [slotColumn, width] = slotOf(table);
+  const { column: slotColumn, width } = ROLLUP_SLOTS[table];
   return `(WITH uncounted AS (SELECT * FROM webhook_events WHERE id > ${LO}),
       ${increments("uncounted", width)}
       SELECT at AS ${slotColumn}, source, metric, key, ${TOTAL} AS value FROM inc GROUP BY at, source, metric, key)`;
@@ -127,3 +125,37 @@ export async function catchUpRollups(db: Db): Promise<number> {
  */
 export const CLAMP_MARK: InStatement = `UPDATE ingest_mark SET last_id = COALESCE((SELECT MAX(id) FROM webhook_events), 0)
   WHERE k = ${MARK} AND last_id > COALESCE((SELECT MAX(id) FROM webhook_events), 0)`;
+
+/** The oldest per-minute rollup rows before a cutoff, `limit` at a time (WITHOUT ROWID: chosen by primary key). */
+export const oldMinuteRollups = (cutoff: number, limit: number): InStatement => ({
+  sql: `DELETE FROM webhook_rollups WHERE (minute, source, metric, key) IN
+          (SELECT minute, source, metric, key FROM webhook_rollups WHERE minute < ? ORDER BY minute LIMIT ?)`,
+  args: [cutoff, limit],
+});
+
+/** A per-minute, per-source counter. `latency_max` keeps a maximum; everything else sums. */
+type Increment = [metric: Metric, key: string, value: number];
+
+/**
+ * One upsert for several increments at one time into one rollup table, keyed by the start of
+ * the table's slot (the quarter-hour table never by the minute: readers sum whole slots).
+ */
+function rollupUpsert(at: number, source: string, increments: Increment[], table: RollupTable): InStatement {
+  const rows = increments.map(() => "(?, ?, ?, ?, ?)").join(", ");
+  const { column, width } = ROLLUP_SLOTS[table];
+  return {
+    sql: `INSERT INTO ${table} (${column}, source, metric, key, value)
+          SELECT column1, column2, column3, column4, column5 FROM (VALUES ${rows}) WHERE 1
+          ON CONFLICT (${column}, source, metric, key) DO UPDATE SET value = ${MERGED_VALUE}`,
+    args: increments.flatMap(([metric, key, value]) => [slotOf(at, width), source, metric, key, value]),
+  };
+}
+
+/** A refused request is counted, never stored: two upserts into rows its minute already has, whatever the rate. */
+export function signatureFailureStatements(source: string, reason: SignatureFailureReason, address: string, at: number): InStatement[] {
+  const increments: Increment[] = [
+    ["signature_failure", reason, 1],
+    ["refused_from", address, 1],
+  ];
+  return [rollupUpsert(at, source, increments, "webhook_rollups"), rollupUpsert(at, source, increments, "webhook_rollups_15m")];
+}

@@ -25,6 +25,28 @@ export type Metric = (typeof METRICS)[number];
 /** The one metric that keeps a maximum per slot; every other sums. */
 export const MAX_METRIC = "latency_max" satisfies Metric;
 
+/** SQL: a slot's value when new counts meet it on upsert: the larger for MAX_METRIC, else the sum. */
+export const MERGED_VALUE = `CASE WHEN metric = '${MAX_METRIC}' THEN max(value, excluded.value) ELSE value + excluded.value END`;
+
+/** SQL: the value of many counts of one slot, by the same rule. */
+export const combined = (value: string) => `CASE WHEN metric = '${MAX_METRIC}' THEN MAX(${value}) ELSE SUM(${value}) END`;
+
+export const MINUTE_MS = 60_000;
+export const QUARTER_MS = 15 * MINUTE_MS;
+
+/** The two rollup tables: each slot column and width. */
+export const ROLLUP_SLOTS = {
+  webhook_rollups: { column: "minute", width: MINUTE_MS },
+  webhook_rollups_15m: { column: "slot", width: QUARTER_MS },
+} as const;
+export type RollupTable = keyof typeof ROLLUP_SLOTS;
+
+/** The start of the `width`-wide slot that holds `ms`. */
+export const slotOf = (ms: number, width: number) => Math.floor(ms / width) * width;
+
+/** A count per delivery (error rate = errors ÷ deliveries, success rate = processed ÷ deliveries); null without deliveries. */
+export const perDelivery = (n: number, deliveries: number): number | null => (deliveries > 0 ? n / deliveries : null);
+
 /** A metric's sum under one key over some slots, and its largest single slot value (the maximum, for `latency_max`). */
 export interface RollupRow {
   metric: Metric;

@@ -2,7 +2,7 @@ import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { num, readAll, type Query, type Results } from "../db/query.js";
 import { uncounted } from "./rollup-catch-up.js";
-import type { Metric, RollupRow } from "./rollup-metrics.js";
+import { type Metric, MINUTE_MS as MIN, QUARTER_MS as QUARTER, type RollupRow } from "./rollup-metrics.js";
 import { JUDGED_METRICS, type SlotRow } from "./signature-judgement.js";
 
 /**
@@ -11,8 +11,6 @@ import { JUDGED_METRICS, type SlotRow } from "./signature-judgement.js";
  * the events not yet caught up counted in (`uncounted`): reads only read.
  */
 
-const MIN = 60_000;
-const QUARTER = 15 * MIN;
 const DELIVERY: Metric = "delivery";
 const RESPONSE: Metric = "response";
 

@@ -1,7 +1,7 @@
 import type { Results } from "../db/query.js";
 import type { Deps } from "../deps.js";
 import { firingAlerts } from "../alerts/queries.js";
-import { eventsPerSlot } from "../events/event-queries.js";
+import { eventsPerSlot } from "../events/event-log.js";
 import { jobHealth, type JobHealth } from "../jobs/job-health.js";
 import { JOB_NAMES } from "../jobs/types.js";
 import {
@@ -11,12 +11,12 @@ import {
   unreadableCount,
   scoresRefusedCount,
   type FailedConversation,
-} from "../monitoring/verdict-counts.js";
+} from "../monitoring/store/results.js";
 import { topFailureCategories } from "../monitoring/verdict-outcomes.js";
 import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/queries.js";
 import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { latencyPercentile } from "../stability/latency.js";
-import type { Metric } from "../stability/rollup-metrics.js";
+import { type Metric, perDelivery } from "../stability/rollup-metrics.js";
 import { readRollups, sumOf, totalsPerSlot } from "../stability/rollup-reader.js";
 import { buildStabilityReport, type StabilityReport } from "../stability/report.js";
 
@@ -113,10 +113,7 @@ export async function gatherStatus(deps: Deps, now: number, full: boolean, range
   const sessionLinks = await linksTo(deps, failedConversations);
 
   const rowsAt = (slot: number) => rollups.get(slot) ?? [];
-  const rate = (slot: number, metric: Metric) => {
-    const d = sumOf(rowsAt(slot), "delivery");
-    return d > 0 ? sumOf(rowsAt(slot), metric) / d : null;
-  };
+  const rate = (slot: number, metric: Metric) => perDelivery(sumOf(rowsAt(slot), metric), sumOf(rowsAt(slot), "delivery"));
   const countAt = (rows: { slot: number; n: number }[]) => (slot: number) => rows.reduce((a, x) => (x.slot === slot ? a + x.n : a), 0);
   const withStatus = (rows: { slot: number; status: string; n: number }[], ...statuses: string[]) =>
     countAt(rows.filter((x) => statuses.includes(x.status)));

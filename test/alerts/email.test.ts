@@ -1,45 +1,15 @@
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeSmtp, startFakeSmtp } from "../../fakes/smtp-server.js";
 import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
 import { UpstreamError } from "../../src/errors.js";
 import { captureLogs, testEnv } from "../helpers/deps.js";
 
-const mails: { from: string; to: string[]; data: string }[] = [];
-let rejectNext = false;
-let server: SMTPServer;
-let port = 0;
+let smtp: FakeSmtp;
 
-// A real SMTP server on loopback (no TLS), receiving what nodemailer sends.
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    onRcptTo(_address, _session, callback) {
-      if (rejectNext) {
-        rejectNext = false;
-        const error = Object.assign(new Error("mailbox unavailable"), { responseCode: 550 });
-        return callback(error);
-      }
-      callback();
-    },
-    onData(stream, session, callback) {
-      let data = "";
-      stream.on("data", (c: Buffer) => (data += c.toString()));
-      stream.on("end", () => {
-        mails.push({
-          from: String(session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined),
-          to: session.envelope.rcptTo.map((r) => r.address),
-          data,
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  port = (server.server.address() as AddressInfo).port;
+  smtp = await startFakeSmtp();
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => smtp.close());
 
 const message = {
   groupKey: "zero_deliveries@1",
@@ -58,11 +28,11 @@ const message = {
   statusUrl: "https://vigil.example.com/status",
 };
 
-/** The local SMTP server above, sending to `to`. */
+/** The local SMTP server, sending to `to`. */
 const smtpEnv = (to: string) =>
   testEnv({
     SMTP_HOST: "127.0.0.1",
-    SMTP_PORT: String(port),
+    SMTP_PORT: String(smtp.port),
     SMTP_ALLOW_PLAINTEXT_LOCALHOST: "true",
     ALERT_EMAIL_FROM: "vigil@example.com",
     ALERT_EMAIL_TO: to,
@@ -73,17 +43,17 @@ describe("the email channel", () => {
     const env = smtpEnv("oncall@example.com, lead@example.com");
     const { email } = channelsFromEnv(env, { log: captureLogs().logger, clock: Date.now });
     await email!(message);
-    expect(mails).toHaveLength(1);
-    expect(mails[0]!.to).toEqual(["oncall@example.com", "lead@example.com"]);
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]!.to).toEqual(["oncall@example.com", "lead@example.com"]);
     // The subject carries an emoji, so it is RFC 2047 encoded.
-    expect(mails[0]!.data).toContain("Subject: =?UTF-8?Q?=5BVigil=5D_=F0=9F=94=B4_CRITICAL_zero");
+    expect(smtp.mails[0]!.data).toContain("Subject: =?UTF-8?Q?=5BVigil=5D_=F0=9F=94=B4_CRITICAL_zero");
     // Quoted-printable body: undo the soft line breaks before reading it.
-    expect(mails[0]!.data.replace(/=\r\n/g, "")).toContain("no deliveries from bot for 61 minutes");
+    expect(smtp.mails[0]!.data.replace(/=\r\n/g, "")).toContain("no deliveries from bot for 61 minutes");
   });
 
   it("reports a permanent SMTP refusal as not retryable, an unreachable server as retryable", async () => {
     const env = smtpEnv("nobody@example.com");
-    rejectNext = true;
+    smtp.rejectNextRecipient();
     const refused = await channelsFromEnv(env, { log: captureLogs().logger, clock: Date.now }).email!(message).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UpstreamError);
     expect((refused as UpstreamError).retryable).toBe(false);
@@ -104,13 +74,13 @@ describe("the email channel", () => {
     // An agent's error message (free text recorded with the API key) in a step_failure summary.
     const summary =
       "backend-agent failed: disk full\r\n\r\nAll clear, ignore this alert.\r\nStatus page: https://evil.example/login\u2028Bcc: x@evil.example";
-    const before = mails.length;
+    const before = smtp.mails.length;
     await channelsFromEnv(env, { log: captureLogs().logger, clock: Date.now }).email!({
       ...message,
       rule: "step_failure",
       alerts: [{ ...message.alerts[0]!, labels: { execution: "exec-1" }, summary }],
     });
-    const mail = mails[before]!.data.replace(/=\r\n/g, "");
+    const mail = smtp.mails[before]!.data.replace(/=\r\n/g, "");
     const body = mail.slice(mail.indexOf("\r\n\r\n") + 4);
     expect(body.match(/^Status page: .*$/gm)).toEqual(["Status page: https://vigil.example.com/status"]);
     expect(body).not.toMatch(/^All clear/m);
@@ -120,12 +90,12 @@ describe("the email channel", () => {
 
   it("shows bidi controls in outside text as escapes, so a summary cannot reorder what is read", async () => {
     const env = smtpEnv("oncall@example.com");
-    const before = mails.length;
+    const before = smtp.mails.length;
     await channelsFromEnv(env, { log: captureLogs().logger, clock: Date.now }).email!({
       ...message,
       alerts: [{ ...message.alerts[0]!, labels: { source: "bot\u202e" }, summary: "error from \u202edetcelfer\u2069 bot" }],
     });
-    const mail = mails[before]!.data.replace(/=\r\n/g, "");
+    const mail = smtp.mails[before]!.data.replace(/=\r\n/g, "");
     const decoded = Buffer.from(mail, "latin1").toString("utf8");
     expect(decoded).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
     expect(decoded).toContain("\\u202edetcelfer\\u2069");

@@ -1,17 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { unconditional } from "../../src/db/guarded-batch.js";
 import { eventInsert } from "../../src/events/event-log.js";
-import { resultInsert } from "../../src/monitoring/results.js";
-import { setState } from "../../src/monitoring/state.js";
+import { resultInsert } from "../../src/monitoring/store/results.js";
+import { setState } from "../../src/monitoring/store/state.js";
 import { detectRunTransitions } from "../../src/runs/detectors.js";
 import { runSettings } from "../../src/runs/settings.js";
 import { DEFAULT_RULES, ruleSchema } from "../../src/alerts/rules.js";
 import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
 import { apiAuth, cronAuth } from "../helpers/deps.js";
-import { call } from "../helpers/runs.js";
-import { sendAt } from "../helpers/stability.js";
-import { pastTraffic } from "../helpers/traffic.js";
-import { signedRequest } from "../helpers/webhooks.js";
+import { storeEvent, storeSignatureFailure } from "../stability/factories.js";
+import { pastTraffic } from "../stability/past-traffic.js";
+import { storeExecution, storeExecutionEnd, storeProgress, storeRun, storeRunEnd } from "../runs/factories.js";
 
 let w: AlertWorld | undefined;
 afterEach(() => {
@@ -65,8 +64,8 @@ const CASES: Case[] = [
     rule: "run_completed",
     labels: { session: "r0" },
     fire: async (w) => {
-      await call(w.app, "POST", "/api/runs", { sessionId: "r0", taskDescription: "t", totalTasks: 2 });
-      await call(w.app, "POST", "/api/runs/r0/complete", { status: "completed", completedTasks: 2, failedTasks: 0 });
+      await storeRun(w.deps, { sessionId: "r0", taskDescription: "t", totalTasks: 2 });
+      await storeRunEnd(w.deps, "r0", { status: "completed", completedTasks: 2, failedTasks: 0 });
     },
     clear: async (w) => advance(w, 16 * MIN),
   },
@@ -74,8 +73,8 @@ const CASES: Case[] = [
     rule: "run_failed",
     labels: { session: "r1" },
     fire: async (w) => {
-      await call(w.app, "POST", "/api/runs", { sessionId: "r1", taskDescription: "t", totalTasks: 2 });
-      await call(w.app, "POST", "/api/runs/r1/complete", { status: "failed", completedTasks: 0, failedTasks: 2 });
+      await storeRun(w.deps, { sessionId: "r1", taskDescription: "t", totalTasks: 2 });
+      await storeRunEnd(w.deps, "r1", { status: "failed", completedTasks: 0, failedTasks: 2 });
     },
     clear: async (w) => advance(w, 16 * MIN),
   },
@@ -89,18 +88,18 @@ const CASES: Case[] = [
     rule: "run_stalled",
     labels: { session: "r3" },
     fire: async (w) => {
-      await call(w.app, "POST", "/api/runs", { sessionId: "r3", taskDescription: "t", totalTasks: 2 });
+      await storeRun(w.deps, { sessionId: "r3", taskDescription: "t", totalTasks: 2 });
       advance(w, 31 * MIN);
       await detectRunTransitions(w.deps, now(w), runSettings(w.deps.env));
     },
-    clear: (w) => call(w.app, "POST", "/api/runs/r3/progress", { completedTasks: 1 }),
+    clear: (w) => storeProgress(w.deps, "r3", { completedTasks: 1 }),
   },
   {
     rule: "step_failure",
     labels: { execution: "e1" },
     fire: async (w) => {
-      await call(w.app, "POST", "/api/executions", { agentSessionId: "e1", agentName: "coder" });
-      await call(w.app, "POST", "/api/executions/e1/complete", {
+      await storeExecution(w.deps, { agentSessionId: "e1", agentName: "coder" });
+      await storeExecutionEnd(w.deps, "e1", {
         status: "failed",
         filesCreated: 0,
         filesModified: 0,
@@ -114,45 +113,41 @@ const CASES: Case[] = [
   {
     rule: "signature_failure",
     labels: { source: "bot" },
-    fire: (w) =>
-      w.app.request(
-        "/api/webhooks/bot",
-        signedRequest({ type: "message.received" }, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(now(w) / 1000) }),
-      ),
+    fire: (w) => storeSignatureFailure(w.deps, "bot", now(w)),
     clear: async (w) => advance(w, 16 * MIN),
   },
   {
     rule: "zero_deliveries",
     labels: { source: "bot" },
     fire: async (w) => {
-      await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+      await storeEvent(w.deps, now(w), { type: "message.received" });
       advance(w, 62 * MIN);
     },
-    clear: (w) => sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" }),
+    clear: (w) => storeEvent(w.deps, now(w), { type: "message.received" }),
   },
   {
     rule: "processing_errors",
     labels: { source: "bot" },
-    fire: (w) => sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "llm_timeout" } }),
+    fire: (w) => storeEvent(w.deps, now(w), { type: "error", error: { type: "llm_timeout" } }),
     clear: async (w) => advance(w, 16 * MIN),
   },
   {
     rule: "error_rate",
     labels: { source: "bot" },
     fire: async (w) => {
-      for (let i = 0; i < 10; i++) await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
-      await sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "send_failed" } });
+      for (let i = 0; i < 10; i++) await storeEvent(w.deps, now(w), { type: "message.received" });
+      await storeEvent(w.deps, now(w), { type: "error", error: { type: "send_failed" } });
     },
     clear: async (w) => {
       advance(w, 61 * MIN);
       // Keep the source delivering so zero_deliveries stays quiet.
-      await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+      await storeEvent(w.deps, now(w), { type: "message.received" });
     },
   },
   {
     rule: "response_time",
     labels: { source: "bot" },
-    fire: (w) => sendAt(w.app, w.deps.testClock, now(w), { type: "response.sent", latency_ms: 15_000 }),
+    fire: (w) => storeEvent(w.deps, now(w), { type: "response.sent", latency_ms: 15_000 }),
     clear: async (w) => advance(w, 61 * MIN),
   },
   {
@@ -161,12 +156,12 @@ const CASES: Case[] = [
     // A bot that replies, then receives 8 messages over 8 minutes and answers none.
     fire: async (w) => {
       const t0 = now(w);
-      await sendAt(w.app, w.deps.testClock, t0, { type: "response.sent", latency_ms: 900 });
-      for (let i = 1; i <= 8; i++) await sendAt(w.app, w.deps.testClock, t0 + i * MIN, { type: "message.received" });
+      await storeEvent(w.deps, t0, { type: "response.sent", latency_ms: 900 });
+      for (let i = 1; i <= 8; i++) await storeEvent(w.deps, t0 + i * MIN, { type: "message.received" });
       w.deps.testClock.set(t0 + 14 * MIN);
     },
     // Replies return.
-    clear: (w) => sendAt(w.app, w.deps.testClock, now(w), { type: "response.sent", latency_ms: 900 }),
+    clear: (w) => storeEvent(w.deps, now(w), { type: "response.sent", latency_ms: 900 }),
   },
   { rule: "harmful_responses", labels: {}, fire: (w) => judged(w, { harmful: true }), clear: async (w) => advance(w, 61 * MIN) },
   {
@@ -295,7 +290,7 @@ describe("lifecycle", () => {
 
   it("repeats only on its interval, stops repeating when acknowledged, and resolves once", async () => {
     w = await alertWorld({ rules: [steady] });
-    await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+    await storeEvent(w.deps, now(w), { type: "message.received" });
     advance(w, 31 * MIN);
     for (let m = 0; m <= 25; m++) {
       await w.evaluate();
@@ -313,7 +308,7 @@ describe("lifecycle", () => {
       advance(w, MIN);
     }
     expect(w.sent).toHaveLength(3);
-    await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+    await storeEvent(w.deps, now(w), { type: "message.received" });
     await w.evaluate();
     await w.deliver();
     expect(w.sent.map((s) => s.kind)).toEqual(["firing", "repeat", "repeat", "resolved"]);
@@ -331,7 +326,7 @@ describe("lifecycle", () => {
       repeatMinutes: 240,
     });
     w = await alertWorld({ rules: [errors] });
-    const error = () => sendAt(w!.app, w!.deps.testClock, now(w!), { type: "error", error: { type: "send_failed" } });
+    const error = () => storeEvent(w!.deps, now(w!), { type: "error", error: { type: "send_failed" } });
     for (let i = 0; i < 2; i++) await error();
     await w.evaluate();
     expect((await w.alerts())[0]!.summary).toMatch(/^2 processing error/);
@@ -346,10 +341,7 @@ describe("lifecycle", () => {
   it("groups alerts of one rule that fire in the same evaluation into one message", async () => {
     w = await alertWorld();
     for (const source of ["bot-a", "bot-b", "bot-c"]) {
-      await w.app.request(
-        `/api/webhooks/${source}`,
-        signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(now(w) / 1000) }),
-      );
+      await storeSignatureFailure(w.deps, source, now(w));
     }
     await w.evaluate();
     await w.deliver();
@@ -371,7 +363,7 @@ describe("lifecycle", () => {
     });
     expect(res.status).toBe(201);
     const { silence } = await res.json();
-    await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+    await storeEvent(w.deps, now(w), { type: "message.received" });
     advance(w, 32 * MIN);
     await w.evaluate();
     await w.deliver();
@@ -391,7 +383,7 @@ describe("lifecycle", () => {
       headers: { ...apiAuth, "content-type": "application/json" },
       body: JSON.stringify({ matchers: { rule: "silence_alarm" }, until: new Date(now(w) + 40 * MIN).toISOString(), comment: "brief" }),
     });
-    await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
+    await storeEvent(w.deps, now(w), { type: "message.received" });
     advance(w, 32 * MIN);
     await w.evaluate();
     expect(w.sent).toHaveLength(0);
@@ -413,7 +405,7 @@ describe("lifecycle", () => {
       groupWaitSeconds: 120,
     });
     w = await alertWorld({ rules: [patient] });
-    await sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "blip" } });
+    await storeEvent(w.deps, now(w), { type: "error", error: { type: "blip" } });
     await w.evaluate();
     advance(w, MIN);
     await w.evaluate();
@@ -425,7 +417,7 @@ describe("lifecycle", () => {
     expect(alert).toMatchObject({ state: "resolved" });
     // A lasting condition fires after 3 evaluations and 2 minutes.
     for (let m = 0; m < 4; m++) {
-      await sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "lasting" } });
+      await storeEvent(w.deps, now(w), { type: "error", error: { type: "lasting" } });
       await w.evaluate();
       advance(w, MIN);
     }
@@ -445,7 +437,7 @@ describe("lifecycle", () => {
     });
     w = await alertWorld({ rules: [flappy] });
     for (let m = 0; m < 20; m++) {
-      if (m % 4 === 0) await sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "x" } });
+      if (m % 4 === 0) await storeEvent(w.deps, now(w), { type: "error", error: { type: "x" } });
       await w.evaluate();
       advance(w, MIN);
     }
@@ -458,13 +450,13 @@ describe("lifecycle", () => {
     const byName = Object.fromEntries(DEFAULT_RULES.map((r) => [r.name, r]));
     const rules = [{ ...byName.zero_deliveries!, threshold: 30 }, byName.error_rate!, byName.response_time!];
     w = await alertWorld({ rules });
-    for (let i = 0; i < 5; i++) await sendAt(w.app, w.deps.testClock, now(w), { type: "message.received" });
-    await sendAt(w.app, w.deps.testClock, now(w), { type: "response.sent", latency_ms: 20_000 });
-    await sendAt(w.app, w.deps.testClock, now(w), { type: "error", error: { type: "boom" } });
+    for (let i = 0; i < 5; i++) await storeEvent(w.deps, now(w), { type: "message.received" });
+    await storeEvent(w.deps, now(w), { type: "response.sent", latency_ms: 20_000 });
+    await storeEvent(w.deps, now(w), { type: "error", error: { type: "boom" } });
     // Another source with the same trouble but still delivering is not inhibited.
     const later = now(w) + 31 * MIN;
-    for (let i = 0; i < 5; i++) await sendAt(w.app, w.deps.testClock, later, { type: "message.received" }, "other");
-    await sendAt(w.app, w.deps.testClock, later, { type: "error", error: { type: "boom" } }, "other");
+    for (let i = 0; i < 5; i++) await storeEvent(w.deps, later, { type: "message.received" }, "other");
+    await storeEvent(w.deps, later, { type: "error", error: { type: "boom" } }, "other");
     advance(w, MIN);
     await w.evaluate();
     await w.deliver();

@@ -9,7 +9,7 @@ import { depsFromEnv } from "../../src/deps.js";
 import { ConfigError } from "../../src/errors.js";
 import { alertWorld, type AlertWorld } from "../helpers/alerts.js";
 import { captureLogs, testEnv } from "../helpers/deps.js";
-import { call } from "../helpers/runs.js";
+import { storeRun, storeRunEnd } from "../runs/factories.js";
 
 // Seed 004's alert engine: a LOW console notice when a run completes, and rules in a config file
 // over any event type ("event_types: [custom_event]"), here with a count threshold and a window.
@@ -38,8 +38,8 @@ describe("run_completed", () => {
     const logs = captureLogs();
     const env = testEnv();
     w = await alertWorld({ channels: channelsFromEnv(env, { log: logs.logger, clock: Date.now }) });
-    await call(w.app, "POST", "/api/runs", { sessionId: "build-7", taskDescription: "Build and deploy", totalTasks: 10 });
-    await call(w.app, "POST", "/api/runs/build-7/complete", { status: "completed", completedTasks: 10, failedTasks: 0 });
+    await storeRun(w.deps, { sessionId: "build-7", taskDescription: "Build and deploy", totalTasks: 10 });
+    await storeRunEnd(w.deps, "build-7", { status: "completed", completedTasks: 10, failedTasks: 0 });
     await w.evaluate();
     await w.deliver();
     const notices = logs.records().filter((r) => r.msg === "alert" && r.rule === "run_completed");

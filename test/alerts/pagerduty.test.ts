@@ -1,14 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.js";
-import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
 import { pagerDutyEvent } from "../../src/alerts/channels/pagerduty.js";
 import type { AlertMessage } from "../../src/alerts/channels/sender.js";
 import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import { heartbeat } from "../../src/jobs/heartbeat.js";
-import { startFakePagerDuty, type FakePagerDuty, type PagerDutyEvent } from "../fakes/pagerduty-server.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
-import { apiAuth, captureLogs, testClock, testDeps, testEnv } from "../helpers/deps.js";
-import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
+import { startFakePagerDuty, type FakePagerDuty, type PagerDutyEvent } from "../../fakes/pagerduty-server.js";
+import { alertWorld } from "../helpers/alerts.js";
+import type { TestDb } from "../helpers/db.js";
+import { apiAuth, testEnv } from "../helpers/deps.js";
+import { storeSignatureFailure } from "../stability/factories.js";
 
 let t: TestDb | undefined;
 let pd: FakePagerDuty | undefined;
@@ -23,31 +22,25 @@ const MIN = 60_000;
 const KEY = "R0UTINGKEY0123456789abcdef012345";
 const SECOND_KEY = "ESCALATE0123456789abcdef01234567";
 
+/** The real PagerDuty channel (pointed at the fake), the default rules, one heartbeat a minute. */
 async function world(extraEnv: Record<string, string> = {}) {
-  t = await createTestDb();
   pd = await startFakePagerDuty();
-  const logs = captureLogs();
-  const env = testEnv({
-    WEBHOOK_SECRET,
+  const env = {
     WEBHOOK_SOURCES: "bot",
     PAGERDUTY_ROUTING_KEY: KEY,
     PAGERDUTY_EVENTS_URL: pd.url,
     VIGIL_PUBLIC_URL: "https://vigil.example.com",
     ...extraEnv,
-  });
-  const clock = testClock();
-  const channels = channelsFromEnv(env, { log: logs.logger, clock: clock.now });
-  const deps = testDeps({ db: t.db, env, logs, clock, alerts: { rules: DEFAULT_RULES, channels } });
-  const app = createApp(deps);
+  };
+  const w = await alertWorld({ rules: DEFAULT_RULES, channels: "from env", env });
+  t = w.t;
   return {
-    deps,
-    app,
-    /** A webhook with a forged signature: a critical signature_failure alert. */
-    forge: () =>
-      app.request("/api/webhooks/bot", signedRequest({}, { secret: "whsec_d3Jvbmc=", timestampSeconds: Math.floor(clock.now() / 1000) })),
+    ...w,
+    /** A refused delivery's count: a critical signature_failure alert. */
+    forge: () => storeSignatureFailure(w.deps, "bot", w.deps.clock()),
     minute: async () => {
-      await heartbeat(deps, clock.now());
-      clock.advance(MIN);
+      await heartbeat(w.deps, w.deps.clock());
+      w.deps.testClock.advance(MIN);
     },
   };
 }

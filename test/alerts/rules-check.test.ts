@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 
-// #25: a rules mistake can fail the build (`npm run rules:check` in the build command) instead
+// A rules mistake can fail the build (`npm run rules:check` in the build command) instead
 // of becoming a log line on the deployment.
 const check = (vars: Record<string, string>) =>
   spawnSync(process.execPath, ["--import", "tsx", "scripts/check-rules.ts"], { env: { ...process.env, ...vars }, encoding: "utf8" });

@@ -1,9 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type FakeAlertReceiver, startAlertReceiver } from "../../fakes/alert-webhook-receiver.js";
 import { channelsFromEnv } from "../../src/alerts/channels/registry.js";
 import { readRulesSource, rulesFrom, rulesFromEnv } from "../../src/alerts/rules-source.js";
 import { DEFAULT_RULES, defaultRules } from "../../src/alerts/rules.js";
@@ -159,29 +158,23 @@ describe("rules from the environment on a deployment", () => {
 });
 
 describe("custom events", () => {
-  let receiver: Server;
-  let received: { type: string; rule: string; alerts: { summary: string }[] }[] = [];
+  let receiver: FakeAlertReceiver;
+  const received = () =>
+    receiver.received.map((r) => JSON.parse(r.body.toString()) as { type: string; rule: string; alerts: { summary: string }[] });
   let w: AlertWorld | undefined;
   beforeAll(async () => {
-    // The alert webhook's receiver: it takes Standard Webhooks POSTs and answers 204.
-    receiver = createServer(async (req, res) => {
-      let body = "";
-      for await (const chunk of req) body += chunk;
-      received.push(JSON.parse(body));
-      res.writeHead(204).end();
-    });
-    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    receiver = await startAlertReceiver();
   });
   afterAll(() => receiver.close());
   afterEach(() => {
     w?.t.cleanup();
     w = undefined;
-    received = [];
+    receiver.received.length = 0;
   });
 
   it("a recorded custom_event fires the seed's custom_rule, and the alert webhook forwards its message", async () => {
     const env = {
-      ALERT_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+      ALERT_WEBHOOK_URL: receiver.url,
       ALERT_WEBHOOK_SECRET: `whsec_${Buffer.from("alert-webhook-signing-key-01").toString("base64")}`,
     };
     const rules = fromText(SEED_ALERTS_YAML.replace('channels: ["slack", "email"]', 'channels: ["webhook"]'));
@@ -211,9 +204,11 @@ describe("custom events", () => {
     await w.deliver();
     const [alert] = await w.alerts("custom_rule");
     expect(alert).toMatchObject({ state: "firing", severity: "high" });
-    expect(received).toHaveLength(1);
-    expect(received[0]).toMatchObject({ type: "alert.firing", rule: "custom_rule", severity: "high" });
-    expect(received[0]!.alerts[0]!.summary).toBe("1 event(s) in 30 min (custom_event: 1); latest custom_event of deploy-42: canary failed");
+    expect(received()).toHaveLength(1);
+    expect(received()[0]).toMatchObject({ type: "alert.firing", rule: "custom_rule", severity: "high" });
+    expect(received()[0]!.alerts[0]!.summary).toBe(
+      "1 event(s) in 30 min (custom_event: 1); latest custom_event of deploy-42: canary failed",
+    );
 
     const listed = await call(w.app, "GET", "/api/events?type=custom_event");
     expect(listed.body.events).toHaveLength(1);
@@ -234,8 +229,6 @@ describe("custom events", () => {
     expect(own.body.error.problems[0].field).toBe("type");
     const typo = await call(w.app, "POST", "/api/events", { type: "x", subject: "s", mesage: "m" });
     expect(typo.body.error.problems).toEqual([{ field: "mesage", message: "unknown field" }]);
-    const noKey = await w.app.request("/api/events", { method: "POST", body: JSON.stringify({ type: "x", subject: "s" }) });
-    expect(noKey.status).toBe(401);
 
     // The log is kept RETENTION_DAYS (30), like the raw webhook events: the API cannot grow it forever.
     w.deps.testClock.advance(31 * 86_400_000);

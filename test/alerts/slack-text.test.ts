@@ -3,7 +3,7 @@ import { consoleChannel } from "../../src/alerts/channels/console.js";
 import { slackChannel } from "../../src/alerts/channels/slack.js";
 import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import { createApp } from "../../src/app.js";
-import { startFakeSlack, type FakeSlack } from "../fakes/slack-server.js";
+import { startFakeSlack, type FakeSlack } from "../../fakes/slack-server.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 

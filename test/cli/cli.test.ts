@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,26 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVigilClient } from "../../src/client/vigil-client.js";
 import { createDb } from "../../src/db/client.js";
 import { unconditional } from "../../src/db/guarded-batch.js";
-import { resultInsert, type ResultRow } from "../../src/monitoring/results.js";
+import type { ResultRow } from "../../src/monitoring/results.js";
+import { resultInsert } from "../../src/monitoring/store/results.js";
 import { API_KEY, CRON_SECRET } from "../helpers/deps.js";
-import { startServer, type ServerProcess } from "../helpers/server-process.js";
+import { runAgainst, startServer, type ServerProcess } from "../helpers/server-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vigil-cli-"));
 let server: ServerProcess;
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      env: { ...process.env, VIGIL_URL: server.baseUrl, VIGIL_API_KEY: API_KEY, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runAgainst(server, ["--import", "tsx", "src/cli/main.ts", ...args], env);
 
 beforeAll(async () => {
   server = await startServer({

@@ -1,4 +1,4 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +6,7 @@ import { createClient } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVigilClient } from "../../src/client/vigil-client.js";
 import { API_KEY, CRON_SECRET } from "../helpers/deps.js";
-import { startServer, type ServerProcess } from "../helpers/server-process.js";
+import { runAgainst, startServer, type ServerProcess } from "../helpers/server-process.js";
 
 // The CLI as a team that used seed 002's tracker uses it: `npx vigil …` (the package's bin),
 // strict flags, no terminal, more than one page of runs, and reading the database directly.
@@ -14,21 +14,8 @@ const dir = mkdtempSync(join(tmpdir(), "vigil-seed-cli-"));
 const dbUrl = `file:${join(dir, "vigil.db")}`;
 let server: ServerProcess;
 
-type Result = { code: number | null; stdout: string; stderr: string };
-function vigil(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    // What `npx vigil` runs: the bin of package.json.
-    const child = spawn(process.execPath, ["bin/vigil.mjs", ...args], {
-      env: { ...process.env, VIGIL_URL: server.baseUrl, VIGIL_API_KEY: API_KEY, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+// What `npx vigil` runs: the bin of package.json.
+const vigil = (args: string[], env: Record<string, string> = {}) => runAgainst(server, ["bin/vigil.mjs", ...args], env);
 
 beforeAll(async () => {
   server = await startServer({ TURSO_DATABASE_URL: dbUrl, VIGIL_API_KEY: API_KEY, CRON_SECRET, LOCAL_SCHEDULER: "false" });

@@ -4,7 +4,7 @@ import { COMMANDS } from "../../src/cli/commands.js";
 import type { CliIo } from "../../src/cli/invocation.js";
 import { createVigilClient, type VigilClient } from "../../src/client/vigil-client.js";
 import { unconditional } from "../../src/db/guarded-batch.js";
-import { resultInsert } from "../../src/monitoring/results.js";
+import { resultInsert } from "../../src/monitoring/store/results.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
 import { sendAt } from "../helpers/stability.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, LibsqlError, type Client } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHranaServer, type HranaServer } from "../fakes/hrana-server.js";
+import { startHranaServer, type HranaServer } from "../../fakes/hrana-server.js";
 
 // Runs in every mode: the Hrana fake itself, driven by the real @libsql/client over http:.
 let dir: string;

@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LangfuseClient } from "@langfuse/client";
 import { afterAll, describe, expect, it } from "vitest";
-import { demoConversations } from "../../src/demo/conversations.js";
-import { conversationObservations } from "../../src/demo/observations.js";
-import { startDemo } from "../../src/demo/run-demo.js";
+import { demoConversations } from "../../demo/conversations.js";
+import { conversationObservations } from "../../demo/observations.js";
+import { startDemo } from "../../demo/run-demo.js";
 import { waitFor } from "../helpers/server-process.js";
 import { demoSectionsFilled } from "../helpers/demo-sections.js";
-import { startFakeLangfuse } from "../fakes/langfuse-server.js";
+import { startFakeLangfuse } from "../../fakes/langfuse-server.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vigil-demo-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

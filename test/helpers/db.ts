@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDb, prepareLocalDb, type Db } from "../../src/db/client.js";
 import { migrate } from "../../src/db/migrate.js";
-import { startHranaServer, type HranaServer } from "../fakes/hrana-server.js";
+import { startHranaServer, type HranaServer } from "../../fakes/hrana-server.js";
 
 export interface TestDb {
   db: Db;

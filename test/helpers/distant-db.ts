@@ -1,5 +1,5 @@
 import { createDb, type Db } from "../../src/db/client.js";
-import { startHranaServer, type HranaServer } from "../fakes/hrana-server.js";
+import { startHranaServer, type HranaServer } from "../../fakes/hrana-server.js";
 import { startLatencyProxy, type LatencyProxy } from "./latency-proxy.js";
 
 export interface DistantDb {

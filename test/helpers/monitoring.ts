@@ -1,7 +1,7 @@
 import { depsFromEnv } from "../../src/deps.js";
 import { runMonitorCycle } from "../../src/monitoring/cycle.js";
-import { startFakeLangfuse, type FakeLangfuse } from "../fakes/langfuse-server.js";
-import { startFakeOpenAI, type FakeOpenAI, type ModelTraits, type ScriptedReply } from "../fakes/openai-server.js";
+import { startFakeLangfuse, type FakeLangfuse } from "../../fakes/langfuse-server.js";
+import { startFakeOpenAI, type FakeOpenAI, type ModelTraits, type ScriptedReply } from "../../fakes/openai-server.js";
 import { FIXTURES, type Fixture } from "../fixtures/conversations.js";
 import { firstCallerLine } from "../fixtures/to-observations.js";
 import { createTestDb, type TestDb } from "./db.js";

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { API_KEY } from "./deps.js";
 import { tapLogLine } from "./log-tap.js";
 
 export interface ServerProcess {
@@ -10,6 +11,27 @@ export interface ServerProcess {
   lines: string[];
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
+}
+
+export interface ProgramResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node <argv>` pointed at `server` with the test API key, and collects what it wrote. */
+export function runAgainst(server: ServerProcess, argv: string[], env: Record<string, string> = {}): Promise<ProgramResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, argv, {
+      env: { ...process.env, VIGIL_URL: server.baseUrl, VIGIL_API_KEY: API_KEY, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** Starts the real local server (what `npm run dev` runs) on a free port and waits for it to listen. */

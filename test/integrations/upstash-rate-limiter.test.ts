@@ -2,8 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createApp } from "../../src/app.js";
 import { depsFromEnv } from "../../src/deps.js";
 import { createUpstashRateLimiter } from "../../src/integrations/rate-limiter.js";
-import { startRedis, type RedisServer } from "../fakes/redis-server.js";
-import { startUpstashRestServer, type UpstashRestServer } from "../fakes/upstash-rest-server.js";
+import { startUpstash, type UpstashRestServer } from "../../fakes/upstash-rest-server.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { captureLogs, testEnv } from "../helpers/deps.js";
 import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
@@ -12,18 +11,15 @@ import { freezeDateMidMinute } from "../helpers/rate-window.js";
 
 const redisSuite = optionalSuite("redis-server", hasProgram("redis-server"), "apt-get install redis-server");
 
-let redis: RedisServer;
 let upstash: UpstashRestServer;
 let t: TestDb;
 beforeAll(async () => {
   if (!redisSuite.run) return;
-  redis = await startRedis();
-  upstash = await startUpstashRestServer(redis.port);
+  upstash = await startUpstash();
   t = await createTestDb();
 });
 afterAll(async () => {
   await upstash?.close();
-  await redis?.stop();
   t?.cleanup();
 });
 

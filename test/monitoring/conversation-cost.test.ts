@@ -3,7 +3,7 @@ import { createApp } from "../../src/app.js";
 import { readAll } from "../../src/db/query.js";
 import { observationCostUsd } from "../../src/integrations/langfuse-cost.js";
 import { conversationCost } from "../../src/monitoring/cost-queries.js";
-import type { FakeObservation } from "../fakes/langfuse-server.js";
+import type { FakeObservation } from "../../fakes/langfuse-server.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { fixtureObservations } from "../fixtures/to-observations.js";
 import { API_KEY, apiAuth } from "../helpers/deps.js";

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai-server.js";
+import { startFakeOpenAI, type FakeOpenAI } from "../../fakes/openai-server.js";
 import { fixtureJudge } from "../helpers/monitoring.js";
 
 let openai: FakeOpenAI;

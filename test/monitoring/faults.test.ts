@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { claimSession } from "../../src/monitoring/queue.js";
+import { claimSession } from "../../src/monitoring/store/sessions.js";
 import { runMonitorCycle } from "../../src/monitoring/cycle.js";
 import { FIXTURES } from "../fixtures/conversations.js";
-import { fixtureObservations } from "../fixtures/to-observations.js";
-import type { ScriptedReply } from "../fakes/openai-server.js";
+import type { ScriptedReply } from "../../fakes/openai-server.js";
 import { fixtureJudge, monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
+import { sessionAdder } from "./factories.js";
 
 let w: MonitoringWorld | undefined;
 afterEach(async () => {
@@ -13,11 +13,7 @@ afterEach(async () => {
 });
 
 const MIN = 60_000;
-const judged = FIXTURES.filter((f) => f.session !== false);
-const addSessions = (world: MonitoringWorld, n: number, at: number, prefix = "s") => {
-  for (let i = 0; i < n; i++)
-    world.langfuse.add(...fixtureObservations(judged[i % judged.length]!, at + i * 500, { sessionId: `${prefix}-${i}` }));
-};
+const addSessions = sessionAdder(FIXTURES.filter((f) => f.session !== false));
 const perSession = async (world: MonitoringWorld) => {
   const rows = await verdicts(world);
   const counts = new Map<string, number>();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import { SIGNAL_FNS } from "../../src/alerts/signals.js";
-import { HOBBY_LIMITS, type FakeObservation } from "../fakes/langfuse-server.js";
+import { HOBBY_LIMITS, type FakeObservation } from "../../fakes/langfuse-server.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { fixtureObservations } from "../fixtures/to-observations.js";
 import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
@@ -49,7 +49,7 @@ describe("an import that always moves", () => {
   it.each([
     // Langfuse Cloud Hobby: 30 requests a minute, v2 pages of 1,000. The old import froze on this.
     { version: "v4", burstSize: 30_000, limits: HOBBY_LIMITS, during: false },
-    // The same, with a cycle in the middle of the burst (the reproduction).
+    // The same, with a cycle in the middle of the burst: where the import used to freeze.
     { version: "v4", burstSize: 30_000, limits: HOBBY_LIMITS, during: true },
     // Self-hosted v3: v1 pages of 100 (the old import froze past ~2,700 in 16 minutes).
     { version: "v3", burstSize: 5_000, limits: undefined, during: false },

@@ -3,10 +3,9 @@ import { parseEnv } from "../../src/env.js";
 import { logConfiguredFeatures } from "../../src/features.js";
 import { judgePrice } from "../../src/integrations/model-prices.js";
 import { monitorSettings } from "../../src/monitoring/settings.js";
-import { FIXTURES } from "../fixtures/conversations.js";
-import { fixtureObservations } from "../fixtures/to-observations.js";
 import { captureLogs } from "../helpers/deps.js";
 import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
+import { addSessions, JUDGED } from "./factories.js";
 
 let w: MonitoringWorld | undefined;
 afterEach(async () => {
@@ -15,15 +14,10 @@ afterEach(async () => {
 });
 
 const MIN = 60_000;
-const judged = FIXTURES.filter((f) => f.session !== false && f.verdict !== "skipped");
-const addSessions = (world: MonitoringWorld, n: number) => {
-  for (let i = 0; i < n; i++)
-    world.langfuse.add(...fixtureObservations(judged[i % judged.length]!, world.clock.now() + i * 500, { sessionId: `s-${i}` }));
-};
 const expectFixtureVerdicts = async (world: MonitoringWorld, n: number) => {
   const rows = await verdicts(world);
   for (let i = 0; i < n; i++)
-    expect(rows.find((r) => r.session_id === `s-${i}`)).toMatchObject({ verification_status: judged[i]!.verdict });
+    expect(rows.find((r) => r.session_id === `s-${i}`)).toMatchObject({ verification_status: JUDGED[i]!.verdict });
 };
 
 describe("a judge on servers that take json_schema and ignore it, or refuse it with 422", () => {

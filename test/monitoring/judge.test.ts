@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { runMonitorCycle } from "../../src/monitoring/cycle.js";
 import { scoreId } from "../../src/monitoring/scores.js";
-import type { ScriptedReply } from "../fakes/openai-server.js";
+import type { ScriptedReply } from "../../fakes/openai-server.js";
 import { ADVERSARIAL } from "../fixtures/adversarial.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { firstCallerLine, fixtureObservations } from "../fixtures/to-observations.js";
 import { fixtureJudge, monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
+import { addSessions, JUDGED } from "./factories.js";
 
 let w: MonitoringWorld | undefined;
 afterEach(async () => {
@@ -14,11 +15,6 @@ afterEach(async () => {
 });
 
 const MIN = 60_000;
-const judged = FIXTURES.filter((f) => f.session !== false && f.verdict !== "skipped");
-const addSessions = (world: MonitoringWorld, n: number) => {
-  for (let i = 0; i < n; i++)
-    world.langfuse.add(...fixtureObservations(judged[i % judged.length]!, world.clock.now() + i * 500, { sessionId: `s-${i}` }));
-};
 
 describe("a judge on any OpenAI-compatible server and current models", () => {
   it("a reasoning model (gpt-5*) gets no temperature; a server without json_schema gets json_object, validated by the same schema", async () => {
@@ -36,7 +32,7 @@ describe("a judge on any OpenAI-compatible server and current models", () => {
     expect(w.openai.calls.slice(1).every((c) => c.format === "json_object")).toBe(true);
     const rows = await verdicts(w);
     for (let i = 0; i < 4; i++)
-      expect(rows.find((r) => r.session_id === `s-${i}`)).toMatchObject({ verification_status: judged[i]!.verdict });
+      expect(rows.find((r) => r.session_id === `s-${i}`)).toMatchObject({ verification_status: JUDGED[i]!.verdict });
   });
 
   it("JUDGE_TEMPERATURE=auto on a model that refuses temperature 0: asked again without it, no error recorded", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimSession } from "../../src/monitoring/queue.js";
+import { claimSession } from "../../src/monitoring/store/sessions.js";
 import { storeVerdict, type ResultRow, type Usage } from "../../src/monitoring/results.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 

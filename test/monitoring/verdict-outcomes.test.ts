@@ -5,7 +5,7 @@ import { migrate } from "../../src/db/migrate.js";
 import { migrations } from "../../src/db/migrations/index.js";
 import { readAll } from "../../src/db/query.js";
 import { QUALITY_FLAGS } from "../../src/monitoring/quality-counts.js";
-import { claimSession } from "../../src/monitoring/queue.js";
+import { claimSession } from "../../src/monitoring/store/sessions.js";
 import { storeVerdict, type ResultRow, type Usage } from "../../src/monitoring/results.js";
 import { judgedOutcomes, topFailureCategories, type JudgedOutcomes } from "../../src/monitoring/verdict-outcomes.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";

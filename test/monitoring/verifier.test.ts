@@ -3,7 +3,7 @@ import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { createApp } from "../../src/app.js";
 import { scoreId } from "../../src/monitoring/scores.js";
 import { createHttpVerifier } from "../../src/monitoring/verifier.js";
-import { startFakeVerifier, unreachableUrl, type FakeVerifier } from "../fakes/verifier-server.js";
+import { startFakeVerifier, unreachableUrl, type FakeVerifier } from "../../fakes/verifier-server.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { fixtureObservations } from "../fixtures/to-observations.js";
 import { API_KEY, apiAuth } from "../helpers/deps.js";

@@ -4,8 +4,8 @@ import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, apiAuth, testClock, testDeps, testEnv } from "../helpers/deps.js";
-import { pastTraffic } from "../helpers/traffic.js";
-import { sendAt } from "../helpers/stability.js";
+import { pastTraffic } from "../stability/past-traffic.js";
+import { storeEvent } from "../stability/factories.js";
 import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 let t: TestDb | undefined;
@@ -37,7 +37,7 @@ async function world() {
 
 describe("regression against the bot's own baseline", () => {
   it("a week of steady traffic, then replies at 3–4 s and 12 % errors: a regression naming both, before any threshold trips", async () => {
-    const { app, clock, evaluate } = await world();
+    const { deps, app, clock, evaluate } = await world();
     await pastTraffic(t!.db, { from: T0 - 8 * DAY, to: T0, everyMs: 10_000, tag: "week" });
     let regressionAt: number | undefined;
     let regression = "";
@@ -46,9 +46,9 @@ describe("regression against the bot's own baseline", () => {
       for (let k = 0; k < 6; k++) {
         const at = T0 + minute * MIN + k * 10_000;
         const i = minute * 6 + k;
-        await sendAt(app, clock, at, { type: "message.received" });
-        await sendAt(app, clock, at + 1500, { type: "response.sent", latency_ms: 3000 + ((i * 131) % 1000) });
-        if (i % 25 < 3) await sendAt(app, clock, at + 1600, { type: "error", error: { type: "llm_timeout" } });
+        await storeEvent(deps, at, { type: "message.received" });
+        await storeEvent(deps, at + 1500, { type: "response.sent", latency_ms: 3000 + ((i * 131) % 1000) });
+        if (i % 25 < 3) await storeEvent(deps, at + 1600, { type: "error", error: { type: "llm_timeout" } });
       }
       clock.set(T0 + (minute + 1) * MIN);
       const alerts = await evaluate();
@@ -101,13 +101,13 @@ describe("regression against the bot's own baseline", () => {
   });
 
   it("a small sample raises none, however bad it looks", async () => {
-    const { app, clock, evaluate } = await world();
+    const { deps, clock, evaluate } = await world();
     // A quiet bot: one exchange an hour for a week (24 a day, under REGRESSION_MIN_SAMPLES), then 2 hours of slow replies and errors.
     await pastTraffic(t!.db, { from: T0 - 8 * DAY, to: T0, everyMs: 60 * MIN, tag: "quiet" });
     for (let minute = 0; minute < 120; minute += 10) {
-      await sendAt(app, clock, T0 + minute * MIN, { type: "message.received" });
-      await sendAt(app, clock, T0 + minute * MIN + 1000, { type: "response.sent", latency_ms: 4000 });
-      await sendAt(app, clock, T0 + minute * MIN + 2000, { type: "error", error: { type: "llm_timeout" } });
+      await storeEvent(deps, T0 + minute * MIN, { type: "message.received" });
+      await storeEvent(deps, T0 + minute * MIN + 1000, { type: "response.sent", latency_ms: 4000 });
+      await storeEvent(deps, T0 + minute * MIN + 2000, { type: "error", error: { type: "llm_timeout" } });
       clock.set(T0 + (minute + 10) * MIN);
       expect(
         (await evaluate()).filter((a) => a.rule === "regression"),

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type App } from "../../src/app.js";
 import { depsFromEnv } from "../../src/deps.js";
-import { startFakeLangfuse, type FakeLangfuse } from "../fakes/langfuse-server.js";
-import { startFakeOpenAI, type FakeOpenAI } from "../fakes/openai-server.js";
-import { startFakeSlack, type FakeSlack } from "../fakes/slack-server.js";
+import { startFakeLangfuse, type FakeLangfuse } from "../../fakes/langfuse-server.js";
+import { startFakeOpenAI, type FakeOpenAI } from "../../fakes/openai-server.js";
+import { startFakeSlack, type FakeSlack } from "../../fakes/slack-server.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { fixtureObservations } from "../fixtures/to-observations.js";
 import { createTestDb, remoteTestDb, type TestDb } from "../helpers/db.js";

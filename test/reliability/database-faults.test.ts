@@ -9,7 +9,7 @@ import { cronAuth, testDeps } from "../helpers/deps.js";
 // Guarantees when the database is busy or gone: a cron answers 503 (so a retry is due, and
 // `vercel logs` shows why), a failure inside a job is recorded against its run once the
 // database answers again, and the next run works normally. Webhooks under the same faults
-// are covered in test/http/webhooks.test.ts ("never a 2xx without storing").
+// are covered in test/stability/webhooks.http.test.ts ("never a 2xx without storing").
 
 let t: TestDb;
 let busyDb: Db;

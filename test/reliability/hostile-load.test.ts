@@ -4,8 +4,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { startRedis, type RedisServer } from "../fakes/redis-server.js";
-import { startUpstashRestServer, type UpstashRestServer } from "../fakes/upstash-rest-server.js";
+import { startUpstash, type UpstashRestServer } from "../../fakes/upstash-rest-server.js";
 import { API_KEY, CRON_SECRET } from "../helpers/deps.js";
 import { slidingWindowSlack } from "../helpers/rate-window.js";
 import { startServer, waitFor, type ServerProcess } from "../helpers/server-process.js";
@@ -17,14 +16,12 @@ import { botEvent, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js"
 
 const dir = mkdtempSync(join(tmpdir(), "vigil-hostile-"));
 const servers: ServerProcess[] = [];
-let redis: RedisServer | undefined;
 let upstash: UpstashRestServer | undefined;
 afterEach(() => {
   for (const s of servers.splice(0)) s.child.kill("SIGKILL");
 });
 afterAll(async () => {
   await upstash?.close();
-  await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -102,8 +99,7 @@ describe("memory exhaustion through the webhook route", () => {
 
 describe("unsigned flood with rate limiting on", () => {
   it("the signed sender sees no 429 while 300 unsigned requests hit its source", async () => {
-    redis = await startRedis();
-    upstash = await startUpstashRestServer(redis.port);
+    upstash = await startUpstash();
     const server = await start({
       UPSTASH_REDIS_REST_URL: upstash.url,
       UPSTASH_REDIS_REST_TOKEN: upstash.token,

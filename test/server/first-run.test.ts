@@ -75,7 +75,7 @@ describe("the first run with no configuration", () => {
     expect(send.code, send.out).toBe(0);
     expect(send.out).toMatch(/Sent response.sent to .*\/api\/webhooks\/shop .*HTTP 20\d/);
 
-    // Item 2: a .env in the working directory is read by the CLI (and the environment still wins).
+    // A .env in the working directory is read by the CLI (and the environment still wins).
     const project = join(dir, "project");
     mkdirSync(project);
     writeFileSync(join(project, ".env"), `VIGIL_URL=${first.baseUrl}\nVIGIL_API_KEY=${stored.VIGIL_API_KEY}\n`);

@@ -45,7 +45,7 @@ describe("the local server (npm run dev)", () => {
     expect(server.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
   });
 
-  it("answers a request line the adapter cannot parse with the envelope's headers and one log line (audit)", async () => {
+  it("answers a request line the adapter cannot parse with the envelope's headers and one log line", async () => {
     const server = await startServer({
       TURSO_DATABASE_URL: `file:${join(dir, "unparsable.db")}`,
       VIGIL_API_KEY: "local-server-test-key-0002",

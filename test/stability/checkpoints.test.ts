@@ -3,7 +3,8 @@ import { createApp } from "../../src/app.js";
 import { closeDueCheckpoints, listCheckpoints } from "../../src/stability/checkpoints.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { cronAuth, testDeps, testEnv } from "../helpers/deps.js";
-import { H, healthyExchange, M, sendAt } from "../helpers/stability.js";
+import { H, M } from "../helpers/stability.js";
+import { storeEvent, storeExchange } from "./factories.js";
 import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 let t: TestDb;
@@ -25,8 +26,8 @@ const runCheckpoint = async (s: ReturnType<typeof setup>, at: number) => {
 describe("checkpoint windows", () => {
   it("closes aligned windows, catches up after missed runs, and never closes one twice", async () => {
     const s = setup();
-    await healthyExchange(s.app, s.deps.testClock, day + 1 * H);
-    await healthyExchange(s.app, s.deps.testClock, day + 5 * H);
+    await storeExchange(s.deps, day + 1 * H);
+    await storeExchange(s.deps, day + 5 * H);
 
     const first = await runCheckpoint(s, day + 4 * H + 5 * M);
     expect(first.closed.map((c: { windowStart: string }) => c.windowStart)).toEqual(["2026-11-23T00:00:00.000Z"]);
@@ -55,7 +56,7 @@ describe("checkpoint windows", () => {
 
   it("inserts each window once when runs overlap (the lease aside)", async () => {
     const s = setup();
-    await healthyExchange(s.app, s.deps.testClock, day + 1 * H);
+    await storeExchange(s.deps, day + 1 * H);
     const now = day + 20 * H + M;
     const results = await Promise.all(Array.from({ length: 5 }, () => closeDueCheckpoints(s.deps, now)));
     const windows = results.flat().map((c) => c.windowStart);
@@ -65,7 +66,7 @@ describe("checkpoint windows", () => {
 
   it("logs one summary line per closed window", async () => {
     const s = setup();
-    await healthyExchange(s.app, s.deps.testClock, day + 1 * H);
+    await storeExchange(s.deps, day + 1 * H);
     await runCheckpoint(s, day + 12 * H + M);
     const lines = s.deps.logs.records().filter((r) => r.msg === "checkpoint closed");
     expect(lines.map((l) => l.window_start)).toEqual(["2026-11-23T00:00:00.000Z", "2026-11-23T04:00:00.000Z", "2026-11-23T08:00:00.000Z"]);
@@ -77,9 +78,9 @@ describe("checkpoint windows", () => {
 describe("red flags per window", () => {
   it("flags signature failures, processing errors and silences with their times", async () => {
     const s = setup({ ZERO_DELIVERY_MINUTES: "60" });
-    await sendAt(s.app, s.deps.testClock, day + 1 * H, { type: "message.received" });
-    await sendAt(s.app, s.deps.testClock, day + 3 * H + 30 * M, { type: "message.received" });
-    await sendAt(s.app, s.deps.testClock, day + 2 * H + 13 * M, { type: "error", error: { type: "llm_timeout" } });
+    await storeEvent(s.deps, day + 1 * H, { type: "message.received" });
+    await storeEvent(s.deps, day + 3 * H + 30 * M, { type: "message.received" });
+    await storeEvent(s.deps, day + 2 * H + 13 * M, { type: "error", error: { type: "llm_timeout" } });
     s.deps.testClock.set(day + 2 * H + 20 * M);
     const forged = signedRequest(
       { type: "message.received" },
@@ -117,8 +118,8 @@ describe("red flags per window", () => {
 describe("retention", () => {
   it("deletes raw events and per-minute counts past RETENTION_DAYS and keeps 15-minute rollups and checkpoints", async () => {
     const s = setup({ RETENTION_DAYS: "30" });
-    await healthyExchange(s.app, s.deps.testClock, day - 31 * 24 * H);
-    await healthyExchange(s.app, s.deps.testClock, day - 1 * H);
+    await storeExchange(s.deps, day - 31 * 24 * H);
+    await storeExchange(s.deps, day - 1 * H);
     await t.db.execute({
       sql: "INSERT INTO monitored_observations (id, session_key, trace_id, start_time, data) VALUES ('old-obs', 's', 't', ?, '{}'), ('new-obs', 's', 't', ?, '{}')",
       args: [day - 31 * 24 * H, day - H],

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, apiAuth, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
-import { healthyExchange, M, sendAt } from "../helpers/stability.js";
+import { M } from "../helpers/stability.js";
+import { storeEvent, storeExchange } from "./factories.js";
 import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 // Seed 003: "Response time under 10 seconds for *all* messages", "Bot not responding to
@@ -34,9 +35,9 @@ async function world() {
 describe("every reply under the threshold", () => {
   it("one 14 s reply among 40 fast ones is a warning with its time and conversation; the average still passes", async () => {
     const w = await world();
-    for (let i = 0; i < 40; i++) await healthyExchange(w.app, w.deps.testClock, start + i * M, 1500);
-    await sendAt(w.app, w.deps.testClock, start + 41 * M, { type: "message.received", conversation_id: "c-slow" });
-    await sendAt(w.app, w.deps.testClock, start + 41 * M + 14_000, {
+    for (let i = 0; i < 40; i++) await storeExchange(w.deps, start + i * M, 1500);
+    await storeEvent(w.deps, start + 41 * M, { type: "message.received", conversation_id: "c-slow" });
+    await storeEvent(w.deps, start + 41 * M + 14_000, {
       type: "response.sent",
       latency_ms: 14_000,
       conversation_id: "c-slow",
@@ -61,9 +62,9 @@ describe("every reply under the threshold", () => {
 describe("bot not responding", () => {
   it("20 messages over 10 minutes and no reply: a critical red flag and alert, resolved when replies return", async () => {
     const w = await world();
-    for (let i = 0; i < 5; i++) await healthyExchange(w.app, w.deps.testClock, start + i * M, 1500);
+    for (let i = 0; i < 5; i++) await storeExchange(w.deps, start + i * M, 1500);
     for (let i = 0; i < 20; i++)
-      await sendAt(w.app, w.deps.testClock, start + 10 * M + i * 30_000, { type: "message.received", conversation_id: `c-${i}` });
+      await storeEvent(w.deps, start + 10 * M + i * 30_000, { type: "message.received", conversation_id: `c-${i}` });
     w.deps.testClock.set(start + 22 * M);
     const r = await w.report();
     const flag = r.redFlags.find((f: { kind: string }) => f.kind === "bot_not_responding");
@@ -76,7 +77,7 @@ describe("bot not responding", () => {
     expect(alert).toMatchObject({ severity: "critical", labels: { source: "bot" } });
     expect(alert!.summary).toMatch(/^bot not responding: \d+ message\(s\) received from bot in 10 min and no reply sent since/);
 
-    await sendAt(w.app, w.deps.testClock, start + 23 * M, { type: "response.sent", latency_ms: 2000, conversation_id: "c-19" });
+    await storeEvent(w.deps, start + 23 * M, { type: "response.sent", latency_ms: 2000, conversation_id: "c-19" });
     expect((await w.firing()).filter((a) => a.rule === "bot_not_responding")).toEqual([]);
     // The stretch now ends at the reply.
     const after = await w.report();
@@ -87,7 +88,7 @@ describe("bot not responding", () => {
 
   it("a bot that never reports replies is not called silent", async () => {
     const w = await world();
-    for (let i = 0; i < 20; i++) await sendAt(w.app, w.deps.testClock, start + i * 30_000, { type: "message.received" });
+    for (let i = 0; i < 20; i++) await storeEvent(w.deps, start + i * 30_000, { type: "message.received" });
     w.deps.testClock.set(start + 30 * M);
     expect((await w.report()).redFlags.map((f: { kind: string }) => f.kind)).not.toContain("bot_not_responding");
     expect((await w.firing()).map((a) => a.rule)).not.toContain("bot_not_responding");
@@ -97,9 +98,9 @@ describe("bot not responding", () => {
 describe("error messages and impact", () => {
   it("groups errors by type with count, first/last seen, the latest message (one line, bounded) and conversations affected", async () => {
     const w = await world();
-    await healthyExchange(w.app, w.deps.testClock, start, 1500);
+    await storeExchange(w.deps, start, 1500);
     const error = (at: number, conversation: string, message?: string, type = "send_failed") =>
-      sendAt(w.app, w.deps.testClock, at, {
+      storeEvent(w.deps, at, {
         type: "error",
         conversation_id: conversation,
         error: { type, ...(message ? { message } : {}) },
@@ -150,7 +151,7 @@ describe("error messages and impact", () => {
     t = await createTestDb();
     const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET, STATUS_PAGE: "public" }) });
     const app = createApp(deps);
-    await sendAt(app, deps.testClock, start, {
+    await storeEvent(deps, start, {
       type: "error",
       conversation_id: "c-1",
       error: { type: "send_failed", message: "token abc" },

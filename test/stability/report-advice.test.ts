@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
-import { H, healthyExchange, M } from "../helpers/stability.js";
-import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
+import { H, M } from "../helpers/stability.js";
+import { storeExchange, storeSignatureFailure } from "./factories.js";
+import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 // The report's advice follows the evidence, and zero traffic reads the same in a checkpoint as in
 // the 24-hour verdict.
@@ -20,20 +21,8 @@ async function world() {
 
 async function failSignatures(w: Awaited<ReturnType<typeof world>>, at: number, badSecret: number, late: number) {
   w.deps.testClock.set(at);
-  const now = Math.floor(at / 1000);
-  for (let i = 0; i < badSecret; i++)
-    expect(
-      (
-        await w.app.request(
-          "/api/webhooks/bot",
-          signedRequest({ type: "message.received" }, { secret: "whsec_d3Jvbmc=", timestampSeconds: now }),
-        )
-      ).status,
-    ).toBe(401);
-  for (let i = 0; i < late; i++)
-    expect(
-      (await w.app.request("/api/webhooks/bot", signedRequest({ type: "message.received" }, { timestampSeconds: now - 3600 }))).status,
-    ).toBe(401);
+  for (let i = 0; i < badSecret; i++) await storeSignatureFailure(w.deps, "bot", at);
+  for (let i = 0; i < late; i++) await storeSignatureFailure(w.deps, "bot", at, "timestamp_too_old");
 }
 
 const report = async (w: Awaited<ReturnType<typeof world>>) =>
@@ -47,7 +36,7 @@ const signatureAdvice = (r: { recommendations: string[] }) => r.recommendations.
 describe("signature-failure advice", () => {
   it("with mixed reasons, advises on the most common one (9 of 11 invalid_signature: the secret, not the clock)", async () => {
     const w = await world();
-    await healthyExchange(w.app, w.deps.testClock, day + H);
+    await storeExchange(w.deps, day + H);
     await failSignatures(w, day + 2 * H, 9, 2);
     w.deps.testClock.set(day + 3 * H);
     const advice = signatureAdvice(await report(w));
@@ -59,7 +48,7 @@ describe("signature-failure advice", () => {
 
   it("advises on the clock when late deliveries are the most common reason", async () => {
     const w = await world();
-    await healthyExchange(w.app, w.deps.testClock, day + H);
+    await storeExchange(w.deps, day + H);
     await failSignatures(w, day + 2 * H, 1, 3);
     w.deps.testClock.set(day + 3 * H);
     expect(signatureAdvice(await report(w))).toMatch(/most are timestamp_too_old \(3 of 4\): check the sender's clock/);
@@ -81,7 +70,7 @@ describe("a window without deliveries", () => {
     });
     const verdict = await report(w);
     // Nothing ever received: not stable and not production ready, but "no data yet" rather than a
-    // failing bot; once traffic has been seen, zero is a silence (test/stability/report.test.ts).
+    // failing bot; once traffic has been seen, zero is a silence (test/stability/report.http.test.ts).
     expect(verdict).toMatchObject({ status: "NO_DATA", productionReady: false });
     expect(verdict.redFlags.map((f) => f.kind)).toEqual(["no_traffic"]);
 
@@ -97,7 +86,7 @@ describe("a window without deliveries", () => {
 
   it("a window with traffic has no such flag", async () => {
     const w = await world();
-    await healthyExchange(w.app, w.deps.testClock, day + H);
+    await storeExchange(w.deps, day + H);
     w.deps.testClock.set(day + 4 * H + 2 * M);
     await w.app.request("/api/cron/checkpoint", { headers: cronAuth });
     const { checkpoints } = (await (await w.app.request("/api/stability/checkpoints?limit=1", { headers: apiAuth })).json()) as {

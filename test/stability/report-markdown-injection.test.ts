@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { unconditional } from "../../src/db/guarded-batch.js";
-import { resultInsert } from "../../src/monitoring/results.js";
+import { resultInsert } from "../../src/monitoring/store/results.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, testDeps, testEnv } from "../helpers/deps.js";
-import { M, sendAt } from "../helpers/stability.js";
+import { M } from "../helpers/stability.js";
+import { storeEvent } from "./factories.js";
 import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 // The report is pasted into GitHub issues and Slack and rendered as Markdown. Two values in it come
@@ -21,8 +22,8 @@ beforeAll(async () => {
   const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET }) });
   const app = createApp(deps);
   const now = deps.testClock.now();
-  await sendAt(app, deps.testClock, now - 10 * M, { type: "message.received" });
-  await sendAt(app, deps.testClock, now - 9 * M, { type: "error", error: { type: ERROR_TYPE } });
+  await storeEvent(deps, now - 10 * M, { type: "message.received" });
+  await storeEvent(deps, now - 9 * M, { type: "error", error: { type: ERROR_TYPE } });
   await t.db.batch(
     [
       unconditional(

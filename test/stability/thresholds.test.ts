@@ -3,7 +3,8 @@ import { createApp } from "../../src/app.js";
 import { ENV_VARIABLES } from "../../src/env.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, apiAuth, cronAuth, testDeps, testEnv } from "../helpers/deps.js";
-import { healthyExchange, M, sendAt } from "../helpers/stability.js";
+import { M } from "../helpers/stability.js";
+import { storeEvent, storeExchange } from "./factories.js";
 import { WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
 // Each stability threshold is one setting: changing it moves the report's checks and red flags,
@@ -38,7 +39,7 @@ async function consumers(w: World) {
 }
 
 const exchanges = async (w: World, n: number, latencyMs: number) => {
-  for (let i = 0; i < n; i++) await healthyExchange(w.app, w.deps.testClock, start + i * M, latencyMs);
+  for (let i = 0; i < n; i++) await storeExchange(w.deps, start + i * M, latencyMs);
 };
 
 interface Case {
@@ -73,7 +74,7 @@ const CASES: Case[] = [
     // 1 error in 10 deliveries: 10%.
     scenario: async (w) => {
       await exchanges(w, 10, 1500);
-      await sendAt(w.app, w.deps.testClock, start + 11 * M, { type: "error", error: { type: "send_failed" } });
+      await storeEvent(w.deps, start + 11 * M, { type: "error", error: { type: "send_failed" } });
       w.deps.testClock.set(start + 12 * M);
     },
     moves: { failed: ["error_rate"], flags: ["error_rate"], alerts: ["error_rate"], page: "Error rate &lt; 5%" },
@@ -95,7 +96,7 @@ const CASES: Case[] = [
     // A bot that replied, then 6 messages in 6 minutes with no reply.
     scenario: async (w) => {
       await exchanges(w, 2, 1500);
-      for (let i = 0; i < 6; i++) await sendAt(w.app, w.deps.testClock, start + (3 + i) * M, { type: "message.received" });
+      for (let i = 0; i < 6; i++) await storeEvent(w.deps, start + (3 + i) * M, { type: "message.received" });
       w.deps.testClock.set(start + 15 * M);
     },
     moves: { failed: ["no_critical_red_flags"], flags: ["bot_not_responding"], alerts: ["bot_not_responding"] },
@@ -107,7 +108,7 @@ const CASES: Case[] = [
     // 8 unanswered messages between 08:03 and 08:06.
     scenario: async (w) => {
       await exchanges(w, 2, 1500);
-      for (let i = 0; i < 8; i++) await sendAt(w.app, w.deps.testClock, start + 3 * M + i * 20_000, { type: "message.received" });
+      for (let i = 0; i < 8; i++) await storeEvent(w.deps, start + 3 * M + i * 20_000, { type: "message.received" });
       w.deps.testClock.set(start + 7 * M);
     },
     // With a 3-minute window the 8 messages are judged at 08:07; a 10-minute window is not over yet.
@@ -119,8 +120,8 @@ const CASES: Case[] = [
     // 49 of 50 processed: 98%.
     scenario: async (w) => {
       await exchanges(w, 49, 1500);
-      await sendAt(w.app, w.deps.testClock, start + 50 * M, { type: "message.received" });
-      await sendAt(w.app, w.deps.testClock, start + 50 * M + 1000, { type: "response.sent", latency_ms: 1500 });
+      await storeEvent(w.deps, start + 50 * M, { type: "message.received" });
+      await storeEvent(w.deps, start + 50 * M + 1000, { type: "response.sent", latency_ms: 1500 });
       w.deps.testClock.set(start + 52 * M);
     },
     moves: { failed: ["success_rate"], page: "Success rate ≥ 99%" },
@@ -132,7 +133,7 @@ const CASES: Case[] = [
       await exchanges(w, 3, 1500);
       // In the next quarter hour, with no verified delivery beside it: the sender failing, not a
       // stranger probing beside a delivering sender (that is no signature failure of the bot's).
-      await sendAt(w.app, w.deps.testClock, start + 16 * M, { type: "signature.failed" });
+      await storeEvent(w.deps, start + 16 * M, { type: "signature.failed" });
       w.deps.testClock.set(start + 17 * M);
     },
     moves: { failed: ["signature_failures"], page: "Signature failures ≤ 0" },

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { createLocalCallLimiter } from "../../src/integrations/call-limiter.js";
 import { createLangfuseLinks } from "../../src/integrations/langfuse-links.js";
-import { startFakeLangfuse, type FakeLangfuse } from "../fakes/langfuse-server.js";
+import { startFakeLangfuse, type FakeLangfuse } from "../../fakes/langfuse-server.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { API_KEY, apiAuth, captureLogs, testClock, testDeps } from "../helpers/deps.js";
 

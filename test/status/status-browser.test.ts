@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client.js";
 import { RECOUNT_MONITORING_HOURLY } from "../../src/db/migrations/0009-monitoring-hourly.js";
-import { startDemo, type Demo } from "../../src/demo/run-demo.js";
+import { startDemo, type Demo } from "../../demo/run-demo.js";
 import { demoSectionsFilled } from "../helpers/demo-sections.js";
 import { API_KEY, CRON_SECRET } from "../helpers/deps.js";
 import { findChromium, optionalSuite } from "../helpers/optional-program.js";
