@@ -21,6 +21,7 @@ const NOT_FAKES: Record<string, string> = {
   "test/server/first-run.test.ts": "holds a port so the server must pick another",
   "test/client/vigil-client.test.ts": "drops or refuses requests in front of a real Vigil",
   "test/runs/seed-tracker.test.ts": "a real Vigil over HTTP",
+  "test/http/typed-answers.test.ts": "an in-process Hono app (app.request) holding deliberately wrong handlers",
 };
 const SERVER = /\bcreateServer\s*\(|\bnew\s+(SMTPServer|Hono)\b|\bserve\s*\(\s*\{/;
 
