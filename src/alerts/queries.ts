@@ -2,28 +2,31 @@ import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import type { Query } from "../db/query.js";
 import { ConflictError, NotFoundError } from "../errors.js";
-import { iso } from "../time.js";
 
-const alertJson = (r: Row) => ({
+type AlertState = "pending" | "firing" | "resolved";
+
+const alertOf = (r: Row) => ({
   id: Number(r.id),
   rule: String(r.rule),
   labels: JSON.parse(String(r.labels)) as Record<string, string>,
   severity: String(r.severity),
-  state: String(r.state),
+  state: String(r.state) as AlertState,
   summary: String(r.summary),
-  startedAt: iso(r.started_at as number),
-  firedAt: iso(r.fired_at as number | null),
-  resolvedAt: iso(r.resolved_at as number | null),
-  lastNotifiedAt: iso(r.last_notified_at as number | null),
-  ackedAt: iso(r.acked_at as number | null),
+  startedAt: Number(r.started_at),
+  firedAt: r.fired_at as number | null,
+  resolvedAt: r.resolved_at as number | null,
+  lastNotifiedAt: r.last_notified_at as number | null,
+  ackedAt: r.acked_at as number | null,
 });
+export type Alert = ReturnType<typeof alertOf>;
+export type AlertDetail = Awaited<ReturnType<typeof alertDetail>>;
 
-export async function listAlerts(db: Db, q: { state?: string; since?: number; limit: number }) {
+export async function listAlerts(db: Db, q: { state?: AlertState; since?: number; limit: number }) {
   const rs = await db.execute({
     sql: `SELECT * FROM alerts WHERE (? IS NULL OR state = ?) AND (? IS NULL OR started_at >= ?) ORDER BY started_at DESC, id DESC LIMIT ?`,
     args: [q.state ?? null, q.state ?? null, q.since ?? null, q.since ?? null, q.limit],
   });
-  return rs.rows.map(alertJson);
+  return rs.rows.map(alertOf);
 }
 
 export async function alertDetail(db: Db, id: number) {
@@ -38,20 +41,20 @@ export async function alertDetail(db: Db, id: number) {
   const row = alert!.rows[0];
   if (!row) throw new NotFoundError(`No alert ${id}`);
   return {
-    ...alertJson(row),
+    ...alertOf(row),
     transitions: transitions!.rows.map((t) => ({
       from: t.from_state,
       to: String(t.to_state),
       reason: String(t.reason),
-      at: iso(t.at as number),
+      at: Number(t.at),
     })),
     notifications: notifications!.rows.map((n) => ({
       kind: String(n.kind),
       channel: String(n.channel),
-      createdAt: iso(n.created_at as number),
+      createdAt: Number(n.created_at),
       attempts: Number(n.attempts),
-      sentAt: iso(n.sent_at as number | null),
-      failedAt: iso(n.failed_at as number | null),
+      sentAt: n.sent_at as number | null,
+      failedAt: n.failed_at as number | null,
       lastError: n.last_error,
     })),
   };

@@ -194,7 +194,7 @@ const RUN_COMMANDS: Record<string, CommandEntry> = {
             v.status,
             v.intent?.type ?? "",
             flags(v),
-            v.diagnosis?.report?.category ?? "",
+            String(v.diagnosis?.report?.category ?? ""),
             when(v.analyzedAt),
             String(v.summary ?? v.error ?? "").slice(0, 60),
           ]),

@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { createClient, type Row } from "@libsql/client";
 import { createDb, type Db, prepareLocalDb } from "../db/client.js";
-import { migrate, schemaVersion } from "../db/migrate.js";
+import { migrate, schemaStatus, schemaVersion } from "../db/migrate.js";
 import type { Env } from "../env.js";
-import { schemaStatus } from "../http/schema-guard.js";
 import { type SeedVerdict, importSeedVerdicts } from "../monitoring/seed-import.js";
 import { type SeedExecution, type SeedRun, importSeedRuns } from "../runs/seed-import.js";
 import { type CliIo, UsageError } from "./invocation.js";

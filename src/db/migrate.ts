@@ -76,6 +76,16 @@ export function isMissingTable(error: unknown): boolean {
 
 export const latestSchemaVersion = (migrations: Migration[] = defaultMigrations): number => migrations.at(-1)?.id ?? 0;
 
+/** Whether a database at `version` is behind this build, and what to do about it. */
+export function schemaStatus(version: number): { behind: boolean; version: number; needed: number; message: string } {
+  const needed = latestSchemaVersion();
+  const behind = version < needed;
+  const message = behind
+    ? `Database schema is at version ${version} but this deployment needs ${needed}: run \`npm run db:migrate\` with TURSO_DATABASE_URL pointing at this database`
+    : "schema is current";
+  return { behind, version, needed, message };
+}
+
 function isAlreadyApplied(error: unknown): boolean {
   return (
     error instanceof LibsqlError &&

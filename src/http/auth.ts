@@ -17,7 +17,7 @@ type AuthContext = { clock: () => number; settings: { http: HttpSettings } };
  * limit, 429 before the key is compared. Without an address (no x-real-ip: not on Vercel) no
  * address can be told from another, so nothing is throttled rather than everyone at once.
  */
-export async function checkKeyThrottled(deps: AuthContext, c: Context, matches: () => boolean): Promise<boolean> {
+async function checkKeyThrottled(deps: AuthContext, c: Context, matches: () => boolean): Promise<boolean> {
   let throttle = throttles.get(deps.settings.http);
   if (!throttle) {
     throttle = createFailureThrottle({ perMinute: deps.settings.http.authFailuresPerMinute, clock: deps.clock });
@@ -57,4 +57,30 @@ export function requireBearer(secret: string | undefined, variable: string, deps
 function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(.+)$/i.exec(header ?? "");
   return match?.[1]?.trim();
+}
+
+/** The API key given as the password of HTTP Basic (any user name), compared in constant time. */
+function basicPasswordMatches(header: string | undefined, key: string | undefined): boolean {
+  if (!key || !header?.startsWith("Basic ")) return false;
+  const decoded = Buffer.from(header.slice(6).trim(), "base64").toString();
+  const password = decoded.slice(decoded.indexOf(":") + 1);
+  return decoded.includes(":") && secretsEqual(password, key);
+}
+
+/**
+ * Who sees the status page: with the API key as the HTTP Basic password, everything (true); a
+ * public page (STATUS_PAGE=public) needs no key but a key given anyway is checked, its wrong tries
+ * throttled, and shows only the public part (false); otherwise 401 with Basic's challenge.
+ */
+export async function statusPageViewer(deps: AuthContext, c: Context): Promise<boolean> {
+  const { http } = deps.settings;
+  const header = c.req.header("authorization");
+  const authorized = header !== undefined && (await checkKeyThrottled(deps, c, () => basicPasswordMatches(header, http.apiKey)));
+  if (authorized || http.statusPage === "public") return authorized;
+  c.header("WWW-Authenticate", 'Basic realm="Vigil", charset="UTF-8"');
+  throw new UnauthorizedError(
+    http.apiKey
+      ? "The status page needs the API key as the HTTP Basic password"
+      : "VIGIL_API_KEY is not configured on this deployment, so the status page is disabled",
+  );
 }

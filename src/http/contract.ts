@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { parseInput } from "../shared/parse-input.js";
 import type { AppEnv } from "./app-env.js";
@@ -11,8 +12,8 @@ export type Auth = "public" | "apiKey" | "cron" | "signature" | "basic";
  * A JSON answer. Its schema is built when something asks for it (the OpenAPI document, the tests),
  * never at a cold start: constructing every route's response schemas was the largest part of one.
  */
-export interface JsonReply {
-  schema: () => z.ZodType;
+export interface JsonReply<S extends z.ZodType = z.ZodType> {
+  schema: () => S;
   description: string;
 }
 /** A non-JSON answer (HTML, Markdown, a redirect). */
@@ -36,6 +37,7 @@ export interface RouteContract<
   Q extends z.ZodObject | undefined = z.ZodObject | undefined,
   B extends z.ZodType | undefined = z.ZodType | undefined,
   A extends z.ZodObject | undefined = z.ZodObject | undefined,
+  R extends Record<number, Reply> = Record<number, Reply>,
 > {
   method: M;
   path: P;
@@ -43,8 +45,8 @@ export interface RouteContract<
   tag: string;
   summary: string;
   request?: { params?: A; query?: Q; body?: B };
-  /** Status → what the route answers with it. */
-  responses: Record<number, Reply>;
+  /** Status → what the route answers with it: `answer()` types a handler's body by it. */
+  responses: R;
 }
 
 export function defineRoute<
@@ -53,7 +55,8 @@ export function defineRoute<
   Q extends z.ZodObject | undefined = undefined,
   B extends z.ZodType | undefined = undefined,
   A extends z.ZodObject | undefined = undefined,
->(route: RouteContract<M, P, Q, B, A>): RouteContract<M, P, Q, B, A> {
+  R extends Record<number, Reply> = Record<number, Reply>,
+>(route: RouteContract<M, P, Q, B, A, R>): RouteContract<M, P, Q, B, A, R> {
   return route;
 }
 
@@ -66,7 +69,7 @@ export function lazy<T>(build: () => T): () => T {
   };
 }
 
-export const json = (schema: () => z.ZodType, description = "OK"): JsonReply => ({ schema: lazy(schema), description });
+export const json = <S extends z.ZodType>(schema: () => S, description = "OK"): JsonReply<S> => ({ schema: lazy(schema), description });
 export const media = (mediaType: string, description: string): MediaReply => ({ mediaType, description });
 
 /** What `error-handler.ts` renders for every refusal. */
@@ -100,7 +103,7 @@ export function validated<
   Q extends z.ZodObject | undefined,
   B extends z.ZodType | undefined,
   A extends z.ZodObject | undefined,
->(route: RouteContract<Method, P, Q, B, A>): MiddlewareHandler<AppEnv, P, Validated<Q, B, A>> {
+>(route: RouteContract<Method, P, Q, B, A, Record<number, Reply>>): MiddlewareHandler<AppEnv, P, Validated<Q, B, A>> {
   const { params, query, body } = route.request ?? {};
   return async (c, next) => {
     if (params) c.req.addValidatedData("param", parseInput(params, c.req.param(), "path") as object);
@@ -108,4 +111,43 @@ export function validated<
     if (body) c.req.addValidatedData("json", parseInput(body, await readJson(c.req), "body") as object);
     await next();
   };
+}
+
+/** Each JSON status of a route → the body its schema declares. */
+type JsonBodies<R> = R extends { responses: infer Res }
+  ? { [S in keyof Res as Res[S] extends JsonReply ? S : never]: Res[S] extends JsonReply<infer Z> ? z.output<Z> : never }
+  : never;
+
+/** The body a route answers with a status: what a handler builds, and what `hc<AppType>` reads. */
+export type AnswerBody<R, S extends keyof JsonBodies<R>> = JsonBodies<R>[S];
+/** A status a route declares a JSON answer for. */
+export type JsonStatus<R> = keyof JsonBodies<R> & ContentfulStatusCode;
+
+/**
+ * `T` with every key the declared shape `S` lacks turned to `never`, at any depth: TypeScript
+ * only refuses extra keys in a literal written in place, and a strict schema refuses them at run
+ * time, so a body built elsewhere (a spread row) must not carry one past the compiler either.
+ */
+export type Exactly<T, S> = unknown extends S
+  ? T
+  : T extends readonly (infer E)[]
+    ? S extends readonly (infer F)[]
+      ? readonly Exactly<E, F>[]
+      : T
+    : T extends object
+      ? { [K in keyof T]: K extends keyof Extract<S, object> ? Exactly<T[K], Extract<S, object>[K]> : never }
+      : T;
+
+/**
+ * A handler's JSON answer, typed by the route's contract: a status the route does not declare, a
+ * missing or mistyped field, or a field its schema does not have fails `npm run typecheck`. The
+ * response is `c.json`'s, so the typed client sees the declared body.
+ */
+export function answer<R extends RouteContract, S extends JsonStatus<R>, T extends AnswerBody<R, S>>(
+  c: Context,
+  _route: R,
+  status: S,
+  body: T & Exactly<T, AnswerBody<R, S>>,
+) {
+  return c.json<AnswerBody<R, S>, S>(body, status);
 }

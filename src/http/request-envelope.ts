@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { routePath } from "hono/route";
 import type { Logger } from "../log.js";
 import type { AppEnv } from "./app-env.js";
+import type { AnswerBody, Exactly, JsonStatus, RouteContract } from "./contract.js";
 
 /** hono/secure-headers' defaults, written out, so the hot path can send them as one record. */
 const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
@@ -30,9 +30,15 @@ const complete = new WeakSet<Response>();
 
 /**
  * A JSON answer with the envelope's headers as one plain record: @hono/node-server then writes
- * it without building a Headers object (measured on the webhook route). For hot routes.
+ * it without building a Headers object (measured on the webhook route). For hot routes; typed by
+ * the route's contract as `answer()` is.
  */
-export function jsonWithHeaders(c: Context<AppEnv>, body: unknown, status: ContentfulStatusCode): Response {
+export function jsonWithHeaders<R extends RouteContract, S extends JsonStatus<R>, T extends AnswerBody<R, S>>(
+  c: Context<AppEnv>,
+  _route: R,
+  status: S,
+  body: T & Exactly<T, AnswerBody<R, S>>,
+): Response {
   const res = new Response(JSON.stringify(body), {
     status,
     headers: { "content-type": "application/json", ...envelopeHeaders(c.get("requestId")) },

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { Db } from "../db/client.js";
-import { latestSchemaVersion, schemaVersion } from "../db/migrate.js";
+import { schemaStatus, schemaVersion } from "../db/migrate.js";
 import { UnavailableError } from "../errors.js";
 
 export interface SchemaGuard {
@@ -32,13 +32,4 @@ export function currentSchemaGuard(db: Db): SchemaGuard {
 
 async function checkSchema(db: Db): Promise<{ behind: boolean; version: number; needed: number; message: string }> {
   return schemaStatus(await schemaVersion(db));
-}
-
-export function schemaStatus(version: number): { behind: boolean; version: number; needed: number; message: string } {
-  const needed = latestSchemaVersion();
-  const behind = version < needed;
-  const message = behind
-    ? `Database schema is at version ${version} but this deployment needs ${needed}: run \`npm run db:migrate\` with TURSO_DATABASE_URL pointing at this database`
-    : "schema is current";
-  return { behind, version, needed, message };
 }

@@ -2,7 +2,6 @@ import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { NotFoundError } from "../errors.js";
 import { decodeCursor, encodeCursor } from "../shared/cursor.js";
-import { iso } from "../time.js";
 import {
   hourOf,
   resultsPage,
@@ -15,57 +14,66 @@ import {
 import { requestReanalysisUpdate, sessionReads } from "./store/sessions.js";
 import { topFailureCategories } from "./verdict-outcomes.js";
 import { countTurns } from "./transcript-load.js";
+import type { VerifierStatus } from "../integrations/verifier.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.parse(String(v)));
+const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const maybeNumber = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-/** A verdict as the API shows it: never the transcript. */
-function resultJson(r: Row) {
+type VerdictStatus = "pass" | "fail" | "partial" | "error" | "skipped";
+const VERIFIER_STATUSES = ["verified", "not_found", "unavailable"] as const satisfies readonly VerifierStatus[];
+
+/** A verdict as the API shows it (times in epoch ms): never the transcript. */
+function resultOf(r: Row) {
   return {
     id: Number(r.id),
     sessionId: String(r.session_id),
     version: Number(r.activity_version),
     intent:
-      r.intent_type === null ? null : { type: String(r.intent_type), confidence: Number(r.intent_confidence), summary: r.intent_summary },
-    status: String(r.verification_status),
-    summary: r.verdict_summary,
-    evidence: json(r.evidence),
-    unmet: json(r.unmet),
-    quality: json(r.quality_flags),
+      r.intent_type === null
+        ? null
+        : { type: String(r.intent_type), confidence: Number(r.intent_confidence), summary: text(r.intent_summary) },
+    status: String(r.verification_status) as VerdictStatus,
+    summary: text(r.verdict_summary),
+    evidence: json(r.evidence) as string[] | null,
+    unmet: json(r.unmet) as string[] | null,
+    quality: json(r.quality_flags) as Record<string, boolean | null> | null,
     // The check's state, not the facts it sent (a caller's name stays in the database).
     verifier:
       r.verifier_status === null
         ? null
         : {
-            status: String(r.verifier_status),
+            status: String(r.verifier_status) as VerifierStatus,
             detail: (json(r.verifier) as { detail?: string } | null)?.detail ?? null,
             attempts: Number(r.verifier_attempts),
-            retryAt: iso(r.verifier_retry_at as number | null),
+            retryAt: maybeNumber(r.verifier_retry_at),
           },
     diagnosis:
       r.diagnostic_status === null
         ? null
         : {
             status: String(r.diagnostic_status),
-            report: json(r.diagnostic_report_json),
-            diagnosedAt: iso(r.diagnosed_at as number | null),
+            report: json(r.diagnostic_report_json) as Record<string, unknown> | null,
+            diagnosedAt: maybeNumber(r.diagnosed_at),
           },
-    analyzedAt: iso(r.analyzed_at as number),
-    model: r.model,
+    analyzedAt: Number(r.analyzed_at),
+    model: text(r.model),
     tokens: { in: Number(r.tokens_in), out: Number(r.tokens_out) },
     costUsd: Number(r.cost_usd),
     attempts: Number(r.attempts),
-    error: r.error,
-    scoresWrittenAt: iso(r.scores_written_at as number | null),
+    error: text(r.error),
+    scoresWrittenAt: maybeNumber(r.scores_written_at),
   };
 }
+export type Verdict = ReturnType<typeof resultOf>;
 
-export async function listResults(db: Db, q: { status?: string; intent?: string; since?: number; limit: number; cursor?: string }) {
+export async function listResults(db: Db, q: { status?: VerdictStatus; intent?: string; since?: number; limit: number; cursor?: string }) {
   const after = q.cursor ? decodeCursor(q.cursor) : null;
   const rs = await db.execute(resultsPage(q, after));
   const rows = rs.rows.slice(0, q.limit);
   const last = rows.at(-1);
   return {
-    results: rows.map(resultJson),
+    results: rows.map(resultOf),
     nextCursor: rs.rows.length > q.limit && last ? encodeCursor(Number(last.analyzed_at), Number(last.id)) : null,
   };
 }
@@ -78,14 +86,14 @@ export async function sessionDetail(db: Db, sessionId: string) {
   return {
     sessionId,
     state: String(s.state),
-    firstActivityAt: iso(s.first_activity as number),
-    lastActivityAt: iso(s.last_activity as number),
+    firstActivityAt: Number(s.first_activity),
+    lastActivityAt: Number(s.last_activity),
     observations: Number(s.observation_count),
     traces: Number(traces!.rows[0]!.n),
     turns: await countTurns(db, sessionId),
     attempts: Number(s.attempts),
     lastError: s.last_error,
-    verdicts: results!.rows.map(resultJson),
+    verdicts: results!.rows.map(resultOf),
   };
 }
 
@@ -107,13 +115,14 @@ export async function monitoringSummary(db: Db, since: number) {
     [byIntent.statement, categories.statement, checks.statement, unreadable.statement, refused.statement],
     "read",
   );
-  const verifier: Record<string, number> = { verified: 0, not_found: 0, unavailable: 0 };
-  for (const r of checks.map(checkRows!)) verifier[r.status] = r.n;
-  const intents: Record<string, Record<string, number>> = {};
+  const verifier: Record<VerifierStatus, number> = { verified: 0, not_found: 0, unavailable: 0 };
+  for (const r of checks.map(checkRows!))
+    if ((VERIFIER_STATUSES as readonly string[]).includes(r.status)) verifier[r.status as VerifierStatus] = r.n;
+  const intents: Record<string, Partial<Record<VerdictStatus, number>>> = {};
   const totals: Record<string, number> = { pass: 0, fail: 0, partial: 0, skipped: 0, error: 0 };
   for (const r of byIntent.map(intentRows!)) {
     intents[r.intent] ??= {};
-    intents[r.intent]![r.status] = r.n;
+    intents[r.intent]![r.status as VerdictStatus] = r.n;
     totals[r.status] = (totals[r.status] ?? 0) + r.n;
   }
   const judged = totals.pass! + totals.fail! + totals.partial!;

@@ -1,17 +1,24 @@
 import type { Db } from "../db/client.js";
 import { getRunOrThrow } from "./recording.js";
-import { executionJson, runJson, toExecution, toRun, type Run } from "./types.js";
+import { toExecution, toRun, type Execution, type Run } from "./types.js";
 
 const PAGE = 1000;
+
+/** How the caller shows each record (the API: its answers' shapes, with ISO-8601 times). */
+interface ExportShapes {
+  exportedAt: (now: number) => string;
+  run: (run: Run) => unknown;
+  execution: (execution: Execution) => unknown;
+}
 
 /**
  * The export as a stream of JSON text, read page by page (keyset on id) only as fast as the
  * client takes it: a million rows neither sit in memory nor wait for a single query.
  */
-export async function exportStream(db: Db, now: number, session?: string): Promise<ReadableStream<Uint8Array>> {
+export async function exportStream(db: Db, now: number, shapes: ExportShapes, session?: string): Promise<ReadableStream<Uint8Array>> {
   const run = session ? await getRunOrThrow(db, session) : undefined;
   const encoder = new TextEncoder();
-  const chunks = generate(db, now, run);
+  const chunks = generate(db, now, shapes, run);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await chunks.next();
@@ -24,23 +31,23 @@ export async function exportStream(db: Db, now: number, session?: string): Promi
   });
 }
 
-async function* generate(db: Db, now: number, run: Run | undefined): AsyncGenerator<string> {
+async function* generate(db: Db, now: number, shapes: ExportShapes, run: Run | undefined): AsyncGenerator<string> {
   const runId = run?.id;
-  yield `{"exportedAt":${JSON.stringify(new Date(now).toISOString())},"orchestrations":[`;
+  yield `{"exportedAt":${JSON.stringify(shapes.exportedAt(now))},"orchestrations":[`;
   let first = true;
   // One session's run is already read: reading it again would cost a round trip.
   if (run) {
-    yield JSON.stringify(runJson(run));
+    yield JSON.stringify(shapes.run(run));
   } else {
     for await (const row of pages(db, "orchestrations", "1", undefined)) {
-      yield (first ? "" : ",") + JSON.stringify(runJson(toRun(row)));
+      yield (first ? "" : ",") + JSON.stringify(shapes.run(toRun(row)));
       first = false;
     }
   }
   yield `],"executions":[`;
   first = true;
   for await (const row of pages(db, "agent_executions", runId === undefined ? "1" : "orchestration_id = ?", runId)) {
-    yield (first ? "" : ",") + JSON.stringify(executionJson(toExecution(row)));
+    yield (first ? "" : ",") + JSON.stringify(shapes.execution(toExecution(row)));
     first = false;
   }
   yield "]}";

@@ -1,5 +1,4 @@
 import type { Row } from "@libsql/client";
-import { iso } from "../time.js";
 
 export type RunStatus = "running" | "completed" | "failed" | "partial";
 type ExecutionStatus = "in_progress" | "completed" | "failed";
@@ -90,13 +89,3 @@ export function toExecution(r: Row): Execution {
     sessionLogPath: str(r.session_log_path),
   };
 }
-
-/** API shape: ISO-8601 times. */
-export const runJson = (r: Run) => ({
-  ...r,
-  startedAt: iso(r.startedAt),
-  completedAt: iso(r.completedAt),
-  lastProgressAt: iso(r.lastProgressAt),
-  stalledAt: iso(r.stalledAt),
-});
-export const executionJson = (e: Execution) => ({ ...e, startedAt: iso(e.startedAt), completedAt: iso(e.completedAt) });

@@ -7,7 +7,7 @@ import { classifyEvent, type EventType } from "./events.js";
 import type { EventWriter } from "./event-writer.js";
 import { signatureFailureStatements } from "./rollup-catch-up.js";
 import { isBodyDigest } from "./replays.js";
-import { isDeclaredSource, sourcesAreDeclared, UNDECLARED_SOURCE, type SourceSettings } from "./known-sources.js";
+import { canonicalSource, isDeclaredSource, sourcesAreDeclared, UNDECLARED_SOURCE, type SourceSettings } from "./known-sources.js";
 import { secretsForSource } from "./secrets.js";
 import { addressKey } from "./signature-judgement.js";
 import { verifySignature, type SignatureFailureReason } from "./signatures.js";
@@ -83,8 +83,23 @@ async function countRefusal(ctx: IngestContext, source: string, reason: Signatur
     .catch((error: unknown) => ctx.log.error("could not record signature failure", { route: ROUTE, err: error }));
 }
 
+// The path segment a source may be: it also keeps out any control character the path guard would.
+const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * The source a webhook path names, as it is stored (`canonicalSource`): a malformed name is a 404
+ * (nothing counted), an undeclared one while sources are declared a 404 counted under one name.
+ */
+export async function resolveSource(ctx: IngestContext, given: string, clientIp: string | undefined): Promise<string> {
+  if (!SOURCE.test(given)) throw new NotFoundError("Unknown webhook source: use letters, digits, '.', '_' or '-' (at most 64)");
+  const { sources } = ctx.settings;
+  const source = canonicalSource(sources, given);
+  if (sourcesAreDeclared(sources) && !isDeclaredSource(sources, source)) await refuseUnknownSource(ctx, source, clientIp);
+  return source;
+}
+
 /** A POST to a source that is not declared: 404, counted once per request under one aggregate name. */
-export async function refuseUnknownSource(ctx: IngestContext, source: string, clientIp: string | undefined): Promise<never> {
+async function refuseUnknownSource(ctx: IngestContext, source: string, clientIp: string | undefined): Promise<never> {
   await limitRefusal(ctx, clientIp);
   ctx.log.warn("unknown webhook source", { route: ROUTE, source });
   await countRefusal(ctx, UNDECLARED_SOURCE, "unknown_source", clientIp, ctx.clock());

@@ -11,6 +11,7 @@ const DOMAINS = [
   "src/report",
   "src/job-records",
   "src/jobs",
+  "src/ops",
 ];
 
 function sources(dir: string): string[] {

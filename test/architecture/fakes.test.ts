@@ -22,6 +22,7 @@ const NOT_FAKES: Record<string, string> = {
   "test/client/vigil-client.test.ts": "drops or refuses requests in front of a real Vigil",
   "test/runs/seed-tracker.test.ts": "a real Vigil over HTTP",
   "test/docs/readme-examples.test.ts": "a real Vigil over HTTP for the curl recipe of docs/local.md",
+  "test/http/typed-answers.test.ts": "an in-process Hono app (app.request) holding deliberately wrong handlers",
 };
 const SERVER = /\bcreateServer\s*\(|\bnew\s+(SMTPServer|Hono)\b|\bserve\s*\(\s*\{/;
 

@@ -18,7 +18,7 @@ const LAYERS: string[][] = [
   ["job-records"],
   ["scheduling"],
   ["deploy"],
-  ["events", "monitoring", "stability", "regression", "runs", "alerts"],
+  ["events", "monitoring", "stability", "regression", "runs", "alerts", "ops"],
   ["report"],
   ["jobs"],
   ["status", "metrics"],

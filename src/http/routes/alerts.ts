@@ -1,14 +1,20 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { ackAlert, alertDetail, listAlerts } from "../../alerts/queries.js";
+import { type Alert, type AlertDetail, ackAlert, alertDetail, listAlerts } from "../../alerts/queries.js";
 import { createSilence, expireSilence, listSilences, silenceBody, type Silence } from "../../alerts/silences.js";
 import type { AppContext } from "../context.js";
-import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
-import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
+import { withIsoTimes } from "../iso-times.js";
+import { answer, defineRoute, errorReply, json, lazy, validated } from "../contract.js";
 import { countingNumber, isoTime, wholeNumber } from "../schemas/query.js";
 
-const silenceJson = (s: Silence) => ({ ...s, startsAt: iso(s.startsAt), endsAt: iso(s.endsAt) });
+const silenceJson = (s: Silence) => withIsoTimes(s, "startsAt", "endsAt");
+const alertJson = (a: Alert) => withIsoTimes(a, "startedAt", "firedAt", "resolvedAt", "lastNotifiedAt", "ackedAt");
+const detailJson = ({ transitions, notifications, ...alert }: AlertDetail) => ({
+  ...alertJson(alert),
+  transitions: transitions.map((t) => withIsoTimes(t, "at")),
+  notifications: notifications.map((n) => withIsoTimes(n, "createdAt", "sentAt", "failedAt")),
+});
 const alerts = { auth: "apiKey", tag: "Alerts" } as const;
 const alertsQuery = z.object({
   state: z.enum(["pending", "firing", "resolved"]).optional(),
@@ -112,18 +118,24 @@ export function alertRoutes(deps: AppContext) {
   const { db } = deps;
   const R = ALERT_ROUTES;
   return new Hono<AppEnv>()
-    .on(R.list.method, R.list.path, validated(R.list), async (c) => c.json({ alerts: await listAlerts(db, c.req.valid("query")) }, 200))
-    .on(R.detail.method, R.detail.path, validated(R.detail), async (c) => c.json(await alertDetail(db, c.req.valid("param").id), 200))
-    .on(R.ack.method, R.ack.path, validated(R.ack), async (c) => c.json(await ackAlert(db, c.req.valid("param").id, deps.clock()), 200))
+    .on(R.list.method, R.list.path, validated(R.list), async (c) =>
+      answer(c, R.list, 200, { alerts: (await listAlerts(db, c.req.valid("query"))).map(alertJson) }),
+    )
+    .on(R.detail.method, R.detail.path, validated(R.detail), async (c) =>
+      answer(c, R.detail, 200, detailJson(await alertDetail(db, c.req.valid("param").id))),
+    )
+    .on(R.ack.method, R.ack.path, validated(R.ack), async (c) =>
+      answer(c, R.ack, 200, detailJson(await ackAlert(db, c.req.valid("param").id, deps.clock()))),
+    )
     .on(R.silences.method, R.silences.path, validated(R.silences), async (c) => {
       const { expired } = c.req.valid("query");
-      return c.json({ silences: (await listSilences(db, deps.clock(), expired === "true")).map(silenceJson) }, 200);
+      return answer(c, R.silences, 200, { silences: (await listSilences(db, deps.clock(), expired === "true")).map(silenceJson) });
     })
     .on(R.silence.method, R.silence.path, validated(R.silence), async (c) =>
-      c.json({ silence: silenceJson(await createSilence(db, c.req.valid("json"), deps.clock())) }, 201),
+      answer(c, R.silence, 201, { silence: silenceJson(await createSilence(db, c.req.valid("json"), deps.clock())) }),
     )
     .on(R.expire.method, R.expire.path, validated(R.expire), async (c) => {
       await expireSilence(db, c.req.valid("param").id, deps.clock());
-      return c.json({ expired: true as const }, 200);
+      return answer(c, R.expire, 200, { expired: true });
     });
 }

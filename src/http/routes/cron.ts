@@ -7,7 +7,7 @@ import { isJobName, type JobName } from "../../job-records/names.js";
 import type { JobFn } from "../../jobs/types.js";
 import type { AppEnv } from "../app-env.js";
 import { requireBearer } from "../auth.js";
-import { defineRoute, errorReply, json } from "../contract.js";
+import { answer, defineRoute, errorReply, json } from "../contract.js";
 
 export const CRON_ROUTES = {
   run: defineRoute({
@@ -35,7 +35,7 @@ export function cronRoutes(deps: AppContext, jobs: Record<JobName, JobFn>) {
     const job = c.req.param("job");
     if (!isJobName(job)) throw new NotFoundError(`No job named "${job}"`);
     const outcome = await runJob(deps, job, jobs[job]);
-    if (outcome.status === "skipped") return c.json({ job, runId: outcome.runId, skipped: outcome.reason }, 200);
-    return c.json({ job, runId: outcome.runId, ...outcome.summary }, 200);
+    if (outcome.status === "skipped") return answer(c, R.run, 200, { job, runId: outcome.runId, skipped: outcome.reason });
+    return answer(c, R.run, 200, { job, runId: outcome.runId, ...outcome.summary });
   });
 }

@@ -2,12 +2,12 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { customEventBody, listEvents, recordCustomEvent, type RecordedEvent } from "../../events/custom-events.js";
-import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
-import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
+import { answer, defineRoute, errorReply, json, lazy, validated } from "../contract.js";
+import { withIsoTimes } from "../iso-times.js";
 import { wholeNumber } from "../schemas/query.js";
 
-const eventJson = (e: RecordedEvent) => ({ ...e, createdAt: iso(e.createdAt) });
+const eventJson = (e: RecordedEvent) => withIsoTimes(e, "createdAt");
 const events = { auth: "apiKey", tag: "Events" } as const;
 const eventsQuery = z.object({
   type: z.string().max(100).optional(),
@@ -58,10 +58,10 @@ export function eventRoutes(deps: AppContext) {
   return new Hono<AppEnv>()
     .on(R.record.method, R.record.path, validated(R.record), async (c) => {
       const { event, created } = await recordCustomEvent(deps.db, c.req.valid("json"), deps.clock());
-      return c.json({ event: eventJson(event) }, created ? 201 : 200);
+      return answer(c, R.record, created ? 201 : 200, { event: eventJson(event) });
     })
     .on(R.list.method, R.list.path, validated(R.list), async (c) => {
       const page = await listEvents(deps.db, c.req.valid("query"));
-      return c.json({ events: page.events.map(eventJson), nextCursor: page.nextCursor }, 200);
+      return answer(c, R.list, 200, { events: page.events.map(eventJson), nextCursor: page.nextCursor });
     });
 }

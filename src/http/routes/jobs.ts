@@ -3,9 +3,9 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { jobHealth } from "../../job-records/job-health.js";
 import { JOB_NAMES } from "../../job-records/names.js";
-import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
-import { defineRoute, json } from "../contract.js";
+import { answer, defineRoute, json } from "../contract.js";
+import { withIsoTimes } from "../iso-times.js";
 
 // Built on first use (the OpenAPI document, the tests), never at a cold start.
 const jobsBody = () => {
@@ -51,15 +51,11 @@ export function jobRoutes(deps: AppContext) {
   return new Hono<AppEnv>().on(R.jobs.method, R.jobs.path, async (c) => {
     const now = deps.clock();
     const jobs = await Promise.all(JOB_NAMES.map((job) => jobHealth(deps.db, job, deps.settings.jobs.schedules[job], now)));
-    return c.json(
-      {
-        jobs: jobs.map((j) => ({
-          ...j,
-          lastRunAt: iso(j.lastRunAt),
-          recent: j.recent.map((r) => ({ ...r, startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt) })),
-        })),
-      },
-      200,
-    );
+    return answer(c, R.jobs, 200, {
+      jobs: jobs.map((j) => ({
+        ...withIsoTimes(j, "lastRunAt"),
+        recent: j.recent.map((r) => withIsoTimes(r, "startedAt", "finishedAt")),
+      })),
+    });
   });
 }

@@ -1,11 +1,18 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { listResults, monitoringSummary, requestReanalysis, sessionDetail } from "../../monitoring/queries.js";
+import { listResults, monitoringSummary, requestReanalysis, sessionDetail, type Verdict } from "../../monitoring/queries.js";
 import { withSessionLinks } from "../../monitoring/session-links.js";
 import type { AppEnv } from "../app-env.js";
-import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
+import { answer, defineRoute, errorReply, json, lazy, validated } from "../contract.js";
+import { withIsoTimes } from "../iso-times.js";
 import { isoTime, wholeNumber } from "../schemas/query.js";
+
+const verdictJson = ({ verifier, diagnosis, ...v }: Verdict) => ({
+  ...withIsoTimes(v, "analyzedAt", "scoresWrittenAt"),
+  verifier: verifier && withIsoTimes(verifier, "retryAt"),
+  diagnosis: diagnosis && withIsoTimes(diagnosis, "diagnosedAt"),
+});
 
 const monitoring = { auth: "apiKey", tag: "Monitoring" } as const;
 const resultsQuery = z.object({
@@ -133,15 +140,19 @@ export function monitoringRoutes(deps: AppContext) {
   return new Hono<AppEnv>()
     .on(R.results.method, R.results.path, validated(R.results), async (c) => {
       const page = await listResults(deps.db, c.req.valid("query"));
-      return c.json({ ...page, results: await withSessionLinks(page.results, deps.monitoring?.links) }, 200);
+      const results = await withSessionLinks(page.results.map(verdictJson), deps.monitoring?.links);
+      return answer(c, R.results, 200, { results, nextCursor: page.nextCursor });
     })
     .on(R.session.method, R.session.path, async (c) => {
       const detail = await sessionDetail(deps.db, c.req.param("id"));
-      return c.json({ ...detail, verdicts: await withSessionLinks(detail.verdicts, deps.monitoring?.links) }, 200);
+      const verdicts = await withSessionLinks(detail.verdicts.map(verdictJson), deps.monitoring?.links);
+      return answer(c, R.session, 200, { ...withIsoTimes(detail, "firstActivityAt", "lastActivityAt"), verdicts });
     })
-    .on(R.reanalyze.method, R.reanalyze.path, async (c) => c.json(await requestReanalysis(deps.db, c.req.param("id"), deps.clock()), 202))
+    .on(R.reanalyze.method, R.reanalyze.path, async (c) =>
+      answer(c, R.reanalyze, 202, await requestReanalysis(deps.db, c.req.param("id"), deps.clock())),
+    )
     .on(R.summary.method, R.summary.path, validated(R.summary), async (c) => {
       const { hours } = c.req.valid("query");
-      return c.json({ hours, ...(await monitoringSummary(deps.db, deps.clock() - hours * 3600_000)) }, 200);
+      return answer(c, R.summary, 200, { hours, ...(await monitoringSummary(deps.db, deps.clock() - hours * 3600_000)) });
     });
 }

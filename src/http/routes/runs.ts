@@ -10,12 +10,14 @@ import { completeExecution, completeRun, reportProgress, startExecution, startRu
 import { runReport } from "../../runs/run-report.js";
 import { deleteOldRuns } from "../../runs/retention.js";
 import { completeExecutionBody, completeRunBody, progressBody, startExecutionBody, startRunBody } from "../../runs/schemas.js";
-import { executionJson, runJson } from "../../runs/types.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
-import { defineRoute, errorReply, json, validated } from "../contract.js";
+import { answer, defineRoute, errorReply, json, validated } from "../contract.js";
+import { withIsoTimes } from "../iso-times.js";
 import { countingNumber, wholeNumber } from "../schemas/query.js";
-import { runAnswers } from "./run-answers.js";
+import { executionJson, runAnswers, runJson } from "./run-answers.js";
+
+const exportShapes = { exportedAt: (now: number) => iso(now), run: runJson, execution: executionJson };
 
 const DAY_MS = 86_400_000;
 
@@ -163,82 +165,74 @@ export function runRoutes(deps: AppContext) {
   return new Hono<AppEnv>()
     .on(R.startRun.method, R.startRun.path, validated(R.startRun), async (c) => {
       const { run, created } = await startRun(db, c.req.valid("json"), deps.clock());
-      return c.json({ run: runJson(run) }, created ? 201 : 200);
+      return answer(c, R.startRun, created ? 201 : 200, { run: runJson(run) });
     })
     .on(R.progress.method, R.progress.path, validated(R.progress), async (c) => {
       const run = await reportProgress(db, c.req.param("sessionId"), c.req.valid("json"), deps.clock());
-      return c.json({ run: runJson(run) }, 200);
+      return answer(c, R.progress, 200, { run: runJson(run) });
     })
     .on(R.completeRun.method, R.completeRun.path, validated(R.completeRun), async (c) => {
       const run = await completeRun(db, c.req.param("sessionId"), c.req.valid("json"), deps.clock());
-      return c.json({ run: runJson(run) }, 200);
+      return answer(c, R.completeRun, 200, { run: runJson(run) });
     })
     .on(R.startExecution.method, R.startExecution.path, validated(R.startExecution), async (c) => {
       const { execution, created } = await startExecution(db, c.req.valid("json"), deps.clock());
-      return c.json({ execution: executionJson(execution) }, created ? 201 : 200);
+      return answer(c, R.startExecution, created ? 201 : 200, { execution: executionJson(execution) });
     })
     .on(R.completeExecution.method, R.completeExecution.path, validated(R.completeExecution), async (c) => {
       const execution = await completeExecution(db, c.req.param("agentSessionId"), c.req.valid("json"), deps.clock());
-      return c.json({ execution: executionJson(execution) }, 200);
+      return answer(c, R.completeExecution, 200, { execution: executionJson(execution) });
     })
     .on(R.healthStats.method, R.healthStats.path, validated(R.healthStats), async (c) => {
       const { hours } = c.req.valid("query");
-      return c.json({ hours, ...(await healthStats(db, deps.clock() - hours * 3600_000)) }, 200);
+      return answer(c, R.healthStats, 200, { hours, ...(await healthStats(db, deps.clock() - hours * 3600_000)) });
     })
-    .on(R.performance.method, R.performance.path, async (c) => c.json({ agents: await performanceStats(db) }, 200))
+    .on(R.performance.method, R.performance.path, async (c) => answer(c, R.performance, 200, { agents: await performanceStats(db) }))
     .on(R.failures.method, R.failures.path, validated(R.failures), async (c) => {
       const failures = await failedRuns(db, c.req.valid("query").limit);
-      return c.json({ failures: failures.map((f) => ({ ...runJson(f), completionRate: f.completionRate })) }, 200);
+      return answer(c, R.failures, 200, { failures: failures.map((f) => ({ ...runJson(f), completionRate: f.completionRate })) });
     })
     .on(R.listRuns.method, R.listRuns.path, validated(R.listRuns), async (c) => {
       const page = await listRuns(db, c.req.valid("query"));
-      return c.json({ runs: page.runs.map(runJson), nextCursor: page.nextCursor }, 200);
+      return answer(c, R.listRuns, 200, { runs: page.runs.map(runJson), nextCursor: page.nextCursor });
     })
     .on(R.cleanup.method, R.cleanup.path, validated(R.cleanup), async (c) => {
       const now = deps.clock();
-      return c.json(await deleteOldRuns(db, now - c.req.valid("query").olderThanDays * DAY_MS, now), 200);
+      return answer(c, R.cleanup, 200, await deleteOldRuns(db, now - c.req.valid("query").olderThanDays * DAY_MS, now));
     })
     .on(R.run.method, R.run.path, async (c) => {
       const { run, executions } = await runWithExecutions(db, c.req.param("sessionId"));
       const count = (s: string) => executions.filter((e) => e.status === s).length;
-      return c.json(
-        {
-          run: runJson(run),
-          executions: {
-            total: executions.length,
-            completed: count("completed"),
-            failed: count("failed"),
-            inProgress: count("in_progress"),
-          },
+      return answer(c, R.run, 200, {
+        run: runJson(run),
+        executions: {
+          total: executions.length,
+          completed: count("completed"),
+          failed: count("failed"),
+          inProgress: count("in_progress"),
         },
-        200,
-      );
+      });
     })
     .on(R.executions.method, R.executions.path, async (c) => {
       const executions = await runExecutions(db, c.req.param("sessionId"));
-      return c.json({ executions: executions.map(executionJson) }, 200);
+      return answer(c, R.executions, 200, { executions: executions.map(executionJson) });
     })
-    .on(R.report.method, R.report.path, async (c) => c.json(await runReport(db, c.req.param("sessionId"), deps.clock()), 200))
+    .on(R.report.method, R.report.path, async (c) => answer(c, R.report, 200, await runReport(db, c.req.param("sessionId"), deps.clock())))
     .on(R.archive.method, R.archive.path, async (c) => {
       const a = await readRunArchive(db, c.req.param("sessionId"));
-      return c.json(
-        {
-          ...a,
-          createdAt: iso(a.createdAt),
-          verifiedAt: iso(a.verifiedAt),
-          run: runJson(a.run),
-          executions: a.executions.map(executionJson),
-        },
-        200,
-      );
+      return answer(c, R.archive, 200, {
+        ...withIsoTimes(a, "createdAt", "verifiedAt"),
+        run: runJson(a.run),
+        executions: a.executions.map(executionJson),
+      });
     })
     .on(R.agent.method, R.agent.path, async (c) => {
       const detail = await agentDetail(db, c.req.param("name"));
       if (!detail) throw new NotFoundError(`No executions for agent "${c.req.param("name")}"`);
-      return c.json({ ...detail, recent: detail.recent.map(executionJson) }, 200);
+      return answer(c, R.agent, 200, { ...detail, recent: detail.recent.map(executionJson) });
     })
     .on(R.exportAll.method, R.exportAll.path, validated(R.exportAll), async (c) => {
-      const stream = await exportStream(db, deps.clock(), c.req.valid("query").session);
+      const stream = await exportStream(db, deps.clock(), exportShapes, c.req.valid("query").session);
       return new Response(stream, { headers: { "content-type": "application/json; charset=utf-8" } });
     });
 }

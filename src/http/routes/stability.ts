@@ -12,39 +12,30 @@ import type { LogEntry } from "../../report/report-log.js";
 import { renderStabilityMarkdown } from "../../report/report-markdown.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
-import { defineRoute, errorReply, json, lazy, validated } from "../contract.js";
+import { answer, defineRoute, errorReply, json, lazy, validated } from "../contract.js";
+import { withIsoTimes } from "../iso-times.js";
 import { wholeNumber } from "../schemas/query.js";
 
-const flagJson = (f: RedFlag) => ({ ...f, at: iso(f.at) });
-const slowJson = (s: SlowReplies) => ({ count: s.count, slowest: s.slowest && { ...s.slowest, at: iso(s.slowest.at) } });
-const groupJson = (g: ErrorGroup) => ({ ...g, firstAt: iso(g.firstAt), lastAt: iso(g.lastAt) });
-const checkpointJson = (c: Checkpoint) => ({
-  windowStart: iso(c.windowStart),
-  windowEnd: iso(c.windowEnd),
-  closedAt: iso(c.closedAt),
-  status: c.status,
+const flagJson = (f: RedFlag) => withIsoTimes(f, "at");
+const slowJson = (s: SlowReplies) => ({ count: s.count, slowest: s.slowest && withIsoTimes(s.slowest, "at") });
+const groupJson = (g: ErrorGroup) => withIsoTimes(g, "firstAt", "lastAt");
+// firstAt is the period's bookkeeping, not part of the answer.
+const checkpointJson = ({ metrics: { firstAt: _, ...metrics }, ...c }: Checkpoint) => ({
+  ...withIsoTimes(c, "windowStart", "windowEnd", "closedAt"),
   metrics: {
-    ...c.metrics,
-    from: iso(c.metrics.from),
-    to: iso(c.metrics.to),
-    firstAt: undefined,
-    slowReplies: slowJson(c.metrics.slowReplies),
-    errorGroups: c.metrics.errorGroups.map(groupJson),
+    ...withIsoTimes(metrics, "from", "to"),
+    slowReplies: slowJson(metrics.slowReplies),
+    errorGroups: metrics.errorGroups.map(groupJson),
   },
   redFlags: c.redFlags.map(flagJson),
 });
-const releaseJson = (r: ReleaseSide | null) => r && { ...r, firstAt: iso(r.firstAt) };
-const logJson = (e: LogEntry) => ({
-  ...e,
-  windowStart: iso(e.windowStart),
-  windowEnd: iso(e.windowEnd),
-  redFlags: e.redFlags.map(flagJson),
-});
+const releaseJson = (r: ReleaseSide | null) => r && withIsoTimes(r, "firstAt");
+const logJson = (e: LogEntry) => ({ ...withIsoTimes(e, "windowStart", "windowEnd"), redFlags: e.redFlags.map(flagJson) });
 const periodJson = (p: ObservationPeriod) => ({
   source: p.source,
-  since: p.since === null ? null : iso(p.since),
+  since: iso(p.since),
   why: describeStart(p),
-  lastDelivery: p.lastDelivery === null ? null : iso(p.lastDelivery),
+  lastDelivery: iso(p.lastDelivery),
   observedHours: Math.floor(p.observedMs / 360_000) / 10,
 });
 
@@ -272,59 +263,56 @@ export function stabilityRoutes(deps: AppContext) {
       const report = await buildStabilityReport(deps, deps.clock(), q.hours);
       if (q.format === "markdown") return c.body(renderStabilityMarkdown(report), 200, { "content-type": "text/markdown; charset=utf-8" });
       const { metrics } = report;
-      return c.json(
-        {
-          start: iso(report.start),
-          end: iso(report.end),
-          hours: report.hours,
-          status: report.status,
-          productionReady: report.productionReady,
-          observation: {
-            ...periodJson(report.observation),
-            requiredHours: report.observation.requiredMs / 3600_000,
-            complete: report.observation.complete,
-            sources: report.observation.sources.map(periodJson),
-          },
-          totals: {
-            deliveries: metrics.deliveries,
-            processed: metrics.processed,
-            responses: metrics.responses,
-            signaturePassed: metrics.signaturePassed,
-            signatureFailures: metrics.signatureFailures,
-            signatureFailuresByReason: metrics.signatureFailuresByReason,
-            errors: metrics.errors,
-            errorsByType: metrics.errorsByType,
-          },
-          successRate: metrics.successRate,
-          errorRate: metrics.errorRate,
-          responseTime: metrics.responseTime,
-          slowReplies: slowJson(metrics.slowReplies),
-          errors: metrics.errorGroups.map(groupJson),
-          checks: report.checks,
-          redFlags: report.redFlags.map(flagJson),
-          log: report.log.map(logJson),
-          recommendations: report.recommendations,
-          qualityChecks: report.qualityChecks,
-          releases: {
-            current: releaseJson(report.releases.current),
-            previous: releaseJson(report.releases.previous),
-            comparisons: report.releases.comparisons,
-          },
-          cost: { ...report.cost, hourly: report.cost.hourly.map((h) => ({ ...h, hour: iso(h.hour) })) },
-          labels: report.labels,
+      return answer(c, R.report, 200, {
+        start: iso(report.start),
+        end: iso(report.end),
+        hours: report.hours,
+        status: report.status,
+        productionReady: report.productionReady,
+        observation: {
+          ...periodJson(report.observation),
+          requiredHours: report.observation.requiredMs / 3600_000,
+          complete: report.observation.complete,
+          sources: report.observation.sources.map(periodJson),
         },
-        200,
-      );
+        totals: {
+          deliveries: metrics.deliveries,
+          processed: metrics.processed,
+          responses: metrics.responses,
+          signaturePassed: metrics.signaturePassed,
+          signatureFailures: metrics.signatureFailures,
+          signatureFailuresByReason: metrics.signatureFailuresByReason,
+          errors: metrics.errors,
+          errorsByType: metrics.errorsByType,
+        },
+        successRate: metrics.successRate,
+        errorRate: metrics.errorRate,
+        responseTime: metrics.responseTime,
+        slowReplies: slowJson(metrics.slowReplies),
+        errors: metrics.errorGroups.map(groupJson),
+        checks: report.checks,
+        redFlags: report.redFlags.map(flagJson),
+        log: report.log.map(logJson),
+        recommendations: report.recommendations,
+        qualityChecks: report.qualityChecks,
+        releases: {
+          current: releaseJson(report.releases.current),
+          previous: releaseJson(report.releases.previous),
+          comparisons: report.releases.comparisons,
+        },
+        cost: { ...report.cost, hourly: report.cost.hourly.map((h) => withIsoTimes(h, "hour")) },
+        labels: report.labels,
+      });
     })
     .on(R.checkpoints.method, R.checkpoints.path, validated(R.checkpoints), async (c) => {
       const checkpoints = await listCheckpoints(deps.db, { limit: c.req.valid("query").limit });
-      return c.json({ checkpoints: checkpoints.map(checkpointJson) }, 200);
+      return answer(c, R.checkpoints, 200, { checkpoints: checkpoints.map(checkpointJson) });
     })
     .on(R.restart.method, R.restart.path, validated(R.restart), async (c) => {
       const body = c.req.valid("json");
       const restarted = { at: deps.clock(), source: body.source ?? null, note: body.note };
       await restartObservation(deps.db, restarted);
       deps.log.info("observation restarted", { source: restarted.source });
-      return c.json({ restarted: { ...restarted, at: iso(restarted.at) } }, 200);
+      return answer(c, R.restart, 200, { restarted: withIsoTimes(restarted, "at") });
     });
 }

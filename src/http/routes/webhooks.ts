@@ -4,19 +4,16 @@ import { z } from "zod";
 import { createBatchWriter } from "../../db/batch-writer.js";
 import type { AppContext } from "../context.js";
 import { createMemoryRateLimiter } from "../address-limiter.js";
-import { NotFoundError } from "../../errors.js";
 import { createEventWriter } from "../../stability/event-writer.js";
 import { botEventSchema } from "../../stability/events.js";
-import { ingestWebhook, refuseUnknownSource, type IngestContext } from "../../stability/ingest.js";
+import { ingestWebhook, resolveSource, type IngestContext } from "../../stability/ingest.js";
 import { storedDeliveryType } from "../../stability/replays.js";
-import { canonicalSource, hasStoredEvents, isDeclaredSource, sourcesAreDeclared } from "../../stability/known-sources.js";
+import { hasStoredEvents } from "../../stability/known-sources.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json } from "../contract.js";
 import { readBodyWithin } from "../read-body.js";
 import { jsonWithHeaders } from "../request-envelope.js";
 import type { SchemaGuard } from "../schema-guard.js";
-
-const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const WEBHOOK_ROUTES = {
   // The body schema is documentation only: the handler verifies the signature first and parses
@@ -42,8 +39,8 @@ export const WEBHOOK_ROUTES = {
 
 /**
  * Signed stability events. Authenticated by signature, never by API key; registered ahead of the
- * app's other middleware, so the schema check is made here and the source pattern refuses any
- * control character the path guard would.
+ * app's other middleware, so the schema check is made here (and the source's name pattern, in
+ * `resolveSource`, refuses any control character the path guard would).
  */
 export function webhookRoutes(deps: AppContext, schema: SchemaGuard) {
   const ctx: IngestContext = {
@@ -66,18 +63,14 @@ export function webhookRoutes(deps: AppContext, schema: SchemaGuard) {
   return new Hono<AppEnv>().on(R.event.method, R.event.path, async (c) => {
     const pending = schema.ensure();
     if (pending) await pending;
-    const given = c.req.param("source");
-    if (!SOURCE.test(given)) throw new NotFoundError("Unknown webhook source: use letters, digits, '.', '_' or '-' (at most 64)");
-    const source = canonicalSource(deps.settings.webhooks.sources, given);
     // On Vercel x-real-ip is set by the platform; locally there is none and refusals share one budget.
     const clientIp = ipAddress(c.req.raw.headers);
-    if (sourcesAreDeclared(deps.settings.webhooks.sources) && !isDeclaredSource(deps.settings.webhooks.sources, source))
-      await refuseUnknownSource(ctx, source, clientIp);
+    const source = await resolveSource(ctx, c.req.param("source"), clientIp);
     // Not hono/body-limit: it makes @hono/node-server build a full Web Request for every webhook
     // (measured: ~10% of the route); readBodyWithin only does for a chunked body.
     const body = await readBodyWithin(c, deps.settings.webhooks.maxBytes, "Webhook body");
     const { logFields, ...result } = await ingestWebhook(ctx, { source, header: (name) => c.req.header(name), body, clientIp });
     c.set("logFields", logFields);
-    return jsonWithHeaders(c, { received: true, ...result }, 200);
+    return jsonWithHeaders(c, R.event, 200, { received: true, ...result });
   });
 }
