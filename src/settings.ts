@@ -80,7 +80,7 @@ const escalationSettings = (env: Env): EscalationSettings => ({
   afterMs: env.ALERT_ESCALATION_MINUTES * 60_000,
 });
 
-export const deliverySettings = (env: Env): DeliverySettings => ({
+const deliverySettings = (env: Env): DeliverySettings => ({
   giveUpMs: env.NOTIFICATION_GIVE_UP_HOURS * 3600_000,
   statusUrl: env.VIGIL_PUBLIC_URL ? `${env.VIGIL_PUBLIC_URL.replace(/\/$/, "")}/status` : null,
 });
