@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { DEFAULT_RULES, type Channel } from "../../src/alerts/rules.js";
 import { createApp } from "../../src/app.js";
@@ -8,8 +8,7 @@ import { parseEnv } from "../../src/env.js";
 import { ConfigError } from "../../src/errors.js";
 import { catchUpRollups } from "../../src/stability/rollup-catch-up.js";
 import { verifySignature } from "../../src/stability/signatures.js";
-import { startUpstash, type UpstashRestServer } from "../../fakes/upstash-rest-server.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
+import { dbAndUpstash } from "../helpers/db-and-upstash.js";
 import { apiAuth, captureLogs, testDeps, testEnv } from "../helpers/deps.js";
 import { slidingWindowSlack } from "../helpers/rate-window.js";
 import { botEvent, hexSignedRequest, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
@@ -18,18 +17,9 @@ import { settingsFromEnv } from "../../src/settings.js";
 // What a sender without the key (or with one captured
 // delivery) can do to the webhook route, and what weak configuration start-up refuses.
 
-let t: TestDb;
-let upstash: UpstashRestServer;
-beforeAll(async () => {
-  t = await createTestDb();
-  upstash = await startUpstash();
-});
-afterAll(async () => {
-  await upstash?.close();
-  t?.cleanup();
-});
+const world = dbAndUpstash();
 beforeEach(async () => {
-  await t.db.batch(
+  await world.t.db.batch(
     [
       "DELETE FROM webhook_events",
       "DELETE FROM webhook_rollups",
@@ -46,8 +36,8 @@ beforeEach(async () => {
 
 // Like every reader of rollups, count only after catching them up from the stored events.
 const count = async (sql: string) => {
-  await catchUpRollups(t.db);
-  return Number((await t.db.execute(sql)).rows[0]!.n);
+  await catchUpRollups(world.t.db);
+  return Number((await world.t.db.execute(sql)).rows[0]!.n);
 };
 const unsigned = (body: unknown = botEvent("message.received"), headers: Record<string, string> = {}) => ({
   method: "POST",
@@ -55,7 +45,7 @@ const unsigned = (body: unknown = botEvent("message.received"), headers: Record<
   headers: { "content-type": "application/json", ...headers },
 });
 const realTimeDeps = (env = testEnv({ WEBHOOK_SECRET })) => {
-  const deps = testDeps({ db: t.db, env });
+  const deps = testDeps({ db: world.t.db, env });
   deps.testClock.set(Date.now());
   return deps;
 };
@@ -65,12 +55,12 @@ describe("rate limits cannot be spent by unsigned senders", () => {
   it("a flood of unsigned requests does not 429 the signed sender; refusals are limited per client address", async () => {
     const env = testEnv({
       WEBHOOK_SECRET,
-      UPSTASH_REDIS_REST_URL: upstash.url,
-      UPSTASH_REDIS_REST_TOKEN: upstash.token,
+      UPSTASH_REDIS_REST_URL: world.upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: world.upstash.token,
       WEBHOOK_RATE_LIMIT_PER_MINUTE: "30",
     });
     const logs = captureLogs();
-    const base = depsFromEnv(env, { db: t.db, log: logs.logger });
+    const base = depsFromEnv(env, { db: world.t.db, log: logs.logger });
     // A fresh prefix per test: the sliding window lives in the shared redis.
     const app = createApp({ ...base, webhookRateLimiter: withPrefix(base.webhookRateLimiter!, `t${++prefix}`) });
     const attacker = { "x-real-ip": "203.0.113.7" };
@@ -115,7 +105,7 @@ describe("one source, one name: every spelling of a declared source is that sour
       answers.push(((await res.json()) as { duplicate: boolean }).duplicate);
     }
     expect(answers).toEqual([false, true, true, true, true]);
-    expect((await t.db.execute("SELECT DISTINCT source FROM webhook_events")).rows.map((r) => r.source)).toEqual(["meta"]);
+    expect((await world.t.db.execute("SELECT DISTINCT source FROM webhook_events")).rows.map((r) => r.source)).toEqual(["meta"]);
     // The body-hash scheme too: one body, one stored row, whatever the spelling.
     const hex = hexSignedRequest(botEvent("message.received"), META_SECRET);
     for (const spelling of ["meta", "META", "Meta"]) expect((await app.request(`/api/webhooks/${spelling}`, hex)).status).toBe(200);
@@ -127,9 +117,9 @@ describe("one source, one name: every spelling of a declared source is that sour
     const app = createApp(deps);
     for (const s of ["Bot", "bOt", "boT", "BOt", "BoT", "bOT", "BOT"])
       expect((await app.request(`/api/webhooks/${s}`, unsigned())).status).toBe(401);
-    expect((await t.db.execute("SELECT DISTINCT source FROM webhook_rollups")).rows.map((r) => r.source)).toEqual(["bot"]);
+    expect((await world.t.db.execute("SELECT DISTINCT source FROM webhook_rollups")).rows.map((r) => r.source)).toEqual(["bot"]);
     await evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, ["console"] as Channel[]);
-    const alerts = await t.db.execute("SELECT rule, labels FROM alerts");
+    const alerts = await world.t.db.execute("SELECT rule, labels FROM alerts");
     expect(alerts.rows.map((r) => ({ ...r }))).toEqual([{ rule: "signature_failure", labels: '{"source":"bot"}' }]);
   });
 
@@ -145,7 +135,7 @@ describe("one source, one name: every spelling of a declared source is that sour
       duplicates.push(((await res.json()) as { duplicate: boolean }).duplicate);
     }
     expect(duplicates).toEqual([false, true, true]);
-    expect((await t.db.execute("SELECT DISTINCT source FROM webhook_events")).rows.map((r) => r.source)).toEqual(["whatsapp_bot"]);
+    expect((await world.t.db.execute("SELECT DISTINCT source FROM webhook_events")).rows.map((r) => r.source)).toEqual(["whatsapp_bot"]);
   });
 });
 
@@ -168,9 +158,9 @@ describe("made-up sources", () => {
     const deps = realTimeDeps();
     const app = createApp(deps);
     for (let i = 0; i < 500; i++) expect((await app.request(`/api/webhooks/made-up-${i}`, unsigned())).status).toBe(401);
-    expect((await t.db.execute("SELECT DISTINCT source FROM webhook_rollups")).rows.map((r) => r.source)).toEqual(["(undeclared)"]);
+    expect((await world.t.db.execute("SELECT DISTINCT source FROM webhook_rollups")).rows.map((r) => r.source)).toEqual(["(undeclared)"]);
     await evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, ["console"] as Channel[]);
-    const alerts = await t.db.execute("SELECT rule, labels FROM alerts");
+    const alerts = await world.t.db.execute("SELECT rule, labels FROM alerts");
     expect(alerts.rows.map((r) => ({ ...r }))).toEqual([{ rule: "signature_failure", labels: '{"source":"(undeclared)"}' }]);
   });
 
@@ -187,7 +177,7 @@ describe("made-up sources", () => {
     deps.testClock.set(now);
     for (let i = 0; i < 40; i++) expect((await app.request(`/api/webhooks/bot-${i}`, unsigned())).status).toBe(401);
     await evaluateAlerts(deps, deps.clock(), DEFAULT_RULES, ["console"] as Channel[]);
-    const alerts = (await t.db.execute("SELECT labels, summary FROM alerts WHERE rule = 'signature_failure'")).rows;
+    const alerts = (await world.t.db.execute("SELECT labels, summary FROM alerts WHERE rule = 'signature_failure'")).rows;
     expect(alerts).toHaveLength(20);
     const overflow = alerts.filter((a) => a.labels === '{"overflow":"true"}');
     expect(overflow).toHaveLength(1);
@@ -251,7 +241,7 @@ describe("replays", () => {
     for (const source of ["bot-a", "bot-b", "anything-else"])
       answers.push(await (await app.request(`/api/webhooks/${source}`, captured)).json());
     expect(answers.map((a) => a.duplicate)).toEqual([false, true, true]);
-    expect((await t.db.execute("SELECT source FROM webhook_events")).rows.map((r) => r.source)).toEqual(["bot-a"]);
+    expect((await world.t.db.execute("SELECT source FROM webhook_events")).rows.map((r) => r.source)).toEqual(["bot-a"]);
   });
 
   it("per-source secrets bind a sender to its source: the same id under two sources is two deliveries", async () => {

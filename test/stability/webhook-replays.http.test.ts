@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { depsFromEnv } from "../../src/deps.js";
 import type { RateLimiter } from "../../src/integrations/rate-limiter.js";
 import { checkpoint } from "../../src/jobs/checkpoint.js";
-import { startUpstash, type UpstashRestServer } from "../../fakes/upstash-rest-server.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
+import { dbAndUpstash } from "../helpers/db-and-upstash.js";
 import { captureLogs, testDeps, testEnv } from "../helpers/deps.js";
 import { botEvent, hexSignedRequest, signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 
-let t: TestDb;
-let upstash: UpstashRestServer;
-beforeAll(async () => {
-  t = await createTestDb();
-  upstash = await startUpstash();
-});
-afterAll(async () => {
-  await upstash?.close();
-  t?.cleanup();
-});
+const world = dbAndUpstash();
 beforeEach(async () => {
-  await t.db.batch(["DELETE FROM webhook_events", "DELETE FROM webhook_replay_digests", "DELETE FROM ingest_mark"], "write");
+  await world.t.db.batch(["DELETE FROM webhook_events", "DELETE FROM webhook_replay_digests", "DELETE FROM ingest_mark"], "write");
 });
 
 const PROVIDER_SECRET = "provider-hmac-secret-0123456789abcdef";
@@ -32,11 +22,11 @@ function limitedApp(perMinute: number) {
     WEBHOOK_SECRET,
     WEBHOOK_SOURCES: "bot",
     WEBHOOK_SECRET_PROVIDER: PROVIDER_SECRET,
-    UPSTASH_REDIS_REST_URL: upstash.url,
-    UPSTASH_REDIS_REST_TOKEN: upstash.token,
+    UPSTASH_REDIS_REST_URL: world.upstash.url,
+    UPSTASH_REDIS_REST_TOKEN: world.upstash.token,
     WEBHOOK_RATE_LIMIT_PER_MINUTE: String(perMinute),
   });
-  const base = depsFromEnv(env, { db: t.db, log: captureLogs().logger });
+  const base = depsFromEnv(env, { db: world.t.db, log: captureLogs().logger });
   const p = `replay${++prefix}`;
   const limiter: RateLimiter = { limit: (key) => base.webhookRateLimiter!.limit(`${p}:${key}`) };
   return createApp({ ...base, webhookRateLimiter: limiter });
@@ -68,14 +58,14 @@ describe("replays cost nothing", () => {
       real.push((await app.request(`/api/webhooks/${source}`, request)).status);
     }
     expect(real, "the real sender's deliveries after the replays").toEqual(Array(10).fill(200));
-    const stored = await t.db.execute({ sql: "SELECT COUNT(*) AS n FROM webhook_events WHERE source = ?", args: [source] });
+    const stored = await world.t.db.execute({ sql: "SELECT COUNT(*) AS n FROM webhook_events WHERE source = ?", args: [source] });
     expect(Number(stored.rows[0]!.n), "stored once each").toBe(11);
   });
 });
 
 describe("X-Signature-256 freshness", () => {
   const appAt = (now: number) => {
-    const deps = testDeps({ db: t.db, env: testEnv({ WEBHOOK_SECRET_PROVIDER: PROVIDER_SECRET }) });
+    const deps = testDeps({ db: world.t.db, env: testEnv({ WEBHOOK_SECRET_PROVIDER: PROVIDER_SECRET }) });
     deps.testClock.set(now);
     return { deps, app: createApp(deps) };
   };
@@ -90,11 +80,11 @@ describe("X-Signature-256 freshness", () => {
     // RETENTION_DAYS (30) later the checkpoint deletes the row; the replay window (90) still knows it.
     const later = appAt(start + 31 * DAY);
     await checkpoint(later.deps, start + 31 * DAY);
-    expect(Number((await t.db.execute("SELECT COUNT(*) AS n FROM webhook_events")).rows[0]!.n)).toBe(0);
+    expect(Number((await world.t.db.execute("SELECT COUNT(*) AS n FROM webhook_events")).rows[0]!.n)).toBe(0);
     const replay = await later.app.request("/api/webhooks/provider", hexSignedRequest(body, PROVIDER_SECRET));
     expect(replay.status).toBe(200);
     expect(await replay.json()).toMatchObject({ duplicate: true, type: "error" });
-    expect(Number((await t.db.execute("SELECT COUNT(*) AS n FROM webhook_events")).rows[0]!.n), "not stored again").toBe(0);
+    expect(Number((await world.t.db.execute("SELECT COUNT(*) AS n FROM webhook_events")).rows[0]!.n), "not stored again").toBe(0);
   });
 
   it("refuses a body whose signed occurred_at is older than WEBHOOK_REPLAY_WINDOW_DAYS, and forgets digests past it", async () => {
@@ -103,7 +93,7 @@ describe("X-Signature-256 freshness", () => {
     await appAt(start).app.request("/api/webhooks/provider", hexSignedRequest(body, PROVIDER_SECRET));
     const later = appAt(start + 91 * DAY);
     await checkpoint(later.deps, start + 91 * DAY);
-    expect(Number((await t.db.execute("SELECT COUNT(*) AS n FROM webhook_replay_digests")).rows[0]!.n), "digest forgotten").toBe(0);
+    expect(Number((await world.t.db.execute("SELECT COUNT(*) AS n FROM webhook_replay_digests")).rows[0]!.n), "digest forgotten").toBe(0);
     const replay = await later.app.request("/api/webhooks/provider", hexSignedRequest(body, PROVIDER_SECRET));
     expect(replay.status).toBe(401);
     expect((await replay.json()).error.message).toContain("timestamp_too_old");
