@@ -1,5 +1,5 @@
 import { describeErrorGroup } from "../stability/event-details.js";
-import type { PeriodMetrics } from "../stability/metrics.js";
+import type { PeriodMetrics } from "../stability/period-metrics.js";
 import { describeStart } from "../stability/observation.js";
 import type { RedFlag } from "../stability/red-flags.js";
 import type { Check } from "./report-checks.js";

@@ -1,5 +1,5 @@
 import type { QualityChecks } from "../monitoring/quality-counts.js";
-import type { PeriodMetrics } from "../stability/metrics.js";
+import type { PeriodMetrics } from "../stability/period-metrics.js";
 import type { RedFlag } from "../stability/red-flags.js";
 import type { StabilityThresholds } from "../stability/thresholds.js";
 

@@ -1,7 +1,7 @@
 import { readQualityChecks, type QualityChecks } from "../monitoring/quality-counts.js";
 import type { Db } from "../db/client.js";
 import { readAll, type Query, type Results } from "../db/query.js";
-import { metricsFollowUp, timelineQueries, toTimeline, type PeriodMetrics } from "../stability/metrics.js";
+import { metricsFollowUp, timelineQueries, toTimeline, type PeriodMetrics } from "../stability/period-metrics.js";
 import { latestRestarts, observationPeriod, type ObservationPeriod } from "../stability/observation.js";
 import { qualityRedFlags } from "../stability/quality-checks.js";
 import { redFlagsFor, type RedFlag } from "../stability/red-flags.js";

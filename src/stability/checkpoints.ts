@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.js";
 import { num, type Query } from "../db/query.js";
-import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
+import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./period-metrics.js";
 import { firstRollupMinute, readRollups } from "./rollup-reader.js";
 import { redFlagsFor, statusOf, type RedFlag } from "./red-flags.js";
 import type { Logger } from "../log.js";

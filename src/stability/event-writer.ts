@@ -1,7 +1,7 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { createGroupCommit } from "../db/group-commit.js";
-import type { ClassifiedEvent } from "./events.js";
+import type { ClassifiedEvent } from "./bot-event.js";
 import { notRemembered } from "./replays.js";
 import { catchUpRollups } from "./rollup-catch-up.js";
 

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.js";
-import { sourceKey } from "../security/webhook-secrets.js";
+import { sourceKey } from "../security/signing-keys.js";
 
 export interface SourceSecrets {
   secrets: string[];

@@ -5,7 +5,7 @@ import { createBatchWriter } from "../../db/batch-writer.js";
 import type { AppContext } from "../context.js";
 import { createMemoryRateLimiter } from "../address-limiter.js";
 import { createEventWriter } from "../../stability/event-writer.js";
-import { botEventSchema } from "../../stability/events.js";
+import { botEventSchema } from "../../stability/bot-event.js";
 import { ingestWebhook, resolveSource, type IngestContext } from "../../stability/ingest.js";
 import { storedDeliveryType } from "../../stability/replays.js";
 import { hasStoredEvents } from "../../stability/known-sources.js";
