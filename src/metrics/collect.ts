@@ -9,7 +9,7 @@ import { judgeSpendOn } from "../monitoring/store/spend.js";
 import { importWatermark } from "../monitoring/store/state.js";
 import { LATENCY_BOUNDS } from "../stability/latency.js";
 import type { Metric, RollupRow } from "../stability/rollup-metrics.js";
-import { periodTotalsBySource } from "../stability/rollup-reader.js";
+import { periodTotalsBySource } from "../stability/store/webhook-rollups.js";
 import { type Family, histogramSamples, type Sample } from "./exposition.js";
 
 const DAY = 86_400_000;

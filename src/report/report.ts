@@ -9,7 +9,7 @@ import { evaluateChecks, summaryLabels, type Check, type Labels } from "./report
 import { baselineWindow, logEntry, logWindows, windowQueries, type LogEntry } from "./report-log.js";
 import type { RollupRow } from "../stability/rollup-metrics.js";
 import { recommend } from "./report-advice.js";
-import { lastMinuteBySource, periodStarts, periodTotals, readRollups } from "../stability/rollup-reader.js";
+import { lastMinuteBySource, periodStarts, periodTotals, readRollups } from "../stability/store/webhook-rollups.js";
 import type { StabilityThresholds } from "../stability/thresholds.js";
 import type { Comparison, RegressionSettings } from "../regression/detect.js";
 import { compareWithBaseline } from "../regression/evaluate.js";

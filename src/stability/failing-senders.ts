@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.js";
-import { readRollups, signatureSlots } from "./rollup-reader.js";
+import { readRollups, signatureSlots } from "./store/webhook-rollups.js";
 import { judgeRecentFailures } from "./signature-judgement.js";
 
 const MIN = 60_000;

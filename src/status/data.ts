@@ -17,8 +17,8 @@ import { topFailureCategories } from "../monitoring/verdict-outcomes.js";
 import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/queries.js";
 import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { latencyPercentile } from "../stability/latency.js";
-import { type Metric, perDelivery } from "../stability/rollup-metrics.js";
-import { readRollups, sumOf, totalsPerSlot } from "../stability/rollup-reader.js";
+import { type Metric, perDelivery, sumOf } from "../stability/rollup-metrics.js";
+import { readRollups, totalsPerSlot } from "../stability/store/webhook-rollups.js";
 import { buildStabilityReport, type ReportContext, type StabilityReport } from "../report/report.js";
 
 const MIN = 60_000;

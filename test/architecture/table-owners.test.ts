@@ -16,18 +16,10 @@ import { scanSql, touched } from "./sql-tables.js";
 const OWNERS: Record<string, readonly [owner: string, ...notYetMoved: string[]]> = {
   job_leases: ["src/job-records/lease.ts"],
   job_runs: ["src/job-records/job-runs.ts", "src/job-records/run-counts.ts"],
-  webhook_events: [
-    "src/stability/event-writer.ts",
-    "src/stability/event-details.ts",
-    "src/stability/known-sources.ts",
-    "src/stability/replays.ts",
-    "src/stability/retention.ts",
-    "src/stability/rollup-catch-up.ts",
-  ],
-  // The writer, then the reader (together past the size of one file).
-  webhook_rollups: ["src/stability/rollup-catch-up.ts", "src/stability/rollup-reader.ts"],
-  webhook_rollups_15m: ["src/stability/rollup-catch-up.ts", "src/stability/rollup-reader.ts"],
-  ingest_mark: ["src/stability/rollup-catch-up.ts"],
+  webhook_events: ["src/stability/store/webhook-events.ts"],
+  webhook_rollups: ["src/stability/store/webhook-rollups.ts"],
+  webhook_rollups_15m: ["src/stability/store/webhook-rollups-15m.ts"],
+  ingest_mark: ["src/stability/store/ingest-mark.ts"],
   signature_failures: ["src/stability/retention.ts"],
   stability_checkpoints: ["src/stability/checkpoints.ts"],
   webhook_replay_digests: ["src/stability/replays.ts"],
