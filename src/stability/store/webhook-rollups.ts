@@ -65,25 +65,29 @@ export async function readRollups<const Q extends readonly Query<unknown>[]>(db:
 }
 
 /**
- * Per metric and key over [from, to): whole quarter hours from the 15-minute table, the ragged
- * edges from the per-minute one. `first` is the start of the earliest minute or quarter with a value.
+ * Totals per `by` (columns ending in metric, key) over [from, to): whole quarter hours from the
+ * 15-minute table, the ragged edges from this one; with `first`, the start of the earliest minute
+ * or quarter with a value.
  */
-export function periodTotals(from: number, to: number): Query<(RollupRow & { first: number })[]> {
+function periodStatement(from: number, to: number, by: string, first: boolean): InStatement {
   const qFrom = Math.ceil(from / QUARTER) * QUARTER;
   const qTo = Math.max(qFrom, Math.floor(to / QUARTER) * QUARTER);
   return {
-    statement: {
-      sql: `SELECT metric, key, SUM(total) AS total, MAX(peak) AS peak, MIN(first) AS first FROM (
-              SELECT metric, key, SUM(value) AS total, MAX(value) AS peak, MIN(minute) AS first FROM ${MINUTES}
-              WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?) GROUP BY metric, key
+    sql: `SELECT ${by}, SUM(total) AS total, MAX(peak) AS peak${first ? ", MIN(first) AS first" : ""} FROM (
+              SELECT ${by}, SUM(value) AS total, MAX(value) AS peak${first ? ", MIN(minute) AS first" : ""} FROM ${MINUTES}
+              WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?) GROUP BY ${by}
               UNION ALL
-              ${wholeQuarterTotals("metric, key", true)}
-            ) GROUP BY metric, key`,
-      args: qFrom >= qTo ? [from, to, 0, 0, 0, 0] : [from, qFrom, qTo, to, qFrom, qTo],
-    },
-    map: (rs) => rs.rows.map((r) => ({ ...toRow(r), first: Number(r.first) })),
+              ${wholeQuarterTotals(by, first)}
+            ) GROUP BY ${by}`,
+    args: qFrom >= qTo ? [from, to, 0, 0, 0, 0] : [from, qFrom, qTo, to, qFrom, qTo],
   };
 }
+
+/** Per metric and key over [from, to), as `periodStatement` reads them. */
+export const periodTotals = (from: number, to: number): Query<(RollupRow & { first: number })[]> => ({
+  statement: periodStatement(from, to, "metric, key", true),
+  map: (rs) => rs.rows.map((r) => ({ ...toRow(r), first: Number(r.first) })),
+});
 
 /** The first minute in [from, to) with a value of `metric` (with a numeric key of at least `minKey`, when given). */
 export function firstMinute(metric: Metric, from: number, to: number, minKey?: number): Query<number | null> {
@@ -247,20 +251,8 @@ export const lastMinuteBySource = (metric: Metric, from: number): Query<{ source
   map: (rs) => rs.rows.map((r) => ({ source: String(r.source), last: Number(r.last) })),
 });
 
-/** Per source, metric and key over [from, to), as `periodTotals` reads it (whole quarters, ragged minutes). */
-export function periodTotalsBySource(from: number, to: number): Query<(RollupRow & { source: string })[]> {
-  const qFrom = Math.ceil(from / QUARTER) * QUARTER;
-  const qTo = Math.max(qFrom, Math.floor(to / QUARTER) * QUARTER);
-  return {
-    statement: {
-      sql: `SELECT source, metric, key, SUM(total) AS total, MAX(peak) AS peak FROM (
-              SELECT source, metric, key, SUM(value) AS total, MAX(value) AS peak FROM ${MINUTES}
-              WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?) GROUP BY source, metric, key
-              UNION ALL
-              ${wholeQuarterTotals("source, metric, key")}
-            ) GROUP BY source, metric, key`,
-      args: qFrom >= qTo ? [from, to, 0, 0, 0, 0] : [from, qFrom, qTo, to, qFrom, qTo],
-    },
-    map: (rs) => rs.rows.map((r) => ({ ...toRow(r), source: String(r.source) })),
-  };
-}
+/** Per source, metric and key over [from, to), as `periodStatement` reads them. */
+export const periodTotalsBySource = (from: number, to: number): Query<(RollupRow & { source: string })[]> => ({
+  statement: periodStatement(from, to, "source, metric, key", false),
+  map: (rs) => rs.rows.map((r) => ({ ...toRow(r), source: String(r.source) })),
+});
