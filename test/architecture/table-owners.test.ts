@@ -15,7 +15,7 @@ import { scanSql, touched } from "./sql-tables.js";
  */
 const OWNERS: Record<string, readonly [owner: string, ...notYetMoved: string[]]> = {
   job_leases: ["src/job-records/lease.ts"],
-  job_runs: ["src/job-records/job-runs.ts", "src/job-records/run-counts.ts"],
+  job_runs: ["src/job-records/job-runs.ts"],
   webhook_events: [
     "src/stability/event-writer.ts",
     "src/stability/event-details.ts",
