@@ -1,4 +1,4 @@
-import { firingCounts } from "../alerts/firing-counts.js";
+import { firingCounts } from "../alerts/store/alerts.js";
 import type { Db } from "../db/client.js";
 import { readAll } from "../db/query.js";
 import { jobRunCounts, lastRunPerJob } from "../job-records/job-runs.js";
