@@ -4,7 +4,8 @@ import type { Fulfillment, Intent } from "./prompts.js";
 import { finishClaim, type ClaimedSession, type ClaimOutcome } from "./store/sessions.js";
 import { spendUpsert, dayOf } from "./store/spend.js";
 import type { VerifierRecord } from "./verification.js";
-import { hourlyCount, resultInsert } from "./store/results.js";
+import { hourlyCount } from "./store/hourly.js";
+import { resultInsert } from "./store/results.js";
 
 export interface Usage {
   tokensIn: number;

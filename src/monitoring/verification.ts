@@ -3,7 +3,8 @@ import type { AnalysisContext } from "./analyze.js";
 import { retryDelayMs } from "./deadline.js";
 import type { Fulfillment } from "./prompts.js";
 import type { ResultRow } from "./results.js";
-import { checkAnswered, claimCheck, dueChecks, hourlyCount, hourlyUncount } from "./store/results.js";
+import { hourlyCount, hourlyUncount } from "./store/hourly.js";
+import { checkAnswered, claimCheck, dueChecks } from "./store/results.js";
 import type { VerifierFacts, VerifierResult, VerifierStatus } from "../integrations/verifier.js";
 
 /** A verdict's system-of-record check as stored: the facts are kept so a later cycle can ask again. */

@@ -17,7 +17,7 @@ import { regressionRedFlags, releaseRedFlags } from "../regression/red-flags.js"
 import { compareReleases, type ReleaseComparison } from "../regression/releases.js";
 import { verdictsByRelease } from "../monitoring/store/results.js";
 import { releaseTraffic } from "../stability/release-traffic.js";
-import { type ConversationCost, conversationCost, costOfAll } from "../monitoring/cost-queries.js";
+import { type ConversationCost, conversationCostByHour, costOfAll } from "../monitoring/cost-queries.js";
 import { judgeSpendOn } from "../monitoring/store/spend.js";
 
 const H = 3600_000;
@@ -81,7 +81,7 @@ export async function buildStabilityReport(deps: ReportContext, now: number, hou
         latestRestarts(now),
         lastMinuteBySource("error", rolling),
         verdictsByRelease(rolling, to),
-        conversationCost("hour", rolling, to),
+        conversationCostByHour(rolling, to),
         judgeSpendOn(now),
         ...rollingReads.queries,
       ]),
