@@ -28,3 +28,16 @@ export interface MonitorContext {
   monitoring: MonitoringServices | undefined;
   settings: { monitor: MonitorSettings };
 }
+
+/** What one cycle's analyses share: the context, the judge, the call budget and the deadline. */
+export interface AnalysisContext {
+  deps: MonitorContext;
+  judge: JudgeModel;
+  limiter: CallLimiter;
+  settings: MonitorSettings;
+  verifier: Verifier | undefined;
+  /** When (deps.clock time) every model call must have ended: each one's timeout is cut to it. */
+  deadline: number;
+  /** Sessions skipped this cycle as unreadable, and the shapes already logged (each once). */
+  unreadable: { sessions: number; shapes: Set<string> };
+}

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { MonitorContext } from "./context.js";
+import type { AnalysisContext, MonitorContext } from "./context.js";
 import type { RequestGate } from "../integrations/langfuse.js";
 import type { JobSummary } from "../job-records/names.js";
-import { analyzeClaimed, type AnalysisContext } from "./analyze.js";
+import { analyzeClaimed } from "./analyze.js";
 import { callWindow, cycleDeadline } from "./deadline.js";
 import { diagnoseFailures } from "./diagnose.js";
 import { importObservations, settledMark, type ImportSummary } from "./import.js";

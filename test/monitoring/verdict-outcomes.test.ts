@@ -6,7 +6,8 @@ import { migrations } from "../../src/db/migrations/index.js";
 import { readAll } from "../../src/db/query.js";
 import { QUALITY_FLAGS } from "../../src/monitoring/quality-counts.js";
 import { claimSession } from "../../src/monitoring/store/sessions.js";
-import { storeVerdict, type ResultRow, type Usage } from "../../src/monitoring/results.js";
+import { storeVerdict } from "../../src/monitoring/results.js";
+import type { ResultRow, Usage } from "../../src/monitoring/verdict-row.js";
 import { costPerHour, judgedOutcomes, topFailureCategories, type JudgedOutcomes } from "../../src/monitoring/store/outcomes.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 

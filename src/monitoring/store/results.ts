@@ -4,9 +4,7 @@
 import type { InStatement } from "@libsql/client";
 import type { Conditional } from "../../db/guarded-batch.js";
 import { latestWithStatus, type Query } from "../../db/query.js";
-import type { ResultRow } from "../results.js";
-import type { SeedVerdict } from "../seed-import.js";
-import type { VerifierRecord } from "../verification.js";
+import type { ResultRow, SeedVerdict, VerifierRecord } from "../verdict-row.js";
 import { type Range, inRanges, type SqlPart, windowRanges } from "./ranges.js";
 import { CONVERSATION_COST } from "./sessions.js";
 
