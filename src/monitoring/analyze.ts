@@ -10,8 +10,8 @@ import type { MonitorSettings } from "./settings.js";
 import type { Transcript } from "./transcript.js";
 import { loadTranscript as loadBoundedTranscript } from "./transcript-load.js";
 import { callWindow, retryDelayMs } from "./deadline.js";
-import { judgeTranscript, UNREADABLE } from "./verdict.js";
-import { contradicts, factsOf, recordOf, unmetReason } from "./verification.js";
+import { judgeTranscript, UNREADABLE } from "./judging.js";
+import { contradicts, factsOf, recordOf, unmetReason } from "./system-of-record-check.js";
 
 /** A permanent error: the session is not analysed again. */
 class AttemptsExhaustedError extends Error {}

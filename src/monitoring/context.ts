@@ -3,7 +3,7 @@ import type { CallLimiter } from "../integrations/call-limiter.js";
 import type { JudgeModel } from "../integrations/judge.js";
 import type { TraceSource } from "../integrations/langfuse.js";
 import type { LangfuseLinks } from "../integrations/langfuse-links.js";
-import type { Verifier } from "../integrations/verifier.js";
+import type { Verifier } from "../integrations/system-of-record.js";
 import type { Logger } from "../log.js";
 import type { MonitorSettings } from "./settings.js";
 

@@ -9,7 +9,7 @@ import { importObservations, settledMark, type ImportSummary } from "./import.js
 import { claimSession, dueSessions, skipSampledOut } from "./store/sessions.js";
 import { dayOf, daySpend } from "./store/spend.js";
 import { flushScores, type ScoreFlush } from "./scores.js";
-import { retryUnavailableChecks } from "./verification.js";
+import { retryUnavailableChecks } from "./system-of-record-check.js";
 import { getState, setState } from "./store/state.js";
 import { errorMessage } from "../errors.js";
 

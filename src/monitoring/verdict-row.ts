@@ -1,6 +1,6 @@
 // The shapes a verdict is stored in, below the modules that write it (results.ts, the
 // system-of-record check, the seed import) and the store that holds its SQL.
-import type { VerifierFacts, VerifierStatus } from "../integrations/verifier.js";
+import type { VerifierFacts, VerifierStatus } from "../integrations/system-of-record.js";
 import type { Fulfillment, Intent } from "./prompts.js";
 
 export interface Usage {

@@ -19,7 +19,7 @@ import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { latencyPercentile } from "../stability/latency.js";
 import { type Metric, perDelivery } from "../stability/rollup-metrics.js";
 import { readRollups, sumOf, totalsPerSlot } from "../stability/rollup-reader.js";
-import { buildStabilityReport, type ReportContext, type StabilityReport } from "../report/report.js";
+import { buildStabilityReport, type ReportContext, type StabilityReport } from "../report/stability-report.js";
 
 const MIN = 60_000;
 const HOUR = 3600_000;

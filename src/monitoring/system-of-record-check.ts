@@ -5,7 +5,7 @@ import type { Fulfillment } from "./prompts.js";
 import type { ResultRow, VerifierRecord } from "./verdict-row.js";
 import { hourlyCount, hourlyUncount } from "./store/hourly.js";
 import { checkAnswered, claimCheck, dueChecks } from "./store/results.js";
-import type { VerifierFacts, VerifierResult } from "../integrations/verifier.js";
+import type { VerifierFacts, VerifierResult } from "../integrations/system-of-record.js";
 
 export const factsOf = (f: Fulfillment): VerifierFacts => ({
   bookedAt: f.facts?.booked_at ?? null,

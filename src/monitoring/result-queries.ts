@@ -7,7 +7,7 @@ import { resultsPage, scoresRefusedCount, sessionVerdicts, unreadableCount, veri
 import { requestReanalysisUpdate, sessionReads } from "./store/sessions.js";
 import { topFailureCategories } from "./store/outcomes.js";
 import { countTurns } from "./transcript-load.js";
-import type { VerifierStatus } from "../integrations/verifier.js";
+import type { VerifierStatus } from "../integrations/system-of-record.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.parse(String(v)));
 const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
