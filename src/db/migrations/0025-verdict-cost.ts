@@ -31,7 +31,7 @@ const CHANGED = [...COUNTED, "conversation_cost_usd", "cost_usd"];
  */
 export const verdictCostMigration: Migration = {
   id: 25,
-  name: "monitoring: conversation cost per quarter hour beside the verdict outcomes",
+  name: "monitoring: conversation cost per quarter hour beside the verdict outcomes; an index of the unreadable skipped",
   statements: [
     "ALTER TABLE verdict_outcomes_15m ADD COLUMN measured INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE verdict_outcomes_15m ADD COLUMN bot_usd REAL NOT NULL DEFAULT 0",
@@ -52,5 +52,9 @@ export const verdictCostMigration: Migration = {
     `INSERT INTO verdict_outcomes_15m (${KEY}, n, flagged)
      SELECT ${slot("m")}, m.verification_status, ${category("m")}, m.diagnostic_status IS 'complete', f.key, COUNT(*), 0
      FROM monitoring_results AS m, ${flags("m")} AS f WHERE f.type = 'true' GROUP BY 1, 2, 3, 4, 5`,
+    // The page's count of conversations skipped as unreadable looked up every skipped verdict of
+    // the day to read its error (1.5 ms on the bench database): these alone, by time (0.03 ms).
+    `CREATE INDEX monitoring_results_unreadable ON monitoring_results (analyzed_at)
+       WHERE verification_status = 'skipped' AND instr(error, 'unreadable_transcript') = 1`,
   ],
 };

@@ -98,10 +98,15 @@ export const verifierUnavailableCount = (since: number, givenUp = false) =>
     since,
   );
 
-/** Conversations since `since` skipped because a reader did not recognise their I/O (never judged). */
+/**
+ * Conversations since `since` skipped because a reader did not recognise their I/O (never judged).
+ * Named index: the planner takes the status index and reads every skipped verdict's error; the
+ * partial index of migration 25 holds these alone (its condition is this one, word for word).
+ */
 export const unreadableCount = (since: number) =>
   count(
-    "SELECT COUNT(*) AS n FROM monitoring_results WHERE verification_status = 'skipped' AND instr(error, 'unreadable_transcript') = 1 AND analyzed_at >= ?",
+    `SELECT COUNT(*) AS n FROM monitoring_results INDEXED BY monitoring_results_unreadable
+     WHERE verification_status = 'skipped' AND instr(error, 'unreadable_transcript') = 1 AND analyzed_at >= ?`,
     since,
   );
 
