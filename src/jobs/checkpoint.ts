@@ -3,7 +3,7 @@ import { deleteOldEventLog } from "../events/event-log.js";
 import { deleteOldArchives } from "../runs/archive-read.js";
 import { deleteOldRuns } from "../runs/retention.js";
 import { closeDueCheckpoints } from "../stability/checkpoints.js";
-import { buildStabilityReport } from "../report/report.js";
+import { buildStabilityReport } from "../report/stability-report.js";
 import { forgetOldDigests } from "../stability/replays.js";
 import { observedHours } from "../report/report-advice.js";
 import { deleteOldEvents, deleteOldMinuteRollups } from "../stability/retention.js";

@@ -50,10 +50,10 @@ const OWNERS: Record<string, readonly [owner: string, ...notYetMoved: string[]]>
   monitor_state: ["src/monitoring/store/state.ts"],
   monitored_observations: ["src/monitoring/store/sessions.ts"],
   monitor_sessions: ["src/monitoring/store/sessions.ts"],
-  // verdict-outcomes.ts reads the ragged edges of its quarter hours from the verdicts, in the statement that reads its own table.
-  monitoring_results: ["src/monitoring/store/results.ts", "src/monitoring/verdict-outcomes.ts"],
-  verdict_outcomes_15m: ["src/monitoring/verdict-outcomes.ts"],
-  monitoring_hourly: ["src/monitoring/store/results.ts"],
+  monitoring_results: ["src/monitoring/store/results.ts"],
+  // Its reads embed the ragged edges of their quarter hours as store/results.ts's parts (SQL on the verdicts, in one statement).
+  verdict_outcomes_15m: ["src/monitoring/store/outcomes.ts"],
+  monitoring_hourly: ["src/monitoring/store/hourly.ts"],
   judge_spend: ["src/monitoring/store/spend.ts"],
   // One module for alerts and notifications: the escalation inserts notifications from the alerts it
   // reads, guarded by NOT EXISTS on notifications in that same statement (so overlapping heartbeats
