@@ -3,7 +3,11 @@ import { createApp } from "../../src/app.js";
 import { createDb } from "../../src/db/client.js";
 import { migrate } from "../../src/db/migrate.js";
 import { migrations } from "../../src/db/migrations/index.js";
+import { readAll } from "../../src/db/query.js";
+import { LATENCY_BOUNDS } from "../../src/stability/latency.js";
 import { catchUpRollups } from "../../src/stability/rollup-catch-up.js";
+import { MINUTE_MS, QUARTER_MS } from "../../src/stability/rollup-metrics.js";
+import { periodTotalsBySource, totalsPerSlot } from "../../src/stability/store/webhook-rollups.js";
 import { deleteOldEvents } from "../../src/stability/retention.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, testDeps, testEnv } from "../helpers/deps.js";
@@ -67,6 +71,43 @@ describe("rollups off the request path", () => {
     expect(await totals()).toMatchObject({ deliveries: 3, signaturePassed: 3 });
     await send(2);
     expect(await totals()).toMatchObject({ deliveries: 5, signaturePassed: 5 });
+  });
+
+  it("an event counts the same in a read's uncounted tail as once caught up: each latency bucket's edges, releases, errors", async () => {
+    const { deps, app } = setup();
+    const post = async (type: string, extra: Record<string, unknown>) =>
+      expect((await app.request("/api/webhooks/bot", signedRequest(botEvent(type, extra)))).status).toBe(200);
+    for (const [i, bound] of LATENCY_BOUNDS.entries())
+      for (const latency_ms of [bound - 1, bound, bound + 1])
+        await post("response.sent", { latency_ms, ...(i % 2 ? { release: "v2" } : {}) });
+    await post("response.sent", { latency_ms: 0, release: "v1" });
+    await post("message.received", { release: "v1" });
+    await post("error", { release: "v2", error: { type: "llm_timeout" } });
+    await post("error", {});
+    await post("signature.failed", {});
+    const now = deps.clock();
+    // Both tables' tails: a period of whole quarters and ragged minutes, and each table by its slot.
+    const reads = async () => {
+      const [period, minutes, quarters] = await readAll(t.db, [
+        periodTotalsBySource(now - 20 * MINUTE_MS, now + 20 * MINUTE_MS),
+        totalsPerSlot(now - QUARTER_MS, MINUTE_MS),
+        totalsPerSlot(now - QUARTER_MS, QUARTER_MS),
+      ]);
+      const byKey = <T extends { metric: string; key: string }>(rows: T[]) =>
+        [...rows].sort((a, b) => `${a.metric}/${a.key}`.localeCompare(`${b.metric}/${b.key}`));
+      return {
+        period: byKey(period),
+        minutes: [...minutes].map(([at, rows]) => [at, byKey(rows)]),
+        quarters: [...quarters].map(([at, rows]) => [at, byKey(rows)]),
+      };
+    };
+    const fromTail = await reads();
+    expect(await accepted()).toBe(0);
+    expect(new Set(fromTail.period.filter((r) => r.metric === "latency_bucket").map((r) => r.key)).size).toBe(LATENCY_BOUNDS.length + 1);
+    expect(fromTail.period.filter((r) => r.metric === "release_latency").length).toBeGreaterThan(LATENCY_BOUNDS.length / 2);
+    await catchUpRollups(t.db);
+    expect(await accepted()).toBe(3 * LATENCY_BOUNDS.length + 5);
+    expect(await reads()).toEqual(fromTail);
   });
 
   it("the instance that stored ROLLUP_CATCH_UP_EVERY events counts them itself, with no heartbeat", async () => {
