@@ -166,15 +166,22 @@ export const signatureSlots = (origin: number, to: number, step: number): Query<
 /**
  * Minutes of [from, to) with deliveries or replies, ascending: the deliveries' timeline (silences)
  * and what "bot not responding" is judged on. Both metrics are keyed '', so this reads two short
- * ranges of the (metric, minute) index.
+ * ranges of the (metric, minute) index. A day's 1,440 minutes come back as one JSON array in one
+ * row: as rows, handing them to JavaScript took longer than the query (4.6 → 2.2 ms a day).
  */
 export const exchangeMinutes = (from: number, to: number): Query<{ minute: number; received: number; responses: number }[]> => ({
   statement: {
-    sql: `SELECT minute, SUM(CASE WHEN metric = ? THEN value ELSE 0 END) AS received, SUM(CASE WHEN metric = ? THEN value ELSE 0 END) AS responses
-          FROM ${MINUTES} WHERE metric IN (?, ?) AND minute >= ? AND minute < ? GROUP BY minute ORDER BY minute`,
+    sql: `SELECT json_group_array(json_array(minute, received, responses) ORDER BY minute) AS minutes FROM (
+            SELECT minute, SUM(CASE WHEN metric = ? THEN value ELSE 0 END) AS received, SUM(CASE WHEN metric = ? THEN value ELSE 0 END) AS responses
+            FROM ${MINUTES} WHERE metric IN (?, ?) AND minute >= ? AND minute < ? GROUP BY minute)`,
     args: [DELIVERY, RESPONSE, DELIVERY, RESPONSE, from, to],
   },
-  map: (rs) => rs.rows.map((r) => ({ minute: Number(r.minute), received: Number(r.received), responses: Number(r.responses) })),
+  map: (rs) =>
+    (JSON.parse(String(rs.rows[0]?.minutes ?? "[]")) as [number, number, number][]).map(([minute, received, responses]) => ({
+      minute,
+      received,
+      responses,
+    })),
 });
 
 /** Whether any reply was reported in [from, to): a bot that never reports replies cannot be judged silent. */
