@@ -10,12 +10,16 @@ import { completeExecution, completeRun, reportProgress, startExecution, startRu
 import { runReport } from "../../runs/run-report.js";
 import { deleteOldRuns } from "../../runs/retention.js";
 import { completeExecutionBody, completeRunBody, progressBody, startExecutionBody, startRunBody } from "../../runs/schemas.js";
+import type { Execution, Run } from "../../runs/types.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
 import { answer, defineRoute, errorReply, json, validated } from "../contract.js";
 import { withIsoTimes } from "../iso-times.js";
 import { countingNumber, wholeNumber } from "../schemas/query.js";
-import { executionJson, runAnswers, runJson } from "./run-answers.js";
+import { runAnswers } from "../schemas/runs.js";
+
+const runJson = (r: Run) => withIsoTimes(r, "startedAt", "completedAt", "lastProgressAt", "stalledAt");
+const executionJson = (e: Execution) => withIsoTimes(e, "startedAt", "completedAt");
 
 const exportShapes = { exportedAt: (now: number) => iso(now), run: runJson, execution: executionJson };
 
