@@ -1,6 +1,6 @@
 import { readAll, readOne } from "../db/query.js";
-import { eventCountsByType, eventsSince } from "../events/event-log.js";
-import type { DomainEventType } from "../events/event-log.js";
+import { eventCountsByType, eventsSince } from "../event-log/event-log.js";
+import type { DomainEventType } from "../event-log/event-log.js";
 import { jobHealth } from "../job-records/job-health.js";
 import { JOB_NAMES } from "../job-records/names.js";
 import { lastRunWithStatus } from "../job-records/job-runs.js";

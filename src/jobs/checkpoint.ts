@@ -1,5 +1,5 @@
 import type { JobContext } from "./context.js";
-import { deleteOldEventLog } from "../events/event-log.js";
+import { deleteOldEventLog } from "../event-log/event-log.js";
 import { deleteOldArchives } from "../runs/archive-read.js";
 import { deleteOldRuns } from "../runs/retention.js";
 import { closeDueCheckpoints } from "../stability/checkpoints.js";

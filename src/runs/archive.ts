@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../db/client.js";
 import { unconditional } from "../db/guarded-batch.js";
-import { eventInsert } from "../events/event-log.js";
+import { eventInsert } from "../event-log/event-log.js";
 import { boundText, createRunReport } from "./run-report.js";
 import { type Execution, type Run, toExecution } from "./types.js";
 

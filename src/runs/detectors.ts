@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.js";
 import { guarded } from "../db/guarded-batch.js";
-import { eventInsert } from "../events/event-log.js";
+import { eventInsert } from "../event-log/event-log.js";
 import type { Logger } from "../log.js";
 import { archiveFinishedRun } from "./archive.js";
 import { runEventType } from "./recording.js";

@@ -54,7 +54,7 @@ const OWNERS: Record<string, readonly [owner: string, ...notYetMoved: string[]]>
   agent_stats: ["src/runs/agent-stats.ts"],
   run_reports: ["src/runs/archive-read.ts", "src/runs/archive.ts"],
   run_archives: ["src/runs/archive.ts", "src/runs/archive-read.ts", "src/runs/detectors.ts"],
-  events: ["src/events/event-log.ts"],
+  events: ["src/event-log/event-log.ts"],
   monitor_state: ["src/monitoring/store/state.ts"],
   monitored_observations: ["src/monitoring/store/sessions.ts"],
   monitor_sessions: ["src/monitoring/store/sessions.ts"],

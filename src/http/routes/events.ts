@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { customEventBody, listEvents, recordCustomEvent, type RecordedEvent } from "../../events/custom-events.js";
+import { customEventBody, listEvents, recordCustomEvent, type RecordedEvent } from "../../event-log/custom-events.js";
 import type { AppEnv } from "../app-env.js";
 import { answer, defineRoute, errorReply, json, validated } from "../contract.js";
 import { withIsoTimes } from "../iso-times.js";
