@@ -1,5 +1,5 @@
 import type { FakeObservation } from "../fakes/langfuse-server.js";
-import type { DemoConversation } from "./conversations.js";
+import type { Fixture } from "../test/fixtures/conversations.js";
 
 const SYSTEM = "You are the booking assistant of Bright Smile Dental.";
 // gpt-4o-mini's list price (USD per token) and about four characters a token: what Langfuse
@@ -18,9 +18,10 @@ function priced(history: { content: string }[], reply: string) {
 /**
  * The observations Langfuse's SDK would have written for one conversation, as a traced bot writes
  * them: one trace per exchange (the generation's input is the whole chat so far, its output the
- * reply), tool spans beside it, and a `conversation_end` trace. Each becomes readable when it starts.
+ * reply, priced), tool spans beside it, and a `conversation_end` trace. Each becomes readable when
+ * it starts. The demo's bot always keeps a session, also for the fixtures the tests send session-less.
  */
-export function conversationObservations(c: DemoConversation, start: number): FakeObservation[] {
+export function conversationObservations(c: Fixture, start: number): FakeObservation[] {
   const sessionId = `sess-${c.id}`;
   const history: { role: string; content: string }[] = [{ role: "system", content: SYSTEM }];
   const out: FakeObservation[] = [];
