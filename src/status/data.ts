@@ -1,7 +1,7 @@
 import type { Results } from "../db/query.js";
 import type { MonitoringServices } from "../monitoring/context.js";
 import type { JobSchedules } from "../scheduling/schedules.js";
-import { firingAlerts } from "../alerts/queries.js";
+import { firingAlerts } from "../alerts/store/alerts.js";
 import { eventsPerSlot } from "../event-log/event-log.js";
 import { jobHealth, type JobHealth } from "../job-records/job-health.js";
 import { JOB_NAMES } from "../job-records/names.js";
