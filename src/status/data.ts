@@ -14,7 +14,7 @@ import {
   type FailedConversation,
 } from "../monitoring/store/results.js";
 import { topFailureCategories } from "../monitoring/verdict-outcomes.js";
-import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/queries.js";
+import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/store/runs.js";
 import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { latencyPercentile } from "../stability/latency.js";
 import { type Metric, perDelivery } from "../stability/rollup-metrics.js";

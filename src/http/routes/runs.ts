@@ -5,7 +5,7 @@ import { NotFoundError } from "../../errors.js";
 import { readRunArchive } from "../../runs/archive-read.js";
 import { exportStream } from "../../runs/export.js";
 import { performanceStats } from "../../runs/agent-stats.js";
-import { agentDetail, failedRuns, healthStats, listRuns, runExecutions, runWithExecutions } from "../../runs/queries.js";
+import { agentDetail, failedRuns, healthStats, listRuns, runExecutions, runWithExecutions } from "../../runs/run-queries.js";
 import { completeExecution, completeRun, reportProgress, startExecution, startRun } from "../../runs/recording.js";
 import { runReport } from "../../runs/run-report.js";
 import { deleteOldRuns } from "../../runs/retention.js";
