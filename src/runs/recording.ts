@@ -2,7 +2,7 @@ import type { Db } from "../db/client.js";
 import { guarded } from "../db/guarded-batch.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
 import { eventInsert } from "../events/event-log.js";
-import { agentRunCounted, agentRunEnded } from "./agent-stats.js";
+import { agentRunCounted, agentRunEnded } from "./store/agent-stats.js";
 import type { CompleteExecution, CompleteRun, Progress, StartExecution, StartRun } from "./schemas.js";
 import {
   executionCompletion,

@@ -2,7 +2,7 @@ import type { Db } from "../db/client.js";
 import { readAll } from "../db/query.js";
 import { NotFoundError } from "../errors.js";
 import { decodeCursor, encodeCursor } from "../shared/cursor.js";
-import { agentStatsOf, toPerformance } from "./agent-stats.js";
+import { agentStatsOf, toPerformance } from "./store/agent-stats.js";
 import {
   averageRunDurationSince,
   executionsByStatusSince,

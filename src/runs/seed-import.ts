@@ -1,7 +1,7 @@
 import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { guarded } from "../db/guarded-batch.js";
-import { agentRunImported } from "./agent-stats.js";
+import { agentRunImported } from "./store/agent-stats.js";
 import { seedExecutionInsert, seedRunInsert, storedCount } from "./store/runs.js";
 import type { SeedExecution, SeedRun } from "./types.js";
 

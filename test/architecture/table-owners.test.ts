@@ -35,7 +35,7 @@ const OWNERS: Record<string, readonly [owner: string, ...notYetMoved: string[]]>
   // Their statements join them (a run's executions by its session id, counted for its archive and its backlog), so one module owns both.
   orchestrations: ["src/runs/store/runs.ts"],
   agent_executions: ["src/runs/store/runs.ts"],
-  agent_stats: ["src/runs/agent-stats.ts"],
+  agent_stats: ["src/runs/store/agent-stats.ts"],
   // Written together when a run finishes, deleted together once it is gone.
   run_reports: ["src/runs/store/archives.ts"],
   run_archives: ["src/runs/store/archives.ts"],

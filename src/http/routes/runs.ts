@@ -4,7 +4,7 @@ import type { AppContext } from "../context.js";
 import { NotFoundError } from "../../errors.js";
 import { readRunArchive } from "../../runs/archive-read.js";
 import { exportStream } from "../../runs/export.js";
-import { performanceStats } from "../../runs/agent-stats.js";
+import { performanceStats } from "../../runs/store/agent-stats.js";
 import { agentDetail, failedRuns, healthStats, listRuns, runExecutions, runWithExecutions } from "../../runs/run-queries.js";
 import { completeExecution, completeRun, reportProgress, startExecution, startRun } from "../../runs/recording.js";
 import { runReport } from "../../runs/run-report.js";
