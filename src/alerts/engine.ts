@@ -1,10 +1,10 @@
 import type { AlertContext } from "./context.js";
 import { applyDecision } from "./apply.js";
 import { countDecision, decide } from "./decide.js";
-import { listOpenAlertsByRule } from "./open-alerts.js";
 import type { Channel, Rule } from "./rules.js";
 import { INHIBITIONS, SIGNAL_FNS } from "./signals.js";
 import { listSilences } from "./silences.js";
+import { firingLabels, listOpenAlertsByRule } from "./store/alerts.js";
 
 /**
  * Evaluates every rule (the heartbeat calls this each minute): reads what is open and what holds
@@ -33,11 +33,7 @@ export async function evaluateAlerts(deps: AlertContext, now: number, rules: Rul
     for (const [k, v] of Object.entries(countDecision(decision))) counts[k as keyof typeof counts] += v;
     if (!inhibitors.has(rule.signal)) continue;
     // Read back rather than derived: an overlapping evaluation may have fired what this one did not.
-    const rs = await db.execute({ sql: "SELECT labels FROM alerts WHERE rule = ? AND state = 'firing'", args: [rule.name] });
-    firing.set(
-      rule.signal,
-      rs.rows.map((r) => JSON.parse(String(r.labels)) as Record<string, string>),
-    );
+    firing.set(rule.signal, await firingLabels(db, rule.name));
   }
   return counts;
 }

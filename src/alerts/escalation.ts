@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { escalations } from "./store/alerts.js";
 
 const ROUTE = "pagerduty_escalation";
 /** Resolutions are looked for among alerts started this recently (the alerts_state_started index). */
@@ -18,23 +19,7 @@ export interface EscalationSettings {
  */
 export async function escalateUnacknowledged(db: Db, now: number, { afterMs }: EscalationSettings) {
   const [firing, resolved] = await db.batch(
-    [
-      {
-        sql: `INSERT INTO notifications (alert_id, rule, kind, channel, group_key, created_at, next_attempt_at)
-              SELECT a.id, a.rule, 'firing', ?, 'escalation:' || a.id, ?, ? FROM alerts a
-              WHERE a.state = 'firing' AND a.severity = 'critical' AND a.acked_at IS NULL AND a.last_notified_at IS NOT NULL AND a.fired_at <= ?
-                AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id AND n.channel = ?)`,
-        args: [ROUTE, now, now, now - afterMs, ROUTE],
-      },
-      {
-        sql: `INSERT INTO notifications (alert_id, rule, kind, channel, group_key, created_at, next_attempt_at)
-              SELECT a.id, a.rule, 'resolved', ?, 'escalation:' || a.id, ?, ? FROM alerts a
-              WHERE a.state = 'resolved' AND a.started_at >= ?
-                AND EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id AND n.channel = ? AND n.kind = 'firing')
-                AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.alert_id = a.id AND n.channel = ? AND n.kind = 'resolved')`,
-        args: [ROUTE, now, now, now - RESOLVE_HORIZON_MS, ROUTE, ROUTE],
-      },
-    ],
+    escalations({ route: ROUTE, now, firedBy: now - afterMs, startedSince: now - RESOLVE_HORIZON_MS }),
     "write",
   );
   return { escalated: firing!.rowsAffected, escalationsResolved: resolved!.rowsAffected };

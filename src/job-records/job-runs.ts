@@ -1,5 +1,7 @@
+// The one module with SQL for job_runs: the cron route's records of each run, and what job health,
+// /api/health, the job_missed signal and /api/metrics read of them.
 import type { Db } from "../db/client.js";
-import { olderThan } from "../db/query.js";
+import { olderThan, type Query } from "../db/query.js";
 import { isMissingTable, SCHEMA_VERSION_SQL, schemaVersion } from "../db/migrate.js";
 
 export type JobRunStatus = "running" | "ok" | "error" | "skipped";
@@ -116,6 +118,25 @@ function toJobRun(row: Record<string, unknown>): JobRun {
     error: row.error === null ? null : String(row.error),
   };
 }
+
+/** Job runs started since `since`, by job and status. */
+export const jobRunCounts = (since: number): Query<{ job: string; status: string; n: number }[]> => ({
+  // Left to itself SQLite walks the whole (job, status, started_at) index to save the sort; today's rows are few.
+  statement: {
+    sql: "SELECT job, status, COUNT(*) AS n FROM job_runs INDEXED BY job_runs_started WHERE started_at >= ? GROUP BY 1, 2",
+    args: [since],
+  },
+  map: (rs) => rs.rows.map((r) => ({ job: String(r.job), status: String(r.status), n: Number(r.n) })),
+});
+
+/** When each job last started a run (one indexed look-up per job through job_runs_job_started). */
+export const lastRunPerJob = (jobs: readonly string[]): Query<{ job: string; at: number | null }[]> => ({
+  statement: {
+    sql: jobs.map(() => "SELECT ? AS job, (SELECT MAX(started_at) FROM job_runs WHERE job = ?) AS at").join(" UNION ALL "),
+    args: jobs.flatMap((j) => [j, j]),
+  },
+  map: (rs) => rs.rows.map((r) => ({ job: String(r.job), at: r.at === null ? null : Number(r.at) })),
+});
 
 /** Vigil's own job history, kept RETENTION_DAYS like the raw events. */
 export const oldJobRuns = olderThan("job_runs", "started_at");

@@ -2,7 +2,7 @@ import type { JobContext } from "./context.js";
 import { deleteOldEventLog } from "../events/event-log.js";
 import { deleteOldArchives, deleteOldRuns } from "../runs/retention.js";
 import { closeDueCheckpoints } from "../stability/checkpoints.js";
-import { buildStabilityReport } from "../report/report.js";
+import { buildStabilityReport } from "../report/stability-report.js";
 import { forgetOldDigests } from "../stability/replays.js";
 import { observedHours } from "../report/report-advice.js";
 import { deleteOldEvents, deleteOldMinuteRollups } from "../stability/retention.js";

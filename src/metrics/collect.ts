@@ -1,10 +1,11 @@
-import { firingCounts } from "../alerts/firing-counts.js";
+import { firingCounts } from "../alerts/store/alerts.js";
 import type { Db } from "../db/client.js";
 import { readAll } from "../db/query.js";
-import { jobRunCounts, lastRunPerJob } from "../job-records/run-counts.js";
+import { jobRunCounts, lastRunPerJob } from "../job-records/job-runs.js";
 import { JOB_NAMES } from "../job-records/names.js";
 import { conversationCost, NO_COST, type ConversationCost } from "../monitoring/cost-queries.js";
-import { diagnosesByCategory, verdictsByIntentAndStatus } from "../monitoring/store/results.js";
+import { verdictsByIntentAndStatus } from "../monitoring/store/hourly.js";
+import { diagnosesByCategory } from "../monitoring/store/results.js";
 import { judgeSpendOn } from "../monitoring/store/spend.js";
 import { importWatermark } from "../monitoring/store/state.js";
 import { LATENCY_BOUNDS } from "../stability/latency.js";

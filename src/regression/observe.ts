@@ -1,6 +1,6 @@
 import type { Db } from "../db/client.js";
 import { conversationCostSamples } from "../monitoring/store/results.js";
-import { judgedOutcomes, type JudgedOutcomes } from "../monitoring/verdict-outcomes.js";
+import { judgedOutcomes, type JudgedOutcomes } from "../monitoring/store/outcomes.js";
 import { LATENCY_BOUNDS, latencyPercentile } from "../stability/latency.js";
 import type { RollupRow } from "../stability/rollup-metrics.js";
 import { periodTotalsBySource, readRollups, recurringTotalsBySource } from "../stability/rollup-reader.js";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyDecision } from "../../src/alerts/apply.js";
 import { decide } from "../../src/alerts/decide.js";
-import { listOpenAlertsByRule } from "../../src/alerts/open-alerts.js";
+import { listOpenAlertsByRule } from "../../src/alerts/store/alerts.js";
 import { ruleSchema } from "../../src/alerts/rules.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 
@@ -56,5 +56,18 @@ describe("applyDecision", () => {
     await applyDecision(t.db, f);
     expect(await count("SELECT COUNT(*) AS n FROM alerts WHERE rule = ? AND state = 'resolved'"), "resolved alerts").toBe(1);
     expect(await count("SELECT COUNT(*) AS n FROM notifications WHERE rule = ? AND kind = 'resolved'"), "resolved messages").toBe(2);
+  });
+
+  it("notifies about the new alert when a resolved condition fires again, never the resolved one", async () => {
+    // The condition of the first test resolved; it holds again: a new alert, whose notifications are its own.
+    const again = T0 + 180 * MIN;
+    await applyDecision(t.db, decide(await openAlerts(), [cand], rule, [], again));
+    const rows = (
+      await t.db.execute({
+        sql: "SELECT n.alert_id, a.state FROM notifications n JOIN alerts a ON a.id = n.alert_id WHERE n.rule = ? AND n.created_at = ?",
+        args: [rule.name, again],
+      })
+    ).rows.map((r) => String(r.state));
+    expect(rows, "one notification per channel, each about the alert firing now").toEqual(["firing", "firing"]);
   });
 });

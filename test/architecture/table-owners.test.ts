@@ -15,7 +15,7 @@ import { scanSql, touched } from "./sql-tables.js";
  */
 const OWNERS: Record<string, readonly [owner: string, ...notYetMoved: string[]]> = {
   job_leases: ["src/job-records/lease.ts"],
-  job_runs: ["src/job-records/job-runs.ts", "src/job-records/run-counts.ts"],
+  job_runs: ["src/job-records/job-runs.ts"],
   webhook_events: [
     "src/stability/event-writer.ts",
     "src/stability/event-details.ts",
@@ -43,23 +43,18 @@ const OWNERS: Record<string, readonly [owner: string, ...notYetMoved: string[]]>
   monitor_state: ["src/monitoring/store/state.ts"],
   monitored_observations: ["src/monitoring/store/sessions.ts"],
   monitor_sessions: ["src/monitoring/store/sessions.ts"],
-  // verdict-outcomes.ts reads the ragged edges of its quarter hours from the verdicts, in the statement that reads its own table.
-  monitoring_results: ["src/monitoring/store/results.ts", "src/monitoring/verdict-outcomes.ts"],
-  verdict_outcomes_15m: ["src/monitoring/verdict-outcomes.ts"],
-  monitoring_hourly: ["src/monitoring/store/results.ts"],
+  monitoring_results: ["src/monitoring/store/results.ts"],
+  // Its reads embed the ragged edges of their quarter hours as store/results.ts's parts (SQL on the verdicts, in one statement).
+  verdict_outcomes_15m: ["src/monitoring/store/outcomes.ts"],
+  monitoring_hourly: ["src/monitoring/store/hourly.ts"],
   judge_spend: ["src/monitoring/store/spend.ts"],
-  alerts: [
-    "src/alerts/queries.ts",
-    "src/alerts/apply.ts",
-    "src/alerts/engine.ts",
-    "src/alerts/escalation.ts",
-    "src/alerts/firing-counts.ts",
-    "src/alerts/open-alerts.ts",
-    "src/alerts/outbox.ts",
-  ],
-  alert_transitions: ["src/alerts/queries.ts", "src/alerts/apply.ts"],
+  // One module for alerts and notifications: the escalation inserts notifications from the alerts it
+  // reads, guarded by NOT EXISTS on notifications in that same statement (so overlapping heartbeats
+  // escalate once), and a new alert's notifications find it by fingerprint in the batch that opens it.
+  alerts: ["src/alerts/store/alerts.ts"],
+  alert_transitions: ["src/alerts/store/transitions.ts"],
   silences: ["src/alerts/silences.ts"],
-  notifications: ["src/alerts/outbox.ts", "src/alerts/apply.ts", "src/alerts/escalation.ts", "src/alerts/queries.ts"],
+  notifications: ["src/alerts/store/alerts.ts"],
   health_probe: ["src/db/write-probe.ts"],
   batch_guards: ["src/db/guarded-batch.ts"],
 };

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { type Alert, type AlertDetail, ackAlert, alertDetail, listAlerts } from "../../alerts/queries.js";
+import { type Alert, type AlertDetail, ackAlert, alertDetail, listAlerts } from "../../alerts/alert-queries.js";
 import { createSilence, expireSilence, listSilences, silenceBody, type Silence } from "../../alerts/silences.js";
 import type { AppContext } from "../context.js";
 import type { AppEnv } from "../app-env.js";
