@@ -13,7 +13,7 @@ import {
   scoresRefusedCount,
   verifierUnavailableCount,
 } from "../monitoring/store/results.js";
-import { stalledRuns } from "../runs/queries.js";
+import { stalledRuns } from "../runs/store/runs.js";
 import { describeErrorGroup } from "../stability/event-details.js";
 import { latencyPercentile } from "../stability/latency.js";
 import { qualityLabel } from "../stability/quality-checks.js";

@@ -14,7 +14,7 @@ import {
 } from "../monitoring/store/results.js";
 import { verdictsPerSlot } from "../monitoring/store/hourly.js";
 import { topFailureCategories } from "../monitoring/store/outcomes.js";
-import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/queries.js";
+import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/store/runs.js";
 import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { latencyPercentile } from "../stability/latency.js";
 import { type Metric, perDelivery, sumOf } from "../stability/rollup-metrics.js";
