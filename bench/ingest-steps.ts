@@ -10,12 +10,13 @@ import { createDb, prepareLocalDb } from "../src/db/client.js";
 import { migrate } from "../src/db/migrate.js";
 import { parseEnv } from "../src/env.js";
 import { createLogger } from "../src/log.js";
-import { botEventSchema, classifyEvent } from "../src/stability/events.js";
-import { createEventWriter, type EventRow } from "../src/stability/event-writer.js";
+import { botEventSchema, classifyEvent } from "../src/stability/bot-event.js";
+import { createEventWriter } from "../src/stability/event-writer.js";
+import type { EventRow } from "../src/stability/store/webhook-events.js";
 import { CATCH_UP_STATEMENTS } from "../src/stability/rollup-catch-up.js";
-import { splitSecrets, standardWebhookKey } from "../src/security/webhook-secrets.js";
+import { splitSecrets, standardWebhookKey } from "../src/security/signing-keys.js";
 import { sourceSettings } from "../src/settings.js";
-import { secretsForSource } from "../src/stability/secrets.js";
+import { secretsForSource } from "../src/stability/source-secrets.js";
 import { signStandardWebhook, verifySignature } from "../src/stability/signatures.js";
 import { fmt, probe, startChild, stop, table, type BenchResult } from "./lib.js";
 

@@ -9,7 +9,7 @@ import type { JudgeRequest } from "../src/integrations/judge.js";
 import { DIAGNOSIS_SYSTEM, diagnosisSchema, diagnosisUser } from "../src/monitoring/prompts.js";
 import { monitorSettings } from "../src/settings.js";
 import { buildTranscript, type StoredObservation } from "../src/monitoring/transcript.js";
-import { judgeTranscript } from "../src/monitoring/verdict.js";
+import { judgeTranscript } from "../src/monitoring/judging.js";
 import { ADVERSARIAL } from "../test/fixtures/adversarial.js";
 import { FIXTURES, type Fixture } from "../test/fixtures/conversations.js";
 import { fixtureObservations } from "../test/fixtures/to-observations.js";

@@ -8,7 +8,7 @@ import { createOpenAIJudge, type JudgeModel } from "./integrations/judge.js";
 import { createLangfuseSource } from "./integrations/langfuse.js";
 import { createLangfuseLinks } from "./integrations/langfuse-links.js";
 import { createUpstashRateLimiter } from "./integrations/rate-limiter.js";
-import { createHttpVerifier } from "./integrations/verifier.js";
+import { createHttpVerifier } from "./integrations/system-of-record.js";
 import type { AppContext } from "./http/context.js";
 import { createLogger, type Logger } from "./log.js";
 import type { MonitoringServices } from "./monitoring/context.js";

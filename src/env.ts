@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { MAX_DURATION_SECONDS } from "./deploy/vercel-config.js";
 import { jobSchedules, type JobSchedules } from "./scheduling/schedules.js";
-import { lowEntropy, secretWeakness, sourceKey, splitSecrets } from "./security/webhook-secrets.js";
+import { lowEntropy, secretWeakness, sourceKey, splitSecrets } from "./security/signing-keys.js";
 
 // The one place that reads process.env. Everything else receives the parsed Env.
 

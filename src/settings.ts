@@ -10,7 +10,7 @@ import { minCallMs } from "./monitoring/deadline.js";
 import type { MonitorSettings } from "./monitoring/settings.js";
 import type { RegressionSettings } from "./regression/detect.js";
 import type { RunSettings } from "./runs/settings.js";
-import { sourceKey, splitSecrets } from "./security/webhook-secrets.js";
+import { sourceKey, splitSecrets } from "./security/signing-keys.js";
 import type { SourceSettings } from "./stability/known-sources.js";
 import type { StabilityThresholds } from "./stability/thresholds.js";
 

@@ -13,12 +13,13 @@ import {
   scoresRefusedCount,
   verifierUnavailableCount,
 } from "../monitoring/store/results.js";
-import { stalledRuns } from "../runs/queries.js";
-import { describeErrorGroup, errorGroups } from "../stability/event-details.js";
+import { stalledRuns } from "../runs/store/runs.js";
+import { describeErrorGroup } from "../stability/event-details.js";
 import { latencyPercentile } from "../stability/latency.js";
 import { qualityLabel } from "../stability/quality-checks.js";
 import { perDelivery } from "../stability/rollup-metrics.js";
-import { exchangesBySource, lastDeliveryBySource, readRollups, totalsBySource } from "../stability/rollup-reader.js";
+import { exchangesBySource, lastDeliveryBySource, readRollups, totalsBySource } from "../stability/store/webhook-rollups.js";
+import { errorGroups } from "../stability/store/webhook-events.js";
 import { isUnanswered, replyGraceMs } from "../stability/thresholds.js";
 import { isDeclaredSource, sourcesAreDeclared } from "../stability/known-sources.js";
 import { failingSenders } from "../stability/failing-senders.js";

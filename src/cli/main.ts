@@ -4,7 +4,7 @@ import { createVigilClient, VigilApiError, VigilUnreachableError } from "../clie
 import { isProduction, loadDotEnv, loadEnv, type Env } from "../env.js";
 import { errorMessage } from "../errors.js";
 import { readLocalSecrets } from "../server/local-secrets.js";
-import { secretsForSource } from "../stability/secrets.js";
+import { secretsForSource } from "../stability/source-secrets.js";
 import { sourceSettings } from "../settings.js";
 import { COMMANDS } from "./commands.js";
 import { type CliIo, type Invocation, UsageError } from "./invocation.js";

@@ -1,5 +1,5 @@
 import { isBotEventType, sampleEvent, sendSignedEvent } from "../client/webhook-sender.js";
-import { BOT_EVENT_TYPES } from "../stability/events.js";
+import { BOT_EVENT_TYPES } from "../stability/bot-event.js";
 import { type CliIo, UsageError } from "./invocation.js";
 
 export const SEND_EVENT_USAGE = `send-event <type> [--source s]  sign and send one event with WEBHOOK_SECRET (types: ${BOT_EVENT_TYPES.join(", ")})`;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { BOT_EVENT_TYPES, type BotEventType } from "../stability/events.js";
+import { BOT_EVENT_TYPES, type BotEventType } from "../stability/bot-event.js";
 import { signStandardWebhook } from "../stability/signatures.js";
 
 // What a monitored bot does to report to Vigil: sign a JSON event the Standard Webhooks way and

@@ -1,9 +1,8 @@
 import type { JobContext } from "./context.js";
 import { deleteOldEventLog } from "../event-log/event-log.js";
-import { deleteOldArchives } from "../runs/archive-read.js";
-import { deleteOldRuns } from "../runs/retention.js";
+import { deleteOldArchives, deleteOldRuns } from "../runs/retention.js";
 import { closeDueCheckpoints } from "../stability/checkpoints.js";
-import { buildStabilityReport } from "../report/report.js";
+import { buildStabilityReport } from "../report/stability-report.js";
 import { forgetOldDigests } from "../stability/replays.js";
 import { observedHours } from "../report/report-advice.js";
 import { deleteOldEvents, deleteOldMinuteRollups } from "../stability/retention.js";

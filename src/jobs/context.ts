@@ -3,7 +3,7 @@ import type { DeliverySettings } from "../alerts/delivery-settings.js";
 import type { EscalationSettings } from "../alerts/escalation.js";
 import type { MonitorContext } from "../monitoring/context.js";
 import type { RunSettings } from "../runs/settings.js";
-import type { ReportContext } from "../report/report.js";
+import type { ReportContext } from "../report/stability-report.js";
 
 /** How long each kind of row is kept, in days (RETENTION_DAYS and its siblings). */
 interface RetentionSettings {

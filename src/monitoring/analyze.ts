@@ -1,30 +1,17 @@
-import type { MonitorContext } from "./context.js";
+import type { AnalysisContext, MonitorContext } from "./context.js";
 import { errorMessage, UpstreamError } from "../errors.js";
-import type { CallLimiter } from "../integrations/call-limiter.js";
-import { JudgeSchemaError, type JudgeModel, type JudgeRequest } from "../integrations/judge.js";
+import { JudgeSchemaError, type JudgeRequest } from "../integrations/judge.js";
 import type { z } from "zod";
 import { releaseClaim, retryClaim, type ClaimedSession } from "./store/sessions.js";
-import { storeVerdict, type ResultRow, type Usage } from "./results.js";
+import { storeVerdict } from "./results.js";
+import type { ResultRow, Usage, VerifierRecord } from "./verdict-row.js";
 import { dayOf, spendUpsert } from "./store/spend.js";
 import type { MonitorSettings } from "./settings.js";
 import type { Transcript } from "./transcript.js";
 import { loadTranscript as loadBoundedTranscript } from "./transcript-load.js";
 import { callWindow, retryDelayMs } from "./deadline.js";
-import { judgeTranscript, UNREADABLE } from "./verdict.js";
-import { contradicts, factsOf, recordOf, unmetReason, type VerifierRecord } from "./verification.js";
-import type { Verifier } from "../integrations/verifier.js";
-
-export interface AnalysisContext {
-  deps: MonitorContext;
-  judge: JudgeModel;
-  limiter: CallLimiter;
-  settings: MonitorSettings;
-  verifier: Verifier | undefined;
-  /** When (deps.clock time) every model call must have ended: each one's timeout is cut to it. */
-  deadline: number;
-  /** Sessions skipped this cycle as unreadable, and the shapes already logged (each once). */
-  unreadable: { sessions: number; shapes: Set<string> };
-}
+import { judgeTranscript, UNREADABLE } from "./judging.js";
+import { contradicts, factsOf, recordOf, unmetReason } from "./system-of-record-check.js";
 
 /** A permanent error: the session is not analysed again. */
 class AttemptsExhaustedError extends Error {}

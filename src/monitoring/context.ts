@@ -3,7 +3,7 @@ import type { CallLimiter } from "../integrations/call-limiter.js";
 import type { JudgeModel } from "../integrations/judge.js";
 import type { TraceSource } from "../integrations/langfuse.js";
 import type { LangfuseLinks } from "../integrations/langfuse-links.js";
-import type { Verifier } from "../integrations/verifier.js";
+import type { Verifier } from "../integrations/system-of-record.js";
 import type { Logger } from "../log.js";
 import type { MonitorSettings } from "./settings.js";
 
@@ -27,4 +27,17 @@ export interface MonitorContext {
   functionDeadline: () => number | undefined;
   monitoring: MonitoringServices | undefined;
   settings: { monitor: MonitorSettings };
+}
+
+/** What one cycle's analyses share: the context, the judge, the call budget and the deadline. */
+export interface AnalysisContext {
+  deps: MonitorContext;
+  judge: JudgeModel;
+  limiter: CallLimiter;
+  settings: MonitorSettings;
+  verifier: Verifier | undefined;
+  /** When (deps.clock time) every model call must have ended: each one's timeout is cut to it. */
+  deadline: number;
+  /** Sessions skipped this cycle as unreadable, and the shapes already logged (each once). */
+  unreadable: { sessions: number; shapes: Set<string> };
 }

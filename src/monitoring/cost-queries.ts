@@ -3,6 +3,7 @@
 // observations carried no cost is "not measured", never $0: it counts in `conversations`, not in
 // `measured`, and adds nothing to either average.
 import type { Query } from "../db/query.js";
+import { costPerHour, type HourCost } from "./store/outcomes.js";
 import { costByKey, type CostGrouping } from "./store/results.js";
 
 /** Dollars as people read them: two significant digits under a cent, else cents (four digits under a dollar). */
@@ -32,11 +33,16 @@ const costFigures = (r: { conversations: number; measured: number; fulfilled: nu
   perFulfilledUsd: r.fulfilled > 0 && r.botUsd !== null ? r.botUsd / r.fulfilled : null,
 });
 
+const withFigures = (rows: Query<HourCost[]>): Query<{ key: string; cost: ConversationCost }[]> => ({
+  statement: rows.statement,
+  map: (rs) => rows.map(rs).map(({ key, ...r }) => ({ key, cost: costFigures(r) })),
+});
+
 /** Cost of the conversations judged in [from, to), one entry per key of `by` (ordered by key). */
-export function conversationCost(by: CostGrouping, from: number, to: number): Query<{ key: string; cost: ConversationCost }[]> {
-  const rows = costByKey(by, from, to);
-  return { statement: rows.statement, map: (rs) => rows.map(rs).map(({ key, ...r }) => ({ key, cost: costFigures(r) })) };
-}
+export const conversationCost = (by: CostGrouping, from: number, to: number) => withFigures(costByKey(by, from, to));
+
+/** Cost of the conversations judged in [from, to), one entry per hour (ordered), from the quarter-hour outcomes. */
+export const conversationCostByHour = (from: number, to: number) => withFigures(costPerHour(from, to));
 
 /** The cost of several groups together (the day from its hours): sums, then the same ratios. */
 export const costOfAll = (parts: readonly ConversationCost[]): ConversationCost =>

@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
-import type { MonitorContext } from "./context.js";
+import type { AnalysisContext, MonitorContext } from "./context.js";
 import type { RequestGate } from "../integrations/langfuse.js";
 import type { JobSummary } from "../job-records/names.js";
-import { analyzeClaimed, type AnalysisContext } from "./analyze.js";
+import { analyzeClaimed } from "./analyze.js";
 import { callWindow, cycleDeadline } from "./deadline.js";
 import { diagnoseFailures } from "./diagnose.js";
 import { importObservations, settledMark, type ImportSummary } from "./import.js";
 import { claimSession, dueSessions, skipSampledOut } from "./store/sessions.js";
 import { dayOf, daySpend } from "./store/spend.js";
 import { flushScores, type ScoreFlush } from "./scores.js";
-import { retryUnavailableChecks } from "./verification.js";
+import { retryUnavailableChecks } from "./system-of-record-check.js";
 import { getState, setState } from "./store/state.js";
 import { errorMessage } from "../errors.js";
 

@@ -1,8 +1,9 @@
 import { JudgeSchemaError } from "../integrations/judge.js";
-import { loadTranscript, meteredAsk, OutOfTimeError, type AnalysisContext } from "./analyze.js";
+import { loadTranscript, meteredAsk, OutOfTimeError } from "./analyze.js";
+import type { AnalysisContext } from "./context.js";
 import { callWindow } from "./deadline.js";
 import { DIAGNOSIS_SYSTEM, diagnosisSchema, diagnosisUser } from "./prompts.js";
-import type { Usage } from "./results.js";
+import type { Usage } from "./verdict-row.js";
 import { claimDiagnosis, diagnosisEnded, releaseDiagnosis, undiagnosed } from "./store/results.js";
 import { dayOf, spendUpsert } from "./store/spend.js";
 import { errorMessage } from "../errors.js";

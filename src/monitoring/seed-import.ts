@@ -1,19 +1,8 @@
 import type { Db } from "../db/client.js";
 import { seedVerdictInsert, sessionsWithVerdicts } from "./store/results.js";
+import type { SeedVerdict } from "./verdict-row.js";
 
 // Seed 001's monitoring_results (one verdict per session), moved in as version 1 of each session.
-
-export interface SeedVerdict {
-  sessionId: string;
-  intentType: string | null;
-  intentConfidence: number | null;
-  status: "pass" | "fail" | "partial" | "error" | "skipped";
-  summary: string | null;
-  diagnosticStatus: "pending" | "complete" | "error" | null;
-  diagnosticReportJson: string | null;
-  analyzedAt: number;
-  diagnosedAt: number | null;
-}
 
 const NO_TRANSCRIPT = JSON.stringify({
   error: "imported from the seed's monitoring.db without a diagnosis: no transcript here to diagnose",

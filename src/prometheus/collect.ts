@@ -4,12 +4,13 @@ import { readAll } from "../db/query.js";
 import { jobRunCounts, lastRunPerJob } from "../job-records/job-runs.js";
 import { JOB_NAMES } from "../job-records/names.js";
 import { conversationCost, NO_COST, type ConversationCost } from "../monitoring/cost-queries.js";
-import { diagnosesByCategory, verdictsByIntentAndStatus } from "../monitoring/store/results.js";
+import { verdictsByIntentAndStatus } from "../monitoring/store/hourly.js";
+import { diagnosesByCategory } from "../monitoring/store/results.js";
 import { judgeSpendOn } from "../monitoring/store/spend.js";
 import { importWatermark } from "../monitoring/store/state.js";
 import { LATENCY_BOUNDS } from "../stability/latency.js";
 import type { Metric, RollupRow } from "../stability/rollup-metrics.js";
-import { periodTotalsBySource } from "../stability/rollup-reader.js";
+import { periodTotalsBySource } from "../stability/store/webhook-rollups.js";
 import { type Family, histogramSamples, type Sample } from "./exposition.js";
 
 const DAY = 86_400_000;

@@ -1,9 +1,10 @@
 import type { Db } from "../db/client.js";
 import { conversationCostSamples } from "../monitoring/store/results.js";
-import { judgedOutcomes, type JudgedOutcomes } from "../monitoring/verdict-outcomes.js";
+import { judgedOutcomes, type JudgedOutcomes } from "../monitoring/store/outcomes.js";
 import { LATENCY_BOUNDS, latencyPercentile } from "../stability/latency.js";
 import type { RollupRow } from "../stability/rollup-metrics.js";
-import { periodTotalsBySource, readRollups, recurringTotalsBySource } from "../stability/rollup-reader.js";
+import { periodTotalsBySource, readRollups } from "../stability/store/webhook-rollups.js";
+import { recurringTotalsBySource } from "../stability/store/webhook-rollups-15m.js";
 import type { Observation } from "./detect.js";
 
 const MIN = 60_000;

@@ -1,9 +1,8 @@
 import { describeErrorGroup } from "../stability/event-details.js";
-import type { PeriodMetrics } from "../stability/metrics.js";
+import type { PeriodMetrics } from "../stability/period-metrics.js";
 import { describeStart } from "../stability/observation.js";
 import type { RedFlag } from "../stability/red-flags.js";
-import type { Check } from "./report-checks.js";
-import type { StabilityReport } from "./report.js";
+import type { Check, ReportObservation, ReportStatus } from "./report-checks.js";
 import type { StabilityThresholds } from "../stability/thresholds.js";
 
 const H = 3600_000;
@@ -12,16 +11,15 @@ const NO_DATA_ADVICE =
   "No data yet: nothing has been received. Point the bot's events at POST /api/webhooks/<source> (signed with WEBHOOK_SECRET), or send a test event with `npm run monitor -- send-event message.received`.";
 
 /** "9 of 24 hours observed": how far the current period is, in whole hours (never rounded up to complete). */
-export const observedHours = (o: StabilityReport["observation"]) =>
-  `${Math.floor(o.observedMs / H)} of ${Math.round(o.requiredMs / H)} hours observed`;
+export const observedHours = (o: ReportObservation) => `${Math.floor(o.observedMs / H)} of ${Math.round(o.requiredMs / H)} hours observed`;
 
 /** What to do next, from the evidence: one sentence per finding. */
 export function recommend(r: {
-  status: StabilityReport["status"];
+  status: ReportStatus;
   metrics: PeriodMetrics;
   checks: Check[];
   redFlags: RedFlag[];
-  observation: StabilityReport["observation"];
+  observation: ReportObservation;
   thresholds: StabilityThresholds;
 }): string[] {
   if (r.status === "NO_DATA") return [NO_DATA_ADVICE];

@@ -1,7 +1,19 @@
 import type { QualityChecks } from "../monitoring/quality-counts.js";
-import type { PeriodMetrics } from "../stability/metrics.js";
+import type { PeriodMetrics } from "../stability/period-metrics.js";
+import type { ObservationPeriod } from "../stability/observation.js";
 import type { RedFlag } from "../stability/red-flags.js";
 import type { StabilityThresholds } from "../stability/thresholds.js";
+
+/**
+ * The report's verdict. NO_DATA: nothing received and nothing wrong — a fresh install. IN_PROGRESS:
+ * nothing failed, but the observation period is shorter than the report's hours. STABLE: a complete
+ * period with every check measured and passing. NEEDS_ATTENTION: a check failed, or a complete
+ * period left one unmeasured.
+ */
+export type ReportStatus = "STABLE" | "NEEDS_ATTENTION" | "IN_PROGRESS" | "NO_DATA";
+
+/** The report's observation period, whether it is long enough, and each source's own. */
+export type ReportObservation = ObservationPeriod & { requiredMs: number; complete: boolean; sources: ObservationPeriod[] };
 
 /** Seed 003's checks have a third answer: nothing to judge. Unmeasured never passes. */
 type CheckState = "pass" | "fail" | "not_measured";

@@ -1,8 +1,8 @@
 import type { Query } from "../db/query.js";
 import { latencyPercentile } from "../stability/latency.js";
 import type { RedFlag } from "../stability/red-flags.js";
-import type { RollupRow } from "../stability/rollup-metrics.js";
-import { periodTotals, sumOf, totalsByKey } from "../stability/rollup-reader.js";
+import { type RollupRow, sumOf, totalsByKey } from "../stability/rollup-metrics.js";
+import { periodTotals } from "../stability/store/webhook-rollups.js";
 
 /**
  * The monitoring log's entries as seed 003 writes them: Hour 0 at the period's Start with the

@@ -3,7 +3,7 @@ import { usd } from "../monitoring/cost-queries.js";
 import { showControlCharacters } from "../security/control-characters.js";
 import { describeStart } from "../stability/observation.js";
 import { qualityLabel } from "../stability/quality-checks.js";
-import type { StabilityReport } from "./report.js";
+import type { StabilityReport } from "./stability-report.js";
 import { observedHours } from "./report-advice.js";
 import type { Label } from "./report-checks.js";
 import type { LogEntry } from "./report-log.js";

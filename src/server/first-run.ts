@@ -1,4 +1,4 @@
-import { standardWebhookKey } from "../security/webhook-secrets.js";
+import { standardWebhookKey } from "../security/signing-keys.js";
 
 /**
  * A shell command that signs and sends one Standard Webhooks event with curl and openssl: the

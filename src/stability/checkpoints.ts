@@ -1,7 +1,7 @@
 import type { Db } from "../db/client.js";
 import { num, type Query } from "../db/query.js";
-import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./metrics.js";
-import { firstRollupMinute, readRollups } from "./rollup-reader.js";
+import { readDeliveryTimeline, readPeriodMetrics, type PeriodMetrics } from "./period-metrics.js";
+import { firstRollupMinute, readRollups } from "./store/webhook-rollups.js";
 import { redFlagsFor, statusOf, type RedFlag } from "./red-flags.js";
 import type { Logger } from "../log.js";
 import type { StabilityThresholds } from "./thresholds.js";

@@ -1,19 +1,7 @@
-import type { InStatement } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { createGroupCommit } from "../db/group-commit.js";
-import type { ClassifiedEvent } from "./events.js";
-import { notRemembered } from "./replays.js";
 import { catchUpRollups } from "./rollup-catch-up.js";
-
-export interface EventRow {
-  source: string;
-  dedupeKey: string;
-  /** The key is unique across sources, not only within this one (deliveries under the shared secret). */
-  sharedKey: boolean;
-  receivedAt: number;
-  event: ClassifiedEvent;
-  payload: string | null;
-}
+import { type EventRow, eventKeysBetween, eventsInsert } from "./store/webhook-events.js";
 
 export interface EventWriter {
   /** Resolves once the event is committed; `duplicate` when its key was stored before. */
@@ -22,40 +10,6 @@ export interface EventWriter {
 
 // SQLite allows 32,766 bound variables per statement: far more than a group commit gathers.
 const MAX_ROWS = 2_900;
-const COLUMNS =
-  "source, dedupe_key, shared_key, type, received_at, occurred_at, conversation_id, message_id, latency_ms, error_type, payload, release";
-
-/**
- * One statement text whatever the batch size, with the rows as one JSON argument: cheaper than
- * binding twelve values per row (measured in bench/ingest-steps.ts). No conflict target: a key
- * already stored under this source, or a shared key under any, is a duplicate and inserts nothing;
- * so is a body digest remembered past retention (replays.ts), in the same statement.
- */
-const INSERT = `INSERT INTO webhook_events (${COLUMNS})
-  SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, value->>10, value->>11
-  FROM json_each(?) WHERE ${notRemembered("value->>1")} ON CONFLICT DO NOTHING`;
-
-const insertStatement = (rows: EventRow[]): InStatement => ({
-  sql: INSERT,
-  args: [
-    JSON.stringify(
-      rows.map((r) => [
-        r.source,
-        r.dedupeKey,
-        r.sharedKey ? 1 : 0,
-        r.event.type,
-        r.receivedAt,
-        r.event.occurredAt,
-        r.event.conversationId,
-        r.event.messageId,
-        r.event.latencyMs,
-        r.event.errorType,
-        r.payload,
-        r.event.release,
-      ]),
-    ),
-  ],
-});
 
 export interface CatchUpSchedule {
   /** Events stored by this writer between two catch-ups it starts. */
@@ -86,21 +40,13 @@ export function createEventWriter(db: Db, catchUp?: CatchUpSchedule): EventWrite
     maxWeight: MAX_ROWS,
     async commit(rows) {
       // A single statement commits on its own: no BEGIN/COMMIT round trips around it.
-      const result = await db.execute(insertStatement(rows));
+      const result = await db.execute(eventsInsert(rows));
       counted(result.rowsAffected);
       if (result.rowsAffected === rows.length) return rows.map(() => ({ duplicate: false }));
       // Some were duplicates (rare): the rows this statement inserted hold the ids just below
       // its last insert, one after another, so they are read back by that range.
       const last = Number(result.lastInsertRowid ?? 0);
-      const stored =
-        result.rowsAffected === 0
-          ? []
-          : (
-              await db.execute({
-                sql: "SELECT source, dedupe_key FROM webhook_events WHERE id > ? AND id <= ?",
-                args: [last - result.rowsAffected, last],
-              })
-            ).rows;
+      const stored = result.rowsAffected === 0 ? [] : (await db.execute(eventKeysBetween(last - result.rowsAffected, last))).rows;
       const inserted = new Set(stored.map((r) => key(r.source, r.dedupe_key)));
       // The same id twice in one batch: the first is stored, the rest are duplicates.
       return rows.map((r) => ({ duplicate: !inserted.delete(key(r.source, r.dedupeKey)) }));

@@ -1,8 +1,8 @@
 import type { Db } from "../db/client.js";
-import { readRollups, signatureSlots } from "./rollup-reader.js";
+import { MINUTE_MS as MIN, slotOf } from "./rollup-metrics.js";
 import { judgeRecentFailures } from "./signature-judgement.js";
+import { readRollups, signatureSlots } from "./store/webhook-rollups.js";
 
-const MIN = 60_000;
 // The verified rate a source's recent minutes are held against.
 const BASELINE_MINUTES = 60;
 
@@ -17,7 +17,7 @@ export interface FailingSender {
  * signature_failure alert); strangers probing beside a sender that still delivers are left out.
  */
 export async function failingSenders(db: Db, now: number, windowMinutes: number): Promise<FailingSender[]> {
-  const current = Math.floor(now / MIN) * MIN;
+  const current = slotOf(now, MIN);
   const origin = current - (windowMinutes - 1 + BASELINE_MINUTES) * MIN;
   const [rows] = await readRollups(db, [signatureSlots(origin, current + MIN, MIN)]);
   const last = BASELINE_MINUTES + windowMinutes - 1;

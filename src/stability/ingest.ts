@@ -3,12 +3,12 @@ import type { BatchWriter } from "../db/batch-writer.js";
 import { NotFoundError, RateLimitedError, UnauthorizedError, ValidationError } from "../errors.js";
 import type { RateLimiter } from "../integrations/rate-limiter.js";
 import type { Logger } from "../log.js";
-import { classifyEvent, type EventType } from "./events.js";
+import { classifyEvent, type EventType } from "./bot-event.js";
 import type { EventWriter } from "./event-writer.js";
 import { signatureFailureStatements } from "./rollup-catch-up.js";
 import { isBodyDigest } from "./replays.js";
 import { canonicalSource, isDeclaredSource, sourcesAreDeclared, UNDECLARED_SOURCE, type SourceSettings } from "./known-sources.js";
-import { secretsForSource } from "./secrets.js";
+import { secretsForSource } from "./source-secrets.js";
 import { addressKey } from "./signature-judgement.js";
 import { verifySignature, type SignatureFailureReason } from "./signatures.js";
 

@@ -1,5 +1,4 @@
-import type { Db } from "../db/client.js";
-import { sourceKey } from "../security/webhook-secrets.js";
+import { sourceKey } from "../security/signing-keys.js";
 
 export interface SourceSecrets {
   secrets: string[];
@@ -38,9 +37,3 @@ export function canonicalSource(sources: SourceSettings, source: string): string
 
 /** Counts for requests that cannot be tied to an existing source go under this one name. */
 export const UNDECLARED_SOURCE = "(undeclared)";
-
-/** Whether a source has stored events (within retention); uses the (source, dedupe_key) index. */
-export async function hasStoredEvents(db: Db, source: string): Promise<boolean> {
-  const rs = await db.execute({ sql: "SELECT 1 FROM webhook_events WHERE source = ? LIMIT 1", args: [source] });
-  return rs.rows.length > 0;
-}

@@ -1,5 +1,5 @@
 import { describeErrorGroup } from "./event-details.js";
-import type { DeliveryTimeline, PeriodMetrics } from "./metrics.js";
+import type { DeliveryTimeline, PeriodMetrics } from "./period-metrics.js";
 import { probingFlag } from "./signature-judgement.js";
 import { isUnanswered, replyGraceMs, type StabilityThresholds } from "./thresholds.js";
 

@@ -2,7 +2,7 @@
 // of each release the bot named on its events, from the same period totals every report reads
 // (rollup metrics release_*), so grouping by release costs the report no extra read.
 import { latencyPercentile } from "./latency.js";
-import type { RollupRow } from "./rollup-metrics.js";
+import { MAX_METRIC, perDelivery, type RollupRow } from "./rollup-metrics.js";
 
 export interface ReleaseTraffic {
   release: string;
@@ -48,10 +48,10 @@ export function releaseTraffic(rows: readonly (RollupRow & { first: number })[])
     }
   }
   // The period's slowest reply caps the top bucket, as for the period's own p95.
-  const max = rows.filter((r) => r.metric === "latency_max");
+  const max = rows.filter((r) => r.metric === MAX_METRIC);
   for (const t of byRelease.values()) {
     t.latencyBuckets = Array.from(t.latencyBuckets, (n) => n ?? 0);
-    t.errorRate = t.deliveries > 0 ? t.errors / t.deliveries : null;
+    t.errorRate = perDelivery(t.errors, t.deliveries);
     const buckets = t.latencyBuckets.map((total, key) => ({ metric: "latency_bucket" as const, key: String(key), total, peak: total }));
     t.p95Ms = latencyPercentile([...buckets, ...max], 0.95);
   }

@@ -14,27 +14,17 @@ export const notRemembered = (digest: string) => `NOT EXISTS (SELECT 1 FROM webh
 /** Dedupe keys of X-Signature-256 deliveries: the sha256 of the signed body. */
 export const isBodyDigest = (dedupeKey: string) => dedupeKey.startsWith("sha256:");
 
-/** The type of the delivery stored (or remembered) under this key, or undefined when it is new. */
-export async function storedDeliveryType(db: Db, source: string, dedupeKey: string): Promise<string | undefined> {
-  const rs = await db.execute({
-    // The shared-key row may sit under another source (a key under the shared secret is unique across them).
-    sql: `SELECT type FROM webhook_events WHERE source = ? AND dedupe_key = ?
-          UNION ALL SELECT type FROM webhook_events WHERE dedupe_key = ? AND shared_key = 1
-          UNION ALL SELECT type FROM webhook_replay_digests WHERE digest = ?
-          LIMIT 1`,
-    args: [source, dedupeKey, dedupeKey, dedupeKey],
-  });
-  const row = rs.rows[0];
-  return row ? String(row.type) : undefined;
-}
+/** SQL: the type a remembered digest was stored as; its one argument the digest. */
+export const rememberedType = "SELECT type FROM webhook_replay_digests WHERE digest = ?";
 
 /**
- * Put in the batch that deletes the same events (the same selection), so every body digest
- * leaves webhook_events only into the digest table.
+ * Put in the batch that deletes the same events, with `digests` their body digests (SQL:
+ * digest, type, seen_at; store/webhook-events.ts), so every body digest leaves webhook_events
+ * only into the digest table.
  */
-export const rememberDigestsOf = (selectedRowids: string, args: (string | number)[]): InStatement => ({
+export const rememberDigests = (digests: string, args: (string | number)[]): InStatement => ({
   sql: `INSERT INTO webhook_replay_digests (digest, type, seen_at)
-        SELECT dedupe_key, type, received_at FROM webhook_events WHERE rowid IN (${selectedRowids}) AND dedupe_key LIKE 'sha256:%'
+        ${digests}
         ON CONFLICT (digest) DO NOTHING`,
   args,
 });

@@ -2,10 +2,11 @@ import type { Db } from "../db/client.js";
 import { olderThan, type OldRows } from "../db/query.js";
 import { oldJobRuns } from "../job-records/job-runs.js";
 import { oldObservations } from "../monitoring/store/sessions.js";
-import { rememberDigestsOf } from "./replays.js";
-import { CLAMP_MARK, catchUpRollups, oldMinuteRollups } from "./rollup-catch-up.js";
-
-const oldEvents = olderThan("webhook_events", "received_at");
+import { rememberDigests } from "./replays.js";
+import { catchUpRollups } from "./rollup-catch-up.js";
+import { CLAMP_MARK } from "./store/ingest-mark.js";
+import { bodyDigestsAmong, oldEvents } from "./store/webhook-events.js";
+import { oldMinuteRollups } from "./store/webhook-rollups.js";
 
 // Raw rows subject to RETENTION_DAYS, each table's batches from its owner. Rollups, checkpoints and verdicts stay.
 const RAW_ROWS = [
@@ -29,7 +30,7 @@ export async function deleteOldEvents(db: Db, cutoff: number, options = { batchS
       const old: OldRows = rows(cutoff, options.batchSize);
       const rs =
         rows === oldEvents
-          ? (await db.batch([rememberDigestsOf(old.selected, old.args), old.remove, CLAMP_MARK], "write"))[1]!
+          ? (await db.batch([rememberDigests(bodyDigestsAmong(old.selected), old.args), old.remove, CLAMP_MARK], "write"))[1]!
           : await db.execute(old.remove);
       deleted += rs.rowsAffected;
       if (rs.rowsAffected < options.batchSize) break;

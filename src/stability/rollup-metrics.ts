@@ -1,8 +1,10 @@
+import type { ResultSet, Row } from "@libsql/client";
+
 /**
- * Every metric counted in webhook_rollups and webhook_rollups_15m. The catch-up
- * (rollup-catch-up.ts) must say how it counts each one (`satisfies Record<Metric, …>`), and the
- * reader (rollup-reader.ts) and its consumers name them only through this type, so a misspelt
- * metric is a compile error instead of a chart that silently stays at zero.
+ * Every metric counted in webhook_rollups and webhook_rollups_15m. The counting
+ * (rollup-counts.ts) must say how it counts each one (`satisfies Record<Metric, …>`), and the
+ * stores' reads (store/webhook-rollups*.ts) and their consumers name them only through this
+ * type, so a misspelt metric is a compile error instead of a chart that silently stays at zero.
  */
 export const METRICS = [
   "accepted",
@@ -34,13 +36,6 @@ export const combined = (value: string) => `CASE WHEN metric = '${MAX_METRIC}' T
 export const MINUTE_MS = 60_000;
 export const QUARTER_MS = 15 * MINUTE_MS;
 
-/** The two rollup tables: each slot column and width. */
-export const ROLLUP_SLOTS = {
-  webhook_rollups: { column: "minute", width: MINUTE_MS },
-  webhook_rollups_15m: { column: "slot", width: QUARTER_MS },
-} as const;
-export type RollupTable = keyof typeof ROLLUP_SLOTS;
-
 /** The start of the `width`-wide slot that holds `ms`. */
 export const slotOf = (ms: number, width: number) => Math.floor(ms / width) * width;
 
@@ -54,3 +49,30 @@ export interface RollupRow {
   total: number;
   peak: number;
 }
+
+/** A row of a rollup read: metric, key, total and peak. */
+export const toRollupRow = (r: Row): RollupRow => ({
+  metric: String(r.metric) as Metric,
+  key: String(r.key),
+  total: Number(r.total),
+  peak: Number(r.peak),
+});
+
+/** Rollup rows by slot start (column `at`). */
+export function rowsBySlot(rs: ResultSet): Map<number, RollupRow[]> {
+  const bySlot = new Map<number, RollupRow[]>();
+  for (const r of rs.rows) {
+    const at = Number(r.at);
+    bySlot.set(at, [...(bySlot.get(at) ?? []), toRollupRow(r)]);
+  }
+  return bySlot;
+}
+
+export const sumOf = (rows: readonly RollupRow[], metric: Metric): number =>
+  rows.reduce((a, r) => (r.metric === metric ? a + r.total : a), 0);
+
+export const totalsByKey = (rows: readonly RollupRow[], metric: Metric): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const r of rows) if (r.metric === metric) out[r.key] = (out[r.key] ?? 0) + r.total;
+  return out;
+};

@@ -1,5 +1,5 @@
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from "node:crypto";
-import { standardWebhookKey } from "../security/webhook-secrets.js";
+import { standardWebhookKey } from "../security/signing-keys.js";
 
 export type SignatureFailureReason =
   | "no_secret"

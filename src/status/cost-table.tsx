@@ -1,6 +1,6 @@
 import type { FC } from "hono/jsx";
 import { usd } from "../monitoring/cost-queries.js";
-import type { StabilityReport } from "../report/report.js";
+import type { StabilityReport } from "../report/stability-report.js";
 
 const money = (x: number | null) => (x === null ? "not measured" : usd(x));
 const hourOf = (ms: number) => new Date(ms).toISOString().slice(11, 16);

@@ -7,19 +7,19 @@ import { jobHealth, type JobHealth } from "../job-records/job-health.js";
 import { JOB_NAMES } from "../job-records/names.js";
 import {
   recentFailedConversations,
-  verdictsPerSlot,
   verifierUnavailableCount,
   unreadableCount,
   scoresRefusedCount,
   type FailedConversation,
 } from "../monitoring/store/results.js";
-import { topFailureCategories } from "../monitoring/verdict-outcomes.js";
-import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/queries.js";
+import { verdictsPerSlot } from "../monitoring/store/hourly.js";
+import { topFailureCategories } from "../monitoring/store/outcomes.js";
+import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/store/runs.js";
 import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { latencyPercentile } from "../stability/latency.js";
-import { type Metric, perDelivery } from "../stability/rollup-metrics.js";
-import { readRollups, sumOf, totalsPerSlot } from "../stability/rollup-reader.js";
-import { buildStabilityReport, type ReportContext, type StabilityReport } from "../report/report.js";
+import { type Metric, perDelivery, sumOf } from "../stability/rollup-metrics.js";
+import { readRollups, totalsPerSlot } from "../stability/store/webhook-rollups.js";
+import { buildStabilityReport, type ReportContext, type StabilityReport } from "../report/stability-report.js";
 
 const MIN = 60_000;
 const HOUR = 3600_000;

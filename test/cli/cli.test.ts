@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createVigilClient } from "../../src/client/vigil-client.js";
 import { createDb } from "../../src/db/client.js";
 import { unconditional } from "../../src/db/guarded-batch.js";
-import type { ResultRow } from "../../src/monitoring/results.js";
+import type { ResultRow } from "../../src/monitoring/verdict-row.js";
 import { resultInsert } from "../../src/monitoring/store/results.js";
 import { API_KEY, CRON_SECRET } from "../helpers/deps.js";
 import { runAgainst, startServer, type ServerProcess } from "../helpers/server-process.js";

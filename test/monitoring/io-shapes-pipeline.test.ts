@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { monitoringSummary } from "../../src/monitoring/queries.js";
+import { monitoringSummary } from "../../src/monitoring/result-queries.js";
 import { scoreId } from "../../src/monitoring/scores.js";
 import type { ScriptedReply } from "../../fakes/openai-server.js";
 import { SHAPE_BOT, SHAPE_CALLER, SHAPE_NAMES, shapeObservations } from "../fixtures/io-shapes.js";

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import { SIGNAL_FNS } from "../../src/alerts/signals.js";
-import { monitoringSummary } from "../../src/monitoring/queries.js";
+import { monitoringSummary } from "../../src/monitoring/result-queries.js";
 import { flushScores, scoreId } from "../../src/monitoring/scores.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { fixtureObservations } from "../fixtures/to-observations.js";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimSession } from "../../src/monitoring/store/sessions.js";
-import { storeVerdict, type ResultRow, type Usage } from "../../src/monitoring/results.js";
+import { storeVerdict } from "../../src/monitoring/results.js";
+import type { ResultRow, Usage } from "../../src/monitoring/verdict-row.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 
 // The batch that ends an analysed claim: verdict and hourly count only while the claim holds,

@@ -6,8 +6,9 @@ import { migrations } from "../../src/db/migrations/index.js";
 import { readAll } from "../../src/db/query.js";
 import { QUALITY_FLAGS } from "../../src/monitoring/quality-counts.js";
 import { claimSession } from "../../src/monitoring/store/sessions.js";
-import { storeVerdict, type ResultRow, type Usage } from "../../src/monitoring/results.js";
-import { judgedOutcomes, topFailureCategories, type JudgedOutcomes } from "../../src/monitoring/verdict-outcomes.js";
+import { storeVerdict } from "../../src/monitoring/results.js";
+import type { ResultRow, Usage } from "../../src/monitoring/verdict-row.js";
+import { costPerHour, judgedOutcomes, topFailureCategories, type JudgedOutcomes } from "../../src/monitoring/store/outcomes.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 
 // The verdict outcomes per quarter hour stand in for a scan of every verdict: they must give the figures
@@ -56,6 +57,31 @@ async function scannedCategories(db: TestDb["db"], since: number) {
   return rs.rows.map((r) => ({ category: String(r.category), count: Number(r.n) }));
 }
 
+/** Conversation cost per hour straight from monitoring_results: what the report read before the quarter hours carried it. */
+async function scannedCost(db: TestDb["db"], from: number, to: number) {
+  const rs = await db.execute({
+    sql: `SELECT (analyzed_at / ${HOUR}) * ${HOUR} AS hour, COUNT(*) AS conversations, COUNT(conversation_cost_usd) AS measured,
+            COALESCE(SUM(verification_status = 'pass' AND conversation_cost_usd IS NOT NULL), 0) AS fulfilled,
+            SUM(conversation_cost_usd) AS bot_usd, COALESCE(SUM(cost_usd), 0) AS judge_usd
+          FROM monitoring_results WHERE analyzed_at >= ? AND analyzed_at < ? GROUP BY 1 ORDER BY 1`,
+    args: [from, to],
+  });
+  return rs.rows.map((r) => ({
+    key: String(r.hour),
+    conversations: Number(r.conversations),
+    measured: Number(r.measured),
+    fulfilled: Number(r.fulfilled),
+    botUsd: r.bot_usd === null ? null : Number(r.bot_usd),
+    judgeUsd: Number(r.judge_usd),
+  }));
+}
+
+// Sums of dollars added and taken away in another order than a scan adds them: equal to a nano-dollar.
+const nano = (usd: number | null) => (usd === null ? null : Math.round(usd * 1e9) / 1e9);
+const costs = (rows: Awaited<ReturnType<typeof scannedCost>>) =>
+  rows.map((r) => ({ ...r, botUsd: nano(r.botUsd), judgeUsd: nano(r.judgeUsd) }));
+const readCost = async (db: TestDb["db"], from: number, to: number) => costs((await readAll(db, [costPerHour(from, to)]))[0]);
+
 const read = async (db: TestDb["db"], from: number, to: number, days?: number) => (await readAll(db, [judgedOutcomes(from, to, days)]))[0];
 
 /** A small deterministic generator (mulberry32): a failing seed can be replayed. */
@@ -73,6 +99,8 @@ function random(seed: number) {
 type Rng = ReturnType<typeof random>;
 const qualityOf = (rng: Rng) =>
   rng.next() < 0.3 ? null : JSON.stringify(Object.fromEntries(QUALITY_FLAGS.map((f) => [f, rng.next() < 0.15 ? null : rng.next() < 0.2])));
+// A third of conversations carry no cost (not measured, never $0).
+const costOf = (rng: Rng) => (rng.next() < 0.3 ? null : Math.round(rng.next() * 5e6) / 1e8);
 const diagnosisOf = (rng: Rng) => {
   const roll = rng.next();
   if (roll < 0.4) return { status: null, json: null };
@@ -85,22 +113,32 @@ async function insertVerdicts(db: TestDb["db"], rng: Rng, count: number, prefix:
   for (let i = 0; i < count; i++) {
     const d = diagnosisOf(rng);
     rows.push({
-      sql: `INSERT INTO monitoring_results (session_id, activity_version, verification_status, quality_flags, diagnostic_status, diagnostic_report_json, analyzed_at)
-            VALUES (?, 1, ?, ?, ?, ?, ?)`,
-      args: [`${prefix}-${i}`, rng.pick(STATUSES), qualityOf(rng), d.status, d.json, T0 - rng.int(9 * DAY)],
+      sql: `INSERT INTO monitoring_results (session_id, activity_version, verification_status, quality_flags, diagnostic_status, diagnostic_report_json,
+              analyzed_at, conversation_cost_usd, cost_usd)
+            VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+      args: [
+        `${prefix}-${i}`,
+        rng.pick(STATUSES),
+        qualityOf(rng),
+        d.status,
+        d.json,
+        T0 - rng.int(9 * DAY),
+        costOf(rng),
+        rng.int(100) / 1e5,
+      ],
     });
   }
   await db.batch(rows, "write");
 }
 
-/** Overwrites the way the pipeline does: diagnoses, verifier flips to fail, re-diagnoses, new flags, a moved time, a removal, a verdict written again. */
+/** Overwrites the way the pipeline does: diagnoses, verifier flips to fail, re-diagnoses, new flags, a moved time, a removal, a verdict written again, a cost learnt or lost. */
 async function overwrite(db: TestDb["db"], rng: Rng, count: number) {
   const ids = (await db.execute("SELECT id FROM monitoring_results")).rows.map((r) => Number(r.id));
   const writes: InStatement[] = [];
   for (let i = 0; i < count; i++) {
     const id = rng.pick(ids);
     const d = diagnosisOf(rng);
-    const change = rng.int(8);
+    const change = rng.int(9);
     if (change === 0) writes.push({ sql: "UPDATE monitoring_results SET verification_status = 'fail' WHERE id = ?", args: [id] });
     if (change === 1)
       writes.push({
@@ -112,17 +150,22 @@ async function overwrite(db: TestDb["db"], rng: Rng, count: number) {
     if (change === 4)
       writes.push({ sql: "UPDATE monitoring_results SET scores_written_at = ?, verifier_attempts = 2 WHERE id = ?", args: [T0, id] });
     if (change === 5) writes.push({ sql: "DELETE FROM monitoring_results WHERE id = ?", args: [id] });
+    if (change === 8)
+      writes.push({
+        sql: "UPDATE monitoring_results SET conversation_cost_usd = ?, cost_usd = ? WHERE id = ?",
+        args: [costOf(rng), rng.int(100) / 1e5, id],
+      });
     // The same conversation version judged again: kept as it was (the verdict write), or replaced by an upsert.
     const again = (conflict: string) => ({
-      sql: `INSERT INTO monitoring_results (session_id, activity_version, verification_status, quality_flags, analyzed_at)
-            SELECT session_id, activity_version, ?, ?, analyzed_at FROM monitoring_results WHERE id = ? ${conflict}`,
-      args: [rng.pick(STATUSES), qualityOf(rng), id],
+      sql: `INSERT INTO monitoring_results (session_id, activity_version, verification_status, quality_flags, analyzed_at, conversation_cost_usd)
+            SELECT session_id, activity_version, ?, ?, analyzed_at, ? FROM monitoring_results WHERE id = ? ${conflict}`,
+      args: [rng.pick(STATUSES), qualityOf(rng), costOf(rng), id],
     });
     if (change === 6) writes.push(again("ON CONFLICT (session_id, activity_version) DO NOTHING"));
     if (change === 7)
       writes.push(
         again(
-          "ON CONFLICT (session_id, activity_version) DO UPDATE SET verification_status = excluded.verification_status, quality_flags = excluded.quality_flags",
+          "ON CONFLICT (session_id, activity_version) DO UPDATE SET verification_status = excluded.verification_status, quality_flags = excluded.quality_flags, conversation_cost_usd = excluded.conversation_cost_usd",
         ),
       );
   }
@@ -144,7 +187,7 @@ function windows(rng: Rng): [number, number, number?][] {
 }
 
 describe("verdict outcomes per quarter hour", () => {
-  it("give the figures a scan of the verdicts gives (outcomes, top categories), for random verdicts, overwrites and windows", async () => {
+  it("give the figures a scan of the verdicts gives (outcomes, top categories, cost by hour), for random verdicts, overwrites and windows", async () => {
     t = await createTestDb();
     for (const seed of [1, 2, 3]) {
       const rng = random(seed);
@@ -156,6 +199,13 @@ describe("verdict outcomes per quarter hour", () => {
         expect({ seed, since, top }).toEqual({ seed, since, top: await scannedCategories(t.db, since) });
       }
       for (const [from, to, days] of windows(rng)) {
+        if (!days)
+          expect({ seed, from, to, cost: await readCost(t.db, from, to) }).toEqual({
+            seed,
+            from,
+            to,
+            cost: costs(await scannedCost(t.db, from, to)),
+          });
         expect({ seed, from, to, days, ...(await read(t.db, from, to, days)) }).toEqual({
           seed,
           from,
@@ -177,9 +227,13 @@ describe("verdict outcomes per quarter hour", () => {
     expect(before.judged).toBeGreaterThan(0);
     expect(await read(t.db, T0 - 2 * DAY - 17 * 60_000, T0 + 1)).toEqual(before);
     expect(await read(t.db, T0 - 3 * HOUR, T0, 7)).toEqual(await scanned(t.db, T0 - 3 * HOUR, T0, 7));
+    const cost = await readCost(t.db, T0 - 2 * DAY - 17 * 60_000, T0 + 1);
+    expect(cost.some((h) => h.measured > 0)).toBe(true);
+    expect(cost).toEqual(costs(await scannedCost(t.db, T0 - 2 * DAY - 17 * 60_000, T0 + 1)));
     // And the verdicts written after it on top, counted once.
     await insertVerdicts(t.db, rng, 200, "new");
     expect(await read(t.db, T0 - 9 * DAY, T0 + 1)).toEqual(await scanned(t.db, T0 - 9 * DAY, T0 + 1));
+    expect(await readCost(t.db, T0 - 9 * DAY, T0 + 1)).toEqual(costs(await scannedCost(t.db, T0 - 9 * DAY, T0 + 1)));
   });
 });
 
@@ -240,6 +294,11 @@ describe("verdict outcomes per quarter hour under overwrites and crashes", () =>
       flagged: 1,
       flags: { wrong_language: 0, off_topic: 1, repetitive: 0, failed_to_answer: 0, harmful: 0 },
     });
+    // Its cost too: one conversation, not measured (no observation carried a cost), the judge's spend once.
+    const hour = Math.floor(AT / HOUR) * HOUR;
+    expect(await readCost(t.db, hour - DAY, hour + HOUR)).toEqual([
+      { key: String(hour), conversations: 1, measured: 0, fulfilled: 0, botUsd: null, judgeUsd: 0.001 },
+    ]);
   });
 
   it("loses and doubles nothing when the process dies between the verdict and the end of its batch", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
-import { botEventSchema, classifyEvent } from "../../src/stability/events.js";
+import { botEventSchema, classifyEvent } from "../../src/stability/bot-event.js";
 
 // classifyEvent checks the common bot event by hand and leaves the rest to the schema:
 // for every body, it must answer exactly what the schema alone answers.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEventWriter, type EventRow } from "../../src/stability/event-writer.js";
+import { createEventWriter } from "../../src/stability/event-writer.js";
+import type { EventRow } from "../../src/stability/store/webhook-events.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 
 let t: TestDb;

@@ -1,9 +1,9 @@
 import type { Db } from "../../src/db/client.js";
 import type { SourceSettings } from "../../src/stability/known-sources.js";
 import { createEventWriter, type EventWriter } from "../../src/stability/event-writer.js";
-import { classifyEvent } from "../../src/stability/events.js";
+import { classifyEvent } from "../../src/stability/bot-event.js";
 import { signatureFailureStatements } from "../../src/stability/rollup-catch-up.js";
-import { secretsForSource } from "../../src/stability/secrets.js";
+import { secretsForSource } from "../../src/stability/source-secrets.js";
 import type { SignatureFailureReason } from "../../src/stability/signatures.js";
 import type { TestClock } from "../helpers/deps.js";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { unconditional } from "../../src/db/guarded-batch.js";
-import type { ResultRow } from "../../src/monitoring/results.js";
+import type { ResultRow } from "../../src/monitoring/verdict-row.js";
 import { resultInsert } from "../../src/monitoring/store/results.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, testDeps } from "../helpers/deps.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import type { PeriodMetrics } from "../../src/stability/metrics.js";
+import type { PeriodMetrics } from "../../src/stability/period-metrics.js";
 import type { RedFlag } from "../../src/stability/red-flags.js";
 import { evaluateChecks } from "../../src/report/report-checks.js";
 import { createTestDb } from "../helpers/db.js";

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { BOT_EVENT_TYPES } from "../../src/stability/events.js";
-import { type PeriodMetrics, readPeriodMetrics } from "../../src/stability/metrics.js";
+import { BOT_EVENT_TYPES } from "../../src/stability/bot-event.js";
+import { type PeriodMetrics, readPeriodMetrics } from "../../src/stability/period-metrics.js";
 import { catchUpRollups } from "../../src/stability/rollup-catch-up.js";
 import { METRICS, type Metric } from "../../src/stability/rollup-metrics.js";
-import { periodTotals, readRollups } from "../../src/stability/rollup-reader.js";
+import { periodTotals, readRollups } from "../../src/stability/store/webhook-rollups.js";
 import { releaseTraffic } from "../../src/stability/release-traffic.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { testDeps, testEnv } from "../helpers/deps.js";

@@ -7,7 +7,7 @@ function bucketRangeOf(ms: number): [number, number] {
   const i = LATENCY_BOUNDS.findIndex((bound) => ms <= bound);
   return i === -1 ? [LATENCY_BOUNDS.at(-1)!, Number.POSITIVE_INFINITY] : [i === 0 ? 0 : LATENCY_BOUNDS[i - 1]!, LATENCY_BOUNDS[i]!];
 }
-import { readPeriodMetrics } from "../../src/stability/metrics.js";
+import { readPeriodMetrics } from "../../src/stability/period-metrics.js";
 import { gatherStatus } from "../../src/status/data.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { testDeps, testEnv } from "../helpers/deps.js";

@@ -1,7 +1,7 @@
 import { beforeEach, afterEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { heartbeat } from "../../src/jobs/heartbeat.js";
-import { buildStabilityReport } from "../../src/report/report.js";
+import { buildStabilityReport } from "../../src/report/stability-report.js";
 import { addressKey, judgeRecentFailures, type SlotRow } from "../../src/stability/signature-judgement.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 import { testDeps, testEnv } from "../helpers/deps.js";

@@ -4,12 +4,12 @@ import type { Migration } from "./types.js";
 // whether it carries quality flags) and one per quality flag it raises; `sign` -1 takes it away
 // again. Malformed JSON counts as no category and no flags: a bad judge answer can never fail
 // the verdict's own write.
-const slot = (r: string) => `(${r}.analyzed_at / 900000) * 900000`;
-const category = (r: string) =>
+export const slot = (r: string) => `(${r}.analyzed_at / 900000) * 900000`;
+export const category = (r: string) =>
   `CASE WHEN json_valid(${r}.diagnostic_report_json) THEN COALESCE(json_extract(${r}.diagnostic_report_json, '$.category'), '') ELSE '' END`;
-const flags = (r: string) =>
+export const flags = (r: string) =>
   `json_each(CASE WHEN json_valid(${r}.quality_flags) THEN CASE json_type(${r}.quality_flags) WHEN 'object' THEN ${r}.quality_flags END END)`;
-const KEY = "slot, status, category, diagnosed, flag";
+export const KEY = "slot, status, category, diagnosed, flag";
 
 const count = (r: string, sign: 1 | -1) => `
   INSERT INTO verdict_outcomes_15m (${KEY}, n, flagged)
@@ -19,7 +19,7 @@ const count = (r: string, sign: 1 | -1) => `
   SELECT ${slot(r)}, ${r}.verification_status, ${category(r)}, ${r}.diagnostic_status IS 'complete', key, ${sign}, 0 FROM ${flags(r)} WHERE type = 'true'
   ON CONFLICT (${KEY}) DO UPDATE SET n = n + excluded.n;`;
 
-const COUNTED = ["analyzed_at", "verification_status", "diagnostic_status", "diagnostic_report_json", "quality_flags"];
+export const COUNTED = ["analyzed_at", "verification_status", "diagnostic_status", "diagnostic_report_json", "quality_flags"];
 
 /**
  * Verdict outcomes per quarter hour (status, diagnosed category, quality flags), so the report,

@@ -23,6 +23,7 @@ import { observationRestartsMigration } from "./0021-observation-restarts.js";
 import { releasesMigration } from "./0022-releases.js";
 import { conversationCostMigration } from "./0023-conversation-cost.js";
 import { verdictOutcomesMigration } from "./0024-verdict-outcomes.js";
+import { verdictCostMigration } from "./0025-verdict-cost.js";
 
 export type { Migration } from "./types.js";
 
@@ -52,4 +53,5 @@ export const migrations: Migration[] = [
   releasesMigration,
   conversationCostMigration,
   verdictOutcomesMigration,
+  verdictCostMigration,
 ];

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { listResults, monitoringSummary, requestReanalysis, sessionDetail, type Verdict } from "../../monitoring/queries.js";
+import { listResults, monitoringSummary, requestReanalysis, sessionDetail, type Verdict } from "../../monitoring/result-queries.js";
 import { withSessionLinks } from "../../monitoring/session-links.js";
 import type { AppEnv } from "../app-env.js";
 import { answer, defineRoute, errorReply, json, validated } from "../contract.js";

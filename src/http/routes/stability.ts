@@ -7,7 +7,7 @@ import { listCheckpoints, type Checkpoint } from "../../stability/checkpoints.js
 import type { ErrorGroup, SlowReplies } from "../../stability/event-details.js";
 import { describeStart, restartObservation, type ObservationPeriod } from "../../stability/observation.js";
 import type { RedFlag } from "../../stability/red-flags.js";
-import { buildStabilityReport } from "../../report/report.js";
+import { buildStabilityReport } from "../../report/stability-report.js";
 import type { LogEntry } from "../../report/report-log.js";
 import { renderStabilityMarkdown } from "../../report/report-markdown.js";
 import { iso } from "../../time.js";

@@ -1,15 +1,14 @@
-// The one module with SQL for monitoring_results (one verdict per session version) and
-// monitoring_hourly (its counts per hour, intent and status, written in the verdict's batch).
+// The one module with SQL for monitoring_results: one verdict per session version. Its counts per
+// hour are hourly.ts's, its outcomes and costs per quarter hour outcomes.ts's, which read the
+// ragged edges of their quarter hours from here (the *Edges parts, embedded in their statements).
 import type { InStatement } from "@libsql/client";
 import type { Conditional } from "../../db/guarded-batch.js";
 import { latestWithStatus, type Query } from "../../db/query.js";
-import type { ResultRow } from "../results.js";
-import type { SeedVerdict } from "../seed-import.js";
-import type { VerifierRecord } from "../verification.js";
+import type { ResultRow, SeedVerdict, VerifierRecord } from "../verdict-row.js";
+import { type Range, inRanges, type SqlPart, windowRanges } from "./ranges.js";
 import { CONVERSATION_COST } from "./sessions.js";
 
 const HOUR = 3_600_000;
-export const hourOf = (ms: number) => Math.floor(ms / HOUR) * HOUR;
 
 /** What the `verifier` column keeps: the answer and the facts asked about. */
 const verifierJson = (r: VerifierRecord) => JSON.stringify({ detail: r.detail, facts: r.facts });
@@ -59,42 +58,14 @@ export function resultInsert(r: ResultRow): Conditional {
   });
 }
 
-/** Counts a verdict in its hour, a dependent of the write that stored or changed it: counted only if that write happened. */
-export const hourlyCount =
-  (at: number, intent: string | null | undefined, status: string): Conditional =>
-  (when) => ({
-    sql: `INSERT INTO monitoring_hourly (hour, intent, status, n) SELECT ?, ?, ?, 1 WHERE ${when}
-          ON CONFLICT (hour, intent, status) DO UPDATE SET n = n + 1`,
-    args: [hourOf(at), intent ?? "none", status],
-  });
-
-/** Takes a verdict out of its hour's count under its old status (before hourlyCount adds it under the new one). */
-export const hourlyUncount =
-  (at: number, intent: string | null | undefined, status: string): Conditional =>
-  (when) => ({
-    sql: `UPDATE monitoring_hourly SET n = n - 1 WHERE ${when} AND hour = ? AND intent = ? AND status = ?`,
-    args: [hourOf(at), intent ?? "none", status],
-  });
-
-/** Verdicts since `since`, by intent and status (from the hourly counts, so `since` is a whole hour). */
-export const verdictsByIntentAndStatus = (since: number): Query<{ intent: string; status: string; n: number }[]> => ({
-  statement: { sql: "SELECT intent, status, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2", args: [since] },
-  map: (rs) => rs.rows.map((r) => ({ intent: String(r.intent), status: String(r.status), n: Number(r.n) })),
+/** Verdicts since `since` per `step`-wide slot (under an hour: the hourly counts serve whole hours) and status. */
+export const resultsPerSlot = (since: number, step: number): Query<{ slot: number; status: string; n: number }[]> => ({
+  statement: {
+    sql: `SELECT (analyzed_at / ${step}) * ${step} AS slot, verification_status AS s, COUNT(*) AS n FROM monitoring_results WHERE analyzed_at >= ? GROUP BY 1, 2`,
+    args: [since],
+  },
+  map: (rs) => rs.rows.map((r) => ({ slot: Number(r.slot), status: String(r.s), n: Number(r.n) })),
 });
-
-/** Verdicts since `since` per `step`-wide slot and status: from the hourly counts when the step is whole hours. */
-export function verdictsPerSlot(since: number, step: number): Query<{ slot: number; status: string; n: number }[]> {
-  return {
-    statement: {
-      sql:
-        step >= HOUR
-          ? `SELECT (hour / ${step}) * ${step} AS slot, status AS s, SUM(n) AS n FROM monitoring_hourly WHERE hour >= ? GROUP BY 1, 2`
-          : `SELECT (analyzed_at / ${step}) * ${step} AS slot, verification_status AS s, COUNT(*) AS n FROM monitoring_results WHERE analyzed_at >= ? GROUP BY 1, 2`,
-      args: [since],
-    },
-    map: (rs) => rs.rows.map((r) => ({ slot: Number(r.slot), status: String(r.s), n: Number(r.n) })),
-  };
-}
 
 /** Judged verdicts (pass, fail, partial) since `since`, by status. */
 export const judgedCounts = (since: number): Query<{ pass: number; fail: number; partial: number }> => ({
@@ -127,10 +98,15 @@ export const verifierUnavailableCount = (since: number, givenUp = false) =>
     since,
   );
 
-/** Conversations since `since` skipped because a reader did not recognise their I/O (never judged). */
+/**
+ * Conversations since `since` skipped because a reader did not recognise their I/O (never judged).
+ * Named index: the planner takes the status index and reads every skipped verdict's error; the
+ * partial index of migration 25 holds these alone (its condition is this one, word for word).
+ */
 export const unreadableCount = (since: number) =>
   count(
-    "SELECT COUNT(*) AS n FROM monitoring_results WHERE verification_status = 'skipped' AND instr(error, 'unreadable_transcript') = 1 AND analyzed_at >= ?",
+    `SELECT COUNT(*) AS n FROM monitoring_results INDEXED BY monitoring_results_unreadable
+     WHERE verification_status = 'skipped' AND instr(error, 'unreadable_transcript') = 1 AND analyzed_at >= ?`,
     since,
   );
 
@@ -357,11 +333,10 @@ export const seedVerdictInsert = (
 /**
  * The keys conversation cost is grouped by, each a column expression of monitoring_results:
  * another key is one more entry here, and every reader groups by it (cost by release is read
- * with the release's verdicts, verdictsByRelease).
+ * with the release's verdicts, verdictsByRelease; cost by hour from the quarter hours, outcomes.ts).
  */
 const COST_GROUPS = {
   all: "''",
-  hour: `(analyzed_at / ${HOUR}) * ${HOUR}`,
   environment: "COALESCE(environment, '')",
 } as const satisfies Record<string, string>;
 export type CostGrouping = keyof typeof COST_GROUPS;
@@ -393,23 +368,56 @@ export const costByKey = (
 // Samples are binned to a micro-dollar: the rank test needs order and ties, not every digit, and
 // a week of conversations is read as at most one row per distinct amount.
 const BIN_DIGITS = 6;
-const DAY = 86_400_000;
 
 /**
  * Measured conversation costs in [from, to) or, with `days`, in the same hours of each of the
  * `days` days before it (a baseline), as ascending amounts with how many conversations cost each.
  */
 export function conversationCostSamples(from: number, to: number, days?: number): Query<{ usd: number; n: number }[]> {
-  const width = Math.min(DAY, to - from);
-  const ranges = days ? Array.from({ length: days }, (_, i) => [from - (i + 1) * DAY, from - (i + 1) * DAY + width]) : [[from, to]];
+  const within = inRanges("analyzed_at", windowRanges(from, to, days));
   return {
     statement: {
       sql: `SELECT ROUND(conversation_cost_usd, ${BIN_DIGITS}) AS usd, COUNT(*) AS n FROM monitoring_results
-            WHERE (${ranges.map(() => "(analyzed_at >= ? AND analyzed_at < ?)").join(" OR ")}) AND conversation_cost_usd IS NOT NULL
-            GROUP BY 1 ORDER BY 1`,
-      args: ranges.flat(),
+            WHERE (${within.sql}) AND conversation_cost_usd IS NOT NULL GROUP BY 1 ORDER BY 1`,
+      args: within.args,
     },
     map: (rs) => rs.rows.map((r) => ({ usd: Number(r.usd), n: Number(r.n) })),
+  };
+}
+
+/**
+ * The ragged edges of verdict_outcomes_15m's ranges (under a quarter hour at each end), read from
+ * the verdicts in the rollup's columns: category, judged, unfulfilled, flagged, then one sum per flag.
+ */
+export function outcomeEdges(flags: readonly string[], edges: readonly Range[]): SqlPart {
+  const within = inRanges("analyzed_at", edges);
+  const sums = flags.map((f) => `COALESCE(SUM(json_extract(quality_flags, '$.${f}')), 0)`).join(", ");
+  return {
+    sql: `SELECT COALESCE(json_extract(diagnostic_report_json, '$.category'), ''), SUM(verification_status IN ('pass', 'fail', 'partial')),
+            SUM(verification_status IN ('fail', 'partial')), SUM(quality_flags IS NOT NULL), ${sums}
+          FROM monitoring_results WHERE ${within.sql} GROUP BY 1`,
+    args: within.args,
+  };
+}
+
+/** Completed diagnoses by category in the edges: category, count. */
+export function diagnosedEdges(edges: readonly Range[]): SqlPart {
+  const within = inRanges("analyzed_at", edges);
+  return {
+    sql: `SELECT COALESCE(json_extract(diagnostic_report_json, '$.category'), ''), COUNT(*) FROM monitoring_results
+          WHERE diagnostic_status = 'complete' AND (${within.sql}) GROUP BY 1`,
+    args: within.args,
+  };
+}
+
+/** Conversation cost by hour in the edges: hour, conversations, measured, fulfilled among them, the bot's and the judge's dollars. */
+export function costEdges(edges: readonly Range[]): SqlPart {
+  const within = inRanges("analyzed_at", edges);
+  return {
+    sql: `SELECT (analyzed_at / ${HOUR}) * ${HOUR}, COUNT(*), COUNT(conversation_cost_usd),
+            COALESCE(SUM(verification_status = 'pass' AND conversation_cost_usd IS NOT NULL), 0), SUM(conversation_cost_usd), COALESCE(SUM(cost_usd), 0)
+          FROM monitoring_results WHERE ${within.sql} GROUP BY 1`,
+    args: within.args,
   };
 }
 

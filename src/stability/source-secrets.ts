@@ -1,4 +1,4 @@
-import { sourceKey } from "../security/webhook-secrets.js";
+import { sourceKey } from "../security/signing-keys.js";
 import type { SourceSecrets, SourceSettings } from "./known-sources.js";
 
 /** WEBHOOK_SECRET_<SOURCE> overrides WEBHOOK_SECRET; either may list several, comma-separated. */

@@ -1,15 +1,15 @@
 import { readQualityChecks, type QualityChecks } from "../monitoring/quality-counts.js";
 import type { Db } from "../db/client.js";
 import { readAll, type Query, type Results } from "../db/query.js";
-import { metricsFollowUp, timelineQueries, toTimeline, type PeriodMetrics } from "../stability/metrics.js";
-import { latestRestarts, observationPeriod, type ObservationPeriod } from "../stability/observation.js";
+import { metricsFollowUp, timelineQueries, toTimeline, type PeriodMetrics } from "../stability/period-metrics.js";
+import { latestRestarts, observationPeriod } from "../stability/observation.js";
 import { qualityRedFlags } from "../stability/quality-checks.js";
 import { redFlagsFor, type RedFlag } from "../stability/red-flags.js";
-import { evaluateChecks, summaryLabels, type Check, type Labels } from "./report-checks.js";
+import { evaluateChecks, summaryLabels, type Check, type Labels, type ReportObservation, type ReportStatus } from "./report-checks.js";
 import { baselineWindow, logEntry, logWindows, windowQueries, type LogEntry } from "./report-log.js";
 import type { RollupRow } from "../stability/rollup-metrics.js";
 import { recommend } from "./report-advice.js";
-import { lastMinuteBySource, periodStarts, periodTotals, readRollups } from "../stability/rollup-reader.js";
+import { lastMinuteBySource, periodStarts, periodTotals, readRollups } from "../stability/store/webhook-rollups.js";
 import type { StabilityThresholds } from "../stability/thresholds.js";
 import type { Comparison, RegressionSettings } from "../regression/detect.js";
 import { compareWithBaseline } from "../regression/evaluate.js";
@@ -17,7 +17,7 @@ import { regressionRedFlags, releaseRedFlags } from "../regression/red-flags.js"
 import { compareReleases, type ReleaseComparison } from "../regression/releases.js";
 import { verdictsByRelease } from "../monitoring/store/results.js";
 import { releaseTraffic } from "../stability/release-traffic.js";
-import { type ConversationCost, conversationCost, costOfAll } from "../monitoring/cost-queries.js";
+import { type ConversationCost, conversationCostByHour, costOfAll } from "../monitoring/cost-queries.js";
 import { judgeSpendOn } from "../monitoring/store/spend.js";
 
 const H = 3600_000;
@@ -28,14 +28,9 @@ export interface StabilityReport {
   start: number;
   end: number;
   hours: number;
-  /**
-   * NO_DATA: nothing received and nothing wrong — a fresh install. IN_PROGRESS: nothing failed, but
-   * the observation period is shorter than `hours`. STABLE: a complete period with every check
-   * measured and passing. NEEDS_ATTENTION: a check failed, or a complete period left one unmeasured.
-   */
-  status: "STABLE" | "NEEDS_ATTENTION" | "IN_PROGRESS" | "NO_DATA";
+  status: ReportStatus;
   productionReady: boolean;
-  observation: ObservationPeriod & { requiredMs: number; complete: boolean; sources: ObservationPeriod[] };
+  observation: ReportObservation;
   metrics: PeriodMetrics;
   checks: Check[];
   redFlags: RedFlag[];
@@ -81,7 +76,7 @@ export async function buildStabilityReport(deps: ReportContext, now: number, hou
         latestRestarts(now),
         lastMinuteBySource("error", rolling),
         verdictsByRelease(rolling, to),
-        conversationCost("hour", rolling, to),
+        conversationCostByHour(rolling, to),
         judgeSpendOn(now),
         ...rollingReads.queries,
       ]),

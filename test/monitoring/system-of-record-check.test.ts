@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { evaluateAlerts } from "../../src/alerts/engine.js";
 import { createApp } from "../../src/app.js";
 import { scoreId } from "../../src/monitoring/scores.js";
-import { createHttpVerifier } from "../../src/integrations/verifier.js";
+import { createHttpVerifier } from "../../src/integrations/system-of-record.js";
 import { startFakeVerifier, unreachableUrl, type FakeVerifier } from "../../fakes/verifier-server.js";
 import { FIXTURES } from "../fixtures/conversations.js";
 import { fixtureObservations } from "../fixtures/to-observations.js";

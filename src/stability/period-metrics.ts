@@ -1,8 +1,8 @@
 import type { Db } from "../db/client.js";
 import { readAll, type Query, type Results } from "../db/query.js";
-import { errorGroups, slowReplies, type ErrorGroup, type SlowReplies } from "./event-details.js";
+import type { ErrorGroup, SlowReplies } from "./event-details.js";
 import { LATENCY_BOUNDS, latencyPercentile } from "./latency.js";
-import { type Metric, perDelivery, QUARTER_MS as QUARTER, type RollupRow } from "./rollup-metrics.js";
+import { type Metric, perDelivery, QUARTER_MS as QUARTER, type RollupRow, sumOf, totalsByKey } from "./rollup-metrics.js";
 import {
   exchangeMinutes,
   firstMinute,
@@ -11,9 +11,8 @@ import {
   readRollups,
   repliedBetween,
   signatureSlots,
-  sumOf,
-  totalsByKey,
-} from "./rollup-reader.js";
+} from "./store/webhook-rollups.js";
+import { errorGroups, slowReplies } from "./store/webhook-events.js";
 import { BASELINE_SLOTS, judgeSignatureFailures, type SlotRow } from "./signature-judgement.js";
 
 export interface PeriodMetrics {

@@ -1,20 +1,11 @@
 import { guarded, whenChanged } from "../db/guarded-batch.js";
-import type { AnalysisContext } from "./analyze.js";
+import type { AnalysisContext } from "./context.js";
 import { retryDelayMs } from "./deadline.js";
 import type { Fulfillment } from "./prompts.js";
-import type { ResultRow } from "./results.js";
-import { checkAnswered, claimCheck, dueChecks, hourlyCount, hourlyUncount } from "./store/results.js";
-import type { VerifierFacts, VerifierResult, VerifierStatus } from "../integrations/verifier.js";
-
-/** A verdict's system-of-record check as stored: the facts are kept so a later cycle can ask again. */
-export interface VerifierRecord {
-  status: VerifierStatus;
-  detail: string;
-  facts: VerifierFacts;
-  attempts: number;
-  /** When an unavailable check is asked again; null when it will not be. */
-  retryAt: number | null;
-}
+import type { ResultRow, VerifierRecord } from "./verdict-row.js";
+import { hourlyCount, hourlyUncount } from "./store/hourly.js";
+import { checkAnswered, claimCheck, dueChecks } from "./store/results.js";
+import type { VerifierFacts, VerifierResult } from "../integrations/system-of-record.js";
 
 export const factsOf = (f: Fulfillment): VerifierFacts => ({
   bookedAt: f.facts?.booked_at ?? null,

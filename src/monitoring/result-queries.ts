@@ -2,19 +2,12 @@ import type { Row } from "@libsql/client";
 import type { Db } from "../db/client.js";
 import { NotFoundError } from "../errors.js";
 import { decodeCursor, encodeCursor } from "../shared/cursor.js";
-import {
-  hourOf,
-  resultsPage,
-  scoresRefusedCount,
-  sessionVerdicts,
-  unreadableCount,
-  verdictsByIntentAndStatus,
-  verifierOutcomes,
-} from "./store/results.js";
+import { hourOf, verdictsByIntentAndStatus } from "./store/hourly.js";
+import { resultsPage, scoresRefusedCount, sessionVerdicts, unreadableCount, verifierOutcomes } from "./store/results.js";
 import { requestReanalysisUpdate, sessionReads } from "./store/sessions.js";
-import { topFailureCategories } from "./verdict-outcomes.js";
+import { topFailureCategories } from "./store/outcomes.js";
 import { countTurns } from "./transcript-load.js";
-import type { VerifierStatus } from "../integrations/verifier.js";
+import type { VerifierStatus } from "../integrations/system-of-record.js";
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.parse(String(v)));
 const text = (v: unknown) => (v === null || v === undefined ? null : String(v));

@@ -1,42 +1,56 @@
-import type { Row } from "@libsql/client";
-import type { Db } from "../db/client.js";
-import { num, readAll, type Query, type Results } from "../db/query.js";
-import { uncounted } from "./rollup-catch-up.js";
-import { type Metric, MINUTE_MS as MIN, QUARTER_MS as QUARTER, type RollupRow } from "./rollup-metrics.js";
-import { JUDGED_METRICS, type SlotRow } from "./signature-judgement.js";
+// The one module with SQL for webhook_rollups: the counts per minute, which expire with the raw
+// events (retention.ts). How events are counted is rollup-counts.ts; every read adds the events not
+// yet caught up (their uncounted tail), so reads only read and need no write access. A period's
+// whole quarter hours come from webhook_rollups_15m (its store's SQL, in the same statement).
+import type { InStatement } from "@libsql/client";
+import type { Db } from "../../db/client.js";
+import { num, readAll, type Query, type Results } from "../../db/query.js";
+import { type Increment, incrementRows, nextChunkCounts, uncounted } from "../rollup-counts.js";
+import {
+  MERGED_VALUE,
+  type Metric,
+  MINUTE_MS as MIN,
+  QUARTER_MS as QUARTER,
+  type RollupRow,
+  rowsBySlot,
+  toRollupRow as toRow,
+} from "../rollup-metrics.js";
+import { JUDGED_METRICS, type SlotRow } from "../signature-judgement.js";
+import { totalsPerQuarterSlot, wholeQuarterTotals } from "./webhook-rollups-15m.js";
 
-/**
- * The one reader of webhook_rollups and webhook_rollups_15m. Each read is a Query, so a caller
- * can put reads of other domains beside them in the same batch. Every read sees the tables with
- * the events not yet caught up counted in (`uncounted`): reads only read.
- */
+/** Adds rows (minute, source, metric, key, value) into the table, each minute's value merged by the max-or-sum rule. */
+const addInto = (rows: string, withClause = "") => `${withClause}INSERT INTO webhook_rollups (minute, source, metric, key, value)
+${rows}
+ON CONFLICT (minute, source, metric, key) DO UPDATE SET value = ${MERGED_VALUE}`;
+
+/** The catch-up's step for this table: the next `chunk` events above the mark, counted in (rollup-catch-up.ts). */
+export const minuteCatchUp = (chunk: number): InStatement => {
+  const counts = nextChunkCounts(MIN, chunk);
+  return addInto(counts.rows, counts.with);
+};
+
+/** Increments at one time, into its minute (a refused request's counts). */
+export const minuteIncrements = (at: number, source: string, increments: Increment[]): InStatement => {
+  const rows = incrementRows(at, source, increments, MIN);
+  return { sql: addInto(rows.sql), args: rows.args };
+};
+
+/** The oldest per-minute rollup rows before a cutoff, `limit` at a time (WITHOUT ROWID: chosen by primary key). */
+export const oldMinuteRollups = (cutoff: number, limit: number): InStatement => ({
+  sql: `DELETE FROM webhook_rollups WHERE (minute, source, metric, key) IN
+          (SELECT minute, source, metric, key FROM webhook_rollups WHERE minute < ? ORDER BY minute LIMIT ?)`,
+  args: [cutoff, limit],
+});
 
 const DELIVERY: Metric = "delivery";
 const RESPONSE: Metric = "response";
 
 const twice = <T>(args: T[]): T[] => [...args, ...args];
 
-const toRow = (r: Row): RollupRow => ({
-  metric: String(r.metric) as Metric,
-  key: String(r.key),
-  total: Number(r.total),
-  peak: Number(r.peak),
-});
-
-export const sumOf = (rows: readonly RollupRow[], metric: Metric): number =>
-  rows.reduce((a, r) => (r.metric === metric ? a + r.total : a), 0);
-
-export const totalsByKey = (rows: readonly RollupRow[], metric: Metric): Record<string, number> => {
-  const out: Record<string, number> = {};
-  for (const r of rows) if (r.metric === metric) out[r.key] = (out[r.key] ?? 0) + r.total;
-  return out;
-};
-
-const TAIL_MINUTES = uncounted("webhook_rollups");
-// A rollup table with its uncounted tail. A minimum or maximum is taken of each part instead
+const TAIL_MINUTES = uncounted(MIN, "minute");
+// The table with its uncounted tail. A minimum or maximum is taken of each part instead
 // (`extreme`), so it stays one index seek in the table.
 const MINUTES = `(SELECT minute, source, metric, key, value FROM webhook_rollups UNION ALL SELECT * FROM ${TAIL_MINUTES})`;
-const QUARTERS = `(SELECT slot, source, metric, key, value FROM webhook_rollups_15m UNION ALL SELECT * FROM ${uncounted("webhook_rollups_15m")})`;
 
 /** `fn`(minute) AS `as` over the per-minute table and its tail, each part filtered by `where` (its args given once). */
 const extreme = (fn: "MIN" | "MAX", as: string, where: string, groupBy = "") => {
@@ -51,25 +65,29 @@ export async function readRollups<const Q extends readonly Query<unknown>[]>(db:
 }
 
 /**
- * Per metric and key over [from, to): whole quarter hours from the 15-minute table, the ragged
- * edges from the per-minute one. `first` is the start of the earliest minute or quarter with a value.
+ * Totals per `by` (columns ending in metric, key) over [from, to): whole quarter hours from the
+ * 15-minute table, the ragged edges from this one; with `first`, the start of the earliest minute
+ * or quarter with a value.
  */
-export function periodTotals(from: number, to: number): Query<(RollupRow & { first: number })[]> {
+function periodStatement(from: number, to: number, by: string, first: boolean): InStatement {
   const qFrom = Math.ceil(from / QUARTER) * QUARTER;
   const qTo = Math.max(qFrom, Math.floor(to / QUARTER) * QUARTER);
   return {
-    statement: {
-      sql: `SELECT metric, key, SUM(total) AS total, MAX(peak) AS peak, MIN(first) AS first FROM (
-              SELECT metric, key, SUM(value) AS total, MAX(value) AS peak, MIN(minute) AS first FROM ${MINUTES}
-              WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?) GROUP BY metric, key
+    sql: `SELECT ${by}, SUM(total) AS total, MAX(peak) AS peak${first ? ", MIN(first) AS first" : ""} FROM (
+              SELECT ${by}, SUM(value) AS total, MAX(value) AS peak${first ? ", MIN(minute) AS first" : ""} FROM ${MINUTES}
+              WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?) GROUP BY ${by}
               UNION ALL
-              SELECT metric, key, SUM(value), MAX(value), MIN(slot) FROM ${QUARTERS} WHERE slot >= ? AND slot < ? GROUP BY metric, key
-            ) GROUP BY metric, key`,
-      args: qFrom >= qTo ? [from, to, 0, 0, 0, 0] : [from, qFrom, qTo, to, qFrom, qTo],
-    },
-    map: (rs) => rs.rows.map((r) => ({ ...toRow(r), first: Number(r.first) })),
+              ${wholeQuarterTotals(by, first)}
+            ) GROUP BY ${by}`,
+    args: qFrom >= qTo ? [from, to, 0, 0, 0, 0] : [from, qFrom, qTo, to, qFrom, qTo],
   };
 }
+
+/** Per metric and key over [from, to), as `periodStatement` reads them. */
+export const periodTotals = (from: number, to: number): Query<(RollupRow & { first: number })[]> => ({
+  statement: periodStatement(from, to, "metric, key", true),
+  map: (rs) => rs.rows.map((r) => ({ ...toRow(r), first: Number(r.first) })),
+});
 
 /** The first minute in [from, to) with a value of `metric` (with a numeric key of at least `minKey`, when given). */
 export function firstMinute(metric: Metric, from: number, to: number, minKey?: number): Query<number | null> {
@@ -108,21 +126,14 @@ export const totalsBySource = (metric: Metric, since: number): Query<(RollupRow 
  * `metric` when given. Steps under a quarter hour need the per-minute table's detail.
  */
 export function totalsPerSlot(since: number, step: number, metric?: Metric): Query<Map<number, RollupRow[]>> {
-  const [table, col] = step < QUARTER ? [MINUTES, "minute"] : [QUARTERS, "slot"];
+  if (step >= QUARTER) return totalsPerQuarterSlot(since, step, metric);
   return {
     statement: {
-      sql: `SELECT (${col} / ${step}) * ${step} AS at, metric, key, SUM(value) AS total, MAX(value) AS peak FROM ${table}
-            WHERE ${col} >= ?${metric ? " AND metric = ?" : ""} GROUP BY 1, 2, 3`,
+      sql: `SELECT (minute / ${step}) * ${step} AS at, metric, key, SUM(value) AS total, MAX(value) AS peak FROM ${MINUTES}
+            WHERE minute >= ?${metric ? " AND metric = ?" : ""} GROUP BY 1, 2, 3`,
       args: metric ? [since, metric] : [since],
     },
-    map: (rs) => {
-      const bySlot = new Map<number, RollupRow[]>();
-      for (const r of rs.rows) {
-        const at = Number(r.at);
-        bySlot.set(at, [...(bySlot.get(at) ?? []), toRow(r)]);
-      }
-      return bySlot;
-    },
+    map: rowsBySlot,
   };
 }
 
@@ -240,41 +251,8 @@ export const lastMinuteBySource = (metric: Metric, from: number): Query<{ source
   map: (rs) => rs.rows.map((r) => ({ source: String(r.source), last: Number(r.last) })),
 });
 
-/** Per source, metric and key over [from, to), as `periodTotals` reads it (whole quarters, ragged minutes). */
-export function periodTotalsBySource(from: number, to: number): Query<(RollupRow & { source: string })[]> {
-  const qFrom = Math.ceil(from / QUARTER) * QUARTER;
-  const qTo = Math.max(qFrom, Math.floor(to / QUARTER) * QUARTER);
-  return {
-    statement: {
-      sql: `SELECT source, metric, key, SUM(total) AS total, MAX(peak) AS peak FROM (
-              SELECT source, metric, key, SUM(value) AS total, MAX(value) AS peak FROM ${MINUTES}
-              WHERE (minute >= ? AND minute < ?) OR (minute >= ? AND minute < ?) GROUP BY source, metric, key
-              UNION ALL
-              SELECT source, metric, key, SUM(value), MAX(value) FROM ${QUARTERS} WHERE slot >= ? AND slot < ? GROUP BY source, metric, key
-            ) GROUP BY source, metric, key`,
-      args: qFrom >= qTo ? [from, to, 0, 0, 0, 0] : [from, qFrom, qTo, to, qFrom, qTo],
-    },
-    map: (rs) => rs.rows.map((r) => ({ ...toRow(r), source: String(r.source) })),
-  };
-}
-
-/**
- * The same hours on each of the `days` days before [from, to), summed per source, metric and key:
- * a baseline. From the quarter-hour table (kept for the long history), so the window is taken to
- * whole quarters.
- */
-export function recurringTotalsBySource(from: number, to: number, days: number): Query<(RollupRow & { source: string })[]> {
-  const day = 24 * 60 * MIN;
-  const start = Math.round(from / QUARTER) * QUARTER;
-  const width = Math.min(day, Math.max(QUARTER, Math.round((to - from) / QUARTER) * QUARTER));
-  // One primary-key range per day, so only the window's slots are read, not the days between.
-  const starts = Array.from({ length: days }, (_, i) => start - (i + 1) * day);
-  return {
-    statement: {
-      sql: `SELECT source, metric, key, SUM(value) AS total, MAX(value) AS peak FROM webhook_rollups_15m
-            WHERE ${starts.map(() => "(slot >= ? AND slot < ?)").join(" OR ")} GROUP BY source, metric, key`,
-      args: starts.flatMap((d) => [d, d + width]),
-    },
-    map: (rs) => rs.rows.map((r) => ({ ...toRow(r), source: String(r.source) })),
-  };
-}
+/** Per source, metric and key over [from, to), as `periodStatement` reads them. */
+export const periodTotalsBySource = (from: number, to: number): Query<(RollupRow & { source: string })[]> => ({
+  statement: periodStatement(from, to, "source, metric, key", false),
+  map: (rs) => rs.rows.map((r) => ({ ...toRow(r), source: String(r.source) })),
+});
