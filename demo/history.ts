@@ -3,7 +3,7 @@ import { createVigilClient } from "../src/client/vigil-client.js";
 import type { Deps } from "../src/deps.js";
 import { createLogger } from "../src/log.js";
 import { sendExchange } from "./bot.js";
-import type { Fixture } from "../test/fixtures/conversations.js";
+import type { Fixture } from "../fixtures/conversations.js";
 import { simulateRun } from "./pipeline.js";
 
 const MIN = 60_000;

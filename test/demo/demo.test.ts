@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LangfuseClient } from "@langfuse/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { conversationObservations } from "../../demo/observations.js";
 import { type Demo, startDemo } from "../../demo/run-demo.js";
 import { waitFor } from "../helpers/server-process.js";
 import { demoSectionsFilled } from "../helpers/demo-sections.js";
 import { startFakeLangfuse } from "../../fakes/langfuse-server.js";
-import { FIXTURES } from "../fixtures/conversations.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
+import { fixtureObservations } from "../../fixtures/to-observations.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vigil-demo-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +18,8 @@ describe("the demo's conversations, served by the Langfuse fake the tests use", 
     const now = Date.parse("2026-11-23T10:00:00Z");
     const langfuse = await startFakeLangfuse({ version: "v4", now: () => now });
     const [a, b] = FIXTURES;
-    const written = [...conversationObservations(a!, now - 60 * 60_000), ...conversationObservations(b!, now - 30 * 60_000)];
+    const demo = { alwaysSession: true, priced: true, endMarker: true };
+    const written = [...fixtureObservations(a!, now - 60 * 60_000, demo), ...fixtureObservations(b!, now - 30 * 60_000, demo)];
     langfuse.add(...written);
     const client = new LangfuseClient({ publicKey: langfuse.publicKey, secretKey: langfuse.secretKey, baseUrl: langfuse.url });
     const seen: { startTime: string; input: unknown; type: string }[] = [];
