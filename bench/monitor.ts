@@ -9,9 +9,9 @@ import { createLogger } from "../src/log.js";
 import { runMonitorCycle } from "../src/monitoring/cycle.js";
 import { startFakeLangfuse } from "../fakes/langfuse-server.js";
 import { startFakeOpenAI } from "../fakes/openai-server.js";
-import { FIXTURES } from "../test/fixtures/conversations.js";
-import { fixtureObservations } from "../test/fixtures/to-observations.js";
-import { fixtureJudge } from "../test/helpers/monitoring.js";
+import { FIXTURES } from "../fixtures/conversations.js";
+import { fixtureObservations } from "../fixtures/to-observations.js";
+import { fixtureJudge } from "../fixtures/judge.js";
 import { fmt, table, type BenchResult } from "./lib.js";
 
 const LATENCY_MS = 800;

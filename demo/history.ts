@@ -3,7 +3,7 @@ import { createVigilClient } from "../src/client/vigil-client.js";
 import type { Deps } from "../src/deps.js";
 import { createLogger } from "../src/log.js";
 import { sendExchange } from "./bot.js";
-import type { DemoConversation } from "./conversations.js";
+import type { Fixture } from "../fixtures/conversations.js";
 import { simulateRun } from "./pipeline.js";
 
 const MIN = 60_000;
@@ -19,8 +19,8 @@ export async function recordHistory(options: {
   now: number;
   secret: string;
   apiKey: string;
-  addConversation: (c: DemoConversation, start: number) => void;
-  conversations: DemoConversation[];
+  addConversation: (c: Fixture, start: number) => void;
+  conversations: Fixture[];
 }): Promise<{ exchanges: number; runs: number }> {
   let at = 0;
   const app = createApp({ ...options.deps, clock: () => at, log: createLogger({ level: "error" }) });

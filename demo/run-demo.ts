@@ -5,14 +5,14 @@ import { parseEnv } from "../src/env.js";
 import { generateSecret } from "../src/server/local-secrets.js";
 import { startLocalServer } from "../src/server/start-server.js";
 import { sendExchange } from "./bot.js";
-import { type DemoConversation, demoConversations } from "./conversations.js";
 import { recordHistory } from "./history.js";
 import { startFakeLangfuse } from "../fakes/langfuse-server.js";
 import { startFakeOpenAI } from "../fakes/openai-server.js";
-import { demoJudgeScript } from "./judge-script.js";
-import { conversationObservations } from "./observations.js";
 import { simulateRun } from "./pipeline.js";
 import { sleep } from "../src/shared/sleep.js";
+import { type Fixture, FIXTURES } from "../fixtures/conversations.js";
+import { fixtureJudge } from "../fixtures/judge.js";
+import { fixtureObservations } from "../fixtures/to-observations.js";
 
 const SEC = 1000;
 
@@ -45,13 +45,16 @@ export interface Demo {
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   let stepped = Date.now();
   const clock = options.stepMs ? () => stepped : () => Date.now();
-  const conversations = demoConversations(36);
+  // The labelled conversations \`npm run eval\` and the tests judge: the demo's judge answers their labels.
+  const conversations = FIXTURES;
   const history = conversations.slice(0, 12);
   const live = conversations.slice(12);
   // The same fakes the tests and the bench run against, so the demo sees what they see.
   const langfuse = await startFakeLangfuse({ version: "v4", now: clock, keys: { publicKey: "pk-lf-demo", secretKey: "sk-lf-demo-local" } });
-  const judge = await startFakeOpenAI({ script: demoJudgeScript(conversations), apiKey: "sk-demo-judge" });
-  const addConversation = (c: DemoConversation, start: number) => langfuse.add(...conversationObservations(c, start));
+  const judge = await startFakeOpenAI({ script: fixtureJudge({ prose: true }), apiKey: "sk-demo-judge" });
+  // As a traced bot writes them: priced, always in a session, ended by a hang-up.
+  const addConversation = (c: Fixture, start: number) =>
+    langfuse.add(...fixtureObservations(c, start, { alwaysSession: true, priced: true, endMarker: true }));
 
   const dbFile = join(options.dataDir, "demo.db");
   for (const suffix of ["", "-wal", "-shm"]) rmSync(dbFile + suffix, { force: true });

@@ -10,9 +10,9 @@ import { DIAGNOSIS_SYSTEM, diagnosisSchema, diagnosisUser } from "../src/monitor
 import { monitorSettings } from "../src/settings.js";
 import { buildTranscript, type StoredObservation } from "../src/monitoring/transcript.js";
 import { judgeTranscript } from "../src/monitoring/judging.js";
-import { ADVERSARIAL } from "../test/fixtures/adversarial.js";
-import { FIXTURES, type Fixture } from "../test/fixtures/conversations.js";
-import { fixtureObservations } from "../test/fixtures/to-observations.js";
+import { ADVERSARIAL } from "../fixtures/adversarial.js";
+import { FIXTURES, type Fixture } from "../fixtures/conversations.js";
+import { fixtureObservations } from "../fixtures/to-observations.js";
 import type { z } from "zod";
 
 loadDotEnv();

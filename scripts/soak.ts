@@ -12,9 +12,9 @@ import { signStandardWebhook } from "../src/stability/signatures.js";
 import { startFakeLangfuse } from "../fakes/langfuse-server.js";
 import { startFakeOpenAI, type ScriptedReply } from "../fakes/openai-server.js";
 import { startFakeSlack } from "../fakes/slack-server.js";
-import { FIXTURES } from "../test/fixtures/conversations.js";
-import { fixtureObservations } from "../test/fixtures/to-observations.js";
-import { fixtureJudge } from "../test/helpers/monitoring.js";
+import { FIXTURES } from "../fixtures/conversations.js";
+import { fixtureObservations } from "../fixtures/to-observations.js";
+import { fixtureJudge } from "../fixtures/judge.js";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const WEBHOOKS_PER_SECOND = Number(process.env.SOAK_RATE ?? 40);

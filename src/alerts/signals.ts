@@ -1,6 +1,6 @@
 import { readAll, readOne } from "../db/query.js";
-import { eventCountsByType, eventsSince } from "../events/event-log.js";
-import type { DomainEventType } from "../events/event-log.js";
+import { eventCountsByType, eventsSince } from "../event-log/event-log.js";
+import type { DomainEventType } from "../event-log/event-log.js";
 import { jobHealth } from "../job-records/job-health.js";
 import { JOB_NAMES } from "../job-records/names.js";
 import { lastRunWithStatus } from "../job-records/job-runs.js";
@@ -13,7 +13,7 @@ import {
   scoresRefusedCount,
   verifierUnavailableCount,
 } from "../monitoring/store/results.js";
-import { stalledRuns } from "../runs/queries.js";
+import { stalledRuns } from "../runs/store/runs.js";
 import { describeErrorGroup } from "../stability/event-details.js";
 import { latencyPercentile } from "../stability/latency.js";
 import { qualityLabel } from "../stability/quality-checks.js";

@@ -5,7 +5,8 @@ import { migrate, schemaStatus, schemaVersion } from "../db/migrate.js";
 import type { Env } from "../env.js";
 import { importSeedVerdicts } from "../monitoring/seed-import.js";
 import type { SeedVerdict } from "../monitoring/verdict-row.js";
-import { type SeedExecution, type SeedRun, importSeedRuns } from "../runs/seed-import.js";
+import { importSeedRuns } from "../runs/seed-import.js";
+import type { SeedExecution, SeedRun } from "../runs/types.js";
 import { type CliIo, UsageError } from "./invocation.js";
 import { table } from "./table.js";
 

@@ -1,7 +1,6 @@
 import type { JobContext } from "./context.js";
-import { deleteOldEventLog } from "../events/event-log.js";
-import { deleteOldArchives } from "../runs/archive-read.js";
-import { deleteOldRuns } from "../runs/retention.js";
+import { deleteOldEventLog } from "../event-log/event-log.js";
+import { deleteOldArchives, deleteOldRuns } from "../runs/retention.js";
 import { closeDueCheckpoints } from "../stability/checkpoints.js";
 import { buildStabilityReport } from "../report/stability-report.js";
 import { forgetOldDigests } from "../stability/replays.js";

@@ -1,11 +1,13 @@
 import type { Db } from "../db/client.js";
 import { guarded } from "../db/guarded-batch.js";
-import { eventInsert } from "../events/event-log.js";
+import { eventInsert } from "../event-log/event-log.js";
 import type { Logger } from "../log.js";
 import { archiveFinishedRun } from "./archive.js";
 import { runEventType } from "./recording.js";
 import type { RunSettings } from "./settings.js";
-import { type Run, type RunStatus, toRun } from "./types.js";
+import { unarchivedRuns } from "./store/archives.js";
+import { derivedCompletion, idleRuns, runsWithAllTasksDone, stallMark } from "./store/runs.js";
+import type { Run, RunStatus } from "./types.js";
 
 const deriveStatus = (completed: number, failed: number): RunStatus =>
   failed === 0 ? "completed" : completed === 0 ? "failed" : "partial";
@@ -17,19 +19,12 @@ const deriveStatus = (completed: number, failed: number): RunStatus =>
 export async function detectRunTransitions(deps: { db: Db; log: Logger }, now: number, { stallMs }: RunSettings) {
   const { db } = deps;
 
-  const done = await db.execute(
-    "SELECT * FROM orchestrations WHERE status = 'running' AND completed_tasks + failed_tasks >= total_tasks AND total_tasks > 0",
-  );
   let completed = 0;
-  for (const run of done.rows.map(toRun)) {
+  for (const run of await runsWithAllTasksDone(db)) {
     const status = deriveStatus(run.completedTasks, run.failedTasks);
     const [update] = await db.batch(
       guarded(
-        {
-          sql: `UPDATE orchestrations SET status = ?, completed_at = ?, duration_ms = ? - started_at, completion_source = 'derived'
-                WHERE id = ? AND status = 'running'`,
-          args: [status, now, now, run.id],
-        },
+        derivedCompletion(run.id, status, now),
         eventInsert({
           type: runEventType(status),
           subject: run.sessionId,
@@ -52,19 +47,11 @@ export async function detectRunTransitions(deps: { db: Db; log: Logger }, now: n
     }
   }
 
-  const idle = await db.execute({
-    sql: `SELECT * FROM orchestrations WHERE status = 'running' AND last_progress_at <= ?
-          AND (stalled_at IS NULL OR stalled_at < last_progress_at)`,
-    args: [now - stallMs],
-  });
   let stalled = 0;
-  for (const run of idle.rows.map(toRun)) {
+  for (const run of await idleRuns(db, now - stallMs)) {
     const [update] = await db.batch(
       guarded(
-        {
-          sql: "UPDATE orchestrations SET stalled_at = ? WHERE id = ? AND last_progress_at = ? AND (stalled_at IS NULL OR stalled_at < last_progress_at)",
-          args: [now, run.id, run.lastProgressAt],
-        },
+        stallMark(run, now),
         eventInsert({
           type: "run_stalled",
           subject: run.sessionId,
@@ -105,21 +92,14 @@ export async function handleFinishedRuns(
 ) {
   const { db } = deps;
   const started = deps.clock();
-  const rs = await db.execute({
-    sql: `SELECT o.*, (SELECT COUNT(*) FROM agent_executions e WHERE e.orchestration_id = o.id) AS execution_count
-          FROM orchestrations o LEFT JOIN run_archives a ON a.session_id = o.session_id
-          WHERE o.status != 'running' AND a.session_id IS NULL ORDER BY o.completed_at LIMIT ?`,
-    args: [limit],
-  });
   const waves: { run: Run; count: number }[][] = [];
   let weight = Number.POSITIVE_INFINITY;
-  for (const row of rs.rows) {
-    const count = Number(row.execution_count);
+  for (const { run, executionCount: count } of await unarchivedRuns(db, limit)) {
     if (weight + count > WAVE_EXECUTIONS) {
       waves.push([]);
       weight = 0;
     }
-    waves.at(-1)!.push({ run: toRun(row), count });
+    waves.at(-1)!.push({ run, count });
     weight += count;
   }
   let archived = 0;

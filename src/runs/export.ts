@@ -1,6 +1,7 @@
 import type { Db } from "../db/client.js";
 import { getRunOrThrow } from "./recording.js";
-import { toExecution, toRun, type Execution, type Run } from "./types.js";
+import { executionsById, runsById } from "./store/runs.js";
+import type { Execution, Run } from "./types.js";
 
 const PAGE = 1000;
 
@@ -39,29 +40,16 @@ async function* generate(db: Db, now: number, shapes: ExportShapes, run: Run | u
   if (run) {
     yield JSON.stringify(shapes.run(run));
   } else {
-    for await (const row of pages(db, "orchestrations", "1", undefined)) {
-      yield (first ? "" : ",") + JSON.stringify(shapes.run(toRun(row)));
+    for await (const each of runsById(db, PAGE)) {
+      yield (first ? "" : ",") + JSON.stringify(shapes.run(each));
       first = false;
     }
   }
   yield `],"executions":[`;
   first = true;
-  for await (const row of pages(db, "agent_executions", runId === undefined ? "1" : "orchestration_id = ?", runId)) {
-    yield (first ? "" : ",") + JSON.stringify(shapes.execution(toExecution(row)));
+  for await (const execution of executionsById(db, PAGE, runId)) {
+    yield (first ? "" : ",") + JSON.stringify(shapes.execution(execution));
     first = false;
   }
   yield "]}";
-}
-
-async function* pages(db: Db, table: "orchestrations" | "agent_executions", filter: string, arg: number | undefined) {
-  let after = 0;
-  for (;;) {
-    const rs = await db.execute({
-      sql: `SELECT * FROM ${table} WHERE id > ? AND ${filter} ORDER BY id LIMIT ${PAGE}`,
-      args: arg === undefined ? [after] : [after, arg],
-    });
-    for (const row of rs.rows) yield row;
-    if (rs.rows.length < PAGE) return;
-    after = Number(rs.rows.at(-1)!.id);
-  }
 }

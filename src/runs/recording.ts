@@ -1,24 +1,34 @@
 import type { Db } from "../db/client.js";
 import { guarded } from "../db/guarded-batch.js";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.js";
-import { eventInsert } from "../events/event-log.js";
-import { agentRunCounted, agentRunEnded } from "./agent-stats.js";
+import { eventInsert } from "../event-log/event-log.js";
+import { agentRunCounted, agentRunEnded } from "./store/agent-stats.js";
 import type { CompleteExecution, CompleteRun, Progress, StartExecution, StartRun } from "./schemas.js";
-import { toExecution, toRun, type Execution, type Run } from "./types.js";
+import {
+  executionCompletion,
+  executionInsert,
+  findExecution,
+  findRun,
+  findRunById,
+  progressUpdate,
+  reportedCompletion,
+  runInsert,
+} from "./store/runs.js";
+import type { Execution, Run } from "./types.js";
 
 // Every write is idempotent: the identical request again answers the same state, so clients
 // can retry on timeouts and 5xx. A different request for an existing id is a conflict.
 
 export async function getRunOrThrow(db: Db, sessionId: string): Promise<Run> {
-  const rs = await db.execute({ sql: "SELECT * FROM orchestrations WHERE session_id = ?", args: [sessionId] });
-  if (!rs.rows[0]) throw new NotFoundError(`No run with session id "${sessionId}"`);
-  return toRun(rs.rows[0]);
+  const run = await findRun(db, sessionId);
+  if (!run) throw new NotFoundError(`No run with session id "${sessionId}"`);
+  return run;
 }
 
 async function getRunByIdOrThrow(db: Db, id: number): Promise<Run> {
-  const rs = await db.execute({ sql: "SELECT * FROM orchestrations WHERE id = ?", args: [id] });
-  if (!rs.rows[0]) throw new NotFoundError(`No run with id ${id}`);
-  return toRun(rs.rows[0]);
+  const run = await findRunById(db, id);
+  if (!run) throw new NotFoundError(`No run with id ${id}`);
+  return run;
 }
 
 /** A body may repeat the path's id (the seed's calls do); a different one is a mistake, not a second target. */
@@ -41,27 +51,13 @@ async function linkedRunId(db: Db, input: StartExecution): Promise<number | null
 }
 
 async function getExecutionOrThrow(db: Db, agentSessionId: string): Promise<Execution> {
-  const rs = await db.execute({ sql: "SELECT * FROM agent_executions WHERE agent_session_id = ?", args: [agentSessionId] });
-  if (!rs.rows[0]) throw new NotFoundError(`No agent execution with session id "${agentSessionId}"`);
-  return toExecution(rs.rows[0]);
+  const execution = await findExecution(db, agentSessionId);
+  if (!execution) throw new NotFoundError(`No agent execution with session id "${agentSessionId}"`);
+  return execution;
 }
 
 export async function startRun(db: Db, input: StartRun, now: number): Promise<{ run: Run; created: boolean }> {
-  const rs = await db.execute({
-    sql: `INSERT INTO orchestrations (session_id, task_description, status, started_at, total_tasks, git_commit_hash,
-            plan_file_path, progress_file_path, last_progress_at)
-          VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING RETURNING id`,
-    args: [
-      input.sessionId,
-      input.taskDescription,
-      now,
-      input.totalTasks,
-      input.gitCommitHash ?? null,
-      input.planFilePath ?? null,
-      input.progressFilePath ?? null,
-      now,
-    ],
-  });
+  const rs = await db.execute(runInsert(input, now));
   const run = await getRunOrThrow(db, input.sessionId);
   if (rs.rows.length === 1) return { run, created: true };
   const same =
@@ -75,12 +71,7 @@ export async function startRun(db: Db, input: StartRun, now: number): Promise<{ 
 }
 
 export async function reportProgress(db: Db, sessionId: string, input: Progress, now: number): Promise<Run> {
-  const rs = await db.execute({
-    sql: `UPDATE orchestrations SET completed_tasks = COALESCE(?, completed_tasks), failed_tasks = COALESCE(?, failed_tasks),
-            last_message = COALESCE(?, last_message), last_progress_at = ?
-          WHERE session_id = ? AND status = 'running'`,
-    args: [input.completedTasks ?? null, input.failedTasks ?? null, input.message ?? null, now, sessionId],
-  });
+  const rs = await db.execute(progressUpdate(sessionId, input, now));
   const run = await getRunOrThrow(db, sessionId);
   if (rs.rowsAffected === 0) throw new ConflictError(`Run "${sessionId}" is already ${run.status}`);
   return run;
@@ -92,12 +83,7 @@ export async function completeRun(db: Db, sessionId: string, input: CompleteRun,
   samePathId("sessionId", input.sessionId, sessionId);
   await db.batch(
     guarded(
-      {
-        sql: `UPDATE orchestrations SET status = ?, completed_tasks = ?, failed_tasks = ?, completed_at = ?,
-                duration_ms = ? - started_at, completion_source = 'reported'
-              WHERE session_id = ? AND status = 'running'`,
-        args: [input.status, input.completedTasks, input.failedTasks, now, now, sessionId],
-      },
+      reportedCompletion(sessionId, input, now),
       eventInsert({
         type: runEventType(input.status),
         subject: sessionId,
@@ -122,17 +108,7 @@ export async function completeRun(db: Db, sessionId: string, input: CompleteRun,
 
 export async function startExecution(db: Db, input: StartExecution, now: number): Promise<{ execution: Execution; created: boolean }> {
   const orchestrationId = await linkedRunId(db, input);
-  const [rs] = await db.batch(
-    guarded(
-      {
-        sql: `INSERT INTO agent_executions (orchestration_id, agent_session_id, agent_name, task_id, task_number, status, started_at)
-              VALUES (?, ?, ?, ?, ?, 'in_progress', ?) ON CONFLICT (agent_session_id) DO NOTHING RETURNING id`,
-        args: [orchestrationId, input.agentSessionId, input.agentName, input.taskId ?? null, input.taskNumber ?? null, now],
-      },
-      agentRunCounted(input.agentName),
-    ),
-    "write",
-  );
+  const [rs] = await db.batch(guarded(executionInsert(orchestrationId, input, now), agentRunCounted(input.agentName)), "write");
   const execution = await getExecutionOrThrow(db, input.agentSessionId);
   if (rs!.rows.length === 1) return { execution, created: true };
   const same =
@@ -147,24 +123,7 @@ export async function startExecution(db: Db, input: StartExecution, now: number)
 export async function completeExecution(db: Db, agentSessionId: string, input: CompleteExecution, now: number): Promise<Execution> {
   samePathId("agentSessionId", input.agentSessionId, agentSessionId);
   const existing = await getExecutionOrThrow(db, agentSessionId);
-  const update = {
-    sql: `UPDATE agent_executions SET status = ?, completed_at = ?, duration_ms = ? - started_at, files_created = ?,
-            files_modified = ?, retry_count = ?, self_healed = ?, error_message = ?, summary_report_path = ?, session_log_path = ?
-          WHERE agent_session_id = ? AND status = 'in_progress'`,
-    args: [
-      input.status,
-      now,
-      now,
-      input.filesCreated,
-      input.filesModified,
-      input.retryCount,
-      input.selfHealed ? 1 : 0,
-      input.errorMessage ?? null,
-      input.summaryReportPath ?? null,
-      input.sessionLogPath ?? null,
-      agentSessionId,
-    ],
-  };
+  const update = executionCompletion(agentSessionId, input, now);
   const failure = eventInsert({
     type: "step_failure",
     subject: agentSessionId,

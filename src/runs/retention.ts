@@ -1,5 +1,7 @@
 import type { Db } from "../db/client.js";
 import { verifyArchive } from "./archive.js";
+import { oldArchiveDeletes } from "./store/archives.js";
+import { runDeletion, runsFinishedBefore } from "./store/runs.js";
 
 /**
  * Deletes finished runs older than the cutoff, with their executions, but only those whose
@@ -11,28 +13,25 @@ export async function deleteOldRuns(
   now: number,
   limit = 1000,
 ): Promise<{ deleted: number; blocked: { sessionId: string; reason: string }[] }> {
-  const rs = await db.execute({
-    sql: "SELECT id, session_id FROM orchestrations WHERE status != 'running' AND completed_at < ? ORDER BY completed_at LIMIT ?",
-    args: [cutoff, limit],
-  });
   let deleted = 0;
   const blocked: { sessionId: string; reason: string }[] = [];
-  for (const row of rs.rows) {
-    const sessionId = String(row.session_id);
+  for (const { id, sessionId } of await runsFinishedBefore(db, cutoff, limit)) {
     const check = await verifyArchive(db, sessionId, now);
     if (!check.ok) {
       blocked.push({ sessionId, reason: check.reason });
       continue;
     }
-    // Executions explicitly too, rather than trusting every connection's foreign_keys setting.
-    await db.batch(
-      [
-        { sql: "DELETE FROM agent_executions WHERE orchestration_id = ?", args: [Number(row.id)] },
-        { sql: "DELETE FROM orchestrations WHERE id = ?", args: [Number(row.id)] },
-      ],
-      "write",
-    );
+    await db.batch(runDeletion(id), "write");
     deleted++;
   }
   return { deleted, blocked };
+}
+
+/**
+ * Archives (and the reports written beside them) older than the cutoff whose run is gone: the
+ * archive of a run still kept hot is what its own deletion will verify against.
+ */
+export async function deleteOldArchives(db: Db, cutoff: number): Promise<number> {
+  const [archives] = await db.batch(oldArchiveDeletes(cutoff), "write");
+  return archives!.rowsAffected;
 }

@@ -1,8 +1,8 @@
 import type { Db } from "../db/client.js";
 import { iso } from "../time.js";
-import { runWithExecutions } from "./queries.js";
+import { runWithExecutions } from "./run-queries.js";
 import type { Execution, Run } from "./types.js";
-import { storedRunReport } from "./archive-read.js";
+import { storedRunReport } from "./store/archives.js";
 
 // A report is kept for good and read whole: a run with thousands of failures lists the first
 // ones (their counts stay exact in `tasks` and `agents`), each error text cut short.

@@ -43,6 +43,16 @@ export interface Execution {
   sessionLogPath: string | null;
 }
 
+/** A run as seed 002's monitoring.db stored it: Vigil's run fields without the progress Vigil tracks itself. */
+export type SeedRun = Omit<Run, "lastProgressAt" | "lastMessage" | "completionSource" | "stalledAt">;
+
+/** An agent execution as the seed stored it: Vigil's fields, its own status names, its run's seed id. */
+export type SeedExecution = Omit<Execution, "id" | "orchestrationId" | "status"> & {
+  /** The seed's orchestrations.id (its foreign key), or null. */
+  seedRunId: number | null;
+  status: "in_progress" | "completed" | "failed";
+};
+
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 

@@ -2,7 +2,7 @@ import type { Results } from "../db/query.js";
 import type { MonitoringServices } from "../monitoring/context.js";
 import type { JobSchedules } from "../scheduling/schedules.js";
 import { firingAlerts } from "../alerts/store/alerts.js";
-import { eventsPerSlot } from "../events/event-log.js";
+import { eventsPerSlot } from "../event-log/event-log.js";
 import { jobHealth, type JobHealth } from "../job-records/job-health.js";
 import { JOB_NAMES } from "../job-records/names.js";
 import {
@@ -14,7 +14,7 @@ import {
 } from "../monitoring/store/results.js";
 import { verdictsPerSlot } from "../monitoring/store/hourly.js";
 import { topFailureCategories } from "../monitoring/store/outcomes.js";
-import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/queries.js";
+import { finishedRunsPerSlot, recentFailedRuns, type FailedRunSummary } from "../runs/store/runs.js";
 import { listCheckpoints, type Checkpoint } from "../stability/checkpoints.js";
 import { latencyPercentile } from "../stability/latency.js";
 import { type Metric, perDelivery, sumOf } from "../stability/rollup-metrics.js";

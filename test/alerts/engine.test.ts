@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { unconditional } from "../../src/db/guarded-batch.js";
-import { eventInsert } from "../../src/events/event-log.js";
+import { eventInsert } from "../../src/event-log/event-log.js";
 import { resultInsert } from "../../src/monitoring/store/results.js";
 import { setState } from "../../src/monitoring/store/state.js";
 import { detectRunTransitions } from "../../src/runs/detectors.js";

@@ -12,6 +12,7 @@ const DOMAINS = [
   "src/job-records",
   "src/jobs",
   "src/ops",
+  "src/event-log",
 ];
 
 function sources(dir: string): string[] {

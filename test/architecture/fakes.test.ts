@@ -27,7 +27,7 @@ const NOT_FAKES: Record<string, string> = {
 const SERVER = /\bcreateServer\s*\(|\bnew\s+(SMTPServer|Hono)\b|\bserve\s*\(\s*\{/;
 
 describe("protocol fakes", () => {
-  const everywhere = ["src", "test", "bench", "scripts", "demo", "api"].flatMap(sources);
+  const everywhere = ["src", "test", "bench", "scripts", "demo", "api", "fixtures"].flatMap(sources);
 
   it("live in fakes/ only: no other file starts a server, besides Vigil itself and the listed tools", () => {
     // src/http builds Vigil's own Hono app, which is not a fake of anything.
@@ -50,8 +50,19 @@ describe("protocol fakes", () => {
     expect(fakes.filter((f) => !cites.test(comments(f)))).toEqual([]);
   });
 
-  it("stay out of the product: nothing under src/ imports fakes/, demo/ or test/", () => {
-    const outward = /from\s+"(\.\.\/)+(fakes|demo|test)\//;
+  it("stay out of the product: nothing under src/ imports fakes/, fixtures/, demo/ or test/", () => {
+    const outward = /from\s+"(\.\.\/)+(fakes|fixtures|demo|test)\//;
     expect(sources("src").filter((f) => outward.test(readFileSync(f, "utf8")))).toEqual([]);
+  });
+});
+
+describe("the labelled conversations", () => {
+  const outside = ["src", "test", "bench", "scripts", "demo", "api", "fakes"].flatMap(sources);
+
+  it("are one set with one scripted judge, both in fixtures/: nowhere else writes one out or recognises one in a prompt", () => {
+    // A conversation written out turn by turn ("C:" for the caller) is a second set, labelled apart.
+    expect(outside.filter((f) => /["'`]C:\w/.test(code(f)))).toEqual([]);
+    // A script that finds a labelled conversation in the judge's prompt is a second judge.
+    expect(outside.filter((f) => /\bincludes\(\s*firstCallerLine\(/.test(code(f)))).toEqual([]);
   });
 });

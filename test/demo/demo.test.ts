@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LangfuseClient } from "@langfuse/client";
-import { afterAll, describe, expect, it } from "vitest";
-import { demoConversations } from "../../demo/conversations.js";
-import { conversationObservations } from "../../demo/observations.js";
-import { startDemo } from "../../demo/run-demo.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Demo, startDemo } from "../../demo/run-demo.js";
 import { waitFor } from "../helpers/server-process.js";
 import { demoSectionsFilled } from "../helpers/demo-sections.js";
 import { startFakeLangfuse } from "../../fakes/langfuse-server.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
+import { fixtureObservations } from "../../fixtures/to-observations.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vigil-demo-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,8 +17,9 @@ describe("the demo's conversations, served by the Langfuse fake the tests use", 
   it("through the real SDK: I/O as JSON strings, newest first, cursor pages to the end", async () => {
     const now = Date.parse("2026-11-23T10:00:00Z");
     const langfuse = await startFakeLangfuse({ version: "v4", now: () => now });
-    const [a, b] = demoConversations(2);
-    const written = [...conversationObservations(a!, now - 60 * 60_000), ...conversationObservations(b!, now - 30 * 60_000)];
+    const [a, b] = FIXTURES;
+    const demo = { alwaysSession: true, priced: true, endMarker: true };
+    const written = [...fixtureObservations(a!, now - 60 * 60_000, demo), ...fixtureObservations(b!, now - 30 * 60_000, demo)];
     langfuse.add(...written);
     const client = new LangfuseClient({ publicKey: langfuse.publicKey, secretKey: langfuse.secretKey, baseUrl: langfuse.url });
     const seen: { startTime: string; input: unknown; type: string }[] = [];
@@ -49,21 +50,39 @@ describe("the demo's conversations, served by the Langfuse fake the tests use", 
 });
 
 describe("npm run demo", () => {
-  it("fills every section of /status within two minutes of demo time", async () => {
+  let demo: Demo;
+  beforeAll(async () => {
     // The demo's clock is stepped one second per turn, each turn finishing its work, so what two
     // minutes of demo produce does not depend on how busy this machine is.
-    const demo = await startDemo({ dataDir: dir, port: 0, logLevel: "error", stepMs: 1000 });
-    try {
-      await waitFor(async () => (demo.clock() - demo.startedAt >= 120_000 ? true : undefined), 120_000, "two minutes of demo time");
-      const html = await (
-        await fetch(`${demo.baseUrl}/status`, {
-          headers: { authorization: `Basic ${Buffer.from(`demo:${demo.apiKey}`).toString("base64")}` },
-        })
-      ).text();
-      expect(demoSectionsFilled(html), "sections still empty after two demo minutes").toEqual([]);
-      expect(html).toMatch(/id="verdict" class="verdict (bad|ok)"/);
-    } finally {
-      await demo.stop();
+    demo = await startDemo({ dataDir: dir, port: 0, logLevel: "error", stepMs: 1000 });
+    await waitFor(async () => (demo.clock() - demo.startedAt >= 120_000 ? true : undefined), 120_000, "two minutes of demo time");
+  });
+  afterAll(() => demo?.stop());
+
+  it("fills every section of /status within two minutes of demo time", async () => {
+    const html = await (
+      await fetch(`${demo.baseUrl}/status`, {
+        headers: { authorization: `Basic ${Buffer.from(`demo:${demo.apiKey}`).toString("base64")}` },
+      })
+    ).text();
+    expect(demoSectionsFilled(html), "sections still empty after two demo minutes").toEqual([]);
+    expect(html).toMatch(/id="verdict" class="verdict (bad|ok)"/);
+  });
+
+  it("shows the labelled conversations npm run eval judges, each judged as labelled", async () => {
+    const res = await fetch(`${demo.baseUrl}/api/monitoring/results?limit=500`, { headers: { authorization: `Bearer ${demo.apiKey}` } });
+    const { results } = (await res.json()) as { results: { sessionId: string; status: string; intent: { type: string } | null }[] };
+    const labelled = new Map(FIXTURES.map((f) => [`sess-${f.id}`, f]));
+    // The twelve conversations of the day before the demo are judged within two minutes.
+    expect(results.length).toBeGreaterThanOrEqual(12);
+    for (const r of results) {
+      const f = labelled.get(r.sessionId);
+      expect(f, `${r.sessionId} is not one of the labelled conversations`).toBeDefined();
+      expect({ session: r.sessionId, status: r.status, intent: r.intent?.type ?? "unknown" }).toEqual({
+        session: r.sessionId,
+        status: f!.verdict,
+        intent: f!.verdict === "skipped" ? "unknown" : f!.intent,
+      });
     }
   });
 });

@@ -57,11 +57,11 @@ const GENERATED = ["bench/.out", "test/artifacts", "test/artifacts/"];
 
 /** The repository paths a page names in code spans (`src/…`, `test/…`), placeholders (`<job>`, `*`) aside. */
 function pathsNamedIn(markdown: string): string[] {
-  // The renames architecture.md proposes name files that do not exist yet: its last column is left out.
-  const withoutProposals = markdown.replace(/^(\| `[^|]+` \| [^|]+ \| ).*\|$/gm, (row, kept: string) =>
-    /^\| today \| what it is \| proposed \|$/m.test(markdown) && row.split("|").length === 5 ? kept : row,
+  // architecture.md's table of names gives each file's name before its rename, which no longer exists: its last column is left out.
+  const withoutFormerNames = markdown.replace(/^(\| `[^|]+` \| [^|]+ \| ).*\|$/gm, (row, kept: string) =>
+    /^\| name \| what it is \| before \|$/m.test(markdown) && row.split("|").length === 5 ? kept : row,
   );
-  return [...withoutProposals.matchAll(/`((?:src|test|fakes|demo|bench|scripts|api|bin|docs|\.ci|\.github)\/[^`\s]*)`/g)]
+  return [...withoutFormerNames.matchAll(/`((?:src|test|fakes|demo|bench|scripts|api|bin|docs|\.ci|\.github)\/[^`\s]*)`/g)]
     .map((m) => m[1]!)
     .filter((p) => !/[<>*…]/.test(p) && !GENERATED.includes(p));
 }

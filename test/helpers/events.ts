@@ -1,5 +1,5 @@
 import type { Db } from "../../src/db/client.js";
-import type { DomainEventType } from "../../src/events/event-log.js";
+import type { DomainEventType } from "../../src/event-log/event-log.js";
 
 // What the detectors recorded, newest first: tests read it; the app never lists events.
 export interface StoredEvent {

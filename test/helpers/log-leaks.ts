@@ -2,7 +2,7 @@ import { LANGFUSE_SECRET_KEY } from "../../fakes/langfuse-server.js";
 import { OPENAI_API_KEY } from "../../fakes/openai-server.js";
 import { SLACK_HOOK_TOKEN } from "../../fakes/slack-server.js";
 import { UPSTASH_TOKEN } from "../../fakes/upstash-rest-server.js";
-import { FIXTURES } from "../fixtures/conversations.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
 import { API_KEY, CRON_SECRET } from "./deps.js";
 import { WEBHOOK_SECRET } from "./webhooks.js";
 

@@ -2,65 +2,9 @@ import { depsFromEnv } from "../../src/deps.js";
 import { runMonitorCycle } from "../../src/monitoring/cycle.js";
 import { startFakeLangfuse, type FakeLangfuse } from "../../fakes/langfuse-server.js";
 import { startFakeOpenAI, type FakeOpenAI, type ModelTraits, type ScriptedReply } from "../../fakes/openai-server.js";
-import { FIXTURES, type Fixture } from "../fixtures/conversations.js";
-import { firstCallerLine } from "../fixtures/to-observations.js";
+import { fixtureJudge } from "../../fixtures/judge.js";
 import { createTestDb, type TestDb } from "./db.js";
 import { captureLogs, testClock, testEnv } from "./deps.js";
-
-/** What the bot said last: quotable evidence. */
-const lastBotLine = (f: Fixture) => f.turns.findLast((t) => t.startsWith("B:"))!.slice(2);
-
-/** The scripted judge: it recognises each fixture and answers its known labels. */
-export function fixtureJudge(fixtures: Fixture[] = FIXTURES) {
-  return (task: string, user: string): ScriptedReply => {
-    const f = fixtures.find((x) => user.includes(firstCallerLine(x)));
-    if (!f) return { json: { intent: "unknown", confidence: 0.1, summary: "no request" } };
-    if (task === "intent")
-      return { json: { intent: f.intent, confidence: f.intent === "unknown" ? 0.3 : 0.93, summary: `caller wants to ${f.intent}` } };
-    if (task === "fulfillment") {
-      return {
-        json: {
-          status: f.verdict === "skipped" ? "fail" : f.verdict,
-          summary: `${f.id}: ${f.verdict}`,
-          evidence: [lastBotLine(f)],
-          unmet: f.verdict === "pass" ? [] : ["request not completed"],
-          quality: {
-            wrong_language: f.id === "info-fail-lang",
-            off_topic: false,
-            repetitive: f.id === "info-fail-1",
-            failed_to_answer: f.verdict === "fail",
-            harmful: false,
-          },
-          facts: fixtureFacts(f),
-        },
-      };
-    }
-    return {
-      json: {
-        category: f.category ?? "other",
-        explanation: `root cause of ${f.id}`,
-        evidence: ["turn 2"],
-        suggested_fix: "fix it",
-        severity: "medium",
-      },
-    };
-  };
-}
-
-/** What a careful judge reads from the tool results: the booked slot and its confirmation number. */
-function fixtureFacts(f: Fixture) {
-  const booking = f.turns
-    .filter((t) => t.startsWith("T:book_appointment|") || t.startsWith("T:reschedule_appointment|"))
-    .map((t) => t.split("|"))
-    .find(([, , result]) => result?.includes('"confirmation"'));
-  if (!booking) return { booked_at: null, confirmation_number: null, caller_name: null };
-  const args = JSON.parse(booking[1]!) as { slot?: string; to?: string };
-  return {
-    booked_at: args.slot ?? args.to ?? null,
-    confirmation_number: (JSON.parse(booking[2]!) as { confirmation: string }).confirmation,
-    caller_name: null,
-  };
-}
 
 /** The variables that point the real SDKs at the local fakes, with short timeouts for tests. */
 export function fakeServicesEnv(langfuse: FakeLangfuse, openai: FakeOpenAI): Record<string, string> {

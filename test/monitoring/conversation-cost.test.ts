@@ -4,8 +4,8 @@ import { readAll } from "../../src/db/query.js";
 import { observationCostUsd } from "../../src/integrations/langfuse-cost.js";
 import { conversationCost } from "../../src/monitoring/cost-queries.js";
 import type { FakeObservation } from "../../fakes/langfuse-server.js";
-import { FIXTURES } from "../fixtures/conversations.js";
-import { fixtureObservations } from "../fixtures/to-observations.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
+import { fixtureObservations } from "../../fixtures/to-observations.js";
 import { API_KEY, apiAuth } from "../helpers/deps.js";
 import { monitoringWorld, type MonitoringWorld } from "../helpers/monitoring.js";
 

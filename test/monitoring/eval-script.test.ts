@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../../fakes/openai-server.js";
-import { fixtureJudge } from "../helpers/monitoring.js";
+import { fixtureJudge } from "../../fixtures/judge.js";
 
 let openai: FakeOpenAI;
 beforeAll(async () => (openai = await startFakeOpenAI({ script: fixtureJudge() })));

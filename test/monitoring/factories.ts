@@ -1,5 +1,5 @@
-import { type Fixture, FIXTURES } from "../fixtures/conversations.js";
-import { fixtureObservations } from "../fixtures/to-observations.js";
+import { type Fixture, FIXTURES } from "../../fixtures/conversations.js";
+import { fixtureObservations } from "../../fixtures/to-observations.js";
 import type { MonitoringWorld } from "../helpers/monitoring.js";
 
 /** The labelled conversations a judge gives a verdict to: in a session, not skipped. */

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { claimSession } from "../../src/monitoring/store/sessions.js";
 import { runMonitorCycle } from "../../src/monitoring/cycle.js";
-import { FIXTURES } from "../fixtures/conversations.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
 import type { ScriptedReply } from "../../fakes/openai-server.js";
-import { fixtureJudge, monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
+import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
+import { fixtureJudge } from "../../fixtures/judge.js";
 import { sessionAdder } from "./factories.js";
 
 let w: MonitoringWorld | undefined;

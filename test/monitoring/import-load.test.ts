@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import { SIGNAL_FNS } from "../../src/alerts/signals.js";
 import { HOBBY_LIMITS, type FakeObservation } from "../../fakes/langfuse-server.js";
-import { FIXTURES } from "../fixtures/conversations.js";
-import { fixtureObservations } from "../fixtures/to-observations.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
+import { fixtureObservations } from "../../fixtures/to-observations.js";
 import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
 
 let w: MonitoringWorld | undefined;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { FakeObservation } from "../../fakes/langfuse-server.js";
-import { FIXTURES } from "../fixtures/conversations.js";
-import { fixtureObservations } from "../fixtures/to-observations.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
+import { fixtureObservations } from "../../fixtures/to-observations.js";
 import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
 
 let w: MonitoringWorld | undefined;

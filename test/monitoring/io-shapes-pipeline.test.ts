@@ -3,7 +3,7 @@ import { createApp } from "../../src/app.js";
 import { monitoringSummary } from "../../src/monitoring/result-queries.js";
 import { scoreId } from "../../src/monitoring/scores.js";
 import type { ScriptedReply } from "../../fakes/openai-server.js";
-import { SHAPE_BOT, SHAPE_CALLER, SHAPE_NAMES, shapeObservations } from "../fixtures/io-shapes.js";
+import { SHAPE_BOT, SHAPE_CALLER, SHAPE_NAMES, shapeObservations } from "../../fixtures/io-shapes.js";
 import { API_KEY, apiAuth } from "../helpers/deps.js";
 import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseIo } from "../../src/monitoring/io-parse.js";
 import { readIo } from "../../src/monitoring/io-shapes.js";
 import { buildTranscript, type StoredObservation } from "../../src/monitoring/transcript.js";
-import { SHAPE_BOT, SHAPE_CALLER, SHAPE_NAMES, shapeObservations } from "../fixtures/io-shapes.js";
+import { SHAPE_BOT, SHAPE_CALLER, SHAPE_NAMES, shapeObservations } from "../../fixtures/io-shapes.js";
 
 /** What the import stores: v2 serves I/O as raw JSON strings, parsed at import. */
 const stored = (shape: (typeof SHAPE_NAMES)[number]): StoredObservation[] =>

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { scoreId } from "../../src/monitoring/scores.js";
 import type { ScriptedReply } from "../../fakes/openai-server.js";
-import { STEERED_IN_LANGUAGES } from "../fixtures/adversarial.js";
-import { firstCallerLine, fixtureObservations } from "../fixtures/to-observations.js";
+import { STEERED_IN_LANGUAGES } from "../../fixtures/adversarial.js";
+import { firstCallerLine, fixtureObservations } from "../../fixtures/to-observations.js";
 import { monitoringWorld, type MonitoringWorld } from "../helpers/monitoring.js";
 
 let w: MonitoringWorld | undefined;

@@ -2,10 +2,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runMonitorCycle } from "../../src/monitoring/cycle.js";
 import { scoreId } from "../../src/monitoring/scores.js";
 import type { ScriptedReply } from "../../fakes/openai-server.js";
-import { ADVERSARIAL } from "../fixtures/adversarial.js";
-import { FIXTURES } from "../fixtures/conversations.js";
-import { firstCallerLine, fixtureObservations } from "../fixtures/to-observations.js";
-import { fixtureJudge, monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
+import { ADVERSARIAL } from "../../fixtures/adversarial.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
+import { firstCallerLine, fixtureObservations } from "../../fixtures/to-observations.js";
+import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
+import { fixtureJudge } from "../../fixtures/judge.js";
 import { addSessions, JUDGED } from "./factories.js";
 
 let w: MonitoringWorld | undefined;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { FIXTURES } from "../fixtures/conversations.js";
-import { fixtureObservations } from "../fixtures/to-observations.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
+import { fixtureObservations } from "../../fixtures/to-observations.js";
 import { apiAuth } from "../helpers/deps.js";
 import { monitoringWorld, type MonitoringWorld } from "../helpers/monitoring.js";
 

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { scoreId } from "../../src/monitoring/scores.js";
-import { FIXTURES } from "../fixtures/conversations.js";
-import { firstCallerLine, fixtureObservations } from "../fixtures/to-observations.js";
-import { fixtureJudge, monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
+import { firstCallerLine, fixtureObservations } from "../../fixtures/to-observations.js";
+import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
+import { fixtureJudge } from "../../fixtures/judge.js";
 
 let w: MonitoringWorld | undefined;
 afterEach(async () => {

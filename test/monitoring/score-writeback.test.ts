@@ -5,8 +5,8 @@ import { DEFAULT_RULES } from "../../src/alerts/rules.js";
 import { SIGNAL_FNS } from "../../src/alerts/signals.js";
 import { monitoringSummary } from "../../src/monitoring/result-queries.js";
 import { flushScores, scoreId } from "../../src/monitoring/scores.js";
-import { FIXTURES } from "../fixtures/conversations.js";
-import { fixtureObservations } from "../fixtures/to-observations.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
+import { fixtureObservations } from "../../fixtures/to-observations.js";
 import { API_KEY, apiAuth } from "../helpers/deps.js";
 import { monitoringWorld, type MonitoringWorld } from "../helpers/monitoring.js";
 

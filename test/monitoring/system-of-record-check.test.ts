@@ -4,8 +4,8 @@ import { createApp } from "../../src/app.js";
 import { scoreId } from "../../src/monitoring/scores.js";
 import { createHttpVerifier } from "../../src/integrations/system-of-record.js";
 import { startFakeVerifier, unreachableUrl, type FakeVerifier } from "../../fakes/verifier-server.js";
-import { FIXTURES } from "../fixtures/conversations.js";
-import { fixtureObservations } from "../fixtures/to-observations.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
+import { fixtureObservations } from "../../fixtures/to-observations.js";
 import { API_KEY, apiAuth } from "../helpers/deps.js";
 import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
 

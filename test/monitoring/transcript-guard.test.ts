@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Turn } from "../../src/monitoring/transcript.js";
 import { evidenceProblems, injectionAttempt } from "../../src/monitoring/transcript-guard.js";
-import { FIXTURES } from "../fixtures/conversations.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
 
 const caller = (text: string): Turn[] => [{ role: "caller", text }];
 

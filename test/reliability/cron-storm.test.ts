@@ -4,11 +4,12 @@ import { depsFromEnv } from "../../src/deps.js";
 import { startFakeLangfuse, type FakeLangfuse } from "../../fakes/langfuse-server.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../../fakes/openai-server.js";
 import { startFakeSlack, type FakeSlack } from "../../fakes/slack-server.js";
-import { FIXTURES } from "../fixtures/conversations.js";
-import { fixtureObservations } from "../fixtures/to-observations.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
+import { fixtureObservations } from "../../fixtures/to-observations.js";
 import { createTestDb, remoteTestDb, type TestDb } from "../helpers/db.js";
 import { apiAuth, captureLogs, cronAuth, testClock, testEnv } from "../helpers/deps.js";
-import { fakeServicesEnv, fixtureJudge } from "../helpers/monitoring.js";
+import { fakeServicesEnv } from "../helpers/monitoring.js";
+import { fixtureJudge } from "../../fixtures/judge.js";
 import { call } from "../helpers/runs.js";
 import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 

@@ -7,10 +7,10 @@ import { ABANDONED_RUN_ERROR } from "../../src/job-records/job-runs.js";
 import { catchUpRollups } from "../../src/stability/rollup-catch-up.js";
 import { startFakeLangfuse, type FakeLangfuse } from "../../fakes/langfuse-server.js";
 import { startFakeOpenAI, type FakeOpenAI } from "../../fakes/openai-server.js";
-import { FIXTURES } from "../fixtures/conversations.js";
-import { fixtureObservations } from "../fixtures/to-observations.js";
+import { FIXTURES } from "../../fixtures/conversations.js";
+import { fixtureObservations } from "../../fixtures/to-observations.js";
 import { CRON_SECRET, API_KEY } from "../helpers/deps.js";
-import { fixtureJudge } from "../helpers/monitoring.js";
+import { fixtureJudge } from "../../fixtures/judge.js";
 import { startServer, waitFor, type ServerProcess } from "../helpers/server-process.js";
 import { signedRequest, WEBHOOK_SECRET } from "../helpers/webhooks.js";
 

@@ -5,7 +5,8 @@ import { createSilence, expireSilence, listSilences, silenceBody, type Silence }
 import type { AppContext } from "../context.js";
 import type { AppEnv } from "../app-env.js";
 import { withIsoTimes } from "../iso-times.js";
-import { answer, defineRoute, errorReply, json, lazy, validated } from "../contract.js";
+import { alertAnswers } from "../schemas/alerts.js";
+import { answer, defineRoute, errorReply, json, validated } from "../contract.js";
 import { countingNumber, isoTime, wholeNumber } from "../schemas/query.js";
 
 const silenceJson = (s: Silence) => withIsoTimes(s, "startsAt", "endsAt");
@@ -24,45 +25,6 @@ const alertsQuery = z.object({
 const idParam = z.object({ id: countingNumber(Number.MAX_SAFE_INTEGER) });
 const silencesQuery = z.object({ expired: z.enum(["true", "false"]).default("false") });
 
-// Built on first use (the OpenAPI document, the tests), never at a cold start.
-const answers = lazy(() => {
-  const maybeTime = z.string().nullable();
-  const labels = z.record(z.string(), z.string());
-  const alert = z.strictObject({
-    id: z.number(),
-    rule: z.string(),
-    labels,
-    severity: z.string(),
-    state: z.enum(["pending", "firing", "resolved"]),
-    summary: z.string(),
-    startedAt: maybeTime,
-    firedAt: maybeTime,
-    resolvedAt: maybeTime,
-    lastNotifiedAt: maybeTime,
-    ackedAt: maybeTime,
-  });
-  const alertsBody = z.strictObject({ alerts: z.array(alert) });
-  const alertDetailBody = alert.extend({
-    transitions: z.array(z.strictObject({ from: z.unknown(), to: z.string(), reason: z.string(), at: maybeTime })),
-    notifications: z.array(
-      z.strictObject({
-        kind: z.string(),
-        channel: z.string(),
-        createdAt: maybeTime,
-        attempts: z.number(),
-        sentAt: maybeTime,
-        failedAt: maybeTime,
-        lastError: z.unknown(),
-      }),
-    ),
-  });
-  const silence = z.strictObject({ id: z.number(), matchers: labels, startsAt: maybeTime, endsAt: maybeTime, comment: z.string() });
-  const silencesBody = z.strictObject({ silences: z.array(silence) });
-  const createdBody = z.strictObject({ silence });
-  const expiredBody = z.strictObject({ expired: z.literal(true) });
-  return { alertsBody, alertDetailBody, silencesBody, createdBody, expiredBody };
-});
-
 export const ALERT_ROUTES = {
   list: defineRoute({
     ...alerts,
@@ -70,7 +32,7 @@ export const ALERT_ROUTES = {
     path: "/api/alerts",
     summary: "Alerts",
     request: { query: alertsQuery },
-    responses: { 200: json(() => answers().alertsBody), 400: errorReply },
+    responses: { 200: json(() => alertAnswers().alertsBody), 400: errorReply },
   }),
   detail: defineRoute({
     ...alerts,
@@ -78,7 +40,7 @@ export const ALERT_ROUTES = {
     path: "/api/alerts/:id",
     summary: "One alert with transitions and notifications",
     request: { params: idParam },
-    responses: { 200: json(() => answers().alertDetailBody), 400: errorReply, 404: errorReply },
+    responses: { 200: json(() => alertAnswers().alertDetailBody), 400: errorReply, 404: errorReply },
   }),
   ack: defineRoute({
     ...alerts,
@@ -86,7 +48,7 @@ export const ALERT_ROUTES = {
     path: "/api/alerts/:id/ack",
     summary: "Acknowledge: no repeats until it resolves",
     request: { params: idParam },
-    responses: { 200: json(() => answers().alertDetailBody), 400: errorReply, 404: errorReply, 409: errorReply },
+    responses: { 200: json(() => alertAnswers().alertDetailBody), 400: errorReply, 404: errorReply, 409: errorReply },
   }),
   silences: defineRoute({
     ...alerts,
@@ -94,7 +56,7 @@ export const ALERT_ROUTES = {
     path: "/api/silences",
     summary: "Silences",
     request: { query: silencesQuery },
-    responses: { 200: json(() => answers().silencesBody), 400: errorReply },
+    responses: { 200: json(() => alertAnswers().silencesBody), 400: errorReply },
   }),
   silence: defineRoute({
     ...alerts,
@@ -102,7 +64,7 @@ export const ALERT_ROUTES = {
     path: "/api/silences",
     summary: "Silence matching alerts until a time",
     request: { body: silenceBody },
-    responses: { 201: json(() => answers().createdBody), 400: errorReply },
+    responses: { 201: json(() => alertAnswers().createdBody), 400: errorReply },
   }),
   expire: defineRoute({
     ...alerts,
@@ -110,7 +72,7 @@ export const ALERT_ROUTES = {
     path: "/api/silences/:id",
     summary: "End a silence",
     request: { params: idParam },
-    responses: { 200: json(() => answers().expiredBody), 400: errorReply, 404: errorReply },
+    responses: { 200: json(() => alertAnswers().expiredBody), 400: errorReply, 404: errorReply },
   }),
 };
 

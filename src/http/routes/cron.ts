@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { MethodNotAllowedError, NotFoundError } from "../../errors.js";
 import { runJob } from "../../jobs/run-job.js";
@@ -8,6 +7,7 @@ import type { JobFn } from "../../jobs/types.js";
 import type { AppEnv } from "../app-env.js";
 import { requireBearer } from "../auth.js";
 import { answer, defineRoute, errorReply, json } from "../contract.js";
+import { jobAnswers } from "../schemas/jobs.js";
 
 export const CRON_ROUTES = {
   run: defineRoute({
@@ -17,8 +17,8 @@ export const CRON_ROUTES = {
     tag: "Vigil",
     summary: "Run a job (heartbeat, monitor, checkpoint) under its lease",
     responses: {
-      // A job's summary is its own (JobSummary is an open record): the one deliberately open answer.
-      200: json(() => z.looseObject({ job: z.string(), runId: z.string(), skipped: z.enum(["locked", "already_ran"]).optional() })),
+      // The job's own summary: the one deliberately open answer.
+      200: json(() => jobAnswers().cronBody),
       404: errorReply,
       405: errorReply,
       500: errorReply,

@@ -1,10 +1,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { customEventBody, listEvents, recordCustomEvent, type RecordedEvent } from "../../events/custom-events.js";
+import { customEventBody, listEvents, recordCustomEvent, type RecordedEvent } from "../../event-log/custom-events.js";
 import type { AppEnv } from "../app-env.js";
-import { answer, defineRoute, errorReply, json, lazy, validated } from "../contract.js";
+import { answer, defineRoute, errorReply, json, validated } from "../contract.js";
 import { withIsoTimes } from "../iso-times.js";
+import { eventAnswers } from "../schemas/events.js";
 import { wholeNumber } from "../schemas/query.js";
 
 const eventJson = (e: RecordedEvent) => withIsoTimes(e, "createdAt");
@@ -15,24 +16,6 @@ const eventsQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-// Built on first use (the OpenAPI document, the tests), never at a cold start.
-const answers = lazy(() => {
-  const event = z.strictObject({
-    id: z.number(),
-    type: z.string(),
-    subject: z.string(),
-    message: z.string().nullable(),
-    labels: z.record(z.string(), z.string()),
-    source: z.enum(["api", "vigil"]),
-    key: z.string().nullable(),
-    createdAt: z.string().nullable(),
-  });
-  return {
-    eventBody: z.strictObject({ event }),
-    eventsBody: z.strictObject({ events: z.array(event), nextCursor: z.string().nullable() }),
-  };
-});
-
 /** The event log: a team's own events in (what rules with `event_types` count), every event out. */
 export const EVENT_ROUTES = {
   record: defineRoute({
@@ -41,7 +24,7 @@ export const EVENT_ROUTES = {
     path: "/api/events",
     summary: "Record a custom event (idempotent by id)",
     request: { body: customEventBody },
-    responses: { 200: json(() => answers().eventBody), 201: json(() => answers().eventBody), 400: errorReply, 409: errorReply },
+    responses: { 200: json(() => eventAnswers().eventBody), 201: json(() => eventAnswers().eventBody), 400: errorReply, 409: errorReply },
   }),
   list: defineRoute({
     ...events,
@@ -49,7 +32,7 @@ export const EVENT_ROUTES = {
     path: "/api/events",
     summary: "Events, newest first, keyset-paged",
     request: { query: eventsQuery },
-    responses: { 200: json(() => answers().eventsBody), 400: errorReply },
+    responses: { 200: json(() => eventAnswers().eventsBody), 400: errorReply },
   }),
 };
 

@@ -1,26 +1,16 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { createHealthCheck } from "../../ops/health.js";
 import type { AppEnv } from "../app-env.js";
-import { answer, defineRoute, json, lazy } from "../contract.js";
+import { answer, defineRoute, json } from "../contract.js";
 import { withIsoTimes } from "../iso-times.js";
+import { healthAnswers } from "../schemas/health.js";
 
 /**
  * Public liveness: any uptime checker can watch Vigil itself. Shows nothing but health (the rules
  * are in ops/health.ts). No version: SPEC keeps the public answer to liveness, and a version tells
  * a scanner which advisories apply (operators read it from the key-protected /api/openapi.json).
  */
-const healthBody = lazy(() =>
-  z.strictObject({
-    status: z.enum(["ok", "stale", "down"]),
-    db: z.enum(["ok", "unreachable", "credentials_refused", "schema_behind", "unwritable"]),
-    lastHeartbeatAt: z.string().nullable(),
-    heartbeatAgeSeconds: z.number().nullable(),
-    reason: z.string().optional(),
-  }),
-);
-
 export const HEALTH_ROUTES = {
   health: defineRoute({
     method: "GET",
@@ -28,7 +18,7 @@ export const HEALTH_ROUTES = {
     auth: "public",
     tag: "Vigil",
     summary: "Liveness and the age of the last heartbeat",
-    responses: { 200: json(healthBody), 503: json(healthBody, "Down or stale") },
+    responses: { 200: json(() => healthAnswers().healthBody), 503: json(() => healthAnswers().healthBody, "Down or stale") },
   }),
 };
 

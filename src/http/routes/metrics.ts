@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppContext } from "../context.js";
-import { gatherMetrics } from "../../metrics/collect.js";
-import { CONTENT_TYPE, renderExposition } from "../../metrics/exposition.js";
+import { gatherMetrics } from "../../prometheus/collect.js";
+import { CONTENT_TYPE, renderExposition } from "../../prometheus/exposition.js";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, media } from "../contract.js";
 

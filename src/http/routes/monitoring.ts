@@ -4,8 +4,9 @@ import type { AppContext } from "../context.js";
 import { listResults, monitoringSummary, requestReanalysis, sessionDetail, type Verdict } from "../../monitoring/result-queries.js";
 import { withSessionLinks } from "../../monitoring/session-links.js";
 import type { AppEnv } from "../app-env.js";
-import { answer, defineRoute, errorReply, json, lazy, validated } from "../contract.js";
+import { answer, defineRoute, errorReply, json, validated } from "../contract.js";
 import { withIsoTimes } from "../iso-times.js";
+import { monitoringAnswers } from "../schemas/monitoring.js";
 import { isoTime, wholeNumber } from "../schemas/query.js";
 
 const verdictJson = ({ verifier, diagnosis, ...v }: Verdict) => ({
@@ -24,84 +25,6 @@ const resultsQuery = z.object({
 });
 const summaryQuery = z.object({ hours: wholeNumber(24, 24 * 90) });
 
-// Built on first use (the OpenAPI document, the tests), never at a cold start.
-const answers = lazy(() => {
-  const maybeTime = z.string().nullable();
-  const verifierCheck = z
-    .strictObject({
-      status: z.enum(["verified", "not_found", "unavailable"]),
-      detail: z.string().nullable(),
-      attempts: z.number(),
-      retryAt: maybeTime,
-    })
-    .nullable();
-  const verdict = z.strictObject({
-    id: z.number(),
-    sessionId: z.string(),
-    version: z.number(),
-    intent: z.strictObject({ type: z.string(), confidence: z.number(), summary: z.string().nullable() }).nullable(),
-    status: z.enum(["pass", "fail", "partial", "error", "skipped"]),
-    summary: z.string().nullable(),
-    evidence: z.array(z.string()).nullable(),
-    unmet: z.array(z.string()).nullable(),
-    // The judge's flags by name (wrong language, off-topic, injection attempt…).
-    quality: z.record(z.string(), z.boolean().nullable()).nullable(),
-    verifier: verifierCheck,
-    diagnosis: z
-      .strictObject({ status: z.string(), report: z.record(z.string(), z.unknown()).nullable(), diagnosedAt: maybeTime })
-      .nullable(),
-    analyzedAt: maybeTime,
-    model: z.string().nullable(),
-    tokens: z.strictObject({ in: z.number(), out: z.number() }),
-    costUsd: z.number(),
-    attempts: z.number(),
-    error: z.string().nullable(),
-    scoresWrittenAt: maybeTime,
-    /** The session's page in Langfuse. */
-    langfuseUrl: z.string().nullable(),
-  });
-  const resultsBody = z.strictObject({ results: z.array(verdict), nextCursor: z.string().nullable() });
-  const sessionBody = z.strictObject({
-    sessionId: z.string(),
-    state: z.string(),
-    firstActivityAt: maybeTime,
-    lastActivityAt: maybeTime,
-    observations: z.number(),
-    traces: z.number(),
-    turns: z.number(),
-    attempts: z.number(),
-    lastError: z.unknown(),
-    verdicts: z.array(verdict),
-  });
-  const reanalyzeBody = z.strictObject({ sessionId: z.string(), queued: z.boolean() });
-  const monitoringSummaryBody = z.strictObject({
-    hours: z.number(),
-    totals: z.record(z.string(), z.number()),
-    passRate: z.number().nullable(),
-    failRate: z.number().nullable(),
-    partialRate: z.number().nullable(),
-    // Counts by verdict status (only the statuses seen), then the rates.
-    byIntent: z.array(
-      z.strictObject({
-        intent: z.string(),
-        pass: z.number().optional(),
-        fail: z.number().optional(),
-        partial: z.number().optional(),
-        error: z.number().optional(),
-        skipped: z.number().optional(),
-        passRate: z.number().nullable(),
-        failRate: z.number().nullable(),
-        partialRate: z.number().nullable(),
-      }),
-    ),
-    topFailureCategories: z.array(z.strictObject({ category: z.string(), count: z.number() })),
-    verifier: z.strictObject({ verified: z.number(), not_found: z.number(), unavailable: z.number() }),
-    unreadable: z.number(),
-    scoresRefused: z.number(),
-  });
-  return { resultsBody, sessionBody, reanalyzeBody, monitoringSummaryBody };
-});
-
 export const MONITORING_ROUTES = {
   results: defineRoute({
     ...monitoring,
@@ -109,21 +32,21 @@ export const MONITORING_ROUTES = {
     path: "/api/monitoring/results",
     summary: "Conversation verdicts",
     request: { query: resultsQuery },
-    responses: { 200: json(() => answers().resultsBody), 400: errorReply },
+    responses: { 200: json(() => monitoringAnswers().resultsBody), 400: errorReply },
   }),
   session: defineRoute({
     ...monitoring,
     method: "GET",
     path: "/api/monitoring/sessions/:id",
     summary: "A session's verdicts and diagnosis",
-    responses: { 200: json(() => answers().sessionBody), 404: errorReply },
+    responses: { 200: json(() => monitoringAnswers().sessionBody), 404: errorReply },
   }),
   reanalyze: defineRoute({
     ...monitoring,
     method: "POST",
     path: "/api/monitoring/sessions/:id/reanalyze",
     summary: "Queue a fresh verdict",
-    responses: { 202: json(() => answers().reanalyzeBody), 404: errorReply },
+    responses: { 202: json(() => monitoringAnswers().reanalyzeBody), 404: errorReply },
   }),
   summary: defineRoute({
     ...monitoring,
@@ -131,7 +54,7 @@ export const MONITORING_ROUTES = {
     path: "/api/monitoring/summary",
     summary: "Rates by intent, top failure causes",
     request: { query: summaryQuery },
-    responses: { 200: json(() => answers().monitoringSummaryBody), 400: errorReply },
+    responses: { 200: json(() => monitoringAnswers().monitoringSummaryBody), 400: errorReply },
   }),
 };
 

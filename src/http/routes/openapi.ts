@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import type { AppEnv } from "../app-env.js";
 import { defineRoute, json, type RouteContract } from "../contract.js";
 import type { buildOpenApiDocument } from "../openapi/document.js";
+import { openApiAnswers } from "../schemas/openapi.js";
 
 export const OPENAPI_ROUTES = {
   document: defineRoute({
@@ -12,15 +12,7 @@ export const OPENAPI_ROUTES = {
     tag: "Vigil",
     summary: "This document",
     responses: {
-      200: json(() =>
-        z.strictObject({
-          openapi: z.string(),
-          info: z.strictObject({ title: z.string(), version: z.string(), description: z.string() }),
-          components: z.record(z.string(), z.unknown()),
-          paths: z.record(z.string(), z.unknown()),
-          webhooks: z.record(z.string(), z.unknown()),
-        }),
-      ),
+      200: json(() => openApiAnswers().documentBody),
     },
   }),
 };

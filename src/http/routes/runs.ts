@@ -4,18 +4,22 @@ import type { AppContext } from "../context.js";
 import { NotFoundError } from "../../errors.js";
 import { readRunArchive } from "../../runs/archive-read.js";
 import { exportStream } from "../../runs/export.js";
-import { performanceStats } from "../../runs/agent-stats.js";
-import { agentDetail, failedRuns, healthStats, listRuns, runExecutions, runWithExecutions } from "../../runs/queries.js";
+import { performanceStats } from "../../runs/store/agent-stats.js";
+import { agentDetail, failedRuns, healthStats, listRuns, runExecutions, runWithExecutions } from "../../runs/run-queries.js";
 import { completeExecution, completeRun, reportProgress, startExecution, startRun } from "../../runs/recording.js";
 import { runReport } from "../../runs/run-report.js";
 import { deleteOldRuns } from "../../runs/retention.js";
 import { completeExecutionBody, completeRunBody, progressBody, startExecutionBody, startRunBody } from "../../runs/schemas.js";
+import type { Execution, Run } from "../../runs/types.js";
 import { iso } from "../../time.js";
 import type { AppEnv } from "../app-env.js";
 import { answer, defineRoute, errorReply, json, validated } from "../contract.js";
 import { withIsoTimes } from "../iso-times.js";
 import { countingNumber, wholeNumber } from "../schemas/query.js";
-import { executionJson, runAnswers, runJson } from "./run-answers.js";
+import { runAnswers } from "../schemas/runs.js";
+
+const runJson = (r: Run) => withIsoTimes(r, "startedAt", "completedAt", "lastProgressAt", "stalledAt");
+const executionJson = (e: Execution) => withIsoTimes(e, "startedAt", "completedAt");
 
 const exportShapes = { exportedAt: (now: number) => iso(now), run: runJson, execution: executionJson };
 

@@ -1,6 +1,5 @@
 import { ipAddress, waitUntil } from "@vercel/functions";
 import { Hono } from "hono";
-import { z } from "zod";
 import { createBatchWriter } from "../../db/batch-writer.js";
 import type { AppContext } from "../context.js";
 import { createMemoryRateLimiter } from "../address-limiter.js";
@@ -12,6 +11,7 @@ import type { AppEnv } from "../app-env.js";
 import { defineRoute, errorReply, json } from "../contract.js";
 import { readBodyWithin } from "../read-body.js";
 import { jsonWithHeaders } from "../request-envelope.js";
+import { webhookAnswers } from "../schemas/webhooks.js";
 import type { SchemaGuard } from "../schema-guard.js";
 
 export const WEBHOOK_ROUTES = {
@@ -25,7 +25,7 @@ export const WEBHOOK_ROUTES = {
     summary: "A signed stability event (Standard Webhooks or X-Signature-256)",
     request: { body: botEventSchema },
     responses: {
-      200: json(() => z.strictObject({ received: z.literal(true), id: z.string(), type: z.string(), duplicate: z.boolean() })),
+      200: json(() => webhookAnswers().receivedBody),
       400: errorReply,
       401: errorReply,
       404: errorReply,

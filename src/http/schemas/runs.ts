@@ -1,12 +1,7 @@
 import { z } from "zod";
-import type { Execution, Run } from "../../runs/types.js";
 import { lazy } from "../contract.js";
-import { withIsoTimes } from "../iso-times.js";
 
-export const runJson = (r: Run) => withIsoTimes(r, "startedAt", "completedAt", "lastProgressAt", "stalledAt");
-export const executionJson = (e: Execution) => withIsoTimes(e, "startedAt", "completedAt");
-
-// What the run-tracking routes (runs.ts) answer. Times are ISO-8601 strings.
+// What the run-tracking routes (routes/runs.ts) answer. Times are ISO-8601 strings.
 // Built on first use (the OpenAPI document, the tests), never at a cold start.
 export const runAnswers = lazy(() => {
   const time = z.string();

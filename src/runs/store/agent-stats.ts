@@ -1,8 +1,8 @@
 // The one module with SQL for agent_stats: per-agent counters kept in step with every execution
 // write (recording.ts, the seed import), so the performance page reads one row per agent.
 import type { InStatement } from "@libsql/client";
-import type { Db } from "../db/client.js";
-import type { Conditional } from "../db/guarded-batch.js";
+import type { Db } from "../../db/client.js";
+import type { Conditional } from "../../db/guarded-batch.js";
 
 export interface AgentPerformance {
   agentName: string;
