@@ -24,7 +24,10 @@ const perSession = async (world: MonitoringWorld) => {
 
 describe("exactly once", () => {
   it("two cycles started at once analyse every session once", async () => {
-    w = await monitoringWorld({ latencyMs: 20 });
+    // The SDKs' timeouts run on real time, which the test clock does not hold: with the helper's 2 s,
+    // a machine loaded ~15 on 2 cores timed out a 20 ms call, and that session rightly waited for its
+    // retry a minute later. Longer than the test's own timeout, they can no longer fire here.
+    w = await monitoringWorld({ latencyMs: 20, env: { MODEL_TIMEOUT_SECONDS: "60", LANGFUSE_TIMEOUT_SECONDS: "60" } });
     addSessions(w, 40, w.clock.now());
     w.clock.advance(20 * MIN);
     // Bypasses the job lease on purpose: the session claims alone must prevent double work.
