@@ -6,18 +6,25 @@ import { fixtureJudge } from "../../fixtures/judge.js";
 import { createTestDb, type TestDb } from "./db.js";
 import { captureLogs, testClock, testEnv } from "./deps.js";
 
-/** The variables that point the real SDKs at the local fakes, with short timeouts for tests. */
+/**
+ * The variables that point the real SDKs at the local fakes. Their timeouts run on real time, which
+ * the test clock does not hold: 2 s timed out 20 ms calls on a machine loaded ~15 on 2 cores, and
+ * sessions went to their retry. Past the test's own timeout, they cannot fire in a test not about them.
+ */
 export function fakeServicesEnv(langfuse: FakeLangfuse, openai: FakeOpenAI): Record<string, string> {
   return {
     LANGFUSE_PUBLIC_KEY: langfuse.publicKey,
     LANGFUSE_SECRET_KEY: langfuse.secretKey,
     LANGFUSE_BASE_URL: langfuse.url,
-    LANGFUSE_TIMEOUT_SECONDS: "2",
+    LANGFUSE_TIMEOUT_SECONDS: "60",
     OPENAI_API_KEY: openai.apiKey,
     OPENAI_BASE_URL: openai.baseURL,
-    MODEL_TIMEOUT_SECONDS: "2",
+    MODEL_TIMEOUT_SECONDS: "60",
   };
 }
+
+/** For tests of a call that hangs past its timeout (the fakes' hangMs/delayMs 2500). */
+export const SHORT_TIMEOUTS = { LANGFUSE_TIMEOUT_SECONDS: "2", MODEL_TIMEOUT_SECONDS: "2" };
 
 export interface MonitoringWorld {
   t: TestDb;

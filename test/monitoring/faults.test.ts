@@ -3,7 +3,7 @@ import { claimSession } from "../../src/monitoring/store/sessions.js";
 import { runMonitorCycle } from "../../src/monitoring/cycle.js";
 import { FIXTURES } from "../../fixtures/conversations.js";
 import type { ScriptedReply } from "../../fakes/openai-server.js";
-import { monitoringWorld, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
+import { monitoringWorld, SHORT_TIMEOUTS, verdicts, type MonitoringWorld } from "../helpers/monitoring.js";
 import { fixtureJudge } from "../../fixtures/judge.js";
 import { sessionAdder } from "./factories.js";
 
@@ -24,10 +24,7 @@ const perSession = async (world: MonitoringWorld) => {
 
 describe("exactly once", () => {
   it("two cycles started at once analyse every session once", async () => {
-    // The SDKs' timeouts run on real time, which the test clock does not hold: with the helper's 2 s,
-    // a machine loaded ~15 on 2 cores timed out a 20 ms call, and that session rightly waited for its
-    // retry a minute later. Longer than the test's own timeout, they can no longer fire here.
-    w = await monitoringWorld({ latencyMs: 20, env: { MODEL_TIMEOUT_SECONDS: "60", LANGFUSE_TIMEOUT_SECONDS: "60" } });
+    w = await monitoringWorld({ latencyMs: 20 });
     addSessions(w, 40, w.clock.now());
     w.clock.advance(20 * MIN);
     // Bypasses the job lease on purpose: the session claims alone must prevent double work.
@@ -115,7 +112,7 @@ describe("Langfuse faults", () => {
   });
 
   it("honours a 429; a 500 or a timeout is asked again smaller at once; an outage is retried next cycle from the same position", async () => {
-    w = await monitoringWorld();
+    w = await monitoringWorld({ env: SHORT_TIMEOUTS });
     addSessions(w, 4, w.clock.now());
     w.clock.advance(20 * MIN);
     w.langfuse.faults.push({ status: 429, headers: { "retry-after": "30" } });
@@ -180,7 +177,7 @@ describe("model faults", () => {
     ["500", { status: 500 }],
     ["a hang past the timeout", { hangMs: 2500 }],
   ] as [string, ScriptedReply][])("%s: retried on later cycles, then recorded as an error with the reason", async (_name, fault) => {
-    w = await monitoringWorld({ script: flaky(() => fault), env: { MONITOR_MAX_ATTEMPTS: "3" } });
+    w = await monitoringWorld({ script: flaky(() => fault), env: { MONITOR_MAX_ATTEMPTS: "3", ...SHORT_TIMEOUTS } });
     addSessions(w, 1, w.clock.now());
     w.clock.advance(20 * MIN);
     for (let i = 0; i < 3; i++) {
@@ -222,7 +219,7 @@ describe("model faults", () => {
     w = await monitoringWorld({
       live: true,
       script: () => ({ hangMs: 2500 }),
-      env: { CRON_MAX_DURATION_SECONDS: "10", MONITOR_BUDGET_FRACTION: "0.5", MONITOR_CONCURRENCY: "2" },
+      env: { CRON_MAX_DURATION_SECONDS: "10", MONITOR_BUDGET_FRACTION: "0.5", MONITOR_CONCURRENCY: "2", ...SHORT_TIMEOUTS },
     });
     addSessions(w, 20, w.clock.now());
     w.clock.advance(20 * MIN);
