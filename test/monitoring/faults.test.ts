@@ -60,7 +60,7 @@ describe("exactly once", () => {
 
 describe("attempt caps hold across claim takeovers", () => {
   it("a session whose analysis kills its invocation every time ends as error after MONITOR_MAX_ATTEMPTS; the queue behind it moves", async () => {
-    w = await monitoringWorld({ env: { MONITOR_MAX_ATTEMPTS: "3" } });
+    w = await monitoringWorld({ env: { MONITOR_MAX_ATTEMPTS: "3", ...SHORT_TIMEOUTS } });
     addSessions(w, 1, w.clock.now(), "deadly");
     addSessions(w, 2, w.clock.now() + 60_000, "behind");
     w.clock.advance(20 * MIN);
@@ -187,6 +187,8 @@ describe("model faults", () => {
     const rows = await verdicts(w);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ verification_status: "error", error: expect.stringMatching(/gave up after 3 attempts/) });
+    // The fake answers 504 after its hang: only the reason shows the client's timeout cut it first.
+    if ("hangMs" in fault) expect(rows[0]!.error).toMatch(/timed out/);
   });
 
   it("a transient failure that clears is retried and judged normally", async () => {
